@@ -1,0 +1,7 @@
+//! The domain core of the cancellation workbench.
+//!
+//! Every rule of the product spec lives here and nowhere else. The crate never reads the
+//! clock and never draws random numbers: `now` and new identifiers are arguments, so
+//! every deadline and every event can be tested to the second.
+
+pub mod money;

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Every check the project has, stopping at the first failure, then one closing line that
+# counts every test run (native, wasm and browser).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+mkdir -p target
+log=target/test-output.log
+: >"$log"
+
+step() { printf '\n== test: %s\n' "$*"; }
+run() { "$@" 2>&1 | tee -a "$log"; }
+
+step "cargo fmt --check"
+cargo fmt --all --check
+
+step "clippy (native)"
+cargo clippy --workspace --all-targets -q -- -D warnings
+
+step "clippy (wasm32)"
+(source scripts/wasm-env.sh &&
+  cargo clippy --target wasm32-unknown-unknown -p workbench-core --lib -q -- -D warnings &&
+  cargo clippy --target wasm32-unknown-unknown -p cancellation-workbench --all-targets -q -- -D warnings)
+
+step "native tests"
+run cargo test --workspace
+
+step "wasm tests in headless Chromium"
+(source scripts/wasm-env.sh && run cargo test --target wasm32-unknown-unknown -p cancellation-workbench)
+
+step "release build (trunk build --release)"
+scripts/build.sh
+
+step "end-to-end tests in headless Chromium"
+run node --test --test-reporter=spec --test-concurrency=1 tests/e2e/
+
+# cargo and wasm-bindgen print "test result: ok. N passed; M failed"; node prints "ℹ pass N".
+awk '
+  /test result: (ok|FAILED)\./ { for (i = 1; i <= NF; i++) { if ($(i) ~ /^passed/) p += $(i-1); if ($(i) ~ /^failed/) f += $(i-1) } }
+  /^ℹ pass [0-9]+/ { p += $3 }
+  /^ℹ fail [0-9]+/ { f += $3 }
+  END { printf "\nall: %d passed, %d failed\n", p, f }
+' "$log"

@@ -1,0 +1,32 @@
+//! The app shell: routes, the header with navigation, and the `<main>` landmark.
+
+use leptos::prelude::*;
+use leptos_meta::provide_meta_context;
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::path;
+
+use crate::components::site_header::SiteHeader;
+use crate::pages::{
+    buyer::BuyerPage, confirm::ConfirmPage, home::HomePage, not_found::NotFoundPage,
+    seller::SellerPage,
+};
+
+/// The whole app.
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    view! {
+        <Router>
+            <a class="skip-link" href="#main">"Skip to content"</a>
+            <SiteHeader/>
+            <main id="main" tabindex="-1">
+                <Routes fallback=NotFoundPage>
+                    <Route path=path!("/") view=HomePage/>
+                    <Route path=path!("/seller") view=SellerPage/>
+                    <Route path=path!("/buyer") view=BuyerPage/>
+                    <Route path=path!("/confirm/:token") view=ConfirmPage/>
+                </Routes>
+            </main>
+        </Router>
+    }
+}

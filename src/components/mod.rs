@@ -1,0 +1,2 @@
+pub mod page_title;
+pub mod site_header;

@@ -1,0 +1,7 @@
+//! The browser app: the shell around `workbench_core`. It reads the clock, draws random
+//! identifiers, talks to localStorage and renders; every rule is the core's.
+
+pub mod app;
+pub mod components;
+pub mod crash;
+pub mod pages;

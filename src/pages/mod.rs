@@ -1,0 +1,5 @@
+pub mod buyer;
+pub mod confirm;
+pub mod home;
+pub mod not_found;
+pub mod seller;
