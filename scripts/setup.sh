@@ -36,6 +36,10 @@ apt_install() {
 # some offline machines, hence the timeout), else Debian's web toolchain, which ships std's
 # source so cargo can build std for wasm32 itself.
 wasm_target() {
+  if [ "${WORKBENCH_WASM_TOOLCHAIN:-}" = debian ]; then
+    apt_install rustc-web cargo-web rust-web-src rust-web-llvm rust-web-clippy lld-22
+    return 0
+  fi
   if rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown; then
     return 0
   fi
