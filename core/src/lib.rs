@@ -4,4 +4,10 @@
 //! clock and never draws random numbers: `now` and new identifiers are arguments, so
 //! every deadline and every event can be tested to the second.
 
+pub mod adjustment;
+pub mod api;
+pub mod book;
+pub mod cancellation;
+pub mod events;
+pub mod ids;
 pub mod money;

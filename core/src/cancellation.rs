@@ -1,0 +1,552 @@
+//! The cancellation request: the seller (proposer) asks, the buyer (acceptor) approves or
+//! rejects within 7 days, the seller may withdraw, and a request still pending 168 hours
+//! after it was created is approved by the system at that exact moment.
+
+use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+
+use crate::ids::{AgreementId, ClientToken, RequestId};
+
+/// How long the buyer has to answer before the request approves itself.
+pub const AUTO_APPROVAL_AFTER: Duration = Duration::hours(168);
+/// Past this age (or on a private offer) AWS may coordinate with both parties.
+pub const COORDINATION_AGE: Duration = Duration::hours(48);
+pub const DESCRIPTION_MAX: usize = 2000;
+pub const DETAIL_MAX: usize = 2000;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum CancellationReasonCode {
+    IncorrectTermsAccepted,
+    ReplacingAgreement,
+    TestAgreement,
+    AlternativeProcurementChannel,
+    ProductDiscontinued,
+    UnintendedRenewal,
+    BuyerDissatisfaction,
+    Other,
+}
+
+impl CancellationReasonCode {
+    pub const ALL: [CancellationReasonCode; 8] = [
+        CancellationReasonCode::IncorrectTermsAccepted,
+        CancellationReasonCode::ReplacingAgreement,
+        CancellationReasonCode::TestAgreement,
+        CancellationReasonCode::AlternativeProcurementChannel,
+        CancellationReasonCode::ProductDiscontinued,
+        CancellationReasonCode::UnintendedRenewal,
+        CancellationReasonCode::BuyerDissatisfaction,
+        CancellationReasonCode::Other,
+    ];
+
+    /// The code as the API spells it.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::IncorrectTermsAccepted => "INCORRECT_TERMS_ACCEPTED",
+            Self::ReplacingAgreement => "REPLACING_AGREEMENT",
+            Self::TestAgreement => "TEST_AGREEMENT",
+            Self::AlternativeProcurementChannel => "ALTERNATIVE_PROCUREMENT_CHANNEL",
+            Self::ProductDiscontinued => "PRODUCT_DISCONTINUED",
+            Self::UnintendedRenewal => "UNINTENDED_RENEWAL",
+            Self::BuyerDissatisfaction => "BUYER_DISSATISFACTION",
+            Self::Other => "OTHER",
+        }
+    }
+
+    /// The code in plain words, for people.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::IncorrectTermsAccepted => "The buyer accepted incorrect terms",
+            Self::ReplacingAgreement => "Replacing it with a new agreement",
+            Self::TestAgreement => "It was a test agreement",
+            Self::AlternativeProcurementChannel => "Buying through another channel",
+            Self::ProductDiscontinued => "The product is discontinued",
+            Self::UnintendedRenewal => "It renewed unintentionally",
+            Self::BuyerDissatisfaction => "The buyer is dissatisfied",
+            Self::Other => "Another reason",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|c| c.code() == code)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum RequestStatus {
+    PendingApproval,
+    Approved,
+    Rejected,
+    /// The seller withdrew it.
+    Cancelled,
+    ValidationFailed,
+}
+
+impl RequestStatus {
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::PendingApproval => "PENDING_APPROVAL",
+            Self::Approved => "APPROVED",
+            Self::Rejected => "REJECTED",
+            Self::Cancelled => "CANCELLED",
+            Self::ValidationFailed => "VALIDATION_FAILED",
+        }
+    }
+
+    /// The words of the AWS console.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::PendingApproval => "Pending approval",
+            Self::Approved => "Approved",
+            Self::Rejected => "Denied",
+            Self::Cancelled => "Withdrawn",
+            Self::ValidationFailed => "Validation failed",
+        }
+    }
+
+    pub fn is_pending(self) -> bool {
+        self == Self::PendingApproval
+    }
+}
+
+/// Context for AWS and for the seller's own records; what is meant for the buyer is shown
+/// to them too.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AdditionalDetails {
+    pub support_case_id: String,
+    pub buyer_reference: String,
+    pub next_step: String,
+    pub coordination_notes: String,
+}
+
+impl AdditionalDetails {
+    fn validate(&self) -> Result<(), CancellationError> {
+        for (field, text) in [
+            ("The support case ID", &self.support_case_id),
+            ("The buyer's request reference", &self.buyer_reference),
+            ("The intended next step", &self.next_step),
+            ("The coordination notes", &self.coordination_notes),
+        ] {
+            if text.chars().count() > DETAIL_MAX {
+                return Err(CancellationError::DetailTooLong { field });
+            }
+        }
+        Ok(())
+    }
+
+    pub fn is_empty(&self) -> bool {
+        [
+            &self.support_case_id,
+            &self.buyer_reference,
+            &self.next_step,
+            &self.coordination_notes,
+        ]
+        .iter()
+        .all(|t| t.trim().is_empty())
+    }
+}
+
+/// Who decided a request's outcome.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum DecidedBy {
+    Buyer,
+    Seller,
+    /// Auto-approval at the deadline, or a failed validation.
+    System,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CancellationRequest {
+    pub id: RequestId,
+    pub agreement_id: AgreementId,
+    pub reason_code: CancellationReasonCode,
+    pub description: String,
+    pub details: AdditionalDetails,
+    pub client_token: ClientToken,
+    pub status: RequestStatus,
+    pub status_message: String,
+    pub decided_by: Option<DecidedBy>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// Why a cancellation command was refused.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum CancellationError {
+    #[error("Choose a reason code.")]
+    MissingReasonCode,
+    #[error("{field} is required.")]
+    Required { field: &'static str },
+    #[error("{field} can be at most {max} characters (it has {actual}).")]
+    TooLong {
+        field: &'static str,
+        max: usize,
+        actual: usize,
+    },
+    #[error("{field} can be at most 2000 characters.")]
+    DetailTooLong { field: &'static str },
+    #[error("{0}")]
+    Conflict(Conflict),
+}
+
+/// A transition asked of a request that is no longer pending: nothing changes.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[error("This request is already {} ({}), so it can no longer be {attempted}.", .status.label().to_lowercase(), .when)]
+pub struct Conflict {
+    pub status: RequestStatus,
+    pub attempted: &'static str,
+    pub when: String,
+}
+
+/// Checks a free-text reason: required, at most `max` characters, kept as typed.
+pub fn checked_text(
+    field: &'static str,
+    text: &str,
+    max: usize,
+) -> Result<String, CancellationError> {
+    if text.trim().is_empty() {
+        return Err(CancellationError::Required { field });
+    }
+    let actual = text.chars().count();
+    if actual > max {
+        return Err(CancellationError::TooLong { field, max, actual });
+    }
+    Ok(text.to_string())
+}
+
+/// Phrases the seller guide calls too vague to trace a cancellation later.
+const VAGUE: &[&str] = &[
+    "cancellation requested",
+    "cancel requested",
+    "no longer needed",
+    "not needed",
+    "cancel",
+    "cancellation",
+    "customer request",
+    "buyer request",
+    "requested by customer",
+    "requested by buyer",
+    "n/a",
+    "na",
+    "none",
+    "other",
+    "misc",
+];
+
+/// A warning (never a refusal) when the reason says nothing specific, e.g. "no longer needed".
+pub fn vague_reason_warning(reason: &str) -> Option<&'static str> {
+    let normalised: String = reason
+        .trim()
+        .trim_end_matches(['.', '!'])
+        .to_lowercase()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    let vague = normalised.is_empty()
+        || VAGUE.contains(&normalised.as_str())
+        || normalised.split(' ').count() < 3;
+    vague.then_some(
+        "This reason is vague. Say what happened and what comes next, for example \
+         \"Buyer migrating to the new private offer offer-123\", so the cancellation can be \
+         traced later.",
+    )
+}
+
+/// Whether to tell the seller that AWS may coordinate with both parties before finalising.
+pub fn coordination_may_apply(
+    private_offer: bool,
+    agreement_start: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> bool {
+    private_offer || now - agreement_start > COORDINATION_AGE
+}
+
+/// What the seller typed, checked; a request is only created from this.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckedRequest {
+    pub reason_code: CancellationReasonCode,
+    pub description: String,
+    pub details: AdditionalDetails,
+}
+
+pub fn check_request(
+    reason_code: Option<CancellationReasonCode>,
+    description: &str,
+    details: AdditionalDetails,
+) -> Result<CheckedRequest, CancellationError> {
+    let reason_code = reason_code.ok_or(CancellationError::MissingReasonCode)?;
+    let description = checked_text("A reason", description, DESCRIPTION_MAX)?;
+    details.validate()?;
+    Ok(CheckedRequest {
+        reason_code,
+        description,
+        details,
+    })
+}
+
+impl CancellationRequest {
+    pub fn deadline(&self) -> DateTime<Utc> {
+        self.created_at + AUTO_APPROVAL_AFTER
+    }
+
+    /// Time left before auto-approval, while pending.
+    pub fn time_left(&self, now: DateTime<Utc>) -> Option<Duration> {
+        (self.status.is_pending() && now < self.deadline()).then(|| self.deadline() - now)
+    }
+
+    fn pending_or_conflict(&self, attempted: &'static str) -> Result<(), Conflict> {
+        if self.status.is_pending() {
+            Ok(())
+        } else {
+            Err(Conflict {
+                status: self.status,
+                attempted,
+                when: format!("since {}", self.updated_at.format("%Y-%m-%d %H:%M UTC")),
+            })
+        }
+    }
+
+    fn settle(&mut self, status: RequestStatus, message: String, by: DecidedBy, at: DateTime<Utc>) {
+        self.status = status;
+        self.status_message = message;
+        self.decided_by = Some(by);
+        self.updated_at = at;
+    }
+
+    pub fn accept(&mut self, at: DateTime<Utc>) -> Result<(), CancellationError> {
+        self.pending_or_conflict("approved")
+            .map_err(CancellationError::Conflict)?;
+        self.settle(RequestStatus::Approved, String::new(), DecidedBy::Buyer, at);
+        Ok(())
+    }
+
+    pub fn reject(&mut self, reason: &str, at: DateTime<Utc>) -> Result<(), CancellationError> {
+        self.pending_or_conflict("rejected")
+            .map_err(CancellationError::Conflict)?;
+        let reason = checked_text("A rejection reason", reason, DESCRIPTION_MAX)?;
+        self.settle(RequestStatus::Rejected, reason, DecidedBy::Buyer, at);
+        Ok(())
+    }
+
+    pub fn withdraw(&mut self, reason: &str, at: DateTime<Utc>) -> Result<(), CancellationError> {
+        self.pending_or_conflict("withdrawn")
+            .map_err(CancellationError::Conflict)?;
+        let reason = checked_text("A reason for withdrawing", reason, DESCRIPTION_MAX)?;
+        self.settle(RequestStatus::Cancelled, reason, DecidedBy::Seller, at);
+        Ok(())
+    }
+
+    /// Approves a still-pending request at its deadline, if `now` has reached it. Returns
+    /// whether it did.
+    pub fn auto_approve_by(&mut self, now: DateTime<Utc>) -> bool {
+        if self.status.is_pending() && now >= self.deadline() {
+            let at = self.deadline();
+            self.settle(
+                RequestStatus::Approved,
+                String::new(),
+                DecidedBy::System,
+                at,
+            );
+            true
+        } else {
+            false
+        }
+    }
+
+    pub fn fail_validation(&mut self, why: String, at: DateTime<Utc>) {
+        self.settle(RequestStatus::ValidationFailed, why, DecidedBy::System, at);
+    }
+
+    pub fn approved_automatically(&self) -> bool {
+        self.status == RequestStatus::Approved && self.decided_by == Some(DecidedBy::System)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn t(h: i64) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2025, 1, 1, 13, 12, 22).unwrap() + Duration::hours(h)
+    }
+
+    fn pending() -> CancellationRequest {
+        CancellationRequest {
+            id: RequestId::parse("acr-1").unwrap(),
+            agreement_id: AgreementId::parse("agmt-1").unwrap(),
+            reason_code: CancellationReasonCode::TestAgreement,
+            description: "Created by our QA team to test provisioning".into(),
+            details: AdditionalDetails::default(),
+            client_token: ClientToken::parse("tok-1").unwrap(),
+            status: RequestStatus::PendingApproval,
+            status_message: String::new(),
+            decided_by: None,
+            created_at: t(0),
+            updated_at: t(0),
+        }
+    }
+
+    #[test]
+    fn the_deadline_is_exactly_168_hours_after_creation() {
+        assert_eq!(pending().deadline(), t(168));
+        assert_eq!(pending().time_left(t(167)), Some(Duration::hours(1)));
+        assert_eq!(pending().time_left(t(168)), None);
+    }
+
+    #[test]
+    fn auto_approval_is_stamped_with_the_deadline_not_the_moment_noticed() {
+        let mut request = pending();
+        assert!(!request.auto_approve_by(t(168) - Duration::seconds(1)));
+        assert!(request.status.is_pending());
+        assert!(request.auto_approve_by(t(500)));
+        assert_eq!(request.status, RequestStatus::Approved);
+        assert_eq!(request.updated_at, t(168));
+        assert!(request.approved_automatically());
+    }
+
+    #[test]
+    fn approving_a_withdrawn_request_is_a_conflict_and_changes_nothing() {
+        let mut request = pending();
+        request
+            .withdraw("Buyer asked us to keep it after all", t(2))
+            .unwrap();
+        let before = request.clone();
+        let error = request.accept(t(3)).unwrap_err();
+        assert!(matches!(
+            error,
+            CancellationError::Conflict(Conflict {
+                status: RequestStatus::Cancelled,
+                ..
+            })
+        ));
+        assert_eq!(
+            error.to_string(),
+            "This request is already withdrawn (since 2025-01-01 15:12 UTC), so it can no longer be approved."
+        );
+        assert_eq!(request, before);
+    }
+
+    #[test]
+    fn every_transition_out_of_a_settled_request_is_refused() {
+        for settle in [
+            |r: &mut CancellationRequest| r.accept(t(1)).unwrap(),
+            |r: &mut CancellationRequest| r.reject("We still need this product", t(1)).unwrap(),
+            |r: &mut CancellationRequest| r.withdraw("Sent by mistake", t(1)).unwrap(),
+            |r: &mut CancellationRequest| assert!(r.auto_approve_by(t(200))),
+        ] {
+            let mut request = pending();
+            settle(&mut request);
+            let before = request.clone();
+            assert!(request.accept(t(300)).is_err());
+            assert!(request.reject("no", t(300)).is_err());
+            assert!(request.withdraw("no", t(300)).is_err());
+            assert!(!request.auto_approve_by(t(900)));
+            assert_eq!(request, before);
+        }
+    }
+
+    #[test]
+    fn rejecting_needs_a_reason_the_seller_will_see() {
+        let mut request = pending();
+        assert_eq!(
+            request.reject("   ", t(1)),
+            Err(CancellationError::Required {
+                field: "A rejection reason"
+            })
+        );
+        assert!(request.status.is_pending());
+        request.reject("We still need this product", t(1)).unwrap();
+        assert_eq!(request.status_message, "We still need this product");
+        assert_eq!(request.status.label(), "Denied");
+    }
+
+    #[test]
+    fn reasons_longer_than_2000_characters_are_refused_and_2000_is_fine() {
+        assert!(checked_text("A reason", &"x".repeat(2000), 2000).is_ok());
+        assert_eq!(
+            checked_text("A reason", &"x".repeat(2001), 2000),
+            Err(CancellationError::TooLong {
+                field: "A reason",
+                max: 2000,
+                actual: 2001
+            })
+        );
+    }
+
+    #[test]
+    fn a_request_needs_a_reason_code_and_a_reason() {
+        assert_eq!(
+            check_request(
+                None,
+                "Buyer migrating to offer-2",
+                AdditionalDetails::default()
+            ),
+            Err(CancellationError::MissingReasonCode)
+        );
+        assert_eq!(
+            check_request(
+                Some(CancellationReasonCode::Other),
+                "",
+                AdditionalDetails::default()
+            ),
+            Err(CancellationError::Required { field: "A reason" })
+        );
+        let details = AdditionalDetails {
+            next_step: "x".repeat(2001),
+            ..Default::default()
+        };
+        assert!(matches!(
+            check_request(
+                Some(CancellationReasonCode::Other),
+                "Specific reason here",
+                details
+            ),
+            Err(CancellationError::DetailTooLong { .. })
+        ));
+    }
+
+    #[test]
+    fn vague_reasons_are_warned_about_and_specific_ones_are_not() {
+        for vague in [
+            "cancellation requested",
+            "No longer needed.",
+            "cancel",
+            "  n/a ",
+        ] {
+            assert!(vague_reason_warning(vague).is_some(), "{vague}");
+        }
+        for specific in [
+            "Buyer migrating to a different product offer.",
+            "Replacing with a new private offer (offer ID: offer-9)",
+            "Mutual agreement to terminate contract early.",
+        ] {
+            assert!(vague_reason_warning(specific).is_none(), "{specific}");
+        }
+    }
+
+    #[test]
+    fn coordination_applies_to_private_offers_and_agreements_older_than_48_hours() {
+        assert!(coordination_may_apply(true, t(0), t(1)));
+        assert!(!coordination_may_apply(false, t(0), t(48)));
+        assert!(coordination_may_apply(
+            false,
+            t(0),
+            t(48) + Duration::seconds(1)
+        ));
+    }
+
+    #[test]
+    fn reason_codes_round_trip_through_their_api_spelling() {
+        for code in CancellationReasonCode::ALL {
+            assert_eq!(CancellationReasonCode::from_code(code.code()), Some(code));
+            assert_eq!(
+                serde_json::to_string(&code).unwrap(),
+                format!("\"{}\"", code.code())
+            );
+        }
+        assert_eq!(RequestStatus::Cancelled.label(), "Withdrawn");
+    }
+}

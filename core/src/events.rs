@@ -1,0 +1,384 @@
+//! The events an EventBridge bus delivers for cancellations and billing adjustments, with the
+//! exact envelope and field order of AWS's published examples. The buyer's bus receives the
+//! "- Acceptor" events; the seller's log holds the matching "- Proposer" ones, named the same
+//! way, plus two only the seller sees: a request that failed validation and an adjustment
+//! that failed.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::adjustment::BillingAdjustment;
+use crate::book::Agreement;
+use crate::cancellation::CancellationRequest;
+use crate::ids::{AccountId, IdSource};
+
+pub const SOURCE: &str = "aws.agreement-marketplace";
+pub const REGION: &str = "us-east-1";
+pub const CATALOG: &str = "AWSMarketplace";
+
+/// Whose bus an event is delivered to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Side {
+    /// The buyer.
+    Acceptor,
+    /// The seller.
+    Proposer,
+}
+
+impl Side {
+    pub fn suffix(self) -> &'static str {
+        match self {
+            Side::Acceptor => "Acceptor",
+            Side::Proposer => "Proposer",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum EventKind {
+    CancellationPendingApproval,
+    CancellationApproved,
+    CancellationRejected,
+    CancellationCancelled,
+    CancellationValidationFailed,
+    AdjustmentCompleted,
+    AdjustmentFailed,
+}
+
+impl EventKind {
+    fn name(self) -> &'static str {
+        match self {
+            Self::CancellationPendingApproval => "Agreement Cancellation Request Pending Approval",
+            Self::CancellationApproved => "Agreement Cancellation Request Approved",
+            Self::CancellationRejected => "Agreement Cancellation Request Rejected",
+            Self::CancellationCancelled => "Agreement Cancellation Request Cancelled",
+            Self::CancellationValidationFailed => {
+                "Agreement Cancellation Request Validation Failed"
+            }
+            Self::AdjustmentCompleted => "Purchase Agreement Billing Adjustment Completed",
+            Self::AdjustmentFailed => "Purchase Agreement Billing Adjustment Failed",
+        }
+    }
+
+    /// The sides that receive this kind: failures reach only the seller.
+    pub fn sides(self) -> &'static [Side] {
+        match self {
+            Self::CancellationValidationFailed | Self::AdjustmentFailed => &[Side::Proposer],
+            _ => &[Side::Acceptor, Side::Proposer],
+        }
+    }
+
+    pub fn detail_type(self, side: Side) -> String {
+        format!("{} - {}", self.name(), side.suffix())
+    }
+}
+
+/// Timestamps as the bus writes them: whole seconds, UTC, `Z`.
+mod bus_time {
+    use chrono::{DateTime, NaiveDateTime, Utc};
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    const FORMAT: &str = "%Y-%m-%dT%H:%M:%SZ";
+
+    pub fn serialize<S: Serializer>(time: &DateTime<Utc>, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(&time.format(FORMAT))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<DateTime<Utc>, D::Error> {
+        let text = String::deserialize(d)?;
+        NaiveDateTime::parse_from_str(&text, FORMAT)
+            .map(|t| t.and_utc())
+            .map_err(serde::de::Error::custom)
+    }
+}
+
+/// One event exactly as a bus delivers it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BusEvent {
+    pub version: String,
+    pub id: String,
+    #[serde(rename = "detail-type")]
+    pub detail_type: String,
+    pub source: String,
+    pub account: AccountId,
+    #[serde(with = "bus_time")]
+    pub time: DateTime<Utc>,
+    pub region: String,
+    pub resources: Vec<String>,
+    pub detail: Detail,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Detail {
+    Cancellation(CancellationDetail),
+    Adjustment(AdjustmentDetail),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct CancellationDetail {
+    pub request_id: String,
+    pub catalog: String,
+    pub agreement: AgreementRef,
+    pub agreement_cancellation_request: RequestRef,
+}
+
+/// The agreement as an event names it: the buyer is told the seller's account, the seller
+/// the buyer's.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct AgreementRef {
+    pub id: String,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub proposer_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub acceptor_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub product_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub offer_id: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RequestRef {
+    pub id: String,
+    pub reason_code: String,
+    pub reason_message: String,
+    pub status_code: String,
+    pub status_message: String,
+    #[serde(with = "bus_time")]
+    pub created_at: DateTime<Utc>,
+    #[serde(with = "bus_time")]
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct AdjustmentDetail {
+    pub request_id: String,
+    pub catalog: String,
+    pub agreement: AgreementRef,
+    pub billing_adjustment_request: AdjustmentRef,
+    pub invoice: InvoiceRef,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct AdjustmentRef {
+    pub id: String,
+    /// Negative: money going back to the buyer.
+    pub adjustment_amount: String,
+    pub currency_code: String,
+    pub adjustment_reason_code: String,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub status_message: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct InvoiceRef {
+    pub original_invoice_id: String,
+}
+
+impl BusEvent {
+    pub fn side(&self) -> Side {
+        if self.detail_type.ends_with(" - Acceptor") {
+            Side::Acceptor
+        } else {
+            Side::Proposer
+        }
+    }
+
+    pub fn agreement_id(&self) -> &str {
+        match &self.detail {
+            Detail::Cancellation(d) => &d.agreement.id,
+            Detail::Adjustment(d) => &d.agreement.id,
+        }
+    }
+
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).expect("events always serialise")
+    }
+
+    fn envelope(
+        kind: EventKind,
+        side: Side,
+        account: &AccountId,
+        time: DateTime<Utc>,
+        detail: Detail,
+        ids: &mut dyn IdSource,
+    ) -> BusEvent {
+        BusEvent {
+            version: "0".into(),
+            id: ids.next_uuid(),
+            detail_type: kind.detail_type(side),
+            source: SOURCE.into(),
+            account: account.clone(),
+            time,
+            region: REGION.into(),
+            resources: Vec::new(),
+            detail,
+        }
+    }
+}
+
+fn account_for(agreement: &Agreement, side: Side) -> &AccountId {
+    match side {
+        Side::Acceptor => &agreement.buyer,
+        Side::Proposer => &agreement.seller,
+    }
+}
+
+/// The events of one change of a cancellation request, one per receiving side, stamped with
+/// the request's `updated_at`.
+pub fn cancellation_events(
+    kind: EventKind,
+    agreement: &Agreement,
+    request: &CancellationRequest,
+    ids: &mut dyn IdSource,
+) -> Vec<BusEvent> {
+    kind.sides()
+        .iter()
+        .map(|&side| {
+            let (proposer_id, acceptor_id) = match side {
+                Side::Acceptor => (Some(agreement.seller.to_string()), None),
+                Side::Proposer => (None, Some(agreement.buyer.to_string())),
+            };
+            let detail = Detail::Cancellation(CancellationDetail {
+                request_id: ids.next_uuid(),
+                catalog: CATALOG.into(),
+                agreement: AgreementRef {
+                    id: agreement.id.to_string(),
+                    proposer_id,
+                    acceptor_id,
+                    product_id: Some(agreement.product.to_string()),
+                    offer_id: Some(agreement.offer.to_string()),
+                },
+                agreement_cancellation_request: RequestRef {
+                    id: request.id.to_string(),
+                    reason_code: request.reason_code.code().into(),
+                    reason_message: request.description.clone(),
+                    status_code: request.status.code().into(),
+                    status_message: request.status_message.clone(),
+                    created_at: request.created_at,
+                    updated_at: request.updated_at,
+                },
+            });
+            let account = account_for(agreement, side);
+            BusEvent::envelope(kind, side, account, request.updated_at, detail, ids)
+        })
+        .collect()
+}
+
+/// The events of a processed billing adjustment, stamped with its `updated_at`.
+pub fn adjustment_events(
+    kind: EventKind,
+    agreement: &Agreement,
+    adjustment: &BillingAdjustment,
+    ids: &mut dyn IdSource,
+) -> Vec<BusEvent> {
+    kind.sides()
+        .iter()
+        .map(|&side| {
+            let status_message =
+                (kind == EventKind::AdjustmentFailed).then(|| adjustment.status_message.clone());
+            let detail = Detail::Adjustment(AdjustmentDetail {
+                request_id: ids.next_uuid(),
+                catalog: CATALOG.into(),
+                agreement: AgreementRef {
+                    id: agreement.id.to_string(),
+                    proposer_id: None,
+                    acceptor_id: None,
+                    product_id: None,
+                    offer_id: None,
+                },
+                billing_adjustment_request: AdjustmentRef {
+                    id: adjustment.id.to_string(),
+                    adjustment_amount: adjustment.amount.negated().decimal_string(),
+                    currency_code: adjustment.amount.currency.code().into(),
+                    adjustment_reason_code: adjustment.reason_code.code().into(),
+                    status_message,
+                },
+                invoice: InvoiceRef {
+                    original_invoice_id: adjustment.invoice_id.to_string(),
+                },
+            });
+            let account = account_for(agreement, side);
+            BusEvent::envelope(kind, side, account, adjustment.updated_at, detail, ids)
+        })
+        .collect()
+}
+
+/// Events as JSON lines, one event per line, exactly as a bus delivers them.
+pub fn to_json_lines<'a>(events: impl IntoIterator<Item = &'a BusEvent>) -> String {
+    events.into_iter().map(|e| e.to_json() + "\n").collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cancellation::{AdditionalDetails, CancellationReasonCode, RequestStatus};
+    use crate::ids::{AgreementId, ClientToken, RequestId};
+    use chrono::TimeZone;
+
+    struct Fixed;
+    impl IdSource for Fixed {
+        fn next_suffix(&mut self) -> String {
+            "1".into()
+        }
+        fn next_uuid(&mut self) -> String {
+            "01234567-0123-0123-0123-0123456789ab".into()
+        }
+    }
+
+    #[test]
+    fn failures_reach_only_the_seller() {
+        assert_eq!(EventKind::AdjustmentFailed.sides(), &[Side::Proposer]);
+        assert_eq!(
+            EventKind::CancellationValidationFailed.detail_type(Side::Proposer),
+            "Agreement Cancellation Request Validation Failed - Proposer"
+        );
+        assert_eq!(EventKind::CancellationApproved.sides().len(), 2);
+    }
+
+    #[test]
+    fn the_seller_side_names_the_buyer_and_goes_to_the_sellers_account() {
+        let agreement = crate::book::tests::agreement();
+        let at = Utc.with_ymd_and_hms(2025, 1, 1, 13, 12, 22).unwrap();
+        let request = CancellationRequest {
+            id: RequestId::parse("acr-1").unwrap(),
+            agreement_id: AgreementId::parse("agmt-1").unwrap(),
+            reason_code: CancellationReasonCode::Other,
+            description: "d".into(),
+            details: AdditionalDetails::default(),
+            client_token: ClientToken::parse("t").unwrap(),
+            status: RequestStatus::PendingApproval,
+            status_message: String::new(),
+            decided_by: None,
+            created_at: at,
+            updated_at: at,
+        };
+        let events = cancellation_events(
+            EventKind::CancellationPendingApproval,
+            &agreement,
+            &request,
+            &mut Fixed,
+        );
+        let proposer = events.iter().find(|e| e.side() == Side::Proposer).unwrap();
+        assert_eq!(proposer.account, agreement.seller);
+        let Detail::Cancellation(detail) = &proposer.detail else {
+            panic!()
+        };
+        assert_eq!(
+            detail.agreement.acceptor_id.as_deref(),
+            Some(agreement.buyer.as_str())
+        );
+        assert_eq!(detail.agreement.proposer_id, None);
+        let json = proposer.to_json();
+        let back: BusEvent = serde_json::from_str(&json).unwrap();
+        assert_eq!(&back, proposer);
+    }
+}

@@ -1,0 +1,290 @@
+//! The API export checked against the AWS SDK's own service model for the Agreement API
+//! (the shapes in `fixtures/agreement-api-shapes.json`, taken from botocore): no field the
+//! model lacks, every required field present, every enum, pattern and length respected.
+
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use regex::Regex;
+use serde_json::Value;
+use workbench_core::adjustment::{AdjustmentEntry, AdjustmentReasonCode, Invoice};
+use workbench_core::api;
+use workbench_core::book::*;
+use workbench_core::cancellation::{AdditionalDetails, CancellationReasonCode};
+use workbench_core::ids::*;
+use workbench_core::money::Currency;
+
+fn model() -> Value {
+    let text = std::fs::read_to_string(format!(
+        "{}/tests/fixtures/agreement-api-shapes.json",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap();
+    serde_json::from_str::<Value>(&text).unwrap()["shapes"].clone()
+}
+
+fn check(shapes: &Value, name: &str, value: &Value, path: &str) -> Vec<String> {
+    let shape = &shapes[name];
+    let mut problems = Vec::new();
+    match shape["type"].as_str().unwrap() {
+        "structure" => {
+            let Some(object) = value.as_object() else {
+                return vec![format!("{path}: not an object")];
+            };
+            let members = shape["members"].as_object().unwrap();
+            for (key, field) in object {
+                match members.get(key) {
+                    Some(member) => problems.extend(check(
+                        shapes,
+                        member["shape"].as_str().unwrap(),
+                        field,
+                        &format!("{path}.{key}"),
+                    )),
+                    None => problems.push(format!("{path}.{key}: not in the model")),
+                }
+            }
+            for required in shape["required"].as_array().into_iter().flatten() {
+                if !object.contains_key(required.as_str().unwrap()) {
+                    problems.push(format!("{path}.{required}: required and missing"));
+                }
+            }
+        }
+        "list" => {
+            for (i, item) in value.as_array().into_iter().flatten().enumerate() {
+                problems.extend(check(
+                    shapes,
+                    shape["member"]["shape"].as_str().unwrap(),
+                    item,
+                    &format!("{path}[{i}]"),
+                ));
+            }
+        }
+        "string" => {
+            let Some(text) = value.as_str() else {
+                return vec![format!("{path}: not a string")];
+            };
+            let length = text.chars().count() as u64;
+            if shape["min"].as_u64().is_some_and(|min| length < min)
+                || shape["max"].as_u64().is_some_and(|max| length > max)
+            {
+                problems.push(format!(
+                    "{path}: length {length} outside the model's limits"
+                ));
+            }
+            if let Some(pattern) = shape["pattern"].as_str() {
+                if !Regex::new(&format!("^(?:{pattern})$"))
+                    .unwrap()
+                    .is_match(text)
+                {
+                    problems.push(format!("{path}: {text:?} does not match {pattern}"));
+                }
+            }
+            if let Some(values) = shape["enum"].as_array() {
+                if !values.iter().any(|v| v == text) {
+                    problems.push(format!("{path}: {text:?} is not one of the model's values"));
+                }
+            }
+        }
+        "timestamp" => {
+            if value
+                .as_str()
+                .and_then(|t| t.parse::<DateTime<Utc>>().ok())
+                .is_none()
+            {
+                problems.push(format!("{path}: not an ISO-8601 timestamp"));
+            }
+        }
+        other => problems.push(format!("{path}: unexpected shape type {other}")),
+    }
+    problems
+}
+
+fn t(hours: i64) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 3, 1, 9, 0, 0).unwrap() + Duration::hours(hours)
+}
+
+/// A seller's book with a request in every status the commands reach and adjustments both
+/// completed and failed.
+fn busy_book() -> (Book, AccountId, BatchResult) {
+    let seller = AccountId::parse("111122223333").unwrap();
+    let buyer = AccountId::parse("444455556666").unwrap();
+    let mut book = Book::default();
+    for i in 0..60 {
+        book.insert(AgreementRecord::new(
+            Agreement {
+                id: AgreementId::parse(&format!("agmt-{i}")).unwrap(),
+                seller: seller.clone(),
+                buyer: buyer.clone(),
+                product: ProductId::parse("prod-1").unwrap(),
+                offer: OfferId::parse("offer-1").unwrap(),
+                status: AgreementStatus::Active,
+                start: t(-1000),
+                end: None,
+            },
+            vec![Invoice {
+                id: InvoiceId::parse(&format!("inv-{i}")).unwrap(),
+                currency: Currency::USD,
+                charged_minor: 50_000,
+                refunded_minor: 0,
+                issued_at: t(-500),
+                paid: i % 2 == 0,
+            }],
+        ));
+    }
+    let mut ids = SequentialIds::default();
+    let s = Actor::Seller(seller.clone());
+    let mut last = None;
+    for i in 0..60 {
+        let agreement_id = AgreementId::parse(&format!("agmt-{i}")).unwrap();
+        let send = Command::SendCancellation {
+            agreement_id: agreement_id.clone(),
+            reason_code: Some(CancellationReasonCode::ALL[i % 8]),
+            description: format!("Replacing agreement {i} with a new private offer"),
+            details: AdditionalDetails::default(),
+            client_token: ClientToken::parse(&format!("form-{i}")).unwrap(),
+        };
+        let Reply::Request(request_id) = book.apply(send, &s, t(0), &mut ids).unwrap().0 else {
+            panic!()
+        };
+        if i % 3 == 1 {
+            let withdraw = Command::WithdrawCancellation {
+                agreement_id: agreement_id.clone(),
+                request_id,
+                reason: "Sent to the wrong buyer".into(),
+            };
+            book.apply(withdraw, &s, t(1), &mut ids).unwrap();
+        }
+        let batch = Command::BatchCreateAdjustments {
+            entries: vec![
+                AdjustmentEntry {
+                    agreement_id: agreement_id.to_string(),
+                    invoice_id: format!("inv-{i}"),
+                    amount: "125.50".into(),
+                    currency: "USD".into(),
+                    reason_code: Some(AdjustmentReasonCode::ALL[i % 7]),
+                    description: "Overcharged for January".into(),
+                    client_token: format!("ba-form-{i}"),
+                },
+                AdjustmentEntry {
+                    agreement_id: agreement_id.to_string(),
+                    invoice_id: "inv-none".into(),
+                    amount: "1".into(),
+                    currency: "USD".into(),
+                    reason_code: Some(AdjustmentReasonCode::Other),
+                    description: "x".into(),
+                    client_token: format!("ba-bad-{i}"),
+                },
+            ],
+        };
+        if let Reply::Batch(result) = book.apply(batch, &s, t(2), &mut ids).unwrap().0 {
+            last = Some(result);
+        }
+    }
+    book.advance_to(t(200), &mut ids);
+    (book, seller, last.unwrap())
+}
+
+#[test]
+fn exported_requests_and_adjustments_match_the_get_outputs() {
+    let shapes = model();
+    let (book, seller, _) = busy_book();
+    let export = serde_json::to_value(api::export(&book, &seller)).unwrap();
+    let requests = export["agreementCancellationRequests"].as_array().unwrap();
+    let adjustments = export["billingAdjustmentRequests"].as_array().unwrap();
+    assert_eq!((requests.len(), adjustments.len()), (60, 60));
+    let statuses: std::collections::BTreeSet<_> = requests
+        .iter()
+        .map(|r| r["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(statuses, ["APPROVED", "CANCELLED"].into());
+    let mut problems = Vec::new();
+    for (i, r) in requests.iter().enumerate() {
+        problems.extend(check(
+            &shapes,
+            "GetAgreementCancellationRequestOutput",
+            r,
+            &format!("request[{i}]"),
+        ));
+    }
+    for (i, a) in adjustments.iter().enumerate() {
+        problems.extend(check(
+            &shapes,
+            "GetBillingAdjustmentRequestOutput",
+            a,
+            &format!("adjustment[{i}]"),
+        ));
+    }
+    assert_eq!(problems, Vec::<String>::new());
+}
+
+#[test]
+fn a_batch_result_matches_the_batch_output() {
+    let (_, _, result) = busy_book();
+    let output = serde_json::to_value(api::BatchOutput::from(&result)).unwrap();
+    assert_eq!(output["items"].as_array().unwrap().len(), 1);
+    assert_eq!(output["errors"][0]["code"], "RESOURCE_NOT_FOUND_EXCEPTION");
+    assert_eq!(
+        check(
+            &model(),
+            "BatchCreateBillingAdjustmentRequestOutput",
+            &output,
+            "batch"
+        ),
+        Vec::<String>::new()
+    );
+}
+
+#[test]
+fn list_pages_match_the_list_outputs_and_hold_at_most_50() {
+    let shapes = model();
+    let (book, seller, _) = busy_book();
+    let first =
+        serde_json::to_value(api::list_cancellation_requests(&book, &seller, None)).unwrap();
+    assert_eq!(first["items"].as_array().unwrap().len(), 50);
+    let token = first["nextToken"].as_str().unwrap().to_string();
+    let second = serde_json::to_value(api::list_cancellation_requests(
+        &book,
+        &seller,
+        Some(&token),
+    ))
+    .unwrap();
+    assert_eq!(second["items"].as_array().unwrap().len(), 10);
+    assert!(second.get("nextToken").is_none());
+    let adjustments =
+        serde_json::to_value(api::list_billing_adjustments(&book, &seller, None)).unwrap();
+    let mut problems = check(
+        &shapes,
+        "ListAgreementCancellationRequestsOutput",
+        &first,
+        "list",
+    );
+    problems.extend(check(
+        &shapes,
+        "ListAgreementCancellationRequestsOutput",
+        &second,
+        "list2",
+    ));
+    problems.extend(check(
+        &shapes,
+        "ListBillingAdjustmentRequestsOutput",
+        &adjustments,
+        "adjustments",
+    ));
+    assert_eq!(problems, Vec::<String>::new());
+}
+
+#[test]
+fn the_checker_catches_what_the_model_forbids() {
+    let shapes = model();
+    let bad = serde_json::json!({
+        "agreementCancellationRequestId": "req-1",
+        "status": "DONE",
+        "statusMessage": "",
+        "extra": 1
+    });
+    let problems = check(
+        &shapes,
+        "GetAgreementCancellationRequestOutput",
+        &bad,
+        "bad",
+    );
+    assert_eq!(problems.len(), 4, "{problems:?}");
+}
