@@ -19,6 +19,10 @@ use crate::cancellation::{
     RequestStatus,
 };
 use crate::events::{self, BusEvent, EventKind, Side};
+use crate::families::alibaba::{AlibabaError, AlibabaOrder, AlibabaRefund};
+use crate::families::devpay::{DevPayCancellation, DevPayError, DevPaySubscription};
+use crate::families::fps::{FpsCall, FpsError, FpsResult, FpsSubscription};
+use crate::families::support_case::{FormError, RefundForm, SupportCase};
 use crate::ids::{
     AccountId, AdjustmentId, AgreementId, ClientToken, IdSource, OfferId, ProductId, RequestId,
 };
@@ -347,13 +351,136 @@ pub enum DomainError {
     BatchSize(usize),
     #[error("All entries of a batch must be for the same agreement.")]
     MixedAgreements,
+    #[error("There is no {what} {id}.")]
+    NotFound { what: &'static str, id: String },
+    #[error("{0}")]
+    Fps(#[from] FpsError),
+    #[error("{0}")]
+    DevPay(#[from] DevPayError),
+    #[error("{0}")]
+    Alibaba(#[from] AlibabaError),
+    #[error("{0}")]
+    Form(#[from] FormError),
 }
 
-/// The marketplace.
+/// The marketplace, and the records of the other billing families.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Book {
     pub directory: Directory,
     pub records: BTreeMap<AgreementId, Versioned<AgreementRecord>>,
+    pub fps: BTreeMap<String, Versioned<FpsSubscription>>,
+    pub devpay: BTreeMap<String, Versioned<DevPaySubscription>>,
+    pub alibaba: BTreeMap<String, Versioned<AlibabaOrder>>,
+    pub support_cases: BTreeMap<String, Versioned<SupportCase>>,
+}
+
+fn versioned_mut<'a, T>(
+    map: &'a mut BTreeMap<String, Versioned<T>>,
+    what: &'static str,
+    id: &str,
+) -> Result<&'a mut Versioned<T>, DomainError> {
+    map.get_mut(id).ok_or_else(|| DomainError::NotFound {
+        what,
+        id: id.to_string(),
+    })
+}
+
+/// Runs `change` on a copy, and keeps it (with a new version) only if it succeeded.
+fn change<T: Clone, R, E>(
+    versioned: &mut Versioned<T>,
+    change: impl FnOnce(&mut T) -> Result<R, E>,
+) -> Result<R, DomainError>
+where
+    DomainError: From<E>,
+{
+    let mut copy = versioned.record.clone();
+    let result = change(&mut copy)?;
+    versioned.record = copy;
+    versioned.version += 1;
+    Ok(result)
+}
+
+impl Book {
+    /// Amazon FPS CancelSubscriptionAndRefund, by the subscription's seller.
+    pub fn fps_cancel_and_refund(
+        &mut self,
+        id: &str,
+        seller: &AccountId,
+        call: &FpsCall,
+        now: DateTime<Utc>,
+        ids: &mut dyn IdSource,
+    ) -> Result<FpsResult, DomainError> {
+        let versioned = versioned_mut(&mut self.fps, "FPS subscription", id)?;
+        if &versioned.record.seller != seller {
+            return Err(DomainError::NotTheSeller);
+        }
+        change(versioned, |s| s.cancel_and_refund(call, now, ids))
+    }
+
+    /// A DevPay customer cancels; a seller trying is refused with the way to do it.
+    pub fn devpay_cancel(
+        &mut self,
+        id: &str,
+        by: &AccountId,
+        now: DateTime<Utc>,
+    ) -> Result<DevPayCancellation, DomainError> {
+        let versioned = versioned_mut(&mut self.devpay, "DevPay subscription", id)?;
+        change(versioned, |s| s.cancel(by, now))
+    }
+
+    /// An Alibaba Cloud buyer unsubscribes.
+    pub fn alibaba_unsubscribe(
+        &mut self,
+        id: &str,
+        buyer: &AccountId,
+        now: DateTime<Utc>,
+        confirm_data_deletion: bool,
+    ) -> Result<AlibabaRefund, DomainError> {
+        let versioned = versioned_mut(&mut self.alibaba, "Alibaba Cloud order", id)?;
+        if &versioned.record.buyer != buyer {
+            return Err(DomainError::NotTheBuyer);
+        }
+        change(versioned, |o| o.unsubscribe(now, confirm_data_deletion))
+    }
+
+    /// The legacy "Request refund" form: opens a support case at once.
+    pub fn open_support_case(
+        &mut self,
+        seller: &AccountId,
+        form: &RefundForm,
+        now: DateTime<Utc>,
+        ids: &mut dyn IdSource,
+    ) -> Result<String, DomainError> {
+        let digits: String = ids
+            .next_suffix()
+            .bytes()
+            .map(|b| char::from(b'0' + b % 10))
+            .collect();
+        let case = SupportCase::open(seller.clone(), form, format!("case-{digits}"), now)?;
+        let id = case.id.clone();
+        self.support_cases.insert(
+            id.clone(),
+            Versioned {
+                version: 1,
+                record: case,
+            },
+        );
+        Ok(id)
+    }
+
+    pub fn reply_to_support_case(
+        &mut self,
+        id: &str,
+        seller: &AccountId,
+        text: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), DomainError> {
+        let versioned = versioned_mut(&mut self.support_cases, "support case", id)?;
+        if &versioned.record.seller != seller {
+            return Err(DomainError::NotTheSeller);
+        }
+        change(versioned, |c| c.reply(text, now))
+    }
 }
 
 impl Book {
@@ -1270,6 +1397,53 @@ pub(crate) mod tests {
         assert!(record.check().is_ok());
         record.invoices[0].refunded_minor = 100_001;
         assert!(record.check().is_err());
+    }
+
+    #[test]
+    fn a_refused_family_action_changes_nothing_and_a_kept_one_bumps_the_version() {
+        let now = crate::demo::demo_now();
+        let mut book = crate::demo::demo_book(now);
+        let mut ids = SequentialIds::starting_at(9_000);
+        let (id, sub) = book
+            .fps
+            .iter()
+            .find(|(_, v)| v.record.status == crate::families::fps::FpsStatus::Cancelled)
+            .unwrap();
+        let (id, fps_seller) = (id.clone(), sub.record.seller.clone());
+        let before = book.clone();
+        let cancel_only = FpsCall::default();
+        assert!(matches!(
+            book.fps_cancel_and_refund(&id, &fps_seller, &cancel_only, now, &mut ids),
+            Err(DomainError::Fps(_))
+        ));
+        assert_eq!(book, before);
+        let refund = FpsCall {
+            refund: Some("1.00".into()),
+            caller_reference: "ref-1".into(),
+            ..FpsCall::default()
+        };
+        book.fps_cancel_and_refund(&id, &fps_seller, &refund, now, &mut ids)
+            .unwrap();
+        assert_eq!(book.fps[&id].version, 2);
+        let (devpay_id, devpay) = book.devpay.iter().next().unwrap();
+        let (devpay_id, devpay_seller) = (devpay_id.clone(), devpay.record.seller.clone());
+        assert!(matches!(
+            book.devpay_cancel(&devpay_id, &devpay_seller, now),
+            Err(DomainError::DevPay(
+                crate::families::devpay::DevPayError::SellerCannotCancel
+            ))
+        ));
+        let (order_id, order) = book.alibaba.iter().next().unwrap();
+        let order_id = order_id.clone();
+        let stranger = if order.record.buyer == buyer() {
+            seller()
+        } else {
+            buyer()
+        };
+        assert_eq!(
+            book.alibaba_unsubscribe(&order_id, &stranger, now, true),
+            Err(DomainError::NotTheBuyer)
+        );
     }
 
     #[derive(Debug, Clone)]

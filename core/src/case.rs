@@ -1,0 +1,128 @@
+//! One case per buyer and agreement: its cancellation request and the billing adjustments it
+//! needs, linked, with where each invoice stands and what to do next.
+
+use serde::Serialize;
+
+use crate::adjustment::{AdjustmentStatus, BillingAdjustment};
+use crate::book::{AgreementRecord, AgreementStatus, Book};
+use crate::cancellation::{CancellationRequest, RequestStatus};
+use crate::ids::AccountId;
+use crate::money::Money;
+
+/// Where one invoice stands.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct InvoiceBalance {
+    pub invoice_id: String,
+    pub charged: Money,
+    pub refunded: Money,
+    /// Refunds applied and still being processed: owed to the buyer, not yet paid back.
+    pub owed: Money,
+    pub still_refundable: Money,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Case<'a> {
+    pub record: &'a AgreementRecord,
+    pub request: Option<&'a CancellationRequest>,
+    pub adjustments: &'a [BillingAdjustment],
+    pub balances: Vec<InvoiceBalance>,
+    pub next_step: &'static str,
+}
+
+pub fn case_of(record: &AgreementRecord) -> Case<'_> {
+    let balances = record
+        .invoices
+        .iter()
+        .map(|invoice| {
+            let owed = record.pending_refund_minor(invoice.id.as_str());
+            InvoiceBalance {
+                invoice_id: invoice.id.to_string(),
+                charged: invoice.charged(),
+                refunded: invoice.refunded(),
+                owed: Money::new(owed, invoice.currency),
+                still_refundable: Money::new(
+                    record.still_refundable_minor(invoice),
+                    invoice.currency,
+                ),
+            }
+        })
+        .collect::<Vec<_>>();
+    let request = record.latest_request();
+    let refunded_anything = record
+        .adjustments
+        .iter()
+        .any(|a| a.status != AdjustmentStatus::ValidationFailed);
+    let next_step = match request.map(|r| r.status) {
+        Some(RequestStatus::PendingApproval) => "Waiting for the buyer: share the confirmation link, or wait for the automatic approval.",
+        Some(RequestStatus::Approved) if !refunded_anything => {
+            "The agreement is cancelled. Cancelling refunds nothing: if the buyer is owed money, apply a billing adjustment."
+        }
+        Some(RequestStatus::Approved) => "The agreement is cancelled and refunds were applied. Nothing more is needed unless more is owed.",
+        Some(RequestStatus::Rejected) => "The buyer denied the cancellation; read their reason and agree the next step with them.",
+        Some(RequestStatus::Cancelled) => "The request was withdrawn; the agreement continues.",
+        Some(RequestStatus::ValidationFailed) => "The request failed validation; read why before trying again.",
+        None if record.agreement.status == AgreementStatus::Active => "No cancellation has been requested.",
+        None => "This agreement is no longer active.",
+    };
+    Case {
+        record,
+        request,
+        adjustments: &record.adjustments,
+        balances,
+        next_step,
+    }
+}
+
+/// Every case of one buyer, across the seller's agreements.
+pub fn cases_for_buyer<'a>(book: &'a Book, buyer: &AccountId) -> Vec<Case<'a>> {
+    book.records
+        .values()
+        .filter(|v| &v.record.agreement.buyer == buyer)
+        .map(|v| case_of(&v.record))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::demo;
+
+    #[test]
+    fn a_case_shows_each_invoice_with_what_is_owed_and_still_refundable() {
+        let book = demo::demo_book(demo::demo_now());
+        for v in book.records.values() {
+            let case = case_of(&v.record);
+            for (balance, invoice) in case.balances.iter().zip(&v.record.invoices) {
+                assert_eq!(
+                    balance.refunded.minor + balance.owed.minor + balance.still_refundable.minor,
+                    invoice.charged_minor
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn an_approved_cancellation_without_refunds_says_that_cancelling_is_not_a_refund() {
+        let book = demo::demo_book(demo::demo_now());
+        let approved = book
+            .records
+            .values()
+            .map(|v| case_of(&v.record))
+            .find(|c| {
+                c.request
+                    .is_some_and(|r| r.status == RequestStatus::Approved)
+                    && c.adjustments.is_empty()
+            })
+            .expect("the demo has one");
+        assert!(approved.next_step.contains("refunds nothing"));
+    }
+
+    #[test]
+    fn a_buyers_cases_are_all_theirs() {
+        let book = demo::demo_book(demo::demo_now());
+        let buyer = &book.directory.buyers[0].account;
+        let cases = cases_for_buyer(&book, buyer);
+        assert!(!cases.is_empty());
+        assert!(cases.iter().all(|c| &c.record.agreement.buyer == buyer));
+    }
+}

@@ -1,0 +1,765 @@
+//! Demo data: a believable marketplace in all four families, built relative to `now` so that
+//! a fresh browser shows requests days from their deadlines; and a scale book of any size
+//! with full histories, for capacity and performance measurements.
+
+use chrono::{DateTime, Duration, Months, TimeZone, Utc};
+
+use crate::adjustment::{AdjustmentEntry, AdjustmentReasonCode, Invoice};
+use crate::book::*;
+use crate::cancellation::{AdditionalDetails, CancellationReasonCode};
+use crate::families::alibaba::{AlibabaOrder, Billing, InstanceKind, OrderStatus, PaymentMethod};
+use crate::families::devpay::{DevPayStatus, DevPaySubscription};
+use crate::families::fps::{FpsStatus, FpsSubscription};
+use crate::families::support_case::{CaseStatus, RefundForm};
+use crate::ids::*;
+use crate::money::{Currency, Money};
+
+/// A fixed moment for tests of the demo data.
+pub fn demo_now() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 23, 9, 0, 0).unwrap()
+}
+
+const SELLERS: [(&str, &str); 3] = [
+    ("111122223333", "Northwind Analytics"),
+    ("222233334444", "Bluefin Security"),
+    ("333344445555", "Cedar Data Tools"),
+];
+
+const BUYERS: [(&str, &str); 5] = [
+    ("444455556666", "Acme Retail"),
+    ("555566667777", "Globex Manufacturing"),
+    ("666677778888", "Initech Finance"),
+    ("777788889999", "Umbrella Health"),
+    ("888899990000", "Stark Logistics"),
+];
+
+/// (product ID, name, seller index)
+const PRODUCTS: [(&str, &str, usize); 6] = [
+    ("prod-nwbicloud", "Northwind BI Cloud", 0),
+    ("prod-nwetl", "Northwind ETL Pipelines", 0),
+    ("prod-bfwaf", "Bluefin WAF Manager", 1),
+    ("prod-bfsiem", "Bluefin SIEM", 1),
+    ("prod-cdbackup", "Cedar Backup Vault", 2),
+    ("prod-cdquery", "Cedar Query Engine", 2),
+];
+
+fn account(text: &str) -> AccountId {
+    AccountId::parse(text).expect("demo accounts are 12 digits")
+}
+
+fn directory() -> Directory {
+    let party = |(a, n): (&str, &str)| Party {
+        account: account(a),
+        name: n.into(),
+    };
+    let mut offers = Vec::new();
+    let products = PRODUCTS
+        .iter()
+        .map(|&(id, name, seller)| {
+            let short = id.trim_start_matches("prod-");
+            offers.push(Offer {
+                id: OfferId::parse(&format!("offer-{short}pub")).expect("valid"),
+                product: ProductId::parse(id).expect("valid"),
+                name: format!("{name}: public pricing"),
+                private: false,
+            });
+            offers.push(Offer {
+                id: OfferId::parse(&format!("offer-{short}priv")).expect("valid"),
+                product: ProductId::parse(id).expect("valid"),
+                name: format!("{name}: private offer"),
+                private: true,
+            });
+            Product {
+                id: ProductId::parse(id).expect("valid"),
+                name: name.into(),
+                seller: account(SELLERS[seller].0),
+            }
+        })
+        .collect();
+    Directory {
+        sellers: SELLERS.into_iter().map(party).collect(),
+        buyers: BUYERS.into_iter().map(party).collect(),
+        products,
+        offers,
+    }
+}
+
+/// A short stable ID body from a number, so demo IDs look like the real ones.
+fn code(n: u64) -> String {
+    let mixed = n.wrapping_mul(0x9E37_79B9_7F4A_7C15).rotate_left(17) ^ 0x5DEE_CE66;
+    format!("{:012x}", mixed & 0xFFFF_FFFF_FFFF)
+}
+
+struct Spec {
+    product: usize,
+    buyer: usize,
+    private: bool,
+    age_days: i64,
+    currency: Currency,
+    monthly_minor: i64,
+    invoices: usize,
+}
+
+fn agreement_record(n: u64, spec: &Spec, now: DateTime<Utc>) -> AgreementRecord {
+    let (product_id, _, seller) = PRODUCTS[spec.product];
+    let short = product_id.trim_start_matches("prod-");
+    let start = now - Duration::days(spec.age_days);
+    let agreement = Agreement {
+        id: AgreementId::parse(&format!("agmt-{}", code(n))).expect("valid"),
+        seller: account(SELLERS[seller].0),
+        buyer: account(BUYERS[spec.buyer].0),
+        product: ProductId::parse(product_id).expect("valid"),
+        offer: OfferId::parse(&format!(
+            "offer-{short}{}",
+            if spec.private { "priv" } else { "pub" }
+        ))
+        .expect("valid"),
+        status: AgreementStatus::Active,
+        start,
+        end: None,
+    };
+    let invoices = (0..spec.invoices)
+        .map(|i| Invoice {
+            id: InvoiceId::parse(&format!("{}", 2_028_746_221 + n * 10 + i as u64))
+                .expect("digits"),
+            currency: spec.currency,
+            charged_minor: spec.monthly_minor,
+            refunded_minor: 0,
+            issued_at: start + Months::new(i as u32),
+            paid: true,
+        })
+        .collect();
+    AgreementRecord::new(agreement, invoices)
+}
+
+fn send(
+    book: &mut Book,
+    id: &AgreementId,
+    reason: CancellationReasonCode,
+    text: &str,
+    at: DateTime<Utc>,
+    ids: &mut SequentialIds,
+) -> RequestId {
+    let seller = book.record(id).expect("inserted").agreement.seller.clone();
+    let command = Command::SendCancellation {
+        agreement_id: id.clone(),
+        reason_code: Some(reason),
+        description: text.into(),
+        details: AdditionalDetails {
+            support_case_id: String::new(),
+            buyer_reference: format!(
+                "Email from the buyer, {}",
+                (at - Duration::days(1)).format("%Y-%m-%d")
+            ),
+            next_step: "Full exit".into(),
+            coordination_notes: String::new(),
+        },
+        client_token: ClientToken::parse(&format!("demo-{}", ids.next)).expect("valid"),
+    };
+    match book.apply(command, &Actor::Seller(seller), at, ids) {
+        Ok((Reply::Request(request), _)) => request,
+        other => panic!("demo request must be accepted: {other:?}"),
+    }
+}
+
+fn refund(
+    book: &mut Book,
+    id: &AgreementId,
+    invoice: usize,
+    amount: &str,
+    at: DateTime<Utc>,
+    ids: &mut SequentialIds,
+) {
+    let record = book.record(id).expect("inserted");
+    let seller = record.agreement.seller.clone();
+    let invoice = &record.invoices[invoice];
+    let entry = AdjustmentEntry {
+        agreement_id: id.to_string(),
+        invoice_id: invoice.id.to_string(),
+        amount: amount.into(),
+        currency: invoice.currency.code().into(),
+        reason_code: Some(AdjustmentReasonCode::IncorrectMetering),
+        description: "Usage was double-counted during the October migration".into(),
+        client_token: format!("demo-{}", ids.next),
+    };
+    book.apply(
+        Command::BatchCreateAdjustments {
+            entries: vec![entry],
+        },
+        &Actor::Seller(seller),
+        at,
+        ids,
+    )
+    .expect("demo refund must be accepted");
+}
+
+/// The demo marketplace as a fresh browser shows it at `now`.
+pub fn demo_book(now: DateTime<Utc>) -> Book {
+    let mut book = Book {
+        directory: directory(),
+        ..Book::default()
+    };
+    let specs = [
+        Spec {
+            product: 0,
+            buyer: 0,
+            private: true,
+            age_days: 200,
+            currency: Currency::USD,
+            monthly_minor: 120_000,
+            invoices: 3,
+        },
+        Spec {
+            product: 0,
+            buyer: 1,
+            private: false,
+            age_days: 40,
+            currency: Currency::USD,
+            monthly_minor: 49_900,
+            invoices: 2,
+        },
+        Spec {
+            product: 1,
+            buyer: 0,
+            private: false,
+            age_days: 1,
+            currency: Currency::USD,
+            monthly_minor: 25_000,
+            invoices: 1,
+        },
+        Spec {
+            product: 1,
+            buyer: 2,
+            private: true,
+            age_days: 380,
+            currency: Currency::EUR,
+            monthly_minor: 310_000,
+            invoices: 3,
+        },
+        Spec {
+            product: 2,
+            buyer: 3,
+            private: false,
+            age_days: 90,
+            currency: Currency::USD,
+            monthly_minor: 75_000,
+            invoices: 3,
+        },
+        Spec {
+            product: 2,
+            buyer: 0,
+            private: true,
+            age_days: 30,
+            currency: Currency::USD,
+            monthly_minor: 990_000,
+            invoices: 1,
+        },
+        Spec {
+            product: 3,
+            buyer: 4,
+            private: false,
+            age_days: 120,
+            currency: Currency::JPY,
+            monthly_minor: 880_000,
+            invoices: 2,
+        },
+        Spec {
+            product: 3,
+            buyer: 1,
+            private: true,
+            age_days: 15,
+            currency: Currency::USD,
+            monthly_minor: 150_000,
+            invoices: 1,
+        },
+        Spec {
+            product: 4,
+            buyer: 2,
+            private: false,
+            age_days: 60,
+            currency: Currency::GBP,
+            monthly_minor: 42_000,
+            invoices: 2,
+        },
+        Spec {
+            product: 4,
+            buyer: 3,
+            private: false,
+            age_days: 400,
+            currency: Currency::USD,
+            monthly_minor: 18_000,
+            invoices: 3,
+        },
+        Spec {
+            product: 5,
+            buyer: 4,
+            private: true,
+            age_days: 75,
+            currency: Currency::USD,
+            monthly_minor: 260_000,
+            invoices: 2,
+        },
+        Spec {
+            product: 5,
+            buyer: 0,
+            private: false,
+            age_days: 10,
+            currency: Currency::USD,
+            monthly_minor: 9_900,
+            invoices: 1,
+        },
+        Spec {
+            product: 0,
+            buyer: 2,
+            private: false,
+            age_days: 25,
+            currency: Currency::USD,
+            monthly_minor: 49_900,
+            invoices: 1,
+        },
+        Spec {
+            product: 2,
+            buyer: 1,
+            private: false,
+            age_days: 50,
+            currency: Currency::EUR,
+            monthly_minor: 65_000,
+            invoices: 2,
+        },
+    ];
+    let mut ids = SequentialIds::starting_at(1_000);
+    let mut agreement_ids = Vec::new();
+    for (n, spec) in specs.iter().enumerate() {
+        let record = agreement_record(n as u64 + 1, spec, now);
+        agreement_ids.push(record.agreement.id.clone());
+        book.insert(record);
+    }
+    let a = |i: usize| agreement_ids[i].clone();
+    // Histories, oldest first, so that `apply` runs time forward as it would have happened.
+    send(
+        &mut book,
+        &a(3),
+        CancellationReasonCode::ReplacingAgreement,
+        "Replacing with the new private offer offer-nwetlpriv at the renewed rate",
+        now - Duration::days(20),
+        &mut ids,
+    );
+    let approve = book
+        .record(&a(3))
+        .and_then(|r| r.pending_request())
+        .map(|r| r.id.clone())
+        .expect("just sent");
+    book.apply(
+        Command::AcceptCancellation {
+            agreement_id: a(3),
+            request_id: approve,
+        },
+        &Actor::Buyer(account(BUYERS[2].0)),
+        now - Duration::days(19),
+        &mut ids,
+    )
+    .expect("demo approval");
+    let rejected = send(
+        &mut book,
+        &a(4),
+        CancellationReasonCode::BuyerDissatisfaction,
+        "Buyer reported repeated false positives in the WAF rules",
+        now - Duration::days(12),
+        &mut ids,
+    );
+    book.apply(
+        Command::RejectCancellation {
+            agreement_id: a(4),
+            request_id: rejected,
+            reason: "We fixed the rules with your support team and want to keep the product".into(),
+        },
+        &Actor::Buyer(account(BUYERS[3].0)),
+        now - Duration::days(11),
+        &mut ids,
+    )
+    .expect("demo rejection");
+    refund(
+        &mut book,
+        &a(4),
+        2,
+        "250.00",
+        now - Duration::days(11),
+        &mut ids,
+    );
+    let withdrawn = send(
+        &mut book,
+        &a(8),
+        CancellationReasonCode::TestAgreement,
+        "Agreement created by our QA team to test provisioning",
+        now - Duration::days(9),
+        &mut ids,
+    );
+    book.apply(
+        Command::WithdrawCancellation {
+            agreement_id: a(8),
+            request_id: withdrawn,
+            reason: "Sent to the wrong agreement: the test agreement is another one".into(),
+        },
+        &Actor::Seller(account(SELLERS[2].0)),
+        now - Duration::days(9) + Duration::hours(2),
+        &mut ids,
+    )
+    .expect("demo withdrawal");
+    send(
+        &mut book,
+        &a(9),
+        CancellationReasonCode::UnintendedRenewal,
+        "Auto-renewal ran although the buyer had asked us in writing not to renew",
+        now - Duration::days(8),
+        &mut ids,
+    );
+    send(
+        &mut book,
+        &a(0),
+        CancellationReasonCode::IncorrectTermsAccepted,
+        "The buyer accepted the 12-month term instead of the agreed 6-month term",
+        now - Duration::days(6) - Duration::hours(20),
+        &mut ids,
+    );
+    send(
+        &mut book,
+        &a(6),
+        CancellationReasonCode::AlternativeProcurementChannel,
+        "Buyer moves this purchase to their reseller's channel from next month",
+        now - Duration::days(3),
+        &mut ids,
+    );
+    refund(
+        &mut book,
+        &a(1),
+        0,
+        "120.00",
+        now - Duration::days(2),
+        &mut ids,
+    );
+    if let Some(v) = book.records.get_mut(&a(13)) {
+        v.record.invoices[1].paid = false;
+    }
+    if let Some(v) = book.records.get_mut(&a(12)) {
+        v.record.agreement.end = Some(now - Duration::days(1));
+    }
+    book.advance_to(now, &mut ids);
+    add_families(&mut book, now, &mut ids);
+    book
+}
+
+fn add_families(book: &mut Book, now: DateTime<Utc>, ids: &mut SequentialIds) {
+    let fps = [
+        (
+            "17d62772-c53e-4bdb-9667-65d7b7841cfc",
+            0,
+            0,
+            "Northwind Reports (FPS)",
+            2_000,
+            FpsStatus::Active,
+        ),
+        (
+            "8a1f0c55-2b7e-4c1d-9f3a-6e2d8b7c4a10",
+            1,
+            3,
+            "Bluefin Scanner (FPS)",
+            12_500,
+            FpsStatus::Active,
+        ),
+        (
+            "c3e9d2a1-7f4b-4e8c-a1d5-9b0e6f3c2d87",
+            2,
+            1,
+            "Cedar Archive (FPS)",
+            5_000,
+            FpsStatus::Cancelled,
+        ),
+    ];
+    for (id, seller, buyer, name, minor, status) in fps {
+        book.fps.insert(
+            id.into(),
+            Versioned {
+                version: 1,
+                record: FpsSubscription {
+                    id: id.into(),
+                    seller: account(SELLERS[seller].0),
+                    buyer: account(BUYERS[buyer].0),
+                    product_name: name.into(),
+                    last_payment: Money::new(minor, Currency::USD),
+                    last_payment_at: now - Duration::days(12),
+                    refunded_from_last_minor: 0,
+                    status,
+                    cancel_reason: String::new(),
+                    calls: Vec::new(),
+                },
+            },
+        );
+    }
+    let devpay = [
+        (
+            "devpay-nwdesktop",
+            0,
+            0,
+            "Northwind Desktop (DevPay)",
+            3_000,
+            5_000,
+            12,
+        ),
+        ("devpay-cdsync", 2, 4, "Cedar Sync (DevPay)", 1_500, 0, 4),
+    ];
+    for (id, seller, buyer, name, monthly, one_time, usage) in devpay {
+        book.devpay.insert(
+            id.into(),
+            Versioned {
+                version: 1,
+                record: DevPaySubscription {
+                    id: id.into(),
+                    seller: account(SELLERS[seller].0),
+                    buyer: account(BUYERS[buyer].0),
+                    product_name: name.into(),
+                    monthly_charge: Money::new(monthly, Currency::USD),
+                    one_time_charge: Money::new(one_time, Currency::USD),
+                    usage_per_hour: Money::new(usage, Currency::USD),
+                    period_start: now - Duration::days(9),
+                    status: DevPayStatus::Active,
+                    cancellation: None,
+                },
+            },
+        );
+    }
+    let alibaba = [
+        (
+            "ali-202611-00017",
+            0,
+            "IoT Platform standard instance",
+            Billing::Subscription,
+            InstanceKind::Standard,
+            40,
+            80_000,
+            20_000,
+            PaymentMethod::Alipay,
+            false,
+        ),
+        (
+            "ali-202404-00931",
+            1,
+            "IoT Platform enterprise instance",
+            Billing::Subscription,
+            InstanceKind::Enterprise,
+            600,
+            1_200_000,
+            0,
+            PaymentMethod::OnlineBanking,
+            false,
+        ),
+        (
+            "ali-202609-00412",
+            3,
+            "IoT Platform public instance (old)",
+            Billing::PayAsYouGo,
+            InstanceKind::Standard,
+            70,
+            3_000,
+            0,
+            PaymentMethod::AccountBalance,
+            false,
+        ),
+        (
+            "ali-202610-00088",
+            4,
+            "ECS subscription",
+            Billing::Subscription,
+            InstanceKind::Standard,
+            20,
+            150_000,
+            30_000,
+            PaymentMethod::Alipay,
+            true,
+        ),
+    ];
+    for (id, buyer, name, billing, kind, days, cash, vouchers, method, invoiced) in alibaba {
+        book.alibaba.insert(
+            id.into(),
+            Versioned {
+                version: 1,
+                record: AlibabaOrder {
+                    id: id.into(),
+                    buyer: account(BUYERS[buyer].0),
+                    product_name: name.into(),
+                    billing,
+                    kind,
+                    paid_at: now - Duration::days(days),
+                    paid_cash: Money::new(cash, Currency::CNY),
+                    paid_vouchers: Money::new(vouchers, Currency::CNY),
+                    method,
+                    invoice_issued: invoiced,
+                    original_method_refuses: false,
+                    status: OrderStatus::Active,
+                    refund: None,
+                },
+            },
+        );
+    }
+    let form = RefundForm {
+        subscriber_account: BUYERS[1].0.into(),
+        product_id: "prod-nwbicloud".into(),
+        offer_id: "offer-nwbicloudpub".into(),
+        billing_period: (now - Months::new(1)).format("%Y-%m").to_string(),
+        invoice_id: "2028746231".into(),
+        refund_amount: "499.00".into(),
+        currency: "USD".into(),
+        comments: format!(
+            "Please cancel this agreement effective {}.",
+            (now + Duration::days(7)).format("%Y-%m-%d")
+        ),
+    };
+    let seller = account(SELLERS[0].0);
+    let case = book
+        .open_support_case(&seller, &form, now - Duration::days(5), ids)
+        .expect("demo form is valid");
+    if let Some(v) = book.support_cases.get_mut(&case) {
+        v.record.update_by_aws(CaseStatus::ActionRequired, "Please confirm the invoice to refund and whether the cancellation should wait for the end of the billing cycle.", now - Duration::days(4));
+    }
+}
+
+/// `n` AWS Marketplace agreements, each with a full history: a request sent and rejected,
+/// another sent and withdrawn, and a completed refund. Each record is built on its own so
+/// that the cost grows with `n`, not `n²`.
+pub fn scale_book(n: usize, now: DateTime<Utc>) -> Book {
+    let mut book = Book {
+        directory: directory(),
+        ..Book::default()
+    };
+    let mut ids = SequentialIds::starting_at(1_000_000);
+    for i in 0..n {
+        let spec = Spec {
+            product: i % PRODUCTS.len(),
+            buyer: i % BUYERS.len(),
+            private: i % 3 == 0,
+            age_days: 30 + (i % 300) as i64,
+            currency: Currency::USD,
+            monthly_minor: 10_000 + (i as i64 % 50) * 1_000,
+            invoices: 2,
+        };
+        let mut single = Book::default();
+        let record = agreement_record(100 + i as u64, &spec, now);
+        let id = record.agreement.id.clone();
+        let buyer = record.agreement.buyer.clone();
+        let seller = record.agreement.seller.clone();
+        single.insert(record);
+        let first = send(
+            &mut single,
+            &id,
+            CancellationReasonCode::BuyerDissatisfaction,
+            "Buyer reported that the dashboards time out every morning",
+            now - Duration::days(20),
+            &mut ids,
+        );
+        single
+            .apply(
+                Command::RejectCancellation {
+                    agreement_id: id.clone(),
+                    request_id: first,
+                    reason: "Support fixed the time-outs; we keep the product".into(),
+                },
+                &Actor::Buyer(buyer),
+                now - Duration::days(19),
+                &mut ids,
+            )
+            .expect("scale rejection");
+        refund(
+            &mut single,
+            &id,
+            0,
+            "15.00",
+            now - Duration::days(19),
+            &mut ids,
+        );
+        let second = send(
+            &mut single,
+            &id,
+            CancellationReasonCode::ReplacingAgreement,
+            "Replacing with the renewed private offer at the new rate",
+            now - Duration::days(10),
+            &mut ids,
+        );
+        single
+            .apply(
+                Command::WithdrawCancellation {
+                    agreement_id: id.clone(),
+                    request_id: second,
+                    reason: "The renewal was postponed by the buyer".into(),
+                },
+                &Actor::Seller(seller),
+                now - Duration::days(9),
+                &mut ids,
+            )
+            .expect("scale withdrawal");
+        single.advance_to(now - Duration::days(8), &mut ids);
+        let versioned = single.records.remove(&id).expect("built above");
+        book.records.insert(id, versioned);
+    }
+    book
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cancellation::RequestStatus;
+
+    #[test]
+    fn the_demo_book_is_valid_and_has_every_kind_of_case() {
+        let book = demo_book(demo_now());
+        assert!(book.records.values().all(|v| v.record.check().is_ok()));
+        let statuses: std::collections::BTreeSet<_> = book
+            .records
+            .values()
+            .flat_map(|v| v.record.requests.iter().map(|r| r.status.code()))
+            .collect();
+        for status in [
+            RequestStatus::PendingApproval,
+            RequestStatus::Approved,
+            RequestStatus::Rejected,
+            RequestStatus::Cancelled,
+        ] {
+            assert!(statuses.contains(status.code()), "{status:?}");
+        }
+        assert!(
+            !book.fps.is_empty()
+                && !book.devpay.is_empty()
+                && !book.alibaba.is_empty()
+                && !book.support_cases.is_empty()
+        );
+    }
+
+    #[test]
+    fn the_demo_is_the_same_every_time_for_the_same_moment() {
+        assert_eq!(demo_book(demo_now()), demo_book(demo_now()));
+    }
+
+    #[test]
+    fn a_pending_demo_request_is_close_to_its_deadline() {
+        let now = demo_now();
+        let book = demo_book(now);
+        let soonest = book
+            .records
+            .values()
+            .filter_map(|v| v.record.pending_request())
+            .filter_map(|r| r.time_left(now))
+            .min()
+            .unwrap();
+        assert!(soonest <= Duration::hours(4));
+    }
+
+    #[test]
+    fn the_scale_book_gives_every_agreement_a_full_valid_history() {
+        let book = scale_book(200, demo_now());
+        assert_eq!(book.records.len(), 200);
+        for v in book.records.values() {
+            assert!(v.record.check().is_ok());
+            assert_eq!(v.record.requests.len(), 2);
+            assert_eq!(v.record.invoices[0].refunded_minor, 1_500);
+            assert!(v.record.events.len() >= 7);
+        }
+    }
+}
