@@ -1,6 +1,8 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 
+use crate::components::clock_control::ClockControl;
+
 /// The banner on every page: the app's name and the way to each view.
 #[component]
 pub fn SiteHeader() -> impl IntoView {
@@ -13,6 +15,7 @@ pub fn SiteHeader() -> impl IntoView {
                     <li><A href="/buyer">"Buyer view"</A></li>
                 </ul>
             </nav>
+            <ClockControl/>
         </header>
     }
 }

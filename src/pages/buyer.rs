@@ -1,13 +1,158 @@
 use leptos::prelude::*;
+use workbench_core::families::alibaba::OrderStatus;
+use workbench_core::families::devpay::DevPayStatus;
+use workbench_core::ids::AccountId;
 
 use crate::components::page_title::PageTitle;
+use crate::state::{duration_words, local_date, use_app};
 
-/// The buyer's own view: their agreements and the cancellations waiting for an answer.
+/// The buyer's own view: their agreements in every family, and the cancellations waiting
+/// for their answer.
 #[component]
 pub fn BuyerPage() -> impl IntoView {
+    let app = use_app();
+    let buyers = move || app.book.with(|b| b.directory.buyers.clone());
+    let buyer = RwSignal::new(
+        app.book
+            .with_untracked(|b| b.directory.buyers.first().map(|p| p.account.clone())),
+    );
     view! {
         <PageTitle text="Buyer view"/>
         <h1>"Buyer view"</h1>
         <p class="lede">"Your agreements, and the cancellation requests waiting for your answer."</p>
+        <div class="field inline">
+            <label for="acting-buyer">"Signed in as buyer"</label>
+            <select
+                id="acting-buyer"
+                prop:value=move || buyer.get().map(|a| a.to_string()).unwrap_or_default()
+                on:change=move |ev| buyer.set(AccountId::parse(&event_target_value(&ev)).ok())
+            >
+                {move || buyers().into_iter().map(|p| {
+                    let value = p.account.to_string();
+                    view! { <option value=value>{format!("{} ({})", p.name, p.account)}</option> }
+                }).collect_view()}
+            </select>
+        </div>
+        {move || buyer.get().map(|account| view! { <BuyerAgreements account=account/> })}
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct Line {
+    family: &'static str,
+    id: String,
+    product: String,
+    status: String,
+    since: String,
+    pending: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+#[component]
+fn BuyerAgreements(account: AccountId) -> impl IntoView {
+    let app = use_app();
+    let lines = Memo::new(move |_| {
+        app.book.with(|b| {
+            let mut lines: Vec<Line> = b
+                .records
+                .values()
+                .map(|v| &v.record)
+                .filter(|r| r.agreement.buyer == account)
+                .map(|r| Line {
+                    family: "AWS Marketplace",
+                    id: r.agreement.id.to_string(),
+                    product: b
+                        .directory
+                        .product(&r.agreement.product)
+                        .map_or(r.agreement.product.to_string(), |p| p.name.clone()),
+                    status: r.agreement.status.label().into(),
+                    since: local_date(r.agreement.start),
+                    pending: r.pending_request().map(|p| p.deadline()),
+                })
+                .collect();
+            lines.extend(
+                b.fps
+                    .values()
+                    .map(|v| &v.record)
+                    .filter(|s| s.buyer == account)
+                    .map(|s| Line {
+                        family: "Amazon FPS",
+                        id: s.id.clone(),
+                        product: s.product_name.clone(),
+                        status: s.status.label().into(),
+                        since: local_date(s.last_payment_at),
+                        pending: None,
+                    }),
+            );
+            lines.extend(
+                b.devpay
+                    .values()
+                    .map(|v| &v.record)
+                    .filter(|s| s.buyer == account)
+                    .map(|s| Line {
+                        family: "Amazon DevPay",
+                        id: s.id.clone(),
+                        product: s.product_name.clone(),
+                        status: if s.status == DevPayStatus::Active {
+                            "Active"
+                        } else {
+                            "Cancelled"
+                        }
+                        .into(),
+                        since: local_date(s.period_start),
+                        pending: None,
+                    }),
+            );
+            lines.extend(
+                b.alibaba
+                    .values()
+                    .map(|v| &v.record)
+                    .filter(|o| o.buyer == account)
+                    .map(|o| Line {
+                        family: "Alibaba Cloud",
+                        id: o.id.clone(),
+                        product: o.product_name.clone(),
+                        status: if o.status == OrderStatus::Active {
+                            "Active"
+                        } else {
+                            "Unsubscribed"
+                        }
+                        .into(),
+                        since: local_date(o.paid_at),
+                        pending: None,
+                    }),
+            );
+            lines
+        })
+    });
+    view! {
+        <section aria-labelledby="buyer-agreements">
+            <h2 id="buyer-agreements">{move || format!("Your agreements ({})", lines.get().len())}</h2>
+            <div class="table-wrap" tabindex="0" role="region" aria-label="Scrollable table">
+                <table>
+                    <thead>
+                        <tr>
+                            <th scope="col">"Family"</th>
+                            <th scope="col">"Agreement"</th>
+                            <th scope="col">"Product"</th>
+                            <th scope="col">"Status"</th>
+                            <th scope="col">"Since"</th>
+                            <th scope="col">"Cancellation request"</th>
+                        </tr>
+                    </thead>
+                    <tbody>
+                        <For each=move || lines.get() key=|l| l.clone() let:line>
+                            <tr>
+                                <td>{line.family}</td>
+                                <td>{line.id.clone()}</td>
+                                <td>{line.product.clone()}</td>
+                                <td>{line.status.clone()}</td>
+                                <td>{line.since.clone()}</td>
+                                <td>{move || line.pending.map(|d| format!("Waiting for your answer: approved automatically in {}", duration_words(d - app.now.get()))).unwrap_or_else(|| "None".into())}</td>
+                            </tr>
+                        </For>
+                    </tbody>
+                </table>
+            </div>
+        </section>
     }
 }

@@ -1,3 +1,4 @@
+pub mod agreement;
 pub mod buyer;
 pub mod confirm;
 pub mod home;

@@ -1,0 +1,152 @@
+use leptos::prelude::*;
+use leptos_router::components::A;
+use leptos_router::hooks::use_params_map;
+use workbench_core::book::AgreementRecord;
+use workbench_core::case::case_of;
+use workbench_core::events::Side;
+use workbench_core::ids::AgreementId;
+
+use crate::components::page_title::PageTitle;
+use crate::state::{duration_words, local_date, local_time, use_app};
+
+/// One agreement as its seller sees it: terms, invoices, the case, and its events.
+#[component]
+pub fn AgreementPage() -> impl IntoView {
+    let app = use_app();
+    let params = use_params_map();
+    let id = Memo::new(move |_| {
+        params
+            .read()
+            .get("id")
+            .and_then(|id| AgreementId::parse(&id).ok())
+    });
+    let record = Memo::new(move |_| {
+        id.get()
+            .and_then(|id| app.book.with(|b| b.record(&id).cloned()))
+    });
+    view! {
+        <PageTitle text="Agreement"/>
+        <p><A href="/seller">"Back to all agreements"</A></p>
+        {move || match record.get() {
+            None => view! {
+                <h1>"Agreement not found"</h1>
+                <p>"There is no agreement with this ID in the workbench. Check the ID, or search for it in the seller console."</p>
+            }
+            .into_any(),
+            Some(record) => view! { <AgreementDetail record=record/> }.into_any(),
+        }}
+    }
+}
+
+#[component]
+fn AgreementDetail(record: AgreementRecord) -> impl IntoView {
+    let app = use_app();
+    let (buyer, product, offer) = app.book.with_untracked(|b| {
+        let d = &b.directory;
+        let a = &record.agreement;
+        (
+            d.buyer(&a.buyer).map_or(a.buyer.to_string(), |p| {
+                format!("{} ({})", p.name, p.account)
+            }),
+            d.product(&a.product)
+                .map_or(a.product.to_string(), |p| p.name.clone()),
+            d.offer(&a.offer).cloned(),
+        )
+    });
+    let a = record.agreement.clone();
+    let case = case_of(&record);
+    let balances = case.balances.clone();
+    let next_step = case.next_step;
+    let request = case.request.cloned();
+    let mut events: Vec<_> = record
+        .events
+        .iter()
+        .filter(|e| e.side() == Side::Proposer)
+        .cloned()
+        .collect();
+    events.reverse();
+    view! {
+        <h1>{format!("Agreement {}", a.id)}</h1>
+        <section aria-labelledby="terms-heading">
+            <h2 id="terms-heading">"Terms"</h2>
+            <dl class="terms">
+                <dt>"Buyer"</dt><dd>{buyer}</dd>
+                <dt>"Product"</dt><dd>{product}</dd>
+                <dt>"Offer"</dt>
+                <dd>{format!("{} ({})", a.offer, if offer.as_ref().is_some_and(|o| o.private) { "private offer" } else { "public offer" })}</dd>
+                <dt>"Status"</dt><dd>{a.status.label()}</dd>
+                <dt>"Started"</dt><dd>{local_date(a.start)}</dd>
+                <dt>"Ends"</dt><dd>{a.end.map_or("No end date".to_string(), local_date)}</dd>
+            </dl>
+        </section>
+        <section aria-labelledby="case-heading">
+            <h2 id="case-heading">"The case"</h2>
+            <p class="next-step">{next_step}</p>
+            {request.map(|r| {
+                let deadline = r.deadline();
+                view! {
+                    <dl class="terms">
+                        <dt>"Cancellation request"</dt><dd>{r.id.to_string()}</dd>
+                        <dt>"Status"</dt><dd>{r.status.label()}{r.approved_automatically().then_some(" (automatically, after 7 days)")}</dd>
+                        <dt>"Reason code"</dt><dd>{r.reason_code.label()}</dd>
+                        <dt>"Reason"</dt><dd class="user-text">{r.description.clone()}</dd>
+                        <dt>"Sent"</dt><dd>{local_time(r.created_at)}</dd>
+                        {r.status.is_pending().then(|| view! {
+                            <dt>"Approved automatically"</dt>
+                            <dd>{local_time(deadline)}" ("{move || duration_words(deadline - app.now.get())}" left)"</dd>
+                        })}
+                        {(!r.status_message.is_empty()).then(|| view! {
+                            <dt>"Message"</dt><dd class="user-text">{r.status_message.clone()}</dd>
+                        })}
+                    </dl>
+                }
+            })}
+        </section>
+        <section aria-labelledby="invoices-heading">
+            <h2 id="invoices-heading">"Invoices"</h2>
+            <div class="table-wrap" tabindex="0" role="region" aria-label="Scrollable table">
+                <table>
+                    <thead>
+                        <tr>
+                            <th scope="col">"Invoice"</th>
+                            <th scope="col">"Charged"</th>
+                            <th scope="col">"Refunded"</th>
+                            <th scope="col">"Refund pending"</th>
+                            <th scope="col">"Still refundable"</th>
+                        </tr>
+                    </thead>
+                    <tbody>
+                        {balances.into_iter().map(|b| view! {
+                            <tr>
+                                <td>{b.invoice_id}</td>
+                                <td>{b.charged.to_string()}</td>
+                                <td>{b.refunded.to_string()}</td>
+                                <td>{b.owed.to_string()}</td>
+                                <td>{b.still_refundable.to_string()}</td>
+                            </tr>
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            </div>
+        </section>
+        <section aria-labelledby="events-heading">
+            <h2 id="events-heading">"Events"</h2>
+            {if events.is_empty() {
+                view! { <p>"No events yet."</p> }.into_any()
+            } else {
+                view! {
+                    <ol class="events">
+                        {events.into_iter().map(|e| view! {
+                            <li>
+                                <details>
+                                    <summary>{format!("{} · {}", local_time(e.time), e.detail_type)}</summary>
+                                    <pre>{serde_json::to_string_pretty(&e).unwrap_or_default()}</pre>
+                                </details>
+                            </li>
+                        }).collect_view()}
+                    </ol>
+                }.into_any()
+            }}
+        </section>
+    }
+}

@@ -1,0 +1,304 @@
+//! The app's one source of truth, shared through context: the book, the clock and the
+//! notices, with the only paths by which they change: a person's command, the clock's tick,
+//! and another tab's write. Each path runs the core, then storage, then the signals.
+
+use std::time::Duration as StdDuration;
+
+use chrono::{DateTime, Duration, Local, Utc};
+use leptos::prelude::*;
+use workbench_core::book::{Actor, Book, Command, Reply};
+use workbench_core::demo;
+use workbench_core::ids::{uuid_from_bytes, AccountId, AgreementId, IdSource};
+
+use crate::clock::{real_now, SimulatedClock};
+use crate::storage::{BrowserStorage, Notice, SaveError, Store, PREFIX};
+
+/// Identifiers drawn from the browser's cryptographic random source.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct BrowserIds;
+
+pub fn random_bytes<const N: usize>() -> [u8; N] {
+    let mut bytes = [0u8; N];
+    let filled = web_sys::window()
+        .and_then(|w| w.crypto().ok())
+        .and_then(|c| c.get_random_values_with_u8_array(&mut bytes).ok())
+        .is_some();
+    assert!(filled, "the browser's crypto.getRandomValues is required");
+    bytes
+}
+
+impl IdSource for BrowserIds {
+    fn next_suffix(&mut self) -> String {
+        const ALPHABET: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
+        random_bytes::<16>()
+            .iter()
+            .map(|b| char::from(ALPHABET[usize::from(*b) % ALPHABET.len()]))
+            .collect()
+    }
+
+    fn next_uuid(&mut self) -> String {
+        uuid_from_bytes(&random_bytes::<16>())
+    }
+}
+
+/// A notice shown at the top of every page until dismissed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Shown {
+    pub id: u64,
+    pub notice: ShownNotice,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ShownNotice {
+    Stored(Notice),
+    NotSaved(String),
+}
+
+#[derive(Clone, Copy)]
+pub struct AppState {
+    pub book: RwSignal<Book>,
+    pub clock: RwSignal<SimulatedClock>,
+    /// The app's time, real or simulated, ticking every second.
+    pub now: RwSignal<DateTime<Utc>>,
+    pub notices: RwSignal<Vec<Shown>>,
+    /// Which demo seller the console acts as.
+    pub seller: RwSignal<Option<AccountId>>,
+    store: StoredValue<Store<BrowserStorage>, LocalStorage>,
+}
+
+impl AppState {
+    /// Loads what the browser holds (or the demo data on a first visit) and starts the clock.
+    pub fn start() -> AppState {
+        let real = real_now();
+        let (store, loaded) = Store::open(BrowserStorage, real, || demo::demo_book(real));
+        let now = loaded.clock.now(real);
+        let seller = loaded
+            .book
+            .directory
+            .sellers
+            .first()
+            .map(|p| p.account.clone());
+        let state = AppState {
+            book: RwSignal::new(loaded.book),
+            clock: RwSignal::new(loaded.clock),
+            now: RwSignal::new(now),
+            notices: RwSignal::new(Vec::new()),
+            seller: RwSignal::new(seller),
+            store: StoredValue::new_local(store),
+        };
+        for notice in loaded.notices {
+            state.notify(ShownNotice::Stored(notice));
+        }
+        state.advance(now);
+        state.listen_to_other_tabs();
+        set_interval(move || state.tick(), StdDuration::from_secs(1));
+        state
+    }
+
+    fn notify(&self, notice: ShownNotice) {
+        self.notices.update(|n| {
+            let id = n.last().map_or(1, |s| s.id + 1);
+            n.push(Shown { id, notice });
+        });
+    }
+
+    pub fn dismiss(&self, id: u64) {
+        self.notices.update(|n| n.retain(|s| s.id != id));
+    }
+
+    pub fn is_read_only(&self) -> bool {
+        self.store.with_value(|s| s.is_read_only())
+    }
+
+    fn tick(&self) {
+        let now = self.clock.get_untracked().now(real_now());
+        self.now.set(now);
+        self.advance(now);
+    }
+
+    /// Lets the model catch up with `now`: deadlines that passed approve at their own time.
+    fn advance(&self, now: DateTime<Utc>) {
+        let due = self
+            .book
+            .with_untracked(|b| b.records.values().any(|v| has_due(&v.record, now)));
+        if !due {
+            return;
+        }
+        let mut outcome = Default::default();
+        self.book
+            .update(|b| outcome = b.advance_to(now, &mut BrowserIds));
+        self.save(&outcome.changed);
+    }
+
+    fn save(&self, changed: &std::collections::BTreeSet<AgreementId>) {
+        if changed.is_empty() {
+            return;
+        }
+        let result = self.book.with_untracked(|b| {
+            self.store
+                .try_update_value(|s| s.save_agreements(b, changed))
+        });
+        if let Some(Err(error)) = result {
+            self.after_failed_save(error, changed);
+        }
+    }
+
+    fn after_failed_save(
+        &self,
+        error: SaveError,
+        changed: &std::collections::BTreeSet<AgreementId>,
+    ) {
+        if let SaveError::Conflict { .. } = error {
+            let now = self.now.get_untracked();
+            self.book.update(|b| {
+                self.store.update_value(|s| {
+                    for id in changed {
+                        s.refresh(b, id, now);
+                    }
+                })
+            });
+        }
+        self.notify(ShownNotice::NotSaved(error.to_string()));
+    }
+
+    /// Runs a person's command: picks up other tabs' writes to that agreement first, then
+    /// the core decides, then storage keeps it. Errors come back in words for the person.
+    pub fn act(&self, command: Command, actor: &Actor) -> Result<Reply, String> {
+        let now = self.now.get_untracked();
+        if let Some(id) = agreement_of(&command) {
+            self.book.update(|b| {
+                self.store.update_value(|s| {
+                    s.refresh(b, &id, now);
+                })
+            });
+        }
+        let mut result = Err(String::new());
+        self.book.update(|b| {
+            result = b
+                .apply(command, actor, now, &mut BrowserIds)
+                .map_err(|e| e.to_string())
+        });
+        let (reply, outcome) = result?;
+        let saved = self.book.with_untracked(|b| {
+            self.store
+                .try_update_value(|s| s.save_agreements(b, &outcome.changed))
+        });
+        if let Some(Err(error)) = saved {
+            let message = error.to_string();
+            self.after_failed_save(error, &outcome.changed);
+            return Err(message);
+        }
+        Ok(reply)
+    }
+
+    /// Moves the simulated clock; everything due in between happens at its own time.
+    pub fn set_clock(&self, clock: SimulatedClock) {
+        self.clock.set(clock);
+        if let Some(Err(error)) = self.store.try_update_value(|s| s.save_clock(&clock)) {
+            self.notify(ShownNotice::NotSaved(error.to_string()));
+        }
+        self.tick();
+    }
+
+    pub fn advance_clock(&self, by: Duration) {
+        self.set_clock(self.clock.get_untracked().advanced(by));
+    }
+
+    fn listen_to_other_tabs(&self) {
+        let state = *self;
+        let handle =
+            window_event_listener(leptos::ev::storage, move |event: web_sys::StorageEvent| {
+                let Some(key) = event.key() else { return };
+                if !key.starts_with(PREFIX) {
+                    return;
+                }
+                if key == crate::storage::CLOCK_KEY {
+                    if let Some(clock) = state.store.with_value(|s| s.read_clock()) {
+                        state.clock.set(clock);
+                        state.tick();
+                    }
+                    return;
+                }
+                let now = state.now.get_untracked();
+                let mut notices = None;
+                state.book.update(|b| {
+                    state.store.update_value(|s| {
+                        notices = s.apply_external(b, &key, event.new_value().as_deref(), now)
+                    })
+                });
+                for notice in notices.into_iter().flatten() {
+                    state.notify(ShownNotice::Stored(notice));
+                }
+            });
+        // The listener lives as long as the app.
+        std::mem::forget(handle);
+    }
+}
+
+fn has_due(record: &workbench_core::book::AgreementRecord, now: DateTime<Utc>) -> bool {
+    record
+        .pending_request()
+        .is_some_and(|r| r.deadline() <= now)
+        || record.adjustments.iter().any(|a| {
+            a.status == workbench_core::adjustment::AdjustmentStatus::Pending && a.due_at() <= now
+        })
+}
+
+fn agreement_of(command: &Command) -> Option<AgreementId> {
+    match command {
+        Command::SendCancellation { agreement_id, .. }
+        | Command::AcceptCancellation { agreement_id, .. }
+        | Command::RejectCancellation { agreement_id, .. }
+        | Command::WithdrawCancellation { agreement_id, .. } => Some(agreement_id.clone()),
+        Command::BatchCreateAdjustments { entries } => entries
+            .first()
+            .and_then(|e| AgreementId::parse(&e.agreement_id).ok()),
+    }
+}
+
+pub fn use_app() -> AppState {
+    expect_context::<AppState>()
+}
+
+/// A moment in the viewer's own time zone.
+pub fn local_time(at: DateTime<Utc>) -> String {
+    at.with_timezone(&Local)
+        .format("%a %-d %b %Y, %H:%M")
+        .to_string()
+}
+
+pub fn local_date(at: DateTime<Utc>) -> String {
+    at.with_timezone(&Local).format("%-d %b %Y").to_string()
+}
+
+/// "2 days 4 hours", "3 hours 12 minutes", "45 seconds": the largest two units.
+pub fn duration_words(d: Duration) -> String {
+    let total = d.num_seconds().max(0);
+    let (days, hours, minutes, seconds) = (
+        total / 86_400,
+        total % 86_400 / 3_600,
+        total % 3_600 / 60,
+        total % 60,
+    );
+    let unit = |n: i64, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+    match (days, hours, minutes) {
+        (0, 0, 0) => unit(seconds, "second"),
+        (0, 0, m) => format!("{} {}", unit(m, "minute"), unit(seconds, "second")),
+        (0, h, m) => format!("{} {}", unit(h, "hour"), unit(m, "minute")),
+        (d, h, _) => format!("{} {}", unit(d, "day"), unit(h, "hour")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_read_as_the_two_largest_units() {
+        assert_eq!(duration_words(Duration::seconds(45)), "45 seconds");
+        assert_eq!(duration_words(Duration::seconds(61)), "1 minute 1 second");
+        assert_eq!(duration_words(Duration::minutes(192)), "3 hours 12 minutes");
+        assert_eq!(duration_words(Duration::hours(52)), "2 days 4 hours");
+        assert_eq!(duration_words(Duration::seconds(-5)), "0 seconds");
+    }
+}

@@ -1,0 +1,679 @@
+//! The one place that knows where the app's data lives. Each record has its own key, so an
+//! action writes only what it changed; each write compares the stored version first, so two
+//! tabs never overwrite each other; and anything unreadable is moved aside under a
+//! quarantine key, with a notice, instead of stopping the app or being lost.
+//!
+//! Keys: `cw.meta` (the format of the whole store), `cw.directory`, `cw.clock`,
+//! `cw.agreement.<id>`, `cw.fps.<id>`, `cw.devpay.<id>`, `cw.alibaba.<id>`, `cw.case.<id>`,
+//! and `cw.quarantine.<n>` for what was moved aside.
+
+pub mod backend;
+pub mod codec;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::{DateTime, Utc};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+use workbench_core::book::{AgreementRecord, Book, Directory, Versioned};
+use workbench_core::families::alibaba::AlibabaOrder;
+use workbench_core::families::devpay::DevPaySubscription;
+use workbench_core::families::fps::FpsSubscription;
+use workbench_core::families::support_case::SupportCase;
+use workbench_core::ids::AgreementId;
+
+pub use backend::{Backend, BackendError, BrowserStorage, MemoryBackend};
+use codec::{Checked, DecodeError, FORMAT};
+
+use crate::clock::SimulatedClock;
+
+pub const PREFIX: &str = "cw.";
+pub const META_KEY: &str = "cw.meta";
+pub const DIRECTORY_KEY: &str = "cw.directory";
+pub const CLOCK_KEY: &str = "cw.clock";
+pub const QUARANTINE_PREFIX: &str = "cw.quarantine.";
+
+impl Checked for AgreementRecord {
+    fn check(&self) -> Result<(), String> {
+        AgreementRecord::check(self)
+    }
+}
+
+impl Checked for FpsSubscription {
+    fn check(&self) -> Result<(), String> {
+        FpsSubscription::check(self)
+    }
+}
+
+impl Checked for DevPaySubscription {
+    fn check(&self) -> Result<(), String> {
+        DevPaySubscription::check(self)
+    }
+}
+
+impl Checked for AlibabaOrder {
+    fn check(&self) -> Result<(), String> {
+        AlibabaOrder::check(self)
+    }
+}
+
+impl Checked for SupportCase {
+    fn check(&self) -> Result<(), String> {
+        Ok(())
+    }
+}
+
+impl Checked for Directory {
+    fn check(&self) -> Result<(), String> {
+        Ok(())
+    }
+}
+
+impl Checked for SimulatedClock {
+    fn check(&self) -> Result<(), String> {
+        Ok(())
+    }
+}
+
+/// What the whole store says about itself.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Meta {
+    pub created_at: DateTime<Utc>,
+}
+
+impl Checked for Meta {
+    fn check(&self) -> Result<(), String> {
+        Ok(())
+    }
+}
+
+/// The kinds of per-record keys.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Agreement,
+    Fps,
+    DevPay,
+    Alibaba,
+    SupportCase,
+}
+
+impl Kind {
+    const ALL: [Kind; 5] = [
+        Kind::Agreement,
+        Kind::Fps,
+        Kind::DevPay,
+        Kind::Alibaba,
+        Kind::SupportCase,
+    ];
+
+    fn prefix(self) -> &'static str {
+        match self {
+            Kind::Agreement => "cw.agreement.",
+            Kind::Fps => "cw.fps.",
+            Kind::DevPay => "cw.devpay.",
+            Kind::Alibaba => "cw.alibaba.",
+            Kind::SupportCase => "cw.case.",
+        }
+    }
+
+    pub fn key(self, id: &str) -> String {
+        format!("{}{id}", self.prefix())
+    }
+
+    fn of(key: &str) -> Option<(Kind, &str)> {
+        Kind::ALL
+            .into_iter()
+            .find_map(|kind| key.strip_prefix(kind.prefix()).map(|id| (kind, id)))
+    }
+}
+
+/// Something the person should know about their stored data.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Notice {
+    /// An entry could not be read and was moved aside (or, if even that failed, left where
+    /// it was and ignored).
+    Quarantined {
+        key: String,
+        moved_to: Option<String>,
+        reason: String,
+        text: String,
+    },
+    /// The data was written by a newer version of the app: nothing is written over it.
+    NewerFormat { format: u32 },
+    /// The browser refuses storage: the app runs on demo data that will not be kept.
+    Unavailable,
+}
+
+impl Notice {
+    pub fn message(&self) -> String {
+        match self {
+            Notice::Quarantined {
+                key,
+                moved_to: Some(to),
+                reason,
+                ..
+            } => format!(
+                "A saved entry ({key}) could not be read because {reason}. It was moved aside \
+                 under {to} so nothing else is affected; you can download its text."
+            ),
+            Notice::Quarantined {
+                key,
+                moved_to: None,
+                reason,
+                ..
+            } => format!(
+                "A saved entry ({key}) could not be read because {reason}, and there was no \
+                 room to move it aside. It is ignored; you can download its text."
+            ),
+            Notice::NewerFormat { format } => format!(
+                "Your saved data was written by a newer version of the workbench (format \
+                 {format}; this version knows format {FORMAT}). To keep it safe, this version \
+                 only reads it and saves nothing. Open the newer version to make changes."
+            ),
+            Notice::Unavailable => BackendError::Unavailable.to_string(),
+        }
+    }
+}
+
+/// Why a change could not be saved. The change is still on screen; the person can export.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum SaveError {
+    #[error(
+        "This change was not saved: the workbench is only reading data that a newer version wrote."
+    )]
+    ReadOnly,
+    #[error(
+        "This agreement was changed in another tab or window since you opened it, so your \
+         change was not saved. The page now shows its current state: check it, then try again."
+    )]
+    Conflict { key: String },
+    #[error("This change was not saved. {0} You can export your data to keep it.")]
+    Backend(#[from] BackendError),
+}
+
+/// The app's data as found in storage.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Loaded {
+    pub book: Book,
+    pub clock: SimulatedClock,
+    pub notices: Vec<Notice>,
+}
+
+/// The store, and what it believes each key holds (its version), for compare-and-set.
+#[derive(Debug)]
+pub struct Store<B: Backend> {
+    backend: B,
+    written: BTreeMap<String, u64>,
+    read_only: bool,
+    quarantined: usize,
+}
+
+fn version_in(text: &str) -> Option<u64> {
+    serde_json::from_str::<serde_json::Value>(text)
+        .ok()?
+        .get("version")?
+        .as_u64()
+}
+
+impl<B: Backend> Store<B> {
+    /// Reads everything. A fresh browser gets `seed()` (the demo data), written at once.
+    pub fn open(backend: B, now: DateTime<Utc>, seed: impl FnOnce() -> Book) -> (Store<B>, Loaded) {
+        let mut store = Store {
+            backend,
+            written: BTreeMap::new(),
+            read_only: false,
+            quarantined: 0,
+        };
+        let mut notices = Vec::new();
+        let keys = match store.backend.keys() {
+            Ok(keys) => keys,
+            Err(_) => {
+                store.read_only = true;
+                let loaded = Loaded {
+                    book: seed(),
+                    clock: SimulatedClock::default(),
+                    notices: vec![Notice::Unavailable],
+                };
+                return (store, loaded);
+            }
+        };
+        let ours: Vec<String> = keys
+            .into_iter()
+            .filter(|k| k.starts_with(PREFIX) && !k.starts_with(QUARANTINE_PREFIX))
+            .collect();
+        store.quarantined = store.count_quarantined();
+        if ours.is_empty() {
+            let book = seed();
+            let mut loaded = Loaded {
+                book,
+                clock: SimulatedClock::default(),
+                notices,
+            };
+            if let Err(error) = store.write_everything(&loaded.book, &loaded.clock, now) {
+                loaded.notices.push(match error {
+                    SaveError::Backend(BackendError::Unavailable) => Notice::Unavailable,
+                    _ => Notice::Quarantined {
+                        key: "(first save)".into(),
+                        moved_to: None,
+                        reason: error.to_string(),
+                        text: String::new(),
+                    },
+                });
+            }
+            return (store, loaded);
+        }
+        if let Some(text) = store.get(META_KEY) {
+            match codec::format_of(&text) {
+                Ok(format) if format > FORMAT => {
+                    store.read_only = true;
+                    notices.push(Notice::NewerFormat { format });
+                }
+                _ => {
+                    if let Err(e) = codec::decode::<Meta>(&text) {
+                        store.quarantine(META_KEY, &text, &e, now, &mut notices);
+                        store.put_meta(now);
+                    }
+                }
+            }
+        } else {
+            store.put_meta(now);
+        }
+        let mut book = Book::default();
+        let mut clock = SimulatedClock::default();
+        let mut found_directory = false;
+        for key in ours {
+            let Some(text) = store.get(&key) else {
+                continue;
+            };
+            match key.as_str() {
+                META_KEY => {}
+                DIRECTORY_KEY => {
+                    if let Some(d) = store.read::<Directory>(&key, &text, now, &mut notices) {
+                        book.directory = d.record;
+                        found_directory = true;
+                    }
+                }
+                CLOCK_KEY => {
+                    if let Some(c) = store.read::<SimulatedClock>(&key, &text, now, &mut notices) {
+                        clock = c.record;
+                    }
+                }
+                _ => store.load_record(&mut book, &key, &text, now, &mut notices),
+            }
+        }
+        if !found_directory {
+            // The directory is reference data: the demo's own is the only one there is.
+            book.directory = seed().directory;
+            if !store.read_only {
+                store
+                    .put(DIRECTORY_KEY, &codec::encode(1, &book.directory))
+                    .ok();
+            }
+        }
+        (
+            store,
+            Loaded {
+                book,
+                clock,
+                notices,
+            },
+        )
+    }
+
+    pub fn is_read_only(&self) -> bool {
+        self.read_only
+    }
+
+    fn get(&self, key: &str) -> Option<String> {
+        self.backend.get(key).ok().flatten()
+    }
+
+    fn put(&mut self, key: &str, text: &str) -> Result<(), BackendError> {
+        self.backend.set(key, text)?;
+        if let Some(version) = version_in(text) {
+            self.written.insert(key.to_string(), version);
+        }
+        Ok(())
+    }
+
+    fn put_meta(&mut self, now: DateTime<Utc>) {
+        if !self.read_only {
+            self.put(META_KEY, &codec::encode(1, &Meta { created_at: now }))
+                .ok();
+        }
+    }
+
+    fn count_quarantined(&self) -> usize {
+        self.backend
+            .keys()
+            .map(|keys| {
+                keys.iter()
+                    .filter(|k| k.starts_with(QUARANTINE_PREFIX))
+                    .count()
+            })
+            .unwrap_or(0)
+    }
+
+    /// Decodes one entry; anything unreadable is moved aside. In read-only mode entries of
+    /// a newer format are simply skipped: they are not ours to judge.
+    fn read<T: Serialize + DeserializeOwned + Checked>(
+        &mut self,
+        key: &str,
+        text: &str,
+        now: DateTime<Utc>,
+        notices: &mut Vec<Notice>,
+    ) -> Option<Versioned<T>> {
+        match codec::decode::<T>(text) {
+            Ok(decoded) => {
+                self.written.insert(key.to_string(), decoded.version);
+                Some(Versioned {
+                    version: decoded.version,
+                    record: decoded.data,
+                })
+            }
+            Err(DecodeError::NewerFormat(_)) if self.read_only => None,
+            Err(error) => {
+                self.quarantine(key, text, &error, now, notices);
+                None
+            }
+        }
+    }
+
+    fn load_record(
+        &mut self,
+        book: &mut Book,
+        key: &str,
+        text: &str,
+        now: DateTime<Utc>,
+        notices: &mut Vec<Notice>,
+    ) {
+        let Some((kind, id)) = Kind::of(key) else {
+            let error = DecodeError::Shape("the workbench does not use this key".into());
+            self.quarantine(key, text, &error, now, notices);
+            return;
+        };
+        let id = id.to_string();
+        match kind {
+            Kind::Agreement => {
+                if let Some(v) = self.read::<AgreementRecord>(key, text, now, notices) {
+                    if v.record.agreement.id.as_str() == id {
+                        book.records.insert(v.record.agreement.id.clone(), v);
+                    } else {
+                        let error = DecodeError::Invariant(format!(
+                            "it is stored under {id} but holds {}",
+                            v.record.agreement.id
+                        ));
+                        self.quarantine(key, text, &error, now, notices);
+                    }
+                }
+            }
+            Kind::Fps => {
+                if let Some(v) = self.read(key, text, now, notices) {
+                    book.fps.insert(id, v);
+                }
+            }
+            Kind::DevPay => {
+                if let Some(v) = self.read(key, text, now, notices) {
+                    book.devpay.insert(id, v);
+                }
+            }
+            Kind::Alibaba => {
+                if let Some(v) = self.read(key, text, now, notices) {
+                    book.alibaba.insert(id, v);
+                }
+            }
+            Kind::SupportCase => {
+                if let Some(v) = self.read(key, text, now, notices) {
+                    book.support_cases.insert(id, v);
+                }
+            }
+        }
+    }
+
+    fn quarantine(
+        &mut self,
+        key: &str,
+        text: &str,
+        error: &DecodeError,
+        now: DateTime<Utc>,
+        notices: &mut Vec<Notice>,
+    ) {
+        let reason = error.to_string();
+        self.written.remove(key);
+        let moved_to = if self.read_only {
+            None
+        } else {
+            self.quarantined += 1;
+            let to = format!(
+                "{QUARANTINE_PREFIX}{}.{}",
+                now.timestamp_millis(),
+                self.quarantined
+            );
+            let entry =
+                serde_json::json!({ "key": key, "reason": reason, "at": now, "text": text });
+            // Only once the text is safe elsewhere may the original go.
+            match self.backend.set(&to, &entry.to_string()) {
+                Ok(()) => {
+                    self.backend.remove(key).ok();
+                    Some(to)
+                }
+                Err(_) => None,
+            }
+        };
+        notices.push(Notice::Quarantined {
+            key: key.to_string(),
+            moved_to,
+            reason,
+            text: text.to_string(),
+        });
+    }
+
+    fn write_everything(
+        &mut self,
+        book: &Book,
+        clock: &SimulatedClock,
+        now: DateTime<Utc>,
+    ) -> Result<(), SaveError> {
+        if self.read_only {
+            return Err(SaveError::ReadOnly);
+        }
+        self.put(META_KEY, &codec::encode(1, &Meta { created_at: now }))?;
+        self.put(DIRECTORY_KEY, &codec::encode(1, &book.directory))?;
+        self.put(CLOCK_KEY, &codec::encode(1, clock))?;
+        for (id, v) in &book.records {
+            self.put(
+                &Kind::Agreement.key(id.as_str()),
+                &codec::encode(v.version, &v.record),
+            )?;
+        }
+        write_map(self, Kind::Fps, &book.fps)?;
+        write_map(self, Kind::DevPay, &book.devpay)?;
+        write_map(self, Kind::Alibaba, &book.alibaba)?;
+        write_map(self, Kind::SupportCase, &book.support_cases)?;
+        Ok(())
+    }
+
+    /// Compare-and-set: writes `text` (at `version`) only if the key still holds what this
+    /// tab last read or wrote there.
+    fn compare_and_set(&mut self, key: &str, version: u64, text: &str) -> Result<(), SaveError> {
+        if self.read_only {
+            return Err(SaveError::ReadOnly);
+        }
+        let stored = self.backend.get(key)?.and_then(|t| version_in(&t));
+        if stored != self.written.get(key).copied() {
+            return Err(SaveError::Conflict {
+                key: key.to_string(),
+            });
+        }
+        self.backend.set(key, text)?;
+        self.written.insert(key.to_string(), version);
+        Ok(())
+    }
+
+    /// Saves the agreement records an action changed, and nothing else.
+    pub fn save_agreements(
+        &mut self,
+        book: &Book,
+        changed: &BTreeSet<AgreementId>,
+    ) -> Result<(), SaveError> {
+        for id in changed {
+            if let Some(v) = book.records.get(id) {
+                self.compare_and_set(
+                    &Kind::Agreement.key(id.as_str()),
+                    v.version,
+                    &codec::encode(v.version, &v.record),
+                )?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Saves one record of another family.
+    pub fn save_family(&mut self, book: &Book, kind: Kind, id: &str) -> Result<(), SaveError> {
+        let encoded = match kind {
+            Kind::Agreement => AgreementId::parse(id)
+                .ok()
+                .and_then(|id| book.records.get(&id))
+                .map(|v| (v.version, codec::encode(v.version, &v.record))),
+            Kind::Fps => book
+                .fps
+                .get(id)
+                .map(|v| (v.version, codec::encode(v.version, &v.record))),
+            Kind::DevPay => book
+                .devpay
+                .get(id)
+                .map(|v| (v.version, codec::encode(v.version, &v.record))),
+            Kind::Alibaba => book
+                .alibaba
+                .get(id)
+                .map(|v| (v.version, codec::encode(v.version, &v.record))),
+            Kind::SupportCase => book
+                .support_cases
+                .get(id)
+                .map(|v| (v.version, codec::encode(v.version, &v.record))),
+        };
+        match encoded {
+            Some((version, text)) => self.compare_and_set(&kind.key(id), version, &text),
+            None => Ok(()),
+        }
+    }
+
+    pub fn save_clock(&mut self, clock: &SimulatedClock) -> Result<(), SaveError> {
+        if self.read_only {
+            return Err(SaveError::ReadOnly);
+        }
+        self.put(CLOCK_KEY, &codec::encode(1, clock))?;
+        Ok(())
+    }
+
+    /// Before acting on an agreement, picks up what another tab may have written to it.
+    /// Returns whether the record changed.
+    pub fn refresh(&mut self, book: &mut Book, id: &AgreementId, now: DateTime<Utc>) -> bool {
+        let key = Kind::Agreement.key(id.as_str());
+        let Some(text) = self.get(&key) else {
+            return false;
+        };
+        if version_in(&text) == self.written.get(&key).copied() {
+            return false;
+        }
+        self.apply_external(book, &key, Some(&text), now).is_some()
+    }
+
+    /// Applies a change another tab made to `key` (`None`: it was removed). Returns a notice
+    /// when the new text could not be read.
+    pub fn apply_external(
+        &mut self,
+        book: &mut Book,
+        key: &str,
+        text: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Option<Vec<Notice>> {
+        let mut notices = Vec::new();
+        match (key, text) {
+            (CLOCK_KEY | META_KEY, _) => return None,
+            (DIRECTORY_KEY, Some(text)) => {
+                if let Some(d) = self.read::<Directory>(key, text, now, &mut notices) {
+                    book.directory = d.record;
+                }
+            }
+            (_, None) => {
+                self.written.remove(key);
+                match Kind::of(key) {
+                    Some((Kind::Agreement, id)) => {
+                        if let Ok(id) = AgreementId::parse(id) {
+                            book.records.remove(&id);
+                        }
+                    }
+                    Some((Kind::Fps, id)) => {
+                        book.fps.remove(id);
+                    }
+                    Some((Kind::DevPay, id)) => {
+                        book.devpay.remove(id);
+                    }
+                    Some((Kind::Alibaba, id)) => {
+                        book.alibaba.remove(id);
+                    }
+                    Some((Kind::SupportCase, id)) => {
+                        book.support_cases.remove(id);
+                    }
+                    None => return None,
+                }
+            }
+            (_, Some(text)) => self.load_record(book, key, text, now, &mut notices),
+        }
+        Some(notices)
+    }
+
+    /// The clock another tab set.
+    pub fn read_clock(&self) -> Option<SimulatedClock> {
+        self.get(CLOCK_KEY)
+            .and_then(|t| codec::decode::<SimulatedClock>(&t).ok())
+            .map(|d| d.data)
+    }
+
+    /// Replaces everything with `book` (reset to demo data, import): the new records are
+    /// written first, and only then are the keys the new book lacks removed, so a failure
+    /// part-way leaves every old record readable.
+    pub fn replace_all(
+        &mut self,
+        book: &Book,
+        clock: &SimulatedClock,
+        now: DateTime<Utc>,
+    ) -> Result<(), SaveError> {
+        if self.read_only {
+            return Err(SaveError::ReadOnly);
+        }
+        let before: Vec<String> = self
+            .backend
+            .keys()?
+            .into_iter()
+            .filter(|k| k.starts_with(PREFIX) && !k.starts_with(QUARANTINE_PREFIX))
+            .collect();
+        self.written.clear();
+        self.write_everything(book, clock, now)?;
+        let keep: BTreeSet<String> = self.written.keys().cloned().collect();
+        for key in before.into_iter().filter(|k| {
+            !keep.contains(k) && !matches!(k.as_str(), META_KEY | DIRECTORY_KEY | CLOCK_KEY)
+        }) {
+            self.backend.remove(&key)?;
+            self.written.remove(&key);
+        }
+        Ok(())
+    }
+}
+
+fn write_map<B: Backend, T: Serialize>(
+    store: &mut Store<B>,
+    kind: Kind,
+    map: &BTreeMap<String, Versioned<T>>,
+) -> Result<(), BackendError> {
+    for (id, v) in map {
+        store.put(&kind.key(id), &codec::encode(v.version, &v.record))?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,353 @@
+use chrono::{Duration, TimeZone};
+use workbench_core::book::{Actor, Command};
+use workbench_core::demo;
+use workbench_core::ids::{RequestId, SequentialIds};
+
+use super::*;
+
+fn now() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 23, 9, 0, 0).unwrap()
+}
+
+fn seed() -> Book {
+    demo::demo_book(now())
+}
+
+fn open(backend: &MemoryBackend) -> (Store<MemoryBackend>, Loaded) {
+    Store::open(backend.clone(), now(), seed)
+}
+
+fn first_agreement_key(backend: &MemoryBackend) -> String {
+    backend
+        .keys()
+        .unwrap()
+        .into_iter()
+        .find(|k| k.starts_with("cw.agreement."))
+        .unwrap()
+}
+
+fn pending(book: &Book) -> (AgreementId, RequestId) {
+    book.records
+        .values()
+        .find_map(|v| {
+            v.record
+                .pending_request()
+                .map(|r| (v.record.agreement.id.clone(), r.id.clone()))
+        })
+        .unwrap()
+}
+
+#[test]
+fn a_fresh_browser_gets_the_demo_data_and_reads_it_back_the_same() {
+    let backend = MemoryBackend::new();
+    let (_, first) = open(&backend);
+    assert_eq!(first.book, seed());
+    assert!(first.notices.is_empty());
+    let (_, again) = open(&backend);
+    assert_eq!(again.book, first.book);
+}
+
+fn corrupted(mangle: impl Fn(&str) -> String) -> (MemoryBackend, String, Loaded) {
+    let backend = MemoryBackend::new();
+    open(&backend);
+    let key = first_agreement_key(&backend);
+    let text = backend.get(&key).unwrap().unwrap();
+    backend.set(&key, &mangle(&text)).unwrap();
+    let (_, loaded) = open(&backend);
+    (backend, key, loaded)
+}
+
+fn assert_quarantined(backend: &MemoryBackend, key: &str, loaded: &Loaded, reason_part: &str) {
+    assert_eq!(loaded.notices.len(), 1, "{:?}", loaded.notices);
+    let Notice::Quarantined {
+        key: bad,
+        moved_to: Some(to),
+        reason,
+        ..
+    } = &loaded.notices[0]
+    else {
+        panic!("{:?}", loaded.notices);
+    };
+    assert_eq!(bad, key);
+    assert!(reason.contains(reason_part), "{reason}");
+    assert!(
+        backend.get(key).unwrap().is_none(),
+        "the bad entry is moved, not left"
+    );
+    assert!(backend.get(to).unwrap().is_some());
+    assert_eq!(
+        loaded.book.records.len(),
+        seed().records.len() - 1,
+        "everything else is intact"
+    );
+    assert!(!loaded.notices[0].message().is_empty());
+}
+
+#[test]
+fn truncated_json_is_moved_aside_and_everything_else_loads() {
+    let (backend, key, loaded) = corrupted(|t| t[..t.len() / 2].to_string());
+    assert_quarantined(&backend, &key, &loaded, "not readable JSON");
+}
+
+#[test]
+fn non_json_text_is_moved_aside() {
+    let (backend, key, loaded) = corrupted(|_| "hello, I am not JSON".into());
+    assert_quarantined(&backend, &key, &loaded, "not readable JSON");
+}
+
+#[test]
+fn a_wrong_or_missing_format_is_moved_aside() {
+    let (backend, key, loaded) = corrupted(|t| t.replacen("\"format\":1", "\"format\":0", 1));
+    assert_quarantined(&backend, &key, &loaded, "format 0");
+    let (backend, key, loaded) = corrupted(|t| t.replacen("\"format\":1,", "", 1));
+    assert_quarantined(&backend, &key, &loaded, "which format");
+}
+
+#[test]
+fn unknown_fields_are_moved_aside() {
+    let (backend, key, loaded) =
+        corrupted(|t| t.replacen("\"invoices\":", "\"bonus\":true,\"invoices\":", 1));
+    assert_quarantined(&backend, &key, &loaded, "fields this version");
+}
+
+#[test]
+fn a_missing_required_key_is_moved_aside() {
+    let (backend, key, loaded) = corrupted(|t| {
+        let mut v: serde_json::Value = serde_json::from_str(t).unwrap();
+        v["data"].as_object_mut().unwrap().remove("history");
+        v.to_string()
+    });
+    assert_quarantined(&backend, &key, &loaded, "not what the workbench stores");
+}
+
+#[test]
+fn a_record_refunded_above_its_charge_is_moved_aside() {
+    let (backend, key, loaded) = corrupted(|t| {
+        let mut v: serde_json::Value = serde_json::from_str(t).unwrap();
+        let invoice = &mut v["data"]["invoices"][0];
+        invoice["refunded_minor"] =
+            serde_json::json!(invoice["charged_minor"].as_i64().unwrap() + 1);
+        v.to_string()
+    });
+    assert_quarantined(&backend, &key, &loaded, "refunded more than it charged");
+}
+
+#[test]
+fn data_from_a_newer_version_is_read_but_never_written_over() {
+    let backend = MemoryBackend::new();
+    open(&backend);
+    backend
+        .set(
+            META_KEY,
+            r#"{"format":9,"version":1,"data":{"created_at":"2030-01-01T00:00:00Z","more":1}}"#,
+        )
+        .unwrap();
+    let writes = backend.writes();
+    let (mut store, loaded) = open(&backend);
+    assert_eq!(loaded.notices, vec![Notice::NewerFormat { format: 9 }]);
+    assert!(store.is_read_only());
+    assert_eq!(loaded.book.records.len(), seed().records.len());
+    let id = loaded.book.records.keys().next().unwrap().clone();
+    assert_eq!(
+        store.save_agreements(&loaded.book, &BTreeSet::from([id])),
+        Err(SaveError::ReadOnly)
+    );
+    assert_eq!(backend.writes(), writes, "nothing was written");
+}
+
+#[test]
+fn unavailable_storage_still_runs_on_demo_data_and_says_nothing_is_saved() {
+    let (mut store, loaded) = Store::open(MemoryBackend::unavailable(), now(), seed);
+    assert_eq!(loaded.notices, vec![Notice::Unavailable]);
+    assert_eq!(loaded.book, seed());
+    assert!(store.save_clock(&SimulatedClock::default()).is_err());
+}
+
+#[test]
+fn a_full_quota_on_write_is_reported_and_the_stored_record_stays_as_it_was() {
+    let backend = MemoryBackend::new();
+    let (_, loaded) = open(&backend);
+    let used = backend.used_chars();
+    let tight = MemoryBackend::with_quota(used + 10);
+    for key in backend.keys().unwrap() {
+        tight
+            .set(&key, &backend.get(&key).unwrap().unwrap())
+            .unwrap();
+    }
+    let (mut store, mut loaded2) = Store::open(tight.clone(), now(), seed);
+    assert_eq!(loaded2.book, loaded.book);
+    let (agreement, request) = pending(&loaded2.book);
+    let key = Kind::Agreement.key(agreement.as_str());
+    let before = tight.get(&key).unwrap();
+    let buyer = loaded2
+        .book
+        .record(&agreement)
+        .unwrap()
+        .agreement
+        .buyer
+        .clone();
+    let (_, outcome) = loaded2
+        .book
+        .apply(
+            Command::RejectCancellation {
+                agreement_id: agreement.clone(),
+                request_id: request,
+                reason: "We still rely on this product for month-end reporting".into(),
+            },
+            &Actor::Buyer(buyer),
+            now(),
+            &mut SequentialIds::starting_at(77),
+        )
+        .unwrap();
+    let error = store
+        .save_agreements(&loaded2.book, &outcome.changed)
+        .unwrap_err();
+    assert_eq!(error, SaveError::Backend(BackendError::QuotaFull));
+    assert!(error.to_string().contains("not saved"));
+    assert_eq!(tight.get(&key).unwrap(), before);
+}
+
+#[test]
+fn an_action_writes_only_the_record_it_changed() {
+    let backend = MemoryBackend::new();
+    let (mut store, mut loaded) = open(&backend);
+    let (agreement, request) = pending(&loaded.book);
+    let buyer = loaded
+        .book
+        .record(&agreement)
+        .unwrap()
+        .agreement
+        .buyer
+        .clone();
+    let writes = backend.writes();
+    let (_, outcome) = loaded
+        .book
+        .apply(
+            Command::AcceptCancellation {
+                agreement_id: agreement.clone(),
+                request_id: request,
+            },
+            &Actor::Buyer(buyer),
+            now(),
+            &mut SequentialIds::starting_at(77),
+        )
+        .unwrap();
+    store
+        .save_agreements(&loaded.book, &outcome.changed)
+        .unwrap();
+    assert_eq!(backend.writes() - writes, 1);
+    let (_, reread) = open(&backend);
+    assert_eq!(
+        reread.book.record(&agreement),
+        loaded.book.record(&agreement)
+    );
+}
+
+#[test]
+fn two_tabs_acting_on_one_request_end_with_one_winner_and_a_told_loser() {
+    let backend = MemoryBackend::new();
+    let (mut tab_a, mut a) = open(&backend);
+    let (mut tab_b, mut b) = open(&backend);
+    let (agreement, request) = pending(&a.book);
+    let record = a.book.record(&agreement).unwrap().agreement.clone();
+    let mut ids = SequentialIds::starting_at(500);
+    let (_, approved) = a
+        .book
+        .apply(
+            Command::AcceptCancellation {
+                agreement_id: agreement.clone(),
+                request_id: request.clone(),
+            },
+            &Actor::Buyer(record.buyer.clone()),
+            now(),
+            &mut ids,
+        )
+        .unwrap();
+    tab_a.save_agreements(&a.book, &approved.changed).unwrap();
+    // Tab B had not heard of it yet: its own write is refused, not last-write-wins.
+    let withdraw = Command::WithdrawCancellation {
+        agreement_id: agreement.clone(),
+        request_id: request,
+        reason: "The buyer asked to keep the agreement".into(),
+    };
+    let mut stale = b.book.clone();
+    let (_, withdrawn) = stale
+        .apply(
+            withdraw.clone(),
+            &Actor::Seller(record.seller.clone()),
+            now(),
+            &mut ids,
+        )
+        .unwrap();
+    assert!(matches!(
+        tab_b.save_agreements(&stale, &withdrawn.changed),
+        Err(SaveError::Conflict { .. })
+    ));
+    // Refreshing first shows tab B the approval, and the core then refuses the withdrawal.
+    assert!(tab_b.refresh(&mut b.book, &agreement, now()));
+    let error = b
+        .book
+        .apply(withdraw, &Actor::Seller(record.seller), now(), &mut ids)
+        .unwrap_err();
+    assert!(error.to_string().contains("already approved"), "{error}");
+    let (_, stored) = open(&backend);
+    assert_eq!(stored.book.record(&agreement), a.book.record(&agreement));
+}
+
+#[test]
+fn another_tabs_change_reaches_this_tabs_book() {
+    let backend = MemoryBackend::new();
+    let (mut tab_a, mut a) = open(&backend);
+    let (mut tab_b, mut b) = open(&backend);
+    let (agreement, request) = pending(&a.book);
+    let buyer = a.book.record(&agreement).unwrap().agreement.buyer.clone();
+    let (_, outcome) = a
+        .book
+        .apply(
+            Command::RejectCancellation {
+                agreement_id: agreement.clone(),
+                request_id: request,
+                reason: "Still needed".into(),
+            },
+            &Actor::Buyer(buyer),
+            now(),
+            &mut SequentialIds::starting_at(600),
+        )
+        .unwrap();
+    tab_a.save_agreements(&a.book, &outcome.changed).unwrap();
+    let key = Kind::Agreement.key(agreement.as_str());
+    let text = backend.get(&key).unwrap();
+    let notices = tab_b
+        .apply_external(&mut b.book, &key, text.as_deref(), now())
+        .unwrap();
+    assert!(notices.is_empty());
+    assert_eq!(b.book.record(&agreement), a.book.record(&agreement));
+}
+
+#[test]
+fn reset_replaces_everything_and_forgets_what_the_new_book_lacks() {
+    let backend = MemoryBackend::new();
+    let (mut store, mut loaded) = open(&backend);
+    let removed = loaded.book.records.keys().next().unwrap().clone();
+    loaded.book.records.remove(&removed);
+    let later = now() + Duration::days(3);
+    store
+        .replace_all(&loaded.book, &SimulatedClock::default(), later)
+        .unwrap();
+    assert!(backend
+        .get(&Kind::Agreement.key(removed.as_str()))
+        .unwrap()
+        .is_none());
+    let (_, reread) = open(&backend);
+    assert_eq!(reread.book, loaded.book);
+}
+
+#[test]
+fn a_storage_event_carrying_garbage_never_panics() {
+    let backend = MemoryBackend::new();
+    let (mut store, mut loaded) = open(&backend);
+    for text in ["", "{", "null", "[]", "{\"format\":1}", "\u{0}"] {
+        store.apply_external(&mut loaded.book, "cw.agreement.agmt-x", Some(text), now());
+        store.apply_external(&mut loaded.book, "cw.nonsense", Some(text), now());
+    }
+}
