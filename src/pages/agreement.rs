@@ -104,7 +104,7 @@ fn AgreementDetail(record: AgreementRecord) -> impl IntoView {
         </section>
         <section aria-labelledby="invoices-heading">
             <h2 id="invoices-heading">"Invoices"</h2>
-            <div class="table-wrap" tabindex="0" role="region" aria-label="Scrollable table">
+            <div class="table-wrap" tabindex="0" role="region" aria-label="Invoices table">
                 <table>
                     <thead>
                         <tr>

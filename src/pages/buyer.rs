@@ -127,7 +127,7 @@ fn BuyerAgreements(account: AccountId) -> impl IntoView {
     view! {
         <section aria-labelledby="buyer-agreements">
             <h2 id="buyer-agreements">{move || format!("Your agreements ({})", lines.get().len())}</h2>
-            <div class="table-wrap" tabindex="0" role="region" aria-label="Scrollable table">
+            <div class="table-wrap" tabindex="0" role="region" aria-label="Your agreements table">
                 <table>
                     <thead>
                         <tr>

@@ -199,7 +199,7 @@ pub fn AgreementSearch() -> impl IntoView {
         </section>
         <section aria-labelledby="results-heading">
             <h2 id="results-heading">{move || count_words(results.get().total)}</h2>
-            <div class="table-wrap" tabindex="0" role="region" aria-label="Scrollable table">
+            <div class="table-wrap" tabindex="0" role="region" aria-label="Matching agreements">
                 <table>
                     <caption class="visually-hidden">"Agreements matching the filters"</caption>
                     <thead>

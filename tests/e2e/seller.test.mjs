@@ -1,0 +1,109 @@
+// The seller console against the built app: finding agreements, the clock that approves a
+// request at its own deadline, and everything surviving a reload.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { expectNoAxeViolations, open, startApp } from './harness.mjs';
+
+let app;
+before(async () => {
+  app = await startApp();
+});
+after(async () => {
+  await app?.close();
+});
+
+async function seller() {
+  const device = await app.device();
+  await open(device.page, app.url('/seller'));
+  await device.page.getByRole('heading', { name: /agreements? match/ }).waitFor();
+  return device;
+}
+
+function results(page) {
+  return page.getByRole('region', { name: 'Matching agreements' }).getByRole('row');
+}
+
+describe('seller console', () => {
+  test('a non-unique filter says how many agreements match and lists them all', async () => {
+    const { page, context } = await seller();
+    await page.getByLabel('Buyer ID').fill('444455556666');
+    const heading = page.getByRole('heading', { level: 2, name: /agreements? match/ });
+    await assert.doesNotReject(heading.filter({ hasText: '2 agreements match' }).waitFor());
+    assert.equal(await results(page).count(), 3, 'a header row and two agreements');
+    await context.close();
+  });
+
+  test('an agreement ID is unique: searching for it opens the agreement', async () => {
+    const { page, context } = await seller();
+    const link = results(page).nth(1).getByRole('link');
+    const id = (await link.textContent()).trim();
+    await page.getByLabel('Agreement ID').fill(id);
+    await page.getByRole('button', { name: 'Search' }).click();
+    await page.getByRole('heading', { level: 1, name: `Agreement ${id}` }).waitFor();
+    assert.equal(new URL(page.url()).pathname, `/seller/agreements/${id}`);
+    await expectNoAxeViolations(page);
+    await context.close();
+  });
+
+  test('a mistyped buyer ID is explained beside the field and what was typed stays', async () => {
+    const { page, context } = await seller();
+    const field = page.getByLabel('Buyer ID');
+    await field.fill('12345');
+    await page.getByText('An AWS account ID is exactly 12 digits.').waitFor();
+    assert.equal(await field.inputValue(), '12345');
+    assert.equal(await field.getAttribute('aria-invalid'), 'true');
+    await context.close();
+  });
+
+  test('+7 days approves a pending request at its deadline, and a reload keeps it', async () => {
+    const { page, context } = await seller();
+    const pendingRow = results(page).filter({ hasText: 'Pending approval' }).first();
+    const id = (await pendingRow.getByRole('link').textContent()).trim();
+    await pendingRow.getByRole('link').click();
+    await page.getByRole('heading', { level: 1, name: `Agreement ${id}` }).waitFor();
+    await page.getByText('Pending approval', { exact: true }).waitFor();
+    await page.getByRole('button', { name: '+7 days' }).click();
+    await page.getByText('Approved (automatically, after 7 days)', { exact: true }).waitFor();
+    await page.getByText('Simulated time').waitFor();
+
+    const events = await page.evaluate((key) => JSON.parse(localStorage.getItem(key)).data.events, `cw.agreement.${id}`);
+    const request = await page.evaluate((key) => JSON.parse(localStorage.getItem(key)).data.requests.at(-1), `cw.agreement.${id}`);
+    const approved = events.filter((e) => e['detail-type'].startsWith('Agreement Cancellation Request Approved'));
+    assert.equal(approved.length, 2, 'one event for each side');
+    const deadline = new Date(Date.parse(request.created_at) + 168 * 3600 * 1000);
+    for (const event of approved) {
+      assert.equal(event.time, deadline.toISOString().replace(/\.\d{3}Z$/, 'Z'), 'stamped with the deadline itself');
+    }
+
+    await page.reload();
+    await page.getByRole('heading', { level: 1, name: `Agreement ${id}` }).waitFor();
+    await page.getByText('Approved (automatically, after 7 days)', { exact: true }).waitFor();
+    await page.getByText('Simulated time').waitFor();
+    await page.getByRole('button', { name: 'Real time' }).click();
+    await page.getByText('Real time', { exact: true }).first().waitFor();
+    await context.close();
+  });
+
+  test('another tab of the same browser sees the change without a reload', async () => {
+    const { page, context } = await seller();
+    const pendingRow = results(page).filter({ hasText: 'Pending approval' }).first();
+    const href = await pendingRow.getByRole('link').getAttribute('href');
+    const other = await context.newPage();
+    await open(other, app.url(href));
+    await other.getByText('Pending approval', { exact: true }).waitFor();
+    await page.getByRole('button', { name: '+7 days' }).click();
+    await other.getByText('Approved (automatically, after 7 days)', { exact: true }).waitFor();
+    await context.close();
+  });
+
+  test('the seller console passes axe on a phone-width screen', async () => {
+    const { page, context } = await app.device({ viewport: { width: 390, height: 844 } });
+    await open(page, app.url('/seller'));
+    await expectNoAxeViolations(page);
+    await context.close();
+  });
+
+  test('no page logged an error', () => {
+    assert.deepEqual(app.errors, []);
+  });
+});

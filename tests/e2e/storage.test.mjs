@@ -1,0 +1,86 @@
+// Stored data that is damaged before the app starts: the app keeps running, moves the bad
+// entry aside, says so, offers its text, and loses nothing else.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { open, startApp } from './harness.mjs';
+
+let app;
+before(async () => {
+  app = await startApp();
+});
+after(async () => {
+  await app?.close();
+});
+
+const DAMAGE = {
+  'truncated JSON': (text) => text.slice(0, text.length / 2),
+  'non-JSON text': () => 'this is not JSON at all',
+  'a wrong format': (text) => text.replace('"format":1', '"format":0'),
+  'a missing format': (text) => text.replace('"format":1,', ''),
+  'unknown fields': (text) => text.replace('"invoices":', '"surprise":true,"invoices":'),
+  'a missing required key': (text) => {
+    const value = JSON.parse(text);
+    delete value.data.history;
+    return JSON.stringify(value);
+  },
+  'refunded above charged': (text) => {
+    const value = JSON.parse(text);
+    value.data.invoices[0].refunded_minor = value.data.invoices[0].charged_minor + 1;
+    return JSON.stringify(value);
+  },
+};
+
+describe('damaged storage', () => {
+  for (const [name, damage] of Object.entries(DAMAGE)) {
+    test(`${name} is quarantined with a notice and everything else still loads`, async () => {
+      const { page, context } = await app.device();
+      await open(page, app.url('/seller'));
+      const before = await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('cw.agreement.')));
+      const victim = before[0];
+      await page.evaluate(
+        ([key, text]) => localStorage.setItem(key, text),
+        [victim, damage(await page.evaluate((key) => localStorage.getItem(key), victim))],
+      );
+      await page.reload();
+      const notice = page.getByRole('status').getByText(`A saved entry (${victim}) could not be read`);
+      await notice.waitFor();
+      const download = page.getByRole('link', { name: 'Download the quarantined text' });
+      assert.match(await download.getAttribute('href'), /^data:text\/plain/);
+      const after = await page.evaluate(() => Object.keys(localStorage));
+      assert.ok(!after.includes(victim), 'the bad entry was moved');
+      assert.ok(after.some((k) => k.startsWith('cw.quarantine.')), 'under a quarantine key');
+      for (const key of before.slice(1)) assert.ok(after.includes(key), `${key} is intact`);
+      await page.getByRole('button', { name: 'Dismiss' }).click();
+      assert.equal(await notice.count(), 0);
+      await context.close();
+    });
+  }
+
+  test('data from a newer version is shown read-only and never overwritten', async () => {
+    const { page, context } = await app.device();
+    await open(page, app.url('/seller'));
+    const meta = '{"format":7,"version":1,"data":{"created_at":"2031-01-01T00:00:00Z"}}';
+    await page.evaluate((text) => localStorage.setItem('cw.meta', text), meta);
+    await page.reload();
+    await page.getByText(/written by a newer version of the workbench \(format 7/).waitFor();
+    await page.getByRole('button', { name: '+1 day' }).click();
+    await page.getByText(/This change was not saved/).first().waitFor();
+    assert.equal(await page.evaluate(() => localStorage.getItem('cw.meta')), meta);
+    await context.close();
+  });
+
+  test('storage that refuses access still shows the app and says nothing is saved', async () => {
+    const { page, context } = await app.device();
+    await context.addInitScript(() => {
+      Object.defineProperty(window, 'localStorage', {
+        get() {
+          throw new DOMException('The operation is insecure.', 'SecurityError');
+        },
+      });
+    });
+    await open(page, app.url('/seller'));
+    await page.getByText(/does not let the workbench use its storage/).waitFor();
+    await page.getByRole('heading', { name: /agreements? match/ }).waitFor();
+    await context.close();
+  });
+});
