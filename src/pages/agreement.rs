@@ -1,12 +1,13 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
-use workbench_core::book::AgreementRecord;
+use workbench_core::book::{AgreementRecord, AgreementStatus};
 use workbench_core::case::case_of;
 use workbench_core::events::Side;
 use workbench_core::ids::AgreementId;
 
 use crate::components::page_title::PageTitle;
+use crate::components::request_form::{CancelDraft, RequestCancellation, WithdrawRequest};
 use crate::state::{duration_words, local_date, local_time, use_app};
 
 /// One agreement as its seller sees it: terms, invoices, the case, and its events.
@@ -24,6 +25,7 @@ pub fn AgreementPage() -> impl IntoView {
         id.get()
             .and_then(|id| app.book.with(|b| b.record(&id).cloned()))
     });
+    let draft = CancelDraft::new();
     view! {
         <PageTitle text="Agreement"/>
         <p><A href="/seller">"Back to all agreements"</A></p>
@@ -33,13 +35,13 @@ pub fn AgreementPage() -> impl IntoView {
                 <p>"There is no agreement with this ID in the workbench. Check the ID, or search for it in the seller console."</p>
             }
             .into_any(),
-            Some(record) => view! { <AgreementDetail record=record/> }.into_any(),
+            Some(record) => view! { <AgreementDetail record=record draft=draft/> }.into_any(),
         }}
     }
 }
 
 #[component]
-fn AgreementDetail(record: AgreementRecord) -> impl IntoView {
+fn AgreementDetail(record: AgreementRecord, draft: CancelDraft) -> impl IntoView {
     let app = use_app();
     let (buyer, product, offer) = app.book.with_untracked(|b| {
         let d = &b.directory;
@@ -58,6 +60,8 @@ fn AgreementDetail(record: AgreementRecord) -> impl IntoView {
     let balances = case.balances.clone();
     let next_step = case.next_step;
     let request = case.request.cloned();
+    let can_request = a.status == AgreementStatus::Active && record.pending_request().is_none();
+    let pending = record.pending_request().is_some();
     let mut events: Vec<_> = record
         .events
         .iter()
@@ -101,6 +105,15 @@ fn AgreementDetail(record: AgreementRecord) -> impl IntoView {
                     </dl>
                 }
             })}
+        </section>
+        <section aria-labelledby="actions-heading">
+            <h2 id="actions-heading">"Actions"</h2>
+            <p>
+                "A cancellation ends the agreement and refunds nothing. A billing adjustment \
+                 refunds an invoice and keeps the agreement as it is. They are separate actions."
+            </p>
+            {can_request.then(|| view! { <RequestCancellation record=record.clone() draft=draft/> })}
+            {pending.then(|| view! { <WithdrawRequest record=record.clone()/> })}
         </section>
         <section aria-labelledby="invoices-heading">
             <h2 id="invoices-heading">"Invoices"</h2>

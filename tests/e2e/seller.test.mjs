@@ -96,6 +96,72 @@ describe('seller console', () => {
     await context.close();
   });
 
+  // Acme Retail's agreement with no request yet (another demo agreement has already ended,
+  // and a request on it fails validation by design).
+  async function activeAgreement() {
+    const device = await seller();
+    await device.page.getByLabel('Buyer ID').fill('444455556666');
+    await device.page.getByRole('heading', { name: '2 agreements match' }).waitFor();
+    const row = results(device.page).filter({ hasText: 'Active' }).filter({ hasText: 'None' }).first();
+    const id = (await row.getByRole('link').textContent()).trim();
+    await row.getByRole('link').click();
+    await device.page.getByRole('heading', { level: 1, name: `Agreement ${id}` }).waitFor();
+    return { ...device, id };
+  }
+
+  async function storedRequests(page, id) {
+    return page.evaluate((key) => JSON.parse(localStorage.getItem(key)).data.requests, `cw.agreement.${id}`);
+  }
+
+  test('a vague reason is warned about, not blocked, and a double click sends one request', async () => {
+    const { page, context, id } = await activeAgreement();
+    await page.getByRole('button', { name: 'Request cancellation' }).click();
+    await page.getByLabel('Reason code').selectOption({ label: 'It was a test agreement' });
+    await page.getByLabel('Reason', { exact: true }).fill('no longer needed');
+    await page.getByText(/This reason is vague/).waitFor();
+    await page.getByLabel('Additional details').fill('Agreed with the buyer on a call <script>window.__pwned = 1</script>');
+    await expectNoAxeViolations(page);
+    await page.getByRole('button', { name: 'Review request' }).click();
+    await page.getByRole('heading', { name: 'Review the cancellation request' }).waitFor();
+    await page.getByRole('button', { name: 'Submit cancellation request' }).dblclick();
+    await page.getByText('Pending approval', { exact: true }).waitFor();
+    const requests = await storedRequests(page, id);
+    assert.equal(requests.length, 1);
+    assert.equal(requests[0].description, 'no longer needed');
+    assert.equal(await page.evaluate(() => window.__pwned), undefined, 'typed text is never run');
+    await context.close();
+  });
+
+  test('a missing reason code is named beside its field and what was typed stays', async () => {
+    const { page, context } = await activeAgreement();
+    await page.getByRole('button', { name: 'Request cancellation' }).click();
+    await page.getByLabel('Reason', { exact: true }).fill('Buyer migrating to the new private offer offer-abc');
+    await page.getByRole('button', { name: 'Review request' }).click();
+    await page.getByText('Choose a reason code.').waitFor();
+    assert.equal(await page.getByLabel('Reason code').getAttribute('aria-invalid'), 'true');
+    assert.equal(await page.getByLabel('Reason', { exact: true }).inputValue(), 'Buyer migrating to the new private offer offer-abc');
+    await context.close();
+  });
+
+  test('withdrawing needs a reason, then shows the request as withdrawn', async () => {
+    const { page, context, id } = await activeAgreement();
+    await page.getByRole('button', { name: 'Request cancellation' }).click();
+    await page.getByLabel('Reason code').selectOption({ label: 'Replacing it with a new agreement' });
+    await page.getByLabel('Reason', { exact: true }).fill('Replacing with the private offer offer-xyz at the renewed rate');
+    await page.getByRole('button', { name: 'Review request' }).click();
+    await page.getByRole('button', { name: 'Submit cancellation request' }).click();
+    await page.getByRole('button', { name: 'Withdraw request' }).click();
+    await page.getByRole('button', { name: 'Confirm withdrawal' }).click();
+    await page.getByText('A reason for withdrawing is required.').waitFor();
+    await page.getByLabel('Reason for withdrawing').fill('The buyer decided to stay on the current terms');
+    await page.getByRole('button', { name: 'Confirm withdrawal' }).click();
+    await page.getByText('Withdrawn', { exact: true }).waitFor();
+    const [request] = await storedRequests(page, id);
+    assert.equal(request.status, 'CANCELLED');
+    assert.equal(request.status_message, 'The buyer decided to stay on the current terms');
+    await context.close();
+  });
+
   test('the seller console passes axe on a phone-width screen', async () => {
     const { page, context } = await app.device({ viewport: { width: 390, height: 844 } });
     await open(page, app.url('/seller'));

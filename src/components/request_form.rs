@@ -1,0 +1,288 @@
+use leptos::prelude::*;
+use workbench_core::book::{Actor, AgreementRecord, Command, Reply};
+use workbench_core::cancellation::{
+    check_request, coordination_may_apply, vague_reason_warning, AdditionalDetails,
+    CancellationError, CancellationReasonCode, DESCRIPTION_MAX,
+};
+use workbench_core::ids::{ClientToken, IdSource};
+
+use crate::state::{use_app, BrowserIds};
+
+/// What the seller has typed into the cancellation form. It lives as long as the page, so a
+/// re-render (another tab's write, a failed submit) never loses it.
+#[derive(Clone, Copy)]
+pub struct CancelDraft {
+    open: RwSignal<bool>,
+    reviewing: RwSignal<bool>,
+    reason_code: RwSignal<String>,
+    reason: RwSignal<String>,
+    support_case: RwSignal<String>,
+    buyer_reference: RwSignal<String>,
+    next_step: RwSignal<String>,
+    details: RwSignal<String>,
+    /// One token per form: a double click, a retry or a second tab sends the same request.
+    token: RwSignal<String>,
+    error: RwSignal<Option<(Field, String)>>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Field {
+    ReasonCode,
+    Reason,
+    Details,
+    Form,
+}
+
+impl CancelDraft {
+    pub fn new() -> Self {
+        CancelDraft {
+            open: RwSignal::new(false),
+            reviewing: RwSignal::new(false),
+            reason_code: RwSignal::new(String::new()),
+            reason: RwSignal::new(String::new()),
+            support_case: RwSignal::new(String::new()),
+            buyer_reference: RwSignal::new(String::new()),
+            next_step: RwSignal::new(String::new()),
+            details: RwSignal::new(String::new()),
+            token: RwSignal::new(String::new()),
+            error: RwSignal::new(None),
+        }
+    }
+
+    fn code(&self) -> Option<CancellationReasonCode> {
+        CancellationReasonCode::from_code(&self.reason_code.get_untracked())
+    }
+
+    fn additional(&self) -> AdditionalDetails {
+        AdditionalDetails {
+            support_case_id: self.support_case.get_untracked(),
+            buyer_reference: self.buyer_reference.get_untracked(),
+            next_step: self.next_step.get_untracked(),
+            coordination_notes: self.details.get_untracked(),
+        }
+    }
+
+    fn error_for(&self, field: Field) -> impl Fn() -> Option<String> + Copy + 'static {
+        let error = self.error;
+        move || error.get().filter(|(f, _)| *f == field).map(|(_, m)| m)
+    }
+}
+
+impl Default for CancelDraft {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+fn field_of(error: &CancellationError) -> Field {
+    match error {
+        CancellationError::MissingReasonCode => Field::ReasonCode,
+        CancellationError::Required { .. } | CancellationError::TooLong { .. } => Field::Reason,
+        CancellationError::DetailTooLong { .. } => Field::Details,
+        CancellationError::Conflict(_) => Field::Form,
+    }
+}
+
+/// "Request cancellation": reason code, a specific reason, additional details, a review of
+/// it all, then "Submit cancellation request". Once submitted there is no undo.
+#[component]
+pub fn RequestCancellation(record: AgreementRecord, draft: CancelDraft) -> impl IntoView {
+    let app = use_app();
+    let agreement = record.agreement.clone();
+    let private = app.book.with_untracked(|b| {
+        b.directory
+            .offer(&agreement.offer)
+            .is_some_and(|o| o.private)
+    });
+    let coordination = move || coordination_may_apply(private, agreement.start, app.now.get());
+    let parties = StoredValue::new((record.agreement.id.clone(), record.agreement.seller.clone()));
+
+    let review = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        match check_request(
+            draft.code(),
+            &draft.reason.get_untracked(),
+            draft.additional(),
+        ) {
+            Ok(_) => {
+                draft.error.set(None);
+                draft.reviewing.set(true);
+            }
+            Err(e) => draft.error.set(Some((field_of(&e), e.to_string()))),
+        }
+    };
+    let submit = {
+        move |_| {
+            let Ok(client_token) = ClientToken::parse(&draft.token.get_untracked()) else {
+                return;
+            };
+            let (agreement_id, seller) = parties.get_value();
+            let command = Command::SendCancellation {
+                agreement_id,
+                reason_code: draft.code(),
+                description: draft.reason.get_untracked(),
+                details: draft.additional(),
+                client_token,
+            };
+            match app.act(command, &Actor::Seller(seller)) {
+                Ok(Reply::Request(_)) => {
+                    draft.token.set(String::new());
+                    draft.open.set(false);
+                    draft.reviewing.set(false);
+                    draft.error.set(None);
+                }
+                Ok(_) => {}
+                Err(message) => {
+                    draft.reviewing.set(false);
+                    draft.error.set(Some((Field::Form, message)));
+                }
+            }
+        }
+    };
+    let start = move |_| {
+        if draft.token.get_untracked().is_empty() {
+            draft
+                .token
+                .set(format!("form-{}", BrowserIds.next_suffix()));
+        }
+        draft.open.set(true);
+    };
+
+    view! {
+        <Show
+            when=move || draft.open.get()
+            fallback=move || view! { <button type="button" on:click=start>"Request cancellation"</button> }
+        >
+            <Show
+                when=move || draft.reviewing.get()
+                fallback=move || view! {
+                    <form class="panel" on:submit=review novalidate aria-labelledby="cancel-form-heading">
+                        <h3 id="cancel-form-heading">"Request cancellation"</h3>
+                        <p>"This ends the agreement once the buyer approves, or automatically after 7 days. It refunds nothing: use a billing adjustment for that."</p>
+                        <Show when=coordination>
+                            <p class="note">"This is a private offer or an agreement older than 48 hours: AWS may coordinate with both you and the buyer before the cancellation is final."</p>
+                        </Show>
+                        <div class="field">
+                            <label for="reason-code">"Reason code"</label>
+                            <select id="reason-code" aria-describedby="reason-code-error"
+                                aria-invalid=move || draft.error_for(Field::ReasonCode)().is_some().to_string()
+                                prop:value=move || draft.reason_code.get()
+                                on:change=move |ev| draft.reason_code.set(event_target_value(&ev))>
+                                <option value="">"Choose a reason code"</option>
+                                {CancellationReasonCode::ALL.into_iter().map(|c| view! { <option value=c.code()>{c.label()}</option> }).collect_view()}
+                            </select>
+                            <span class="field-error" id="reason-code-error">{draft.error_for(Field::ReasonCode)}</span>
+                        </div>
+                        <div class="field">
+                            <label for="reason">"Reason"</label>
+                            <textarea id="reason" aria-describedby="reason-hint reason-warning reason-error"
+                                aria-invalid=move || draft.error_for(Field::Reason)().is_some().to_string()
+                                prop:value=move || draft.reason.get()
+                                on:input=move |ev| draft.reason.set(event_target_value(&ev))></textarea>
+                            <span class="hint" id="reason-hint">{move || format!("Say specifically why, for example \"Buyer migrating to a different product offer.\" {} of {DESCRIPTION_MAX} characters.", draft.reason.get().chars().count())}</span>
+                            <span class="warning" id="reason-warning">{move || {
+                                let text = draft.reason.get();
+                                (!text.trim().is_empty()).then(|| vague_reason_warning(&text)).flatten()
+                            }}</span>
+                            <span class="field-error" id="reason-error">{draft.error_for(Field::Reason)}</span>
+                        </div>
+                        <div class="field">
+                            <label for="support-case">"Support case ID"</label>
+                            <input id="support-case" type="text" prop:value=move || draft.support_case.get()
+                                on:input=move |ev| draft.support_case.set(event_target_value(&ev))/>
+                        </div>
+                        <div class="field">
+                            <label for="buyer-reference">"Buyer's request reference"</label>
+                            <input id="buyer-reference" type="text" prop:value=move || draft.buyer_reference.get()
+                                on:input=move |ev| draft.buyer_reference.set(event_target_value(&ev))/>
+                        </div>
+                        <div class="field">
+                            <label for="next-step">"Intended next step"</label>
+                            <input id="next-step" type="text" placeholder="Replacing with a new offer, full exit…" prop:value=move || draft.next_step.get()
+                                on:input=move |ev| draft.next_step.set(event_target_value(&ev))/>
+                        </div>
+                        <div class="field">
+                            <label for="details">"Additional details"</label>
+                            <textarea id="details" aria-describedby="details-hint details-error" prop:value=move || draft.details.get()
+                                on:input=move |ev| draft.details.set(event_target_value(&ev))></textarea>
+                            <span class="hint" id="details-hint">"Coordination with the buyer or your finance team, anything AWS should know."</span>
+                            <span class="field-error" id="details-error">{draft.error_for(Field::Details)}</span>
+                        </div>
+                        <p class="field-error" role="alert">{draft.error_for(Field::Form)}</p>
+                        <div class="buttons">
+                            <button type="submit">"Review request"</button>
+                            <button type="button" class="secondary" on:click=move |_| draft.open.set(false)>"Close the form"</button>
+                        </div>
+                    </form>
+                }
+            >
+                <section class="panel" aria-labelledby="review-heading">
+                    <h3 id="review-heading">"Review the cancellation request"</h3>
+                    <p class="note">"Once submitted there is no undo: reversing a cancellation needs a new offer and agreement."</p>
+                    <dl class="terms">
+                        <dt>"Reason code"</dt><dd>{move || draft.code().map(|c| c.label()).unwrap_or_default()}</dd>
+                        <dt>"Reason"</dt><dd class="user-text">{move || draft.reason.get()}</dd>
+                        <dt>"Support case ID"</dt><dd class="user-text">{move || draft.support_case.get()}</dd>
+                        <dt>"Buyer's request reference"</dt><dd class="user-text">{move || draft.buyer_reference.get()}</dd>
+                        <dt>"Intended next step"</dt><dd class="user-text">{move || draft.next_step.get()}</dd>
+                        <dt>"Additional details"</dt><dd class="user-text">{move || draft.details.get()}</dd>
+                    </dl>
+                    <div class="buttons">
+                        <button type="button" on:click=submit>"Submit cancellation request"</button>
+                        <button type="button" class="secondary" on:click=move |_| draft.reviewing.set(false)>"Edit"</button>
+                    </div>
+                </section>
+            </Show>
+        </Show>
+    }
+}
+
+/// "Withdraw request": the seller takes a pending request back, with a reason.
+#[component]
+pub fn WithdrawRequest(record: AgreementRecord) -> impl IntoView {
+    let app = use_app();
+    let open = RwSignal::new(false);
+    let reason = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<String>);
+    let Some(request) = record.pending_request().cloned() else {
+        return ().into_any();
+    };
+    let parties = StoredValue::new((
+        record.agreement.id.clone(),
+        record.agreement.seller.clone(),
+        request.id,
+    ));
+    let confirm = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let (agreement_id, seller, request_id) = parties.get_value();
+        let command = Command::WithdrawCancellation {
+            agreement_id,
+            request_id,
+            reason: reason.get_untracked(),
+        };
+        match app.act(command, &Actor::Seller(seller)) {
+            Ok(_) => error.set(None),
+            Err(message) => error.set(Some(message)),
+        }
+    };
+    view! {
+        <Show
+            when=move || open.get()
+            fallback=move || view! { <button type="button" class="secondary" on:click=move |_| open.set(true)>"Withdraw request"</button> }
+        >
+            <form class="panel" on:submit=confirm novalidate>
+                <div class="field">
+                    <label for="withdraw-reason">"Reason for withdrawing"</label>
+                    <textarea id="withdraw-reason" aria-describedby="withdraw-error"
+                        prop:value=move || reason.get() on:input=move |ev| reason.set(event_target_value(&ev))></textarea>
+                    <span class="field-error" id="withdraw-error" role="alert">{move || error.get()}</span>
+                </div>
+                <div class="buttons">
+                    <button type="submit">"Confirm withdrawal"</button>
+                    <button type="button" class="secondary" on:click=move |_| open.set(false)>"Keep the request"</button>
+                </div>
+            </form>
+        </Show>
+    }
+    .into_any()
+}
