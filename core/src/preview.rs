@@ -2,26 +2,15 @@
 //! buyer gets back, to where, what is never refunded, and the rule that decided each line.
 
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
 
 use crate::book::AgreementRecord;
-use crate::families::alibaba::{
-    self, AlibabaOrder, Billing, Destination as AlibabaDestination, InstanceKind,
+use crate::families::alibaba::AlibabaOrder;
+use crate::families::devpay::DevPaySubscription;
+use crate::families::fps::FpsSubscription;
+pub use crate::families::{
+    RefundFacts as RefundPreview, RefundLine as PreviewLine, RefundTo as Destination,
 };
-use crate::families::devpay::{DevPayStatus, DevPaySubscription};
-use crate::families::fps::{FpsStatus, FpsSubscription};
 use crate::money::Money;
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Destination {
-    /// A credit on the buyer's AWS bill.
-    AwsBill,
-    /// The card or account the buyer paid with.
-    OriginalMethod(String),
-    AccountBalance,
-    /// Kept by the seller: never refunded.
-    NotRefunded,
-}
 
 impl Destination {
     pub fn label(&self) -> String {
@@ -31,30 +20,6 @@ impl Destination {
             Destination::AccountBalance => "the buyer's account balance".into(),
             Destination::NotRefunded => "not refunded".into(),
         }
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PreviewLine {
-    pub what: String,
-    pub amount: Money,
-    pub destination: Destination,
-    pub rule: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RefundPreview {
-    pub family: String,
-    pub lines: Vec<PreviewLine>,
-    /// Timing and warnings the person should read before going on.
-    pub notes: Vec<String>,
-}
-
-impl RefundPreview {
-    pub fn refunded_lines(&self) -> impl Iterator<Item = &PreviewLine> {
-        self.lines
-            .iter()
-            .filter(|l| l.destination != Destination::NotRefunded)
     }
 }
 
@@ -69,7 +34,7 @@ pub fn marketplace(record: &AgreementRecord) -> RefundPreview {
             PreviewLine {
                 what: format!("Invoice {}: up to {left} of {} charged", invoice.id, invoice.charged()),
                 amount: left,
-                destination: Destination::AwsBill,
+                to: Destination::AwsBill,
                 rule: "A billing adjustment refunds at most what the invoice charged minus what was already refunded or is pending."
                     .into(),
             }
@@ -88,106 +53,24 @@ pub fn marketplace(record: &AgreementRecord) -> RefundPreview {
 
 /// Amazon FPS: part of the last payment, back to the payment method used.
 pub fn fps(subscription: &FpsSubscription) -> RefundPreview {
-    let mut notes = vec![
-        "Cancelling and refunding happen in one action; the refund needs a caller reference."
-            .into(),
-    ];
-    if subscription.status != FpsStatus::Active {
-        notes.push("The subscription is already cancelled: only the refund part will run.".into());
-    }
-    RefundPreview {
-        family: "Amazon FPS".into(),
-        lines: vec![PreviewLine {
-            what: format!("Up to {} from the last payment of {}", subscription.refundable(), subscription.last_payment),
-            amount: subscription.refundable(),
-            destination: Destination::OriginalMethod("the payment method of the last payment".into()),
-            rule: "FPS refunds only from the last subscription payment, never more than is left of it.".into(),
-        }],
-        notes,
-    }
+    subscription.refund_facts()
 }
 
 /// DevPay: the unused part of this month, at once; one-time charges never.
 pub fn devpay(subscription: &DevPaySubscription, at: DateTime<Utc>) -> RefundPreview {
-    let at = match (&subscription.cancellation, subscription.status) {
-        (Some(c), DevPayStatus::Cancelled) => c.at,
-        _ => at,
-    };
-    RefundPreview {
-        family: "Amazon DevPay".into(),
-        lines: vec![
-            PreviewLine {
-                what: "Unused part of this month's charge".into(),
-                amount: subscription.unused_monthly(at),
-                destination: Destination::OriginalMethod("the customer's AWS payment method".into()),
-                rule: "The monthly charge is prorated to the second: what is left of the month comes back at once.".into(),
-            },
-            PreviewLine {
-                what: "One-time charge".into(),
-                amount: subscription.one_time_charge,
-                destination: Destination::NotRefunded,
-                rule: "One-time charges are never refunded.".into(),
-            },
-            PreviewLine {
-                what: "Usage so far this month".into(),
-                amount: subscription.usage_until(at),
-                destination: Destination::NotRefunded,
-                rule: "Usage is billed at the end of the month, up to the moment of cancelling.".into(),
-            },
-        ],
-        notes: vec![crate::families::devpay::DATA_WARNING.into()],
-    }
+    subscription.refund_facts(at)
 }
 
 /// Alibaba Cloud: the cash part, routed by the 548-day rule; vouchers never.
 pub fn alibaba(order: &AlibabaOrder, at: DateTime<Utc>) -> RefundPreview {
-    let mut lines = Vec::new();
-    let mut notes = vec![alibaba::TIMING.to_string()];
-    if order.billing == Billing::PayAsYouGo {
-        lines.push(PreviewLine {
-            what: "Pay-as-you-go charges".into(),
-            amount: order.paid_cash,
-            destination: Destination::NotRefunded,
-            rule: "Pay-as-you-go instances are not refundable.".into(),
-        });
-    } else {
-        let route = order.route(at);
-        let destination = match route.destination {
-            AlibabaDestination::OriginalMethod(method) => {
-                if method == alibaba::PaymentMethod::OnlineBanking {
-                    notes.push(alibaba::BANK_TIMING.into());
-                }
-                Destination::OriginalMethod(method.label().into())
-            }
-            AlibabaDestination::AccountBalance => Destination::AccountBalance,
-        };
-        lines.push(PreviewLine {
-            what: "Cash or prepaid-card part of the payment".into(),
-            amount: order.paid_cash,
-            destination,
-            rule: route.rule,
-        });
-    }
-    lines.push(PreviewLine {
-        what: "Part paid with vouchers or coupons".into(),
-        amount: order.paid_vouchers,
-        destination: Destination::NotRefunded,
-        rule: "Amounts offset by vouchers or coupons are never refunded.".into(),
-    });
-    if order.kind == InstanceKind::Enterprise {
-        notes.push(alibaba::ENTERPRISE_WARNING.into());
-    }
-    RefundPreview {
-        family: "Alibaba Cloud".into(),
-        lines,
-        notes,
-    }
+    order.refund_facts(at)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::demo;
+    use crate::families::alibaba::Billing;
 
     #[test]
     fn every_family_of_the_demo_book_has_a_preview_with_a_rule_on_every_line() {
@@ -239,9 +122,9 @@ mod tests {
                 .iter()
                 .find(|l| l.what.contains("vouchers"))
                 .unwrap();
-            assert_eq!(vouchers.destination, Destination::NotRefunded);
+            assert_eq!(vouchers.to, Destination::NotRefunded);
             if v.record.billing == Billing::PayAsYouGo {
-                assert_eq!(preview.refunded_lines().count(), 0);
+                assert_eq!(preview.refunded().count(), 0);
             }
         }
     }

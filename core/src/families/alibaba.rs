@@ -2,32 +2,56 @@
 //! decide what comes back and where.
 //!
 //! Readings of the seed's boundaries, each tested on both sides:
-//! - "paid after March 29, 2019": paid on 2019-03-30 (UTC) or later; an order paid at any
-//!   time on the 29th does not qualify.
-//! - "within 548 days after payment": cancelled at most 548 × 24 hours after the payment;
-//!   one second later is outside.
+//! - Dates are Alibaba Cloud's calendar dates in China Standard Time (UTC+8, no daylight
+//!   saving), the zone its billing dates orders in; the seed gives dates without a zone.
+//! - "paid after March 29, 2019": paid on 30 March 2019 or later. An order paid at any
+//!   moment of 29 March (UTC+8) goes to the account balance; from 2019-03-30 00:00 UTC+8
+//!   (2019-03-29 16:00 UTC) on it can go back to the original method.
+//! - "within 18 months (548 days) after payment": counted in calendar days, the payment
+//!   day being day 0. A cancellation on day 548 (all of it, to 23:59:59) is within; from
+//!   the first second of day 549 it is not.
+//! - An issued invoice sends the refund to the balance whatever the dates; so does a
+//!   refund the original channel refuses. An order paid from the balance goes back there.
+//! - Only the cash or prepaid-card part is refunded, whole: the seed gives no deduction for
+//!   time used, so none is made. Vouchers and coupons never come back.
 
-use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
+use super::{line, RefundFacts, RefundLine, RefundTo};
 use crate::ids::AccountId;
 use crate::money::Money;
 
-pub const ORIGINAL_METHOD_WINDOW: Duration = Duration::days(548);
-
-pub fn cutoff() -> DateTime<Utc> {
-    NaiveDate::from_ymd_opt(2019, 3, 30)
-        .expect("a real date")
-        .and_hms_opt(0, 0, 0)
-        .expect("midnight")
-        .and_utc()
-}
+/// The last payment date that does not qualify for a refund to the original method.
+pub const CUTOFF_DATE: NaiveDate = NaiveDate::from_ymd_opt(2019, 3, 29).unwrap();
+/// The last day after payment (payment day = day 0) that still qualifies.
+pub const ORIGINAL_METHOD_DAYS: i64 = 548;
+const CHINA_STANDARD_TIME: FixedOffset = FixedOffset::east_opt(8 * 3600).unwrap();
 
 pub const TIMING: &str = "Refunds generally arrive within about 2 business days.";
-pub const BANK_TIMING: &str = "Online banking takes another 2-3 business days.";
+pub const BANK_TIMING: &str =
+    "Online banking takes another 2-3 business days, as the bank processes the refund.";
 pub const ENTERPRISE_WARNING: &str = "Refunding an enterprise instance releases it at once and \
 deletes all of its data permanently. It cannot be recovered.";
+pub const INVOICE_NOTE: &str = "To move the money from the balance back to the original \
+channel, return the invoice and then withdraw the balance.";
+
+pub const RULE_INVOICE_ISSUED: &str =
+    "An invoice was already issued for this order, so the refund goes to the account balance.";
+pub const RULE_PAID_ON_OR_BEFORE_CUTOFF: &str =
+    "Orders paid on or before 29 March 2019 (UTC+8) are refunded to the account balance.";
+pub const RULE_PAST_548_DAYS: &str =
+    "More than 548 days have passed since payment, so the refund goes to the account balance.";
+pub const RULE_ORIGINAL_METHOD: &str = "Paid after 29 March 2019 and cancelled within 548 days \
+of payment: back to the original payment method.";
+pub const RULE_PAID_FROM_BALANCE: &str = "Paid after 29 March 2019 and cancelled within 548 \
+days of payment from the account balance: back to the account balance.";
+pub const RULE_ORIGINAL_METHOD_FAILED: &str =
+    "The refund to the original payment method failed, so it goes to the account balance.";
+pub const RULE_CASH_ONLY: &str = "Only the cash or prepaid-card part of the payment is refunded.";
+pub const RULE_VOUCHERS: &str = "Amounts offset by vouchers or coupons are never refunded.";
+pub const RULE_PAY_AS_YOU_GO: &str = "Pay-as-you-go instances are not refundable.";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Billing {
@@ -97,12 +121,30 @@ pub struct Route {
     pub rule: String,
 }
 
+impl Route {
+    fn to(destination: Destination, rule: &str) -> Route {
+        Route {
+            destination,
+            rule: rule.to_string(),
+        }
+    }
+
+    /// When the money should arrive, in words.
+    pub fn expected_timing(&self) -> Vec<&'static str> {
+        match self.destination {
+            Destination::OriginalMethod(PaymentMethod::OnlineBanking) => vec![TIMING, BANK_TIMING],
+            _ => vec![TIMING],
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AlibabaRefund {
     pub at: DateTime<Utc>,
     pub amount: Money,
     pub not_refunded: Money,
     pub route: Route,
+    /// The enterprise instance was released and its data deleted for good.
     pub released_instance: bool,
 }
 
@@ -113,49 +155,55 @@ pub enum AlibabaError {
     )]
     PayAsYouGo,
     #[error(
-        "Refunding an enterprise instance deletes all of its data permanently. Confirm that you \
-         understand this before unsubscribing."
+        "Refunding an enterprise instance releases it and deletes all of its data \
+         permanently. Confirm that you understand this before unsubscribing."
     )]
     ConfirmDataDeletion,
     #[error("This order was already unsubscribed.")]
     AlreadyUnsubscribed,
 }
 
+/// The calendar date of `at` in China Standard Time.
+pub fn alibaba_date(at: DateTime<Utc>) -> NaiveDate {
+    at.with_timezone(&CHINA_STANDARD_TIME).date_naive()
+}
+
 impl AlibabaOrder {
-    /// Where a refund at `at` would go, before trying the original channel.
-    pub fn route(&self, at: DateTime<Utc>) -> Route {
-        if self.invoice_issued {
-            return Route {
-                destination: Destination::AccountBalance,
-                rule: "An invoice was already issued for this order, so the refund goes to the account balance.".into(),
-            };
-        }
-        if self.paid_at < cutoff() {
-            return Route {
-                destination: Destination::AccountBalance,
-                rule: "Orders paid on or before 29 March 2019 are refunded to the account balance."
-                    .into(),
-            };
-        }
-        if at - self.paid_at > ORIGINAL_METHOD_WINDOW {
-            return Route {
-                destination: Destination::AccountBalance,
-                rule: "More than 548 days have passed since payment, so the refund goes to the account balance.".into(),
-            };
-        }
-        let route = Route {
-            destination: Destination::OriginalMethod(self.method),
-            rule: "Paid after 29 March 2019 and cancelled within 548 days of payment: back to the original payment method.".into(),
-        };
-        if self.original_method_refuses && self.method != PaymentMethod::AccountBalance {
-            return Route {
-                destination: Destination::AccountBalance,
-                rule: "The refund to the original payment method failed, so it goes to the account balance.".into(),
-            };
-        }
-        route
+    /// Which day after payment `at` falls on (the payment day is day 0).
+    pub fn days_since_payment(&self, at: DateTime<Utc>) -> i64 {
+        (alibaba_date(at) - alibaba_date(self.paid_at)).num_days()
     }
 
+    /// Whether the dates alone allow a refund to the original method at `at`.
+    pub fn within_original_method_window(&self, at: DateTime<Utc>) -> bool {
+        alibaba_date(self.paid_at) > CUTOFF_DATE
+            && self.days_since_payment(at) <= ORIGINAL_METHOD_DAYS
+    }
+
+    /// Where a refund at `at` goes, and why.
+    pub fn route(&self, at: DateTime<Utc>) -> Route {
+        if self.invoice_issued {
+            return Route::to(Destination::AccountBalance, RULE_INVOICE_ISSUED);
+        }
+        if alibaba_date(self.paid_at) <= CUTOFF_DATE {
+            return Route::to(Destination::AccountBalance, RULE_PAID_ON_OR_BEFORE_CUTOFF);
+        }
+        if self.days_since_payment(at) > ORIGINAL_METHOD_DAYS {
+            return Route::to(Destination::AccountBalance, RULE_PAST_548_DAYS);
+        }
+        match self.method {
+            PaymentMethod::AccountBalance => {
+                Route::to(Destination::AccountBalance, RULE_PAID_FROM_BALANCE)
+            }
+            _ if self.original_method_refuses => {
+                Route::to(Destination::AccountBalance, RULE_ORIGINAL_METHOD_FAILED)
+            }
+            method => Route::to(Destination::OriginalMethod(method), RULE_ORIGINAL_METHOD),
+        }
+    }
+
+    /// The buyer unsubscribes at `at`. An enterprise instance is refunded only when the buyer
+    /// has confirmed that its data will be deleted for good.
     pub fn unsubscribe(
         &mut self,
         at: DateTime<Utc>,
@@ -182,6 +230,55 @@ impl AlibabaOrder {
         Ok(refund)
     }
 
+    /// What unsubscribing at `at` gives back, to where, and what never comes back.
+    pub fn refund_facts(&self, at: DateTime<Utc>) -> RefundFacts {
+        let mut lines = Vec::new();
+        let mut notes = Vec::new();
+        if self.billing == Billing::PayAsYouGo {
+            lines.push(line(
+                "Pay-as-you-go charges",
+                self.paid_cash,
+                RefundTo::NotRefunded,
+                RULE_PAY_AS_YOU_GO,
+            ));
+        } else {
+            let route = self
+                .refund
+                .as_ref()
+                .map_or_else(|| self.route(at), |r| r.route.clone());
+            let to = match route.destination {
+                Destination::OriginalMethod(method) => {
+                    RefundTo::OriginalMethod(method.label().into())
+                }
+                Destination::AccountBalance => RefundTo::AccountBalance,
+            };
+            notes.extend(route.expected_timing().into_iter().map(String::from));
+            if self.invoice_issued {
+                notes.push(INVOICE_NOTE.into());
+            }
+            lines.push(RefundLine {
+                what: "Cash or prepaid-card part of the payment".into(),
+                amount: self.paid_cash,
+                to,
+                rule: format!("{RULE_CASH_ONLY} {}", route.rule),
+            });
+        }
+        lines.push(line(
+            "Part paid with vouchers or coupons",
+            self.paid_vouchers,
+            RefundTo::NotRefunded,
+            RULE_VOUCHERS,
+        ));
+        if self.kind == InstanceKind::Enterprise {
+            notes.push(ENTERPRISE_WARNING.into());
+        }
+        RefundFacts {
+            family: "Alibaba Cloud".into(),
+            lines,
+            notes,
+        }
+    }
+
     pub fn check(&self) -> Result<(), String> {
         if self.paid_cash.minor < 0 || self.paid_vouchers.minor < 0 {
             return Err(format!("Alibaba order {} holds a negative amount", self.id));
@@ -204,7 +301,8 @@ impl AlibabaOrder {
 mod tests {
     use super::*;
     use crate::money::Currency;
-    use chrono::TimeZone;
+    use chrono::{Duration, TimeZone};
+    use proptest::prelude::*;
 
     fn order(paid_at: DateTime<Utc>) -> AlibabaOrder {
         AlibabaOrder {
@@ -224,85 +322,197 @@ mod tests {
         }
     }
 
-    fn day(y: i32, m: u32, d: u32) -> DateTime<Utc> {
-        Utc.with_ymd_and_hms(y, m, d, 12, 0, 0).unwrap()
+    /// A moment given in China Standard Time.
+    fn cst(y: i32, m: u32, d: u32, h: u32, min: u32, s: u32) -> DateTime<Utc> {
+        CHINA_STANDARD_TIME
+            .with_ymd_and_hms(y, m, d, h, min, s)
+            .unwrap()
+            .with_timezone(&Utc)
     }
 
     #[test]
-    fn paid_on_the_cutoff_day_goes_to_the_balance_and_the_day_after_to_the_original_method() {
+    fn paid_on_the_cutoff_day_goes_to_the_balance_and_from_the_next_day_to_the_original_method() {
+        let asked = cst(2019, 4, 2, 12, 0, 0);
+        let last_second_of_29 = order(cst(2019, 3, 29, 23, 59, 59)).route(asked);
+        assert_eq!(last_second_of_29.destination, Destination::AccountBalance);
+        assert_eq!(last_second_of_29.rule, RULE_PAID_ON_OR_BEFORE_CUTOFF);
         assert_eq!(
-            order(day(2019, 3, 29)).route(day(2019, 4, 2)).destination,
-            Destination::AccountBalance
-        );
-        assert_eq!(
-            order(day(2019, 3, 30)).route(day(2019, 4, 2)).destination,
+            order(cst(2019, 3, 30, 0, 0, 0)).route(asked).destination,
             Destination::OriginalMethod(PaymentMethod::Alipay)
         );
     }
 
     #[test]
-    fn day_548_is_inside_the_window_and_a_second_later_is_not() {
-        let paid = day(2025, 1, 1);
-        let o = order(paid);
+    fn the_cutoff_day_is_read_in_china_standard_time_not_utc() {
+        let asked = cst(2019, 4, 2, 12, 0, 0);
+        // 29 March 16:00 UTC is already 30 March in Beijing.
+        let paid = Utc.with_ymd_and_hms(2019, 3, 29, 16, 0, 0).unwrap();
         assert!(matches!(
-            o.route(paid + ORIGINAL_METHOD_WINDOW).destination,
+            order(paid).route(asked).destination,
             Destination::OriginalMethod(_)
         ));
+        let paid = Utc.with_ymd_and_hms(2019, 3, 29, 15, 59, 59).unwrap();
         assert_eq!(
-            o.route(paid + ORIGINAL_METHOD_WINDOW + Duration::seconds(1))
-                .destination,
+            order(paid).route(asked).destination,
             Destination::AccountBalance
         );
     }
 
     #[test]
-    fn an_issued_invoice_or_a_failed_original_channel_sends_the_refund_to_the_balance() {
-        let mut o = order(day(2025, 1, 1));
-        o.invoice_issued = true;
-        assert_eq!(
-            o.route(day(2025, 2, 1)).destination,
-            Destination::AccountBalance
-        );
-        let mut o = order(day(2025, 1, 1));
-        o.original_method_refuses = true;
-        let route = o.route(day(2025, 2, 1));
+    fn day_548_after_payment_is_within_the_window_and_day_549_is_not() {
+        let o = order(cst(2025, 1, 1, 18, 0, 0));
+        let day_548 = cst(2026, 7, 3, 0, 0, 0);
+        assert_eq!(o.days_since_payment(day_548), 548);
+        let last_second_of_548 = cst(2026, 7, 3, 23, 59, 59);
+        let first_second_of_549 = cst(2026, 7, 4, 0, 0, 0);
+        assert!(matches!(
+            o.route(day_548).destination,
+            Destination::OriginalMethod(_)
+        ));
+        assert!(o.within_original_method_window(last_second_of_548));
+        assert!(!o.within_original_method_window(first_second_of_549));
+        let route = o.route(first_second_of_549);
         assert_eq!(route.destination, Destination::AccountBalance);
-        assert!(route.rule.contains("failed"));
+        assert_eq!(route.rule, RULE_PAST_548_DAYS);
+    }
+
+    #[test]
+    fn an_issued_invoice_sends_the_refund_to_the_balance_even_inside_the_window() {
+        let mut o = order(cst(2025, 1, 1, 12, 0, 0));
+        o.invoice_issued = true;
+        let route = o.route(cst(2025, 2, 1, 12, 0, 0));
+        assert_eq!(route.destination, Destination::AccountBalance);
+        assert_eq!(route.rule, RULE_INVOICE_ISSUED);
+        assert!(o
+            .refund_facts(cst(2025, 2, 1, 12, 0, 0))
+            .notes
+            .contains(&INVOICE_NOTE.to_string()));
+    }
+
+    #[test]
+    fn a_refused_original_channel_sends_the_refund_to_the_balance() {
+        let mut o = order(cst(2025, 1, 1, 12, 0, 0));
+        o.original_method_refuses = true;
+        let route = o.route(cst(2025, 2, 1, 12, 0, 0));
+        assert_eq!(route.destination, Destination::AccountBalance);
+        assert_eq!(route.rule, RULE_ORIGINAL_METHOD_FAILED);
+    }
+
+    #[test]
+    fn an_order_paid_from_the_balance_goes_back_to_the_balance() {
+        let mut o = order(cst(2025, 1, 1, 12, 0, 0));
+        o.method = PaymentMethod::AccountBalance;
+        let route = o.route(cst(2025, 2, 1, 12, 0, 0));
+        assert_eq!(route.destination, Destination::AccountBalance);
+        assert_eq!(route.rule, RULE_PAID_FROM_BALANCE);
+    }
+
+    #[test]
+    fn online_banking_adds_the_banks_two_to_three_days() {
+        let mut o = order(cst(2025, 1, 1, 12, 0, 0));
+        o.method = PaymentMethod::OnlineBanking;
+        let at = cst(2025, 2, 1, 12, 0, 0);
+        assert_eq!(o.route(at).expected_timing(), vec![TIMING, BANK_TIMING]);
+        o.invoice_issued = true;
+        assert_eq!(o.route(at).expected_timing(), vec![TIMING]);
     }
 
     #[test]
     fn only_the_cash_part_is_refunded_never_the_vouchers() {
-        let mut o = order(day(2025, 1, 1));
-        let refund = o.unsubscribe(day(2025, 2, 1), false).unwrap();
+        let mut o = order(cst(2025, 1, 1, 12, 0, 0));
+        let refund = o.unsubscribe(cst(2025, 2, 1, 12, 0, 0), false).unwrap();
         assert_eq!(refund.amount.minor, 80_000);
         assert_eq!(refund.not_refunded.minor, 20_000);
+        assert!(!refund.released_instance);
         assert_eq!(o.status, OrderStatus::Unsubscribed);
+        assert_eq!(
+            o.unsubscribe(cst(2025, 2, 1, 12, 0, 0), false),
+            Err(AlibabaError::AlreadyUnsubscribed)
+        );
     }
 
     #[test]
     fn pay_as_you_go_is_never_refunded() {
-        let mut o = order(day(2025, 1, 1));
+        let mut o = order(cst(2025, 1, 1, 12, 0, 0));
         o.billing = Billing::PayAsYouGo;
         assert_eq!(
-            o.unsubscribe(day(2025, 2, 1), true),
+            o.unsubscribe(cst(2025, 2, 1, 12, 0, 0), true),
             Err(AlibabaError::PayAsYouGo)
         );
         assert_eq!(o.status, OrderStatus::Active);
+        let facts = o.refund_facts(cst(2025, 2, 1, 12, 0, 0));
+        assert_eq!(facts.refunded().count(), 0);
+        assert_eq!(facts.lines[0].rule, RULE_PAY_AS_YOU_GO);
     }
 
     #[test]
     fn an_enterprise_refund_needs_explicit_confirmation_of_data_deletion() {
-        let mut o = order(day(2025, 1, 1));
+        let mut o = order(cst(2025, 1, 1, 12, 0, 0));
         o.kind = InstanceKind::Enterprise;
-        assert_eq!(
-            o.unsubscribe(day(2025, 2, 1), false),
-            Err(AlibabaError::ConfirmDataDeletion)
-        );
+        let error = o.unsubscribe(cst(2025, 2, 1, 12, 0, 0), false).unwrap_err();
+        assert_eq!(error, AlibabaError::ConfirmDataDeletion);
+        assert!(error.to_string().contains("permanently"));
         assert_eq!(o.status, OrderStatus::Active);
+        assert!(o
+            .refund_facts(cst(2025, 2, 1, 12, 0, 0))
+            .notes
+            .contains(&ENTERPRISE_WARNING.to_string()));
         assert!(
-            o.unsubscribe(day(2025, 2, 1), true)
+            o.unsubscribe(cst(2025, 2, 1, 12, 0, 0), true)
                 .unwrap()
                 .released_instance
         );
+    }
+
+    #[test]
+    fn the_refund_facts_name_the_destination_and_the_rule() {
+        let o = order(cst(2025, 1, 1, 12, 0, 0));
+        let facts = o.refund_facts(cst(2025, 2, 1, 12, 0, 0));
+        let refunded: Vec<_> = facts.refunded().collect();
+        assert_eq!(refunded.len(), 1);
+        assert_eq!(
+            refunded[0].to,
+            RefundTo::OriginalMethod(PaymentMethod::Alipay.label().into())
+        );
+        assert!(refunded[0].rule.contains(RULE_ORIGINAL_METHOD));
+        assert_eq!(facts.lines[1].amount.minor, 20_000);
+        assert_eq!(facts.lines[1].to, RefundTo::NotRefunded);
+        assert_eq!(facts.notes, vec![TIMING.to_string()]);
+    }
+
+    proptest! {
+        #[test]
+        fn the_refund_is_the_cash_part_at_most_and_vouchers_never_come_back(
+            cash in 0i64..1_000_000_000,
+            vouchers in 0i64..1_000_000_000,
+            paid_days in 0i64..3_000,
+            after_days in 0i64..1_000,
+            balance in any::<bool>(),
+            invoiced in any::<bool>(),
+            refuses in any::<bool>(),
+        ) {
+            let paid = cst(2018, 1, 1, 12, 0, 0) + Duration::days(paid_days);
+            let mut o = order(paid);
+            o.paid_cash = Money::new(cash, Currency::CNY);
+            o.paid_vouchers = Money::new(vouchers, Currency::CNY);
+            o.invoice_issued = invoiced;
+            o.original_method_refuses = refuses;
+            if balance {
+                o.method = PaymentMethod::AccountBalance;
+            }
+            let at = paid + Duration::days(after_days);
+            let facts = o.refund_facts(at);
+            let refunded: i64 = facts.refunded().map(|l| l.amount.minor).sum();
+            prop_assert!(refunded <= cash);
+            let refund = o.unsubscribe(at, false).unwrap();
+            prop_assert!(refund.amount.minor <= cash);
+            prop_assert_eq!(refund.not_refunded.minor, vouchers);
+            let original = matches!(refund.route.destination, Destination::OriginalMethod(_));
+            prop_assert_eq!(
+                original,
+                o.within_original_method_window(at) && !invoiced && !refuses && !balance
+            );
+            prop_assert!(o.check().is_ok());
+        }
     }
 }

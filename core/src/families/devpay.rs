@@ -2,16 +2,35 @@
 //! page, access ends at once, the unused part of the monthly charge comes back at once,
 //! one-time charges never do, and usage is billed up to the moment of cancelling. The
 //! seller cannot cancel a customer (only through a support case) and is not told.
+//!
+//! Readings of the seed:
+//! - The billing month runs from `period_start` to the same day and time of the next
+//!   calendar month (a month starting on 31 January ends on 28 or 29 February), so months
+//!   have different lengths and the proration is over the true number of seconds.
+//! - Rounding: refund = ⌊monthly charge × seconds left ÷ seconds in the month⌋ in minor
+//!   units. Rounding down means the refund never exceeds the unused share; the buyer loses
+//!   less than one minor unit. Usage is rounded down the same way.
+//! - The record models the current billing month only: cancelling after it ended refunds
+//!   nothing and bills the whole month's usage; cancelling before it began refunds it all.
 
 use chrono::{DateTime, Months, Utc};
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
+use super::{line, RefundFacts, RefundTo};
 use crate::ids::AccountId;
 use crate::money::Money;
 
 pub const DATA_WARNING: &str = "Access ends at once when you cancel, and so does access to any \
 data you stored through this product (for example in Amazon S3). Retrieve your data first.";
+/// DevPay sends the seller no message when a customer cancels.
+pub const SELLER_NOT_TOLD: &str = "DevPay does not tell the seller: they find out from their \
+reports and from the subscription's status.";
+pub const RULE_PRORATED: &str = "The monthly charge is prorated to the second: what is left of \
+the month comes back at once, rounded down to the cent.";
+pub const RULE_ONE_TIME: &str = "One-time charges are never refunded.";
+pub const RULE_USAGE: &str =
+    "Usage is billed at the end of the month, up to the moment of cancelling.";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum DevPayStatus {
@@ -35,9 +54,11 @@ pub struct DevPaySubscription {
     pub cancellation: Option<DevPayCancellation>,
 }
 
-/// What cancelling did, to the second.
+/// What cancelling did, to the second. It holds nothing for the seller: DevPay tells them
+/// nothing (see [`SELLER_NOT_TOLD`]).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DevPayCancellation {
+    /// When access to the product and its data ended.
     pub at: DateTime<Utc>,
     pub refund: Money,
     pub one_time_not_refunded: Money,
@@ -47,8 +68,8 @@ pub struct DevPayCancellation {
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum DevPayError {
     #[error(
-        "A seller cannot cancel a DevPay customer. Open a case in the AWS Support Center \
-         (Billing > DevPay Inquiry) instead."
+        "A seller cannot cancel a DevPay customer: there is no way to do it from here. Open a \
+         case in the AWS Support Center (Billing > DevPay Inquiry) instead."
     )]
     SellerCannotCancel,
     #[error("This product was already cancelled on {0}.")]
@@ -63,29 +84,35 @@ impl DevPaySubscription {
     }
 
     /// The unused part of the monthly charge at `at`, prorated to the second and rounded
-    /// down to the minor unit, so the refund never exceeds what is unused.
+    /// down to the minor unit; always within 0 and the monthly charge.
     pub fn unused_monthly(&self, at: DateTime<Utc>) -> Money {
-        let total = (self.period_end() - self.period_start).num_seconds();
+        let total = (self.period_end() - self.period_start).num_seconds().max(1);
         let left = (self.period_end() - at).num_seconds().clamp(0, total);
-        let minor =
-            i128::from(self.monthly_charge.minor) * i128::from(left) / i128::from(total.max(1));
-        Money::new(minor as i64, self.monthly_charge.currency)
+        let monthly = self.monthly_charge.minor.max(0);
+        let minor = i128::from(monthly) * i128::from(left) / i128::from(total);
+        Money::new(to_minor(minor), self.monthly_charge.currency)
     }
 
-    /// Usage from the start of the month to `at`, billed by the second.
+    /// Usage from the start of the month to `at` (at most the whole month), billed by the
+    /// second and rounded down.
     pub fn usage_until(&self, at: DateTime<Utc>) -> Money {
-        let seconds = (at - self.period_start).num_seconds().max(0);
-        let minor = i128::from(self.usage_per_hour.minor) * i128::from(seconds) / 3600;
-        Money::new(minor as i64, self.usage_per_hour.currency)
+        let month = (self.period_end() - self.period_start).num_seconds();
+        let seconds = (at - self.period_start)
+            .num_seconds()
+            .clamp(0, month.max(0));
+        let minor = i128::from(self.usage_per_hour.minor.max(0)) * i128::from(seconds) / 3600;
+        Money::new(to_minor(minor), self.usage_per_hour.currency)
     }
 
+    /// The customer cancels at `at`. Anyone else is refused; the seller is told how it can
+    /// be done instead.
     pub fn cancel(
         &mut self,
-        by_buyer: &AccountId,
+        by: &AccountId,
         at: DateTime<Utc>,
     ) -> Result<DevPayCancellation, DevPayError> {
-        if by_buyer != &self.buyer {
-            return Err(if by_buyer == &self.seller {
+        if by != &self.buyer {
+            return Err(if by == &self.seller {
                 DevPayError::SellerCannotCancel
             } else {
                 DevPayError::NotTheCustomer
@@ -93,7 +120,7 @@ impl DevPaySubscription {
         }
         if let Some(done) = &self.cancellation {
             return Err(DevPayError::AlreadyCancelled(
-                done.at.format("%Y-%m-%d %H:%M UTC").to_string(),
+                done.at.format("%Y-%m-%d %H:%M:%S UTC").to_string(),
             ));
         }
         let cancellation = DevPayCancellation {
@@ -105,6 +132,41 @@ impl DevPaySubscription {
         self.status = DevPayStatus::Cancelled;
         self.cancellation = Some(cancellation.clone());
         Ok(cancellation)
+    }
+
+    /// Whether the customer can still use the product (and the data stored through it).
+    pub fn has_access(&self, now: DateTime<Utc>) -> bool {
+        self.cancellation.as_ref().is_none_or(|c| now < c.at)
+    }
+
+    /// What cancelling at `at` gives back and what it does not; once cancelled, what the
+    /// cancellation did.
+    pub fn refund_facts(&self, at: DateTime<Utc>) -> RefundFacts {
+        let at = self.cancellation.as_ref().map_or(at, |c| c.at);
+        RefundFacts {
+            family: "Amazon DevPay".into(),
+            lines: vec![
+                line(
+                    "Unused part of this month's charge",
+                    self.unused_monthly(at),
+                    RefundTo::OriginalMethod("the customer's AWS payment method".into()),
+                    RULE_PRORATED,
+                ),
+                line(
+                    "One-time charge",
+                    self.one_time_charge,
+                    RefundTo::NotRefunded,
+                    RULE_ONE_TIME,
+                ),
+                line(
+                    "Usage so far this month",
+                    self.usage_until(at),
+                    RefundTo::NotRefunded,
+                    RULE_USAGE,
+                ),
+            ],
+            notes: vec![DATA_WARNING.into(), SELLER_NOT_TOLD.into()],
+        }
     }
 
     pub fn check(&self) -> Result<(), String> {
@@ -121,6 +183,12 @@ impl DevPaySubscription {
             )),
         }
     }
+}
+
+/// The results above are at most an `i64` amount times a fraction ≤ 1, or a month of hourly
+/// usage; saturating keeps an absurd hourly price from wrapping round to a negative bill.
+fn to_minor(value: i128) -> i64 {
+    i64::try_from(value).unwrap_or(i64::MAX)
 }
 
 #[cfg(test)]
@@ -150,61 +218,151 @@ mod tests {
     }
 
     #[test]
-    fn the_unused_part_of_the_month_is_refunded_to_the_second() {
+    fn the_unused_part_of_the_month_is_refunded_to_the_second_and_rounded_down() {
         let sub = subscription();
         // April has 30 days: cancelling after 10 leaves 20/30 of 30.00.
         assert_eq!(
             sub.unused_monthly(start() + Duration::days(10)).minor,
             2_000
         );
-        // One second in: 2591999/2592000 of 3000 cents, rounded down.
+        // One second in: 3000 × 2591999 / 2592000 = 2999.9988…, rounded down.
         assert_eq!(
             sub.unused_monthly(start() + Duration::seconds(1)).minor,
             2_999
         );
+        // One second before the end: 3000 / 2592000 = 0.0011…, rounded down to nothing.
+        assert_eq!(
+            sub.unused_monthly(sub.period_end() - Duration::seconds(1))
+                .minor,
+            0
+        );
+        assert_eq!(sub.unused_monthly(start()).minor, 3_000);
         assert_eq!(sub.unused_monthly(sub.period_end()).minor, 0);
+    }
+
+    #[test]
+    fn the_month_is_a_calendar_month_so_february_is_shorter() {
+        let mut sub = subscription();
+        sub.period_start = Utc.with_ymd_and_hms(2026, 2, 1, 0, 0, 0).unwrap();
+        assert_eq!(
+            sub.period_end(),
+            Utc.with_ymd_and_hms(2026, 3, 1, 0, 0, 0).unwrap()
+        );
+        // 14 of 28 days left: exactly half.
+        assert_eq!(
+            sub.unused_monthly(sub.period_start + Duration::days(14))
+                .minor,
+            1_500
+        );
     }
 
     #[test]
     fn cancelling_refunds_the_unused_month_never_the_one_time_charge_and_bills_usage_so_far() {
         let mut sub = subscription();
-        let at = start() + Duration::days(15);
-        let done = sub.cancel(&sub.buyer.clone(), at).unwrap();
-        assert_eq!(done.refund.minor, 1_500);
+        let at = start() + Duration::days(15) + Duration::seconds(90);
+        let buyer = sub.buyer.clone();
+        let done = sub.cancel(&buyer, at).unwrap();
+        // 15 days less 90 s left of 30 days: 3000 × 1295910 / 2592000 = 1499.89…
+        assert_eq!(done.refund.minor, 1_499);
         assert_eq!(done.one_time_not_refunded.minor, 5_000);
-        assert_eq!(done.usage_billed.minor, 15 * 24 * 10);
+        // 15 days and 90 s of usage at 0.10 an hour: 36.0025 → 36.00.
+        assert_eq!(done.usage_billed.minor, 3_600);
+        assert_eq!(done.at, at);
         assert_eq!(sub.status, DevPayStatus::Cancelled);
+        assert!(sub.check().is_ok());
     }
 
     #[test]
-    fn the_seller_cannot_cancel_a_customer() {
+    fn access_ends_at_the_moment_of_cancelling() {
+        let mut sub = subscription();
+        let at = start() + Duration::days(3);
+        let buyer = sub.buyer.clone();
+        assert!(sub.has_access(at));
+        sub.cancel(&buyer, at).unwrap();
+        assert!(sub.has_access(at - Duration::seconds(1)));
+        assert!(!sub.has_access(at));
+    }
+
+    #[test]
+    fn the_seller_cannot_cancel_a_customer_and_is_sent_to_a_support_case() {
         let mut sub = subscription();
         let seller = sub.seller.clone();
-        assert_eq!(
-            sub.cancel(&seller, start()),
-            Err(DevPayError::SellerCannotCancel)
-        );
+        let error = sub.cancel(&seller, start()).unwrap_err();
+        assert_eq!(error, DevPayError::SellerCannotCancel);
+        assert!(error.to_string().contains("Billing > DevPay Inquiry"));
         assert_eq!(sub.status, DevPayStatus::Active);
+        let stranger = AccountId::parse("999999999999").unwrap();
+        assert_eq!(
+            sub.cancel(&stranger, start()),
+            Err(DevPayError::NotTheCustomer)
+        );
     }
 
     #[test]
-    fn cancelling_twice_is_refused() {
+    fn cancelling_twice_is_refused_and_changes_nothing() {
         let mut sub = subscription();
         let buyer = sub.buyer.clone();
         sub.cancel(&buyer, start()).unwrap();
-        assert!(matches!(
-            sub.cancel(&buyer, start()),
-            Err(DevPayError::AlreadyCancelled(_))
-        ));
+        let before = sub.clone();
+        assert_eq!(
+            sub.cancel(&buyer, start() + Duration::days(1)),
+            Err(DevPayError::AlreadyCancelled(
+                "2026-04-01 00:00:00 UTC".into()
+            ))
+        );
+        assert_eq!(sub, before);
+    }
+
+    #[test]
+    fn the_refund_facts_say_what_never_comes_back_and_warn_about_data_and_the_seller() {
+        let sub = subscription();
+        let facts = sub.refund_facts(start() + Duration::days(10));
+        assert_eq!(facts.refunded().count(), 1);
+        assert_eq!(facts.lines[0].amount.minor, 2_000);
+        assert_eq!(facts.lines[1].rule, RULE_ONE_TIME);
+        assert_eq!(facts.lines[1].to, RefundTo::NotRefunded);
+        assert_eq!(facts.lines[2].amount.minor, 10 * 24 * 10);
+        assert!(facts.notes.contains(&DATA_WARNING.to_string()));
+        assert!(facts.notes.contains(&SELLER_NOT_TOLD.to_string()));
+    }
+
+    #[test]
+    fn after_cancelling_the_facts_are_those_of_the_cancellation_moment() {
+        let mut sub = subscription();
+        let buyer = sub.buyer.clone();
+        let done = sub.cancel(&buyer, start() + Duration::days(6)).unwrap();
+        let facts = sub.refund_facts(start() + Duration::days(20));
+        assert_eq!(facts.lines[0].amount, done.refund);
+        assert_eq!(facts.lines[2].amount, done.usage_billed);
     }
 
     proptest! {
         #[test]
-        fn the_refund_stays_within_the_monthly_charge(seconds in -100_000i64..4_000_000, monthly in 0i64..10_000_000) {
+        fn the_refund_stays_within_the_monthly_charge(
+            seconds in -100_000i64..4_000_000,
+            monthly in 0i64..i64::MAX,
+            day in 1u32..29,
+        ) {
             let mut sub = subscription();
+            sub.period_start = Utc.with_ymd_and_hms(2026, 1, day, 0, 0, 0).unwrap();
             sub.monthly_charge = Money::new(monthly, Currency::USD);
-            let refund = sub.unused_monthly(start() + Duration::seconds(seconds));
+            let at = sub.period_start + Duration::seconds(seconds);
+            let refund = sub.unused_monthly(at);
             prop_assert!(refund.minor >= 0 && refund.minor <= monthly);
+            // Later never refunds more than earlier.
+            prop_assert!(sub.unused_monthly(at + Duration::seconds(1)).minor <= refund.minor);
+        }
+
+        #[test]
+        fn usage_is_never_negative_and_never_more_than_a_month(
+            seconds in -100_000i64..10_000_000,
+            per_hour in 0i64..1_000_000_000,
+        ) {
+            let mut sub = subscription();
+            sub.usage_per_hour = Money::new(per_hour, Currency::USD);
+            let usage = sub.usage_until(start() + Duration::seconds(seconds)).minor;
+            prop_assert!(usage >= 0);
+            prop_assert!(usage <= sub.usage_until(sub.period_end()).minor);
         }
     }
 }

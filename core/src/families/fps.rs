@@ -1,17 +1,36 @@
 //! Amazon FPS CancelSubscriptionAndRefund (seed 002): the seller cancels a subscription at
-//! once and may refund part of the last payment in the same call. A CallerReference makes a
-//! call idempotent for seven days.
+//! once and may refund part of the last payment in the same call.
+//!
+//! Readings of the seed:
+//! - Without a refund amount the call only cancels, and a subscription that is already
+//!   cancelled or completed is an `InvalidSubscriptionState` error. With a refund amount the
+//!   cancel part is skipped for such a subscription and the refund still runs.
+//! - "128 bytes maximum" counts the UTF-8 bytes of the CallerReference (after the spaces a
+//!   person may type around it are trimmed), not its characters.
+//! - "maintained for seven days": a reference used at `t` is remembered while
+//!   `now < t + 7 × 24 h`. Any call with it in that window, whatever its other parameters,
+//!   gets the first call's result and does nothing; from `t + 7 days` on it is forgotten.
+//!   FPS remembers references per caller; the workbench keeps them per subscription
+//!   because each subscription is stored and versioned on its own.
+//! - A refund that fails (bad amount, other currency, more than is left of the last
+//!   payment) does not undo the cancellation of the same call: the result says both.
 
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
+use super::{line, RefundFacts, RefundTo};
 use crate::ids::{AccountId, IdSource};
-use crate::money::{Money, MoneyError};
+use crate::money::{Currency, Money};
 
 /// How long FPS remembers a CallerReference.
 pub const CALLER_REFERENCE_KEPT: Duration = Duration::days(7);
 pub const CALLER_REFERENCE_MAX_BYTES: usize = 128;
+/// The IPN status and status reason of a cancellation made by the seller.
+pub const SUBSCRIPTION_CANCELLED: &str = "SubscriptionCancelled";
+pub const CANCELLED_BY_MERCHANT: &str = "CancelledByMerchant";
+pub const RULE_LAST_PAYMENT: &str =
+    "FPS refunds only from the last subscription payment, never more than is left of it.";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum FpsStatus {
@@ -41,7 +60,7 @@ pub struct FpsSubscription {
     pub refunded_from_last_minor: i64,
     pub status: FpsStatus,
     pub cancel_reason: String,
-    /// CallerReferences used on this subscription, with the result they gave.
+    /// CallerReferences used on this subscription in the last seven days, with their result.
     pub calls: Vec<RememberedCall>,
 }
 
@@ -60,6 +79,27 @@ pub struct Notification {
     pub subscription_id: String,
 }
 
+/// Why the refund part of a call failed, while its cancel part may have worked.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Error)]
+pub enum RefundFailure {
+    #[error("InvalidParams: the refund amount \"{text}\" is not valid. {why}")]
+    InvalidAmount { text: String, why: String },
+    #[error(
+        "InvalidParams: the refund is in {asked} but the last payment was in {paid}; refunds \
+         are made in the currency of the payment."
+    )]
+    WrongCurrency { asked: String, paid: Currency },
+    #[error(
+        "RefundAmountExceeded: {asked} was asked, but at most {left} of the last payment \
+         ({last_payment}) can still be refunded."
+    )]
+    AmountExceeded {
+        asked: Money,
+        left: Money,
+        last_payment: Money,
+    },
+}
+
 /// What a call did. A refund can fail while the cancellation stands.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FpsResult {
@@ -68,29 +108,75 @@ pub struct FpsResult {
     pub refund_transaction_id: Option<String>,
     pub refunded: Option<Money>,
     /// Why the refund failed, when it did.
-    pub refund_failure: Option<String>,
+    pub refund_failure: Option<RefundFailure>,
     pub notification: Option<Notification>,
     /// True when the CallerReference had been used within seven days: this is the first
     /// call's result, and nothing happened again.
     pub replayed: bool,
 }
 
+impl FpsResult {
+    /// The result in words, for the person who made the call.
+    pub fn summary(&self) -> String {
+        let mut text = String::new();
+        if self.replayed {
+            text.push_str(
+                "This caller reference was already used in the last 7 days, so nothing was \
+                 done again; this is what the first call did. ",
+            );
+        }
+        let refund = match (
+            &self.refunded,
+            &self.refund_transaction_id,
+            &self.refund_failure,
+        ) {
+            (Some(amount), Some(id), _) => Some(format!("{amount} refunded (transaction {id}).")),
+            (_, _, Some(failure)) => Some(format!("the refund failed. {failure}")),
+            _ => None,
+        };
+        match (self.cancelled_now, refund) {
+            (true, None) => text.push_str("Subscription cancelled."),
+            (true, Some(refund)) if self.refund_failure.is_some() => {
+                text.push_str(&format!("Subscription cancelled, but {refund}"));
+            }
+            (true, Some(refund)) => text.push_str(&format!("Subscription cancelled and {refund}")),
+            (false, Some(refund)) => {
+                text.push_str(&format!("The subscription was no longer active; {refund}"));
+            }
+            (false, None) => text.push_str("Nothing was done."),
+        }
+        text
+    }
+}
+
 /// The parameters of one CancelSubscriptionAndRefund call, as the seller typed them.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FpsCall {
     pub cancel_reason: String,
-    /// Empty or absent: cancel only.
+    /// RefundAmount.Value. Absent or empty: cancel only.
     pub refund: Option<String>,
+    /// RefundAmount.CurrencyCode. Empty: the currency of the last payment.
+    #[serde(default)]
+    pub currency: String,
     pub caller_reference: String,
 }
 
+/// A call refused as a whole: nothing changed.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum FpsError {
-    #[error("InvalidSubscriptionState: subscription {id} is already {}, so it cannot be cancelled again.", .status.label().to_lowercase())]
+    #[error(
+        "InvalidSubscriptionState: subscription {id} is already {}, so there is nothing to \
+         cancel. To refund part of its last payment, give a refund amount and a caller \
+         reference.",
+        .status.label().to_lowercase()
+    )]
     InvalidSubscriptionState { id: String, status: FpsStatus },
-    #[error("A caller reference is required with a refund.")]
+    #[error("A caller reference is required with a refund, so that a retry cannot refund twice.")]
     CallerReferenceRequired,
-    #[error("A caller reference can be at most 128 bytes (this one has {0}).")]
+    #[error(
+        "A caller reference can be at most 128 bytes (this one has {0}; letters outside \
+         English take more than one byte each)."
+    )]
     CallerReferenceTooLong(usize),
 }
 
@@ -115,38 +201,38 @@ impl FpsSubscription {
         Ok(())
     }
 
-    /// CancelSubscriptionAndRefund. Without `refund` it only cancels; with one it needs a
-    /// CallerReference, cancels if still active, and refunds from the last payment.
+    /// CancelSubscriptionAndRefund. Without a refund it only cancels; with one it needs a
+    /// CallerReference, cancels if still active, and refunds from the last payment. The
+    /// refund transaction ID comes from `ids`.
     pub fn cancel_and_refund(
         &mut self,
         call: &FpsCall,
         now: DateTime<Utc>,
         ids: &mut dyn IdSource,
     ) -> Result<FpsResult, FpsError> {
-        let cancel_reason = call.cancel_reason.as_str();
-        let refund = call.refund.as_deref();
         let caller_reference = call.caller_reference.trim();
         if caller_reference.len() > CALLER_REFERENCE_MAX_BYTES {
             return Err(FpsError::CallerReferenceTooLong(caller_reference.len()));
         }
-        if !caller_reference.is_empty() {
-            if let Some(earlier) = self.calls.iter().find(|c| {
-                c.caller_reference == caller_reference && now - c.at < CALLER_REFERENCE_KEPT
-            }) {
-                return Ok(FpsResult {
-                    replayed: true,
-                    ..earlier.result.clone()
-                });
-            }
+        if let Some(earlier) = self.remembered(caller_reference, now) {
+            return Ok(FpsResult {
+                replayed: true,
+                ..earlier.result.clone()
+            });
         }
-        let Some(amount_text) = refund.map(str::trim).filter(|r| !r.is_empty()) else {
+        let Some(amount_text) = call
+            .refund
+            .as_deref()
+            .map(str::trim)
+            .filter(|r| !r.is_empty())
+        else {
             if self.status != FpsStatus::Active {
                 return Err(FpsError::InvalidSubscriptionState {
                     id: self.id.clone(),
                     status: self.status,
                 });
             }
-            let result = self.cancel(cancel_reason);
+            let result = self.cancel(&call.cancel_reason);
             self.remember(caller_reference, now, &result);
             return Ok(result);
         };
@@ -154,7 +240,7 @@ impl FpsSubscription {
             return Err(FpsError::CallerReferenceRequired);
         }
         let mut result = if self.status == FpsStatus::Active {
-            self.cancel(cancel_reason)
+            self.cancel(&call.cancel_reason)
         } else {
             FpsResult {
                 cancelled_now: false,
@@ -165,7 +251,7 @@ impl FpsSubscription {
                 replayed: false,
             }
         };
-        match self.refund_check(amount_text) {
+        match self.refund_check(amount_text, call.currency.trim()) {
             Ok(amount) => {
                 self.refunded_from_last_minor += amount.minor;
                 result.refunded = Some(amount);
@@ -177,19 +263,72 @@ impl FpsSubscription {
         Ok(result)
     }
 
-    fn refund_check(&self, amount_text: &str) -> Result<Money, String> {
-        let amount = Money::parse_positive(amount_text, self.last_payment.currency).map_err(
-            |e| match e {
-                MoneyError::TooManyDecimals { .. } => format!("InvalidParams: {e}"),
-                other => format!("InvalidParams: the refund amount is not valid. {other}"),
-            },
-        )?;
-        if amount.minor > self.refundable().minor {
-            return Err(format!(
-                "RefundAmountExceeded: at most {} of the last payment ({}) can still be refunded.",
+    /// What a refund would give back now: part of the last payment only.
+    pub fn refund_facts(&self) -> RefundFacts {
+        let mut notes = vec![
+            "Cancelling and refunding happen in one action; a refund needs a caller reference."
+                .to_string(),
+            "Payments before the last one cannot be refunded this way.".to_string(),
+        ];
+        if self.status != FpsStatus::Active {
+            notes.push(format!(
+                "The subscription is already {}: only the refund part will run.",
+                self.status.label().to_lowercase()
+            ));
+        }
+        let mut lines = vec![line(
+            format!(
+                "Up to {} from the last payment of {}",
                 self.refundable(),
                 self.last_payment
+            ),
+            self.refundable(),
+            RefundTo::OriginalMethod("the payment method of the last payment".into()),
+            RULE_LAST_PAYMENT,
+        )];
+        if self.refunded_from_last_minor > 0 {
+            lines.push(line(
+                "Already refunded from the last payment",
+                Money::new(self.refunded_from_last_minor, self.last_payment.currency),
+                RefundTo::NotRefunded,
+                "What was already refunded cannot be refunded again.",
             ));
+        }
+        RefundFacts {
+            family: "Amazon FPS".into(),
+            lines,
+            notes,
+        }
+    }
+
+    fn remembered(&self, caller_reference: &str, now: DateTime<Utc>) -> Option<&RememberedCall> {
+        if caller_reference.is_empty() {
+            return None;
+        }
+        self.calls
+            .iter()
+            .find(|c| c.caller_reference == caller_reference && now - c.at < CALLER_REFERENCE_KEPT)
+    }
+
+    fn refund_check(&self, amount_text: &str, currency: &str) -> Result<Money, RefundFailure> {
+        let paid = self.last_payment.currency;
+        if !currency.is_empty() && currency != paid.code() {
+            return Err(RefundFailure::WrongCurrency {
+                asked: currency.to_string(),
+                paid,
+            });
+        }
+        let amount =
+            Money::parse_positive(amount_text, paid).map_err(|e| RefundFailure::InvalidAmount {
+                text: amount_text.to_string(),
+                why: e.to_string(),
+            })?;
+        if amount.minor > self.refundable().minor {
+            return Err(RefundFailure::AmountExceeded {
+                asked: amount,
+                left: self.refundable(),
+                last_payment: self.last_payment,
+            });
         }
         Ok(amount)
     }
@@ -203,8 +342,8 @@ impl FpsSubscription {
             refunded: None,
             refund_failure: None,
             notification: Some(Notification {
-                status: "SubscriptionCancelled".into(),
-                status_reason: "CancelledByMerchant".into(),
+                status: SUBSCRIPTION_CANCELLED.into(),
+                status_reason: CANCELLED_BY_MERCHANT.into(),
                 subscription_id: self.id.clone(),
             }),
             replayed: false,
@@ -212,6 +351,7 @@ impl FpsSubscription {
     }
 
     fn remember(&mut self, caller_reference: &str, now: DateTime<Utc>, result: &FpsResult) {
+        // Forgotten references are dropped here so the record does not grow with history.
         self.calls.retain(|c| now - c.at < CALLER_REFERENCE_KEPT);
         if !caller_reference.is_empty() {
             self.calls.push(RememberedCall {
@@ -227,7 +367,6 @@ impl FpsSubscription {
 mod tests {
     use super::*;
     use crate::ids::SequentialIds;
-    use crate::money::Currency;
     use chrono::TimeZone;
     use proptest::prelude::*;
 
@@ -239,6 +378,7 @@ mod tests {
         FpsCall {
             cancel_reason: reason.into(),
             refund: refund.map(str::to_string),
+            currency: String::new(),
             caller_reference: reference.into(),
         }
     }
@@ -259,7 +399,7 @@ mod tests {
     }
 
     #[test]
-    fn cancelling_alone_cancels_and_notifies() {
+    fn cancelling_alone_cancels_and_notifies_cancelled_by_merchant() {
         let mut sub = subscription();
         let result = sub
             .cancel_and_refund(
@@ -269,9 +409,28 @@ mod tests {
             )
             .unwrap();
         assert!(result.cancelled_now);
-        assert_eq!(result.notification.unwrap().status, "SubscriptionCancelled");
+        let notification = result.notification.clone().unwrap();
+        assert_eq!(notification.status, "SubscriptionCancelled");
+        assert_eq!(notification.status_reason, "CancelledByMerchant");
+        assert_eq!(notification.subscription_id, sub.id);
         assert_eq!(sub.status, FpsStatus::Cancelled);
+        assert_eq!(sub.cancel_reason, "MyWish");
         assert_eq!(result.refund_transaction_id, None);
+        assert_eq!(result.summary(), "Subscription cancelled.");
+    }
+
+    #[test]
+    fn an_empty_refund_amount_is_a_cancellation_alone() {
+        let mut sub = subscription();
+        let result = sub
+            .cancel_and_refund(
+                &call("", Some("  "), ""),
+                t(0),
+                &mut SequentialIds::default(),
+            )
+            .unwrap();
+        assert!(result.cancelled_now);
+        assert_eq!(result.refunded, None);
     }
 
     #[test]
@@ -279,10 +438,13 @@ mod tests {
         for status in [FpsStatus::Cancelled, FpsStatus::Completed] {
             let mut sub = subscription();
             sub.status = status;
+            let before = sub.clone();
             let error = sub
                 .cancel_and_refund(&call("", None, ""), t(0), &mut SequentialIds::default())
                 .unwrap_err();
             assert!(error.to_string().starts_with("InvalidSubscriptionState"));
+            assert!(error.to_string().contains(&status.label().to_lowercase()));
+            assert_eq!(sub, before);
         }
     }
 
@@ -294,34 +456,68 @@ mod tests {
             sub.cancel_and_refund(&call("", Some("1"), ""), t(0), &mut ids),
             Err(FpsError::CallerReferenceRequired)
         );
+        // 65 two-byte letters: 65 characters but 130 bytes.
         let long = "é".repeat(65);
         assert_eq!(
             sub.cancel_and_refund(&call("", Some("1"), &long), t(0), &mut ids),
             Err(FpsError::CallerReferenceTooLong(130))
         );
+        assert_eq!(
+            sub.cancel_and_refund(&call("", Some("1"), &"r".repeat(129)), t(0), &mut ids),
+            Err(FpsError::CallerReferenceTooLong(129))
+        );
+        assert_eq!(sub.status, FpsStatus::Active);
         assert!(sub
             .cancel_and_refund(&call("", Some("1"), &"r".repeat(128)), t(0), &mut ids)
             .is_ok());
     }
 
     #[test]
-    fn on_a_cancelled_subscription_the_cancel_part_is_ignored_and_the_refund_runs() {
+    fn cancelling_and_refunding_gives_a_transaction_id_from_the_id_source() {
         let mut sub = subscription();
-        sub.status = FpsStatus::Cancelled;
+        let mut ids = SequentialIds::starting_at(41);
         let result = sub
             .cancel_and_refund(
-                &call("", Some("5.00"), "ref-1"),
+                &call("MyWish", Some("1"), "CallerReference07"),
                 t(0),
-                &mut SequentialIds::default(),
+                &mut ids,
             )
             .unwrap();
-        assert!(!result.cancelled_now);
-        assert_eq!(result.refunded, Some(Money::new(500, Currency::USD)));
-        assert!(result.refund_transaction_id.is_some());
+        assert!(result.cancelled_now);
+        assert_eq!(result.refunded, Some(Money::new(100, Currency::USD)));
+        assert_eq!(
+            result.refund_transaction_id.as_deref(),
+            Some("000000000000002A")
+        );
+        assert_eq!(sub.refundable(), Money::new(1_900, Currency::USD));
+        assert_eq!(
+            result.summary(),
+            "Subscription cancelled and 1.00 USD refunded (transaction 000000000000002A)."
+        );
     }
 
     #[test]
-    fn a_refund_above_the_last_payment_fails_while_the_cancellation_stands() {
+    fn on_a_cancelled_or_completed_subscription_the_cancel_part_is_ignored_and_the_refund_runs() {
+        for status in [FpsStatus::Cancelled, FpsStatus::Completed] {
+            let mut sub = subscription();
+            sub.status = status;
+            let result = sub
+                .cancel_and_refund(
+                    &call("", Some("5.00"), "ref-1"),
+                    t(0),
+                    &mut SequentialIds::default(),
+                )
+                .unwrap();
+            assert!(!result.cancelled_now);
+            assert_eq!(result.notification, None);
+            assert_eq!(result.refunded, Some(Money::new(500, Currency::USD)));
+            assert!(result.refund_transaction_id.is_some());
+            assert_eq!(sub.status, status);
+        }
+    }
+
+    #[test]
+    fn a_refund_above_what_is_left_fails_while_the_cancellation_stands() {
         let mut sub = subscription();
         let result = sub
             .cancel_and_refund(
@@ -332,11 +528,72 @@ mod tests {
             .unwrap();
         assert!(result.cancelled_now);
         assert_eq!(sub.status, FpsStatus::Cancelled);
+        assert_eq!(result.refund_transaction_id, None);
+        assert_eq!(
+            result.refund_failure,
+            Some(RefundFailure::AmountExceeded {
+                asked: Money::new(2_500, Currency::USD),
+                left: Money::new(2_000, Currency::USD),
+                last_payment: Money::new(2_000, Currency::USD),
+            })
+        );
         assert!(result
-            .refund_failure
-            .unwrap()
-            .starts_with("RefundAmountExceeded"));
+            .summary()
+            .starts_with("Subscription cancelled, but the refund failed. RefundAmountExceeded"));
         assert_eq!(sub.refunded_from_last_minor, 0);
+    }
+
+    #[test]
+    fn a_second_refund_can_take_only_what_the_first_left() {
+        let mut sub = subscription();
+        let mut ids = SequentialIds::default();
+        sub.cancel_and_refund(&call("", Some("15.00"), "a"), t(0), &mut ids)
+            .unwrap();
+        let second = sub
+            .cancel_and_refund(&call("", Some("5.01"), "b"), t(1), &mut ids)
+            .unwrap();
+        assert!(matches!(
+            second.refund_failure,
+            Some(RefundFailure::AmountExceeded { .. })
+        ));
+        let third = sub
+            .cancel_and_refund(&call("", Some("5.00"), "c"), t(2), &mut ids)
+            .unwrap();
+        assert_eq!(third.refunded, Some(Money::new(500, Currency::USD)));
+        assert_eq!(sub.refundable().minor, 0);
+    }
+
+    #[test]
+    fn a_refund_in_another_currency_or_with_a_bad_amount_fails_and_says_why() {
+        let mut sub = subscription();
+        let mut ids = SequentialIds::default();
+        let mut euros = call("", Some("5.00"), "ref-eur");
+        euros.currency = "EUR".into();
+        let result = sub.cancel_and_refund(&euros, t(0), &mut ids).unwrap();
+        assert!(result.cancelled_now);
+        let failure = result.refund_failure.unwrap();
+        assert_eq!(
+            failure,
+            RefundFailure::WrongCurrency {
+                asked: "EUR".into(),
+                paid: Currency::USD
+            }
+        );
+        assert!(failure.to_string().contains("last payment was in USD"));
+        let result = sub
+            .cancel_and_refund(&call("", Some("1.005"), "ref-bad"), t(0), &mut ids)
+            .unwrap();
+        assert!(matches!(
+            result.refund_failure,
+            Some(RefundFailure::InvalidAmount { .. })
+        ));
+        assert!(result.summary().starts_with(
+            "The subscription was no longer active; the refund failed. InvalidParams"
+        ));
+        let mut dollars = call("", Some("5.00"), "ref-usd");
+        dollars.currency = "USD".into();
+        let result = sub.cancel_and_refund(&dollars, t(0), &mut ids).unwrap();
+        assert_eq!(result.refunded, Some(Money::new(500, Currency::USD)));
     }
 
     #[test]
@@ -346,48 +603,150 @@ mod tests {
         let first = sub
             .cancel_and_refund(&call("", Some("5.00"), "CallerReference07"), t(0), &mut ids)
             .unwrap();
+        let just_before = t(0) + CALLER_REFERENCE_KEPT - Duration::seconds(1);
         let again = sub
             .cancel_and_refund(
-                &call("", Some("5.00"), "CallerReference07"),
-                t(24 * 7 - 1),
+                &call("", Some("9.00"), "CallerReference07"),
+                just_before,
                 &mut ids,
             )
             .unwrap();
         assert!(again.replayed);
-        assert_eq!(again.refund_transaction_id, first.refund_transaction_id);
+        assert_eq!(
+            FpsResult {
+                replayed: false,
+                ..again.clone()
+            },
+            first
+        );
+        assert!(again
+            .summary()
+            .starts_with("This caller reference was already used"));
         assert_eq!(sub.refunded_from_last_minor, 500);
+        let at_seven_days = t(0) + CALLER_REFERENCE_KEPT;
         let later = sub
             .cancel_and_refund(
                 &call("", Some("5.00"), "CallerReference07"),
-                t(24 * 7),
+                at_seven_days,
                 &mut ids,
             )
             .unwrap();
         assert!(!later.replayed);
+        assert_ne!(later.refund_transaction_id, first.refund_transaction_id);
         assert_eq!(sub.refunded_from_last_minor, 1_000);
+    }
+
+    #[test]
+    fn a_replayed_failed_refund_stays_failed_and_a_replayed_cancel_is_not_an_error() {
+        let mut sub = subscription();
+        let mut ids = SequentialIds::default();
+        let failed = sub
+            .cancel_and_refund(&call("", Some("99.00"), "r"), t(0), &mut ids)
+            .unwrap();
+        let again = sub
+            .cancel_and_refund(&call("", Some("1.00"), "r"), t(1), &mut ids)
+            .unwrap();
+        assert_eq!(again.refund_failure, failed.refund_failure);
+        assert_eq!(sub.refunded_from_last_minor, 0);
+
+        let mut sub = subscription();
+        sub.cancel_and_refund(&call("", None, "cancel-1"), t(0), &mut ids)
+            .unwrap();
+        let retry = sub
+            .cancel_and_refund(&call("", None, "cancel-1"), t(1), &mut ids)
+            .unwrap();
+        assert!(retry.replayed && retry.cancelled_now);
+    }
+
+    #[test]
+    fn forgotten_references_are_dropped_from_the_record() {
+        let mut sub = subscription();
+        let mut ids = SequentialIds::default();
+        sub.cancel_and_refund(&call("", Some("1"), "old"), t(0), &mut ids)
+            .unwrap();
+        sub.cancel_and_refund(&call("", Some("1"), "new"), t(24 * 8), &mut ids)
+            .unwrap();
+        let kept: Vec<_> = sub
+            .calls
+            .iter()
+            .map(|c| c.caller_reference.as_str())
+            .collect();
+        assert_eq!(kept, ["new"]);
+    }
+
+    #[test]
+    fn the_refund_facts_offer_only_what_is_left_of_the_last_payment() {
+        let mut sub = subscription();
+        sub.cancel_and_refund(
+            &call("", Some("5.00"), "a"),
+            t(0),
+            &mut SequentialIds::default(),
+        )
+        .unwrap();
+        let facts = sub.refund_facts();
+        let refunded: Vec<_> = facts.refunded().collect();
+        assert_eq!(refunded.len(), 1);
+        assert_eq!(refunded[0].amount, Money::new(1_500, Currency::USD));
+        assert_eq!(refunded[0].rule, RULE_LAST_PAYMENT);
+        assert!(facts
+            .notes
+            .iter()
+            .any(|n| n.contains("only the refund part")));
+    }
+
+    #[test]
+    fn state_survives_a_json_round_trip() {
+        let mut sub = subscription();
+        sub.cancel_and_refund(
+            &call("", Some("99"), "a"),
+            t(0),
+            &mut SequentialIds::default(),
+        )
+        .unwrap();
+        let json = serde_json::to_string(&sub).unwrap();
+        assert_eq!(serde_json::from_str::<FpsSubscription>(&json).unwrap(), sub);
     }
 
     proptest! {
         #[test]
-        fn refunds_never_exceed_the_last_payment(calls in proptest::collection::vec((0u32..3000, 0u8..4, 0i64..400), 0..30)) {
+        fn refunds_never_exceed_the_last_payment_and_add_up(
+            calls in proptest::collection::vec((0u32..3000, 0u8..4, 0i64..400, any::<bool>()), 0..30)
+        ) {
             let mut sub = subscription();
             let mut ids = SequentialIds::default();
-            for (cents, reference, hour) in calls {
+            let mut total = 0;
+            for (cents, reference, hour, with_refund) in calls {
                 let amount = format!("{}.{:02}", cents / 100, cents % 100);
-                let _ = sub.cancel_and_refund(&call("", Some(&amount), &format!("ref-{reference}")), t(hour), &mut ids);
+                let refund = with_refund.then_some(amount.as_str());
+                let reference = format!("ref-{reference}");
+                if let Ok(result) = sub.cancel_and_refund(&call("", refund, &reference), t(hour), &mut ids) {
+                    if !result.replayed {
+                        total += result.refunded.map_or(0, |m| m.minor);
+                    }
+                }
                 prop_assert!(sub.check().is_ok());
+                prop_assert_eq!(sub.refunded_from_last_minor, total);
+                prop_assert!(sub.refundable().minor >= 0);
             }
         }
 
         #[test]
-        fn a_replayed_reference_never_refunds_twice(cents in 1u32..2000, hours in 0i64..167) {
+        fn a_replayed_reference_never_refunds_twice(
+            cents in 1u32..2000,
+            later in 0i64..(7 * 24 * 3600),
+            second_cents in 1u32..2000,
+        ) {
             let mut sub = subscription();
             let mut ids = SequentialIds::default();
             let amount = format!("{}.{:02}", cents / 100, cents % 100);
-            sub.cancel_and_refund(&call("", Some(&amount), "same"), t(0), &mut ids).unwrap();
+            let first = sub.cancel_and_refund(&call("", Some(&amount), "same"), t(0), &mut ids).unwrap();
             let after_first = sub.refunded_from_last_minor;
-            sub.cancel_and_refund(&call("", Some(&amount), "same"), t(hours), &mut ids).unwrap();
+            let second_amount = format!("{}.{:02}", second_cents / 100, second_cents % 100);
+            let again = sub
+                .cancel_and_refund(&call("", Some(&second_amount), "same"), t(0) + Duration::seconds(later), &mut ids)
+                .unwrap();
             prop_assert_eq!(sub.refunded_from_last_minor, after_first);
+            prop_assert_eq!(again.refund_transaction_id, first.refund_transaction_id);
         }
     }
 }
