@@ -30,3 +30,152 @@ fn a_panic_leaves_a_readable_message_with_the_detail_instead_of_a_blank_page() {
     assert!(text.contains("reload the page"));
     assert!(text.contains("index out of bounds at src/pages/seller.rs:10"));
 }
+
+mod storage {
+    use chrono::{TimeZone, Utc};
+    use wasm_bindgen_test::*;
+    use workbench_core::book::{Actor, Book, Command};
+    use workbench_core::demo;
+    use workbench_core::ids::SequentialIds;
+
+    use cancellation_workbench::storage::{
+        Backend, BackendError, BrowserStorage, Kind, Notice, SaveError, Store, PREFIX,
+    };
+
+    fn now() -> chrono::DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 11, 23, 9, 0, 0).unwrap()
+    }
+
+    fn seed() -> Book {
+        demo::demo_book(now())
+    }
+
+    /// Starts each test from an empty localStorage, as a fresh browser would.
+    fn clear() {
+        let storage = web_sys::window().unwrap().local_storage().unwrap().unwrap();
+        storage.clear().unwrap();
+    }
+
+    fn pending_command(book: &Book) -> (Command, Actor, Actor, Kind, String) {
+        let record = book
+            .records
+            .values()
+            .map(|v| &v.record)
+            .find(|r| r.pending_request().is_some())
+            .unwrap();
+        let request = record.pending_request().unwrap();
+        (
+            Command::AcceptCancellation {
+                agreement_id: record.agreement.id.clone(),
+                request_id: request.id.clone(),
+            },
+            Actor::Buyer(record.agreement.buyer.clone()),
+            Actor::Seller(record.agreement.seller.clone()),
+            Kind::Agreement,
+            record.agreement.id.to_string(),
+        )
+    }
+
+    #[wasm_bindgen_test]
+    fn a_damaged_entry_in_real_local_storage_is_quarantined_and_the_rest_loads() {
+        clear();
+        let _ = Store::open(BrowserStorage, now(), seed);
+        let keys = BrowserStorage.keys().unwrap();
+        let victim = keys
+            .iter()
+            .find(|k| k.starts_with("cw.agreement."))
+            .unwrap()
+            .clone();
+        BrowserStorage
+            .set(&victim, "{\"format\":1,\"version\":3,\"data\":{\"trunc")
+            .unwrap();
+        let (_, loaded) = Store::open(BrowserStorage, now(), seed);
+        assert!(
+            matches!(&loaded.notices[..], [Notice::Quarantined { key, moved_to: Some(_), .. }] if *key == victim)
+        );
+        assert_eq!(loaded.book.records.len(), seed().records.len() - 1);
+        assert_eq!(BrowserStorage.get(&victim).unwrap(), None);
+        assert!(BrowserStorage
+            .keys()
+            .unwrap()
+            .iter()
+            .any(|k| k.starts_with("cw.quarantine.")));
+        clear();
+    }
+
+    #[wasm_bindgen_test]
+    fn a_full_quota_is_reported_as_not_saved_and_nothing_stored_changes() {
+        clear();
+        let (mut store, mut loaded) = Store::open(BrowserStorage, now(), seed);
+        // Fill what is left of the real quota with filler entries.
+        let chunk = "x".repeat(512 * 1024);
+        let mut n = 0;
+        while BrowserStorage.set(&format!("filler.{n}"), &chunk).is_ok() {
+            n += 1;
+        }
+        let mut small = 1024;
+        while small > 0 {
+            if BrowserStorage
+                .set(&format!("filler.small.{small}.{n}"), &"y".repeat(small))
+                .is_err()
+            {
+                small /= 2;
+            }
+            n += 1;
+        }
+        let (command, actor, _, kind, id) = pending_command(&loaded.book);
+        let key = kind.key(&id);
+        let before = BrowserStorage.get(&key).unwrap();
+        let (_, outcome) = loaded
+            .book
+            .apply(command, &actor, now(), &mut SequentialIds::starting_at(90))
+            .unwrap();
+        let result = store.save_agreements(&loaded.book, &outcome.changed);
+        assert_eq!(result, Err(SaveError::Backend(BackendError::QuotaFull)));
+        assert_eq!(BrowserStorage.get(&key).unwrap(), before);
+        clear();
+    }
+
+    #[wasm_bindgen_test]
+    fn two_stores_on_real_local_storage_compare_and_set_instead_of_overwriting() {
+        clear();
+        let (mut first, mut a) = Store::open(BrowserStorage, now(), seed);
+        let (mut second, b) = Store::open(BrowserStorage, now(), seed);
+        let (command, buyer, seller, _, _) = pending_command(&a.book);
+        let mut ids = SequentialIds::starting_at(300);
+        let (_, outcome) = a
+            .book
+            .apply(command.clone(), &buyer, now(), &mut ids)
+            .unwrap();
+        first.save_agreements(&a.book, &outcome.changed).unwrap();
+        let Command::AcceptCancellation {
+            agreement_id,
+            request_id,
+        } = command
+        else {
+            unreachable!()
+        };
+        let mut stale = b.book.clone();
+        let withdraw = Command::WithdrawCancellation {
+            agreement_id,
+            request_id,
+            reason: "The buyer asked to stay".into(),
+        };
+        let (_, outcome) = stale.apply(withdraw, &seller, now(), &mut ids).unwrap();
+        assert!(matches!(
+            second.save_agreements(&stale, &outcome.changed),
+            Err(SaveError::Conflict { .. })
+        ));
+        assert!(BrowserStorage
+            .keys()
+            .unwrap()
+            .iter()
+            .all(|k| !k.starts_with("filler")));
+        assert!(BrowserStorage
+            .keys()
+            .unwrap()
+            .iter()
+            .any(|k| k.starts_with(PREFIX)));
+        clear();
+    }
+}

@@ -351,3 +351,67 @@ fn a_storage_event_carrying_garbage_never_panics() {
         store.apply_external(&mut loaded.book, "cw.nonsense", Some(text), now());
     }
 }
+
+mod fuzz {
+    use std::cell::RefCell;
+
+    use proptest::prelude::*;
+
+    use super::*;
+
+    struct Fixture {
+        store: Store<MemoryBackend>,
+        book: Book,
+        sample: String,
+    }
+
+    thread_local! {
+        // One store for all cases; its quota leaves no room, so quarantining never grows it.
+        static FIXTURE: RefCell<Fixture> = RefCell::new({
+            let backend = MemoryBackend::new();
+            let (_, loaded) = open(&backend);
+            let key = first_agreement_key(&backend);
+            let sample = backend.get(&key).unwrap().unwrap();
+            let full = MemoryBackend::with_quota(0);
+            let (store, _) = Store::open(full, now(), seed);
+            Fixture { store, book: loaded.book, sample }
+        });
+    }
+
+    fn mutate(text: &str, edits: &[(usize, u8, u8)]) -> String {
+        let mut bytes = text.as_bytes().to_vec();
+        for &(at, byte, op) in edits {
+            let at = at % (bytes.len() + 1);
+            match op % 4 {
+                0 if at < bytes.len() => bytes[at] = byte,
+                1 if at < bytes.len() => {
+                    bytes.remove(at);
+                }
+                2 => bytes.insert(at, byte),
+                _ => bytes.truncate(at),
+            }
+        }
+        String::from_utf8_lossy(&bytes).into_owned()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(100_000))]
+
+        /// 100,000 random or mutated stored blobs reach the loader: none panics.
+        #[test]
+        fn the_loader_never_panics_on_any_stored_text(
+            edits in proptest::collection::vec((any::<usize>(), any::<u8>(), any::<u8>()), 0..6),
+            random in proptest::option::weighted(0.1, ".{0,200}"),
+            kind in 0usize..6,
+        ) {
+            FIXTURE.with(|fixture| {
+                let mut f = fixture.borrow_mut();
+                let text = random.unwrap_or_else(|| mutate(&f.sample, &edits));
+                let key = ["cw.agreement.agmt-x", "cw.fps.x", "cw.devpay.x", "cw.alibaba.x", "cw.case.x", "cw.directory"][kind];
+                let Fixture { store, book, .. } = &mut *f;
+                store.apply_external(book, key, Some(&text), now());
+                let _ = codec::format_of(&text);
+            });
+        }
+    }
+}
