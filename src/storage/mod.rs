@@ -675,5 +675,7 @@ fn write_map<B: Backend, T: Serialize>(
     Ok(())
 }
 
-#[cfg(test)]
+// Native only: these use an in-memory backend and proptest; tests/web.rs covers the
+// browser's own localStorage.
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests;
