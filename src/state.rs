@@ -200,6 +200,23 @@ impl AppState {
         self.tick();
     }
 
+    /// Replaces everything this browser holds with fresh demo data, on the real clock.
+    pub fn reset_demo(&self) -> Result<(), String> {
+        let real = real_now();
+        let book = demo::demo_book(real);
+        let clock = SimulatedClock::real_time();
+        let saved = self
+            .store
+            .try_update_value(|s| s.replace_all(&book, &clock, real));
+        if let Some(Err(error)) = saved {
+            return Err(error.to_string());
+        }
+        self.book.set(book);
+        self.clock.set(clock);
+        self.now.set(real);
+        Ok(())
+    }
+
     pub fn advance_clock(&self, by: Duration) {
         self.set_clock(self.clock.get_untracked().advanced(by));
     }

@@ -5,7 +5,9 @@ use leptos_router::hooks::use_navigate;
 use workbench_core::book::{AgreementStatus, Filter, Page};
 use workbench_core::ids::{AccountId, AgreementId, OfferId};
 
+use crate::components::event_log::EventLog;
 use crate::components::page_title::PageTitle;
+use crate::components::reset_demo::ResetDemo;
 use crate::state::{duration_words, local_date, use_app};
 
 /// The seller's console: who is acting, and the search for a buyer's agreement.
@@ -21,6 +23,8 @@ pub fn SellerPage() -> impl IntoView {
         </p>
         <ActingSeller/>
         <AgreementSearch/>
+        <EventLog/>
+        <ResetDemo/>
     }
 }
 

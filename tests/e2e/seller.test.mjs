@@ -162,6 +162,53 @@ describe('seller console', () => {
     await context.close();
   });
 
+  test('the exported JSON lines are exactly the seller events the book holds, newest first', async () => {
+    const { page, context } = await seller();
+    await page.getByRole('button', { name: '+7 days' }).click();
+    await page.getByText('Simulated time').waitFor();
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Export events (JSON lines)' }).click(),
+    ]);
+    const { readFile } = await import('node:fs/promises');
+    const lines = (await readFile(await download.path(), 'utf8')).trimEnd().split('\n');
+    const exported = lines.map((line) => JSON.parse(line));
+    const stored = await page.evaluate(() =>
+      Object.keys(localStorage)
+        .filter((k) => k.startsWith('cw.agreement.'))
+        .map((k) => JSON.parse(localStorage.getItem(k)).data)
+        .filter((r) => r.agreement.seller === '111122223333')
+        .flatMap((r) => r.events)
+        .filter((e) => e['detail-type'].endsWith(' - Proposer')),
+    );
+    assert.equal(exported.length, stored.length);
+    assert.ok(exported.length > 3);
+    const key = (e) => e.id;
+    assert.deepEqual(exported.map(key).sort(), stored.map(key).sort());
+    for (let i = 1; i < exported.length; i++) assert.ok(exported[i - 1].time >= exported[i].time, 'newest first');
+    assert.deepEqual(Object.keys(exported[0]), ['version', 'id', 'detail-type', 'source', 'account', 'time', 'region', 'resources', 'detail']);
+    await context.close();
+  });
+
+  test('reset demo data asks first, then replaces what was done here', async () => {
+    const { page, context, id } = await activeAgreement();
+    await page.getByRole('button', { name: 'Request cancellation' }).click();
+    await page.getByLabel('Reason code').selectOption({ label: 'It was a test agreement' });
+    await page.getByLabel('Reason', { exact: true }).fill('Created by our QA team to test provisioning');
+    await page.getByRole('button', { name: 'Review request' }).click();
+    await page.getByRole('button', { name: 'Submit cancellation request' }).click();
+    await page.getByText('Pending approval', { exact: true }).waitFor();
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Seller console' }).click();
+    await page.getByRole('button', { name: 'Reset demo data' }).click();
+    await page.getByRole('button', { name: 'Keep my data' }).click();
+    assert.equal((await storedRequests(page, id)).length, 1, 'nothing changes without the confirmation');
+    await page.getByRole('button', { name: 'Reset demo data' }).click();
+    await page.getByRole('button', { name: 'Yes, reset demo data' }).click();
+    await page.getByText('The demo data was reset.').waitFor();
+    assert.equal((await storedRequests(page, id)).length, 0);
+    await context.close();
+  });
+
   test('the seller console passes axe on a phone-width screen', async () => {
     const { page, context } = await app.device({ viewport: { width: 390, height: 844 } });
     await open(page, app.url('/seller'));

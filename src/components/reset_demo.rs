@@ -1,0 +1,39 @@
+use leptos::prelude::*;
+
+use crate::state::use_app;
+
+/// "Reset demo data", behind a confirmation: it replaces everything this browser holds.
+#[component]
+pub fn ResetDemo() -> impl IntoView {
+    let app = use_app();
+    let asking = RwSignal::new(false);
+    let result = RwSignal::new(None::<Result<(), String>>);
+    let confirm = move |_| {
+        result.set(Some(app.reset_demo()));
+        asking.set(false);
+    };
+    view! {
+        <section aria-labelledby="data-heading">
+            <h2 id="data-heading">"Demo data"</h2>
+            <Show
+                when=move || asking.get()
+                fallback=move || view! {
+                    <button type="button" class="secondary" on:click=move |_| { result.set(None); asking.set(true); }>"Reset demo data"</button>
+                }
+            >
+                <div class="panel" role="alertdialog" aria-labelledby="reset-question">
+                    <p id="reset-question">"Replace everything stored in this browser with fresh demo data? Requests, adjustments and events you made here will be gone. Export them first to keep them."</p>
+                    <div class="buttons">
+                        <button type="button" on:click=confirm>"Yes, reset demo data"</button>
+                        <button type="button" class="secondary" on:click=move |_| asking.set(false)>"Keep my data"</button>
+                    </div>
+                </div>
+            </Show>
+            <p role="status">{move || match result.get() {
+                Some(Ok(())) => "The demo data was reset.".to_string(),
+                Some(Err(e)) => e,
+                None => String::new(),
+            }}</p>
+        </section>
+    }
+}
