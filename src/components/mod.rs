@@ -1,4 +1,5 @@
 pub mod clock_control;
+pub mod decision;
 pub mod download;
 pub mod event_log;
 pub mod notices;

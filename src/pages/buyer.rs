@@ -3,8 +3,9 @@ use workbench_core::families::alibaba::OrderStatus;
 use workbench_core::families::devpay::DevPayStatus;
 use workbench_core::ids::AccountId;
 
+use crate::components::decision::Decision;
 use crate::components::page_title::PageTitle;
-use crate::state::{duration_words, local_date, use_app};
+use crate::state::{duration_words, local_date, local_time, use_app};
 
 /// The buyer's own view: their agreements in every family, and the cancellations waiting
 /// for their answer.
@@ -33,7 +34,77 @@ pub fn BuyerPage() -> impl IntoView {
                 }).collect_view()}
             </select>
         </div>
-        {move || buyer.get().map(|account| view! { <BuyerAgreements account=account/> })}
+        {move || buyer.get().map(|account| view! {
+            <PendingRequests account=account.clone()/>
+            <BuyerAgreements account=account/>
+        })}
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct Waiting {
+    agreement: workbench_core::ids::AgreementId,
+    request: workbench_core::ids::RequestId,
+    seller: String,
+    product: String,
+    reason_code: &'static str,
+    reason: String,
+    deadline: chrono::DateTime<chrono::Utc>,
+}
+
+/// The cancellations waiting for this buyer's answer, with the time left and the answer.
+#[component]
+fn PendingRequests(account: AccountId) -> impl IntoView {
+    let app = use_app();
+    let buyer = account.clone();
+    let waiting = Memo::new(move |_| {
+        app.book.with(|b| {
+            b.records
+                .values()
+                .map(|v| &v.record)
+                .filter(|r| r.agreement.buyer == account)
+                .filter_map(|r| {
+                    let p = r.pending_request()?;
+                    Some(Waiting {
+                        agreement: r.agreement.id.clone(),
+                        request: p.id.clone(),
+                        seller: b
+                            .directory
+                            .seller(&r.agreement.seller)
+                            .map_or(r.agreement.seller.to_string(), |s| s.name.clone()),
+                        product: b
+                            .directory
+                            .product(&r.agreement.product)
+                            .map_or(r.agreement.product.to_string(), |p| p.name.clone()),
+                        reason_code: p.reason_code.label(),
+                        reason: p.description.clone(),
+                        deadline: p.deadline(),
+                    })
+                })
+                .collect::<Vec<_>>()
+        })
+    });
+    view! {
+        <section aria-labelledby="waiting-heading">
+            <h2 id="waiting-heading">{move || match waiting.get().len() {
+                0 => "No cancellation requests are waiting for you".to_string(),
+                1 => "1 cancellation request is waiting for your answer".to_string(),
+                n => format!("{n} cancellation requests are waiting for your answer"),
+            }}</h2>
+            <For each=move || waiting.get() key=|w| w.clone() let:w>
+                <article class="panel" aria-label=format!("Request for agreement {}", w.agreement)>
+                    <h3>{format!("{} asks to cancel {}", w.seller, w.product)}</h3>
+                    <dl class="terms">
+                        <dt>"Agreement"</dt><dd>{w.agreement.to_string()}</dd>
+                        <dt>"Reason code"</dt><dd>{w.reason_code}</dd>
+                        <dt>"Reason"</dt><dd class="user-text">{w.reason.clone()}</dd>
+                        <dt>"Approved automatically"</dt>
+                        <dd>{local_time(w.deadline)}" (in "{move || duration_words(w.deadline - app.now.get())}")"</dd>
+                    </dl>
+                    <Decision agreement=w.agreement.clone() request=w.request.clone() buyer=buyer.clone()/>
+                </article>
+            </For>
+        </section>
     }
 }
 

@@ -1,0 +1,79 @@
+use leptos::prelude::*;
+use workbench_core::book::{Actor, Command};
+use workbench_core::ids::{AccountId, AgreementId, RequestId};
+
+use crate::state::use_app;
+
+/// The buyer's answer to one pending request: "Approve" (after saying plainly that the
+/// agreement will be cancelled) or "Reject" with a reason the seller will read.
+#[component]
+pub fn Decision(agreement: AgreementId, request: RequestId, buyer: AccountId) -> impl IntoView {
+    let app = use_app();
+    let mode = RwSignal::new(Mode::Choosing);
+    let reason = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<String>);
+    let ids = StoredValue::new((agreement, request, buyer));
+    let decide = move |approve: bool| {
+        let (agreement_id, request_id, buyer) = ids.get_value();
+        let command = if approve {
+            Command::AcceptCancellation {
+                agreement_id,
+                request_id,
+            }
+        } else {
+            Command::RejectCancellation {
+                agreement_id,
+                request_id,
+                reason: reason.get_untracked(),
+            }
+        };
+        match app.act(command, &Actor::Buyer(buyer)) {
+            Ok(_) => error.set(None),
+            Err(message) => error.set(Some(message)),
+        }
+    };
+    let agreement_text = move || ids.with_value(|(a, _, _)| a.to_string());
+    view! {
+        <div class="decision">
+            {move || match mode.get() {
+                Mode::Choosing => view! {
+                    <div class="buttons">
+                        <button type="button" on:click=move |_| mode.set(Mode::Approving)>"Approve"</button>
+                        <button type="button" class="secondary" on:click=move |_| mode.set(Mode::Rejecting)>"Reject"</button>
+                    </div>
+                }.into_any(),
+                Mode::Approving => view! {
+                    <div class="panel" role="alertdialog" aria-labelledby="approve-question">
+                        <p id="approve-question">{move || format!("Approving cancels agreement {} for good. Refunds, if any, come separately from the seller.", agreement_text())}</p>
+                        <div class="buttons">
+                            <button type="button" on:click=move |_| decide(true)>"Yes, approve and cancel the agreement"</button>
+                            <button type="button" class="secondary" on:click=move |_| mode.set(Mode::Choosing)>"Go back"</button>
+                        </div>
+                    </div>
+                }.into_any(),
+                Mode::Rejecting => view! {
+                    <form class="panel" novalidate on:submit=move |ev: leptos::ev::SubmitEvent| { ev.prevent_default(); decide(false); }>
+                        <div class="field">
+                            <label for=move || format!("rejection-{}", agreement_text())>"Rejection reason"</label>
+                            <textarea id=move || format!("rejection-{}", agreement_text())
+                                prop:value=move || reason.get() on:input=move |ev| reason.set(event_target_value(&ev))></textarea>
+                            <span class="hint">"The seller will read this."</span>
+                        </div>
+                        <div class="buttons">
+                            <button type="submit">"Send rejection"</button>
+                            <button type="button" class="secondary" on:click=move |_| mode.set(Mode::Choosing)>"Go back"</button>
+                        </div>
+                    </form>
+                }.into_any(),
+            }}
+            <p class="field-error" role="alert">{move || error.get()}</p>
+        </div>
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    Choosing,
+    Approving,
+    Rejecting,
+}
