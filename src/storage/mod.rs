@@ -34,59 +34,41 @@ pub const DIRECTORY_KEY: &str = "cw.directory";
 pub const CLOCK_KEY: &str = "cw.clock";
 pub const QUARANTINE_PREFIX: &str = "cw.quarantine.";
 
-impl Checked for AgreementRecord {
-    fn check(&self) -> Result<(), String> {
-        AgreementRecord::check(self)
-    }
+/// Records that carry rules of their own are checked by them.
+macro_rules! checked_by_own_rules {
+    ($($t:ty),*) => {$(
+        impl Checked for $t {
+            fn check(&self) -> Result<(), String> {
+                <$t>::check(self)
+            }
+        }
+    )*};
 }
 
-impl Checked for FpsSubscription {
-    fn check(&self) -> Result<(), String> {
-        FpsSubscription::check(self)
-    }
+/// Records whose every well-formed value is valid.
+macro_rules! well_formed_is_valid {
+    ($($t:ty),*) => {$(
+        impl Checked for $t {
+            fn check(&self) -> Result<(), String> {
+                Ok(())
+            }
+        }
+    )*};
 }
 
-impl Checked for DevPaySubscription {
-    fn check(&self) -> Result<(), String> {
-        DevPaySubscription::check(self)
-    }
-}
-
-impl Checked for AlibabaOrder {
-    fn check(&self) -> Result<(), String> {
-        AlibabaOrder::check(self)
-    }
-}
-
-impl Checked for SupportCase {
-    fn check(&self) -> Result<(), String> {
-        Ok(())
-    }
-}
-
-impl Checked for Directory {
-    fn check(&self) -> Result<(), String> {
-        Ok(())
-    }
-}
-
-impl Checked for SimulatedClock {
-    fn check(&self) -> Result<(), String> {
-        Ok(())
-    }
-}
+checked_by_own_rules!(
+    AgreementRecord,
+    FpsSubscription,
+    DevPaySubscription,
+    AlibabaOrder
+);
+well_formed_is_valid!(SupportCase, Directory, SimulatedClock, Meta);
 
 /// What the whole store says about itself.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Meta {
     pub created_at: DateTime<Utc>,
-}
-
-impl Checked for Meta {
-    fn check(&self) -> Result<(), String> {
-        Ok(())
-    }
 }
 
 /// The kinds of per-record keys.
