@@ -179,3 +179,84 @@ mod storage {
         clear();
     }
 }
+
+mod confirm_page {
+    use chrono::{TimeZone, Utc};
+    use wasm_bindgen_test::*;
+    use workbench_core::cancellation::CancellationReasonCode;
+    use workbench_core::ids::{AccountId, AgreementId, RequestId};
+    use workbench_core::link::{self, LinkPayload, LinkSecret};
+
+    use super::container;
+
+    fn genuine_href() -> String {
+        let payload = LinkPayload {
+            seller_name: "Northwind Analytics".into(),
+            product_name: "Northwind BI Cloud".into(),
+            agreement_id: AgreementId::parse("agmt-linktest1").unwrap(),
+            request_id: RequestId::parse("acr-linktest1").unwrap(),
+            buyer_account: AccountId::parse("444455556666").unwrap(),
+            reason_code: CancellationReasonCode::ReplacingAgreement,
+            reason: "Replacing with the private offer offer-new at the renewed rate".into(),
+            details_for_buyer: "Full exit at the end of the month".into(),
+            created_at: Utc.with_ymd_and_hms(2026, 11, 20, 9, 0, 0).unwrap(),
+        };
+        let secret = LinkSecret::from_bytes(&[42; 16]).unwrap();
+        link::encode(&payload, &secret).unwrap().href()
+    }
+
+    /// Lets the app render: routing settles after the current task.
+    async fn settle() {
+        let promise = js_sys::Promise::new(&mut |resolve, _| {
+            web_sys::window()
+                .unwrap()
+                .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 100)
+                .unwrap();
+        });
+        wasm_bindgen_futures::JsFuture::from(promise).await.unwrap();
+    }
+
+    /// Opens `href` in the app, mounted into a fresh element, and returns its first heading.
+    async fn heading_at(href: &str) -> String {
+        let window = web_sys::window().unwrap();
+        let history = window.history().unwrap();
+        let back = window.location().href().unwrap();
+        history
+            .push_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(href))
+            .unwrap();
+        let host = container();
+        let mounted = leptos::mount::mount_to(
+            wasm_bindgen::JsCast::unchecked_into(host.clone()),
+            cancellation_workbench::app::App,
+        );
+        settle().await;
+        let heading = host
+            .query_selector("h1")
+            .unwrap()
+            .and_then(|h| h.text_content())
+            .unwrap_or_default();
+        drop(mounted);
+        history
+            .replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&back))
+            .unwrap();
+        heading
+    }
+
+    #[wasm_bindgen_test]
+    async fn a_genuine_link_shows_what_the_seller_asked() {
+        assert_eq!(
+            heading_at(&genuine_href()).await,
+            "Northwind Analytics asks to cancel Northwind BI Cloud"
+        );
+    }
+
+    #[wasm_bindgen_test]
+    async fn a_link_with_one_character_changed_shows_the_damaged_link_page() {
+        let href = genuine_href();
+        let at = href.len() - 3;
+        let mut edited = href.clone().into_bytes();
+        edited[at] = if edited[at] == b'A' { b'B' } else { b'A' };
+        let edited = String::from_utf8(edited).unwrap();
+        assert_eq!(heading_at(&edited).await, "This link is damaged or altered");
+    }
+}
