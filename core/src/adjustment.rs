@@ -10,11 +10,14 @@ use thiserror::Error;
 use crate::ids::{AdjustmentId, AgreementId, ClientToken, InvoiceId};
 use crate::money::{Currency, Money};
 
+/// The longest description of a billing adjustment the API accepts.
 pub const DESCRIPTION_MAX: usize = 500;
+/// The most entries one BatchCreateBillingAdjustmentRequest may hold.
 pub const BATCH_MAX: usize = 5;
 /// How long billing takes to process a created adjustment.
 pub const PROCESSING_DELAY: Duration = Duration::minutes(1);
 
+/// Why a billing adjustment is made, with the values of the API.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum AdjustmentReasonCode {
@@ -28,6 +31,7 @@ pub enum AdjustmentReasonCode {
 }
 
 impl AdjustmentReasonCode {
+    /// Every reason, in the order the API lists them.
     pub const ALL: [AdjustmentReasonCode; 7] = [
         Self::IncorrectTermsAccepted,
         Self::IncorrectMetering,
@@ -38,6 +42,7 @@ impl AdjustmentReasonCode {
         Self::Other,
     ];
 
+    /// The reason as the API spells it.
     pub fn code(self) -> &'static str {
         match self {
             Self::IncorrectTermsAccepted => "INCORRECT_TERMS_ACCEPTED",
@@ -50,6 +55,7 @@ impl AdjustmentReasonCode {
         }
     }
 
+    /// The reason in plain words, for people.
     pub fn label(self) -> &'static str {
         match self {
             Self::IncorrectTermsAccepted => "The buyer accepted incorrect terms",
@@ -62,11 +68,14 @@ impl AdjustmentReasonCode {
         }
     }
 
+    /// The reason the API spelling `code` names, if any.
     pub fn from_code(code: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|c| c.code() == code)
     }
 }
 
+/// Where a billing adjustment stands: created PENDING, then COMPLETED or VALIDATION_FAILED
+/// when billing processes it, [`PROCESSING_DELAY`] later.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum AdjustmentStatus {
@@ -76,6 +85,7 @@ pub enum AdjustmentStatus {
 }
 
 impl AdjustmentStatus {
+    /// The status as the API spells it.
     pub fn code(self) -> &'static str {
         match self {
             Self::Pending => "PENDING",
@@ -84,6 +94,7 @@ impl AdjustmentStatus {
         }
     }
 
+    /// The status in words, for people.
     pub fn label(self) -> &'static str {
         match self {
             Self::Pending => "Pending",
@@ -106,10 +117,12 @@ pub struct Invoice {
 }
 
 impl Invoice {
+    /// What the invoice charged.
     pub fn charged(&self) -> Money {
         Money::new(self.charged_minor, self.currency)
     }
 
+    /// What has been refunded from it so far.
     pub fn refunded(&self) -> Money {
         Money::new(self.refunded_minor, self.currency)
     }
@@ -119,6 +132,8 @@ impl Invoice {
         Money::new(self.charged_minor - self.refunded_minor, self.currency)
     }
 
+    /// The rules a stored invoice must satisfy: no negative amount, never refunded above its
+    /// charge.
     pub fn check(&self) -> Result<(), String> {
         if self.charged_minor < 0 || self.refunded_minor < 0 {
             return Err(format!("invoice {} holds a negative amount", self.id));
@@ -130,6 +145,7 @@ impl Invoice {
     }
 }
 
+/// A refund against one invoice of an agreement, as the seller applied it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BillingAdjustment {
     pub id: AdjustmentId,
@@ -146,6 +162,7 @@ pub struct BillingAdjustment {
 }
 
 impl BillingAdjustment {
+    /// When billing processes it: [`PROCESSING_DELAY`] after it was created.
     pub fn due_at(&self) -> DateTime<Utc> {
         self.created_at + PROCESSING_DELAY
     }
@@ -163,6 +180,11 @@ pub struct AdjustmentEntry {
     pub client_token: String,
 }
 
+/// The error codes of BatchCreateBillingAdjustmentRequest. The workbench gives
+/// VALIDATION_EXCEPTION (a field, or an amount above what the invoice can still refund),
+/// RESOURCE_NOT_FOUND_EXCEPTION (no such agreement or invoice) and CONFLICT_EXCEPTION (a client
+/// token already used for another adjustment); INTERNAL_FAILURE is the API's and never
+/// produced here.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum BatchErrorCode {
@@ -170,6 +192,18 @@ pub enum BatchErrorCode {
     ValidationException,
     ResourceNotFoundException,
     InternalFailure,
+}
+
+impl BatchErrorCode {
+    /// The code as the API spells it.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::ConflictException => "CONFLICT_EXCEPTION",
+            Self::ValidationException => "VALIDATION_EXCEPTION",
+            Self::ResourceNotFoundException => "RESOURCE_NOT_FOUND_EXCEPTION",
+            Self::InternalFailure => "INTERNAL_FAILURE",
+        }
+    }
 }
 
 /// Why one entry of a batch was refused: the code the API uses, and a message for people.
@@ -182,6 +216,7 @@ pub struct EntryError {
     pub field: EntryField,
 }
 
+/// The form field an entry's error belongs beside.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum EntryField {
     Agreement,
@@ -435,6 +470,28 @@ mod tests {
         process(&mut adj, &mut inv);
         assert_eq!(adj.status, AdjustmentStatus::ValidationFailed);
         assert_eq!(inv.refunded_minor, 9_000);
+    }
+
+    #[test]
+    fn codes_are_stored_as_the_api_spells_them() {
+        for code in [
+            BatchErrorCode::ConflictException,
+            BatchErrorCode::ValidationException,
+            BatchErrorCode::ResourceNotFoundException,
+            BatchErrorCode::InternalFailure,
+        ] {
+            assert_eq!(serde_json::to_value(code).unwrap(), code.code());
+        }
+        for status in [
+            AdjustmentStatus::Pending,
+            AdjustmentStatus::ValidationFailed,
+            AdjustmentStatus::Completed,
+        ] {
+            assert_eq!(serde_json::to_value(status).unwrap(), status.code());
+        }
+        for reason in AdjustmentReasonCode::ALL {
+            assert_eq!(AdjustmentReasonCode::from_code(reason.code()), Some(reason));
+        }
     }
 
     #[test]

@@ -12,7 +12,9 @@ use crate::book::{BatchEntryResult, BatchResult, Book, PAGE_MAX};
 use crate::cancellation::CancellationRequest;
 use crate::ids::AccountId;
 
+/// The catalog every request and adjustment belongs to.
 pub const CATALOG: &str = "AWSMarketplace";
+/// The agreement type the List operations report.
 pub const AGREEMENT_TYPE: &str = "PurchaseAgreement";
 
 fn iso(time: DateTime<Utc>) -> String {
@@ -24,6 +26,7 @@ fn message(text: &str) -> Option<String> {
     (!text.is_empty()).then(|| text.to_string())
 }
 
+/// A cancellation request as GetAgreementCancellationRequest returns it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CancellationRequestOutput {
@@ -53,6 +56,7 @@ impl From<&CancellationRequest> for CancellationRequestOutput {
     }
 }
 
+/// A billing adjustment as GetBillingAdjustmentRequest returns it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct BillingAdjustmentOutput {
@@ -88,6 +92,7 @@ impl From<&BillingAdjustment> for BillingAdjustmentOutput {
     }
 }
 
+/// An entry BatchCreateBillingAdjustmentRequest created.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct BatchItem {
@@ -95,6 +100,7 @@ pub struct BatchItem {
     pub client_token: String,
 }
 
+/// An entry BatchCreateBillingAdjustmentRequest refused, with its error code and message.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct BatchError {
@@ -103,6 +109,7 @@ pub struct BatchError {
     pub client_token: String,
 }
 
+/// BatchCreateBillingAdjustmentRequest's output: every entry, created or refused.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct BatchOutput {
     pub items: Vec<BatchItem>,
@@ -125,10 +132,7 @@ impl From<&BatchResult> for BatchOutput {
                     client_token,
                     error,
                 } => output.errors.push(BatchError {
-                    code: serde_json::to_value(error.code)
-                        .ok()
-                        .and_then(|v| v.as_str().map(str::to_string))
-                        .unwrap_or_default(),
+                    code: error.code.code().into(),
                     message: error.message.clone(),
                     client_token: client_token.clone(),
                 }),
@@ -138,6 +142,7 @@ impl From<&BatchResult> for BatchOutput {
     }
 }
 
+/// One item of ListAgreementCancellationRequests.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CancellationRequestSummary {
@@ -151,6 +156,7 @@ pub struct CancellationRequestSummary {
     pub updated_at: String,
 }
 
+/// One item of ListBillingAdjustmentRequests.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct BillingAdjustmentSummary {
@@ -206,6 +212,8 @@ fn adjustments_of<'a>(
         .flat_map(|v| v.record.adjustments.iter())
 }
 
+/// A page of the seller's cancellation requests as ListAgreementCancellationRequests
+/// returns it; pass the previous page's `nextToken` for the next one.
 pub fn list_cancellation_requests(
     book: &Book,
     seller: &AccountId,
@@ -226,6 +234,8 @@ pub fn list_cancellation_requests(
     page(all, next_token)
 }
 
+/// A page of the seller's billing adjustments as ListBillingAdjustmentRequests returns
+/// it; pass the previous page's `nextToken` for the next one.
 pub fn list_billing_adjustments(
     book: &Book,
     seller: &AccountId,
@@ -257,6 +267,7 @@ pub struct Export {
     pub billing_adjustment_requests: Vec<BillingAdjustmentOutput>,
 }
 
+/// The seller's "Export API JSON": all its requests and adjustments, in the Get outputs' shapes.
 pub fn export(book: &Book, seller: &AccountId) -> Export {
     Export {
         agreement_cancellation_requests: requests_of(book, seller).map(Into::into).collect(),

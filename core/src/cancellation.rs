@@ -12,9 +12,19 @@ use crate::ids::{AgreementId, ClientToken, RequestId};
 pub const AUTO_APPROVAL_AFTER: Duration = Duration::hours(168);
 /// Past this age (or on a private offer) AWS may coordinate with both parties.
 pub const COORDINATION_AGE: Duration = Duration::hours(48);
+/// How long after submission the marketplace's asynchronous checks of a request finish. AWS's
+/// published "Validation Failed - Proposer" example fails a request 2 min 38 s after it was
+/// sent; the workbench uses the same delay.
+pub const VALIDATION_DELAY: Duration = Duration::seconds(158);
+/// AWS's own status message for the check that fails: an auto-renewal has already created the
+/// agreement that follows this one, and that one has to be cancelled first.
+pub const RENEWAL_FIRST: &str = "Agreement has a renewal agreement that must be canceled first";
+/// The longest description, rejection reason or withdrawal reason the API accepts.
 pub const DESCRIPTION_MAX: usize = 2000;
+/// The longest text of each additional detail.
 pub const DETAIL_MAX: usize = 2000;
 
+/// Why the seller asks to cancel, with the values of the API. A reason code is required.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum CancellationReasonCode {
@@ -29,6 +39,7 @@ pub enum CancellationReasonCode {
 }
 
 impl CancellationReasonCode {
+    /// Every reason, in the order the API lists them.
     pub const ALL: [CancellationReasonCode; 8] = [
         CancellationReasonCode::IncorrectTermsAccepted,
         CancellationReasonCode::ReplacingAgreement,
@@ -68,11 +79,14 @@ impl CancellationReasonCode {
         }
     }
 
+    /// The reason the API spelling `code` names, if any.
     pub fn from_code(code: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|c| c.code() == code)
     }
 }
 
+/// Where a cancellation request stands, with the values of the API. Only
+/// PENDING_APPROVAL moves on; every other status is final.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum RequestStatus {
@@ -85,6 +99,7 @@ pub enum RequestStatus {
 }
 
 impl RequestStatus {
+    /// The status as the API spells it.
     pub fn code(self) -> &'static str {
         match self {
             Self::PendingApproval => "PENDING_APPROVAL",
@@ -106,6 +121,7 @@ impl RequestStatus {
         }
     }
 
+    /// Whether the buyer can still decide (and the seller withdraw).
     pub fn is_pending(self) -> bool {
         self == Self::PendingApproval
     }
@@ -136,6 +152,7 @@ impl AdditionalDetails {
         Ok(())
     }
 
+    /// Whether nothing was filled in.
     pub fn is_empty(&self) -> bool {
         [
             &self.support_case_id,
@@ -157,6 +174,9 @@ pub enum DecidedBy {
     System,
 }
 
+/// A seller's request to cancel an agreement. `status_message` carries the buyer's
+/// rejection reason, the seller's withdrawal reason or why validation failed, as the
+/// events do.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CancellationRequest {
     pub id: RequestId,
@@ -191,13 +211,45 @@ pub enum CancellationError {
     Conflict(Conflict),
 }
 
-/// A transition asked of a request that is no longer pending: nothing changes.
-#[derive(Debug, Clone, PartialEq, Eq, Error)]
-#[error("This request is already {} ({}), so it can no longer be {attempted}.", .status.label().to_lowercase(), .when)]
+/// A transition asked of a request that is no longer pending (the API's ConflictException):
+/// nothing changes, and the message says what happened instead and when.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Conflict {
     pub status: RequestStatus,
+    pub decided_by: Option<DecidedBy>,
+    /// When the request left PENDING_APPROVAL.
+    pub at: DateTime<Utc>,
+    /// "approved", "rejected" or "withdrawn".
     pub attempted: &'static str,
-    pub when: String,
+}
+
+impl std::error::Error for Conflict {}
+
+impl std::fmt::Display for Conflict {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let when = self.at.format("%Y-%m-%d %H:%M UTC");
+        let settled = match (self.status, self.decided_by) {
+            (RequestStatus::Approved, Some(DecidedBy::System)) => format!(
+                "This request was already approved automatically when its 7 days ran out ({when})"
+            ),
+            (RequestStatus::Approved, _) => {
+                format!("This request was already approved by the buyer ({when})")
+            }
+            (RequestStatus::Rejected, _) => {
+                format!("This request was already denied by the buyer ({when})")
+            }
+            (RequestStatus::Cancelled, _) => {
+                format!("This request was already withdrawn by the seller ({when})")
+            }
+            (RequestStatus::ValidationFailed, _) => {
+                format!("This request already failed validation ({when})")
+            }
+            (RequestStatus::PendingApproval, _) => {
+                format!("This request is still pending approval ({when})")
+            }
+        };
+        write!(f, "{settled}, so it can no longer be {}.", self.attempted)
+    }
 }
 
 /// Checks a free-text reason: required, at most `max` characters, kept as typed.
@@ -271,6 +323,8 @@ pub struct CheckedRequest {
     pub details: AdditionalDetails,
 }
 
+/// Checks what the seller typed: a reason code, a reason of 1 to 2000 characters, and
+/// additional details of at most 2000 characters each.
 pub fn check_request(
     reason_code: Option<CancellationReasonCode>,
     description: &str,
@@ -287,6 +341,7 @@ pub fn check_request(
 }
 
 impl CancellationRequest {
+    /// When the request approves itself: exactly 168 hours after it was created.
     pub fn deadline(&self) -> DateTime<Utc> {
         self.created_at + AUTO_APPROVAL_AFTER
     }
@@ -302,8 +357,9 @@ impl CancellationRequest {
         } else {
             Err(Conflict {
                 status: self.status,
+                decided_by: self.decided_by,
+                at: self.updated_at,
                 attempted,
-                when: format!("since {}", self.updated_at.format("%Y-%m-%d %H:%M UTC")),
             })
         }
     }
@@ -315,6 +371,7 @@ impl CancellationRequest {
         self.updated_at = at;
     }
 
+    /// The buyer approves; a conflict unless pending.
     pub fn accept(&mut self, at: DateTime<Utc>) -> Result<(), CancellationError> {
         self.pending_or_conflict("approved")
             .map_err(CancellationError::Conflict)?;
@@ -322,6 +379,8 @@ impl CancellationRequest {
         Ok(())
     }
 
+    /// The buyer rejects with a reason (1 to 2000 characters) the seller sees; a conflict
+    /// unless pending.
     pub fn reject(&mut self, reason: &str, at: DateTime<Utc>) -> Result<(), CancellationError> {
         self.pending_or_conflict("rejected")
             .map_err(CancellationError::Conflict)?;
@@ -330,6 +389,7 @@ impl CancellationRequest {
         Ok(())
     }
 
+    /// The seller withdraws with a reason (1 to 2000 characters); a conflict unless pending.
     pub fn withdraw(&mut self, reason: &str, at: DateTime<Utc>) -> Result<(), CancellationError> {
         self.pending_or_conflict("withdrawn")
             .map_err(CancellationError::Conflict)?;
@@ -355,10 +415,30 @@ impl CancellationRequest {
         }
     }
 
-    pub fn fail_validation(&mut self, why: String, at: DateTime<Utc>) {
-        self.settle(RequestStatus::ValidationFailed, why, DecidedBy::System, at);
+    /// When the marketplace's checks of this request finish.
+    pub fn validation_due(&self) -> DateTime<Utc> {
+        self.created_at + VALIDATION_DELAY
     }
 
+    /// Fails a still-pending request whose agreement has a renewal agreement, once its
+    /// validation is due by `now`, stamped with the moment the checks finished. Returns
+    /// whether it did.
+    pub fn fail_validation_by(&mut self, now: DateTime<Utc>, has_renewal: bool) -> bool {
+        if has_renewal && self.status.is_pending() && now >= self.validation_due() {
+            let at = self.validation_due();
+            self.settle(
+                RequestStatus::ValidationFailed,
+                RENEWAL_FIRST.to_string(),
+                DecidedBy::System,
+                at,
+            );
+            true
+        } else {
+            false
+        }
+    }
+
+    /// Whether the buyer let the 7 days run out.
     pub fn approved_automatically(&self) -> bool {
         self.status == RequestStatus::Approved && self.decided_by == Some(DecidedBy::System)
     }
@@ -424,7 +504,7 @@ mod tests {
         ));
         assert_eq!(
             error.to_string(),
-            "This request is already withdrawn (since 2025-01-01 15:12 UTC), so it can no longer be approved."
+            "This request was already withdrawn by the seller (2025-01-01 15:12 UTC), so it can no longer be approved."
         );
         assert_eq!(request, before);
     }

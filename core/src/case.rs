@@ -20,6 +20,8 @@ pub struct InvoiceBalance {
     pub still_refundable: Money,
 }
 
+/// One buyer's case on one agreement: its latest cancellation request, the billing
+/// adjustments made for it, where each invoice stands, and what the seller should do next.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Case<'a> {
     pub record: &'a AgreementRecord,
@@ -29,6 +31,7 @@ pub struct Case<'a> {
     pub next_step: &'static str,
 }
 
+/// The case of one agreement.
 pub fn case_of(record: &AgreementRecord) -> Case<'_> {
     let balances = record
         .invoices
@@ -60,7 +63,10 @@ pub fn case_of(record: &AgreementRecord) -> Case<'_> {
         Some(RequestStatus::Approved) => "The agreement is cancelled and refunds were applied. Nothing more is needed unless more is owed.",
         Some(RequestStatus::Rejected) => "The buyer denied the cancellation; read their reason and agree the next step with them.",
         Some(RequestStatus::Cancelled) => "The request was withdrawn; the agreement continues.",
-        Some(RequestStatus::ValidationFailed) => "The request failed validation; read why before trying again.",
+        // A renewal agreement is the one check that fails a request (see `cancellation`).
+        Some(RequestStatus::ValidationFailed) => {
+            "The request failed validation: an auto-renewal already created the next agreement. Cancel that renewal agreement first, then request this cancellation again."
+        }
         None if record.agreement.status == AgreementStatus::Active => "No cancellation has been requested.",
         None => "This agreement is no longer active.",
     };
@@ -115,6 +121,24 @@ mod tests {
             })
             .expect("the demo has one");
         assert!(approved.next_step.contains("refunds nothing"));
+    }
+
+    #[test]
+    fn a_request_that_failed_validation_says_to_cancel_the_renewal_first() {
+        let book = demo::demo_book(demo::demo_now());
+        let failed = book
+            .records
+            .values()
+            .map(|v| case_of(&v.record))
+            .find(|c| {
+                c.request
+                    .is_some_and(|r| r.status == RequestStatus::ValidationFailed)
+            })
+            .expect("the demo has one");
+        assert!(failed.record.agreement.renewal.is_some());
+        assert!(failed
+            .next_step
+            .contains("Cancel that renewal agreement first"));
     }
 
     #[test]

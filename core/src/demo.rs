@@ -84,9 +84,12 @@ fn directory() -> Directory {
     }
 }
 
-/// A short stable ID body from a number, so demo IDs look like the real ones.
-fn code(n: u64) -> String {
-    let mixed = n.wrapping_mul(0x9E37_79B9_7F4A_7C15).rotate_left(17) ^ 0x5DEE_CE66;
+/// A short stable ID body from a seed and a number, so demo IDs look like the real ones.
+fn code(seed: u64, n: u64) -> String {
+    let mixed = (n ^ seed.rotate_left(32))
+        .wrapping_mul(0x9E37_79B9_7F4A_7C15)
+        .rotate_left(17)
+        ^ 0x5DEE_CE66;
     format!("{:012x}", mixed & 0xFFFF_FFFF_FFFF)
 }
 
@@ -100,12 +103,12 @@ struct Spec {
     invoices: usize,
 }
 
-fn agreement_record(n: u64, spec: &Spec, now: DateTime<Utc>) -> AgreementRecord {
+fn agreement_record(seed: u64, n: u64, spec: &Spec, now: DateTime<Utc>) -> AgreementRecord {
     let (product_id, _, seller) = PRODUCTS[spec.product];
     let short = product_id.trim_start_matches("prod-");
     let start = now - Duration::days(spec.age_days);
     let agreement = Agreement {
-        id: AgreementId::parse(&format!("agmt-{}", code(n))).expect("valid"),
+        id: AgreementId::parse(&format!("agmt-{}", code(seed, n))).expect("valid"),
         seller: account(SELLERS[seller].0),
         buyer: account(BUYERS[spec.buyer].0),
         product: ProductId::parse(product_id).expect("valid"),
@@ -117,11 +120,15 @@ fn agreement_record(n: u64, spec: &Spec, now: DateTime<Utc>) -> AgreementRecord 
         status: AgreementStatus::Active,
         start,
         end: None,
+        renewal: None,
     };
     let invoices = (0..spec.invoices)
         .map(|i| Invoice {
-            id: InvoiceId::parse(&format!("{}", 2_028_746_221 + n * 10 + i as u64))
-                .expect("digits"),
+            id: InvoiceId::parse(&format!(
+                "{}",
+                2_028_746_221 + seed % 1_000_000 * 1_000 + n * 10 + i as u64
+            ))
+            .expect("digits"),
             currency: spec.currency,
             charged_minor: spec.monthly_minor,
             refunded_minor: 0,
@@ -195,6 +202,13 @@ fn refund(
 
 /// The demo marketplace as a fresh browser shows it at `now`.
 pub fn demo_book(now: DateTime<Utc>) -> Book {
+    demo_book_from_seed(0, now)
+}
+
+/// The demo marketplace at `now`, its identifiers drawn from `seed`: the same seed and
+/// moment always give the same book. Its agreements were made days before `now`, so that
+/// deadlines are live: one request is hours from automatic approval.
+pub fn demo_book_from_seed(seed: u64, now: DateTime<Utc>) -> Book {
     let mut book = Book {
         directory: directory(),
         ..Book::default()
@@ -326,15 +340,36 @@ pub fn demo_book(now: DateTime<Utc>) -> Book {
             monthly_minor: 65_000,
             invoices: 2,
         },
+        // The renewal that auto-renewal created for agreement 12; it starts when 12 ends,
+        // and its first month is invoiced in advance, not yet paid.
+        Spec {
+            product: 0,
+            buyer: 2,
+            private: false,
+            age_days: -5,
+            currency: Currency::USD,
+            monthly_minor: 49_900,
+            invoices: 1,
+        },
     ];
-    let mut ids = SequentialIds::starting_at(1_000);
+    let mut ids = SequentialIds::starting_at(1_000 + seed.wrapping_mul(1_000_000));
     let mut agreement_ids = Vec::new();
     for (n, spec) in specs.iter().enumerate() {
-        let record = agreement_record(n as u64 + 1, spec, now);
+        let record = agreement_record(seed, n as u64 + 1, spec, now);
         agreement_ids.push(record.agreement.id.clone());
         book.insert(record);
     }
     let a = |i: usize| agreement_ids[i].clone();
+    book.records.update(&a(12), |v| {
+        v.record.agreement.end = Some(now + Duration::days(5));
+        v.record.agreement.renewal = Some(a(14));
+    });
+    book.records
+        .update(&a(13), |v| v.record.invoices[1].paid = false);
+    book.records.update(&a(14), |v| {
+        v.record.invoices[0].issued_at = now;
+        v.record.invoices[0].paid = false;
+    });
     // Histories, oldest first, so that `apply` runs time forward as it would have happened.
     send(
         &mut book,
@@ -421,12 +456,28 @@ pub fn demo_book(now: DateTime<Utc>) -> Book {
         now - Duration::days(6) - Duration::hours(20),
         &mut ids,
     );
+    refund(
+        &mut book,
+        &a(13),
+        1,
+        "650.00",
+        now - Duration::days(4),
+        &mut ids,
+    );
     send(
         &mut book,
         &a(6),
         CancellationReasonCode::AlternativeProcurementChannel,
         "Buyer moves this purchase to their reseller's channel from next month",
         now - Duration::days(3),
+        &mut ids,
+    );
+    send(
+        &mut book,
+        &a(12),
+        CancellationReasonCode::AlternativeProcurementChannel,
+        "Buyer consolidates its BI tools under one enterprise contract from next month",
+        now - Duration::days(3) + Duration::hours(2),
         &mut ids,
     );
     refund(
@@ -437,12 +488,6 @@ pub fn demo_book(now: DateTime<Utc>) -> Book {
         now - Duration::days(2),
         &mut ids,
     );
-    if let Some(v) = book.records.get_mut(&a(13)) {
-        v.record.invoices[1].paid = false;
-    }
-    if let Some(v) = book.records.get_mut(&a(12)) {
-        v.record.agreement.end = Some(now - Duration::days(1));
-    }
     book.advance_to(now, &mut ids);
     add_families(&mut book, now, &mut ids);
     book
@@ -623,8 +668,9 @@ fn add_families(book: &mut Book, now: DateTime<Utc>, ids: &mut SequentialIds) {
 }
 
 /// `n` AWS Marketplace agreements, each with a full history: a request sent and rejected,
-/// another sent and withdrawn, and a completed refund. Each record is built on its own so
-/// that the cost grows with `n`, not `n²`.
+/// another sent and withdrawn, a completed refund, and a third request still pending, a
+/// day from its automatic approval at `now`. Each record is built on its own so that the
+/// cost grows with `n`, not `n²`.
 pub fn scale_book(n: usize, now: DateTime<Utc>) -> Book {
     let mut book = Book {
         directory: directory(),
@@ -642,7 +688,7 @@ pub fn scale_book(n: usize, now: DateTime<Utc>) -> Book {
             invoices: 2,
         };
         let mut single = Book::default();
-        let record = agreement_record(100 + i as u64, &spec, now);
+        let record = agreement_record(0, 100 + i as u64, &spec, now);
         let id = record.agreement.id.clone();
         let buyer = record.agreement.buyer.clone();
         let seller = record.agreement.seller.clone();
@@ -695,7 +741,15 @@ pub fn scale_book(n: usize, now: DateTime<Utc>) -> Book {
                 &mut ids,
             )
             .expect("scale withdrawal");
-        single.advance_to(now - Duration::days(8), &mut ids);
+        send(
+            &mut single,
+            &id,
+            CancellationReasonCode::ProductDiscontinued,
+            "The product is retired at the end of the quarter; the buyer moves to its successor",
+            now - Duration::days(6),
+            &mut ids,
+        );
+        single.advance_to(now, &mut ids);
         let versioned = single.records.remove(&id).expect("built above");
         book.records.insert(id, versioned);
     }
@@ -721,9 +775,29 @@ mod tests {
             RequestStatus::Approved,
             RequestStatus::Rejected,
             RequestStatus::Cancelled,
+            RequestStatus::ValidationFailed,
         ] {
             assert!(statuses.contains(status.code()), "{status:?}");
         }
+        let adjustments: std::collections::BTreeSet<_> = book
+            .records
+            .values()
+            .flat_map(|v| v.record.adjustments.iter().map(|a| a.status.code()))
+            .collect();
+        assert_eq!(adjustments, ["COMPLETED", "VALIDATION_FAILED"].into());
+        let records = || book.records.values().map(|v| &v.record);
+        let offers: std::collections::BTreeSet<_> = records()
+            .map(|r| book.directory.offer(&r.agreement.offer).unwrap().private)
+            .collect();
+        assert_eq!(offers.len(), 2, "public and private offers");
+        let currencies: std::collections::BTreeSet<_> = records()
+            .flat_map(|r| r.invoices.iter().map(|i| i.currency))
+            .collect();
+        assert!(currencies.contains(&Currency::USD) && currencies.contains(&Currency::EUR));
+        assert!(records().all(|r| !r.invoices.is_empty()));
+        let now = demo_now();
+        assert!(records().any(|r| now - r.agreement.start < Duration::hours(48)));
+        assert!(records().any(|r| now - r.agreement.start > Duration::hours(48)));
         assert!(
             !book.fps.is_empty()
                 && !book.devpay.is_empty()
@@ -733,8 +807,39 @@ mod tests {
     }
 
     #[test]
-    fn the_demo_is_the_same_every_time_for_the_same_moment() {
+    fn the_demo_is_the_same_every_time_for_the_same_seed_and_moment() {
         assert_eq!(demo_book(demo_now()), demo_book(demo_now()));
+        assert_eq!(
+            demo_book_from_seed(7, demo_now()),
+            demo_book_from_seed(7, demo_now())
+        );
+    }
+
+    #[test]
+    fn another_seed_tells_the_same_story_under_other_identifiers() {
+        let story = |book: &Book| {
+            let mut statuses: Vec<_> = book
+                .records
+                .values()
+                .map(|v| {
+                    let r = &v.record;
+                    (
+                        r.agreement.status,
+                        r.requests.iter().map(|q| q.status).collect::<Vec<_>>(),
+                    )
+                })
+                .map(|(a, q)| format!("{a:?} {q:?}"))
+                .collect();
+            statuses.sort();
+            statuses
+        };
+        let (a, b) = (
+            demo_book_from_seed(1, demo_now()),
+            demo_book_from_seed(2, demo_now()),
+        );
+        assert_eq!(story(&a), story(&b));
+        assert!(a.records.keys().all(|id| !b.records.contains_key(id)));
+        assert!(b.records.values().all(|v| v.record.check().is_ok()));
     }
 
     #[test]
@@ -757,9 +862,13 @@ mod tests {
         assert_eq!(book.records.len(), 200);
         for v in book.records.values() {
             assert!(v.record.check().is_ok());
-            assert_eq!(v.record.requests.len(), 2);
+            assert_eq!(v.record.requests.len(), 3);
+            assert_eq!(
+                v.record.pending_request().map(|r| r.deadline()),
+                Some(demo_now() + Duration::days(1))
+            );
             assert_eq!(v.record.invoices[0].refunded_minor, 1_500);
-            assert!(v.record.events.len() >= 7);
+            assert_eq!(v.record.events.len(), 12);
         }
     }
 }

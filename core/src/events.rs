@@ -1,8 +1,11 @@
 //! The events an EventBridge bus delivers for cancellations and billing adjustments, with the
 //! exact envelope and field order of AWS's published examples. The buyer's bus receives the
-//! "- Acceptor" events; the seller's log holds the matching "- Proposer" ones, named the same
-//! way, plus two only the seller sees: a request that failed validation and an adjustment
-//! that failed.
+//! "- Acceptor" events (buyer guide, "Cancellation and billing adjustment events"); the
+//! seller's log holds the "- Proposer" ones (seller guide, "Amazon EventBridge events",
+//! sections "Events for cancellations" and "Events for billing adjustments"), which name the
+//! buyer as `acceptorId` where the buyer's name the seller as `proposerId`, plus two only the
+//! seller receives: "Agreement Cancellation Request Validation Failed - Proposer" and
+//! "Purchase Agreement Billing Adjustment Failed - Proposer".
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -12,8 +15,11 @@ use crate::book::Agreement;
 use crate::cancellation::CancellationRequest;
 use crate::ids::{AccountId, IdSource};
 
+/// The `source` of every event here.
 pub const SOURCE: &str = "aws.agreement-marketplace";
+/// The region every event is delivered in.
 pub const REGION: &str = "us-east-1";
+/// The `detail.catalog` of every event here.
 pub const CATALOG: &str = "AWSMarketplace";
 
 /// Whose bus an event is delivered to.
@@ -26,6 +32,7 @@ pub enum Side {
 }
 
 impl Side {
+    /// The end of its detail types ("Acceptor", "Proposer").
     pub fn suffix(self) -> &'static str {
         match self {
             Side::Acceptor => "Acceptor",
@@ -34,6 +41,7 @@ impl Side {
     }
 }
 
+/// What happened, whichever side is told.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum EventKind {
     CancellationPendingApproval,
@@ -68,6 +76,7 @@ impl EventKind {
         }
     }
 
+    /// The `detail-type` this kind has on `side`'s bus.
     pub fn detail_type(self, side: Side) -> String {
         format!("{} - {}", self.name(), side.suffix())
     }
@@ -109,6 +118,7 @@ pub struct BusEvent {
     pub detail: Detail,
 }
 
+/// An event's `detail`: about a cancellation request or a billing adjustment.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(untagged)]
 pub enum Detail {
@@ -116,6 +126,7 @@ pub enum Detail {
     Adjustment(AdjustmentDetail),
 }
 
+/// The `detail` of a cancellation request event.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct CancellationDetail {
@@ -141,6 +152,8 @@ pub struct AgreementRef {
     pub offer_id: Option<String>,
 }
 
+/// The request as a cancellation event reports it: the seller's description in
+/// `reasonMessage`, the rejection or withdrawal reason in `statusMessage`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct RequestRef {
@@ -155,6 +168,7 @@ pub struct RequestRef {
     pub updated_at: DateTime<Utc>,
 }
 
+/// The `detail` of a billing adjustment event.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct AdjustmentDetail {
@@ -165,6 +179,7 @@ pub struct AdjustmentDetail {
     pub invoice: InvoiceRef,
 }
 
+/// The adjustment as its event reports it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct AdjustmentRef {
@@ -173,10 +188,9 @@ pub struct AdjustmentRef {
     pub adjustment_amount: String,
     pub currency_code: String,
     pub adjustment_reason_code: String,
-    #[serde(skip_serializing_if = "Option::is_none", default)]
-    pub status_message: Option<String>,
 }
 
+/// The invoice a billing adjustment refunds.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct InvoiceRef {
@@ -184,6 +198,7 @@ pub struct InvoiceRef {
 }
 
 impl BusEvent {
+    /// Whose bus it was delivered to.
     pub fn side(&self) -> Side {
         if self.detail_type.ends_with(" - Acceptor") {
             Side::Acceptor
@@ -192,6 +207,7 @@ impl BusEvent {
         }
     }
 
+    /// The agreement it is about.
     pub fn agreement_id(&self) -> &str {
         match &self.detail {
             Detail::Cancellation(d) => &d.agreement.id,
@@ -199,6 +215,7 @@ impl BusEvent {
         }
     }
 
+    /// The event as one line of JSON, exactly as a bus delivers it.
     pub fn to_json(&self) -> String {
         serde_json::to_string(self).expect("events always serialise")
     }
@@ -213,7 +230,7 @@ impl BusEvent {
     ) -> BusEvent {
         BusEvent {
             version: "0".into(),
-            id: ids.next_uuid(),
+            id: ids.event_id(),
             detail_type: kind.detail_type(side),
             source: SOURCE.into(),
             account: account.clone(),
@@ -248,7 +265,7 @@ pub fn cancellation_events(
                 Side::Proposer => (None, Some(agreement.buyer.to_string())),
             };
             let detail = Detail::Cancellation(CancellationDetail {
-                request_id: ids.next_uuid(),
+                request_id: ids.api_request_id(),
                 catalog: CATALOG.into(),
                 agreement: AgreementRef {
                     id: agreement.id.to_string(),
@@ -283,10 +300,8 @@ pub fn adjustment_events(
     kind.sides()
         .iter()
         .map(|&side| {
-            let status_message =
-                (kind == EventKind::AdjustmentFailed).then(|| adjustment.status_message.clone());
             let detail = Detail::Adjustment(AdjustmentDetail {
-                request_id: ids.next_uuid(),
+                request_id: ids.api_request_id(),
                 catalog: CATALOG.into(),
                 agreement: AgreementRef {
                     id: agreement.id.to_string(),
@@ -300,7 +315,6 @@ pub fn adjustment_events(
                     adjustment_amount: adjustment.amount.negated().decimal_string(),
                     currency_code: adjustment.amount.currency.code().into(),
                     adjustment_reason_code: adjustment.reason_code.code().into(),
-                    status_message,
                 },
                 invoice: InvoiceRef {
                     original_invoice_id: adjustment.invoice_id.to_string(),

@@ -37,8 +37,10 @@ macro_rules! id_type {
         pub struct $name(String);
 
         impl $name {
+            /// What this identifier is, in words ("an agreement ID").
             pub const WHAT: &'static str = $what;
 
+            /// Checks typed or stored text; surrounding spaces are dropped.
             pub fn parse(text: &str) -> Result<Self, IdError> {
                 let text = text.trim();
                 if text.is_empty() {
@@ -54,6 +56,7 @@ macro_rules! id_type {
                 Ok($name(text.to_string()))
             }
 
+            /// The identifier as the API spells it.
             pub fn as_str(&self) -> &str {
                 &self.0
             }
@@ -129,32 +132,49 @@ id_type!(
     |s| s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
 );
 
-/// Where new identifiers come from. The browser draws them from its crypto source; tests
-/// and the demo data count.
+/// Where new identifiers come from, so that the core never draws random numbers itself. The
+/// browser draws them from its crypto source; tests and the demo data count
+/// ([`SequentialIds`]).
 pub trait IdSource {
-    /// Letters and digits, unique enough to tell requests apart (the part after `acr-`).
+    /// 1 to 60 letters and digits, unique enough to tell requests apart (the part after
+    /// `acr-` or `ba-`).
     fn next_suffix(&mut self) -> String;
-    /// A UUID-shaped string, as event IDs and API request IDs are.
+    /// A UUID-shaped string (8-4-4-4-12 lowercase hex), as event IDs and API request IDs are.
     fn next_uuid(&mut self) -> String;
 
+    /// A new cancellation request ID, `acr-…`.
     fn request_id(&mut self) -> RequestId {
         RequestId::parse(&format!("acr-{}", self.next_suffix()))
             .expect("an IdSource suffix is letters and digits")
     }
 
+    /// A new billing adjustment ID, `ba-…`.
     fn adjustment_id(&mut self) -> AdjustmentId {
         AdjustmentId::parse(&format!("ba-{}", self.next_suffix()))
             .expect("an IdSource suffix is letters and digits")
     }
+
+    /// The `id` of a new bus event.
+    fn event_id(&mut self) -> String {
+        self.next_uuid()
+    }
+
+    /// The `detail.requestId` of a new bus event: the ID of the API call behind it.
+    fn api_request_id(&mut self) -> String {
+        self.next_uuid()
+    }
 }
 
-/// Deterministic identifiers: a counter, spelled as the real ones look.
+/// Deterministic identifiers for tests and demos: a counter, spelled as the real ones look
+/// (`acr-000000000000002a`, a UUID made of the counter's bytes).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SequentialIds {
+    /// The last number handed out; the next identifier uses `next + 1`.
     pub next: u64,
 }
 
 impl SequentialIds {
+    /// A counter whose first identifier uses `next + 1`.
     pub fn starting_at(next: u64) -> Self {
         SequentialIds { next }
     }
@@ -175,23 +195,25 @@ impl IdSource for SequentialIds {
     }
 }
 
-/// Spells 16 bytes as a version-4-shaped UUID (8-4-4-4-12 lowercase hex).
+/// Spells 16 bytes (missing ones are zero) as a version-4-shaped UUID: 8-4-4-4-12 lowercase
+/// hex with the version and variant bits set.
 pub fn uuid_from_bytes(bytes: &[u8]) -> String {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
     let mut b = [0u8; 16];
     for (slot, byte) in b.iter_mut().zip(bytes) {
         *slot = *byte;
     }
     b[6] = (b[6] & 0x0f) | 0x40;
     b[8] = (b[8] & 0x3f) | 0x80;
-    let hex: String = b.iter().map(|x| format!("{x:02x}")).collect();
-    format!(
-        "{}-{}-{}-{}-{}",
-        &hex[0..8],
-        &hex[8..12],
-        &hex[12..16],
-        &hex[16..20],
-        &hex[20..32]
-    )
+    let mut text = String::with_capacity(36);
+    for (i, byte) in b.iter().enumerate() {
+        if matches!(i, 4 | 6 | 8 | 10) {
+            text.push('-');
+        }
+        text.push(char::from(HEX[usize::from(byte >> 4)]));
+        text.push(char::from(HEX[usize::from(byte & 0x0f)]));
+    }
+    text
 }
 
 #[cfg(test)]
@@ -270,6 +292,15 @@ mod tests {
         let uuid = ids.next_uuid();
         assert_eq!(uuid.len(), 36);
         assert_eq!(&uuid[14..15], "4");
+        assert_ne!(ids.event_id(), ids.api_request_id());
+    }
+
+    #[test]
+    fn uuids_are_spelled_8_4_4_4_12_in_lowercase_hex() {
+        let uuid = uuid_from_bytes(&[0xAB; 16]);
+        assert_eq!(uuid, "abababab-abab-4bab-abab-abababababab");
+        let short = uuid_from_bytes(&[1, 2]);
+        assert_eq!(short, "01020000-0000-4000-8000-000000000000");
     }
 
     proptest! {

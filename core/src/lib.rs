@@ -3,6 +3,15 @@
 //! Every rule of the product spec lives here and nowhere else. The crate never reads the
 //! clock and never draws random numbers: `now` and new identifiers are arguments, so
 //! every deadline and every event can be tested to the second.
+//!
+//! The shell calls [`book::Book`]: `apply(command, actor, now, ids)` for what a person does,
+//! `advance_to(now, ids)` when its clock moves (cheap when nothing is due:
+//! `book.records.next_due()` says when something will be). Both return an
+//! [`book::Outcome`]: the bus events in time order, and the agreement records to write, each
+//! with a version bumped on every change for compare-and-set. The other modules hold the
+//! rules `Book` applies (`cancellation`, `adjustment`), the shapes it speaks in (`ids`,
+//! `money`, `events`, `api`), and what the UI shows before and around a decision
+//! (`preview`, `case`), plus `demo` data from a seed and a moment.
 
 pub mod adjustment;
 pub mod api;

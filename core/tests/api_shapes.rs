@@ -101,8 +101,10 @@ fn t(hours: i64) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 3, 1, 9, 0, 0).unwrap() + Duration::hours(hours)
 }
 
-/// A seller's book with a request in every status the commands reach and adjustments both
-/// completed and failed.
+/// A seller's book of 60 agreements with a request in every status and adjustments in every
+/// status: pending, withdrawn, rejected, approved and failed requests (the fifth kind of
+/// agreement has a renewal); completed refunds on paid invoices, failed ones on unpaid
+/// invoices, and one still pending.
 fn busy_book() -> (Book, AccountId, BatchResult) {
     let seller = AccountId::parse("111122223333").unwrap();
     let buyer = AccountId::parse("444455556666").unwrap();
@@ -118,6 +120,7 @@ fn busy_book() -> (Book, AccountId, BatchResult) {
                 status: AgreementStatus::Active,
                 start: t(-1000),
                 end: None,
+                renewal: (i % 5 == 4).then(|| AgreementId::parse(&format!("agmt-{i}r")).unwrap()),
             },
             vec![Invoice {
                 id: InvoiceId::parse(&format!("inv-{i}")).unwrap(),
@@ -131,6 +134,7 @@ fn busy_book() -> (Book, AccountId, BatchResult) {
     }
     let mut ids = SequentialIds::default();
     let s = Actor::Seller(seller.clone());
+    let b = Actor::Buyer(buyer.clone());
     let mut last = None;
     for i in 0..60 {
         let agreement_id = AgreementId::parse(&format!("agmt-{i}")).unwrap();
@@ -144,13 +148,34 @@ fn busy_book() -> (Book, AccountId, BatchResult) {
         let Reply::Request(request_id) = book.apply(send, &s, t(0), &mut ids).unwrap().0 else {
             panic!()
         };
-        if i % 3 == 1 {
-            let withdraw = Command::WithdrawCancellation {
-                agreement_id: agreement_id.clone(),
-                request_id,
-                reason: "Sent to the wrong buyer".into(),
-            };
-            book.apply(withdraw, &s, t(1), &mut ids).unwrap();
+        let (decision, actor) = match i % 5 {
+            1 => (
+                Command::WithdrawCancellation {
+                    agreement_id: agreement_id.clone(),
+                    request_id,
+                    reason: "Sent to the wrong buyer".into(),
+                },
+                &s,
+            ),
+            2 => (
+                Command::RejectCancellation {
+                    agreement_id: agreement_id.clone(),
+                    request_id,
+                    reason: "We still use it every day".into(),
+                },
+                &b,
+            ),
+            3 => (
+                Command::AcceptCancellation {
+                    agreement_id: agreement_id.clone(),
+                    request_id,
+                },
+                &b,
+            ),
+            _ => (Command::BatchCreateAdjustments { entries: vec![] }, &s),
+        };
+        if !matches!(&decision, Command::BatchCreateAdjustments { .. }) {
+            book.apply(decision, actor, t(1), &mut ids).unwrap();
         }
         let batch = Command::BatchCreateAdjustments {
             entries: vec![
@@ -178,7 +203,19 @@ fn busy_book() -> (Book, AccountId, BatchResult) {
             last = Some(result);
         }
     }
-    book.advance_to(t(200), &mut ids);
+    book.advance_to(t(100), &mut ids);
+    let one_more = Command::BatchCreateAdjustments {
+        entries: vec![AdjustmentEntry {
+            agreement_id: "agmt-0".into(),
+            invoice_id: "inv-0".into(),
+            amount: "10".into(),
+            currency: "USD".into(),
+            reason_code: Some(AdjustmentReasonCode::Other),
+            description: "Goodwill credit agreed on the phone".into(),
+            client_token: "ba-late".into(),
+        }],
+    };
+    book.apply(one_more, &s, t(100), &mut ids).unwrap();
     (book, seller, last.unwrap())
 }
 
@@ -189,12 +226,25 @@ fn exported_requests_and_adjustments_match_the_get_outputs() {
     let export = serde_json::to_value(api::export(&book, &seller)).unwrap();
     let requests = export["agreementCancellationRequests"].as_array().unwrap();
     let adjustments = export["billingAdjustmentRequests"].as_array().unwrap();
-    assert_eq!((requests.len(), adjustments.len()), (60, 60));
-    let statuses: std::collections::BTreeSet<_> = requests
-        .iter()
-        .map(|r| r["status"].as_str().unwrap())
-        .collect();
-    assert_eq!(statuses, ["APPROVED", "CANCELLED"].into());
+    assert_eq!((requests.len(), adjustments.len()), (60, 61));
+    let statuses = |items: &Vec<Value>| {
+        items
+            .iter()
+            .map(|r| r["status"].as_str().unwrap().to_string())
+            .collect::<std::collections::BTreeSet<_>>()
+    };
+    assert_eq!(
+        statuses(requests),
+        enum_of(&shapes, "AgreementCancellationRequestStatus")
+            .into_iter()
+            .collect()
+    );
+    assert_eq!(
+        statuses(adjustments),
+        enum_of(&shapes, "BillingAdjustmentStatus")
+            .into_iter()
+            .collect()
+    );
     let mut problems = Vec::new();
     for (i, r) in requests.iter().enumerate() {
         problems.extend(check(
@@ -287,4 +337,153 @@ fn the_checker_catches_what_the_model_forbids() {
         "bad",
     );
     assert_eq!(problems.len(), 4, "{problems:?}");
+}
+
+fn enum_of(shapes: &Value, name: &str) -> Vec<String> {
+    shapes[name]["enum"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap().to_string())
+        .collect()
+}
+
+fn max_of(shapes: &Value, name: &str) -> usize {
+    shapes[name]["max"].as_u64().unwrap() as usize
+}
+
+#[test]
+fn every_enum_the_workbench_uses_has_exactly_the_models_values() {
+    use workbench_core::adjustment::{AdjustmentStatus, BatchErrorCode};
+    use workbench_core::cancellation::RequestStatus;
+    let shapes = model();
+    let codes = |all: Vec<&str>| all.into_iter().map(String::from).collect::<Vec<_>>();
+    assert_eq!(
+        codes(CancellationReasonCode::ALL.map(|c| c.code()).to_vec()),
+        enum_of(&shapes, "AgreementCancellationRequestReasonCode")
+    );
+    assert_eq!(
+        codes(AdjustmentReasonCode::ALL.map(|c| c.code()).to_vec()),
+        enum_of(&shapes, "BillingAdjustmentReasonCode")
+    );
+    let statuses = [
+        RequestStatus::PendingApproval,
+        RequestStatus::Approved,
+        RequestStatus::Rejected,
+        RequestStatus::Cancelled,
+        RequestStatus::ValidationFailed,
+    ];
+    assert_eq!(
+        codes(statuses.map(|s| s.code()).to_vec()),
+        enum_of(&shapes, "AgreementCancellationRequestStatus")
+    );
+    let statuses = [
+        AdjustmentStatus::Pending,
+        AdjustmentStatus::ValidationFailed,
+        AdjustmentStatus::Completed,
+    ];
+    assert_eq!(
+        codes(statuses.map(|s| s.code()).to_vec()),
+        enum_of(&shapes, "BillingAdjustmentStatus")
+    );
+    assert_eq!(
+        codes(AgreementStatus::ALL.map(|s| s.code()).to_vec()),
+        enum_of(&shapes, "AgreementStatus")
+    );
+    let errors = [
+        BatchErrorCode::ConflictException,
+        BatchErrorCode::ValidationException,
+        BatchErrorCode::ResourceNotFoundException,
+        BatchErrorCode::InternalFailure,
+    ]
+    .map(|c| c.code().to_string());
+    assert_eq!(
+        errors.to_vec(),
+        enum_of(&shapes, "BillingAdjustmentErrorCode")
+    );
+}
+
+#[test]
+fn the_workbench_limits_are_the_models() {
+    use workbench_core::{adjustment, cancellation};
+    let shapes = model();
+    assert_eq!(
+        cancellation::DESCRIPTION_MAX,
+        max_of(&shapes, "AgreementCancellationRequestDescription")
+    );
+    assert_eq!(
+        cancellation::DESCRIPTION_MAX,
+        max_of(&shapes, "AgreementCancellationRequestRejectionReason")
+    );
+    assert_eq!(
+        cancellation::DESCRIPTION_MAX,
+        max_of(&shapes, "AgreementCancellationRequestCancellationReason")
+    );
+    assert_eq!(
+        adjustment::DESCRIPTION_MAX,
+        max_of(&shapes, "BillingAdjustmentDescription")
+    );
+    assert_eq!(PAGE_MAX, max_of(&shapes, "MaxResults"));
+    // What the commands ask for is what the operations require.
+    let required = |name: &str| {
+        shapes[name]["required"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str().unwrap().to_string())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        required("RejectAgreementCancellationRequestInput"),
+        [
+            "agreementId",
+            "agreementCancellationRequestId",
+            "rejectionReason"
+        ]
+    );
+    assert_eq!(
+        required("CancelAgreementCancellationRequestInput"),
+        [
+            "agreementId",
+            "agreementCancellationRequestId",
+            "cancellationReason"
+        ]
+    );
+}
+
+/// The model's own rule for an identifier: its pattern over the whole text, and its lengths.
+fn model_accepts(shapes: &Value, name: &str, text: &str) -> bool {
+    let shape = &shapes[name];
+    let length = text.chars().count() as u64;
+    let pattern = Regex::new(&format!("^(?:{})$", shape["pattern"].as_str().unwrap())).unwrap();
+    shape["min"].as_u64().is_none_or(|min| length >= min)
+        && shape["max"].as_u64().is_none_or(|max| length <= max)
+        && pattern.is_match(text)
+}
+
+proptest::proptest! {
+    #[test]
+    fn identifiers_accept_exactly_what_the_model_accepts(
+        prefix in proptest::sample::select(vec!["", "acr-", "ba-", "agmt-", "a"]),
+        body in "[a-zA-Z0-9_/.-]{0,70}",
+    ) {
+        let shapes = model();
+        let text = format!("{prefix}{body}");
+        proptest::prop_assert_eq!(
+            RequestId::parse(&text).is_ok(),
+            model_accepts(&shapes, "AgreementCancellationRequestId", &text)
+        );
+        proptest::prop_assert_eq!(
+            AdjustmentId::parse(&text).is_ok(),
+            model_accepts(&shapes, "BillingAdjustmentRequestId", &text)
+        );
+        proptest::prop_assert_eq!(
+            AgreementId::parse(&text).is_ok(),
+            model_accepts(&shapes, "AgreementId", &text)
+        );
+        proptest::prop_assert_eq!(
+            ClientToken::parse(&text).is_ok(),
+            model_accepts(&shapes, "ClientToken", &text)
+        );
+    }
 }

@@ -1,0 +1,82 @@
+//! What the book costs at the scale the app must hold: the auto-approval sweep over 10,000
+//! pending requests, and one command at 100 and at 10,000 agreements (the goal: the same).
+//! Run with `cargo bench -p workbench-core`.
+
+use std::time::Instant;
+
+use chrono::Duration;
+use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
+use workbench_core::book::{Actor, Book, Command};
+use workbench_core::demo::{demo_now, scale_book};
+use workbench_core::ids::{AgreementId, SequentialIds};
+
+const SCALE: usize = 10_000;
+
+/// Checking 10,000 pending requests when none is due (what every clock tick does), and
+/// approving all of them when the clock jumps past their deadlines.
+fn sweep(c: &mut Criterion) {
+    let book = scale_book(SCALE, demo_now());
+    let mut group = c.benchmark_group("sweep of 10,000 pending requests");
+    group.sample_size(20);
+    group.bench_function("nothing due", |b| {
+        let mut book = book.clone();
+        let mut ids = SequentialIds::default();
+        b.iter(|| book.advance_to(demo_now(), &mut ids))
+    });
+    group.bench_function("all approved", |b| {
+        let mut ids = SequentialIds::default();
+        b.iter_batched_ref(
+            || book.clone(),
+            |book| book.advance_to(demo_now() + Duration::days(2), &mut ids),
+            BatchSize::PerIteration,
+        )
+    });
+    group.finish();
+}
+
+/// One seller command: withdrawing the pending request of an agreement not touched
+/// before, so that every measured command changes a record of the same size. When every
+/// agreement has had its turn, a fresh copy of the book is taken, outside the measurement.
+fn command_at(c: &mut Criterion, agreements: usize) {
+    let fresh = scale_book(agreements, demo_now());
+    let targets: Vec<AgreementId> = fresh.records.keys().cloned().collect();
+    let mut ids = SequentialIds::starting_at(10_000_000);
+    c.bench_function(&format!("one command at {agreements} agreements"), |b| {
+        b.iter_custom(|iterations| {
+            let mut book: Book = fresh.clone();
+            let mut spent = std::time::Duration::ZERO;
+            for turn in 0..iterations as usize {
+                if turn > 0 && turn % targets.len() == 0 {
+                    book = fresh.clone();
+                }
+                let agreement_id = targets[turn % targets.len()].clone();
+                let record = book.record(&agreement_id).unwrap();
+                let seller = Actor::Seller(record.agreement.seller.clone());
+                let withdraw = Command::WithdrawCancellation {
+                    agreement_id,
+                    request_id: record.pending_request().unwrap().id.clone(),
+                    reason: "Sent before the buyer's renewal was confirmed".into(),
+                };
+                let start = Instant::now();
+                let done = book.apply(withdraw, &seller, demo_now(), &mut ids);
+                spent += start.elapsed();
+                assert!(done.is_ok());
+            }
+            spent
+        })
+    });
+}
+
+fn commands(c: &mut Criterion) {
+    command_at(c, 100);
+    command_at(c, SCALE);
+}
+
+criterion_group! {
+    name = benches;
+    config = Criterion::default()
+        .warm_up_time(std::time::Duration::from_secs(1))
+        .measurement_time(std::time::Duration::from_secs(3));
+    targets = sweep, commands
+}
+criterion_main!(benches);
