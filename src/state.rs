@@ -120,7 +120,7 @@ impl AppState {
     fn advance(&self, now: DateTime<Utc>) {
         let due = self
             .book
-            .with_untracked(|b| b.records.values().any(|v| has_due(&v.record, now)));
+            .with_untracked(|b| b.records.next_due().is_some_and(|d| d <= now));
         if !due {
             return;
         }
@@ -250,15 +250,6 @@ impl AppState {
         // The listener lives as long as the app.
         std::mem::forget(handle);
     }
-}
-
-fn has_due(record: &workbench_core::book::AgreementRecord, now: DateTime<Utc>) -> bool {
-    record
-        .pending_request()
-        .is_some_and(|r| r.deadline() <= now)
-        || record.adjustments.iter().any(|a| {
-            a.status == workbench_core::adjustment::AdjustmentStatus::Pending && a.due_at() <= now
-        })
 }
 
 fn agreement_of(command: &Command) -> Option<AgreementId> {
