@@ -465,10 +465,7 @@ impl<B: Backend> Store<B> {
         self.put(DIRECTORY_KEY, &codec::encode(1, &book.directory))?;
         self.put(CLOCK_KEY, &codec::encode(1, clock))?;
         for (id, v) in &book.records {
-            self.put(
-                &Kind::Agreement.key(id.as_str()),
-                &codec::encode(v.version, &v.record),
-            )?;
+            self.put(&Kind::Agreement.key(id.as_str()), &encoded(v).1)?;
         }
         write_map(self, Kind::Fps, &book.fps)?;
         write_map(self, Kind::DevPay, &book.devpay)?;
@@ -502,11 +499,8 @@ impl<B: Backend> Store<B> {
     ) -> Result<(), SaveError> {
         for id in changed {
             if let Some(v) = book.records.get(id) {
-                self.compare_and_set(
-                    &Kind::Agreement.key(id.as_str()),
-                    v.version,
-                    &codec::encode(v.version, &v.record),
-                )?;
+                let (version, text) = encoded(v);
+                self.compare_and_set(&Kind::Agreement.key(id.as_str()), version, &text)?;
             }
         }
         Ok(())
@@ -518,23 +512,11 @@ impl<B: Backend> Store<B> {
             Kind::Agreement => AgreementId::parse(id)
                 .ok()
                 .and_then(|id| book.records.get(&id))
-                .map(|v| (v.version, codec::encode(v.version, &v.record))),
-            Kind::Fps => book
-                .fps
-                .get(id)
-                .map(|v| (v.version, codec::encode(v.version, &v.record))),
-            Kind::DevPay => book
-                .devpay
-                .get(id)
-                .map(|v| (v.version, codec::encode(v.version, &v.record))),
-            Kind::Alibaba => book
-                .alibaba
-                .get(id)
-                .map(|v| (v.version, codec::encode(v.version, &v.record))),
-            Kind::SupportCase => book
-                .support_cases
-                .get(id)
-                .map(|v| (v.version, codec::encode(v.version, &v.record))),
+                .map(encoded),
+            Kind::Fps => book.fps.get(id).map(encoded),
+            Kind::DevPay => book.devpay.get(id).map(encoded),
+            Kind::Alibaba => book.alibaba.get(id).map(encoded),
+            Kind::SupportCase => book.support_cases.get(id).map(encoded),
         };
         match encoded {
             Some((version, text)) => self.compare_and_set(&kind.key(id), version, &text),
@@ -646,13 +628,18 @@ impl<B: Backend> Store<B> {
     }
 }
 
+/// A record's version and its stored text, which carries that same version.
+fn encoded<T: Serialize>(v: &Versioned<T>) -> (u64, String) {
+    (v.version, codec::encode(v.version, &v.record))
+}
+
 fn write_map<B: Backend, T: Serialize>(
     store: &mut Store<B>,
     kind: Kind,
     map: &BTreeMap<String, Versioned<T>>,
 ) -> Result<(), BackendError> {
     for (id, v) in map {
-        store.put(&kind.key(id), &codec::encode(v.version, &v.record))?;
+        store.put(&kind.key(id), &encoded(v).1)?;
     }
     Ok(())
 }
