@@ -125,8 +125,7 @@ impl AppState {
             return;
         }
         let mut outcome = Default::default();
-        self.book
-            .update(|b| outcome = b.advance_to(now, &mut BrowserIds));
+        self.book.update(|b| outcome = b.advance_to(now));
         self.save(&outcome.changed);
     }
 

@@ -20,14 +20,12 @@ fn sweep(c: &mut Criterion) {
     group.sample_size(20);
     group.bench_function("nothing due", |b| {
         let mut book = book.clone();
-        let mut ids = SequentialIds::default();
-        b.iter(|| book.advance_to(demo_now(), &mut ids))
+        b.iter(|| book.advance_to(demo_now()))
     });
     group.bench_function("all approved", |b| {
-        let mut ids = SequentialIds::default();
         b.iter_batched_ref(
             || book.clone(),
-            |book| book.advance_to(demo_now() + Duration::days(2), &mut ids),
+            |book| book.advance_to(demo_now() + Duration::days(2)),
             BatchSize::PerIteration,
         )
     });

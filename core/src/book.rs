@@ -194,14 +194,46 @@ pub struct HistoryEntry {
 }
 
 /// Everything about one agreement. Storage keeps one of these per key.
+///
+/// Its events are not stored: they follow from its requests and adjustments
+/// ([`AgreementRecord::derived_events`]), so reading a record rebuilds them, and keeping
+/// them out is what lets 10,000 agreements with their whole history fit in localStorage.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(from = "StoredRecord")]
 pub struct AgreementRecord {
     pub agreement: Agreement,
     pub invoices: Vec<Invoice>,
     pub requests: Vec<CancellationRequest>,
     pub adjustments: Vec<BillingAdjustment>,
+    /// Every event both buses received about this agreement, in time order.
+    #[serde(skip)]
     pub events: Vec<BusEvent>,
     pub history: Vec<HistoryEntry>,
+}
+
+/// A record as it is stored: everything but the events it implies.
+#[derive(Deserialize)]
+struct StoredRecord {
+    agreement: Agreement,
+    invoices: Vec<Invoice>,
+    requests: Vec<CancellationRequest>,
+    adjustments: Vec<BillingAdjustment>,
+    history: Vec<HistoryEntry>,
+}
+
+impl From<StoredRecord> for AgreementRecord {
+    fn from(stored: StoredRecord) -> Self {
+        let mut record = AgreementRecord {
+            agreement: stored.agreement,
+            invoices: stored.invoices,
+            requests: stored.requests,
+            adjustments: stored.adjustments,
+            events: Vec::new(),
+            history: stored.history,
+        };
+        record.events = record.derived_events();
+        record
+    }
 }
 
 impl AgreementRecord {
@@ -215,6 +247,47 @@ impl AgreementRecord {
             events: Vec::new(),
             history: Vec::new(),
         }
+    }
+
+    /// The events this record's requests and adjustments gave, in time order: each request
+    /// told both sides when it was sent and again when it was settled (a failed validation
+    /// only the seller), and each processed adjustment told them once.
+    pub fn derived_events(&self) -> Vec<BusEvent> {
+        let mut events = Vec::new();
+        for request in &self.requests {
+            let sent = CancellationRequest {
+                status: RequestStatus::PendingApproval,
+                status_message: String::new(),
+                decided_by: None,
+                updated_at: request.created_at,
+                ..request.clone()
+            };
+            events.extend(events::cancellation_events(
+                EventKind::CancellationPendingApproval,
+                &self.agreement,
+                &sent,
+            ));
+            let settled = match request.status {
+                RequestStatus::PendingApproval => None,
+                RequestStatus::Approved => Some(EventKind::CancellationApproved),
+                RequestStatus::Rejected => Some(EventKind::CancellationRejected),
+                RequestStatus::Cancelled => Some(EventKind::CancellationCancelled),
+                RequestStatus::ValidationFailed => Some(EventKind::CancellationValidationFailed),
+            };
+            if let Some(kind) = settled {
+                events.extend(events::cancellation_events(kind, &self.agreement, request));
+            }
+        }
+        for adjustment in &self.adjustments {
+            let kind = match adjustment.status {
+                AdjustmentStatus::Pending => continue,
+                AdjustmentStatus::Completed => EventKind::AdjustmentCompleted,
+                AdjustmentStatus::ValidationFailed => EventKind::AdjustmentFailed,
+            };
+            events.extend(events::adjustment_events(kind, &self.agreement, adjustment));
+        }
+        events.sort_by_key(|e| e.time);
+        events
     }
 
     /// The request waiting for the buyer, if any (there is at most one).
@@ -369,12 +442,7 @@ impl AgreementRecord {
     /// Does what was due at `at`; returns its events, or `None` when an earlier item of
     /// the same sweep already settled it (a request that failed validation is no longer
     /// there to approve).
-    fn run(
-        &mut self,
-        item: Due,
-        at: DateTime<Utc>,
-        ids: &mut dyn IdSource,
-    ) -> Option<Vec<BusEvent>> {
+    fn run(&mut self, item: Due, at: DateTime<Utc>) -> Option<Vec<BusEvent>> {
         match item {
             Due::Validation(i) => {
                 let has_renewal = self.agreement.renewal.is_some();
@@ -393,7 +461,6 @@ impl AgreementRecord {
                     EventKind::CancellationValidationFailed,
                     &self.agreement,
                     &request,
-                    ids,
                 ))
             }
             Due::Approval(i) => {
@@ -413,7 +480,6 @@ impl AgreementRecord {
                     EventKind::CancellationApproved,
                     &self.agreement,
                     &request,
-                    ids,
                 ))
             }
             Due::Processing(i) => {
@@ -440,12 +506,7 @@ impl AgreementRecord {
                     &format!("{action} {}", processed.id),
                     &processed.status_message,
                 );
-                Some(events::adjustment_events(
-                    kind,
-                    &self.agreement,
-                    &processed,
-                    ids,
-                ))
+                Some(events::adjustment_events(kind, &self.agreement, &processed))
             }
         }
     }
@@ -891,7 +952,7 @@ impl Book {
         ids: &mut dyn IdSource,
     ) -> Result<(Reply, Outcome), DomainError> {
         let mut before = BTreeMap::new();
-        let mut outcome = self.advance(now, ids, Some(&mut before));
+        let mut outcome = self.advance(now, Some(&mut before));
         let result = match command {
             Command::SendCancellation {
                 agreement_id,
@@ -912,14 +973,14 @@ impl Book {
             Command::AcceptCancellation {
                 agreement_id,
                 request_id,
-            } => self.decide(agreement_id, request_id, Decision::Accept, actor, now, ids),
+            } => self.decide(agreement_id, request_id, Decision::Accept, actor, now),
             Command::RejectCancellation {
                 agreement_id,
                 request_id,
                 reason,
             } => {
                 let decision = Decision::Reject(reason);
-                self.decide(agreement_id, request_id, decision, actor, now, ids)
+                self.decide(agreement_id, request_id, decision, actor, now)
             }
             Command::WithdrawCancellation {
                 agreement_id,
@@ -927,7 +988,7 @@ impl Book {
                 reason,
             } => {
                 let decision = Decision::Withdraw(reason);
-                self.decide(agreement_id, request_id, decision, actor, now, ids)
+                self.decide(agreement_id, request_id, decision, actor, now)
             }
             Command::BatchCreateAdjustments { entries } => self
                 .batch(entries, actor, now, ids)
@@ -994,7 +1055,6 @@ impl Book {
             EventKind::CancellationPendingApproval,
             &record.agreement,
             &request,
-            ids,
         );
         let id = request.id.clone();
         self.records.update(&draft.agreement_id, |v| {
@@ -1005,7 +1065,7 @@ impl Book {
                 &request.description,
             );
             v.record.requests.push(request);
-            v.record.events.extend(events.iter().cloned());
+            v.record.events = v.record.derived_events();
             v.version += 1;
         });
         Ok((Reply::Request(id), Some(draft.agreement_id), events))
@@ -1020,7 +1080,6 @@ impl Book {
         decision: Decision,
         actor: &Actor,
         now: DateTime<Utc>,
-        ids: &mut dyn IdSource,
     ) -> Result<Handled, DomainError> {
         let record = self
             .record(&agreement_id)
@@ -1068,12 +1127,12 @@ impl Book {
                 )
             }
         };
-        let events = events::cancellation_events(kind, &agreement, &request, ids);
+        let events = events::cancellation_events(kind, &agreement, &request);
         self.records.update(&agreement_id, |v| {
             v.record.agreement = agreement;
             v.record.requests[position] = request;
             v.record.log(now, actor, action, &reason);
-            v.record.events.extend(events.iter().cloned());
+            v.record.events = v.record.derived_events();
             v.version += 1;
         });
         Ok((Reply::Done, Some(agreement_id), events))
@@ -1166,8 +1225,8 @@ impl Book {
     /// sent, every request still pending at its deadline is approved at the deadline (which
     /// cancels the agreement), and every adjustment due is processed at its due time. Returns
     /// what happened, in time order, however far `now` jumps.
-    pub fn advance_to(&mut self, now: DateTime<Utc>, ids: &mut dyn IdSource) -> Outcome {
-        self.advance(now, ids, None)
+    pub fn advance_to(&mut self, now: DateTime<Utc>) -> Outcome {
+        self.advance(now, None)
     }
 
     /// `advance_to`; with `before`, also keeps each changed record as it was before, so that
@@ -1175,7 +1234,6 @@ impl Book {
     fn advance(
         &mut self,
         now: DateTime<Utc>,
-        ids: &mut dyn IdSource,
         mut before: Option<&mut BTreeMap<AgreementId, Versioned<AgreementRecord>>>,
     ) -> Outcome {
         let mut due: Vec<(DateTime<Utc>, AgreementId, Due)> = Vec::new();
@@ -1198,8 +1256,8 @@ impl Book {
             let events = self
                 .records
                 .update(&agreement_id, |versioned| {
-                    let events = versioned.record.run(item, at, ids)?;
-                    versioned.record.events.extend(events.iter().cloned());
+                    let events = versioned.record.run(item, at)?;
+                    versioned.record.events = versioned.record.derived_events();
                     versioned.version += 1;
                     Some(events)
                 })
@@ -1580,8 +1638,8 @@ pub(crate) mod tests {
         let mut book = book();
         let mut ids = SequentialIds::default();
         sent(&mut book, &mut ids);
-        assert!(book.advance_to(t(167), &mut ids).events.is_empty());
-        let outcome = book.advance_to(t(24 * 30), &mut ids);
+        assert!(book.advance_to(t(167)).events.is_empty());
+        let outcome = book.advance_to(t(24 * 30));
         assert_eq!(outcome.events.len(), 2);
         assert!(outcome.events.iter().all(|e| e.time == t(168)));
         assert_eq!(
@@ -1613,7 +1671,7 @@ pub(crate) mod tests {
              (2025-01-08 13:12 UTC), so it can no longer be rejected."
         );
         assert_eq!(book, before, "not even the auto-approval is kept");
-        let outcome = book.advance_to(t(200), &mut ids);
+        let outcome = book.advance_to(t(200));
         assert!(outcome.events.iter().all(|e| e.time == t(168)));
         assert_eq!(book.record(&id()).unwrap().requests[0].updated_at, t(168));
     }
@@ -1634,10 +1692,10 @@ pub(crate) mod tests {
         let record = book.record(&id()).unwrap();
         assert_eq!(record.next_due(), Some(checks_done));
         assert!(book
-            .advance_to(checks_done - Duration::seconds(1), &mut ids)
+            .advance_to(checks_done - Duration::seconds(1))
             .events
             .is_empty());
-        let outcome = book.advance_to(t(1000), &mut ids);
+        let outcome = book.advance_to(t(1000));
         let types: Vec<_> = outcome
             .events
             .iter()
@@ -1674,10 +1732,10 @@ pub(crate) mod tests {
         assert_eq!(book.records.next_due(), Some(t(168)));
         let mut removed = book.clone();
         removed.records.remove(&id());
-        assert!(removed.advance_to(t(200), &mut ids).events.is_empty());
+        assert!(removed.advance_to(t(200)).events.is_empty());
         let decoded: Book = serde_json::from_str(&serde_json::to_string(&book).unwrap()).unwrap();
         assert_eq!(decoded.records.next_due(), Some(t(168)));
-        let outcome = book.advance_to(t(200), &mut ids);
+        let outcome = book.advance_to(t(200));
         assert_eq!(outcome.changed, BTreeSet::from([id()]));
         assert_eq!(book.records.next_due(), None);
     }
@@ -1693,7 +1751,7 @@ pub(crate) mod tests {
         let mut book = book();
         let mut ids = SequentialIds::default();
         sent(&mut book, &mut ids);
-        assert!(book.advance_to(t(1), &mut ids).events.is_empty());
+        assert!(book.advance_to(t(1)).events.is_empty());
         let record = book.record(&id()).unwrap();
         assert!(record.pending_request().is_some());
         assert_eq!(record.next_due(), Some(t(168)));
@@ -1735,7 +1793,7 @@ pub(crate) mod tests {
             ]
         );
         assert!(outcome.events.is_empty(), "adjustments are processed later");
-        let outcome = book.advance_to(t(1), &mut ids);
+        let outcome = book.advance_to(t(1));
         let types: Vec<_> = outcome
             .events
             .iter()
@@ -2008,7 +2066,6 @@ pub(crate) mod tests {
     /// Everything a run saw, for the invariants to be checked against.
     struct Run {
         book: Book,
-        ids: SequentialIds,
         now: DateTime<Utc>,
         events: Vec<BusEvent>,
     }
@@ -2030,14 +2087,14 @@ pub(crate) mod tests {
                 }
                 Step::Wait(seconds) => {
                     now += Duration::seconds(*seconds);
-                    book.advance_to(now, &mut ids)
+                    book.advance_to(now)
                 }
                 Step::Retry => {
                     let Some((command, actor)) = last_accepted.clone() else {
                         continue;
                     };
                     // What time did since is not the retry's doing: the shell catches up first.
-                    let caught_up = book.advance_to(now, &mut ids);
+                    let caught_up = book.advance_to(now);
                     let settled = book.clone();
                     let (_, outcome) = book.apply(command, &actor, now, &mut ids).unwrap();
                     prop_assert!(outcome.events.is_empty(), "a retry emits nothing");
@@ -2129,12 +2186,7 @@ pub(crate) mod tests {
                 "the schedule follows the records"
             );
         }
-        Ok(Run {
-            book,
-            ids,
-            now,
-            events,
-        })
+        Ok(Run { book, now, events })
     }
 
     /// How many events of `detail_type` name `id` (a request or an adjustment).
@@ -2204,6 +2256,19 @@ pub(crate) mod tests {
             prop_assert_eq!(events.len(), expected_total, "no other event");
             let kept: usize = book.records.values().map(|v| v.record.events.len()).sum();
             prop_assert_eq!(kept, events.len(), "each record keeps its own events");
+            for versioned in book.records.values() {
+                let mut emitted: Vec<&BusEvent> = events
+                    .iter()
+                    .filter(|e| e.agreement_id() == versioned.record.agreement.id.as_str())
+                    .collect();
+                emitted.sort_by_key(|e| e.time);
+                let kept: Vec<&BusEvent> = versioned.record.events.iter().collect();
+                prop_assert_eq!(kept, emitted, "a record's events are the ones its commands emitted");
+                let stored = serde_json::to_string(&versioned.record).unwrap();
+                prop_assert!(!stored.contains("detail-type"), "events are not stored");
+                let read: AgreementRecord = serde_json::from_str(&stored).unwrap();
+                prop_assert_eq!(&read, &versioned.record, "reading a record rebuilds its events");
+            }
         }
 
         #[test]
@@ -2212,16 +2277,15 @@ pub(crate) mod tests {
             steps in proptest::collection::vec(step(), 0..20),
             hops in proptest::collection::vec(1i64..200_000, 1..12),
         ) {
-            let Run { book: mut a, ids: mut ids_a, now, .. } = run(renewal, &steps)?;
+            let Run { book: mut a, now, .. } = run(renewal, &steps)?;
             let mut b = a.clone();
-            let mut ids_b = ids_a.clone();
             let end = now + Duration::seconds(hops.iter().sum());
-            let jumped = a.advance_to(end, &mut ids_a).events;
+            let jumped = a.advance_to(end).events;
             let mut stepped = Vec::new();
             let mut at = now;
             for hop in hops {
                 at += Duration::seconds(hop);
-                stepped.extend(b.advance_to(at, &mut ids_b).events);
+                stepped.extend(b.advance_to(at).events);
             }
             prop_assert_eq!(jumped, stepped);
             let contents = |book: &Book| book.records.values().map(|v| v.record.clone()).collect::<Vec<_>>();

@@ -488,7 +488,7 @@ pub fn demo_book_from_seed(seed: u64, now: DateTime<Utc>) -> Book {
         now - Duration::days(2),
         &mut ids,
     );
-    book.advance_to(now, &mut ids);
+    book.advance_to(now);
     add_families(&mut book, now, &mut ids);
     book
 }
@@ -749,7 +749,7 @@ pub fn scale_book(n: usize, now: DateTime<Utc>) -> Book {
             now - Duration::days(6),
             &mut ids,
         );
-        single.advance_to(now, &mut ids);
+        single.advance_to(now);
         let versioned = single.records.remove(&id).expect("built above");
         book.records.insert(id, versioned);
     }

@@ -13,7 +13,9 @@ use serde::{Deserialize, Serialize};
 use crate::adjustment::BillingAdjustment;
 use crate::book::Agreement;
 use crate::cancellation::CancellationRequest;
-use crate::ids::{AccountId, IdSource};
+use sha2::{Digest, Sha256};
+
+use crate::ids::{uuid_from_bytes, AccountId};
 
 /// The `source` of every event here.
 pub const SOURCE: &str = "aws.agreement-marketplace";
@@ -225,12 +227,12 @@ impl BusEvent {
         side: Side,
         account: &AccountId,
         time: DateTime<Utc>,
+        subject: &str,
         detail: Detail,
-        ids: &mut dyn IdSource,
     ) -> BusEvent {
         BusEvent {
             version: "0".into(),
-            id: ids.event_id(),
+            id: derived_uuid(&["event", subject, kind.name(), side.suffix()]),
             detail_type: kind.detail_type(side),
             source: SOURCE.into(),
             account: account.clone(),
@@ -240,6 +242,25 @@ impl BusEvent {
             detail,
         }
     }
+}
+
+/// A UUID that only this event can have. An event is a function of the request or
+/// adjustment it reports, and each reports at most one event of a kind per side, so its IDs
+/// can be derived from that instead of drawn at random: the record then need not store its
+/// events (storage rebuilds them), which is most of what a record would otherwise weigh.
+fn derived_uuid(parts: &[&str]) -> String {
+    let mut hash = Sha256::new();
+    for part in parts {
+        hash.update((part.len() as u64).to_be_bytes());
+        hash.update(part.as_bytes());
+    }
+    uuid_from_bytes(&hash.finalize()[..16])
+}
+
+/// The `detail.requestId`: the ID of the one API call behind an event, the same on both
+/// sides' buses.
+fn call_id(subject: &str, kind: EventKind) -> String {
+    derived_uuid(&["call", subject, kind.name()])
 }
 
 fn account_for(agreement: &Agreement, side: Side) -> &AccountId {
@@ -255,7 +276,6 @@ pub fn cancellation_events(
     kind: EventKind,
     agreement: &Agreement,
     request: &CancellationRequest,
-    ids: &mut dyn IdSource,
 ) -> Vec<BusEvent> {
     kind.sides()
         .iter()
@@ -265,7 +285,7 @@ pub fn cancellation_events(
                 Side::Proposer => (None, Some(agreement.buyer.to_string())),
             };
             let detail = Detail::Cancellation(CancellationDetail {
-                request_id: ids.api_request_id(),
+                request_id: call_id(request.id.as_str(), kind),
                 catalog: CATALOG.into(),
                 agreement: AgreementRef {
                     id: agreement.id.to_string(),
@@ -285,7 +305,8 @@ pub fn cancellation_events(
                 },
             });
             let account = account_for(agreement, side);
-            BusEvent::envelope(kind, side, account, request.updated_at, detail, ids)
+            let subject = request.id.as_str();
+            BusEvent::envelope(kind, side, account, request.updated_at, subject, detail)
         })
         .collect()
 }
@@ -295,13 +316,12 @@ pub fn adjustment_events(
     kind: EventKind,
     agreement: &Agreement,
     adjustment: &BillingAdjustment,
-    ids: &mut dyn IdSource,
 ) -> Vec<BusEvent> {
     kind.sides()
         .iter()
         .map(|&side| {
             let detail = Detail::Adjustment(AdjustmentDetail {
-                request_id: ids.api_request_id(),
+                request_id: call_id(adjustment.id.as_str(), kind),
                 catalog: CATALOG.into(),
                 agreement: AgreementRef {
                     id: agreement.id.to_string(),
@@ -321,7 +341,8 @@ pub fn adjustment_events(
                 },
             });
             let account = account_for(agreement, side);
-            BusEvent::envelope(kind, side, account, adjustment.updated_at, detail, ids)
+            let subject = adjustment.id.as_str();
+            BusEvent::envelope(kind, side, account, adjustment.updated_at, subject, detail)
         })
         .collect()
 }
@@ -337,16 +358,6 @@ mod tests {
     use crate::cancellation::{AdditionalDetails, CancellationReasonCode, RequestStatus};
     use crate::ids::{AgreementId, ClientToken, RequestId};
     use chrono::TimeZone;
-
-    struct Fixed;
-    impl IdSource for Fixed {
-        fn next_suffix(&mut self) -> String {
-            "1".into()
-        }
-        fn next_uuid(&mut self) -> String {
-            "01234567-0123-0123-0123-0123456789ab".into()
-        }
-    }
 
     #[test]
     fn failures_reach_only_the_seller() {
@@ -375,12 +386,8 @@ mod tests {
             created_at: at,
             updated_at: at,
         };
-        let events = cancellation_events(
-            EventKind::CancellationPendingApproval,
-            &agreement,
-            &request,
-            &mut Fixed,
-        );
+        let events =
+            cancellation_events(EventKind::CancellationPendingApproval, &agreement, &request);
         let proposer = events.iter().find(|e| e.side() == Side::Proposer).unwrap();
         assert_eq!(proposer.account, agreement.seller);
         let Detail::Cancellation(detail) = &proposer.detail else {
@@ -394,5 +401,44 @@ mod tests {
         let json = proposer.to_json();
         let back: BusEvent = serde_json::from_str(&json).unwrap();
         assert_eq!(&back, proposer);
+    }
+
+    #[test]
+    fn every_event_has_its_own_id_and_both_sides_share_the_call_behind_them() {
+        let agreement = crate::book::tests::agreement();
+        let at = Utc.with_ymd_and_hms(2025, 1, 1, 13, 12, 22).unwrap();
+        let request = |id: &str| CancellationRequest {
+            id: RequestId::parse(id).unwrap(),
+            agreement_id: agreement.id.clone(),
+            reason_code: CancellationReasonCode::Other,
+            description: "d".into(),
+            details: AdditionalDetails::default(),
+            client_token: ClientToken::parse("t").unwrap(),
+            status: RequestStatus::PendingApproval,
+            status_message: String::new(),
+            decided_by: None,
+            created_at: at,
+            updated_at: at,
+        };
+        let mut ids = std::collections::BTreeSet::new();
+        let mut calls = std::collections::BTreeSet::new();
+        for id in ["acr-1", "acr-2"] {
+            for kind in [
+                EventKind::CancellationPendingApproval,
+                EventKind::CancellationApproved,
+            ] {
+                let events = cancellation_events(kind, &agreement, &request(id));
+                let again = cancellation_events(kind, &agreement, &request(id));
+                assert_eq!(events, again, "the same facts give the same event");
+                for event in &events {
+                    assert!(ids.insert(event.id.clone()), "{} repeated", event.id);
+                    let Detail::Cancellation(detail) = &event.detail else {
+                        panic!()
+                    };
+                    calls.insert(detail.request_id.clone());
+                }
+            }
+        }
+        assert_eq!((ids.len(), calls.len()), (8, 4));
     }
 }

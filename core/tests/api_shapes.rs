@@ -203,7 +203,7 @@ fn busy_book() -> (Book, AccountId, BatchResult) {
             last = Some(result);
         }
     }
-    book.advance_to(t(100), &mut ids);
+    book.advance_to(t(100));
     let one_more = Command::BatchCreateAdjustments {
         entries: vec![AdjustmentEntry {
             agreement_id: "agmt-0".into(),
