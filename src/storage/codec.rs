@@ -2,18 +2,38 @@
 //! format version and the record's own version (for compare-and-set between tabs). Decoding
 //! is strict: anything this version of the app would not have written itself is refused
 //! with a reason, so that the loader can move it aside instead of trusting it.
+//!
+//! Format 1 held the record as plain JSON, bus events included:
+//! `{"format":1,"version":3,"data":{…}}`. Format 2 leaves the events out (the core rebuilds
+//! them) and packs the JSON (see `packed`): `{"format":2,"version":3,"packed":"…"}`. Both
+//! are read; migrations work on the plain JSON, so packing is only how a format spells it.
 
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use thiserror::Error;
 
+use super::packed::{self, UnpackError};
+
 /// The format this version of the app writes. Raise it with a migration in `MIGRATIONS`.
-pub const FORMAT: u32 = 1;
+pub const FORMAT: u32 = 2;
 
 /// Upgrades, in order: `MIGRATIONS[i]` turns a format `i + 1` envelope into format `i + 2`.
 /// Format 1 is the first; the list grows with every change of the stored shape.
-const MIGRATIONS: &[Migration] = &[];
+const MIGRATIONS: &[Migration] = &[events_are_rebuilt];
+
+/// 1 → 2: an agreement record's events are no longer stored but rebuilt from its requests
+/// and adjustments. The rebuilt events say the same, under IDs derived from what they
+/// report instead of the random ones format 1 kept.
+fn events_are_rebuilt(mut envelope: Value) -> Result<Value, String> {
+    if let Some(data) = envelope.get_mut("data").and_then(Value::as_object_mut) {
+        if data.contains_key("agreement") {
+            data.remove("events")
+                .ok_or("an agreement record of format 1 has its events")?;
+        }
+    }
+    Ok(envelope)
+}
 
 /// Turns one format's envelope into the next format's, or says why it cannot.
 type Migration = fn(Value) -> Result<Value, String>;
@@ -29,6 +49,14 @@ struct Envelope<T> {
     format: u32,
     version: u64,
     data: T,
+}
+
+/// How format 2 and later spell an envelope: the data's JSON, packed.
+#[derive(Serialize)]
+struct Packed<'a> {
+    format: u32,
+    version: u64,
+    packed: &'a str,
 }
 
 /// Why a stored text could not be used, in words for the person who sees the notice.
@@ -48,6 +76,8 @@ pub enum DecodeError {
     UnknownFields,
     #[error("its content breaks a rule: {0}")]
     Invariant(String),
+    #[error("its packed content is damaged: {0}")]
+    Packed(#[from] UnpackError),
     #[error("upgrading it from format {from} failed: {why}")]
     Migration { from: u32, why: String },
 }
@@ -60,12 +90,35 @@ pub struct Decoded<T> {
 }
 
 pub fn encode<T: Serialize>(version: u64, data: &T) -> String {
-    serde_json::to_string(&Envelope {
+    let json = serde_json::to_string(data)
+        .expect("records serialise to JSON: no maps with non-string keys, no failing Serialize");
+    serde_json::to_string(&Packed {
         format: FORMAT,
         version,
-        data,
+        packed: &packed::pack(&json),
     })
-    .expect("records serialise to JSON: no maps with non-string keys, no failing Serialize")
+    .expect("an envelope of numbers and a string serialises")
+}
+
+/// The plain envelope of a packed one: `{format, version, data}`, data unpacked.
+fn unpacked(value: Value) -> Result<Value, DecodeError> {
+    let Value::Object(mut fields) = value else {
+        return Err(DecodeError::Shape("it is not an object".into()));
+    };
+    let text = fields
+        .remove("packed")
+        .ok_or_else(|| DecodeError::Shape("it has no packed data".into()))?;
+    let text = text
+        .as_str()
+        .ok_or_else(|| DecodeError::Shape("its packed data is not text".into()))?;
+    if fields.keys().any(|k| k != "format" && k != "version") {
+        return Err(DecodeError::UnknownFields);
+    }
+    let json = packed::unpack(text)?;
+    let data: Value =
+        serde_json::from_str(&json).map_err(|e| DecodeError::NotJson(e.to_string()))?;
+    fields.insert("data".into(), data);
+    Ok(Value::Object(fields))
 }
 
 /// The format a stored text claims, read without trusting the rest of it.
@@ -87,6 +140,18 @@ fn claimed_format(value: &Value) -> Result<u32, DecodeError> {
     }
 }
 
+/// A stored text with its data changed by `edit` and packed again, as damage from outside
+/// the app would leave it: for tests of what the loader does with it.
+#[cfg(test)]
+pub fn edit_data(text: &str, edit: impl FnOnce(&mut Value)) -> String {
+    let mut plain = unpacked(serde_json::from_str(text).unwrap()).unwrap();
+    edit(&mut plain["data"]);
+    let packed = packed::pack(&plain["data"].to_string());
+    plain.as_object_mut().unwrap().remove("data");
+    plain["packed"] = Value::from(packed);
+    plain.to_string()
+}
+
 pub fn decode<T: Serialize + DeserializeOwned + Checked>(
     text: &str,
 ) -> Result<Decoded<T>, DecodeError> {
@@ -95,6 +160,9 @@ pub fn decode<T: Serialize + DeserializeOwned + Checked>(
     let format = claimed_format(&value)?;
     if format > FORMAT {
         return Err(DecodeError::NewerFormat(format));
+    }
+    if format >= 2 {
+        value = unpacked(value)?;
     }
     for (from, migrate) in (format..FORMAT).zip(&MIGRATIONS[(format - 1) as usize..]) {
         value = migrate(value).map_err(|why| DecodeError::Migration { from, why })?;
@@ -162,8 +230,9 @@ mod tests {
     #[test]
     fn truncated_and_non_json_text_is_refused() {
         let text = good();
+        let cut: String = text.chars().take(text.chars().count() - 3).collect();
         assert!(matches!(
-            decode::<Invoice>(&text[..text.len() - 3]),
+            decode::<Invoice>(&cut),
             Err(DecodeError::NotJson(_))
         ));
         assert!(matches!(
@@ -187,9 +256,9 @@ mod tests {
 
     #[test]
     fn a_newer_format_is_recognised_as_such() {
-        let text = r#"{"format":2,"version":1,"data":{"charged":1,"refunded":0}}"#;
-        assert_eq!(decode::<Invoice>(text), Err(DecodeError::NewerFormat(2)));
-        assert_eq!(format_of(text), Ok(2));
+        let text = r#"{"format":3,"version":1,"data":{"charged":1,"refunded":0}}"#;
+        assert_eq!(decode::<Invoice>(text), Err(DecodeError::NewerFormat(3)));
+        assert_eq!(format_of(text), Ok(3));
     }
 
     #[test]
@@ -227,6 +296,72 @@ mod tests {
                 "more was refunded than charged".into()
             ))
         );
+    }
+
+    #[test]
+    fn the_current_format_is_packed_and_says_its_format_and_version_in_clear() {
+        let text = good();
+        assert!(
+            text.starts_with(r#"{"format":2,"version":3,"packed":""#),
+            "{text}"
+        );
+        assert!(!text.contains("charged"));
+    }
+
+    #[test]
+    fn a_packed_envelope_with_more_fields_or_damaged_packing_is_refused() {
+        let text = good().replacen(r#""version":3,"#, r#""version":3,"extra":1,"#, 1);
+        assert_eq!(decode::<Invoice>(&text), Err(DecodeError::UnknownFields));
+        let text = r#"{"format":2,"version":3,"packed":"abc"}"#;
+        assert!(matches!(
+            decode::<Invoice>(text),
+            Err(DecodeError::Packed(_))
+        ));
+        let text = r#"{"format":2,"version":3}"#;
+        assert!(matches!(
+            decode::<Invoice>(text),
+            Err(DecodeError::Shape(_))
+        ));
+    }
+
+    /// Written by the app when format 1 was current: the demo's agreement with the most
+    /// history, bus events included.
+    const FORMAT_1_AGREEMENT: &str = include_str!("../../tests/fixtures/format-1-agreement.json");
+
+    #[test]
+    fn a_format_1_agreement_reads_through_every_migration_with_the_same_facts() {
+        use workbench_core::book::AgreementRecord;
+        let decoded: Decoded<AgreementRecord> = decode(FORMAT_1_AGREEMENT).unwrap();
+        assert_eq!(decoded.version, 5);
+        let old: Value = serde_json::from_str(FORMAT_1_AGREEMENT).unwrap();
+        let old_events = old["data"]["events"].as_array().unwrap();
+        let record = &decoded.data;
+        assert_eq!(record.events.len(), old_events.len());
+        for (rebuilt, old) in record.events.iter().zip(old_events) {
+            let mut rebuilt = serde_json::to_value(rebuilt).unwrap();
+            let mut old = old.clone();
+            for event in [&mut rebuilt, &mut old] {
+                event["id"] = Value::Null;
+                event["detail"]["requestId"] = Value::Null;
+            }
+            assert_eq!(rebuilt, old, "the same event, under a derived ID");
+        }
+        let mut without_events = old["data"].clone();
+        without_events.as_object_mut().unwrap().remove("events");
+        assert_eq!(serde_json::to_value(record).unwrap(), without_events);
+        let again: Decoded<AgreementRecord> = decode(&encode(5, record)).unwrap();
+        assert_eq!(&again.data, record);
+    }
+
+    #[test]
+    fn a_format_1_agreement_without_its_events_is_refused() {
+        let mut old: Value = serde_json::from_str(FORMAT_1_AGREEMENT).unwrap();
+        old["data"].as_object_mut().unwrap().remove("events");
+        let result = decode::<workbench_core::book::AgreementRecord>(&old.to_string());
+        assert!(matches!(
+            result,
+            Err(DecodeError::Migration { from: 1, .. })
+        ));
     }
 
     #[test]

@@ -9,6 +9,7 @@
 
 pub mod backend;
 pub mod codec;
+mod packed;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -33,6 +34,10 @@ pub const META_KEY: &str = "cw.meta";
 pub const DIRECTORY_KEY: &str = "cw.directory";
 pub const CLOCK_KEY: &str = "cw.clock";
 pub const QUARANTINE_PREFIX: &str = "cw.quarantine.";
+
+/// What an origin may keep in localStorage, in UTF-16 code units of keys and values: 5 MiB
+/// of characters in Chromium (measured: writes start failing there), as in Firefox.
+pub const QUOTA_CHARS: usize = 5 * 1024 * 1024;
 
 /// Records that carry rules of their own are checked by them.
 macro_rules! checked_by_own_rules {

@@ -1,7 +1,7 @@
 use chrono::{Duration, TimeZone};
 use workbench_core::book::{Actor, Command};
 use workbench_core::demo;
-use workbench_core::ids::{RequestId, SequentialIds};
+use workbench_core::ids::{uuid_from_bytes, AdjustmentId, ClientToken, RequestId, SequentialIds};
 
 use super::*;
 
@@ -85,7 +85,7 @@ fn assert_quarantined(backend: &MemoryBackend, key: &str, loaded: &Loaded, reaso
 
 #[test]
 fn truncated_json_is_moved_aside_and_everything_else_loads() {
-    let (backend, key, loaded) = corrupted(|t| t[..t.len() / 2].to_string());
+    let (backend, key, loaded) = corrupted(|t| t.chars().take(t.chars().count() / 2).collect());
     assert_quarantined(&backend, &key, &loaded, "not readable JSON");
 }
 
@@ -97,25 +97,28 @@ fn non_json_text_is_moved_aside() {
 
 #[test]
 fn a_wrong_or_missing_format_is_moved_aside() {
-    let (backend, key, loaded) = corrupted(|t| t.replacen("\"format\":1", "\"format\":0", 1));
+    let (backend, key, loaded) = corrupted(|t| t.replacen("\"format\":2", "\"format\":0", 1));
     assert_quarantined(&backend, &key, &loaded, "format 0");
-    let (backend, key, loaded) = corrupted(|t| t.replacen("\"format\":1,", "", 1));
+    let (backend, key, loaded) = corrupted(|t| t.replacen("\"format\":2,", "", 1));
     assert_quarantined(&backend, &key, &loaded, "which format");
 }
 
 #[test]
 fn unknown_fields_are_moved_aside() {
-    let (backend, key, loaded) =
-        corrupted(|t| t.replacen("\"invoices\":", "\"bonus\":true,\"invoices\":", 1));
+    let (backend, key, loaded) = corrupted(|t| {
+        codec::edit_data(t, |data| {
+            data["bonus"] = serde_json::json!(true);
+        })
+    });
     assert_quarantined(&backend, &key, &loaded, "fields this version");
 }
 
 #[test]
 fn a_missing_required_key_is_moved_aside() {
     let (backend, key, loaded) = corrupted(|t| {
-        let mut v: serde_json::Value = serde_json::from_str(t).unwrap();
-        v["data"].as_object_mut().unwrap().remove("history");
-        v.to_string()
+        codec::edit_data(t, |data| {
+            data.as_object_mut().unwrap().remove("history");
+        })
     });
     assert_quarantined(&backend, &key, &loaded, "not what the workbench stores");
 }
@@ -123,11 +126,11 @@ fn a_missing_required_key_is_moved_aside() {
 #[test]
 fn a_record_refunded_above_its_charge_is_moved_aside() {
     let (backend, key, loaded) = corrupted(|t| {
-        let mut v: serde_json::Value = serde_json::from_str(t).unwrap();
-        let invoice = &mut v["data"]["invoices"][0];
-        invoice["refunded_minor"] =
-            serde_json::json!(invoice["charged_minor"].as_i64().unwrap() + 1);
-        v.to_string()
+        codec::edit_data(t, |data| {
+            let invoice = &mut data["invoices"][0];
+            invoice["refunded_minor"] =
+                serde_json::json!(invoice["charged_minor"].as_i64().unwrap() + 1);
+        })
     });
     assert_quarantined(&backend, &key, &loaded, "refunded more than it charged");
 }
@@ -362,7 +365,8 @@ mod fuzz {
     struct Fixture {
         store: Store<MemoryBackend>,
         book: Book,
-        sample: String,
+        samples: [String; 2],
+        sample_data: String,
     }
 
     thread_local! {
@@ -372,9 +376,14 @@ mod fuzz {
             let (_, loaded) = open(&backend);
             let key = first_agreement_key(&backend);
             let sample = backend.get(&key).unwrap().unwrap();
+            let sample_data = packed::unpack(
+                serde_json::from_str::<serde_json::Value>(&sample).unwrap()["packed"].as_str().unwrap(),
+            )
+            .unwrap();
+            let format_1 = include_str!("../../tests/fixtures/format-1-agreement.json").to_string();
             let full = MemoryBackend::with_quota(0);
             let (store, _) = Store::open(full, now(), seed);
-            Fixture { store, book: loaded.book, sample }
+            Fixture { store, book: loaded.book, samples: [sample, format_1], sample_data }
         });
     }
 
@@ -397,16 +406,25 @@ mod fuzz {
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(100_000))]
 
-        /// 100,000 random or mutated stored blobs reach the loader: none panics.
+        /// 100,000 random or mutated stored blobs reach the loader: none panics. A mutation
+        /// hits a packed record's text, a format-1 record's JSON, or the JSON inside a packed
+        /// record (packed again, so that it gets past the unpacking).
         #[test]
         fn the_loader_never_panics_on_any_stored_text(
             edits in proptest::collection::vec((any::<usize>(), any::<u8>(), any::<u8>()), 0..6),
             random in proptest::option::weighted(0.1, ".{0,200}"),
             kind in 0usize..6,
+            target in 0usize..3,
         ) {
             FIXTURE.with(|fixture| {
                 let mut f = fixture.borrow_mut();
-                let text = random.unwrap_or_else(|| mutate(&f.sample, &edits));
+                let text = random.unwrap_or_else(|| match target {
+                    0 | 1 => mutate(&f.samples[target], &edits),
+                    _ => format!(
+                        r#"{{"format":2,"version":1,"packed":"{}"}}"#,
+                        packed::pack(&mutate(&f.sample_data, &edits))
+                    ),
+                });
                 let key = ["cw.agreement.agmt-x", "cw.fps.x", "cw.devpay.x", "cw.alibaba.x", "cw.case.x", "cw.directory"][kind];
                 let Fixture { store, book, .. } = &mut *f;
                 store.apply_external(book, key, Some(&text), now());
@@ -414,4 +432,85 @@ mod fuzz {
             });
         }
     }
+}
+
+/// Gives a record the identifiers a browser would have drawn (random request and adjustment
+/// IDs, UUID client tokens) instead of the demo's counters, which compress better than any
+/// real record would.
+fn as_made_in_a_browser(record: &mut AgreementRecord, seed: &mut u64) {
+    let mut next = || {
+        *seed = seed.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = *seed;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    };
+    let mut suffix = || {
+        let (a, b) = (next(), next());
+        format!("{a:016x}{b:016x}")[..16].to_string()
+    };
+    for request in &mut record.requests {
+        request.id = RequestId::parse(&format!("acr-{}", suffix())).unwrap();
+        request.client_token = ClientToken::parse(&uuid_from_bytes(
+            &[suffix().as_bytes(), suffix().as_bytes()].concat(),
+        ))
+        .unwrap();
+    }
+    for adjustment in &mut record.adjustments {
+        let old = adjustment.id.to_string();
+        adjustment.id = AdjustmentId::parse(&format!("ba-{}", suffix())).unwrap();
+        adjustment.client_token =
+            ClientToken::parse(&uuid_from_bytes(suffix().as_bytes())).unwrap();
+        for entry in &mut record.history {
+            entry.action = entry.action.replace(&old, adjustment.id.as_str());
+        }
+    }
+    record.events = record.derived_events();
+}
+
+#[test]
+fn ten_thousand_agreements_with_their_whole_history_fit_in_the_quota_with_room_to_spare() {
+    let mut book = demo::scale_book(10_000, now());
+    let mut draw = 7;
+    let ids: Vec<AgreementId> = book.records.keys().cloned().collect();
+    for id in &ids {
+        book.records
+            .update(id, |v| as_made_in_a_browser(&mut v.record, &mut draw));
+    }
+    let typical = &book.records.values().next().unwrap().record;
+    assert_eq!(
+        (
+            typical.requests.len(),
+            typical.adjustments.len(),
+            typical.events.len()
+        ),
+        (3, 1, 12),
+        "a full history: three requests, a refund, their events"
+    );
+    let backend = MemoryBackend::with_quota(QUOTA_CHARS);
+    let (_, loaded) = Store::open(backend.clone(), now(), || book.clone());
+    assert!(loaded.notices.is_empty(), "{:?}", loaded.notices);
+    let keys = backend.keys().unwrap();
+    let agreements: Vec<&String> = keys
+        .iter()
+        .filter(|k| k.starts_with("cw.agreement."))
+        .collect();
+    assert_eq!(agreements.len(), 10_000, "every agreement was stored");
+    let per_agreement: usize = agreements
+        .iter()
+        .map(|k| k.chars().count() + backend.get(k).unwrap().unwrap().chars().count())
+        .sum::<usize>()
+        / agreements.len();
+    let used = backend.used_chars();
+    println!(
+        "capacity: {per_agreement} characters per agreement with full history (key included); \
+         10,000 agreements use {used} of {QUOTA_CHARS} ({:.1} %)",
+        used as f64 * 100.0 / QUOTA_CHARS as f64
+    );
+    assert!(
+        used * 10 < QUOTA_CHARS * 9,
+        "a tenth of the quota to spare: {used}"
+    );
+    let (_, again) = Store::open(backend.clone(), now(), seed);
+    assert_eq!(again.book.records, book.records, "and read back the same");
 }

@@ -2,7 +2,13 @@
 // entry aside, says so, offers its text, and loses nothing else.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { open, startApp } from './harness.mjs';
+
+// An agreement as the app stored it when format 1 was current: plain JSON, events included.
+// Damage to a record's content is made on it, since the current format packs the JSON.
+const FORMAT_1 = readFileSync(new URL('../fixtures/format-1-agreement.json', import.meta.url), 'utf8').trim();
+const FORMAT_1_ID = JSON.parse(FORMAT_1).data.agreement.id;
 
 let app;
 before(async () => {
@@ -12,19 +18,21 @@ after(async () => {
   await app?.close();
 });
 
+// Each turns the stored text of the victim into damaged text.
 const DAMAGE = {
   'truncated JSON': (text) => text.slice(0, text.length / 2),
   'non-JSON text': () => 'this is not JSON at all',
-  'a wrong format': (text) => text.replace('"format":1', '"format":0'),
-  'a missing format': (text) => text.replace('"format":1,', ''),
-  'unknown fields': (text) => text.replace('"invoices":', '"surprise":true,"invoices":'),
-  'a missing required key': (text) => {
-    const value = JSON.parse(text);
+  'a wrong format': (text) => text.replace('"format":2', '"format":0'),
+  'a missing format': (text) => text.replace('"format":2,', ''),
+  'a damaged packed record': (text) => text.replace(/"packed":"(.)(.)/, '"packed":"$2$1'),
+  'unknown fields': () => FORMAT_1.replace('"invoices":', '"surprise":true,"invoices":'),
+  'a missing required key': () => {
+    const value = JSON.parse(FORMAT_1);
     delete value.data.history;
     return JSON.stringify(value);
   },
-  'refunded above charged': (text) => {
-    const value = JSON.parse(text);
+  'refunded above charged': () => {
+    const value = JSON.parse(FORMAT_1);
     value.data.invoices[0].refunded_minor = value.data.invoices[0].charged_minor + 1;
     return JSON.stringify(value);
   },
@@ -36,7 +44,8 @@ describe('damaged storage', () => {
       const { page, context } = await app.device();
       await open(page, app.url('/seller'));
       const before = await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('cw.agreement.')));
-      const victim = before[0];
+      const victim = `cw.agreement.${FORMAT_1_ID}`;
+      assert.ok(before.includes(victim));
       await page.evaluate(
         ([key, text]) => localStorage.setItem(key, text),
         [victim, damage(await page.evaluate((key) => localStorage.getItem(key), victim))],
@@ -49,12 +58,27 @@ describe('damaged storage', () => {
       const after = await page.evaluate(() => Object.keys(localStorage));
       assert.ok(!after.includes(victim), 'the bad entry was moved');
       assert.ok(after.some((k) => k.startsWith('cw.quarantine.')), 'under a quarantine key');
-      for (const key of before.slice(1)) assert.ok(after.includes(key), `${key} is intact`);
+      for (const key of before.filter((k) => k !== victim)) assert.ok(after.includes(key), `${key} is intact`);
       await page.getByRole('button', { name: 'Dismiss' }).click();
       assert.equal(await notice.count(), 0);
       await context.close();
     });
   }
+
+  test('an agreement stored by the format-1 app reads as it was, events and all', async () => {
+    const { page, context } = await app.device();
+    await open(page, app.url('/seller'));
+    const key = `cw.agreement.${FORMAT_1_ID}`;
+    await page.evaluate(([k, text]) => localStorage.setItem(k, text), [key, FORMAT_1]);
+    await page.reload();
+    await open(page, app.url(`/seller/agreements/${FORMAT_1_ID}`));
+    const old = JSON.parse(FORMAT_1).data;
+    const proposerEvents = old.events.filter((e) => e['detail-type'].endsWith('- Proposer'));
+    const events = page.getByRole('region', { name: 'Events' }).getByRole('listitem');
+    assert.equal(await events.count(), proposerEvents.length);
+    assert.equal(await page.getByRole('status').getByText(/could not be read/).count(), 0);
+    await context.close();
+  });
 
   test('data from a newer version is shown read-only and never overwritten', async () => {
     const { page, context } = await app.device();
