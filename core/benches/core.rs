@@ -15,7 +15,7 @@ const SCALE: usize = 10_000;
 /// Checking 10,000 pending requests when none is due (what every clock tick does), and
 /// approving all of them when the clock jumps past their deadlines.
 fn sweep(c: &mut Criterion) {
-    let book = scale_book(SCALE, demo_now());
+    let book = scale_book(SCALE, demo_now(), &mut SequentialIds::default());
     let mut group = c.benchmark_group("sweep of 10,000 pending requests");
     group.sample_size(20);
     group.bench_function("nothing due", |b| {
@@ -36,7 +36,7 @@ fn sweep(c: &mut Criterion) {
 /// before, so that every measured command changes a record of the same size. When every
 /// agreement has had its turn, a fresh copy of the book is taken, outside the measurement.
 fn command_at(c: &mut Criterion, agreements: usize) {
-    let fresh = scale_book(agreements, demo_now());
+    let fresh = scale_book(agreements, demo_now(), &mut SequentialIds::default());
     let targets: Vec<AgreementId> = fresh.records.keys().cloned().collect();
     let mut ids = SequentialIds::starting_at(10_000_000);
     c.bench_function(&format!("one command at {agreements} agreements"), |b| {

@@ -1050,6 +1050,7 @@ impl Book {
             decided_by: None,
             created_at: now,
             updated_at: now,
+            link_secret: Some(ids.link_secret()),
         };
         let events = events::cancellation_events(
             EventKind::CancellationPendingApproval,

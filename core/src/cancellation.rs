@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 use crate::ids::{AgreementId, ClientToken, RequestId};
+use crate::link::LinkSecret;
 
 /// How long the buyer has to answer before the request approves itself.
 pub const AUTO_APPROVAL_AFTER: Duration = Duration::hours(168);
@@ -190,6 +191,11 @@ pub struct CancellationRequest {
     pub decided_by: Option<DecidedBy>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// Seals the confirmation link and verifies the buyer's receipts; only the seller keeps
+    /// it, and the buyer gets it in the link's fragment. Requests stored before links were
+    /// sealed (format 1) have none, and no link.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub link_secret: Option<LinkSecret>,
 }
 
 /// Why a cancellation command was refused.
@@ -466,6 +472,7 @@ mod tests {
             decided_by: None,
             created_at: t(0),
             updated_at: t(0),
+            link_secret: None,
         }
     }
 

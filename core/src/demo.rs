@@ -145,7 +145,7 @@ fn send(
     reason: CancellationReasonCode,
     text: &str,
     at: DateTime<Utc>,
-    ids: &mut SequentialIds,
+    ids: &mut dyn IdSource,
 ) -> RequestId {
     let seller = book.record(id).expect("inserted").agreement.seller.clone();
     let command = Command::SendCancellation {
@@ -161,7 +161,7 @@ fn send(
             next_step: "Full exit".into(),
             coordination_notes: String::new(),
         },
-        client_token: ClientToken::parse(&format!("demo-{}", ids.next)).expect("valid"),
+        client_token: ClientToken::parse(&ids.next_uuid()).expect("a UUID is a client token"),
     };
     match book.apply(command, &Actor::Seller(seller), at, ids) {
         Ok((Reply::Request(request), _)) => request,
@@ -175,7 +175,7 @@ fn refund(
     invoice: usize,
     amount: &str,
     at: DateTime<Utc>,
-    ids: &mut SequentialIds,
+    ids: &mut dyn IdSource,
 ) {
     let record = book.record(id).expect("inserted");
     let seller = record.agreement.seller.clone();
@@ -187,7 +187,7 @@ fn refund(
         currency: invoice.currency.code().into(),
         reason_code: Some(AdjustmentReasonCode::IncorrectMetering),
         description: "Usage was double-counted during the October migration".into(),
-        client_token: format!("demo-{}", ids.next),
+        client_token: ids.next_uuid(),
     };
     book.apply(
         Command::BatchCreateAdjustments {
@@ -670,13 +670,13 @@ fn add_families(book: &mut Book, now: DateTime<Utc>, ids: &mut SequentialIds) {
 /// `n` AWS Marketplace agreements, each with a full history: a request sent and rejected,
 /// another sent and withdrawn, a completed refund, and a third request still pending, a
 /// day from its automatic approval at `now`. Each record is built on its own so that the
-/// cost grows with `n`, not `n²`.
-pub fn scale_book(n: usize, now: DateTime<Utc>) -> Book {
+/// cost grows with `n`, not `n²`. Its request and adjustment IDs and client tokens come from
+/// `ids`: the browser's random ones make records as large as real ones are.
+pub fn scale_book(n: usize, now: DateTime<Utc>, ids: &mut dyn IdSource) -> Book {
     let mut book = Book {
         directory: directory(),
         ..Book::default()
     };
-    let mut ids = SequentialIds::starting_at(1_000_000);
     for i in 0..n {
         let spec = Spec {
             product: i % PRODUCTS.len(),
@@ -699,7 +699,7 @@ pub fn scale_book(n: usize, now: DateTime<Utc>) -> Book {
             CancellationReasonCode::BuyerDissatisfaction,
             "Buyer reported that the dashboards time out every morning",
             now - Duration::days(20),
-            &mut ids,
+            ids,
         );
         single
             .apply(
@@ -710,24 +710,17 @@ pub fn scale_book(n: usize, now: DateTime<Utc>) -> Book {
                 },
                 &Actor::Buyer(buyer),
                 now - Duration::days(19),
-                &mut ids,
+                ids,
             )
             .expect("scale rejection");
-        refund(
-            &mut single,
-            &id,
-            0,
-            "15.00",
-            now - Duration::days(19),
-            &mut ids,
-        );
+        refund(&mut single, &id, 0, "15.00", now - Duration::days(19), ids);
         let second = send(
             &mut single,
             &id,
             CancellationReasonCode::ReplacingAgreement,
             "Replacing with the renewed private offer at the new rate",
             now - Duration::days(10),
-            &mut ids,
+            ids,
         );
         single
             .apply(
@@ -738,7 +731,7 @@ pub fn scale_book(n: usize, now: DateTime<Utc>) -> Book {
                 },
                 &Actor::Seller(seller),
                 now - Duration::days(9),
-                &mut ids,
+                ids,
             )
             .expect("scale withdrawal");
         send(
@@ -747,7 +740,7 @@ pub fn scale_book(n: usize, now: DateTime<Utc>) -> Book {
             CancellationReasonCode::ProductDiscontinued,
             "The product is retired at the end of the quarter; the buyer moves to its successor",
             now - Duration::days(6),
-            &mut ids,
+            ids,
         );
         single.advance_to(now);
         let versioned = single.records.remove(&id).expect("built above");
@@ -858,7 +851,7 @@ mod tests {
 
     #[test]
     fn the_scale_book_gives_every_agreement_a_full_valid_history() {
-        let book = scale_book(200, demo_now());
+        let book = scale_book(200, demo_now(), &mut SequentialIds::default());
         assert_eq!(book.records.len(), 200);
         for v in book.records.values() {
             assert!(v.record.check().is_ok());

@@ -385,6 +385,7 @@ mod tests {
             decided_by: None,
             created_at: at,
             updated_at: at,
+            link_secret: None,
         };
         let events =
             cancellation_events(EventKind::CancellationPendingApproval, &agreement, &request);
@@ -419,6 +420,7 @@ mod tests {
             decided_by: None,
             created_at: at,
             updated_at: at,
+            link_secret: None,
         };
         let mut ids = std::collections::BTreeSet::new();
         let mut calls = std::collections::BTreeSet::new();

@@ -7,6 +7,8 @@ use std::fmt;
 use serde::{Deserialize, Deserializer, Serialize};
 use thiserror::Error;
 
+use crate::link::LinkSecret;
+
 /// Why a typed identifier was refused, in words for the person who typed it.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum IdError {
@@ -146,6 +148,23 @@ pub trait IdSource {
     fn request_id(&mut self) -> RequestId {
         RequestId::parse(&format!("acr-{}", self.next_suffix()))
             .expect("an IdSource suffix is letters and digits")
+    }
+
+    /// The secret of a new cancellation request's link. The browser overrides this with 32
+    /// bytes from its crypto source; the default, two UUIDs' bytes, serves tests and demos.
+    fn link_secret(&mut self) -> LinkSecret {
+        let bytes: Vec<u8> = [self.next_uuid(), self.next_uuid()]
+            .concat()
+            .bytes()
+            .filter(|b| b.is_ascii_hexdigit())
+            .collect::<Vec<u8>>()
+            .chunks(2)
+            .map(|pair| {
+                u8::from_str_radix(std::str::from_utf8(pair).expect("hex digits"), 16)
+                    .expect("hex digits")
+            })
+            .collect();
+        LinkSecret::from_bytes(&bytes).expect("two UUIDs make 32 bytes")
     }
 
     /// A new billing adjustment ID, `ba-…`.

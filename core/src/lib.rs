@@ -18,6 +18,7 @@ pub mod api;
 pub mod book;
 pub mod cancellation;
 pub mod case;
+pub mod confirmation;
 pub mod demo;
 pub mod events;
 pub mod evidence;

@@ -67,6 +67,11 @@ impl LinkSecret {
         Ok(LinkSecret(bytes.to_vec()))
     }
 
+    /// The secret's bytes, for a constant-time comparison.
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.0
+    }
+
     /// The secret as it travels after `#`.
     pub fn to_fragment(&self) -> String {
         URL_SAFE_NO_PAD.encode(&self.0)

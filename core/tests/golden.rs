@@ -87,6 +87,7 @@ fn request(
         decided_by: Some(DecidedBy::Buyer),
         created_at: time(created),
         updated_at: time(updated),
+        link_secret: None,
     }
 }
 

@@ -1,0 +1,502 @@
+//! The seller's side of the confirmation link (spec §3): the link of a request, and the
+//! buyer's decision coming back, either straight from a tab of the same browser or as a
+//! receipt made on another device.
+//!
+//! A link that decodes is only self-consistent: anyone can seal a link for any request ID
+//! with a secret of their own. What makes a decision genuine here is the secret the seller
+//! kept for that request, so both ways in compare against it: the link's fragment in
+//! constant time, the receipt through its HMAC.
+
+use chrono::{DateTime, Duration, Utc};
+use subtle::ConstantTimeEq;
+use thiserror::Error;
+
+use crate::book::{Actor, Book, Command, DomainError, Outcome};
+use crate::cancellation::{CancellationRequest, DecidedBy, RequestStatus};
+use crate::ids::{AgreementId, IdSource, RequestId};
+use crate::link::{self, Decision, EncodedLink, LinkError, LinkPayload, LinkSecret, ReceiptError};
+
+/// How far ahead of this workbench's clock a receipt may be dated: the buyer's device keeps
+/// its own time, and clocks drift.
+pub const CLOCK_SKEW: Duration = Duration::minutes(5);
+
+/// What became of a decision that reached the seller.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Settled {
+    /// It was applied now, at the time the buyer decided.
+    Applied {
+        agreement_id: AgreementId,
+        request_id: RequestId,
+        decision: Decision,
+        at: DateTime<Utc>,
+    },
+    /// The same decision was applied before; nothing changed.
+    AlreadyApplied {
+        agreement_id: AgreementId,
+        request_id: RequestId,
+        decision: Decision,
+        at: DateTime<Utc>,
+    },
+}
+
+/// Why a link or receipt could not settle a request. Nothing changed.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum ConfirmationError {
+    #[error("There is no cancellation request {0} in this browser's workbench. Open the receipt in the browser where the seller sent the request.")]
+    UnknownRequest(RequestId),
+    #[error("{0}")]
+    Receipt(#[from] ReceiptError),
+    #[error("{0}")]
+    Link(#[from] LinkError),
+    #[error("This link was not made by this workbench for request {0}: its secret is not the one the seller kept. No decision can be taken from it.")]
+    ForeignLink(RequestId),
+    #[error("Request {0} was sent before this workbench sealed its links, so it has no link and takes no receipt. Withdraw it and send it again to share a link.")]
+    NoLink(RequestId),
+    #[error("Nothing changed: {0}")]
+    Conflict(String),
+    #[error("This receipt is dated {decided_at}, later than this workbench's clock ({now}). If the clock was moved, set it back to real time and apply the receipt again.", decided_at = utc(*.decided_at), now = utc(*.now))]
+    FromTheFuture {
+        decided_at: DateTime<Utc>,
+        now: DateTime<Utc>,
+    },
+    #[error("{0}")]
+    Domain(#[from] DomainError),
+}
+
+fn utc(at: DateTime<Utc>) -> String {
+    at.format("%Y-%m-%d %H:%M UTC").to_string()
+}
+
+/// What the buyer reads among the seller's additional details: coordination notes are for
+/// AWS and the seller, not for the buyer.
+fn details_for_buyer(request: &CancellationRequest) -> String {
+    let d = &request.details;
+    [
+        ("Support case", &d.support_case_id),
+        ("Your reference", &d.buyer_reference),
+        ("Next step", &d.next_step),
+    ]
+    .iter()
+    .filter(|(_, text)| !text.trim().is_empty())
+    .map(|(label, text)| format!("{label}: {}", text.trim()))
+    .collect::<Vec<_>>()
+    .join("\n")
+}
+
+impl Book {
+    fn find_request(
+        &self,
+        request_id: &RequestId,
+    ) -> Result<(AgreementId, &CancellationRequest), ConfirmationError> {
+        self.records
+            .values()
+            .find_map(|v| {
+                v.record
+                    .request(request_id)
+                    .map(|r| (v.record.agreement.id.clone(), r))
+            })
+            .ok_or_else(|| ConfirmationError::UnknownRequest(request_id.clone()))
+    }
+
+    /// The link the seller shares for one of its requests: what the buyer needs to see and
+    /// decide, sealed with the request's secret.
+    pub fn confirmation_link(
+        &self,
+        agreement_id: &AgreementId,
+        request_id: &RequestId,
+    ) -> Result<EncodedLink, ConfirmationError> {
+        let record = self
+            .record(agreement_id)
+            .ok_or_else(|| DomainError::AgreementNotFound(agreement_id.clone()))?;
+        let request = record
+            .request(request_id)
+            .ok_or_else(|| DomainError::RequestNotFound(request_id.clone()))?;
+        let agreement = &record.agreement;
+        let payload = LinkPayload {
+            seller_name: self
+                .directory
+                .seller(&agreement.seller)
+                .map_or_else(|| agreement.seller.to_string(), |p| p.name.clone()),
+            product_name: self
+                .directory
+                .product(&agreement.product)
+                .map_or_else(|| agreement.product.to_string(), |p| p.name.clone()),
+            agreement_id: agreement.id.clone(),
+            request_id: request.id.clone(),
+            buyer_account: agreement.buyer.clone(),
+            reason_code: request.reason_code,
+            reason: request.description.clone(),
+            details_for_buyer: details_for_buyer(request),
+            created_at: request.created_at,
+        };
+        let secret = request
+            .link_secret
+            .as_ref()
+            .ok_or_else(|| ConfirmationError::NoLink(request.id.clone()))?;
+        Ok(link::encode(&payload, secret)?)
+    }
+
+    /// The buyer's decision from a tab of the browser that holds the seller's data: it
+    /// applies at once, if the link carries the secret the seller kept for the request.
+    pub fn decide_from_link(
+        &mut self,
+        payload: &LinkPayload,
+        secret: &LinkSecret,
+        decision: Decision,
+        now: DateTime<Utc>,
+        ids: &mut dyn IdSource,
+    ) -> Result<(Settled, Outcome), ConfirmationError> {
+        let (agreement_id, request) = self.find_request(&payload.request_id)?;
+        let genuine: bool = request
+            .link_secret
+            .as_ref()
+            .is_some_and(|kept| kept.as_bytes().ct_eq(secret.as_bytes()).into());
+        if !genuine || agreement_id != payload.agreement_id {
+            return Err(ConfirmationError::ForeignLink(payload.request_id.clone()));
+        }
+        self.settle(&agreement_id, &payload.request_id, decision, now, now, ids)
+    }
+
+    /// Applies a decision receipt the buyer sent from another device, at the time the buyer
+    /// decided. A receipt applies once; a second time it changes nothing and says so.
+    pub fn apply_receipt(
+        &mut self,
+        code: &str,
+        now: DateTime<Utc>,
+        ids: &mut dyn IdSource,
+    ) -> Result<(Settled, Outcome), ConfirmationError> {
+        let code = code.trim();
+        let request_id = link::receipt_request_id(code)?;
+        let (agreement_id, request) = self.find_request(&request_id)?;
+        let secret = request
+            .link_secret
+            .as_ref()
+            .ok_or_else(|| ConfirmationError::NoLink(request_id.clone()))?;
+        let receipt = link::verify_receipt(code, secret)?;
+        if receipt.decided_at > now + CLOCK_SKEW {
+            return Err(ConfirmationError::FromTheFuture {
+                decided_at: receipt.decided_at,
+                now,
+            });
+        }
+        let at = receipt.decided_at.min(now).max(request.created_at);
+        self.settle(&agreement_id, &request_id, receipt.decision, at, now, ids)
+    }
+
+    /// Applies `decision` at `at`, or explains why the request no longer takes it.
+    fn settle(
+        &mut self,
+        agreement_id: &AgreementId,
+        request_id: &RequestId,
+        decision: Decision,
+        at: DateTime<Utc>,
+        now: DateTime<Utc>,
+        ids: &mut dyn IdSource,
+    ) -> Result<(Settled, Outcome), ConfirmationError> {
+        // Time first: a deadline that passed before now settles the request on its own.
+        let mut outcome = self.advance_to(now);
+        let (_, request) = self.find_request(request_id)?;
+        if !request.status.is_pending() {
+            if same_decision(request, &decision) {
+                let settled = Settled::AlreadyApplied {
+                    agreement_id: agreement_id.clone(),
+                    request_id: request_id.clone(),
+                    decision,
+                    at: request.updated_at,
+                };
+                return Ok((settled, outcome));
+            }
+            return Err(ConfirmationError::Conflict(why_settled(request, &decision)));
+        }
+        let buyer = self
+            .record(agreement_id)
+            .map(|r| r.agreement.buyer.clone())
+            .ok_or_else(|| DomainError::AgreementNotFound(agreement_id.clone()))?;
+        let command = match &decision {
+            Decision::Approve => Command::AcceptCancellation {
+                agreement_id: agreement_id.clone(),
+                request_id: request_id.clone(),
+            },
+            Decision::Reject(reason) => Command::RejectCancellation {
+                agreement_id: agreement_id.clone(),
+                request_id: request_id.clone(),
+                reason: reason.clone(),
+            },
+        };
+        let (_, applied) = self.apply(command, &Actor::Buyer(buyer), at, ids)?;
+        outcome.events.extend(applied.events);
+        outcome.changed.extend(applied.changed);
+        let settled = Settled::Applied {
+            agreement_id: agreement_id.clone(),
+            request_id: request_id.clone(),
+            decision,
+            at,
+        };
+        Ok((settled, outcome))
+    }
+}
+
+fn same_decision(request: &CancellationRequest, decision: &Decision) -> bool {
+    request.decided_by == Some(DecidedBy::Buyer)
+        && match decision {
+            Decision::Approve => request.status == RequestStatus::Approved,
+            Decision::Reject(reason) => {
+                request.status == RequestStatus::Rejected && &request.status_message == reason
+            }
+        }
+}
+
+fn why_settled(request: &CancellationRequest, decision: &Decision) -> String {
+    let wanted = match decision {
+        Decision::Approve => "approve",
+        Decision::Reject(_) => "reject",
+    };
+    let id = &request.id;
+    let when = utc(request.updated_at);
+    match (request.status, request.decided_by) {
+        (RequestStatus::Cancelled, _) => format!(
+            "the seller withdrew request {id} on {when}, before the buyer's decision to {wanted} reached it."
+        ),
+        (RequestStatus::Approved, Some(DecidedBy::System)) => format!(
+            "request {id} was approved automatically on {when}, when its 7 days ran out, before the buyer's decision to {wanted} reached it."
+        ),
+        (RequestStatus::ValidationFailed, _) => format!(
+            "request {id} failed validation on {when}, so there is nothing left to {wanted}."
+        ),
+        (status, _) => format!(
+            "the buyer's decision on request {id} was already recorded on {when} as {}; this one says {wanted}.",
+            status.label().to_lowercase()
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::book::tests::agreement;
+    use crate::book::AgreementRecord;
+    use crate::cancellation::{AdditionalDetails, CancellationReasonCode};
+    use crate::ids::{ClientToken, SequentialIds};
+    use chrono::TimeZone;
+
+    fn t(hours: i64) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 11, 2, 9, 0, 0).unwrap() + Duration::hours(hours)
+    }
+
+    /// A book with one agreement and a request sent at `t(0)`.
+    fn sent() -> (Book, AgreementId, RequestId, SequentialIds) {
+        let mut book = Book::default();
+        let agreement = agreement();
+        let (id, seller) = (agreement.id.clone(), agreement.seller.clone());
+        book.insert(AgreementRecord::new(agreement, Vec::new()));
+        let mut ids = SequentialIds::default();
+        let command = Command::SendCancellation {
+            agreement_id: id.clone(),
+            reason_code: Some(CancellationReasonCode::ReplacingAgreement),
+            description: "Replacing it with the new private offer".into(),
+            details: AdditionalDetails {
+                support_case_id: "12345".into(),
+                buyer_reference: String::new(),
+                next_step: "A new offer".into(),
+                coordination_notes: "Only for AWS".into(),
+            },
+            client_token: ClientToken::parse("form-1").unwrap(),
+        };
+        let (reply, _) = book
+            .apply(command, &Actor::Seller(seller), t(0), &mut ids)
+            .unwrap();
+        let crate::book::Reply::Request(request) = reply else {
+            panic!()
+        };
+        (book, id, request, ids)
+    }
+
+    fn secret(book: &Book, id: &AgreementId, request: &RequestId) -> LinkSecret {
+        book.record(id)
+            .unwrap()
+            .request(request)
+            .unwrap()
+            .link_secret
+            .clone()
+            .unwrap()
+    }
+
+    #[test]
+    fn the_link_carries_the_request_and_only_the_details_meant_for_the_buyer() {
+        let (book, id, request, _) = sent();
+        let link = book.confirmation_link(&id, &request).unwrap();
+        let payload = link::decode(&link.token, &link.fragment).unwrap();
+        assert_eq!(payload.request_id, request);
+        assert_eq!(payload.agreement_id, id);
+        assert_eq!(payload.reason, "Replacing it with the new private offer");
+        assert_eq!(
+            payload.details_for_buyer,
+            "Support case: 12345\nNext step: A new offer"
+        );
+        assert_eq!(payload.created_at, t(0));
+        assert_eq!(link.fragment, secret(&book, &id, &request).to_fragment());
+    }
+
+    #[test]
+    fn a_decision_from_a_tab_of_the_same_browser_applies_at_once_only_with_the_kept_secret() {
+        let (mut book, id, request, mut ids) = sent();
+        let link = book.confirmation_link(&id, &request).unwrap();
+        let payload = link::decode(&link.token, &link.fragment).unwrap();
+        let forged_secret = LinkSecret::from_bytes(&[9; 16]).unwrap();
+        let forged = link::encode(&payload, &forged_secret).unwrap();
+        let forged_payload = link::decode(&forged.token, &forged.fragment).unwrap();
+        let before = book.clone();
+        assert_eq!(
+            book.decide_from_link(
+                &forged_payload,
+                &forged_secret,
+                Decision::Approve,
+                t(1),
+                &mut ids
+            ),
+            Err(ConfirmationError::ForeignLink(request.clone()))
+        );
+        assert_eq!(book, before);
+        let genuine = LinkSecret::from_fragment(&link.fragment).unwrap();
+        let (settled, outcome) = book
+            .decide_from_link(&payload, &genuine, Decision::Approve, t(1), &mut ids)
+            .unwrap();
+        assert!(matches!(settled, Settled::Applied { .. }));
+        assert_eq!(outcome.events.len(), 2);
+        let record = book.record(&id).unwrap();
+        assert_eq!(
+            record.request(&request).unwrap().status,
+            RequestStatus::Approved
+        );
+        assert_eq!(
+            record.agreement.status,
+            crate::book::AgreementStatus::Cancelled
+        );
+    }
+
+    #[test]
+    fn a_receipt_applies_once_at_the_buyers_time_and_a_second_time_changes_nothing() {
+        let (mut book, id, request, mut ids) = sent();
+        let secret = secret(&book, &id, &request);
+        let code = link::make_receipt(
+            &request,
+            &Decision::Reject("We still use it".into()),
+            t(2),
+            &secret,
+        )
+        .unwrap();
+        let (settled, outcome) = book
+            .apply_receipt(&format!("  {code}\n"), t(5), &mut ids)
+            .unwrap();
+        assert!(matches!(settled, Settled::Applied { at, .. } if at == t(2)));
+        assert!(
+            outcome.events.iter().all(|e| e.time == t(2)),
+            "the buyer's time"
+        );
+        let r = book.record(&id).unwrap().request(&request).unwrap().clone();
+        assert_eq!(
+            (r.status, r.status_message.as_str()),
+            (RequestStatus::Rejected, "We still use it")
+        );
+        let after_first = book.clone();
+        let (again, outcome) = book.apply_receipt(&code, t(6), &mut ids).unwrap();
+        assert!(matches!(again, Settled::AlreadyApplied { .. }));
+        assert!(outcome.changed.is_empty() && outcome.events.is_empty());
+        assert_eq!(book, after_first);
+        let approve = link::make_receipt(&request, &Decision::Approve, t(3), &secret).unwrap();
+        let conflict = book.apply_receipt(&approve, t(6), &mut ids).unwrap_err();
+        assert!(
+            conflict.to_string().contains("already recorded"),
+            "{conflict}"
+        );
+        assert_eq!(book, after_first);
+    }
+
+    #[test]
+    fn a_receipt_not_made_from_the_genuine_link_is_refused() {
+        let (mut book, id, request, mut ids) = sent();
+        let other = LinkSecret::from_bytes(&[1; 16]).unwrap();
+        let forged = link::make_receipt(&request, &Decision::Approve, t(1), &other).unwrap();
+        let before = book.clone();
+        assert!(matches!(
+            book.apply_receipt(&forged, t(2), &mut ids),
+            Err(ConfirmationError::Receipt(ReceiptError::NotGenuine(_)))
+        ));
+        let genuine = link::make_receipt(
+            &request,
+            &Decision::Approve,
+            t(1),
+            &secret(&book, &id, &request),
+        )
+        .unwrap();
+        let mut edited: Vec<char> = genuine.chars().collect();
+        let last = edited.len() - 1;
+        edited[last] = if edited[last] == 'A' { 'B' } else { 'A' };
+        let edited: String = edited.into_iter().collect();
+        assert!(book.apply_receipt(&edited, t(2), &mut ids).is_err());
+        let unknown = genuine.replacen(request.as_str(), "acr-nosuchrequest", 1);
+        assert!(matches!(
+            book.apply_receipt(&unknown, t(2), &mut ids),
+            Err(ConfirmationError::UnknownRequest(_))
+        ));
+        assert_eq!(book, before);
+    }
+
+    #[test]
+    fn a_receipt_after_a_withdrawal_or_the_deadline_is_a_conflict_that_changes_nothing() {
+        let (mut book, id, request, mut ids) = sent();
+        let secret = secret(&book, &id, &request);
+        let approve = link::make_receipt(&request, &Decision::Approve, t(2), &secret).unwrap();
+        let mut withdrawn = book.clone();
+        let seller = Actor::Seller(book.record(&id).unwrap().agreement.seller.clone());
+        withdrawn
+            .apply(
+                Command::WithdrawCancellation {
+                    agreement_id: id.clone(),
+                    request_id: request.clone(),
+                    reason: "Sent to the wrong buyer".into(),
+                },
+                &seller,
+                t(1),
+                &mut ids,
+            )
+            .unwrap();
+        let before = withdrawn.clone();
+        let error = withdrawn
+            .apply_receipt(&approve, t(3), &mut ids)
+            .unwrap_err();
+        assert!(error.to_string().contains("withdrew"), "{error}");
+        assert_eq!(withdrawn, before);
+
+        let late = book.apply_receipt(&approve, t(200), &mut ids).unwrap_err();
+        assert!(
+            late.to_string().contains("approved automatically"),
+            "{late}"
+        );
+        let r = book.record(&id).unwrap().request(&request).unwrap();
+        assert_eq!(
+            (r.status, r.decided_by),
+            (RequestStatus::Approved, Some(DecidedBy::System))
+        );
+    }
+
+    #[test]
+    fn a_receipt_dated_well_after_the_clock_is_refused() {
+        let (mut book, id, request, mut ids) = sent();
+        let secret = secret(&book, &id, &request);
+        let code = link::make_receipt(&request, &Decision::Approve, t(10), &secret).unwrap();
+        assert!(matches!(
+            book.apply_receipt(&code, t(9), &mut ids),
+            Err(ConfirmationError::FromTheFuture { .. })
+        ));
+        let skewed = link::make_receipt(
+            &request,
+            &Decision::Approve,
+            t(9) + Duration::minutes(2),
+            &secret,
+        )
+        .unwrap();
+        let (settled, _) = book.apply_receipt(&skewed, t(9), &mut ids).unwrap();
+        assert!(matches!(settled, Settled::Applied { at, .. } if at == t(9)));
+    }
+}
