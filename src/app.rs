@@ -9,7 +9,7 @@ use crate::components::notices::StorageNotices;
 use crate::components::site_header::SiteHeader;
 use crate::pages::{
     agreement::AgreementPage, buyer::BuyerPage, confirm::ConfirmPage, home::HomePage,
-    not_found::NotFoundPage, seller::SellerPage,
+    not_found::NotFoundPage, receipt::ReceiptPage, seller::SellerPage,
 };
 use crate::state::AppState;
 
@@ -30,6 +30,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/seller/agreements/:id") view=AgreementPage/>
                     <Route path=path!("/buyer") view=BuyerPage/>
                     <Route path=path!("/confirm/:token") view=ConfirmPage/>
+                    <Route path=path!("/receipt") view=ReceiptPage/>
                 </Routes>
             </main>
         </Router>

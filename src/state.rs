@@ -6,9 +6,11 @@ use std::time::Duration as StdDuration;
 
 use chrono::{DateTime, Duration, Local, Utc};
 use leptos::prelude::*;
-use workbench_core::book::{Actor, Book, Command, Reply};
+use workbench_core::book::{Actor, Book, Command, Outcome, Reply};
+use workbench_core::confirmation::Settled;
 use workbench_core::demo;
-use workbench_core::ids::{uuid_from_bytes, AccountId, AgreementId, IdSource};
+use workbench_core::ids::{uuid_from_bytes, AccountId, AgreementId, IdSource, RequestId};
+use workbench_core::link::{self, Decision, LinkPayload, LinkSecret};
 
 use crate::clock::{real_now, SimulatedClock};
 use crate::storage::{BrowserStorage, Notice, SaveError, Store, PREFIX};
@@ -38,6 +40,10 @@ impl IdSource for BrowserIds {
 
     fn next_uuid(&mut self) -> String {
         uuid_from_bytes(&random_bytes::<16>())
+    }
+
+    fn link_secret(&mut self) -> LinkSecret {
+        LinkSecret::from_bytes(&random_bytes::<32>()).expect("32 bytes is a valid secret")
     }
 }
 
@@ -163,8 +169,65 @@ impl AppState {
     /// Runs a person's command: picks up other tabs' writes to that agreement first, then
     /// the core decides, then storage keeps it. Errors come back in words for the person.
     pub fn act(&self, command: Command, actor: &Actor) -> Result<Reply, String> {
+        let agreement = agreement_of(&command);
+        self.run(agreement, |book, now| {
+            book.apply(command, actor, now, &mut BrowserIds)
+                .map_err(|e| e.to_string())
+        })
+    }
+
+    /// The buyer's decision from a confirmation link opened in this browser, which holds
+    /// the seller's data: it applies at once, and the seller's other tabs see it.
+    pub fn decide_from_link(
+        &self,
+        payload: &LinkPayload,
+        secret: &LinkSecret,
+        decision: Decision,
+    ) -> Result<Settled, String> {
+        self.run(Some(payload.agreement_id.clone()), |book, now| {
+            book.decide_from_link(payload, secret, decision, now, &mut BrowserIds)
+                .map_err(|e| e.to_string())
+        })
+    }
+
+    /// A decision receipt the buyer sent from another device, pasted or opened as a link.
+    pub fn apply_receipt(&self, code: &str) -> Result<Settled, String> {
+        let agreement = link::receipt_request_id(code.trim()).ok().and_then(|id| {
+            self.book.with_untracked(|b| {
+                b.records
+                    .values()
+                    .find(|v| v.record.request(&id).is_some())
+                    .map(|v| v.record.agreement.id.clone())
+            })
+        });
+        self.run(agreement, |book, now| {
+            book.apply_receipt(code, now, &mut BrowserIds)
+                .map_err(|e| e.to_string())
+        })
+    }
+
+    /// The confirmation link of a request, whole, for this app's origin.
+    pub fn confirmation_url(
+        &self,
+        agreement: &AgreementId,
+        request: &RequestId,
+    ) -> Result<String, String> {
+        let link = self
+            .book
+            .with_untracked(|b| b.confirmation_link(agreement, request))
+            .map_err(|e| e.to_string())?;
+        Ok(format!("{}{}", origin(), link.href()))
+    }
+
+    /// Every change a person makes goes through here: other tabs' writes to the agreement
+    /// first, then the core, then storage, which may refuse (another tab won, or no room).
+    fn run<T>(
+        &self,
+        agreement: Option<AgreementId>,
+        change: impl FnOnce(&mut Book, DateTime<Utc>) -> Result<(T, Outcome), String>,
+    ) -> Result<T, String> {
         let now = self.now.get_untracked();
-        if let Some(id) = agreement_of(&command) {
+        if let Some(id) = agreement {
             self.book.update(|b| {
                 self.store.update_value(|s| {
                     s.refresh(b, &id, now);
@@ -172,11 +235,7 @@ impl AppState {
             });
         }
         let mut result = Err(String::new());
-        self.book.update(|b| {
-            result = b
-                .apply(command, actor, now, &mut BrowserIds)
-                .map_err(|e| e.to_string())
-        });
+        self.book.update(|b| result = change(b, now));
         let (reply, outcome) = result?;
         let saved = self.book.with_untracked(|b| {
             self.store
@@ -261,6 +320,13 @@ fn agreement_of(command: &Command) -> Option<AgreementId> {
             .first()
             .and_then(|e| AgreementId::parse(&e.agreement_id).ok()),
     }
+}
+
+/// Where this app is served from, for links people send to each other.
+pub fn origin() -> String {
+    web_sys::window()
+        .and_then(|w| w.location().origin().ok())
+        .unwrap_or_default()
 }
 
 pub fn use_app() -> AppState {

@@ -1,38 +1,32 @@
 use leptos::prelude::*;
-use workbench_core::book::{Actor, Command};
-use workbench_core::ids::{AccountId, AgreementId, RequestId};
-
-use crate::state::use_app;
+use workbench_core::ids::AgreementId;
+use workbench_core::link::Decision as Answer;
 
 /// The buyer's answer to one pending request: "Approve" (after saying plainly that the
-/// agreement will be cancelled) or "Reject" with a reason the seller will read.
+/// agreement will be cancelled) or "Reject" with a reason the seller will read. Where the
+/// answer goes (this browser's book, or a receipt for the seller) is `decide`'s business;
+/// its error is shown here, and the reason typed stays.
 #[component]
-pub fn Decision(agreement: AgreementId, request: RequestId, buyer: AccountId) -> impl IntoView {
-    let app = use_app();
+pub fn Decision(
+    agreement: AgreementId,
+    decide: Callback<Answer, Result<(), String>>,
+) -> impl IntoView {
     let mode = RwSignal::new(Mode::Choosing);
     let reason = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
-    let ids = StoredValue::new((agreement, request, buyer));
+    let agreement = StoredValue::new(agreement);
     let decide = move |approve: bool| {
-        let (agreement_id, request_id, buyer) = ids.get_value();
-        let command = if approve {
-            Command::AcceptCancellation {
-                agreement_id,
-                request_id,
-            }
+        let answer = if approve {
+            Answer::Approve
         } else {
-            Command::RejectCancellation {
-                agreement_id,
-                request_id,
-                reason: reason.get_untracked(),
-            }
+            Answer::Reject(reason.get_untracked())
         };
-        match app.act(command, &Actor::Buyer(buyer)) {
-            Ok(_) => error.set(None),
+        match decide.run(answer) {
+            Ok(()) => error.set(None),
             Err(message) => error.set(Some(message)),
         }
     };
-    let agreement_text = move || ids.with_value(|(a, _, _)| a.to_string());
+    let agreement_text = move || agreement.with_value(|a| a.to_string());
     view! {
         <div class="decision">
             {move || match mode.get() {

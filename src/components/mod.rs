@@ -1,3 +1,4 @@
+pub mod apply_receipt;
 pub mod clock_control;
 pub mod decision;
 pub mod download;
@@ -6,4 +7,5 @@ pub mod notices;
 pub mod page_title;
 pub mod request_form;
 pub mod reset_demo;
+pub mod share_link;
 pub mod site_header;

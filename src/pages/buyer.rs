@@ -1,7 +1,9 @@
 use leptos::prelude::*;
+use workbench_core::book::{Actor, Command};
 use workbench_core::families::alibaba::OrderStatus;
 use workbench_core::families::devpay::DevPayStatus;
-use workbench_core::ids::AccountId;
+use workbench_core::ids::{AccountId, AgreementId, RequestId};
+use workbench_core::link::Decision as Answer;
 
 use crate::components::decision::Decision;
 use crate::components::page_title::PageTitle;
@@ -101,7 +103,7 @@ fn PendingRequests(account: AccountId) -> impl IntoView {
                         <dt>"Approved automatically"</dt>
                         <dd>{local_time(w.deadline)}" (in "{move || duration_words(w.deadline - app.now.get())}")"</dd>
                     </dl>
-                    <Decision agreement=w.agreement.clone() request=w.request.clone() buyer=buyer.clone()/>
+                    <Decision agreement=w.agreement.clone() decide=act_as_buyer(w.agreement.clone(), w.request.clone(), buyer.clone())/>
                 </article>
             </For>
         </section>
@@ -226,4 +228,28 @@ fn BuyerAgreements(account: AccountId) -> impl IntoView {
             </div>
         </section>
     }
+}
+
+/// The buyer's answer applied in this browser, as the buyer.
+fn act_as_buyer(
+    agreement_id: AgreementId,
+    request_id: RequestId,
+    buyer: AccountId,
+) -> Callback<Answer, Result<(), String>> {
+    let app = use_app();
+    Callback::new(move |answer: Answer| {
+        let (agreement_id, request_id) = (agreement_id.clone(), request_id.clone());
+        let command = match answer {
+            Answer::Approve => Command::AcceptCancellation {
+                agreement_id,
+                request_id,
+            },
+            Answer::Reject(reason) => Command::RejectCancellation {
+                agreement_id,
+                request_id,
+                reason,
+            },
+        };
+        app.act(command, &Actor::Buyer(buyer.clone())).map(|_| ())
+    })
 }

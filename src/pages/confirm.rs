@@ -1,9 +1,11 @@
 use leptos::prelude::*;
 use leptos_router::hooks::{use_location, use_params_map};
-use workbench_core::link::{self, LinkPayload};
+use workbench_core::link::{self, Decision as Answer, LinkPayload, LinkSecret};
 
+use crate::components::decision::Decision;
 use crate::components::page_title::PageTitle;
-use crate::state::{duration_words, local_time, use_app};
+use crate::components::share_link::LinkToSend;
+use crate::state::{duration_words, local_time, origin, use_app};
 
 /// The page a buyer reaches from the seller's confirmation link, on any device: the link
 /// itself carries the request, sealed with a secret that travels only after `#`.
@@ -14,12 +16,15 @@ pub fn ConfirmPage() -> impl IntoView {
     let payload = Memo::new(move |_| {
         let token = params.read().get("token").unwrap_or_default();
         let hash = location.hash.get();
-        link::decode(&token, hash.trim_start_matches('#')).ok()
+        let fragment = hash.trim_start_matches('#');
+        let payload = link::decode(&token, fragment).ok()?;
+        let secret = LinkSecret::from_fragment(fragment).ok()?;
+        Some((payload, secret))
     });
     view! {
         <PageTitle text="Confirm cancellation"/>
         {move || match payload.get() {
-            Some(payload) => view! { <RequestFromLink payload=payload/> }.into_any(),
+            Some((payload, secret)) => view! { <RequestFromLink payload=payload secret=secret/> }.into_any(),
             None => view! { <DamagedLink/> }.into_any(),
         }}
     }
@@ -27,10 +32,11 @@ pub fn ConfirmPage() -> impl IntoView {
 
 /// What the seller asked, in words, with the time left before it approves itself.
 #[component]
-fn RequestFromLink(payload: LinkPayload) -> impl IntoView {
+fn RequestFromLink(payload: LinkPayload, secret: LinkSecret) -> impl IntoView {
     let app = use_app();
     let deadline = payload.auto_approval_at();
     let details = payload.details_for_buyer.clone();
+    let answer = view! { <Answering payload=payload.clone() secret=secret/> };
     view! {
         <h1>{format!("{} asks to cancel {}", payload.seller_name, payload.product_name)}</h1>
         <dl class="terms">
@@ -51,6 +57,75 @@ fn RequestFromLink(payload: LinkPayload) -> impl IntoView {
                 format!("Without an answer, this request is approved automatically in {}.", duration_words(deadline - now))
             }
         }}</p>
+        {answer}
+    }
+}
+
+/// The buyer's decision. In the browser that holds the seller's data (another tab of the
+/// seller's) it applies at once; anywhere else it becomes a receipt to send back.
+#[component]
+fn Answering(payload: LinkPayload, secret: LinkSecret) -> impl IntoView {
+    let app = use_app();
+    let deadline = payload.auto_approval_at();
+    let expired = Memo::new(move |_| app.now.get() >= deadline);
+    let (agreement_id, request_id) = (payload.agreement_id.clone(), payload.request_id.clone());
+    let here = Memo::new(move |_| {
+        app.book.with(|b| {
+            b.record(&agreement_id)
+                .and_then(|r| r.request(&request_id))
+                .map(|r| (r.status, r.updated_at))
+        })
+    });
+    let receipt = RwSignal::new(None::<(String, String)>);
+    let payload = StoredValue::new(payload);
+    let secret = StoredValue::new(secret);
+    let decide = Callback::new(move |answer: Answer| {
+        let (payload, secret) = (payload.get_value(), secret.get_value());
+        if here.get_untracked().is_some() {
+            return app.decide_from_link(&payload, &secret, answer).map(|_| ());
+        }
+        let code = link::make_receipt(
+            &payload.request_id,
+            &answer,
+            app.now.get_untracked(),
+            &secret,
+        )
+        .map_err(|e| e.to_string())?;
+        receipt.set(Some((format!("{}/receipt#{code}", origin()), code)));
+        Ok(())
+    });
+    move || {
+        if let Some((url, code)) = receipt.get() {
+            return view! { <ReceiptToSend url=url code=code/> }.into_any();
+        }
+        match here.get() {
+            Some((status, at)) if !status.is_pending() => view! {
+                <p role="status" class="next-step">{format!("This request is {} since {}: there is nothing left to decide.", status.label().to_lowercase(), local_time(at))}</p>
+            }.into_any(),
+            _ if expired.get() => ().into_any(),
+            _ => view! {
+                <section aria-labelledby="decide-heading">
+                    <h2 id="decide-heading">"Your decision"</h2>
+                    <Decision agreement=payload.with_value(|p| p.agreement_id.clone()) decide=decide/>
+                </section>
+            }.into_any(),
+        }
+    }
+}
+
+/// The receipt a buyer on another device sends back to the seller.
+#[component]
+fn ReceiptToSend(url: String, code: String) -> impl IntoView {
+    view! {
+        <section aria-labelledby="receipt-heading">
+            <h2 id="receipt-heading">"Send your decision to the seller"</h2>
+            <p>"Your decision is sealed in this receipt. Send the link (or the code) to the seller: their workbench applies it when they open it. Nothing is sent anywhere until you do."</p>
+            <LinkToSend url=url id="receipt-link" label="Receipt link"/>
+            <div class="field">
+                <label for="receipt-code-to-send">"Receipt code"</label>
+                <textarea id="receipt-code-to-send" readonly rows="2" class="link-text" prop:value=code></textarea>
+            </div>
+        </section>
     }
 }
 

@@ -3,4 +3,5 @@ pub mod buyer;
 pub mod confirm;
 pub mod home;
 pub mod not_found;
+pub mod receipt;
 pub mod seller;

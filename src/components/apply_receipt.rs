@@ -1,0 +1,70 @@
+use leptos::prelude::*;
+use workbench_core::confirmation::Settled;
+use workbench_core::link::Decision;
+
+use crate::state::{local_time, use_app};
+
+/// Where the seller pastes the receipt a buyer sent from another device.
+#[component]
+pub fn ApplyReceipt() -> impl IntoView {
+    let app = use_app();
+    let code = RwSignal::new(String::new());
+    let outcome = RwSignal::new(None::<Result<String, String>>);
+    let apply = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let typed = code.get_untracked();
+        let result = if typed.trim().is_empty() {
+            Err("Paste the receipt the buyer sent: a link or a code that starts with acr-.".into())
+        } else {
+            app.apply_receipt(receipt_code(&typed))
+                .map(|s| settled_words(&s))
+        };
+        outcome.set(Some(result));
+    };
+    let error = move || outcome.get().and_then(Result::err);
+    view! {
+        <form class="panel receipt" novalidate on:submit=apply>
+            <div class="field">
+                <label for="receipt-code">"Decision receipt"</label>
+                <textarea id="receipt-code" rows="2"
+                    aria-invalid=move || error().is_some().to_string()
+                    aria-describedby="receipt-hint receipt-error"
+                    prop:value=move || code.get() on:input=move |ev| code.set(event_target_value(&ev))></textarea>
+                <span class="hint" id="receipt-hint">"The buyer's decision from another device: paste the link or the code they sent."</span>
+                <span class="field-error" id="receipt-error">{error}</span>
+            </div>
+            <button type="submit">"Apply receipt"</button>
+            <p role="status">{move || outcome.get().and_then(Result::ok)}</p>
+        </form>
+    }
+}
+
+/// The code inside whatever was pasted: the receipt link carries it after `#`.
+pub fn receipt_code(pasted: &str) -> &str {
+    let pasted = pasted.trim();
+    pasted.rsplit_once('#').map_or(pasted, |(_, code)| code)
+}
+
+/// What a settled decision means, in words for the seller.
+pub fn settled_words(settled: &Settled) -> String {
+    let decision = |d: &Decision| match d {
+        Decision::Approve => "approved the cancellation: the agreement is cancelled".to_string(),
+        Decision::Reject(reason) => format!("rejected the cancellation: \u{201c}{reason}\u{201d}"),
+    };
+    match settled {
+        Settled::Applied {
+            request_id,
+            decision: d,
+            at,
+            ..
+        } => format!(
+            "Receipt applied. On {}, the buyer {} (request {request_id}).",
+            local_time(*at),
+            decision(d)
+        ),
+        Settled::AlreadyApplied { request_id, at, .. } => format!(
+            "This receipt was already applied on {} (request {request_id}); nothing changed.",
+            local_time(*at)
+        ),
+    }
+}
