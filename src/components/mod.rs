@@ -1,3 +1,4 @@
+pub mod adjustment_form;
 pub mod clock_control;
 pub mod decision;
 pub mod download;
