@@ -1,3 +1,4 @@
+pub mod adjustment_form;
 pub mod apply_receipt;
 pub mod clock_control;
 pub mod decision;

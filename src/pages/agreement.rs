@@ -6,6 +6,7 @@ use workbench_core::case::case_of;
 use workbench_core::events::Side;
 use workbench_core::ids::AgreementId;
 
+use crate::components::adjustment_form::{AdjustDraft, ApplyAdjustment};
 use crate::components::page_title::PageTitle;
 use crate::components::request_form::{CancelDraft, RequestCancellation, WithdrawRequest};
 use crate::state::{duration_words, local_date, local_time, use_app};
@@ -26,6 +27,7 @@ pub fn AgreementPage() -> impl IntoView {
             .and_then(|id| app.book.with(|b| b.record(&id).cloned()))
     });
     let draft = CancelDraft::new();
+    let adjust = AdjustDraft::new();
     view! {
         <PageTitle text="Agreement"/>
         <p><A href="/seller">"Back to all agreements"</A></p>
@@ -35,13 +37,17 @@ pub fn AgreementPage() -> impl IntoView {
                 <p>"There is no agreement with this ID in the workbench. Check the ID, or search for it in the seller console."</p>
             }
             .into_any(),
-            Some(record) => view! { <AgreementDetail record=record draft=draft/> }.into_any(),
+            Some(record) => view! { <AgreementDetail record=record draft=draft adjust=adjust/> }.into_any(),
         }}
     }
 }
 
 #[component]
-fn AgreementDetail(record: AgreementRecord, draft: CancelDraft) -> impl IntoView {
+fn AgreementDetail(
+    record: AgreementRecord,
+    draft: CancelDraft,
+    adjust: AdjustDraft,
+) -> impl IntoView {
     let app = use_app();
     let (buyer, product, offer) = app.book.with_untracked(|b| {
         let d = &b.directory;
@@ -114,6 +120,7 @@ fn AgreementDetail(record: AgreementRecord, draft: CancelDraft) -> impl IntoView
             </p>
             {can_request.then(|| view! { <RequestCancellation record=record.clone() draft=draft/> })}
             {pending.then(|| view! { <WithdrawRequest record=record.clone()/> })}
+            <ApplyAdjustment record=record.clone() draft=adjust/>
         </section>
         <section aria-labelledby="invoices-heading">
             <h2 id="invoices-heading">"Invoices"</h2>
