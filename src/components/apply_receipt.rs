@@ -4,12 +4,34 @@ use workbench_core::link::Decision;
 
 use crate::state::{local_time, use_app};
 
+/// What was pasted and what came of it, kept by the page: applying a receipt changes the
+/// agreement, which redraws the parts of the page that show it.
+#[derive(Clone, Copy)]
+pub struct ReceiptDraft {
+    code: RwSignal<String>,
+    outcome: RwSignal<Option<Result<String, String>>>,
+}
+
+impl ReceiptDraft {
+    pub fn new() -> Self {
+        ReceiptDraft {
+            code: RwSignal::new(String::new()),
+            outcome: RwSignal::new(None),
+        }
+    }
+}
+
+impl Default for ReceiptDraft {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 /// Where the seller pastes the receipt a buyer sent from another device.
 #[component]
-pub fn ApplyReceipt() -> impl IntoView {
+pub fn ApplyReceipt(draft: ReceiptDraft) -> impl IntoView {
     let app = use_app();
-    let code = RwSignal::new(String::new());
-    let outcome = RwSignal::new(None::<Result<String, String>>);
+    let ReceiptDraft { code, outcome } = draft;
     let apply = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let typed = code.get_untracked();

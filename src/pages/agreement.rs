@@ -7,8 +7,10 @@ use workbench_core::events::Side;
 use workbench_core::ids::AgreementId;
 
 use crate::components::adjustment_form::{AdjustDraft, ApplyAdjustment};
+use crate::components::apply_receipt::{ApplyReceipt, ReceiptDraft};
 use crate::components::page_title::PageTitle;
 use crate::components::request_form::{CancelDraft, RequestCancellation, WithdrawRequest};
+use crate::components::share_link::ShareLink;
 use crate::state::{duration_words, local_date, local_time, use_app};
 
 /// One agreement as its seller sees it: terms, invoices, the case, and its events.
@@ -28,6 +30,7 @@ pub fn AgreementPage() -> impl IntoView {
     });
     let draft = CancelDraft::new();
     let adjust = AdjustDraft::new();
+    let receipt = ReceiptDraft::new();
     view! {
         <PageTitle text="Agreement"/>
         <p><A href="/seller">"Back to all agreements"</A></p>
@@ -37,7 +40,7 @@ pub fn AgreementPage() -> impl IntoView {
                 <p>"There is no agreement with this ID in the workbench. Check the ID, or search for it in the seller console."</p>
             }
             .into_any(),
-            Some(record) => view! { <AgreementDetail record=record draft=draft adjust=adjust/> }.into_any(),
+            Some(record) => view! { <AgreementDetail record=record draft=draft adjust=adjust receipt=receipt/> }.into_any(),
         }}
     }
 }
@@ -47,6 +50,7 @@ fn AgreementDetail(
     record: AgreementRecord,
     draft: CancelDraft,
     adjust: AdjustDraft,
+    receipt: ReceiptDraft,
 ) -> impl IntoView {
     let app = use_app();
     let (buyer, product, offer) = app.book.with_untracked(|b| {
@@ -109,6 +113,13 @@ fn AgreementDetail(
                             <dt>"Message"</dt><dd class="user-text">{r.status_message.clone()}</dd>
                         })}
                     </dl>
+                    {r.status.is_pending().then(|| view! {
+                        <h3>"Send the buyer this link"</h3>
+                        <p>"The buyer opens it on any device to approve or reject. Opened in this browser, their decision applies at once; on another device they get a receipt to send back, which you apply below."</p>
+                        <ShareLink agreement_id=r.agreement_id.clone() request_id=r.id.clone()/>
+                    })}
+                    <h3>"The buyer's decision from another device"</h3>
+                    <ApplyReceipt draft=receipt/>
                 }
             })}
         </section>

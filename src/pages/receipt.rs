@@ -3,7 +3,7 @@ use leptos_router::components::A;
 use leptos_router::hooks::use_location;
 use workbench_core::confirmation::Settled;
 
-use crate::components::apply_receipt::{receipt_code, settled_words, ApplyReceipt};
+use crate::components::apply_receipt::{receipt_code, settled_words, ApplyReceipt, ReceiptDraft};
 use crate::components::page_title::PageTitle;
 use crate::state::use_app;
 
@@ -34,6 +34,6 @@ pub fn ReceiptPage() -> impl IntoView {
             <p><A href=format!("/seller/agreements/{id}")>{format!("Open agreement {id}")}</A></p>
         })}
         <h2>"Apply another receipt"</h2>
-        <ApplyReceipt/>
+        <ApplyReceipt draft=ReceiptDraft::new()/>
     }
 }

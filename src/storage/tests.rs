@@ -1,7 +1,7 @@
 use chrono::{Duration, TimeZone};
 use workbench_core::book::{Actor, Command};
 use workbench_core::demo;
-use workbench_core::ids::{uuid_from_bytes, AdjustmentId, ClientToken, RequestId, SequentialIds};
+use workbench_core::ids::{uuid_from_bytes, IdSource, RequestId, SequentialIds};
 
 use super::*;
 
@@ -434,49 +434,36 @@ mod fuzz {
     }
 }
 
-/// Gives a record the identifiers a browser would have drawn (random request and adjustment
-/// IDs, UUID client tokens) instead of the demo's counters, which compress better than any
-/// real record would.
-fn as_made_in_a_browser(record: &mut AgreementRecord, seed: &mut u64) {
-    let mut next = || {
-        *seed = seed.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = *seed;
+/// Identifiers as random as the browser's (`BrowserIds` draws from its crypto source, which
+/// native tests lack): counters would compress far better than any real record.
+struct RandomIds(u64);
+
+impl RandomIds {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
         z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
         z ^ (z >> 31)
-    };
-    let mut suffix = || {
-        let (a, b) = (next(), next());
-        format!("{a:016x}{b:016x}")[..16].to_string()
-    };
-    for request in &mut record.requests {
-        request.id = RequestId::parse(&format!("acr-{}", suffix())).unwrap();
-        request.client_token = ClientToken::parse(&uuid_from_bytes(
-            &[suffix().as_bytes(), suffix().as_bytes()].concat(),
-        ))
-        .unwrap();
     }
-    for adjustment in &mut record.adjustments {
-        let old = adjustment.id.to_string();
-        adjustment.id = AdjustmentId::parse(&format!("ba-{}", suffix())).unwrap();
-        adjustment.client_token =
-            ClientToken::parse(&uuid_from_bytes(suffix().as_bytes())).unwrap();
-        for entry in &mut record.history {
-            entry.action = entry.action.replace(&old, adjustment.id.as_str());
-        }
+}
+
+impl IdSource for RandomIds {
+    fn next_suffix(&mut self) -> String {
+        const ALPHABET: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
+        (0..16)
+            .map(|_| char::from(ALPHABET[(self.next() % 36) as usize]))
+            .collect()
     }
-    record.events = record.derived_events();
+
+    fn next_uuid(&mut self) -> String {
+        uuid_from_bytes(&[self.next().to_be_bytes(), self.next().to_be_bytes()].concat())
+    }
 }
 
 #[test]
 fn ten_thousand_agreements_with_their_whole_history_fit_in_the_quota_with_room_to_spare() {
-    let mut book = demo::scale_book(10_000, now());
-    let mut draw = 7;
-    let ids: Vec<AgreementId> = book.records.keys().cloned().collect();
-    for id in &ids {
-        book.records
-            .update(id, |v| as_made_in_a_browser(&mut v.record, &mut draw));
-    }
+    let book = demo::scale_book(10_000, now(), &mut RandomIds(7));
     let typical = &book.records.values().next().unwrap().record;
     assert_eq!(
         (

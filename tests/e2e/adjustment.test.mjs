@@ -3,7 +3,7 @@
 // form used by keyboard alone at phone width with axe at every step.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { expectNoAxeViolations, open, startApp } from './harness.mjs';
+import { expectNoAxeViolations, open, startApp, storedRecord } from './harness.mjs';
 
 let app;
 before(async () => {
@@ -49,7 +49,7 @@ function pendingCell(page, invoice) {
 
 /** The adjustments stored for the agreement, less the demo's own. */
 async function storedAdjustments(page, id) {
-  const all = await page.evaluate((key) => JSON.parse(localStorage.getItem(key)).data.adjustments, `cw.agreement.${id}`);
+  const all = (await storedRecord(page, `cw.agreement.${id}`)).adjustments;
   return all.filter((a) => !a.client_token.startsWith('demo-'));
 }
 

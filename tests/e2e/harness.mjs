@@ -2,6 +2,8 @@
 // driven by playwright-core, one browser context per device, and the accessibility check.
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { inflateRawSync } from 'node:zlib';
 import assert from 'node:assert/strict';
 import { chromium } from 'playwright-core';
 import { AxeBuilder } from '@axe-core/playwright';
@@ -62,4 +64,38 @@ export async function expectNoAxeViolations(page) {
     (v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`,
   );
   assert.deepEqual(summary, [], `accessibility violations on ${page.url()}`);
+}
+
+const DICTIONARY = readFileSync(new URL('../../src/storage/format2-dictionary.json', import.meta.url));
+
+/**
+ * A stored record as `{format, version, data}`, read without the app's own code, so that
+ * the tests also hold the stored format to its description: format 2 packs the record's
+ * JSON as raw deflate primed with the dictionary, 15 bits to a character from U+4E00,
+ * ending in a 1 bit and zeros.
+ */
+export function readStored(text) {
+  const envelope = JSON.parse(text);
+  if (envelope.format === 1) return envelope;
+  let bits = '';
+  for (const c of envelope.packed) bits += (c.codePointAt(0) - 0x4e00).toString(2).padStart(15, '0');
+  bits = bits.slice(0, bits.lastIndexOf('1'));
+  const bytes = Buffer.alloc(bits.length / 8);
+  for (let i = 0; i < bytes.length; i++) bytes[i] = parseInt(bits.slice(i * 8, i * 8 + 8), 2);
+  const json = inflateRawSync(bytes, { dictionary: DICTIONARY }).toString('utf8');
+  return { format: envelope.format, version: envelope.version, data: JSON.parse(json) };
+}
+
+/** The data of every stored record whose key starts with `prefix`, by key. */
+export async function storedRecords(page, prefix) {
+  const entries = await page.evaluate(
+    (p) => Object.keys(localStorage).filter((k) => k.startsWith(p)).map((k) => [k, localStorage.getItem(k)]),
+    prefix,
+  );
+  return Object.fromEntries(entries.map(([k, text]) => [k, readStored(text).data]));
+}
+
+/** The data of one stored record. */
+export async function storedRecord(page, key) {
+  return readStored(await page.evaluate((k) => localStorage.getItem(k), key)).data;
 }

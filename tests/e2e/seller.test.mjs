@@ -2,7 +2,7 @@
 // request at its own deadline, and everything surviving a reload.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { expectNoAxeViolations, open, startApp } from './harness.mjs';
+import { expectNoAxeViolations, open, startApp, storedRecord, storedRecords } from './harness.mjs';
 
 let app;
 before(async () => {
@@ -66,14 +66,18 @@ describe('seller console', () => {
     await page.getByText('Approved (automatically, after 7 days)', { exact: true }).waitFor();
     await page.getByText('Simulated time').waitFor();
 
-    const events = await page.evaluate((key) => JSON.parse(localStorage.getItem(key)).data.events, `cw.agreement.${id}`);
-    const request = await page.evaluate((key) => JSON.parse(localStorage.getItem(key)).data.requests.at(-1), `cw.agreement.${id}`);
-    const approved = events.filter((e) => e['detail-type'].startsWith('Agreement Cancellation Request Approved'));
-    assert.equal(approved.length, 2, 'one event for each side');
+    const request = (await storedRecord(page, `cw.agreement.${id}`)).requests.at(-1);
+    assert.equal(request.status, 'APPROVED');
+    const shown = page
+      .getByRole('region', { name: 'Events' })
+      .getByRole('listitem')
+      .filter({ hasText: 'Agreement Cancellation Request Approved - Proposer' });
+    assert.equal(await shown.count(), 1);
+    await shown.locator('summary').click();
+    const event = JSON.parse(await shown.locator('pre').textContent());
     const deadline = new Date(Date.parse(request.created_at) + 168 * 3600 * 1000);
-    for (const event of approved) {
-      assert.equal(event.time, deadline.toISOString().replace(/\.\d{3}Z$/, 'Z'), 'stamped with the deadline itself');
-    }
+    assert.equal(event.time, deadline.toISOString().replace(/\.\d{3}Z$/, 'Z'), 'stamped with the deadline itself');
+    assert.equal(event.detail.agreementCancellationRequest.id, request.id);
 
     await page.reload();
     await page.getByRole('heading', { level: 1, name: `Agreement ${id}` }).waitFor();
@@ -110,7 +114,7 @@ describe('seller console', () => {
   }
 
   async function storedRequests(page, id) {
-    return page.evaluate((key) => JSON.parse(localStorage.getItem(key)).data.requests, `cw.agreement.${id}`);
+    return (await storedRecord(page, `cw.agreement.${id}`)).requests;
   }
 
   test('a vague reason is warned about, not blocked, and a double click sends one request', async () => {
@@ -162,7 +166,7 @@ describe('seller console', () => {
     await context.close();
   });
 
-  test('the exported JSON lines are exactly the seller events the book holds, newest first', async () => {
+  test('the exported JSON lines are the seller events the log shows, one for every request sent, newest first', async () => {
     const { page, context } = await seller();
     await page.getByRole('button', { name: '+7 days' }).click();
     await page.getByText('Simulated time').waitFor();
@@ -173,18 +177,23 @@ describe('seller console', () => {
     const { readFile } = await import('node:fs/promises');
     const lines = (await readFile(await download.path(), 'utf8')).trimEnd().split('\n');
     const exported = lines.map((line) => JSON.parse(line));
-    const stored = await page.evaluate(() =>
-      Object.keys(localStorage)
-        .filter((k) => k.startsWith('cw.agreement.'))
-        .map((k) => JSON.parse(localStorage.getItem(k)).data)
-        .filter((r) => r.agreement.seller === '111122223333')
-        .flatMap((r) => r.events)
-        .filter((e) => e['detail-type'].endsWith(' - Proposer')),
-    );
-    assert.equal(exported.length, stored.length);
-    assert.ok(exported.length > 3);
-    const key = (e) => e.id;
-    assert.deepEqual(exported.map(key).sort(), stored.map(key).sort());
+    const shown = page.getByRole('region', { name: 'Event log' }).getByRole('listitem');
+    await page.getByText(`${exported.length} events.`).waitFor();
+    assert.equal(await shown.count(), exported.length);
+    for (let i = 0; i < exported.length; i++) {
+      assert.deepEqual(JSON.parse(await shown.nth(i).locator('pre').textContent()), exported[i]);
+    }
+    const requests = Object.values(await storedRecords(page, 'cw.agreement.'))
+      .filter((r) => r.agreement.seller === '111122223333')
+      .flatMap((r) => r.requests);
+    assert.ok(requests.length > 1);
+    for (const request of requests) {
+      const sent = exported.filter(
+        (e) => e['detail-type'] === 'Agreement Cancellation Request Pending Approval - Proposer' &&
+          e.detail.agreementCancellationRequest.id === request.id,
+      );
+      assert.equal(sent.length, 1, `the request ${request.id} was sent once`);
+    }
     for (let i = 1; i < exported.length; i++) assert.ok(exported[i - 1].time >= exported[i].time, 'newest first');
     assert.deepEqual(Object.keys(exported[0]), ['version', 'id', 'detail-type', 'source', 'account', 'time', 'region', 'resources', 'detail']);
     await context.close();
