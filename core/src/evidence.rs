@@ -77,12 +77,12 @@ pub enum EvidenceError {
     NothingToPack,
     #[error("Entry {entry} of the case cannot be written as JSON ({reason}).")]
     Unwritable { entry: usize, reason: String },
-    #[error("The case's history takes {}, more than the {} an evidence pack may hold.", megabytes(*.bytes), megabytes(MAX_PACK_BYTES))]
+    #[error("The case's history takes {}, more than the {} an evidence pack may hold.", megabytes(*.bytes as f64), megabytes(MAX_PACK_BYTES as f64))]
     CaseTooLarge { bytes: usize },
     #[error("The file is empty: it holds no evidence lines.")]
     Empty,
-    #[error("The file is {}, more than the {} an evidence pack may hold: it was not read. Choose a file saved by \"Download evidence pack\".", megabytes(*.bytes), megabytes(MAX_PACK_BYTES))]
-    TooLarge { bytes: usize },
+    #[error("The file is {}, more than the {} an evidence pack may hold: it was not read. Choose a file saved by \"Download evidence pack\".", megabytes(*.bytes as f64), megabytes(MAX_PACK_BYTES as f64))]
+    TooLarge { bytes: u64 },
     #[error("This file is not an evidence pack: none of its lines is an evidence line. Choose a file saved by \"Download evidence pack\".")]
     NotAPack,
     #[error("Line {line} was altered: it is not an evidence line as the pack wrote it.")]
@@ -116,8 +116,8 @@ fn chain_broken(line: usize) -> String {
     }
 }
 
-fn megabytes(bytes: usize) -> String {
-    format!("{:.1} MB", bytes as f64 / (1024.0 * 1024.0))
+fn megabytes(bytes: f64) -> String {
+    format!("{:.1} MB", bytes / (1024.0 * 1024.0))
 }
 
 impl EvidenceError {
@@ -172,20 +172,77 @@ pub fn pack<T: Serialize>(entries: &[T]) -> Result<String, EvidenceError> {
 /// Checks a pack and gives the number of entries it holds, or the first line that is not
 /// intact. The final newline may be present or not.
 pub fn verify(text: &str) -> Result<usize, EvidenceError> {
-    if text.len() > MAX_PACK_BYTES {
-        return Err(EvidenceError::TooLarge { bytes: text.len() });
+    let mut verification = Verification::new(text)?;
+    loop {
+        if let Some(outcome) = verification.step(usize::MAX) {
+            return outcome;
+        }
     }
-    let body = text.strip_suffix('\n').unwrap_or(text);
-    if body.is_empty() {
-        return Err(EvidenceError::Empty);
+}
+
+/// A verification that can pause between lines, so that a shell checking a large pack can
+/// give the page back between steps instead of holding it for the whole file.
+pub struct Verification<'a> {
+    body: &'a str,
+    /// What is left to check; `None` once every line was read or one was found altered.
+    rest: Option<&'a str>,
+    checked: usize,
+    prev: String,
+    expected: Option<usize>,
+    failed: Option<EvidenceError>,
+}
+
+impl<'a> Verification<'a> {
+    /// Refuses at once a text too large to be a pack, or one with no lines at all.
+    pub fn new(text: &'a str) -> Result<Self, EvidenceError> {
+        if text.len() > MAX_PACK_BYTES {
+            return Err(EvidenceError::TooLarge {
+                bytes: text.len() as u64,
+            });
+        }
+        let body = text.strip_suffix('\n').unwrap_or(text);
+        if body.is_empty() {
+            return Err(EvidenceError::Empty);
+        }
+        Ok(Verification {
+            body,
+            rest: Some(body),
+            checked: 0,
+            prev: GENESIS.to_string(),
+            expected: None,
+            failed: None,
+        })
     }
-    let mut prev = GENESIS.to_string();
-    let mut expected = None;
-    let mut count = 0;
-    for (index, raw) in body.split('\n').enumerate() {
-        let number = index + 1;
+
+    /// Checks lines until about `budget` bytes were read (at least one line), and gives the
+    /// outcome once the whole pack is checked or a line is found altered; `None` while lines
+    /// remain. Asked again after its outcome, it gives the same outcome.
+    pub fn step(&mut self, budget: usize) -> Option<Result<usize, EvidenceError>> {
+        let mut read = 0;
+        loop {
+            let Some(rest) = self.rest else {
+                return Some(self.outcome());
+            };
+            let (raw, next) = match rest.split_once('\n') {
+                Some((raw, next)) => (raw, Some(next)),
+                None => (rest, None),
+            };
+            self.rest = next;
+            if let Err(error) = self.check_line(raw) {
+                self.rest = None;
+                self.failed = Some(error);
+            }
+            read += raw.len() + 1;
+            if read >= budget && self.rest.is_some() {
+                return None;
+            }
+        }
+    }
+
+    fn check_line(&mut self, raw: &str) -> Result<(), EvidenceError> {
+        let number = self.checked + 1;
         let Some(line) = read_line(raw) else {
-            if number == 1 && !body.split('\n').any(resembles_an_evidence_line) {
+            if number == 1 && !self.body.split('\n').any(resembles_an_evidence_line) {
                 return Err(EvidenceError::NotAPack);
             }
             return Err(EvidenceError::NotAnEvidenceLine { line: number });
@@ -193,7 +250,7 @@ pub fn verify(text: &str) -> Result<usize, EvidenceError> {
         if line.hash != line_hash(line.line, line.of, &line.prev, line.entry) {
             return Err(EvidenceError::Altered { line: number });
         }
-        let of = *expected.get_or_insert(line.of);
+        let of = *self.expected.get_or_insert(line.of);
         if number > of {
             return Err(EvidenceError::Added {
                 line: number,
@@ -213,18 +270,25 @@ pub fn verify(text: &str) -> Result<usize, EvidenceError> {
                 expected: of,
             });
         }
-        if line.prev != prev {
+        if line.prev != self.prev {
             return Err(EvidenceError::ChainBroken { line: number });
         }
-        prev = line.hash;
-        count = number;
+        self.prev = line.hash;
+        self.checked = number;
+        Ok(())
     }
-    match expected {
-        Some(expected) if count < expected => Err(EvidenceError::Truncated {
-            lines: count,
-            expected,
-        }),
-        _ => Ok(count),
+
+    fn outcome(&self) -> Result<usize, EvidenceError> {
+        if let Some(error) = &self.failed {
+            return Err(error.clone());
+        }
+        match self.expected {
+            Some(expected) if self.checked < expected => Err(EvidenceError::Truncated {
+                lines: self.checked,
+                expected,
+            }),
+            _ => Ok(self.checked),
+        }
     }
 }
 
@@ -302,7 +366,12 @@ impl std::fmt::Display for Verdict {
 
 /// Verifies a file a person chose, and says what it is.
 pub fn check(text: &str) -> Verdict {
-    match verify(text) {
+    verdict(text, verify(text))
+}
+
+/// What to tell the person about `text`, once its verification gave `outcome`.
+pub fn verdict(text: &str, outcome: Result<usize, EvidenceError>) -> Verdict {
+    match outcome {
         Ok(entries) => Verdict::Intact {
             entries,
             about: about(text),
@@ -437,12 +506,13 @@ pub fn case_entries<'a>(
         },
         delivered: e,
     };
-    // A command comes before the events it caused, which bear the same moment.
+    // A command comes before the events it caused, which bear the same second: bus times
+    // are whole seconds, command times need not be.
     let mut history = record.history.iter().peekable();
     let mut events = record.events.iter().peekable();
     entries.extend(std::iter::from_fn(|| {
         match (history.peek(), events.peek()) {
-            (Some(h), Some(e)) if e.time < h.at => events.next().map(event),
+            (Some(h), Some(e)) if e.time.timestamp() < h.at.timestamp() => events.next().map(event),
             (Some(_), _) => history.next().map(command),
             (None, _) => events.next().map(event),
         }
@@ -649,16 +719,19 @@ mod tests {
         );
     }
 
-    /// Every demo record with a history, and a scale record with a full one.
+    /// Every demo record with a history, and a scale record with a full one, as storage
+    /// gives them back: made at a moment with milliseconds, which bus times drop.
     fn cases() -> Vec<(AgreementRecord, Directory)> {
-        let now = demo::demo_now();
+        let now = demo::demo_now() + chrono::Duration::milliseconds(98);
         let demo = demo::demo_book(now);
         let scale = demo::scale_book(2, now);
         let mut cases = Vec::new();
         for book in [demo, scale] {
             for v in book.records.values() {
                 if !v.record.history.is_empty() {
-                    cases.push((v.record.clone(), book.directory.clone()));
+                    let stored = serde_json::to_string(&v.record).unwrap();
+                    let record = serde_json::from_str(&stored).unwrap();
+                    cases.push((record, book.directory.clone()));
                 }
             }
         }
@@ -792,8 +865,16 @@ mod tests {
                 // Bus times are whole seconds; a command's time may not be.
                 assert!(pair[0].1.timestamp() <= pair[1].1.timestamp(), "{pair:?}");
             }
-            if let Some(first) = timeline.first() {
-                assert_eq!(first.0, "command", "an event always follows what caused it");
+            for (i, (kind, at)) in timeline.iter().enumerate() {
+                if kind == "bus event" {
+                    assert!(
+                        timeline[..i]
+                            .iter()
+                            .any(|(k, t)| k == "command" && t.timestamp() == at.timestamp()),
+                        "an event follows the command that caused it, in {}",
+                        record.agreement.id
+                    );
+                }
             }
         }
     }
@@ -890,7 +971,7 @@ mod tests {
         assert_eq!(
             verdict,
             Verdict::Unverifiable(EvidenceError::TooLarge {
-                bytes: MAX_PACK_BYTES + 1
+                bytes: MAX_PACK_BYTES as u64 + 1
             })
         );
         assert!(verdict
@@ -937,6 +1018,59 @@ mod tests {
     fn a_file_name_never_holds_a_slash() {
         let id = AgreementId::parse("agmt/a_b-c").unwrap();
         assert_eq!(file_name(&id), "evidence-agmt_a_b-c.jsonl");
+    }
+
+    /// Runs a verification a line at a time, as the browser does with a large file.
+    fn stepwise(text: &str) -> (Result<usize, EvidenceError>, usize) {
+        let mut verification = match Verification::new(text) {
+            Ok(v) => v,
+            Err(error) => return (Err(error), 0),
+        };
+        let mut pauses = 0;
+        loop {
+            match verification.step(1) {
+                Some(outcome) => {
+                    assert_eq!(verification.step(1), Some(outcome.clone()), "asked again");
+                    return (outcome, pauses);
+                }
+                None => pauses += 1,
+            }
+        }
+    }
+
+    #[test]
+    fn a_verification_in_steps_pauses_between_lines_and_ends_as_a_whole_one_does() {
+        let (record, directory) = cases().pop().unwrap();
+        let genuine = case_pack(&record, &directory, demo::demo_now()).unwrap();
+        let count = genuine.lines().count();
+        assert_eq!(stepwise(&genuine), (Ok(count), count - 1));
+        let mut l = lines(&genuine);
+        l[count - 2] = l[count - 2].replacen("\"kind\"", "\"kinds\"", 1);
+        assert_eq!(
+            stepwise(&join(&l)),
+            (Err(EvidenceError::Altered { line: count - 1 }), count - 2)
+        );
+        assert_eq!(
+            stepwise(&join(&l[..3])).0,
+            Err(EvidenceError::Truncated {
+                lines: 3,
+                expected: count
+            })
+        );
+        assert_eq!(stepwise("hello\nworld").0, Err(EvidenceError::NotAPack));
+        assert_eq!(stepwise("\n").0, Err(EvidenceError::Empty));
+    }
+
+    #[test]
+    fn a_step_reads_about_its_budget_of_bytes() {
+        let text = pack(&vec![json!("x".repeat(100)); 50]).unwrap();
+        let line = text.lines().next().unwrap().len() + 1;
+        let mut verification = Verification::new(&text).unwrap();
+        let mut steps = 0;
+        while verification.step(line * 10).is_none() {
+            steps += 1;
+        }
+        assert_eq!(steps, 4, "five steps of ten lines");
     }
 
     fn json_value() -> impl Strategy<Value = Value> {
