@@ -105,6 +105,8 @@ fn AgreementDetail(record: AgreementRecord, draft: CancelDraft) -> impl IntoView
                     </dl>
                 }
             })}
+            <crate::components::evidence::DownloadEvidencePack agreement=a.id.clone()/>
+            <crate::components::evidence::VerifyEvidencePack/>
         </section>
         <section aria-labelledby="actions-heading">
             <h2 id="actions-heading">"Actions"</h2>
