@@ -17,17 +17,36 @@
 //!   its position);
 //! - a file cut short: the end, since every line says how many there should be.
 //!
+//! A file in which no line even resembles an evidence line is not called altered: it is
+//! some other file, and the person is told so.
+//!
 //! A chain without a secret can be rebuilt whole by whoever edits it; what a pack proves is
 //! that it is the file whose last hash was noted when it was downloaded.
+//!
+//! [`case_entries`] gives what a case's pack holds: a first entry saying what the pack is,
+//! then every command and every bus event in time order, then the requests, adjustments and
+//! invoices as they stand when the pack is made.
 
+use chrono::{DateTime, Utc};
 use serde::de::IgnoredAny;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 use thiserror::Error;
 
+use crate::adjustment::{BillingAdjustment, Invoice};
+use crate::book::{Actor, AgreementRecord, Directory, HistoryEntry};
+use crate::cancellation::CancellationRequest;
+use crate::events::{BusEvent, Side};
+use crate::ids::{AccountId, AgreementId, OfferId, ProductId};
+
 /// The `prev` of the first line: 64 zeros, the hash of nothing before it.
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// The most an evidence pack may weigh, in bytes. The largest case the browser's storage
+/// can hold (about 5 million characters in all) packs well within it; a bigger file is
+/// refused before it is read or hashed, so choosing a wrong file cannot stall the page.
+pub const MAX_PACK_BYTES: usize = 16 * 1024 * 1024;
 
 /// The envelope of a line; its entry is taken from the text itself.
 #[derive(Deserialize)]
@@ -50,13 +69,22 @@ struct Line<'a> {
     entry: &'a str,
 }
 
-/// Why a pack is not intact. Lines are numbered from 1, as a text editor shows them.
+/// Why a pack cannot be made, or is not intact. Lines are numbered from 1, as a text editor
+/// shows them.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum EvidenceError {
     #[error("There is nothing to put in an evidence pack: the case has no history.")]
     NothingToPack,
+    #[error("Entry {entry} of the case cannot be written as JSON ({reason}).")]
+    Unwritable { entry: usize, reason: String },
+    #[error("The case's history takes {}, more than the {} an evidence pack may hold.", megabytes(*.bytes as f64), megabytes(MAX_PACK_BYTES as f64))]
+    CaseTooLarge { bytes: usize },
     #[error("The file is empty: it holds no evidence lines.")]
     Empty,
+    #[error("The file is {}, more than the {} an evidence pack may hold: it was not read. Choose a file saved by \"Download evidence pack\".", megabytes(*.bytes as f64), megabytes(MAX_PACK_BYTES as f64))]
+    TooLarge { bytes: u64 },
+    #[error("This file is not an evidence pack: none of its lines is an evidence line. Choose a file saved by \"Download evidence pack\".")]
+    NotAPack,
     #[error("Line {line} was altered: it is not an evidence line as the pack wrote it.")]
     NotAnEvidenceLine { line: usize },
     #[error("Line {line} was altered: its content no longer matches its hash.")]
@@ -88,11 +116,20 @@ fn chain_broken(line: usize) -> String {
     }
 }
 
+fn megabytes(bytes: f64) -> String {
+    format!("{:.1} MB", bytes / (1024.0 * 1024.0))
+}
+
 impl EvidenceError {
     /// The line at which the pack stops being intact.
     pub fn line(&self) -> Option<usize> {
         match *self {
-            EvidenceError::NothingToPack | EvidenceError::Empty => None,
+            EvidenceError::NothingToPack
+            | EvidenceError::Unwritable { .. }
+            | EvidenceError::CaseTooLarge { .. }
+            | EvidenceError::Empty
+            | EvidenceError::TooLarge { .. }
+            | EvidenceError::NotAPack => None,
             EvidenceError::NotAnEvidenceLine { line }
             | EvidenceError::Altered { line }
             | EvidenceError::OutOfPlace { line, .. }
@@ -105,7 +142,9 @@ impl EvidenceError {
 }
 
 /// Writes `entries` as a hash-chained pack, one line each, every line ending in `\n`.
-pub fn pack(entries: &[Value]) -> Result<String, EvidenceError> {
+/// Entries are written as their own `Serialize` spells them, field order included, so
+/// that an event can stand in the pack exactly as its bus delivered it.
+pub fn pack<T: Serialize>(entries: &[T]) -> Result<String, EvidenceError> {
     if entries.is_empty() {
         return Err(EvidenceError::NothingToPack);
     }
@@ -114,12 +153,18 @@ pub fn pack(entries: &[Value]) -> Result<String, EvidenceError> {
     let mut text = String::new();
     for (index, entry) in entries.iter().enumerate() {
         let line = index + 1;
-        let entry = entry.to_string();
+        let entry = serde_json::to_string(entry).map_err(|e| EvidenceError::Unwritable {
+            entry: line,
+            reason: e.to_string(),
+        })?;
         let hash = line_hash(line, of, &prev, &entry);
         text.push_str(&envelope_start(line, of, &prev, &hash));
         text.push_str(&entry);
         text.push_str("}\n");
         prev = hash;
+    }
+    if text.len() > MAX_PACK_BYTES {
+        return Err(EvidenceError::CaseTooLarge { bytes: text.len() });
     }
     Ok(text)
 }
@@ -127,20 +172,85 @@ pub fn pack(entries: &[Value]) -> Result<String, EvidenceError> {
 /// Checks a pack and gives the number of entries it holds, or the first line that is not
 /// intact. The final newline may be present or not.
 pub fn verify(text: &str) -> Result<usize, EvidenceError> {
-    let body = text.strip_suffix('\n').unwrap_or(text);
-    if body.is_empty() {
-        return Err(EvidenceError::Empty);
+    let mut verification = Verification::new(text)?;
+    loop {
+        if let Some(outcome) = verification.step(usize::MAX) {
+            return outcome;
+        }
     }
-    let mut prev = GENESIS.to_string();
-    let mut expected = None;
-    let mut count = 0;
-    for (index, raw) in body.split('\n').enumerate() {
-        let number = index + 1;
-        let line = read_line(raw).ok_or(EvidenceError::NotAnEvidenceLine { line: number })?;
+}
+
+/// A verification that can pause between lines, so that a shell checking a large pack can
+/// give the page back between steps instead of holding it for the whole file.
+pub struct Verification<'a> {
+    body: &'a str,
+    /// What is left to check; `None` once every line was read or one was found altered.
+    rest: Option<&'a str>,
+    checked: usize,
+    prev: String,
+    expected: Option<usize>,
+    failed: Option<EvidenceError>,
+}
+
+impl<'a> Verification<'a> {
+    /// Refuses at once a text too large to be a pack, or one with no lines at all.
+    pub fn new(text: &'a str) -> Result<Self, EvidenceError> {
+        if text.len() > MAX_PACK_BYTES {
+            return Err(EvidenceError::TooLarge {
+                bytes: text.len() as u64,
+            });
+        }
+        let body = text.strip_suffix('\n').unwrap_or(text);
+        if body.is_empty() {
+            return Err(EvidenceError::Empty);
+        }
+        Ok(Verification {
+            body,
+            rest: Some(body),
+            checked: 0,
+            prev: GENESIS.to_string(),
+            expected: None,
+            failed: None,
+        })
+    }
+
+    /// Checks lines until about `budget` bytes were read (at least one line), and gives the
+    /// outcome once the whole pack is checked or a line is found altered; `None` while lines
+    /// remain. Asked again after its outcome, it gives the same outcome.
+    pub fn step(&mut self, budget: usize) -> Option<Result<usize, EvidenceError>> {
+        let mut read = 0;
+        loop {
+            let Some(rest) = self.rest else {
+                return Some(self.outcome());
+            };
+            let (raw, next) = match rest.split_once('\n') {
+                Some((raw, next)) => (raw, Some(next)),
+                None => (rest, None),
+            };
+            self.rest = next;
+            if let Err(error) = self.check_line(raw) {
+                self.rest = None;
+                self.failed = Some(error);
+            }
+            read += raw.len() + 1;
+            if read >= budget && self.rest.is_some() {
+                return None;
+            }
+        }
+    }
+
+    fn check_line(&mut self, raw: &str) -> Result<(), EvidenceError> {
+        let number = self.checked + 1;
+        let Some(line) = read_line(raw) else {
+            if number == 1 && !self.body.split('\n').any(resembles_an_evidence_line) {
+                return Err(EvidenceError::NotAPack);
+            }
+            return Err(EvidenceError::NotAnEvidenceLine { line: number });
+        };
         if line.hash != line_hash(line.line, line.of, &line.prev, line.entry) {
             return Err(EvidenceError::Altered { line: number });
         }
-        let of = *expected.get_or_insert(line.of);
+        let of = *self.expected.get_or_insert(line.of);
         if number > of {
             return Err(EvidenceError::Added {
                 line: number,
@@ -160,19 +270,33 @@ pub fn verify(text: &str) -> Result<usize, EvidenceError> {
                 expected: of,
             });
         }
-        if line.prev != prev {
+        if line.prev != self.prev {
             return Err(EvidenceError::ChainBroken { line: number });
         }
-        prev = line.hash;
-        count = number;
+        self.prev = line.hash;
+        self.checked = number;
+        Ok(())
     }
-    match expected {
-        Some(expected) if count < expected => Err(EvidenceError::Truncated {
-            lines: count,
-            expected,
-        }),
-        _ => Ok(count),
+
+    fn outcome(&self) -> Result<usize, EvidenceError> {
+        if let Some(error) = &self.failed {
+            return Err(error.clone());
+        }
+        match self.expected {
+            Some(expected) if self.checked < expected => Err(EvidenceError::Truncated {
+                lines: self.checked,
+                expected,
+            }),
+            _ => Ok(self.checked),
+        }
     }
+}
+
+/// Whether a line still bears a mark of the envelope. One edited character can efface only
+/// one of the three, so an altered pack always keeps some, and is reported as altered
+/// rather than as some other file.
+fn resembles_an_evidence_line(raw: &str) -> bool {
+    raw.starts_with(r#"{"line":"#) || raw.contains(r#""prev":""#) || raw.contains(r#""hash":""#)
 }
 
 /// A line counts only in the exact form `pack` writes: a parse that forgave spacing or key
@@ -204,9 +328,230 @@ fn line_hash(line: usize, of: usize, prev: &str, entry: &str) -> String {
         .collect()
 }
 
+/// What the person is told about a file they asked to verify.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verdict {
+    /// Every line is in place and the chain holds.
+    Intact {
+        entries: usize,
+        /// What the first entry says the pack is, when it is a case's pack.
+        about: Option<PackAbout>,
+    },
+    /// The pack stops being intact at `line`.
+    Altered { line: usize, error: EvidenceError },
+    /// The file is not one that can be verified at all.
+    Unverifiable(EvidenceError),
+}
+
+/// The case a pack says it is about, read from its first entry.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PackAbout {
+    pub agreement_id: String,
+    pub made_at: DateTime<Utc>,
+}
+
+impl std::fmt::Display for Verdict {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Verdict::Intact { entries: 1, .. } => write!(f, "Intact: 1 entry, chain verified."),
+            Verdict::Intact { entries, .. } => {
+                write!(f, "Intact: {entries} entries, chain verified.")
+            }
+            Verdict::Altered { line, error } => write!(f, "Altered at line {line}: {error}"),
+            Verdict::Unverifiable(error) => write!(f, "{error}"),
+        }
+    }
+}
+
+/// Verifies a file a person chose, and says what it is.
+pub fn check(text: &str) -> Verdict {
+    verdict(text, verify(text))
+}
+
+/// What to tell the person about `text`, once its verification gave `outcome`.
+pub fn verdict(text: &str, outcome: Result<usize, EvidenceError>) -> Verdict {
+    match outcome {
+        Ok(entries) => Verdict::Intact {
+            entries,
+            about: about(text),
+        },
+        Err(error) => match error.line() {
+            Some(line) => Verdict::Altered { line, error },
+            None => Verdict::Unverifiable(error),
+        },
+    }
+}
+
+/// The first entry's account of the pack, once the chain is known to hold.
+fn about(text: &str) -> Option<PackAbout> {
+    #[derive(Deserialize)]
+    struct First {
+        entry: Value,
+    }
+    let first: First = serde_json::from_str(text.lines().next()?).ok()?;
+    (first.entry.get("kind")? == FIRST_KIND)
+        .then(|| serde_json::from_value(first.entry).ok())
+        .flatten()
+}
+
+/// The `kind` of a case pack's first entry.
+const FIRST_KIND: &str = "evidence pack";
+
+/// The file a case's pack is saved as. An agreement ID may hold `/`, which no file name can.
+pub fn file_name(agreement: &AgreementId) -> String {
+    format!("evidence-{}.jsonl", agreement.as_str().replace('/', "_"))
+}
+
+/// An account as the pack names it: its ID, and its name when the directory knows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Named<'a> {
+    pub account: &'a AccountId,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<&'a str>,
+}
+
+/// One entry of a case's pack. Each says what it is in `kind`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind")]
+pub enum Entry<'a> {
+    /// What the pack is, which case, and when it was made; always the first entry.
+    #[serde(rename = "evidence pack", rename_all = "camelCase")]
+    Pack {
+        about: &'static str,
+        agreement_id: &'a AgreementId,
+        seller: Named<'a>,
+        buyer: Named<'a>,
+        product_id: &'a ProductId,
+        offer_id: &'a OfferId,
+        agreement_status: &'static str,
+        made_at: DateTime<Utc>,
+        commands: usize,
+        bus_events: usize,
+    },
+    /// Something a person or the marketplace did: who, when, what, and why.
+    #[serde(rename = "command")]
+    Command {
+        at: DateTime<Utc>,
+        who: String,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        name: Option<&'a str>,
+        action: &'a str,
+        reason: &'a str,
+    },
+    /// An event as the bus of `bus` delivered it, field for field.
+    #[serde(rename = "bus event")]
+    Event {
+        bus: String,
+        delivered: &'a BusEvent,
+    },
+    /// A cancellation request as it stands when the pack is made.
+    #[serde(rename = "cancellation request")]
+    Request { request: &'a CancellationRequest },
+    /// A billing adjustment as it stands when the pack is made.
+    #[serde(rename = "billing adjustment")]
+    Adjustment { adjustment: &'a BillingAdjustment },
+    /// An invoice, with what it charged and what was refunded, when the pack is made.
+    #[serde(rename = "invoice")]
+    Invoice { invoice: &'a Invoice },
+}
+
+const ABOUT: &str = "The evidence pack of one case: every command (who, when, what and why) and \
+every event the buyer's and the seller's buses received, in time order, then the cancellation \
+requests, billing adjustments and invoices as they stood at madeAt. Each line carries the \
+SHA-256 of the line before it, so that a later edit shows.";
+
+/// Everything a case's pack holds, made at `now`.
+pub fn case_entries<'a>(
+    record: &'a AgreementRecord,
+    directory: &'a Directory,
+    now: DateTime<Utc>,
+) -> Vec<Entry<'a>> {
+    let agreement = &record.agreement;
+    let seller_name = |a: &AccountId| directory.seller(a).map(|p| p.name.as_str());
+    let buyer_name = |a: &AccountId| directory.buyer(a).map(|p| p.name.as_str());
+    let mut entries = vec![Entry::Pack {
+        about: ABOUT,
+        agreement_id: &agreement.id,
+        seller: Named {
+            account: &agreement.seller,
+            name: seller_name(&agreement.seller),
+        },
+        buyer: Named {
+            account: &agreement.buyer,
+            name: buyer_name(&agreement.buyer),
+        },
+        product_id: &agreement.product,
+        offer_id: &agreement.offer,
+        agreement_status: agreement.status.code(),
+        made_at: now,
+        commands: record.history.len(),
+        bus_events: record.events.len(),
+    }];
+    let command = |h: &'a HistoryEntry| Entry::Command {
+        at: h.at,
+        who: h.actor.describe(),
+        name: match &h.actor {
+            Actor::Seller(a) => seller_name(a),
+            Actor::Buyer(a) => buyer_name(a),
+            Actor::System => None,
+        },
+        action: &h.action,
+        reason: &h.reason,
+    };
+    let event = |e: &'a BusEvent| Entry::Event {
+        bus: match e.side() {
+            Side::Acceptor => format!("buyer {}", e.account),
+            Side::Proposer => format!("seller {}", e.account),
+        },
+        delivered: e,
+    };
+    // A command comes before the events it caused, which bear the same second: bus times
+    // are whole seconds, command times need not be.
+    let mut history = record.history.iter().peekable();
+    let mut events = record.events.iter().peekable();
+    entries.extend(std::iter::from_fn(|| {
+        match (history.peek(), events.peek()) {
+            (Some(h), Some(e)) if e.time.timestamp() < h.at.timestamp() => events.next().map(event),
+            (Some(_), _) => history.next().map(command),
+            (None, _) => events.next().map(event),
+        }
+    }));
+    entries.extend(
+        record
+            .requests
+            .iter()
+            .map(|request| Entry::Request { request }),
+    );
+    entries.extend(
+        record
+            .adjustments
+            .iter()
+            .map(|adjustment| Entry::Adjustment { adjustment }),
+    );
+    entries.extend(
+        record
+            .invoices
+            .iter()
+            .map(|invoice| Entry::Invoice { invoice }),
+    );
+    entries
+}
+
+/// A case's evidence pack, made at `now`.
+pub fn case_pack(
+    record: &AgreementRecord,
+    directory: &Directory,
+    now: DateTime<Utc>,
+) -> Result<String, EvidenceError> {
+    pack(&case_entries(record, directory, now))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::demo;
+    use crate::events::to_json_lines;
     use proptest::prelude::*;
     use serde_json::json;
 
@@ -332,11 +677,12 @@ mod tests {
 
     #[test]
     fn an_empty_history_cannot_be_packed_and_an_empty_file_does_not_verify() {
-        assert_eq!(pack(&[]), Err(EvidenceError::NothingToPack));
+        assert_eq!(pack::<Value>(&[]), Err(EvidenceError::NothingToPack));
         assert_eq!(verify(""), Err(EvidenceError::Empty));
         assert_eq!(verify("\n"), Err(EvidenceError::Empty));
+        assert_eq!(verify("not json\n"), Err(EvidenceError::NotAPack));
         assert_eq!(
-            verify("not json\n"),
+            verify("{\"line\":1,not json\n"),
             Err(EvidenceError::NotAnEvidenceLine { line: 1 })
         );
     }
@@ -371,6 +717,360 @@ mod tests {
             verify(&text),
             Err(EvidenceError::NotAnEvidenceLine { line: 1 })
         );
+    }
+
+    /// Every demo record with a history, and a scale record with a full one, as storage
+    /// gives them back: made at a moment with milliseconds, which bus times drop.
+    fn cases() -> Vec<(AgreementRecord, Directory)> {
+        let now = demo::demo_now() + chrono::Duration::milliseconds(98);
+        let demo = demo::demo_book(now);
+        let scale = demo::scale_book(2, now);
+        let mut cases = Vec::new();
+        for book in [demo, scale] {
+            for v in book.records.values() {
+                if !v.record.history.is_empty() {
+                    let stored = serde_json::to_string(&v.record).unwrap();
+                    let record = serde_json::from_str(&stored).unwrap();
+                    cases.push((record, book.directory.clone()));
+                }
+            }
+        }
+        cases
+    }
+
+    fn parsed_entries(text: &str) -> Vec<Value> {
+        text.lines()
+            .map(|l| serde_json::from_str::<Value>(l).unwrap()["entry"].take())
+            .collect()
+    }
+
+    #[test]
+    fn a_demo_case_packs_into_an_intact_pack_of_all_it_holds() {
+        let cases = cases();
+        assert!(cases.len() >= 3, "the demo has cases with a history");
+        for (record, directory) in &cases {
+            let text = case_pack(record, directory, demo::demo_now()).unwrap();
+            let expected = 1
+                + record.history.len()
+                + record.events.len()
+                + record.requests.len()
+                + record.adjustments.len()
+                + record.invoices.len();
+            assert_eq!(verify(&text), Ok(expected), "{}", record.agreement.id);
+        }
+    }
+
+    #[test]
+    fn the_first_entry_says_which_case_and_when_the_pack_was_made() {
+        let (record, directory) = &cases()[0];
+        let now = demo::demo_now();
+        let text = case_pack(record, directory, now).unwrap();
+        let first = &parsed_entries(&text)[0];
+        assert_eq!(first["kind"], "evidence pack");
+        assert_eq!(first["agreementId"], record.agreement.id.as_str());
+        assert_eq!(first["buyer"]["account"], record.agreement.buyer.as_str());
+        let buyer = directory.buyer(&record.agreement.buyer).unwrap();
+        assert_eq!(first["buyer"]["name"], buyer.name.as_str());
+        assert_eq!(first["seller"]["account"], record.agreement.seller.as_str());
+        assert_eq!(first["commands"], record.history.len());
+        assert_eq!(first["busEvents"], record.events.len());
+        let verdict = check(&text);
+        assert_eq!(
+            verdict,
+            Verdict::Intact {
+                entries: text.lines().count(),
+                about: Some(PackAbout {
+                    agreement_id: record.agreement.id.to_string(),
+                    made_at: now,
+                }),
+            }
+        );
+        assert_eq!(
+            verdict.to_string(),
+            format!("Intact: {} entries, chain verified.", text.lines().count())
+        );
+    }
+
+    #[test]
+    fn every_command_stands_in_the_pack_with_who_when_what_and_why() {
+        for (record, directory) in cases() {
+            let text = case_pack(&record, &directory, demo::demo_now()).unwrap();
+            let commands: Vec<Value> = parsed_entries(&text)
+                .into_iter()
+                .filter(|e| e["kind"] == "command")
+                .collect();
+            assert_eq!(commands.len(), record.history.len());
+            for (entry, h) in commands.iter().zip(&record.history) {
+                assert_eq!(entry["who"], h.actor.describe());
+                assert_eq!(
+                    serde_json::from_value::<DateTime<Utc>>(entry["at"].clone()).unwrap(),
+                    h.at
+                );
+                assert_eq!(entry["action"], h.action.as_str());
+                assert_eq!(entry["reason"], h.reason.as_str());
+                if let Actor::Buyer(a) = &h.actor {
+                    assert_eq!(entry["name"], directory.buyer(a).unwrap().name.as_str());
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn every_event_of_both_sides_stands_in_the_pack_exactly_as_delivered() {
+        let mut buses = std::collections::HashSet::new();
+        for (record, directory) in cases() {
+            let text = case_pack(&record, &directory, demo::demo_now()).unwrap();
+            let events: Vec<&str> = text
+                .lines()
+                .filter(|l| l.contains(r#""entry":{"kind":"bus event""#))
+                .collect();
+            assert_eq!(events.len(), record.events.len());
+            for (line, event) in events.iter().zip(&record.events) {
+                let (bus, side) = match event.side() {
+                    Side::Acceptor => ("buyer", record.agreement.buyer.as_str()),
+                    Side::Proposer => ("seller", record.agreement.seller.as_str()),
+                };
+                let delivered = format!(
+                    r#""bus":"{bus} {side}","delivered":{}}}}}"#,
+                    event.to_json()
+                );
+                assert!(line.ends_with(&delivered), "{line}");
+                buses.insert(bus);
+            }
+        }
+        assert_eq!(buses.len(), 2, "the buyer's bus and the seller's");
+    }
+
+    #[test]
+    fn commands_and_events_run_in_time_order_each_command_before_its_events() {
+        for (record, directory) in cases() {
+            let text = case_pack(&record, &directory, demo::demo_now()).unwrap();
+            let timeline: Vec<(String, DateTime<Utc>)> = parsed_entries(&text)
+                .into_iter()
+                .filter_map(|e| match e["kind"].as_str()? {
+                    "command" => Some((
+                        "command".into(),
+                        serde_json::from_value(e["at"].clone()).ok()?,
+                    )),
+                    "bus event" => {
+                        let event: BusEvent =
+                            serde_json::from_value(e["delivered"].clone()).ok()?;
+                        Some(("bus event".into(), event.time))
+                    }
+                    _ => None,
+                })
+                .collect();
+            assert_eq!(timeline.len(), record.history.len() + record.events.len());
+            for pair in timeline.windows(2) {
+                // Bus times are whole seconds; a command's time may not be.
+                assert!(pair[0].1.timestamp() <= pair[1].1.timestamp(), "{pair:?}");
+            }
+            for (i, (kind, at)) in timeline.iter().enumerate() {
+                if kind == "bus event" {
+                    assert!(
+                        timeline[..i]
+                            .iter()
+                            .any(|(k, t)| k == "command" && t.timestamp() == at.timestamp()),
+                        "an event follows the command that caused it, in {}",
+                        record.agreement.id
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_requests_adjustments_and_invoices_follow_as_they_stand() {
+        for (record, directory) in cases() {
+            let text = case_pack(&record, &directory, demo::demo_now()).unwrap();
+            let entries = parsed_entries(&text);
+            let of_kind = |kind: &str| -> Vec<Value> {
+                entries
+                    .iter()
+                    .filter(|e| e["kind"] == kind)
+                    .cloned()
+                    .collect()
+            };
+            let requests = of_kind("cancellation request");
+            assert_eq!(requests.len(), record.requests.len());
+            for (entry, request) in requests.iter().zip(&record.requests) {
+                let read: CancellationRequest =
+                    serde_json::from_value(entry["request"].clone()).unwrap();
+                assert_eq!(&read, request);
+            }
+            let adjustments = of_kind("billing adjustment");
+            assert_eq!(adjustments.len(), record.adjustments.len());
+            for (entry, adjustment) in adjustments.iter().zip(&record.adjustments) {
+                let read: BillingAdjustment =
+                    serde_json::from_value(entry["adjustment"].clone()).unwrap();
+                assert_eq!(&read, adjustment);
+            }
+            assert_eq!(of_kind("invoice").len(), record.invoices.len());
+            assert_eq!(
+                entries.last().unwrap()["kind"],
+                if record.invoices.is_empty() {
+                    "billing adjustment"
+                } else {
+                    "invoice"
+                }
+            );
+        }
+    }
+
+    #[test]
+    fn an_edit_of_any_line_of_a_case_pack_is_reported_at_that_line() {
+        let (record, directory) = cases().pop().unwrap();
+        let genuine = lines(&case_pack(&record, &directory, demo::demo_now()).unwrap());
+        assert!(genuine.len() > 10);
+        for target in 0..genuine.len() {
+            let mut l = genuine.clone();
+            // A digit of the entry's text, the kind of edit that changes an amount or a date.
+            let at = l[target].rfind(|c: char| c.is_ascii_digit()).unwrap();
+            let digit = l[target].as_bytes()[at];
+            let other = if digit == b'9' { "8" } else { "9" };
+            l[target].replace_range(at..=at, other);
+            let verdict = check(&join(&l));
+            assert_eq!(
+                verdict,
+                Verdict::Altered {
+                    line: target + 1,
+                    error: EvidenceError::Altered { line: target + 1 }
+                }
+            );
+            assert_eq!(
+                verdict.to_string(),
+                format!(
+                    "Altered at line {0}: Line {0} was altered: its content no longer matches its hash.",
+                    target + 1
+                )
+            );
+        }
+    }
+
+    #[test]
+    fn a_file_that_is_not_a_pack_is_named_as_such_not_as_altered() {
+        let (record, _) = cases().pop().unwrap();
+        for text in [
+            "hello\nworld\n".to_string(),
+            "Agreement ID,Buyer\nagmt-1,444455556666\n".to_string(),
+            to_json_lines(&record.events),
+            "\u{feff}\u{0}\u{1}binary".to_string(),
+        ] {
+            let verdict = check(&text);
+            assert_eq!(verdict, Verdict::Unverifiable(EvidenceError::NotAPack));
+            assert!(verdict
+                .to_string()
+                .starts_with("This file is not an evidence pack"));
+        }
+    }
+
+    #[test]
+    fn a_file_larger_than_any_pack_is_refused_unread() {
+        let text = "x".repeat(MAX_PACK_BYTES + 1);
+        let verdict = check(&text);
+        assert_eq!(
+            verdict,
+            Verdict::Unverifiable(EvidenceError::TooLarge {
+                bytes: MAX_PACK_BYTES as u64 + 1
+            })
+        );
+        assert!(verdict
+            .to_string()
+            .starts_with("The file is 16.0 MB, more than the 16.0 MB"));
+    }
+
+    #[test]
+    fn a_case_too_large_to_verify_is_not_packed() {
+        let huge = json!("x".repeat(MAX_PACK_BYTES));
+        assert!(matches!(
+            pack(&[huge]),
+            Err(EvidenceError::CaseTooLarge { .. })
+        ));
+    }
+
+    #[test]
+    fn an_entry_json_cannot_spell_is_refused_with_its_number() {
+        let entries = [
+            std::collections::BTreeMap::new(),
+            std::collections::BTreeMap::from([((1, 2), "a map keyed by pairs")]),
+        ];
+        assert!(matches!(
+            pack(&entries),
+            Err(EvidenceError::Unwritable { entry: 2, .. })
+        ));
+    }
+
+    #[test]
+    fn a_pack_that_is_not_a_cases_pack_verifies_without_saying_what_it_is_about() {
+        let text = pack(&[json!({"kind": "evidence pack"}), json!(1)]).unwrap();
+        assert_eq!(
+            check(&text),
+            Verdict::Intact {
+                entries: 2,
+                about: None
+            }
+        );
+        let one = pack(&[json!(1)]).unwrap();
+        assert_eq!(check(&one).to_string(), "Intact: 1 entry, chain verified.");
+    }
+
+    #[test]
+    fn a_file_name_never_holds_a_slash() {
+        let id = AgreementId::parse("agmt/a_b-c").unwrap();
+        assert_eq!(file_name(&id), "evidence-agmt_a_b-c.jsonl");
+    }
+
+    /// Runs a verification a line at a time, as the browser does with a large file.
+    fn stepwise(text: &str) -> (Result<usize, EvidenceError>, usize) {
+        let mut verification = match Verification::new(text) {
+            Ok(v) => v,
+            Err(error) => return (Err(error), 0),
+        };
+        let mut pauses = 0;
+        loop {
+            match verification.step(1) {
+                Some(outcome) => {
+                    assert_eq!(verification.step(1), Some(outcome.clone()), "asked again");
+                    return (outcome, pauses);
+                }
+                None => pauses += 1,
+            }
+        }
+    }
+
+    #[test]
+    fn a_verification_in_steps_pauses_between_lines_and_ends_as_a_whole_one_does() {
+        let (record, directory) = cases().pop().unwrap();
+        let genuine = case_pack(&record, &directory, demo::demo_now()).unwrap();
+        let count = genuine.lines().count();
+        assert_eq!(stepwise(&genuine), (Ok(count), count - 1));
+        let mut l = lines(&genuine);
+        l[count - 2] = l[count - 2].replacen("\"kind\"", "\"kinds\"", 1);
+        assert_eq!(
+            stepwise(&join(&l)),
+            (Err(EvidenceError::Altered { line: count - 1 }), count - 2)
+        );
+        assert_eq!(
+            stepwise(&join(&l[..3])).0,
+            Err(EvidenceError::Truncated {
+                lines: 3,
+                expected: count
+            })
+        );
+        assert_eq!(stepwise("hello\nworld").0, Err(EvidenceError::NotAPack));
+        assert_eq!(stepwise("\n").0, Err(EvidenceError::Empty));
+    }
+
+    #[test]
+    fn a_step_reads_about_its_budget_of_bytes() {
+        let text = pack(&vec![json!("x".repeat(100)); 50]).unwrap();
+        let line = text.lines().next().unwrap().len() + 1;
+        let mut verification = Verification::new(&text).unwrap();
+        let mut steps = 0;
+        while verification.step(line * 10).is_none() {
+            steps += 1;
+        }
+        assert_eq!(steps, 4, "five steps of ten lines");
     }
 
     fn json_value() -> impl Strategy<Value = Value> {

@@ -4,6 +4,7 @@ pub mod clock_control;
 pub mod decision;
 pub mod download;
 pub mod event_log;
+pub mod evidence;
 pub mod notices;
 pub mod page_title;
 pub mod request_form;

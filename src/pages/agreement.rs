@@ -122,6 +122,8 @@ fn AgreementDetail(
                     <ApplyReceipt draft=receipt/>
                 }
             })}
+            <crate::components::evidence::DownloadEvidencePack agreement=a.id.clone()/>
+            <crate::components::evidence::VerifyEvidencePack/>
         </section>
         <section aria-labelledby="actions-heading">
             <h2 id="actions-heading">"Actions"</h2>

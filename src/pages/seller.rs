@@ -24,6 +24,7 @@ pub fn SellerPage() -> impl IntoView {
         <ActingSeller/>
         <AgreementSearch/>
         <EventLog/>
+        <crate::components::evidence::EvidencePacks/>
         <ResetDemo/>
     }
 }
