@@ -445,9 +445,10 @@ pub enum Entry<'a> {
         bus: String,
         delivered: &'a BusEvent,
     },
-    /// A cancellation request as it stands when the pack is made.
+    /// A cancellation request as it stands when the pack is made, without its link secret:
+    /// a pack is evidence to show others, and the secret would let its reader forge receipts.
     #[serde(rename = "cancellation request")]
-    Request { request: &'a CancellationRequest },
+    Request { request: CancellationRequest },
     /// A billing adjustment as it stands when the pack is made.
     #[serde(rename = "billing adjustment")]
     Adjustment { adjustment: &'a BillingAdjustment },
@@ -517,12 +518,12 @@ pub fn case_entries<'a>(
             (None, _) => events.next().map(event),
         }
     }));
-    entries.extend(
-        record
-            .requests
-            .iter()
-            .map(|request| Entry::Request { request }),
-    );
+    entries.extend(record.requests.iter().map(|request| Entry::Request {
+        request: CancellationRequest {
+            link_secret: None,
+            ..request.clone()
+        },
+    }));
     entries.extend(
         record
             .adjustments
@@ -724,7 +725,7 @@ mod tests {
     fn cases() -> Vec<(AgreementRecord, Directory)> {
         let now = demo::demo_now() + chrono::Duration::milliseconds(98);
         let demo = demo::demo_book(now);
-        let scale = demo::scale_book(2, now);
+        let scale = demo::scale_book(2, now, &mut crate::ids::SequentialIds::default());
         let mut cases = Vec::new();
         for book in [demo, scale] {
             for v in book.records.values() {
@@ -894,9 +895,14 @@ mod tests {
             let requests = of_kind("cancellation request");
             assert_eq!(requests.len(), record.requests.len());
             for (entry, request) in requests.iter().zip(&record.requests) {
+                assert!(entry["request"].get("link_secret").is_none(), "no secret");
                 let read: CancellationRequest =
                     serde_json::from_value(entry["request"].clone()).unwrap();
-                assert_eq!(&read, request);
+                let without_secret = CancellationRequest {
+                    link_secret: None,
+                    ..request.clone()
+                };
+                assert_eq!(read, without_secret);
             }
             let adjustments = of_kind("billing adjustment");
             assert_eq!(adjustments.len(), record.adjustments.len());
