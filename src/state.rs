@@ -13,7 +13,7 @@ use workbench_core::ids::{uuid_from_bytes, AccountId, AgreementId, IdSource, Req
 use workbench_core::link::{self, Decision, LinkPayload, LinkSecret};
 
 use crate::clock::{real_now, SimulatedClock};
-use crate::storage::{BrowserStorage, Notice, SaveError, Store, PREFIX};
+use crate::storage::{BrowserStorage, Kind, Notice, SaveError, Store, PREFIX};
 
 /// Identifiers drawn from the browser's cryptographic random source.
 #[derive(Debug, Default, Clone, Copy)]
@@ -204,6 +204,30 @@ impl AppState {
             book.apply_receipt(code, now, &mut BrowserIds)
                 .map_err(|e| e.to_string())
         })
+    }
+
+    /// A change to a record of another billing family (FPS, DevPay, Alibaba Cloud, support
+    /// cases): `change` runs the core's command and names the record it changed, which
+    /// storage then writes. Refusals come back in words for the person.
+    pub fn act_on_family<T>(
+        &self,
+        kind: Kind,
+        change: impl FnOnce(&mut Book, DateTime<Utc>, &mut dyn IdSource) -> Result<(T, String), String>,
+    ) -> Result<T, String> {
+        let now = self.now.get_untracked();
+        let mut result = Err(String::new());
+        self.book
+            .update(|b| result = change(b, now, &mut BrowserIds));
+        let (reply, id) = result?;
+        let saved = self
+            .book
+            .with_untracked(|b| self.store.try_update_value(|s| s.save_family(b, kind, &id)));
+        if let Some(Err(error)) = saved {
+            let message = error.to_string();
+            self.notify(ShownNotice::NotSaved(message.clone()));
+            return Err(message);
+        }
+        Ok(reply)
     }
 
     /// The confirmation link of a request, whole, for this app's origin.

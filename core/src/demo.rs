@@ -161,7 +161,8 @@ fn send(
             next_step: "Full exit".into(),
             coordination_notes: String::new(),
         },
-        client_token: ClientToken::parse(&ids.next_uuid()).expect("a UUID is a client token"),
+        client_token: ClientToken::parse(&format!("demo-{}", ids.next_suffix()))
+            .expect("letters and digits"),
     };
     match book.apply(command, &Actor::Seller(seller), at, ids) {
         Ok((Reply::Request(request), _)) => request,
@@ -187,7 +188,7 @@ fn refund(
         currency: invoice.currency.code().into(),
         reason_code: Some(AdjustmentReasonCode::IncorrectMetering),
         description: "Usage was double-counted during the October migration".into(),
-        client_token: ids.next_uuid(),
+        client_token: format!("demo-{}", ids.next_suffix()),
     };
     book.apply(
         Command::BatchCreateAdjustments {

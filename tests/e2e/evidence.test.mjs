@@ -133,6 +133,7 @@ describe('evidence pack', () => {
     assert.deepEqual([...sides].sort(), ['Acceptor', 'Proposer']);
     // The seller's events, byte for byte as the event log exports them for this agreement.
     await open(page, app.url('/seller'));
+    await page.getByLabel('Signed in as seller').selectOption(record.agreement.seller);
     await page.getByLabel('Only agreement').fill(id);
     const [exportDownload] = await Promise.all([
       page.waitForEvent('download'),
