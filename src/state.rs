@@ -76,7 +76,7 @@ impl AppState {
     /// Loads what the browser holds (or the demo data on a first visit) and starts the clock.
     pub fn start() -> AppState {
         let real = real_now();
-        let (store, loaded) = Store::open(BrowserStorage, real, || demo::demo_book(real));
+        let (store, loaded) = Store::open(BrowserStorage, real, || fresh_demo(real));
         let now = loaded.clock.now(real);
         let seller = loaded
             .book
@@ -285,7 +285,7 @@ impl AppState {
     /// Replaces everything this browser holds with fresh demo data, on the real clock.
     pub fn reset_demo(&self) -> Result<(), String> {
         let real = real_now();
-        let book = demo::demo_book(real);
+        let book = fresh_demo(real);
         let clock = SimulatedClock::real_time();
         let saved = self
             .store
@@ -344,6 +344,13 @@ fn agreement_of(command: &Command) -> Option<AgreementId> {
             .first()
             .and_then(|e| AgreementId::parse(&e.agreement_id).ok()),
     }
+}
+
+/// The demo data, with link secrets of this browser's own.
+fn fresh_demo(now: DateTime<Utc>) -> Book {
+    let mut book = demo::demo_book(now);
+    demo::draw_secrets(&mut book, &mut BrowserIds);
+    book
 }
 
 /// Where this app is served from, for links people send to each other.

@@ -136,6 +136,20 @@ impl Book {
         Ok(link::encode(&payload, secret)?)
     }
 
+    /// Whether this book is the one that made the link: it holds the request, with the very
+    /// secret the link carries (compared in constant time). Only then can a decision apply
+    /// here at once; anywhere else it must travel back as a receipt.
+    pub fn holds_link(&self, payload: &LinkPayload, secret: &LinkSecret) -> bool {
+        self.find_request(&payload.request_id)
+            .is_ok_and(|(agreement_id, request)| {
+                agreement_id == payload.agreement_id
+                    && request
+                        .link_secret
+                        .as_ref()
+                        .is_some_and(|kept| kept.as_bytes().ct_eq(secret.as_bytes()).into())
+            })
+    }
+
     /// The buyer's decision from a tab of the browser that holds the seller's data: it
     /// applies at once, if the link carries the secret the seller kept for the request.
     pub fn decide_from_link(
@@ -146,14 +160,11 @@ impl Book {
         now: DateTime<Utc>,
         ids: &mut dyn IdSource,
     ) -> Result<(Settled, Outcome), ConfirmationError> {
-        let (agreement_id, request) = self.find_request(&payload.request_id)?;
-        let genuine: bool = request
-            .link_secret
-            .as_ref()
-            .is_some_and(|kept| kept.as_bytes().ct_eq(secret.as_bytes()).into());
-        if !genuine || agreement_id != payload.agreement_id {
+        self.find_request(&payload.request_id)?;
+        if !self.holds_link(payload, secret) {
             return Err(ConfirmationError::ForeignLink(payload.request_id.clone()));
         }
+        let agreement_id = payload.agreement_id.clone();
         self.settle(&agreement_id, &payload.request_id, decision, now, now, ids)
     }
 

@@ -206,6 +206,20 @@ pub fn demo_book(now: DateTime<Utc>) -> Book {
     demo_book_from_seed(0, now)
 }
 
+/// Gives every request of `book` a new link secret from `ids`. The demo data is the same in
+/// every browser, but a link's secret must be known only to the browser that shares it: a
+/// buyer's browser seeded with the same demo must not hold the seller's secrets.
+pub fn draw_secrets(book: &mut Book, ids: &mut dyn IdSource) {
+    let agreements: Vec<AgreementId> = book.records.keys().cloned().collect();
+    for id in agreements {
+        book.records.update(&id, |v| {
+            for request in &mut v.record.requests {
+                request.link_secret = Some(ids.link_secret());
+            }
+        });
+    }
+}
+
 /// The demo marketplace at `now`, its identifiers drawn from `seed`: the same seed and
 /// moment always give the same book. Its agreements were made days before `now`, so that
 /// deadlines are live: one request is hours from automatic approval.
@@ -753,7 +767,7 @@ pub fn scale_book(n: usize, now: DateTime<Utc>, ids: &mut dyn IdSource) -> Book 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cancellation::RequestStatus;
+    use crate::cancellation::{CancellationRequest, RequestStatus};
 
     #[test]
     fn the_demo_book_is_valid_and_has_every_kind_of_case() {
@@ -848,6 +862,34 @@ mod tests {
             .min()
             .unwrap();
         assert!(soonest <= Duration::hours(4));
+    }
+
+    #[test]
+    fn drawn_secrets_replace_every_request_secret_and_nothing_else() {
+        let book = demo_book(demo_now());
+        let mut drawn = book.clone();
+        draw_secrets(&mut drawn, &mut SequentialIds::starting_at(u64::MAX / 2));
+        let pairs = book.records.values().zip(drawn.records.values());
+        let mut requests = 0;
+        for (before, after) in pairs {
+            assert_eq!(before.version, after.version);
+            for (b, a) in before.record.requests.iter().zip(&after.record.requests) {
+                assert_ne!(b.link_secret, a.link_secret);
+                assert!(a.link_secret.is_some());
+                assert_eq!(
+                    CancellationRequest {
+                        link_secret: None,
+                        ..b.clone()
+                    },
+                    CancellationRequest {
+                        link_secret: None,
+                        ..a.clone()
+                    }
+                );
+                requests += 1;
+            }
+        }
+        assert!(requests > 3);
     }
 
     #[test]

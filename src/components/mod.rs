@@ -7,6 +7,7 @@ pub mod event_log;
 pub mod evidence;
 pub mod notices;
 pub mod page_title;
+pub mod received_events;
 pub mod request_form;
 pub mod reset_demo;
 pub mod share_link;

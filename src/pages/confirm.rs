@@ -68,17 +68,22 @@ fn Answering(payload: LinkPayload, secret: LinkSecret) -> impl IntoView {
     let app = use_app();
     let deadline = payload.auto_approval_at();
     let expired = Memo::new(move |_| app.now.get() >= deadline);
-    let (agreement_id, request_id) = (payload.agreement_id.clone(), payload.request_id.clone());
+    let payload = StoredValue::new(payload);
+    let secret = StoredValue::new(secret);
+    // Only the browser that made the link holds the request with this secret; a buyer's
+    // browser may hold the same demo request, under a secret of its own.
     let here = Memo::new(move |_| {
         app.book.with(|b| {
-            b.record(&agreement_id)
-                .and_then(|r| r.request(&request_id))
-                .map(|r| (r.status, r.updated_at))
+            payload.with_value(|p| {
+                secret
+                    .with_value(|s| b.holds_link(p, s))
+                    .then(|| b.record(&p.agreement_id)?.request(&p.request_id))
+                    .flatten()
+                    .map(|r| (r.status, r.updated_at))
+            })
         })
     });
     let receipt = RwSignal::new(None::<(String, String)>);
-    let payload = StoredValue::new(payload);
-    let secret = StoredValue::new(secret);
     let decide = Callback::new(move |answer: Answer| {
         let (payload, secret) = (payload.get_value(), secret.get_value());
         if here.get_untracked().is_some() {

@@ -25,7 +25,7 @@ async function sellerWithPendingRequest() {
   const id = (await row.getByRole('link').textContent()).trim();
   await row.getByRole('link').click();
   await page.getByRole('heading', { level: 1, name: `Agreement ${id}` }).waitFor();
-  const link = await page.getByLabel('Confirmation link').inputValue();
+  const link = await page.getByRole('textbox', { name: 'Confirmation link' }).inputValue();
   return { ...device, id, link };
 }
 
@@ -37,7 +37,7 @@ async function buyerDecides(link, decide) {
   await page.getByRole('heading', { level: 1, name: /asks to cancel/ }).waitFor();
   await decide(page);
   await page.getByRole('heading', { name: 'Send your decision to the seller' }).waitFor();
-  const receiptLink = await page.getByLabel('Receipt link').inputValue();
+  const receiptLink = await page.getByRole('textbox', { name: 'Receipt link' }).inputValue();
   const code = await page.getByLabel('Receipt code').inputValue();
   assert.equal(receiptLink.split('#')[1], code);
   return { ...device, receiptLink, code };
@@ -92,8 +92,8 @@ describe('confirmation link and receipts', () => {
 
     // The buyer's bus got its event too: the buyer view of the seller's browser shows it.
     await open(seller.page, app.url('/buyer'));
-    await seller.page.getByLabel('Buyer').selectOption(event.detail.agreement.acceptorId);
-    await seller.page.getByText('Agreement Cancellation Request Approved - Acceptor').first().waitFor();
+    await seller.page.getByLabel('Signed in as buyer').selectOption(event.detail.agreement.acceptorId);
+    await seller.page.getByRole('region', { name: 'Events on your bus (- Acceptor)' }).getByText(/Agreement Cancellation Request Approved - Acceptor/).first().waitFor();
     await seller.context.close();
     await buyer.context.close();
   });
@@ -238,7 +238,7 @@ describe('confirmation link and receipts', () => {
     await page.getByLabel('Reason', { exact: true }).fill(reason);
     await page.getByRole('button', { name: 'Review request' }).click();
     await page.getByRole('button', { name: 'Submit cancellation request' }).click();
-    const link = await page.getByLabel('Confirmation link').inputValue();
+    const link = await page.getByRole('textbox', { name: 'Confirmation link' }).inputValue();
     const hint = await page.getByText(/characters, QR code version \d+/).textContent();
     const version = Number(hint.match(/QR code version (\d+)/)[1]);
     console.log(`confirmation link for a 200-character reason: ${link.length} characters, QR code version ${version}`);
