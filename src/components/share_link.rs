@@ -15,14 +15,20 @@ pub fn ShareLink(agreement_id: AgreementId, request_id: RequestId) -> impl IntoV
     let app = use_app();
     match app.confirmation_url(&agreement_id, &request_id) {
         Err(message) => view! { <p class="field-error">{message}</p> }.into_any(),
-        Ok(url) => view! { <LinkToSend url=url id="confirmation-link" label="Confirmation link"/> }
+        Ok(url) => view! { <LinkToSend url=url id="confirmation-link" label="Confirmation link" openable=true/> }
             .into_any(),
     }
 }
 
-/// A link someone must send to someone else, with "Copy link" and its QR code.
+/// A link someone must send to someone else, with "Copy link" and its QR code; `openable`
+/// where opening it here makes sense too (the seller trying the buyer's page).
 #[component]
-pub fn LinkToSend(url: String, id: &'static str, label: &'static str) -> impl IntoView {
+pub fn LinkToSend(
+    url: String,
+    id: &'static str,
+    label: &'static str,
+    openable: bool,
+) -> impl IntoView {
     let status = RwSignal::new(String::new());
     let (qr, version) = qr_code(&url);
     let length = url.chars().count();
@@ -39,7 +45,7 @@ pub fn LinkToSend(url: String, id: &'static str, label: &'static str) -> impl In
             </div>
             <div class="buttons">
                 <button type="button" on:click=copy>"Copy link"</button>
-                <a href=url.clone() target="_blank" rel="noopener">"Open it in a new tab"</a>
+                {openable.then(|| view! { <a href=url.clone() target="_blank" rel="noopener">"Open it in a new tab"</a> })}
             </div>
             <p role="status" class="copied">{move || status.get()}</p>
             {qr.map(|svg| view! {

@@ -83,7 +83,7 @@ fn Answering(payload: LinkPayload, secret: LinkSecret) -> impl IntoView {
             })
         })
     });
-    let receipt = RwSignal::new(None::<(String, String)>);
+    let receipt = RwSignal::new(None::<(String, String, Answer)>);
     let decide = Callback::new(move |answer: Answer| {
         let (payload, secret) = (payload.get_value(), secret.get_value());
         if here.get_untracked().is_some() {
@@ -96,12 +96,12 @@ fn Answering(payload: LinkPayload, secret: LinkSecret) -> impl IntoView {
             &secret,
         )
         .map_err(|e| e.to_string())?;
-        receipt.set(Some((format!("{}/receipt#{code}", origin()), code)));
+        receipt.set(Some((format!("{}/receipt#{code}", origin()), code, answer)));
         Ok(())
     });
     move || {
-        if let Some((url, code)) = receipt.get() {
-            return view! { <ReceiptToSend url=url code=code/> }.into_any();
+        if let Some((url, code, answer)) = receipt.get() {
+            return view! { <ReceiptToSend url=url code=code answer=answer/> }.into_any();
         }
         match here.get() {
             Some((status, at)) if !status.is_pending() => view! {
@@ -120,12 +120,19 @@ fn Answering(payload: LinkPayload, secret: LinkSecret) -> impl IntoView {
 
 /// The receipt a buyer on another device sends back to the seller.
 #[component]
-fn ReceiptToSend(url: String, code: String) -> impl IntoView {
+fn ReceiptToSend(url: String, code: String, answer: Answer) -> impl IntoView {
+    let decided = match answer {
+        Answer::Approve => "You approved the cancellation.".to_string(),
+        Answer::Reject(reason) => {
+            format!("You rejected the cancellation: \u{201c}{reason}\u{201d}")
+        }
+    };
     view! {
         <section aria-labelledby="receipt-heading">
             <h2 id="receipt-heading">"Send your decision to the seller"</h2>
+            <p class="next-step user-text" role="status">{decided}</p>
             <p>"Your decision is sealed in this receipt. Send the link (or the code) to the seller: their workbench applies it when they open it. Nothing is sent anywhere until you do."</p>
-            <LinkToSend url=url id="receipt-link" label="Receipt link"/>
+            <LinkToSend url=url id="receipt-link" label="Receipt link" openable=false/>
             <div class="field">
                 <label for="receipt-code-to-send">"Receipt code"</label>
                 <textarea id="receipt-code-to-send" readonly rows="2" class="link-text" prop:value=code></textarea>
