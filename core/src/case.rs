@@ -31,6 +31,18 @@ pub struct Case<'a> {
     pub next_step: &'static str,
 }
 
+/// Whether a case is over: the agreement no longer runs and nothing about it is still
+/// waiting (no request for the buyer, no refund being processed). Only such cases are
+/// offered for archiving.
+pub fn is_closed(record: &AgreementRecord) -> bool {
+    record.agreement.status != AgreementStatus::Active
+        && record.pending_request().is_none()
+        && record
+            .adjustments
+            .iter()
+            .all(|a| a.status != AdjustmentStatus::Pending)
+}
+
 /// The case of one agreement.
 pub fn case_of(record: &AgreementRecord) -> Case<'_> {
     let balances = record
@@ -148,5 +160,34 @@ mod tests {
         let cases = cases_for_buyer(&book, buyer);
         assert!(!cases.is_empty());
         assert!(cases.iter().all(|c| &c.record.agreement.buyer == buyer));
+    }
+}
+
+#[cfg(test)]
+mod closed_tests {
+    use super::*;
+    use crate::demo::{demo_book, demo_now};
+
+    #[test]
+    fn only_ended_agreements_with_nothing_waiting_are_closed() {
+        let book = demo_book(demo_now());
+        let mut closed = 0;
+        for record in book.records.values().map(|v| &v.record) {
+            let expected = record.agreement.status != AgreementStatus::Active
+                && record
+                    .requests
+                    .iter()
+                    .all(|r| r.status != RequestStatus::PendingApproval)
+                && record
+                    .adjustments
+                    .iter()
+                    .all(|a| a.status != AdjustmentStatus::Pending);
+            assert_eq!(is_closed(record), expected, "{}", record.agreement.id);
+            closed += usize::from(expected);
+        }
+        assert!(closed > 0, "the demo has a closed case");
+        let mut running = book.records.values().next().unwrap().record.clone();
+        running.agreement.status = AgreementStatus::Active;
+        assert!(!is_closed(&running));
     }
 }

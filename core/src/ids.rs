@@ -150,7 +150,7 @@ pub trait IdSource {
             .expect("an IdSource suffix is letters and digits")
     }
 
-    /// The secret of a new cancellation request's link. The browser overrides this with 32
+    /// The secret of a new cancellation request's link. The browser overrides this with 16
     /// bytes from its crypto source; the default, two UUIDs' bytes, serves tests and demos.
     fn link_secret(&mut self) -> LinkSecret {
         let bytes: Vec<u8> = [self.next_uuid(), self.next_uuid()]

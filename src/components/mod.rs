@@ -12,3 +12,4 @@ pub mod request_form;
 pub mod reset_demo;
 pub mod share_link;
 pub mod site_header;
+pub mod your_data;

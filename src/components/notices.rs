@@ -15,6 +15,9 @@ pub fn StorageNotices() -> impl IntoView {
                 <div class="notice">
                     <p>{notice_text(&shown.notice)}</p>
                     {download_link(&shown.notice)}
+                    {matches!(shown.notice, ShownNotice::NearlyFull(_)).then(|| view! {
+                        <button type="button" on:click=move |_| app.archive_from_notice(shown.id)>"Archive closed cases"</button>
+                    })}
                     <button type="button" on:click=move |_| app.dismiss(shown.id)>"Dismiss"</button>
                 </div>
             </For>
@@ -25,7 +28,13 @@ pub fn StorageNotices() -> impl IntoView {
 fn notice_text(notice: &ShownNotice) -> String {
     match notice {
         ShownNotice::Stored(n) => n.message(),
-        ShownNotice::NotSaved(message) => message.clone(),
+        ShownNotice::NotSaved(message) | ShownNotice::Done(message) => message.clone(),
+        ShownNotice::NearlyFull(usage) => format!(
+            "This browser's storage is {} % full ({} of {} characters). Archive the closed cases to make room: they are downloaded as one file, then removed from this browser.",
+            usage.percent(),
+            usage.used,
+            usage.quota
+        ),
     }
 }
 

@@ -2,19 +2,30 @@ use leptos::prelude::*;
 
 use crate::state::use_app;
 
-/// "Reset demo data", behind a confirmation: it replaces everything this browser holds.
+/// "Reset demo data", behind a confirmation: it replaces everything this browser holds,
+/// with the demo or with a large book that shows the workbench (and the quota) at scale.
 #[component]
 pub fn ResetDemo() -> impl IntoView {
     let app = use_app();
     let asking = RwSignal::new(false);
+    let size = RwSignal::new(String::from("demo"));
     let result = RwSignal::new(None::<Result<(), String>>);
     let confirm = move |_| {
-        result.set(Some(app.reset_demo()));
+        let scale = size.get_untracked().parse::<usize>().ok();
+        result.set(Some(app.reset_demo(scale)));
         asking.set(false);
     };
     view! {
         <section aria-labelledby="data-heading">
             <h2 id="data-heading">"Demo data"</h2>
+            <div class="field">
+                <label for="demo-size">"Demo data to load"</label>
+                <select id="demo-size" prop:value=move || size.get() on:change=move |ev| size.set(event_target_value(&ev))>
+                    <option value="demo">"The demo: sellers, buyers and agreements of all four families"</option>
+                    <option value="100">"100 agreements, each with a full history"</option>
+                    <option value="10000">"10,000 agreements, each with a full history (a scale test)"</option>
+                </select>
+            </div>
             <Show
                 when=move || asking.get()
                 fallback=move || view! {

@@ -25,6 +25,7 @@ pub fn SellerPage() -> impl IntoView {
         <AgreementSearch/>
         <EventLog/>
         <crate::components::evidence::EvidencePacks/>
+        <crate::components::your_data::YourData/>
         <ResetDemo/>
     }
 }

@@ -9,6 +9,7 @@
 
 pub mod backend;
 pub mod codec;
+pub mod exchange;
 mod packed;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -195,6 +196,28 @@ pub struct Store<B: Backend> {
     written: BTreeMap<String, u64>,
     read_only: bool,
     quarantined: usize,
+    /// Characters each key and its value take, kept as writes happen so that knowing how
+    /// full the quota is costs nothing per action.
+    sizes: BTreeMap<String, usize>,
+    used: usize,
+}
+
+/// How much of the quota is used, in characters as the browser counts them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Usage {
+    pub used: usize,
+    pub quota: usize,
+}
+
+impl Usage {
+    /// From 80 % on the person is warned, with room left to archive before writes fail.
+    pub fn nearly_full(self) -> bool {
+        self.used * 10 >= self.quota * 8
+    }
+
+    pub fn percent(self) -> usize {
+        self.used * 100 / self.quota.max(1)
+    }
 }
 
 fn version_in(text: &str) -> Option<u64> {
@@ -212,6 +235,8 @@ impl<B: Backend> Store<B> {
             written: BTreeMap::new(),
             read_only: false,
             quarantined: 0,
+            sizes: BTreeMap::new(),
+            used: 0,
         };
         let mut notices = Vec::new();
         let keys = match store.backend.keys() {
@@ -226,6 +251,10 @@ impl<B: Backend> Store<B> {
                 return (store, loaded);
             }
         };
+        for key in &keys {
+            let text = store.get(key);
+            store.note(key, text.as_deref());
+        }
         let ours: Vec<String> = keys
             .into_iter()
             .filter(|k| k.starts_with(PREFIX) && !k.starts_with(QUARANTINE_PREFIX))
@@ -313,12 +342,41 @@ impl<B: Backend> Store<B> {
         self.read_only
     }
 
+    pub fn usage(&self) -> Usage {
+        Usage {
+            used: self.used,
+            quota: QUOTA_CHARS,
+        }
+    }
+
+    /// Keeps the count of used characters in step with a key's new value (`None`: removed).
+    fn note(&mut self, key: &str, text: Option<&str>) {
+        let size = text.map(|t| key.encode_utf16().count() + t.encode_utf16().count());
+        let old = match size {
+            Some(size) => self.sizes.insert(key.to_string(), size),
+            None => self.sizes.remove(key),
+        };
+        self.used = self.used - old.unwrap_or(0) + size.unwrap_or(0);
+    }
+
+    fn set(&mut self, key: &str, text: &str) -> Result<(), BackendError> {
+        self.backend.set(key, text)?;
+        self.note(key, Some(text));
+        Ok(())
+    }
+
+    fn remove(&mut self, key: &str) -> Result<(), BackendError> {
+        self.backend.remove(key)?;
+        self.note(key, None);
+        Ok(())
+    }
+
     fn get(&self, key: &str) -> Option<String> {
         self.backend.get(key).ok().flatten()
     }
 
     fn put(&mut self, key: &str, text: &str) -> Result<(), BackendError> {
-        self.backend.set(key, text)?;
+        self.set(key, text)?;
         if let Some(version) = version_in(text) {
             self.written.insert(key.to_string(), version);
         }
@@ -441,9 +499,9 @@ impl<B: Backend> Store<B> {
             let entry =
                 serde_json::json!({ "key": key, "reason": reason, "at": now, "text": text });
             // Only once the text is safe elsewhere may the original go.
-            match self.backend.set(&to, &entry.to_string()) {
+            match self.set(&to, &entry.to_string()) {
                 Ok(()) => {
-                    self.backend.remove(key).ok();
+                    self.remove(key).ok();
                     Some(to)
                 }
                 Err(_) => None,
@@ -491,7 +549,7 @@ impl<B: Backend> Store<B> {
                 key: key.to_string(),
             });
         }
-        self.backend.set(key, text)?;
+        self.set(key, text)?;
         self.written.insert(key.to_string(), version);
         Ok(())
     }
@@ -559,6 +617,7 @@ impl<B: Backend> Store<B> {
         text: Option<&str>,
         now: DateTime<Utc>,
     ) -> Option<Vec<Notice>> {
+        self.note(key, text);
         let mut notices = Vec::new();
         match (key, text) {
             (CLOCK_KEY | META_KEY, _) => return None,
@@ -602,6 +661,19 @@ impl<B: Backend> Store<B> {
             .map(|d| d.data)
     }
 
+    /// Removes agreements whose records were archived elsewhere (a downloaded file).
+    pub fn remove_agreements(&mut self, ids: &[AgreementId]) -> Result<(), SaveError> {
+        if self.read_only {
+            return Err(SaveError::ReadOnly);
+        }
+        for id in ids {
+            let key = Kind::Agreement.key(id.as_str());
+            self.remove(&key)?;
+            self.written.remove(&key);
+        }
+        Ok(())
+    }
+
     /// Replaces everything with `book` (reset to demo data, import): the new records are
     /// written first, and only then are the keys the new book lacks removed, so a failure
     /// part-way leaves every old record readable.
@@ -626,7 +698,7 @@ impl<B: Backend> Store<B> {
         for key in before.into_iter().filter(|k| {
             !keep.contains(k) && !matches!(k.as_str(), META_KEY | DIRECTORY_KEY | CLOCK_KEY)
         }) {
-            self.backend.remove(&key)?;
+            self.remove(&key)?;
             self.written.remove(&key);
         }
         Ok(())

@@ -489,6 +489,9 @@ fn ten_thousand_agreements_with_their_whole_history_fit_in_the_quota_with_room_t
         .sum::<usize>()
         / agreements.len();
     let used = backend.used_chars();
+    let (store, _) = Store::open(backend.clone(), now(), seed);
+    assert_eq!(store.usage().used, used, "the store knows what it uses");
+    assert!(store.usage().nearly_full() == (used * 10 >= QUOTA_CHARS * 8));
     println!(
         "capacity: {per_agreement} characters per agreement with full history (key included); \
          10,000 agreements use {used} of {QUOTA_CHARS} ({:.1} %)",
@@ -500,4 +503,50 @@ fn ten_thousand_agreements_with_their_whole_history_fit_in_the_quota_with_room_t
     );
     let (_, again) = Store::open(backend.clone(), now(), seed);
     assert_eq!(again.book.records, book.records, "and read back the same");
+}
+
+#[test]
+fn the_store_keeps_count_of_what_it_uses_through_writes_removals_and_other_tabs() {
+    let backend = MemoryBackend::new();
+    backend.set("someone.else", "12345").unwrap();
+    let (mut store, loaded) = open(&backend);
+    assert_eq!(store.usage().used, backend.used_chars());
+    let mut book = loaded.book;
+    let (agreement, request) = pending(&book);
+    let seller = book.record(&agreement).unwrap().agreement.seller.clone();
+    let (_, outcome) = book
+        .apply(
+            Command::WithdrawCancellation {
+                agreement_id: agreement.clone(),
+                request_id: request,
+                reason: "Counting characters".into(),
+            },
+            &Actor::Seller(seller),
+            now(),
+            &mut SequentialIds::starting_at(9_000),
+        )
+        .unwrap();
+    store.save_agreements(&book, &outcome.changed).unwrap();
+    assert_eq!(store.usage().used, backend.used_chars());
+    let key = format!("cw.agreement.{agreement}");
+    backend.remove(&key).unwrap();
+    store.apply_external(&mut book, &key, None, now());
+    assert_eq!(store.usage().used, backend.used_chars());
+    store
+        .replace_all(&seed(), &SimulatedClock::default(), now())
+        .unwrap();
+    assert_eq!(store.usage().used, backend.used_chars());
+    let usage = Usage {
+        used: 80,
+        quota: 100,
+    };
+    assert!(
+        usage.nearly_full()
+            && !Usage {
+                used: 79,
+                quota: 100
+            }
+            .nearly_full()
+    );
+    assert_eq!(usage.percent(), 80);
 }

@@ -1,0 +1,174 @@
+// Everything in one file (export, checked import), and the workbench at scale: 10,000
+// agreements with full history in the real quota, the 80 % warning with the archive of
+// closed cases, and the cost of one action's write at 100 and at 10,000 agreements.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expectNoAxeViolations, open, startApp, storedRecords } from './harness.mjs';
+
+let app;
+before(async () => {
+  app = await startApp();
+});
+after(async () => {
+  await app?.close();
+});
+
+function rows(page) {
+  return page.getByRole('region', { name: 'Matching agreements' }).getByRole('row');
+}
+
+async function resetTo(page, size) {
+  await page.getByLabel('Demo data to load').selectOption(size);
+  await page.getByRole('button', { name: 'Reset demo data' }).click();
+  await page.getByRole('button', { name: 'Yes, reset demo data' }).click();
+  await page.getByText('The demo data was reset.').waitFor({ timeout: 180_000 });
+}
+
+/** Withdraws the pending request of the first `count` listed agreements, through the UI. */
+async function withdrawSome(page, count) {
+  for (let i = 0; i < count; i++) {
+    const row = rows(page).filter({ hasText: 'Pending approval' }).first();
+    await row.getByRole('link').click();
+    await page.getByRole('button', { name: 'Withdraw request' }).click();
+    await page.getByLabel('Reason for withdrawing').fill('Measuring the cost of one write');
+    await page.getByRole('button', { name: 'Confirm withdrawal' }).click();
+    await page.getByRole('region', { name: 'The case' }).getByText('Withdrawn', { exact: true }).waitFor();
+    await page.goBack();
+    await page.getByRole('region', { name: 'Matching agreements' }).waitFor();
+  }
+  return page.evaluate(() => {
+    const writes = performance.getEntriesByName('workbench: write').map((e) => e.duration);
+    performance.clearMeasures('workbench: write');
+    return writes;
+  });
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+async function saveDownload(page, click) {
+  const [download] = await Promise.all([page.waitForEvent('download'), click()]);
+  return { name: download.suggestedFilename(), text: await readFile(await download.path(), 'utf8') };
+}
+
+async function importFile(page, name, text) {
+  const path = join(tmpdir(), `${Date.now()}-${name}`);
+  await writeFile(path, text);
+  await page.getByLabel('Import data').setInputFiles(path);
+}
+
+describe('your data', () => {
+  test('an export imports back after a change, and only after the person sees what it replaces', async () => {
+    const { page, context } = await app.device();
+    await open(page, app.url('/seller'));
+    const exported = await saveDownload(page, () => page.getByRole('button', { name: 'Export all data' }).click());
+    assert.match(exported.name, /^workbench-\d{4}-\d\d-\d\d\.json$/);
+    const before = await storedRecords(page, 'cw.agreement.');
+
+    const row = rows(page).filter({ hasText: 'Pending approval' }).first();
+    const id = (await row.getByRole('link').textContent()).trim();
+    await row.getByRole('link').click();
+    await page.getByRole('button', { name: 'Withdraw request' }).click();
+    await page.getByLabel('Reason for withdrawing').fill('Changed after the export');
+    await page.getByRole('button', { name: 'Confirm withdrawal' }).click();
+    await page.getByRole('region', { name: 'The case' }).getByText('Withdrawn', { exact: true }).waitFor();
+
+    await open(page, app.url('/seller'));
+    await importFile(page, exported.name, exported.text);
+    const question = page.getByRole('alertdialog');
+    await question.getByText(/Replace everything in this browser with .*\.json\? It was exported on .* and holds \d+ agreements/).waitFor();
+    await expectNoAxeViolations(page);
+    assert.deepEqual(await storedRecords(page, `cw.agreement.${id}`).then((r) => Object.values(r)[0].requests.at(-1).status), 'CANCELLED', 'nothing replaced yet');
+    await question.getByRole('button', { name: 'Replace my data with this file' }).click();
+    await page.getByText(`${exported.name} was imported`).waitFor();
+    assert.deepEqual(await storedRecords(page, 'cw.agreement.'), before, 'as it was when exported');
+    await open(page, app.url(`/seller/agreements/${id}`));
+    await page.getByRole('region', { name: 'The case' }).getByText('Pending approval', { exact: true }).waitFor();
+    await context.close();
+  });
+
+  test('a file that is not a good export is refused with the reason, and nothing is replaced', async () => {
+    const { page, context } = await app.device();
+    await open(page, app.url('/seller'));
+    const before = await storedRecords(page, 'cw.agreement.');
+    const { text } = await saveDownload(page, () => page.getByRole('button', { name: 'Export all data' }).click());
+    const broken = JSON.parse(text);
+    const first = Object.values(broken.book.records)[0].record;
+    first.invoices[0].refunded_minor = first.invoices[0].charged_minor + 1;
+    await importFile(page, 'broken.json', JSON.stringify(broken));
+    await page.getByText(/broken\.json: This file breaks a rule and was not imported: agreement .* refunded more than it charged/).waitFor();
+    await importFile(page, 'notes.json', '{"shopping": ["milk"]}');
+    await page.getByText('notes.json: This file was not exported by the cancellation workbench.').waitFor();
+    await importFile(page, 'cut.json', text.slice(0, text.length / 2));
+    await page.getByText(/cut\.json: This file is not readable JSON/).waitFor();
+    assert.equal(await page.getByRole('alertdialog').count(), 0);
+    assert.deepEqual(await storedRecords(page, 'cw.agreement.'), before);
+    await context.close();
+  });
+
+  test('10,000 agreements fit, 80 % is warned about, closed cases archive, and a write costs the same at 100 and 10,000', async () => {
+    const { page, context } = await app.device();
+    await open(page, app.url('/seller'));
+
+    await resetTo(page, '100');
+    await page.getByRole('heading', { name: /\d+ agreements match/ }).waitFor();
+    const small = await withdrawSome(page, 12);
+
+    await resetTo(page, '10000');
+    await page.getByRole('heading', { name: /\d{4,} agreements match/ }).waitFor({ timeout: 60_000 });
+    const usage = await page.evaluate(() => {
+      let used = 0;
+      let agreements = 0;
+      for (let i = 0; i < localStorage.length; i++) {
+        const key = localStorage.key(i);
+        used += key.length + localStorage.getItem(key).length;
+        if (key.startsWith('cw.agreement.')) agreements++;
+      }
+      return { used, agreements };
+    });
+    assert.equal(usage.agreements, 10_000, 'all stored');
+    const quota = 5 * 1024 * 1024;
+    const percent = Math.floor((usage.used * 100) / quota);
+    const warning = page.getByRole('status').getByText(/This browser's storage is \d+ % full/);
+    if (percent >= 80) await warning.waitFor();
+    else assert.equal(await warning.count(), 0);
+    const large = await withdrawSome(page, 12);
+
+    assert.equal(small.length, 12, 'one write per action');
+    assert.equal(large.length, 12, 'one write per action');
+    const ratio = median(large) / median(small);
+    console.log(
+      `capacity in Chromium: 10,000 agreements use ${usage.used} of ${quota} characters (${percent} %, ` +
+        `${Math.round(usage.used / 10_000)} per agreement)`,
+    );
+    console.log(
+      `write cost in Chromium (median of 12 actions): ${median(small).toFixed(3)} ms at 100 agreements, ` +
+        `${median(large).toFixed(3)} ms at 10,000: ratio ${ratio.toFixed(2)}`,
+    );
+
+    // A week later every request has approved itself: the agreements are cancelled cases.
+    await page.getByRole('button', { name: '+7 days' }).click();
+    await page.getByText('Simulated time').waitFor();
+    if (percent >= 80) {
+      const archive = page.getByRole('button', { name: 'Archive closed cases' });
+      await archive.waitFor();
+      const file = await saveDownload(page, () => archive.click());
+      assert.match(file.name, /^workbench-archive-.*\.json$/);
+      const archived = JSON.parse(file.text);
+      // The 12 whose request was withdrawn still run: they are not closed.
+      assert.equal(Object.keys(archived.book.records).length, 10_000 - 12);
+      await page.getByText(/Archived 9,?988 closed cases into/).waitFor();
+      const left = Object.keys(await storedRecords(page, 'cw.agreement.'));
+      assert.equal(left.length, 12);
+      assert.equal(await warning.count(), 0, 'the warning went with the space it warned of');
+    }
+    await resetTo(page, 'demo');
+    await context.close();
+  });
+
+  test('no page logged an error', () => {
+    assert.deepEqual(app.errors, []);
+  });
+});
