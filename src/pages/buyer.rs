@@ -38,7 +38,8 @@ pub fn BuyerPage() -> impl IntoView {
         </div>
         {move || buyer.get().map(|account| view! {
             <PendingRequests account=account.clone()/>
-            <BuyerAgreements account=account/>
+            <BuyerAgreements account=account.clone()/>
+            <crate::components::family_actions::FamilyActions account=account/>
         })}
     }
 }
