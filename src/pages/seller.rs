@@ -23,6 +23,8 @@ pub fn SellerPage() -> impl IntoView {
         </p>
         <ActingSeller/>
         <AgreementSearch/>
+        <crate::components::fps_actions::FpsSubscriptions/>
+        <crate::components::support_cases::SupportCases/>
         <EventLog/>
         <crate::components::evidence::EvidencePacks/>
         <crate::components::your_data::YourData/>

@@ -59,6 +59,15 @@ pub enum Billing {
     PayAsYouGo,
 }
 
+impl Billing {
+    pub fn label(self) -> &'static str {
+        match self {
+            Billing::Subscription => "Subscription",
+            Billing::PayAsYouGo => "Pay-as-you-go",
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum PaymentMethod {
     Alipay,
@@ -82,10 +91,29 @@ pub enum InstanceKind {
     Enterprise,
 }
 
+impl InstanceKind {
+    pub fn label(self) -> &'static str {
+        match self {
+            InstanceKind::Standard => "Standard instance",
+            InstanceKind::Enterprise => "Enterprise instance",
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum OrderStatus {
     Active,
     Unsubscribed,
+}
+
+impl OrderStatus {
+    /// The status in the words of the Alibaba Cloud console.
+    pub fn label(self) -> &'static str {
+        match self {
+            OrderStatus::Active => "Active",
+            OrderStatus::Unsubscribed => "Unsubscribed",
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -462,6 +490,20 @@ mod tests {
                 .unwrap()
                 .released_instance
         );
+    }
+
+    #[test]
+    fn an_unsubscribed_enterprise_order_reads_as_such() {
+        let mut o = order(cst(2025, 1, 1, 12, 0, 0));
+        o.kind = InstanceKind::Enterprise;
+        assert_eq!(
+            (o.status.label(), o.billing.label(), o.kind.label()),
+            ("Active", "Subscription", "Enterprise instance")
+        );
+        o.unsubscribe(cst(2025, 2, 1, 12, 0, 0), true).unwrap();
+        assert_eq!(o.status.label(), "Unsubscribed");
+        assert_eq!(Billing::PayAsYouGo.label(), "Pay-as-you-go");
+        assert_eq!(InstanceKind::Standard.label(), "Standard instance");
     }
 
     #[test]

@@ -38,6 +38,16 @@ pub enum DevPayStatus {
     Cancelled,
 }
 
+impl DevPayStatus {
+    /// The status in the words of the customer's billing page.
+    pub fn label(self) -> &'static str {
+        match self {
+            DevPayStatus::Active => "Active",
+            DevPayStatus::Cancelled => "Cancelled",
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DevPaySubscription {
     pub id: String,
@@ -270,6 +280,15 @@ mod tests {
         assert_eq!(done.at, at);
         assert_eq!(sub.status, DevPayStatus::Cancelled);
         assert!(sub.check().is_ok());
+    }
+
+    #[test]
+    fn the_status_reads_cancelled_once_the_customer_cancels() {
+        let mut sub = subscription();
+        assert_eq!(sub.status.label(), "Active");
+        let buyer = sub.buyer.clone();
+        sub.cancel(&buyer, start()).unwrap();
+        assert_eq!(sub.status.label(), "Cancelled");
     }
 
     #[test]

@@ -1,0 +1,308 @@
+//! The buyer's own actions on the other billing families: cancelling a DevPay product and
+//! unsubscribing from an Alibaba Cloud order. What comes back, to where and why is the
+//! core's refund preview; this view shows it, asks for what the core needs confirmed, and
+//! shows the core's answer.
+
+use leptos::prelude::*;
+use workbench_core::families::alibaba::{AlibabaError, Destination, OrderStatus, PaymentMethod};
+use workbench_core::families::devpay::DevPayStatus;
+use workbench_core::ids::AccountId;
+use workbench_core::preview::{self, RefundPreview};
+
+use crate::state::{local_date, local_time, use_app};
+use crate::storage::Kind;
+
+/// The buyer's DevPay subscriptions and Alibaba Cloud orders, each with its own action.
+#[component]
+pub fn FamilyActions(account: AccountId) -> impl IntoView {
+    let app = use_app();
+    let (devpay_of, alibaba_of) = (account.clone(), account.clone());
+    let devpay = Memo::new(move |_| {
+        app.book.with(|b| {
+            b.devpay
+                .values()
+                .filter(|v| v.record.buyer == devpay_of)
+                .map(|v| v.record.id.clone())
+                .collect::<Vec<_>>()
+        })
+    });
+    let alibaba = Memo::new(move |_| {
+        app.book.with(|b| {
+            b.alibaba
+                .values()
+                .filter(|v| v.record.buyer == alibaba_of)
+                .map(|v| v.record.id.clone())
+                .collect::<Vec<_>>()
+        })
+    });
+    let (devpay_buyer, alibaba_buyer) = (account.clone(), account);
+    view! {
+        <section class="family" aria-labelledby="devpay-heading">
+            <h2 id="devpay-heading">"Your DevPay subscriptions"</h2>
+            <p class="hint">"You cancel DevPay products yourself, here: the seller cannot do it for you."</p>
+            <Show when=move || devpay.with(Vec::is_empty)>
+                <p>"You have no DevPay subscriptions."</p>
+            </Show>
+            <For each=move || devpay.get() key=|id| id.clone() let:id>
+                <DevPayItem id=id buyer=devpay_buyer.clone()/>
+            </For>
+        </section>
+        <section class="family" aria-labelledby="alibaba-heading">
+            <h2 id="alibaba-heading">"Your Alibaba Cloud orders"</h2>
+            <Show when=move || alibaba.with(Vec::is_empty)>
+                <p>"You have no Alibaba Cloud orders."</p>
+            </Show>
+            <For each=move || alibaba.get() key=|id| id.clone() let:id>
+                <AlibabaItem id=id buyer=alibaba_buyer.clone()/>
+            </For>
+        </section>
+    }
+}
+
+/// One DevPay subscription: its terms, and "Cancel subscription" with the refund preview and
+/// the data warning before anything happens.
+#[component]
+fn DevPayItem(id: String, buyer: AccountId) -> impl IntoView {
+    let app = use_app();
+    let key = StoredValue::new(id.clone());
+    let buyer = StoredValue::new(buyer);
+    let sub = Memo::new(move |_| {
+        key.with_value(|id| {
+            app.book
+                .with(|b| b.devpay.get(id).map(|v| v.record.clone()))
+        })
+    });
+    let Some(first) = sub.get_untracked() else {
+        return ().into_any();
+    };
+    let reviewing = RwSignal::new(false);
+    let outcome = RwSignal::new(None::<String>);
+    let error = RwSignal::new(None::<String>);
+    // Recomputed every second; the Memo keeps the view still until an amount changes.
+    let facts = Memo::new(move |_| {
+        let now = app.now.get();
+        sub.with(|s| s.as_ref().map(|s| preview::devpay(s, now)))
+    });
+    let cancelled = move || sub.with(|s| s.as_ref().and_then(|s| s.cancellation.clone()));
+    let active = move || sub.with(|s| s.as_ref().is_some_and(|s| s.status == DevPayStatus::Active));
+    let confirm = move |_| {
+        let id = key.get_value();
+        let by = buyer.get_value();
+        let result = app.act_on_family(Kind::DevPay, |book, now, _| {
+            book.devpay_cancel(&id, &by, now)
+                .map(|done| (done, id.clone()))
+                .map_err(|e| e.to_string())
+        });
+        match result {
+            Ok(done) => {
+                reviewing.set(false);
+                error.set(None);
+                outcome.set(Some(format!(
+                    "Cancelled. {} comes back to you at once; access to the product and its data has ended.",
+                    done.refund
+                )));
+            }
+            Err(message) => error.set(Some(message)),
+        }
+    };
+    let heading = format!("devpay-{}", first.id);
+    let heading_id = heading.clone();
+    view! {
+        <article class="panel family-item" aria-labelledby=heading.clone()>
+            <h3 id=heading_id>{first.product_name.clone()}</h3>
+            <dl class="terms">
+                <dt>"Subscription"</dt><dd>{first.id.clone()}</dd>
+                <dt>"Status"</dt><dd>{move || sub.with(|s| s.as_ref().map(|s| s.status.label()))}</dd>
+                <dt>"Monthly charge"</dt><dd>{first.monthly_charge.to_string()}</dd>
+                <dt>"One-time charge"</dt><dd>{first.one_time_charge.to_string()}</dd>
+                <dt>"Usage"</dt><dd>{format!("{} an hour", first.usage_per_hour)}</dd>
+                <dt>"This billing month"</dt>
+                <dd>{format!("{} to {}", local_date(first.period_start), local_date(first.period_end()))}</dd>
+            </dl>
+            {move || cancelled().map(|c| view! {
+                <p>{format!("You cancelled on {}: access to the product and to the data stored through it ended then.", local_time(c.at))}</p>
+            })}
+            <Show when=move || reviewing.get() || !active()>
+                {move || facts.get().map(|f| view! { <RefundLines facts=f/> })}
+            </Show>
+            <Show when=move || active() && reviewing.get()>
+                <div class="buttons">
+                    <button type="button" on:click=confirm>"Confirm cancellation"</button>
+                    <button type="button" class="secondary" on:click=move |_| reviewing.set(false)>"Keep the subscription"</button>
+                </div>
+            </Show>
+            <Show when=move || active() && !reviewing.get()>
+                <button type="button" on:click=move |_| reviewing.set(true)>"Cancel subscription"</button>
+            </Show>
+            <p role="status" class="outcome">{move || outcome.get()}</p>
+            <p class="field-error" role="alert">{move || error.get()}</p>
+        </article>
+    }
+    .into_any()
+}
+
+/// One Alibaba Cloud order: its terms, and "Unsubscribe" with the refund route and why,
+/// and, where the core asks for it, the confirmation that an instance's data is deleted.
+#[component]
+fn AlibabaItem(id: String, buyer: AccountId) -> impl IntoView {
+    let app = use_app();
+    let key = StoredValue::new(id.clone());
+    let buyer = StoredValue::new(buyer);
+    let order = Memo::new(move |_| {
+        key.with_value(|id| {
+            app.book
+                .with(|b| b.alibaba.get(id).map(|v| v.record.clone()))
+        })
+    });
+    let Some(first) = order.get_untracked() else {
+        return ().into_any();
+    };
+    let reviewing = RwSignal::new(false);
+    let confirmed = RwSignal::new(false);
+    let outcome = RwSignal::new(None::<String>);
+    let error = RwSignal::new(None::<String>);
+    let facts = Memo::new(move |_| {
+        let now = app.now.get();
+        order.with(|o| o.as_ref().map(|o| preview::alibaba(o, now)))
+    });
+    // The core, tried on a copy, says whether unsubscribing can work at all and whether it
+    // needs the data-deletion confirmation; nothing is changed by asking.
+    let trial = Memo::new(move |_| {
+        let now = app.now.get();
+        order.with(|o| o.clone().map(|mut o| o.unsubscribe(now, false).map(|_| ())))
+    });
+    let needs_confirmation =
+        move || matches!(trial.get(), Some(Err(AlibabaError::ConfirmDataDeletion)));
+    let blocked = move || match trial.get() {
+        Some(Err(AlibabaError::ConfirmDataDeletion)) | Some(Ok(())) | None => None,
+        Some(Err(other)) => Some(other.to_string()),
+    };
+    let active =
+        move || order.with(|o| o.as_ref().is_some_and(|o| o.status == OrderStatus::Active));
+    let confirm = move |_| {
+        let id = key.get_value();
+        let by = buyer.get_value();
+        let result = app.act_on_family(Kind::Alibaba, |book, now, _| {
+            book.alibaba_unsubscribe(&id, &by, now, confirmed.get_untracked())
+                .map(|refund| (refund, id.clone()))
+                .map_err(|e| e.to_string())
+        });
+        match result {
+            Ok(refund) => {
+                reviewing.set(false);
+                error.set(None);
+                let to = match refund.route.destination {
+                    Destination::OriginalMethod(method) => method.label(),
+                    Destination::AccountBalance => PaymentMethod::AccountBalance.label(),
+                };
+                let released = if refund.released_instance {
+                    " The instance was released and its data deleted."
+                } else {
+                    ""
+                };
+                outcome.set(Some(format!(
+                    "Unsubscribed. {} goes back to {to}. {}{released}",
+                    refund.amount, refund.route.rule
+                )));
+            }
+            Err(message) => error.set(Some(message)),
+        }
+    };
+    let heading = format!("alibaba-{}", first.id);
+    let heading_id = heading.clone();
+    let checkbox = move || key.with_value(|id| format!("confirm-deletion-{id}"));
+    let checkbox_error = move || format!("{}-error", checkbox());
+    view! {
+        <article class="panel family-item" aria-labelledby=heading.clone()>
+            <h3 id=heading_id>{first.product_name.clone()}</h3>
+            <dl class="terms">
+                <dt>"Order"</dt><dd>{first.id.clone()}</dd>
+                <dt>"Status"</dt><dd>{move || order.with(|o| o.as_ref().map(|o| o.status.label()))}</dd>
+                <dt>"Billing"</dt><dd>{first.billing.label()}</dd>
+                <dt>"Instance"</dt><dd>{first.kind.label()}</dd>
+                <dt>"Paid"</dt><dd>{format!("{} on {}", first.paid_cash, local_date(first.paid_at))}</dd>
+                <dt>"Paid with vouchers or coupons"</dt><dd>{first.paid_vouchers.to_string()}</dd>
+            </dl>
+            {move || order.with(|o| o.as_ref().and_then(|o| o.refund.clone())).map(|r| view! {
+                <p>{format!("You unsubscribed on {}.", local_time(r.at))}
+                    {r.released_instance.then_some(" The instance was released and its data deleted.")}</p>
+            })}
+            <Show when=move || reviewing.get() || !active()>
+                {move || facts.get().map(|f| view! { <RefundLines facts=f/> })}
+            </Show>
+            <Show when=move || active() && reviewing.get()>
+                {move || match blocked() {
+                    Some(why) => view! {
+                        <p class="note">{why}</p>
+                        <div class="buttons">
+                            <button type="button" class="secondary" on:click=move |_| reviewing.set(false)>"Close"</button>
+                        </div>
+                    }.into_any(),
+                    None => view! {
+                        <Show when=needs_confirmation>
+                            <div class="field confirm-check">
+                                <label>
+                                    <input type="checkbox" id=checkbox aria-describedby=checkbox_error
+                                        prop:checked=move || confirmed.get()
+                                        on:change=move |ev| confirmed.set(event_target_checked(&ev))/>
+                                    " I understand that the instance is released and all of its data deleted permanently"
+                                </label>
+                                <span class="field-error" id=checkbox_error role="alert">{move || error.get()}</span>
+                            </div>
+                        </Show>
+                        <div class="buttons">
+                            <button type="button" on:click=confirm>"Confirm unsubscribe"</button>
+                            <button type="button" class="secondary" on:click=move |_| reviewing.set(false)>"Keep the order"</button>
+                        </div>
+                    }.into_any(),
+                }}
+            </Show>
+            <Show when=move || active() && !reviewing.get()>
+                <button type="button" on:click=move |_| reviewing.set(true)>"Unsubscribe"</button>
+            </Show>
+            <p role="status" class="outcome">{move || outcome.get()}</p>
+            <Show when=move || !needs_confirmation()>
+                <p class="field-error" role="alert">{move || error.get()}</p>
+            </Show>
+        </article>
+    }
+    .into_any()
+}
+
+/// A refund preview as a person reads it: each line with its amount, where it goes (or that
+/// it never comes back) and the rule that decided it, then the notes on timing and data.
+#[component]
+pub fn RefundLines(facts: RefundPreview) -> impl IntoView {
+    let lines = facts
+        .lines
+        .into_iter()
+        .map(|line| {
+            let refunded = line.to != preview::Destination::NotRefunded;
+            let to = if refunded {
+                format!("Back to {}", line.to.label())
+            } else {
+                "Not refunded".to_string()
+            };
+            view! {
+                <li class=if refunded { "refunded" } else { "kept" }>
+                    <span class="what">{line.what}</span>
+                    <strong class="amount">{line.amount.to_string()}</strong>
+                    <span class="to">{to}</span>
+                    <span class="rule">{line.rule}</span>
+                </li>
+            }
+        })
+        .collect_view();
+    let notes = facts
+        .notes
+        .into_iter()
+        .map(|note| view! { <li>{note}</li> })
+        .collect_view();
+    view! {
+        <div class="refund-preview">
+            <h4>{format!("What comes back ({})", facts.family)}</h4>
+            <ul class="refund-lines">{lines}</ul>
+            <ul class="refund-notes">{notes}</ul>
+        </div>
+    }
+}

@@ -1,0 +1,304 @@
+//! The legacy AWS Marketplace Management Portal route: "Request refund" opens a support case
+//! at once and shows its ID; the seller's cases follow with their status (Pending, Action
+//! Required, Completed) and a reply box. The core checks every field and names the one at
+//! fault, so its message appears beside that field.
+
+use leptos::prelude::*;
+use workbench_core::book::DomainError;
+use workbench_core::families::support_case::{
+    cancel_effective_comment, Author, CaseStatus, RefundForm,
+};
+use workbench_core::money::Currency;
+
+use crate::state::{local_time, use_app};
+use crate::storage::Kind;
+
+/// The form as typed; it stays through a refusal and empties once the case is open.
+#[derive(Clone, Copy)]
+struct Draft {
+    subscriber: RwSignal<String>,
+    product: RwSignal<String>,
+    offer: RwSignal<String>,
+    period: RwSignal<String>,
+    invoice: RwSignal<String>,
+    amount: RwSignal<String>,
+    currency: RwSignal<String>,
+    comments: RwSignal<String>,
+}
+
+impl Draft {
+    fn new() -> Self {
+        Draft {
+            subscriber: RwSignal::new(String::new()),
+            product: RwSignal::new(String::new()),
+            offer: RwSignal::new(String::new()),
+            period: RwSignal::new(String::new()),
+            invoice: RwSignal::new(String::new()),
+            amount: RwSignal::new(String::new()),
+            currency: RwSignal::new(Currency::USD.code().to_string()),
+            comments: RwSignal::new(String::new()),
+        }
+    }
+
+    fn form(&self) -> RefundForm {
+        RefundForm {
+            subscriber_account: self.subscriber.get_untracked(),
+            product_id: self.product.get_untracked(),
+            offer_id: self.offer.get_untracked(),
+            billing_period: self.period.get_untracked(),
+            invoice_id: self.invoice.get_untracked(),
+            refund_amount: self.amount.get_untracked(),
+            currency: self.currency.get_untracked(),
+            comments: self.comments.get_untracked(),
+        }
+    }
+
+    /// Empties what was typed for the next case; the currency stays, as sellers bill in one.
+    fn clear(&self) {
+        for field in [
+            self.subscriber,
+            self.product,
+            self.offer,
+            self.period,
+            self.invoice,
+            self.amount,
+            self.comments,
+        ] {
+            field.set(String::new());
+        }
+    }
+}
+
+/// "Request refund" and the signed-in seller's support cases.
+#[component]
+pub fn SupportCases() -> impl IntoView {
+    let app = use_app();
+    let draft = Draft::new();
+    let open = RwSignal::new(false);
+    // The field the core named, and its message; "" for the form as a whole.
+    let error = RwSignal::new(None::<(String, String)>);
+    let opened = RwSignal::new(None::<String>);
+    let cases = Memo::new(move |_| {
+        let seller = app.seller.get();
+        app.book.with(|b| {
+            let mut ids: Vec<_> = b
+                .support_cases
+                .values()
+                .filter(|v| Some(&v.record.seller) == seller.as_ref())
+                .map(|v| (v.record.opened_at, v.record.id.clone()))
+                .collect();
+            ids.sort();
+            ids.into_iter().rev().map(|(_, id)| id).collect::<Vec<_>>()
+        })
+    });
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let Some(seller) = app.seller.get_untracked() else {
+            return;
+        };
+        let form = draft.form();
+        let mut field = String::new();
+        let result = app.act_on_family(Kind::SupportCase, |book, now, ids| {
+            book.open_support_case(&seller, &form, now, ids)
+                .map(|id| (id.clone(), id))
+                .map_err(|e| {
+                    if let DomainError::Form(problem) = &e {
+                        field = problem.field.to_string();
+                    }
+                    e.to_string()
+                })
+        });
+        match result {
+            Ok(id) => {
+                error.set(None);
+                draft.clear();
+                open.set(false);
+                opened.set(Some(id));
+            }
+            Err(message) => error.set(Some((field, message))),
+        }
+    };
+    let example = move || cancel_effective_comment(app.now.get().date_naive());
+    view! {
+        <section class="family" aria-labelledby="cases-heading">
+            <h2 id="cases-heading">"Support cases"</h2>
+            <p class="hint">"The legacy route: a refund or cancellation request that AWS Support processes for you."</p>
+            <p role="status" class="outcome">{move || opened.get().map(|id| format!(
+                "Support case {id} is open. Keep its ID: AWS answers in the case, and you can reply below."
+            ))}</p>
+            <Show
+                when=move || open.get()
+                fallback=move || view! {
+                    <button type="button" on:click=move |_| { opened.set(None); open.set(true); }>"Request refund"</button>
+                }
+            >
+                <form class="panel" novalidate on:submit=submit aria-labelledby="refund-form-heading">
+                    <h3 id="refund-form-heading">"Request refund"</h3>
+                    <div class="case-grid">
+                        <CaseField label="Subscriber account" id="case-subscriber" value=draft.subscriber error=error
+                            hint="The buyer's 12-digit AWS account ID."/>
+                        <CaseField label="Product ID" id="case-product" value=draft.product error=error hint="prod-…"/>
+                        <CaseField label="Offer ID" id="case-offer" value=draft.offer error=error hint="offer-…"/>
+                        <CaseField label="Billing period" id="case-period" value=draft.period error=error hint="For example 2026-10."/>
+                        <CaseField label="Invoice" id="case-invoice" value=draft.invoice error=error
+                            hint="Required with a refund amount: the invoice it is taken from."/>
+                        <div class="field">
+                            <label for="case-amount">"Refund amount"</label>
+                            <div class="amount-row">
+                                <input id="case-amount" type="text" inputmode="decimal" autocomplete="off"
+                                    aria-describedby="case-amount-hint case-amount-error"
+                                    aria-invalid=move || field_error(error, "Refund amount")().is_some().to_string()
+                                    prop:value=move || draft.amount.get() on:input=move |ev| draft.amount.set(event_target_value(&ev))/>
+                                <label class="visually-hidden" for="case-currency">"Currency"</label>
+                                <select id="case-currency" aria-describedby="case-amount-error"
+                                    prop:value=move || draft.currency.get() on:change=move |ev| draft.currency.set(event_target_value(&ev))>
+                                    {Currency::ALL.into_iter().map(|c| view! { <option value=c.code()>{c.code()}</option> }).collect_view()}
+                                </select>
+                            </div>
+                            <span class="hint" id="case-amount-hint">"Optional: leave empty to ask for a cancellation only."</span>
+                            <span class="field-error" id="case-amount-error">{move || field_error(error, "Refund amount")().or_else(field_error(error, "Currency"))}</span>
+                        </div>
+                        <div class="field wide">
+                            <label for="case-comments">"Comments"</label>
+                            <textarea id="case-comments" aria-describedby="case-comments-hint case-comments-error"
+                                aria-invalid=move || field_error(error, "Comments")().is_some().to_string()
+                                prop:value=move || draft.comments.get() on:input=move |ev| draft.comments.set(event_target_value(&ev))></textarea>
+                            <span class="hint" id="case-comments-hint">{move || format!("What AWS should do, for example \"{}\"", example())}</span>
+                            <span class="field-error" id="case-comments-error">{field_error(error, "Comments")}</span>
+                        </div>
+                    </div>
+                    <p class="field-error" role="alert">{move || error.get().map(|(field, message)| {
+                        if field.is_empty() { message } else { format!("Check {field}: {message}") }
+                    })}</p>
+                    <div class="buttons">
+                        <button type="submit">"Open support case"</button>
+                        <button type="button" class="secondary" on:click=move |_| open.set(false)>"Close the form"</button>
+                    </div>
+                </form>
+            </Show>
+            <Show when=move || cases.with(Vec::is_empty)>
+                <p>"You have no support cases."</p>
+            </Show>
+            <For each=move || cases.get() key=|id| id.clone() let:id>
+                <CaseItem id=id/>
+            </For>
+        </section>
+    }
+}
+
+fn field_error(
+    error: RwSignal<Option<(String, String)>>,
+    field: &'static str,
+) -> impl Fn() -> Option<String> + Copy + 'static {
+    move || error.get().filter(|(f, _)| f == field).map(|(_, m)| m)
+}
+
+/// A labelled text field of the form, with its hint and the core's message when it names it.
+#[component]
+fn CaseField(
+    label: &'static str,
+    id: &'static str,
+    value: RwSignal<String>,
+    error: RwSignal<Option<(String, String)>>,
+    hint: &'static str,
+) -> impl IntoView {
+    let message = field_error(error, label);
+    view! {
+        <div class="field">
+            <label for=id>{label}</label>
+            <input id=id type="text" autocomplete="off"
+                aria-describedby=format!("{id}-hint {id}-error")
+                aria-invalid=move || message().is_some().to_string()
+                prop:value=move || value.get() on:input=move |ev| value.set(event_target_value(&ev))/>
+            <span class="hint" id=format!("{id}-hint")>{hint}</span>
+            <span class="field-error" id=format!("{id}-error")>{message}</span>
+        </div>
+    }
+}
+
+/// One case: what was asked, its status and what it means, the exchange, and a reply box.
+#[component]
+fn CaseItem(id: String) -> impl IntoView {
+    let app = use_app();
+    let key = StoredValue::new(id);
+    let case = Memo::new(move |_| {
+        key.with_value(|id| {
+            app.book
+                .with(|b| b.support_cases.get(id).map(|v| v.record.clone()))
+        })
+    });
+    let Some(first) = case.get_untracked() else {
+        return ().into_any();
+    };
+    let reply = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<String>);
+    let sent = RwSignal::new(None::<String>);
+    let send = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let Some(seller) = app.seller.get_untracked() else {
+            return;
+        };
+        let id = key.get_value();
+        let text = reply.get_untracked();
+        let result = app.act_on_family(Kind::SupportCase, |book, now, _| {
+            book.reply_to_support_case(&id, &seller, &text, now)
+                .map(|()| ((), id.clone()))
+                .map_err(|e| e.to_string())
+        });
+        match result {
+            Ok(()) => {
+                reply.set(String::new());
+                error.set(None);
+                sent.set(Some("Reply sent.".into()));
+            }
+            Err(message) => {
+                sent.set(None);
+                error.set(Some(message));
+            }
+        }
+    };
+    let heading = format!("case-{}-heading", first.id);
+    let heading_id = heading.clone();
+    let reply_id = format!("reply-{}", first.id);
+    let status = move || case.with(|c| c.as_ref().map(|c| c.status));
+    view! {
+        <article class="panel family-item" aria-labelledby=heading.clone()>
+            <h3 id=heading_id>{format!("Support case {}", first.id)}</h3>
+            <p class="case-status">
+                <strong>{move || status().map(CaseStatus::label)}</strong>
+                ": "{move || status().map(CaseStatus::meaning)}
+            </p>
+            <dl class="terms">
+                <dt>"Opened"</dt><dd>{local_time(first.opened_at)}</dd>
+                <dt>"Subscriber account"</dt><dd>{first.subscriber.to_string()}</dd>
+                <dt>"Product ID"</dt><dd>{first.product.to_string()}</dd>
+                <dt>"Offer ID"</dt><dd>{first.offer.to_string()}</dd>
+                <dt>"Billing period"</dt><dd class="user-text">{first.billing_period.clone()}</dd>
+                <dt>"Invoice"</dt><dd class="user-text">{first.invoice_id.clone()}</dd>
+                <dt>"Refund amount"</dt><dd>{first.refund.map_or("None: cancellation only".to_string(), |m| m.to_string())}</dd>
+                <dt>"Comments"</dt><dd class="user-text">{first.comments.clone()}</dd>
+            </dl>
+            <ol class="case-replies" aria-label="Replies">
+                {move || case.with(|c| c.as_ref().map(|c| c.replies.clone()).unwrap_or_default()).into_iter().map(|r| view! {
+                    <li>
+                        <span class="tag">{format!("{}, {}", match r.author { Author::Seller => "You", Author::Aws => "AWS Support" }, local_time(r.at))}</span>
+                        <p class="user-text">{r.text}</p>
+                    </li>
+                }).collect_view()}
+            </ol>
+            <Show when=move || status() != Some(CaseStatus::Completed)>
+                <form class="reply" novalidate on:submit=send>
+                    <div class="field">
+                        <label for=reply_id.clone()>"Reply"</label>
+                        <textarea id=reply_id.clone() aria-describedby=format!("{reply_id}-error")
+                            prop:value=move || reply.get() on:input=move |ev| reply.set(event_target_value(&ev))></textarea>
+                        <span class="field-error" id=format!("{reply_id}-error") role="alert">{move || error.get()}</span>
+                    </div>
+                    <button type="submit">"Send reply"</button>
+                </form>
+            </Show>
+            <p role="status" class="outcome">{move || sent.get()}</p>
+        </article>
+    }
+    .into_any()
+}

@@ -1,0 +1,258 @@
+// The other billing families end to end: the buyer cancels a DevPay product and unsubscribes
+// from an Alibaba Cloud order; the seller cancels and refunds an Amazon FPS subscription and
+// opens a legacy support case. Every amount, route and refusal shown comes from the core.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { expectNoAxeViolations, open, startApp, storedRecord } from './harness.mjs';
+
+const XSS = '<img src=x onerror=window.__pwned=1>';
+
+let app;
+before(async () => {
+  app = await startApp();
+});
+after(async () => {
+  await app?.close();
+});
+
+/** "21.35 USD" → 2135 */
+function minorUnits(text) {
+  const [whole, cents = ''] = text.split(' ')[0].split('.');
+  return Number(whole) * 100 + Number(cents.padEnd(2, '0'));
+}
+
+async function buyerView(options) {
+  const { page, context } = await app.device(options);
+  await open(page, app.url('/buyer'));
+  return { page, context };
+}
+
+async function sellerConsole(options) {
+  const { page, context } = await app.device(options);
+  await open(page, app.url('/seller'));
+  return { page, context };
+}
+
+describe('DevPay: the buyer cancels', () => {
+  test('the preview warns about data and shows the prorated refund; the subscription stays cancelled after a reload', async () => {
+    const { page, context } = await buyerView();
+    const item = page.getByRole('article', { name: 'Northwind Desktop (DevPay)' });
+    await item.getByRole('button', { name: 'Cancel subscription' }).click();
+    await item.getByText(/so does access to any data you stored through this product.*Retrieve your data first/).waitFor();
+    const unused = item.locator('.refund-lines li', { hasText: "Unused part of this month's charge" });
+    assert.match(await unused.textContent(), /prorated to the second/);
+    const previewed = minorUnits(await unused.locator('.amount').textContent());
+    assert.ok(previewed > 0 && previewed < 3000, `a part of the 30.00 USD month: ${previewed}`);
+    await item.locator('.refund-lines li', { hasText: 'One-time charge' }).getByText('Not refunded').waitFor();
+    await item.getByText('Usage is billed at the end of the month, up to the moment of cancelling.').waitFor();
+
+    await item.getByRole('button', { name: 'Confirm cancellation' }).click();
+    const status = item.getByRole('status');
+    await status.getByText(/^Cancelled\. .* USD comes back to you at once/).waitFor();
+    const stored = await storedRecord(page, 'cw.devpay.devpay-nwdesktop');
+    assert.equal(stored.status, 'Cancelled');
+    // The clock may cross a cent between preview and confirmation, never more.
+    assert.ok(Math.abs(stored.cancellation.refund.minor - previewed) <= 1);
+    assert.match(await status.textContent(), new RegExp(`${(stored.cancellation.refund.minor / 100).toFixed(2)} USD`));
+
+    await page.reload();
+    await page.getByRole('heading', { level: 1 }).waitFor();
+    const again = page.getByRole('article', { name: 'Northwind Desktop (DevPay)' });
+    await again.getByText('Cancelled', { exact: true }).waitFor();
+    await again.getByText(/You cancelled on .*: access to the product and to the data stored through it ended then/).waitFor();
+    assert.equal(await again.getByRole('button', { name: 'Cancel subscription' }).count(), 0);
+    await page.getByRole('row', { name: /devpay-nwdesktop/ }).getByText('Cancelled').waitFor();
+    await context.close();
+  });
+});
+
+describe('Alibaba Cloud: the buyer unsubscribes', () => {
+  test('an enterprise instance is refused without the explicit confirmation and unsubscribes with it', async () => {
+    const { page, context } = await buyerView();
+    await page.getByLabel('Signed in as buyer').selectOption('555566667777');
+    const item = page.getByRole('article', { name: 'IoT Platform enterprise instance' });
+    await item.getByRole('button', { name: 'Unsubscribe' }).click();
+    await item.getByText(/releases it at once and deletes all of its data permanently/).waitFor();
+    await item.getByText('Refunds generally arrive within about 2 business days.').waitFor();
+
+    await item.getByRole('button', { name: 'Confirm unsubscribe' }).click();
+    await item.getByRole('alert').getByText(/Confirm that you understand this before unsubscribing/).waitFor();
+    const stillActive = await storedRecord(page, 'cw.alibaba.ali-202404-00931');
+    assert.equal(stillActive.status, 'Active');
+
+    await item.getByRole('checkbox', { name: /instance is released and all of its data deleted permanently/ }).check();
+    await item.getByRole('button', { name: 'Confirm unsubscribe' }).click();
+    // Paid 600 days ago: past the 548-day window, so to the account balance, and why.
+    await item
+      .getByRole('status')
+      .getByText(/^Unsubscribed\. 12000\.00 CNY goes back to the Alibaba Cloud account balance\. More than 548 days have passed since payment.*The instance was released and its data deleted\./)
+      .waitFor();
+    await item.getByText('Unsubscribed', { exact: true }).waitFor();
+    const stored = await storedRecord(page, 'cw.alibaba.ali-202404-00931');
+    assert.equal(stored.status, 'Unsubscribed');
+    assert.equal(stored.refund.released_instance, true);
+    assert.equal(stored.refund.route.destination, 'AccountBalance');
+    await context.close();
+  });
+
+  test('a recent order shows the original payment method, vouchers never refunded, and asks no data confirmation', async () => {
+    const { page, context } = await buyerView();
+    const item = page.getByRole('article', { name: 'IoT Platform standard instance' });
+    await item.getByRole('button', { name: 'Unsubscribe' }).click();
+    const cash = item.locator('.refund-lines li', { hasText: 'Cash or prepaid-card part' });
+    assert.match(await cash.textContent(), /800\.00 CNY.*Back to the Alipay account used to pay.*cancelled within 548 days/);
+    const vouchers = item.locator('.refund-lines li', { hasText: 'vouchers or coupons' });
+    assert.match(await vouchers.textContent(), /200\.00 CNY.*Not refunded.*never refunded/);
+    assert.equal(await item.getByRole('checkbox').count(), 0);
+    await context.close();
+  });
+
+  test('a pay-as-you-go order is explained as not refundable and offers no confirmation', async () => {
+    const { page, context } = await buyerView();
+    await page.getByLabel('Signed in as buyer').selectOption('777788889999');
+    const item = page.getByRole('article', { name: 'IoT Platform public instance (old)' });
+    await item.getByRole('button', { name: 'Unsubscribe' }).click();
+    await item.getByText(/Pay-as-you-go instances are not refundable\. Disable their devices/).waitFor();
+    assert.equal(await item.getByRole('button', { name: 'Confirm unsubscribe' }).count(), 0);
+    await context.close();
+  });
+});
+
+describe('Amazon FPS: the seller cancels and refunds', () => {
+  async function cancelAndRefund(item, { reference, amount, reason = '' }) {
+    await item.getByRole('button', { name: 'Cancel and refund' }).click();
+    if (reason) await item.getByLabel('Reason').fill(reason);
+    await item.getByLabel('Caller reference').fill(reference);
+    await item.getByLabel('Refund amount').fill(amount);
+    await item.getByRole('button', { name: 'Confirm cancel and refund' }).click();
+    return item.getByRole('status');
+  }
+
+  test('a caller reference gives a refund transaction ID, and the same one again gives the same result', async () => {
+    const { page, context } = await sellerConsole();
+    const item = page.getByRole('article', { name: 'Northwind Reports (FPS)' });
+    const status = await cancelAndRefund(item, { reference: 'ref-e2e-0001', amount: '5.00', reason: XSS });
+    await status.getByText(/^Subscription cancelled and 5\.00 USD refunded \(transaction [A-Z0-9]+\)\.$/).waitFor();
+    const transaction = await status.locator('code').textContent();
+    assert.match(transaction, /^[A-Z0-9]{8,}$/);
+    await status.getByText('SubscriptionCancelled (status reason: CancelledByMerchant)').waitFor();
+    await item.getByText('15.00 USD', { exact: true }).waitFor();
+    await item.getByText(XSS, { exact: true }).waitFor();
+
+    const again = await cancelAndRefund(item, { reference: 'ref-e2e-0001', amount: '9.00' });
+    await again.getByText(/^This caller reference was already used in the last 7 days/).waitFor();
+    assert.equal(await again.locator('code').textContent(), transaction);
+    await item.getByText('15.00 USD', { exact: true }).waitFor();
+    const stored = await storedRecord(page, 'cw.fps.17d62772-c53e-4bdb-9667-65d7b7841cfc');
+    assert.equal(stored.refunded_from_last_minor, 500);
+    assert.equal(stored.status, 'Cancelled');
+    assert.equal(await page.evaluate(() => window.__pwned), undefined, 'typed text is shown, never run');
+    await context.close();
+  });
+
+  test('a refund above the last payment says why it failed while the cancellation stands', async () => {
+    const { page, context } = await sellerConsole();
+    const item = page.getByRole('article', { name: 'Northwind Reports (FPS)' });
+    const status = await cancelAndRefund(item, { reference: 'ref-e2e-too-much', amount: '25.00' });
+    await status.getByText(/^Subscription cancelled, but the refund failed\. RefundAmountExceeded: 25\.00 USD was asked, but at most 20\.00 USD/).waitFor();
+    await status.getByText('SubscriptionCancelled (status reason: CancelledByMerchant)').waitFor();
+    assert.equal(await status.getByText('Refund transaction ID').count(), 0);
+    await item.getByText('Cancelled', { exact: true }).waitFor();
+    await context.close();
+  });
+
+  test('cancelling alone needs no caller reference; a refund with an empty one is refused beside the field', async () => {
+    const { page, context } = await sellerConsole();
+    const item = page.getByRole('article', { name: 'Northwind Reports (FPS)' });
+    await item.getByRole('button', { name: 'Cancel and refund' }).click();
+    await item.getByLabel('Caller reference').fill('');
+    await item.getByLabel('Refund amount').fill('1.00');
+    await item.getByRole('button', { name: 'Confirm cancel and refund' }).click();
+    await item.getByText('A caller reference is required with a refund, so that a retry cannot refund twice.').waitFor();
+    assert.equal(await item.getByLabel('Refund amount').inputValue(), '1.00', 'what was typed stays');
+    await item.getByRole('button', { name: 'Go back' }).click();
+
+    await item.getByRole('button', { name: 'Cancel subscription' }).click();
+    await item.getByLabel('Reason').fill('Customer moved to the annual plan');
+    await item.getByRole('button', { name: 'Confirm cancellation' }).click();
+    await item.getByRole('status').getByText('Subscription cancelled.', { exact: true }).waitFor();
+    await item.getByText('Customer moved to the annual plan').waitFor();
+    assert.equal(await item.getByRole('button', { name: 'Cancel subscription' }).count(), 0);
+    await context.close();
+  });
+});
+
+describe('Legacy support cases', () => {
+  test('"Request refund" opens a case whose ID shows at once; errors sit beside their field', async () => {
+    const { page, context } = await sellerConsole();
+    const section = page.getByRole('region', { name: 'Support cases' });
+    await section.getByRole('button', { name: 'Request refund' }).click();
+    await section.getByRole('button', { name: 'Open support case' }).click();
+    await section.locator('#case-subscriber-error').getByText('Enter an AWS account ID.').waitFor();
+    await section.getByRole('alert').getByText('Check Subscriber account: Enter an AWS account ID.').waitFor();
+
+    await section.getByLabel('Subscriber account').fill('444455556666');
+    await section.getByLabel('Product ID').fill('prod-nwbicloud');
+    await section.getByLabel('Offer ID').fill('offer-nwbicloudpub');
+    await section.getByLabel('Billing period').fill('2026-10');
+    await section.getByLabel('Invoice').fill('2028746231');
+    await section.getByLabel('Refund amount').fill('12.50');
+    await section.getByLabel('Comments').fill(`Please cancel this agreement effective 2026-12-01. ${XSS}`);
+    await section.getByRole('button', { name: 'Open support case' }).click();
+
+    const opened = section.getByRole('status').filter({ hasText: /Support case case-\d+ is open/ });
+    const id = (await opened.textContent()).match(/case-\d+/)[0];
+    const item = section.getByRole('article', { name: `Support case ${id}` });
+    await item.getByText('Pending', { exact: true }).waitFor();
+    await item.getByText('12.50 USD').waitFor();
+    await item.getByText(`Please cancel this agreement effective 2026-12-01. ${XSS}`).waitFor();
+    const stored = await storedRecord(page, `cw.case.${id}`);
+    assert.equal(stored.status, 'Pending');
+    assert.equal(await page.evaluate(() => window.__pwned), undefined, 'typed text is shown, never run');
+    await context.close();
+  });
+
+  test('the seller answers a case that needs action, which puts it back to Pending', async () => {
+    const { page, context } = await sellerConsole();
+    const waiting = page.getByRole('article').filter({ has: page.getByText('Action Required', { exact: true }) });
+    const heading = await waiting.getByRole('heading').textContent();
+    const item = page.getByRole('article', { name: heading });
+    await item.getByText(/Please confirm the invoice to refund/).waitFor();
+    await item.getByLabel('Reply').fill(`Invoice 2028746231; cancel at the end of the cycle. ${XSS}`);
+    await item.getByRole('button', { name: 'Send reply' }).click();
+    await item.getByText('Pending', { exact: true }).waitFor();
+    await item.getByText(`Invoice 2028746231; cancel at the end of the cycle. ${XSS}`).waitFor();
+    assert.equal(await page.evaluate(() => window.__pwned), undefined);
+    await context.close();
+  });
+});
+
+describe('accessibility with the new sections open', () => {
+  for (const [label, viewport] of [
+    ['desktop', { width: 1280, height: 900 }],
+    ['phone', { width: 390, height: 844 }],
+  ]) {
+    test(`/buyer and /seller pass axe at ${label} width`, async () => {
+      const { page, context } = await buyerView({ viewport });
+      await page.getByRole('article', { name: 'Northwind Desktop (DevPay)' }).getByRole('button', { name: 'Cancel subscription' }).click();
+      await page.getByLabel('Signed in as buyer').selectOption('555566667777');
+      await page.getByRole('article', { name: 'IoT Platform enterprise instance' }).getByRole('button', { name: 'Unsubscribe' }).click();
+      await page.getByRole('checkbox').waitFor();
+      await expectNoAxeViolations(page);
+
+      await open(page, app.url('/seller'));
+      await page.getByRole('article', { name: 'Northwind Reports (FPS)' }).getByRole('button', { name: 'Cancel and refund' }).click();
+      await page.getByRole('button', { name: 'Request refund' }).click();
+      await page.getByRole('button', { name: 'Open support case' }).click();
+      await page.locator('#case-subscriber-error').waitFor();
+      await expectNoAxeViolations(page);
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      assert.ok(overflow <= 0, `nothing wider than the screen (${overflow}px over)`);
+      await context.close();
+    });
+  }
+
+  test('no page logged an error', () => {
+    assert.deepEqual(app.errors, []);
+  });
+});
