@@ -1319,7 +1319,7 @@ impl Book {
                     .map(move |(i, e)| ((e.time, Reverse(n), i), e))
             })
             .collect();
-        events.sort_unstable_by(|a, b| b.0.cmp(&a.0));
+        events.sort_unstable_by_key(|(key, _)| Reverse(*key));
         events.into_iter().map(|(_, e)| e).collect()
     }
 
@@ -2388,7 +2388,7 @@ pub(crate) mod tests {
     fn a_log_page_holds_fifty_events_newest_first_and_the_last_page_the_rest() {
         let book = crate::demo::scale_book(23, t(0), &mut SequentialIds::default());
         let whole = book.log(Side::Proposer, None, None);
-        assert!(whole.len() > 2 * PAGE_MAX && whole.len() % PAGE_MAX != 0);
+        assert!(whole.len() > 2 * PAGE_MAX && !whole.len().is_multiple_of(PAGE_MAX));
         let pages = every_page(&book, Side::Proposer, None, None);
         assert_eq!(pages.len(), whole.len().div_ceil(PAGE_MAX));
         for (n, page) in pages.iter().enumerate() {
