@@ -364,16 +364,28 @@ impl AppState {
         change: impl FnOnce(&mut Book, DateTime<Utc>) -> Result<(T, Outcome), String>,
     ) -> Result<T, String> {
         let now = self.now.get_untracked();
+        let mut refreshed = false;
         if let Some(id) = agreement {
             self.book.update(|b| {
                 self.store.update_value(|s| {
-                    s.refresh(b, &id, now);
+                    refreshed = s.refresh(b, &id, now);
                 })
             });
         }
         let mut result = Err(String::new());
         self.book.update(|b| result = change(b, now));
-        let (reply, outcome) = result?;
+        let (reply, outcome) = match result {
+            Ok(done) => done,
+            Err(message) => {
+                // Another tab's write was picked up just now, so the form that asked is
+                // redrawn from the new record (often gone) and cannot show the refusal:
+                // a notice can, until the person dismisses it.
+                if refreshed {
+                    self.notify(ShownNotice::NotSaved(message.clone()));
+                }
+                return Err(message);
+            }
+        };
         mark_start("workbench: write");
         let saved = self.book.with_untracked(|b| {
             self.store

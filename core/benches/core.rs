@@ -1,5 +1,6 @@
 //! What the book costs at the scale the app must hold: the auto-approval sweep over 10,000
-//! pending requests, and one command at 100 and at 10,000 agreements (the goal: the same).
+//! pending requests, one command at 100 and at 10,000 agreements (the goal: the same), and
+//! a page of the event log at 10,000 agreements beside the whole log sorted at once.
 //! Run with `cargo bench -p workbench-core`.
 
 use std::time::Instant;
@@ -8,6 +9,7 @@ use chrono::Duration;
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
 use workbench_core::book::{Actor, Book, Command};
 use workbench_core::demo::{demo_now, scale_book};
+use workbench_core::events::Side;
 use workbench_core::ids::{AgreementId, SequentialIds};
 
 const SCALE: usize = 10_000;
@@ -65,6 +67,25 @@ fn command_at(c: &mut Criterion, agreements: usize) {
     });
 }
 
+/// What the seller's event log computes on every change of the book: the newest page and
+/// a page deep in the log, against the full sort it replaced.
+fn log(c: &mut Criterion) {
+    let book = scale_book(SCALE, demo_now(), &mut SequentialIds::default());
+    let seller = book.directory.sellers[0].account.clone();
+    let mut group = c.benchmark_group("event log at 10,000 agreements");
+    group.sample_size(20);
+    group.bench_function("newest page", |b| {
+        b.iter(|| book.log_page(Side::Proposer, Some(&seller), None, 0))
+    });
+    group.bench_function("page 100", |b| {
+        b.iter(|| book.log_page(Side::Proposer, Some(&seller), None, 100))
+    });
+    group.bench_function("whole log sorted", |b| {
+        b.iter(|| book.log(Side::Proposer, Some(&seller), None))
+    });
+    group.finish();
+}
+
 fn commands(c: &mut Criterion) {
     command_at(c, 100);
     command_at(c, SCALE);
@@ -75,6 +96,6 @@ criterion_group! {
     config = Criterion::default()
         .warm_up_time(std::time::Duration::from_secs(1))
         .measurement_time(std::time::Duration::from_secs(3));
-    targets = sweep, commands
+    targets = sweep, commands, log
 }
 criterion_main!(benches);

@@ -4,7 +4,8 @@
 //! so that storage writes only those, and bump each changed record's version so that two
 //! tabs can compare-and-set instead of overwriting each other.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::cmp::Reverse;
+use std::collections::{BTreeMap, BTreeSet, BinaryHeap};
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -1295,24 +1296,100 @@ impl Book {
         Page::of(items, page)
     }
 
-    /// Every event of one side, newest first, optionally of one agreement.
+    /// Every event of one side, newest first: of the agreements `party` is the seller or
+    /// the buyer of, or of one agreement. Events of the same moment come by agreement ID,
+    /// then latest in their record first, so that [`Book::log_page`] pages through exactly
+    /// this list. Sorts everything it returns: for a screenful, use `log_page`.
     pub fn log(
         &self,
         side: Side,
-        account: Option<&AccountId>,
+        party: Option<&AccountId>,
         agreement: Option<&AgreementId>,
     ) -> Vec<&BusEvent> {
-        let mut events: Vec<&BusEvent> = self
-            .records
-            .values()
-            .filter(|v| agreement.is_none_or(|a| &v.record.agreement.id == a))
-            .flat_map(|v| v.record.events.iter())
-            .filter(|e| e.side() == side && account.is_none_or(|a| &e.account == a))
+        let mut events: Vec<(LogKey, &BusEvent)> = self
+            .log_records(party, agreement)
+            .into_iter()
+            .enumerate()
+            .flat_map(|(n, record)| {
+                record
+                    .events
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, e)| e.side() == side)
+                    .map(move |(i, e)| ((e.time, Reverse(n), i), e))
+            })
             .collect();
-        events.sort_by_key(|e| std::cmp::Reverse(e.time));
-        events
+        events.sort_unstable_by_key(|(key, _)| Reverse(*key));
+        events.into_iter().map(|(_, e)| e).collect()
+    }
+
+    /// One page of [`Book::log`] (from 0; past the end, the last one), without sorting the
+    /// whole log: each record's events are already in time order, so merging the records
+    /// from their newest ends yields the log in order, and the merge stops after the page.
+    /// It costs a count of the matching events plus the events up to the page's end, each
+    /// a logarithm of the number of records.
+    pub fn log_page(
+        &self,
+        side: Side,
+        party: Option<&AccountId>,
+        agreement: Option<&AgreementId>,
+        page: usize,
+    ) -> Page<&BusEvent> {
+        let records = self.log_records(party, agreement);
+        let total = records
+            .iter()
+            .map(|r| r.events.iter().filter(|e| e.side() == side).count())
+            .sum::<usize>();
+        let pages = total.div_ceil(PAGE_MAX).max(1);
+        let page = page.min(pages - 1);
+        let newest_before = |n: usize, end: usize| {
+            let events = &records[n].events;
+            events[..end]
+                .iter()
+                .rposition(|e| e.side() == side)
+                .map(|i| (events[i].time, Reverse(n), i))
+        };
+        let mut heads: BinaryHeap<LogKey> = (0..records.len())
+            .filter_map(|n| newest_before(n, records[n].events.len()))
+            .collect();
+        let mut items = Vec::with_capacity(PAGE_MAX);
+        for rank in 0..(page + 1) * PAGE_MAX {
+            let Some((_, Reverse(n), i)) = heads.pop() else {
+                break;
+            };
+            if rank >= page * PAGE_MAX {
+                items.push(&records[n].events[i]);
+            }
+            heads.extend(newest_before(n, i));
+        }
+        Page {
+            items,
+            total,
+            page,
+            pages,
+        }
+    }
+
+    /// The records a log looks at, in the order of their agreement IDs.
+    fn log_records(
+        &self,
+        party: Option<&AccountId>,
+        agreement: Option<&AgreementId>,
+    ) -> Vec<&AgreementRecord> {
+        let chosen = match agreement {
+            Some(id) => self.records.map.range(id..=id),
+            None => self.records.map.range::<AgreementId, _>(..),
+        };
+        chosen
+            .map(|(_, v)| &v.record)
+            .filter(|r| party.is_none_or(|p| &r.agreement.seller == p || &r.agreement.buyer == p))
+            .collect()
     }
 }
+
+/// Where an event stands in a log, greatest first: its time, then its record's place in
+/// agreement ID order (first first), then its place in the record (last first).
+type LogKey = (DateTime<Utc>, Reverse<usize>, usize);
 
 /// Runs a batch on a copy of `record`, as its seller would send it: what the book would
 /// reply, and the record as it would then be. The refund preview shows this before anything
@@ -2291,6 +2368,177 @@ pub(crate) mod tests {
             prop_assert_eq!(jumped, stepped);
             let contents = |book: &Book| book.records.values().map(|v| v.record.clone()).collect::<Vec<_>>();
             prop_assert_eq!(contents(&a), contents(&b));
+        }
+    }
+
+    /// The log pages one after the other, as a person paging through them sees it.
+    fn every_page<'a>(
+        book: &'a Book,
+        side: Side,
+        party: Option<&AccountId>,
+        agreement: Option<&AgreementId>,
+    ) -> Vec<Page<&'a BusEvent>> {
+        let first = book.log_page(side, party, agreement, 0);
+        (0..first.pages)
+            .map(|page| book.log_page(side, party, agreement, page))
+            .collect()
+    }
+
+    #[test]
+    fn a_log_page_holds_fifty_events_newest_first_and_the_last_page_the_rest() {
+        let book = crate::demo::scale_book(23, t(0), &mut SequentialIds::default());
+        let whole = book.log(Side::Proposer, None, None);
+        assert!(whole.len() > 2 * PAGE_MAX && !whole.len().is_multiple_of(PAGE_MAX));
+        let pages = every_page(&book, Side::Proposer, None, None);
+        assert_eq!(pages.len(), whole.len().div_ceil(PAGE_MAX));
+        for (n, page) in pages.iter().enumerate() {
+            assert_eq!(
+                (page.page, page.pages, page.total),
+                (n, pages.len(), whole.len())
+            );
+        }
+        assert!(pages[..pages.len() - 1]
+            .iter()
+            .all(|p| p.items.len() == PAGE_MAX));
+        assert_eq!(
+            pages.last().unwrap().items.len(),
+            whole.len() % PAGE_MAX,
+            "the last page holds the rest"
+        );
+        let paged: Vec<&BusEvent> = pages.into_iter().flat_map(|p| p.items).collect();
+        assert!(paged.windows(2).all(|w| w[0].time >= w[1].time));
+        assert!(paged.iter().all(|e| e.side() == Side::Proposer));
+        assert_eq!(paged, whole);
+        let past_the_end = book.log_page(Side::Proposer, None, None, 1_000);
+        assert_eq!(
+            past_the_end,
+            book.log_page(Side::Proposer, None, None, whole.len() / PAGE_MAX)
+        );
+    }
+
+    #[test]
+    fn the_log_of_one_agreement_or_one_party_holds_only_theirs() {
+        let book = crate::demo::demo_book(t(0));
+        let (id, buyer) = book
+            .records
+            .values()
+            .map(|v| &v.record.agreement)
+            .find(|a| book.records[&a.id].record.events.len() > 2)
+            .map(|a| (a.id.clone(), a.buyer.clone()))
+            .unwrap();
+        let of_one = book.log_page(Side::Acceptor, None, Some(&id), 0);
+        assert!(of_one.total > 0);
+        assert!(of_one.items.iter().all(|e| e.agreement_id() == id.as_str()));
+        assert_eq!(of_one.items, book.log(Side::Acceptor, None, Some(&id)));
+
+        let of_buyer = book.log(Side::Proposer, Some(&buyer), None);
+        assert!(!of_buyer.is_empty());
+        assert!(of_buyer.iter().all(|e| book.records
+            [&AgreementId::parse(e.agreement_id()).unwrap()]
+            .record
+            .agreement
+            .buyer
+            == buyer));
+        let nobody = AccountId::parse("999999999999").unwrap();
+        let empty = book.log_page(Side::Proposer, Some(&nobody), None, 3);
+        assert_eq!(
+            (empty.items.len(), empty.total, empty.page, empty.pages),
+            (0, 0, 0, 1)
+        );
+        let unknown = AgreementId::parse("agmt-none").unwrap();
+        assert_eq!(
+            book.log_page(Side::Proposer, None, Some(&unknown), 0).total,
+            0
+        );
+    }
+
+    /// Which part of a book a log looks at.
+    #[derive(Debug, Clone)]
+    enum LogFilter {
+        All,
+        /// The seller or buyer at this place in the directory.
+        Party(bool, usize),
+        /// The agreement at this place in ID order.
+        Agreement(usize),
+    }
+
+    fn log_filter() -> impl Strategy<Value = LogFilter> {
+        prop_oneof![
+            Just(LogFilter::All),
+            (any::<bool>(), 0usize..8).prop_map(|(s, n)| LogFilter::Party(s, n)),
+            (0usize..64).prop_map(LogFilter::Agreement),
+        ]
+    }
+
+    /// Every page of the log is the matching slice of the whole log sorted at once, and
+    /// the whole log is every matching event, newest first.
+    fn check_log(book: &Book, side: Side, filter: &LogFilter) -> Result<(), TestCaseError> {
+        let (party, agreement) = match filter {
+            LogFilter::All => (None, None),
+            LogFilter::Party(seller, n) => {
+                let parties = if *seller {
+                    &book.directory.sellers
+                } else {
+                    &book.directory.buyers
+                };
+                (parties.get(*n).map(|p| p.account.clone()), None)
+            }
+            LogFilter::Agreement(n) => (None, book.records.keys().nth(*n).cloned()),
+        };
+        let whole = book.log(side, party.as_ref(), agreement.as_ref());
+        let mut expected: Vec<&BusEvent> = book
+            .records
+            .values()
+            .map(|v| &v.record)
+            .filter(|r| agreement.as_ref().is_none_or(|a| &r.agreement.id == a))
+            .filter(|r| {
+                party
+                    .as_ref()
+                    .is_none_or(|p| &r.agreement.seller == p || &r.agreement.buyer == p)
+            })
+            .flat_map(|r| r.events.iter().filter(|e| e.side() == side))
+            .collect();
+        prop_assert!(whole.windows(2).all(|w| w[0].time >= w[1].time));
+        let mut sorted = whole.clone();
+        let by_id = |e: &&BusEvent| e.id.clone();
+        sorted.sort_by_key(by_id);
+        expected.sort_by_key(by_id);
+        prop_assert_eq!(sorted, expected, "the log holds every matching event once");
+        let pages = every_page(book, side, party.as_ref(), agreement.as_ref());
+        for (page, chunk) in pages.iter().zip(whole.chunks(PAGE_MAX)) {
+            prop_assert_eq!(page.total, whole.len());
+            prop_assert_eq!(&page.items[..], chunk);
+        }
+        prop_assert_eq!(pages.len(), whole.len().div_ceil(PAGE_MAX).max(1));
+        Ok(())
+    }
+
+    fn side() -> impl Strategy<Value = Side> {
+        prop_oneof![Just(Side::Proposer), Just(Side::Acceptor)]
+    }
+
+    proptest! {
+        #[test]
+        fn a_page_of_the_log_is_that_page_of_the_whole_log_sorted(
+            seed in any::<u64>(),
+            hours in prop_oneof![Just(0i64), 0i64..400],
+            side in side(),
+            filter in log_filter(),
+        ) {
+            let mut book = crate::demo::demo_book_from_seed(seed, t(0));
+            book.advance_to(t(hours));
+            check_log(&book, side, &filter)?;
+        }
+
+        #[test]
+        fn the_log_pages_through_the_events_of_any_sequence_of_commands(
+            renewal in any::<bool>(),
+            steps in proptest::collection::vec(step(), 0..40),
+            side in side(),
+            filter in log_filter(),
+        ) {
+            let Run { book, .. } = run(renewal, &steps)?;
+            check_log(&book, side, &filter)?;
         }
     }
 }

@@ -1,44 +1,44 @@
 use leptos::prelude::*;
 use workbench_core::api;
+use workbench_core::book::{Page, PAGE_MAX};
 use workbench_core::events::{to_json_lines, BusEvent, Side};
 use workbench_core::ids::AgreementId;
 
 use crate::components::download::save_file;
 use crate::state::{local_time, use_app};
 
-const SHOWN: usize = 50;
-
 /// The seller's events ("- Proposer") and, for comparison, what the buyer's bus receives,
-/// newest first, with each event's exact JSON and exports of events and API shapes.
+/// newest first and a page at a time, with each event's exact JSON and exports of every
+/// matching event and of the API shapes.
 #[component]
 pub fn EventLog() -> impl IntoView {
     let app = use_app();
     let side = RwSignal::new(Side::Proposer);
     let agreement = RwSignal::new(String::new());
+    let page = RwSignal::new(0usize);
     let error = RwSignal::new(None::<String>);
-    let events = Memo::new(move |_| {
+    let filter = move || AgreementId::parse(agreement.get().trim()).ok();
+    // Only the page is cloned out of the book: the log can hold every event of 10,000
+    // agreements, and this runs again on every change of the book.
+    let shown = Memo::new(move |_| {
         let seller = app.seller.get();
-        let filter = AgreementId::parse(agreement.get().trim()).ok();
+        let filter = filter();
         app.book.with(|b| {
-            let theirs: std::collections::BTreeSet<&str> = b
-                .records
-                .values()
-                .filter(|v| {
-                    seller
-                        .as_ref()
-                        .is_none_or(|s| &v.record.agreement.seller == s)
-                })
-                .map(|v| v.record.agreement.id.as_str())
-                .collect();
-            b.log(side.get(), None, filter.as_ref())
-                .into_iter()
-                .filter(|e| theirs.contains(e.agreement_id()))
-                .cloned()
-                .collect::<Vec<BusEvent>>()
+            let found = b.log_page(side.get(), seller.as_ref(), filter.as_ref(), page.get());
+            Page {
+                items: found.items.into_iter().cloned().collect::<Vec<BusEvent>>(),
+                total: found.total,
+                page: found.page,
+                pages: found.pages,
+            }
         })
     });
     let export_events = move |_| {
-        let text = to_json_lines(events.get_untracked().iter());
+        let seller = app.seller.get_untracked();
+        let filter = filter();
+        let text = app.book.with_untracked(|b| {
+            to_json_lines(b.log(side.get_untracked(), seller.as_ref(), filter.as_ref()))
+        });
         if let Err(e) = save_file("events.jsonl", "application/x-ndjson", &text) {
             error.set(Some(e));
         }
@@ -53,13 +53,29 @@ pub fn EventLog() -> impl IntoView {
             error.set(Some(e));
         }
     };
+    let span = move || {
+        let p = shown.get();
+        if p.total == 0 {
+            "No events.".to_string()
+        } else {
+            let first = p.page * PAGE_MAX + 1;
+            format!(
+                "Events {first}–{} of {}",
+                first + p.items.len() - 1,
+                p.total
+            )
+        }
+    };
     view! {
         <section aria-labelledby="log-heading">
             <h2 id="log-heading">"Event log"</h2>
             <div class="filters">
                 <div class="field">
                     <label for="log-side">"Events of"</label>
-                    <select id="log-side" on:change=move |ev| side.set(if event_target_value(&ev) == "buyer" { Side::Acceptor } else { Side::Proposer })>
+                    <select id="log-side" on:change=move |ev| {
+                        side.set(if event_target_value(&ev) == "buyer" { Side::Acceptor } else { Side::Proposer });
+                        page.set(0);
+                    }>
                         <option value="seller">"Your bus (- Proposer)"</option>
                         <option value="buyer">"The buyer's bus (- Acceptor)"</option>
                     </select>
@@ -67,7 +83,10 @@ pub fn EventLog() -> impl IntoView {
                 <div class="field">
                     <label for="log-agreement">"Only agreement"</label>
                     <input id="log-agreement" type="text" placeholder="agmt-…" prop:value=move || agreement.get()
-                        on:input=move |ev| agreement.set(event_target_value(&ev))/>
+                        on:input=move |ev| {
+                            agreement.set(event_target_value(&ev));
+                            page.set(0);
+                        }/>
                 </div>
             </div>
             <div class="buttons">
@@ -75,12 +94,19 @@ pub fn EventLog() -> impl IntoView {
                 <button type="button" class="secondary" on:click=export_api>"Export API JSON"</button>
             </div>
             <p class="field-error" role="alert">{move || error.get()}</p>
-            <p>{move || {
-                let n = events.get().len();
-                if n > SHOWN { format!("{n} events; the newest {SHOWN} are shown, the export holds them all.") } else { format!("{n} events.") }
-            }}</p>
+            <nav class="pager" aria-label="Event log pages">
+                <button type="button" disabled=move || shown.get().page == 0
+                    on:click=move |_| page.set(shown.get_untracked().page.saturating_sub(1))>
+                    "Newer events"
+                </button>
+                <span aria-live="polite">{span}</span>
+                <button type="button" disabled=move || { let p = shown.get(); p.page + 1 >= p.pages }
+                    on:click=move |_| page.set(shown.get_untracked().page + 1)>
+                    "Older events"
+                </button>
+            </nav>
             <ol class="events">
-                {move || events.get().into_iter().take(SHOWN).map(|e| view! {
+                {move || shown.get().items.into_iter().map(|e| view! {
                     <li>
                         <details>
                             <summary>{format!("{} · {} · {}", local_time(e.time), e.detail_type, e.agreement_id())}</summary>

@@ -178,7 +178,7 @@ describe('seller console', () => {
     const lines = (await readFile(await download.path(), 'utf8')).trimEnd().split('\n');
     const exported = lines.map((line) => JSON.parse(line));
     const shown = page.getByRole('region', { name: 'Event log' }).getByRole('listitem');
-    await page.getByText(`${exported.length} events.`).waitFor();
+    await page.getByText(`Events 1–${exported.length} of ${exported.length}`).waitFor();
     assert.equal(await shown.count(), exported.length);
     for (let i = 0; i < exported.length; i++) {
       assert.deepEqual(JSON.parse(await shown.nth(i).locator('pre').textContent()), exported[i]);
