@@ -150,21 +150,16 @@ pub trait IdSource {
             .expect("an IdSource suffix is letters and digits")
     }
 
-    /// The secret of a new cancellation request's link. The browser overrides this with 16
-    /// bytes from its crypto source; the default, two UUIDs' bytes, serves tests and demos.
+    /// The secret of a new cancellation request's link: 16 bytes. The browser overrides
+    /// this with bytes from its crypto source; the default, a UUID's bytes, serves tests and
+    /// demos.
     fn link_secret(&mut self) -> LinkSecret {
-        let bytes: Vec<u8> = [self.next_uuid(), self.next_uuid()]
-            .concat()
-            .bytes()
-            .filter(|b| b.is_ascii_hexdigit())
-            .collect::<Vec<u8>>()
-            .chunks(2)
-            .map(|pair| {
-                u8::from_str_radix(std::str::from_utf8(pair).expect("hex digits"), 16)
-                    .expect("hex digits")
-            })
+        let hex: String = self.next_uuid().chars().filter(|c| *c != '-').collect();
+        let bytes: Vec<u8> = (0..hex.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).expect("a UUID is hex digits"))
             .collect();
-        LinkSecret::from_bytes(&bytes).expect("two UUIDs make 32 bytes")
+        LinkSecret::from_bytes(&bytes).expect("a UUID is 16 bytes")
     }
 
     /// A new billing adjustment ID, `ba-…`.
