@@ -124,11 +124,28 @@ mod storage {
             n += 1;
         }
         let (command, actor, _, kind, id) = pending_command(&loaded.book);
+        let Command::AcceptCancellation {
+            agreement_id,
+            request_id,
+        } = command
+        else {
+            unreachable!("pending_command gives an approval")
+        };
+        // A long reason that does not compress, so the record surely grows: the packed
+        // format can make a changed record no larger than before.
+        let reason: String = (0..2000u32)
+            .map(|i| char::from(b'a' + (i.wrapping_mul(2_654_435_761) >> 27) as u8 % 26))
+            .collect();
+        let reject = Command::RejectCancellation {
+            agreement_id,
+            request_id,
+            reason,
+        };
         let key = kind.key(&id);
         let before = BrowserStorage.get(&key).unwrap();
         let (_, outcome) = loaded
             .book
-            .apply(command, &actor, now(), &mut SequentialIds::starting_at(90))
+            .apply(reject, &actor, now(), &mut SequentialIds::starting_at(90))
             .unwrap();
         let result = store.save_agreements(&loaded.book, &outcome.changed);
         assert_eq!(result, Err(SaveError::Backend(BackendError::QuotaFull)));
