@@ -74,6 +74,9 @@ pub struct AppState {
     /// The app's time, real or simulated, ticking every second.
     pub now: RwSignal<DateTime<Utc>>,
     pub notices: RwSignal<Vec<Shown>>,
+    /// The last notice ID handed out. IDs are never reused: the list is keyed by them, and
+    /// a notice replacing a dismissed one in the same moment must not pass for it.
+    notice_ids: StoredValue<u64>,
     /// Which demo seller the console acts as.
     pub seller: RwSignal<Option<AccountId>>,
     store: StoredValue<Store<BrowserStorage>, LocalStorage>,
@@ -96,6 +99,7 @@ impl AppState {
             clock: RwSignal::new(loaded.clock),
             now: RwSignal::new(now),
             notices: RwSignal::new(Vec::new()),
+            notice_ids: StoredValue::new(0),
             seller: RwSignal::new(seller),
             store: StoredValue::new_local(store),
         };
@@ -110,10 +114,9 @@ impl AppState {
     }
 
     fn notify(&self, notice: ShownNotice) {
-        self.notices.update(|n| {
-            let id = n.last().map_or(1, |s| s.id + 1);
-            n.push(Shown { id, notice });
-        });
+        self.notice_ids.update_value(|last| *last += 1);
+        let id = self.notice_ids.get_value();
+        self.notices.update(|n| n.push(Shown { id, notice }));
     }
 
     pub fn dismiss(&self, id: u64) {

@@ -16,7 +16,7 @@ after(async () => {
 async function buyerAndSellerTabs() {
   const { page, context } = await app.device();
   await open(page, app.url('/buyer'));
-  const request = page.getByRole('article').first();
+  const request = page.getByRole('article', { name: /^Request for agreement / }).first();
   const agreement = (await request.getAttribute('aria-label')).replace('Request for agreement ', '');
   const seller = await context.newPage();
   await open(seller, app.url(`/seller/agreements/${agreement}`));

@@ -28,7 +28,7 @@ async function twoTabs() {
     window.addEventListener('storage', (event) => window.__deaf && event.stopImmediatePropagation(), { capture: true });
   });
   await open(buyer, app.url('/buyer'));
-  const request = buyer.getByRole('article').first();
+  const request = buyer.getByRole('article', { name: /^Request for agreement / }).first();
   const agreement = (await request.getAttribute('aria-label')).replace('Request for agreement ', '');
   const seller = await context.newPage();
   seller.on('pageerror', (error) => app.errors.push(`${seller.url()}: ${error.message}`));
@@ -91,7 +91,7 @@ describe('two tabs on one request', () => {
     await deaf(buyer, true);
     await seller.getByRole('button', { name: 'Confirm withdrawal' }).click();
     await seller.getByText('Withdrawn', { exact: true }).waitFor();
-    assert.equal(await buyer.getByRole('article').count(), 1, 'the buyer tab still shows it waiting');
+    assert.equal(await buyer.getByRole('article', { name: /^Request for agreement / }).count(), 1, 'the buyer tab still shows it waiting');
 
     await request.getByRole('button', { name: 'Yes, approve and cancel the agreement' }).click();
     await buyer.getByText(/already withdrawn by the seller \(.*\), so it can no longer be approved\./).waitFor();
@@ -144,7 +144,7 @@ describe('two tabs on one request', () => {
     await seller.getByRole('button', { name: 'Review request' }).click();
     await seller.getByRole('button', { name: 'Submit cancellation request' }).click();
     await buyer.getByRole('heading', { name: '1 cancellation request is waiting for your answer' }).waitFor();
-    await buyer.getByText('Replacing with the private offer offer-xyz at the renewed rate').waitFor();
+    await buyer.getByText('Replacing with the private offer offer-xyz at the renewed rate', { exact: true }).waitFor();
     await context.close();
   });
 
