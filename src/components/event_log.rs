@@ -106,15 +106,31 @@ pub fn EventLog() -> impl IntoView {
                 </button>
             </nav>
             <ol class="events">
-                {move || shown.get().items.into_iter().map(|e| view! {
-                    <li>
-                        <details>
-                            <summary>{format!("{} · {} · {}", local_time(e.time), e.detail_type, e.agreement_id())}</summary>
-                            <pre>{serde_json::to_string_pretty(&e).unwrap_or_default()}</pre>
-                        </details>
-                    </li>
-                }).collect_view()}
+                {move || shown.get().items.into_iter().map(|e| view! { <EventItem event=e with_agreement=true/> }).collect_view()}
             </ol>
         </section>
+    }
+}
+
+/// One delivered event: when and what, opening to its exact JSON.
+#[component]
+pub fn EventItem(event: BusEvent, with_agreement: bool) -> impl IntoView {
+    let summary = if with_agreement {
+        format!(
+            "{} · {} · {}",
+            local_time(event.time),
+            event.detail_type,
+            event.agreement_id()
+        )
+    } else {
+        format!("{} · {}", local_time(event.time), event.detail_type)
+    };
+    view! {
+        <li>
+            <details>
+                <summary>{summary}</summary>
+                <pre>{serde_json::to_string_pretty(&event).unwrap_or_default()}</pre>
+            </details>
+        </li>
     }
 }

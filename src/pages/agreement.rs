@@ -8,6 +8,7 @@ use workbench_core::ids::AgreementId;
 
 use crate::components::adjustment_form::{AdjustDraft, ApplyAdjustment};
 use crate::components::apply_receipt::{ApplyReceipt, ReceiptDraft};
+use crate::components::event_log::EventItem;
 use crate::components::page_title::PageTitle;
 use crate::components::request_form::{CancelDraft, RequestCancellation, WithdrawRequest};
 use crate::components::share_link::ShareLink;
@@ -169,14 +170,7 @@ fn AgreementDetail(
             } else {
                 view! {
                     <ol class="events">
-                        {events.into_iter().map(|e| view! {
-                            <li>
-                                <details>
-                                    <summary>{format!("{} · {}", local_time(e.time), e.detail_type)}</summary>
-                                    <pre>{serde_json::to_string_pretty(&e).unwrap_or_default()}</pre>
-                                </details>
-                            </li>
-                        }).collect_view()}
+                        {events.into_iter().map(|e| view! { <EventItem event=e with_agreement=false/> }).collect_view()}
                     </ol>
                 }.into_any()
             }}
