@@ -5,11 +5,12 @@ use leptos_meta::provide_meta_context;
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
 
+use crate::components::apply_receipt::HandedReceipts;
 use crate::components::notices::StorageNotices;
 use crate::components::site_header::SiteHeader;
 use crate::pages::{
-    agreement::AgreementPage, buyer::BuyerPage, confirm::ConfirmPage, home::HomePage,
-    not_found::NotFoundPage, receipt::ReceiptPage, seller::SellerPage,
+    agreement::AgreementPage, buyer::BuyerPage, home::HomePage, not_found::NotFoundPage,
+    receipt::ReceiptPage, seller::SellerPage,
 };
 use crate::state::AppState;
 
@@ -24,12 +25,12 @@ pub fn App() -> impl IntoView {
             <SiteHeader/>
             <main id="main" tabindex="-1">
                 <StorageNotices/>
+                <HandedReceipts/>
                 <Routes fallback=NotFoundPage>
                     <Route path=path!("/") view=HomePage/>
                     <Route path=path!("/seller") view=SellerPage/>
                     <Route path=path!("/seller/agreements/:id") view=AgreementPage/>
                     <Route path=path!("/buyer") view=BuyerPage/>
-                    <Route path=path!("/confirm/:token") view=ConfirmPage/>
                     <Route path=path!("/receipt") view=ReceiptPage/>
                 </Routes>
             </main>

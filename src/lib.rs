@@ -2,9 +2,7 @@
 //! identifiers, talks to localStorage and renders; every rule is the core's.
 
 pub mod app;
-pub mod clock;
 pub mod components;
-pub mod crash;
 pub mod pages;
 pub mod state;
 pub mod storage;

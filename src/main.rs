@@ -1,4 +1,4 @@
 fn main() {
-    cancellation_workbench::crash::install_panic_hook();
+    workbench_link::crash::install_panic_hook();
     leptos::mount::mount_to_body(cancellation_workbench::app::App);
 }

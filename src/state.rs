@@ -4,18 +4,21 @@
 
 use std::time::Duration as StdDuration;
 
-use chrono::{DateTime, Duration, Local, Utc};
+use chrono::{DateTime, Duration, Utc};
 use leptos::prelude::*;
 use workbench_core::book::{Actor, Book, Command, Outcome, Reply};
+use workbench_core::cancellation::RequestStatus;
 use workbench_core::confirmation::Settled;
 use workbench_core::demo;
 use workbench_core::ids::{uuid_from_bytes, AccountId, AgreementId, IdSource, RequestId};
-use workbench_core::link::{self, Decision, LinkPayload, LinkSecret};
+use workbench_core::link::{self, LinkSecret};
+use workbench_link::handoff;
+use workbench_link::share::origin;
 
-use crate::clock::{real_now, SimulatedClock};
 use crate::components::download::save_file;
 use crate::storage::exchange::{self, Imported};
 use crate::storage::{BrowserStorage, Kind, Notice, SaveError, Store, Usage, PREFIX};
+use workbench_link::clock::{real_now, SimulatedClock};
 
 /// Identifiers drawn from the browser's cryptographic random source.
 #[derive(Debug, Default, Clone, Copy)]
@@ -108,12 +111,13 @@ impl AppState {
         }
         state.check_usage();
         state.advance(now);
+        handoff::publish_clock_offset(loaded.clock.offset_seconds);
         state.listen_to_other_tabs();
         set_interval(move || state.tick(), StdDuration::from_secs(1));
         state
     }
 
-    fn notify(&self, notice: ShownNotice) {
+    pub fn notify(&self, notice: ShownNotice) {
         self.notice_ids.update_value(|last| *last += 1);
         let id = self.notice_ids.get_value();
         self.notices.update(|n| n.push(Shown { id, notice }));
@@ -291,17 +295,18 @@ impl AppState {
         })
     }
 
-    /// The buyer's decision from a confirmation link opened in this browser, which holds
-    /// the seller's data: it applies at once, and the seller's other tabs see it.
-    pub fn decide_from_link(
-        &self,
-        payload: &LinkPayload,
-        secret: &LinkSecret,
-        decision: Decision,
-    ) -> Result<Settled, String> {
-        self.run(Some(payload.agreement_id.clone()), |book, now| {
-            book.decide_from_link(payload, secret, decision, now, &mut BrowserIds)
-                .map_err(|e| e.to_string())
+    /// Whether a receipt was sealed with a secret this workbench kept.
+    pub fn holds_receipt(&self, code: &str) -> bool {
+        self.book.with_untracked(|b| b.holds_receipt(code))
+    }
+
+    /// The status of a request and when it last changed.
+    pub fn request_status(&self, request: &RequestId) -> Option<(RequestStatus, DateTime<Utc>)> {
+        self.book.with_untracked(|b| {
+            b.records
+                .values()
+                .find_map(|v| v.record.request(request))
+                .map(|r| (r.status, r.updated_at))
         })
     }
 
@@ -407,6 +412,7 @@ impl AppState {
     /// Moves the simulated clock; everything due in between happens at its own time.
     pub fn set_clock(&self, clock: SimulatedClock) {
         self.clock.set(clock);
+        handoff::publish_clock_offset(clock.offset_seconds);
         if let Some(Err(error)) = self.store.try_update_value(|s| s.save_clock(&clock)) {
             self.notify(ShownNotice::NotSaved(error.to_string()));
         }
@@ -449,6 +455,14 @@ impl AppState {
         let handle =
             window_event_listener(leptos::ev::storage, move |event: web_sys::StorageEvent| {
                 let Some(key) = event.key() else { return };
+                if key == handoff::CLOCK_KEY {
+                    // The buyer's page of this browser moved the demo clock.
+                    let offset_seconds = handoff::clock_offset().unwrap_or(0);
+                    if offset_seconds != state.clock.get_untracked().offset_seconds {
+                        state.set_clock(SimulatedClock { offset_seconds });
+                    }
+                    return;
+                }
                 if !key.starts_with(PREFIX) {
                     return;
                 }
@@ -511,55 +525,6 @@ fn fresh_demo(now: DateTime<Utc>) -> Book {
 }
 
 /// Where this app is served from, for links people send to each other.
-pub fn origin() -> String {
-    web_sys::window()
-        .and_then(|w| w.location().origin().ok())
-        .unwrap_or_default()
-}
-
 pub fn use_app() -> AppState {
     expect_context::<AppState>()
-}
-
-/// A moment in the viewer's own time zone.
-pub fn local_time(at: DateTime<Utc>) -> String {
-    at.with_timezone(&Local)
-        .format("%a %-d %b %Y, %H:%M")
-        .to_string()
-}
-
-pub fn local_date(at: DateTime<Utc>) -> String {
-    at.with_timezone(&Local).format("%-d %b %Y").to_string()
-}
-
-/// "2 days 4 hours", "3 hours 12 minutes", "45 seconds": the largest two units.
-pub fn duration_words(d: Duration) -> String {
-    let total = d.num_seconds().max(0);
-    let (days, hours, minutes, seconds) = (
-        total / 86_400,
-        total % 86_400 / 3_600,
-        total % 3_600 / 60,
-        total % 60,
-    );
-    let unit = |n: i64, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
-    match (days, hours, minutes) {
-        (0, 0, 0) => unit(seconds, "second"),
-        (0, 0, m) => format!("{} {}", unit(m, "minute"), unit(seconds, "second")),
-        (0, h, m) => format!("{} {}", unit(h, "hour"), unit(m, "minute")),
-        (d, h, _) => format!("{} {}", unit(d, "day"), unit(h, "hour")),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn durations_read_as_the_two_largest_units() {
-        assert_eq!(duration_words(Duration::seconds(45)), "45 seconds");
-        assert_eq!(duration_words(Duration::seconds(61)), "1 minute 1 second");
-        assert_eq!(duration_words(Duration::minutes(192)), "3 hours 12 minutes");
-        assert_eq!(duration_words(Duration::hours(52)), "2 days 4 hours");
-        assert_eq!(duration_words(Duration::seconds(-5)), "0 seconds");
-    }
 }

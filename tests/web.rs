@@ -19,10 +19,7 @@ fn container() -> web_sys::Element {
 fn a_panic_leaves_a_readable_message_with_the_detail_instead_of_a_blank_page() {
     let page = container();
     page.set_text_content(Some("the app as it was"));
-    cancellation_workbench::crash::render_crash(
-        &page,
-        "index out of bounds at src/pages/seller.rs:10",
-    );
+    workbench_link::crash::render_crash(&page, "index out of bounds at src/pages/seller.rs:10");
     let heading = page.query_selector("main[role=alert] h1").unwrap().unwrap();
     assert_eq!(heading.text_content().unwrap(), "Something went wrong");
     let text = page.text_content().unwrap();
@@ -233,7 +230,7 @@ mod confirm_page {
         wasm_bindgen_futures::JsFuture::from(promise).await.unwrap();
     }
 
-    /// Opens `href` in the app, mounted into a fresh element, and returns its first heading.
+    /// Opens `href` in the buyer's page, mounted into a fresh element, and returns its first heading.
     async fn heading_at(href: &str) -> String {
         let window = web_sys::window().unwrap();
         let history = window.history().unwrap();
@@ -244,7 +241,7 @@ mod confirm_page {
         let host = container();
         let mounted = leptos::mount::mount_to(
             wasm_bindgen::JsCast::unchecked_into(host.clone()),
-            cancellation_workbench::app::App,
+            workbench_link::page::LinkApp,
         );
         settle().await;
         let heading = host

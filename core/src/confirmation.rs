@@ -1,20 +1,18 @@
 //! The seller's side of the confirmation link (spec §3): the link of a request, and the
-//! buyer's decision coming back, either straight from a tab of the same browser or as a
-//! receipt made on another device.
+//! buyer's decision coming back as a receipt, whether the buyer decided on another device
+//! or in a tab of the seller's own browser (whose page hands it over at once).
 //!
 //! A link that decodes is only self-consistent: anyone can seal a link for any request ID
 //! with a secret of their own. What makes a decision genuine here is the secret the seller
-//! kept for that request, so both ways in compare against it: the link's fragment in
-//! constant time, the receipt through its HMAC.
+//! kept for that request, which the receipt's HMAC is checked against.
 
 use chrono::{DateTime, Duration, Utc};
-use subtle::ConstantTimeEq;
 use thiserror::Error;
 
 use crate::book::{Actor, Book, Command, DomainError, Outcome};
 use crate::cancellation::{CancellationRequest, DecidedBy, RequestStatus};
 use crate::ids::{AgreementId, IdSource, RequestId};
-use crate::link::{self, Decision, EncodedLink, LinkError, LinkPayload, LinkSecret, ReceiptError};
+use crate::link::{self, Decision, EncodedLink, LinkError, LinkPayload, ReceiptError};
 
 /// How far ahead of this workbench's clock a receipt may be dated: the buyer's device keeps
 /// its own time, and clocks drift.
@@ -48,8 +46,6 @@ pub enum ConfirmationError {
     Receipt(#[from] ReceiptError),
     #[error("{0}")]
     Link(#[from] LinkError),
-    #[error("This link was not made by this workbench for request {0}: its secret is not the one the seller kept. No decision can be taken from it.")]
-    ForeignLink(RequestId),
     #[error("Request {0} was sent before this workbench sealed its links, so it has no link and takes no receipt. Withdraw it and send it again to share a link.")]
     NoLink(RequestId),
     #[error("Nothing changed: {0}")]
@@ -136,36 +132,20 @@ impl Book {
         Ok(link::encode(&payload, secret)?)
     }
 
-    /// Whether this book is the one that made the link: it holds the request, with the very
-    /// secret the link carries (compared in constant time). Only then can a decision apply
-    /// here at once; anywhere else it must travel back as a receipt.
-    pub fn holds_link(&self, payload: &LinkPayload, secret: &LinkSecret) -> bool {
-        self.find_request(&payload.request_id)
-            .is_ok_and(|(agreement_id, request)| {
-                agreement_id == payload.agreement_id
-                    && request
-                        .link_secret
-                        .as_ref()
-                        .is_some_and(|kept| kept.as_bytes().ct_eq(secret.as_bytes()).into())
-            })
-    }
-
-    /// The buyer's decision from a tab of the browser that holds the seller's data: it
-    /// applies at once, if the link carries the secret the seller kept for the request.
-    pub fn decide_from_link(
-        &mut self,
-        payload: &LinkPayload,
-        secret: &LinkSecret,
-        decision: Decision,
-        now: DateTime<Utc>,
-        ids: &mut dyn IdSource,
-    ) -> Result<(Settled, Outcome), ConfirmationError> {
-        self.find_request(&payload.request_id)?;
-        if !self.holds_link(payload, secret) {
-            return Err(ConfirmationError::ForeignLink(payload.request_id.clone()));
-        }
-        let agreement_id = payload.agreement_id.clone();
-        self.settle(&agreement_id, &payload.request_id, decision, now, now, ids)
+    /// Whether a receipt was sealed with the secret this book kept for the request it
+    /// names: only then is it this browser's to apply. The buyer's page hands every receipt
+    /// to the workbench of its browser, and one made from another browser's link is that
+    /// browser's business, not a forgery to report.
+    pub fn holds_receipt(&self, code: &str) -> bool {
+        let Ok(request_id) = link::receipt_request_id(code.trim()) else {
+            return false;
+        };
+        self.find_request(&request_id).is_ok_and(|(_, request)| {
+            request
+                .link_secret
+                .as_ref()
+                .is_some_and(|kept| link::verify_receipt(code.trim(), kept).is_ok())
+        })
     }
 
     /// Applies a decision receipt the buyer sent from another device, at the time the buyer
@@ -288,6 +268,7 @@ mod tests {
     use crate::book::AgreementRecord;
     use crate::cancellation::{AdditionalDetails, CancellationReasonCode};
     use crate::ids::{ClientToken, SequentialIds};
+    use crate::link::LinkSecret;
     use chrono::TimeZone;
 
     fn t(hours: i64) -> DateTime<Utc> {
@@ -349,40 +330,19 @@ mod tests {
     }
 
     #[test]
-    fn a_decision_from_a_tab_of_the_same_browser_applies_at_once_only_with_the_kept_secret() {
-        let (mut book, id, request, mut ids) = sent();
-        let link = book.confirmation_link(&id, &request).unwrap();
-        let payload = link::decode(&link.token, &link.fragment).unwrap();
-        let forged_secret = LinkSecret::from_bytes(&[9; 16]).unwrap();
-        let forged = link::encode(&payload, &forged_secret).unwrap();
-        let forged_payload = link::decode(&forged.token, &forged.fragment).unwrap();
-        let before = book.clone();
-        assert_eq!(
-            book.decide_from_link(
-                &forged_payload,
-                &forged_secret,
-                Decision::Approve,
-                t(1),
-                &mut ids
-            ),
-            Err(ConfirmationError::ForeignLink(request.clone()))
-        );
-        assert_eq!(book, before);
-        let genuine = LinkSecret::from_fragment(&link.fragment).unwrap();
-        let (settled, outcome) = book
-            .decide_from_link(&payload, &genuine, Decision::Approve, t(1), &mut ids)
-            .unwrap();
-        assert!(matches!(settled, Settled::Applied { .. }));
-        assert_eq!(outcome.events.len(), 2);
-        let record = book.record(&id).unwrap();
-        assert_eq!(
-            record.request(&request).unwrap().status,
-            RequestStatus::Approved
-        );
-        assert_eq!(
-            record.agreement.status,
-            crate::book::AgreementStatus::Cancelled
-        );
+    fn a_receipt_is_this_books_only_when_sealed_with_the_secret_it_kept() {
+        let (book, id, request, _) = sent();
+        let kept = secret(&book, &id, &request);
+        let genuine = link::make_receipt(&request, &Decision::Approve, t(1), &kept).unwrap();
+        assert!(book.holds_receipt(&genuine));
+        assert!(book.holds_receipt(&format!(" {genuine}\n")));
+        let another_browsers = LinkSecret::from_bytes(&[9; 16]).unwrap();
+        let foreign = link::make_receipt(&request, &Decision::Approve, t(1), &another_browsers);
+        assert!(!book.holds_receipt(&foreign.unwrap()));
+        let unknown = RequestId::parse("acr-elsewhere").unwrap();
+        let elsewhere = link::make_receipt(&unknown, &Decision::Approve, t(1), &kept).unwrap();
+        assert!(!book.holds_receipt(&elsewhere));
+        assert!(!book.holds_receipt("not a receipt"));
     }
 
     #[test]

@@ -7,8 +7,9 @@ use workbench_core::book::{Actor, AgreementRecord, BatchEntryResult, Command, Do
 use workbench_core::ids::{AgreementId, IdSource};
 use workbench_core::money::Money;
 use workbench_core::preview::{self, AdjustmentPreview, Destination};
+use workbench_link::words::local_date;
 
-use crate::state::{local_date, use_app, BrowserIds};
+use crate::state::{use_app, BrowserIds};
 
 /// One entry as the seller types it. Its client token is drawn when the entry is added and
 /// kept until the adjustment exists, so a double click or a retry never refunds twice; being

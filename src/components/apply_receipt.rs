@@ -1,8 +1,10 @@
 use leptos::prelude::*;
 use workbench_core::confirmation::Settled;
 use workbench_core::link::Decision;
+use workbench_link::handoff;
+use workbench_link::words::local_time;
 
-use crate::state::{local_time, use_app};
+use crate::state::{use_app, AppState, ShownNotice};
 
 /// What was pasted and what came of it, kept by the page: applying a receipt changes the
 /// agreement, which redraws the parts of the page that show it.
@@ -88,5 +90,50 @@ pub fn settled_words(settled: &Settled) -> String {
             "This receipt was already applied on {} (request {request_id}); nothing changed.",
             local_time(*at)
         ),
+    }
+}
+
+/// Takes the decisions that the buyer's page of this browser handed over: now, and each
+/// time one arrives while the workbench is open. A receipt sealed with a secret this
+/// workbench kept is applied exactly as if pasted, the seller is told in a notice, and the
+/// page learns what became of its request; a receipt made from another browser's link is
+/// that browser's, and is left alone.
+#[component]
+pub fn HandedReceipts() -> impl IntoView {
+    let app = use_app();
+    take_handed_receipts(app);
+    let handle = window_event_listener(leptos::ev::storage, move |event: web_sys::StorageEvent| {
+        if event.key().as_deref() == Some(handoff::INBOX_KEY) && event.new_value().is_some() {
+            take_handed_receipts(app);
+        }
+    });
+    on_cleanup(move || handle.remove());
+}
+
+fn take_handed_receipts(app: AppState) {
+    for code in handoff::take_receipts() {
+        if !app.holds_receipt(&code) {
+            continue;
+        }
+        let result = app.apply_receipt(&code);
+        let Ok(request) = workbench_core::link::receipt_request_id(&code) else {
+            continue;
+        };
+        let words = match &result {
+            Ok(_) => match app.request_status(&request) {
+                Some((status, at)) if !status.is_pending() => format!(
+                    "This request is {} since {}: there is nothing left to decide.",
+                    status.label().to_lowercase(),
+                    local_time(at)
+                ),
+                _ => "Your decision was applied.".to_string(),
+            },
+            Err(message) => message.clone(),
+        };
+        handoff::put_result(request.as_str(), &words);
+        app.notify(match result {
+            Ok(settled) => ShownNotice::Done(settled_words(&settled)),
+            Err(message) => ShownNotice::NotSaved(message),
+        });
     }
 }

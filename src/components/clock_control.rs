@@ -1,8 +1,9 @@
 use chrono::Duration;
 use leptos::prelude::*;
 
-use crate::clock::SimulatedClock;
-use crate::state::{local_time, use_app};
+use crate::state::use_app;
+use workbench_link::clock::SimulatedClock;
+use workbench_link::words::local_time;
 
 /// The app's time in the header, real or simulated, with the controls that move the
 /// simulated clock forward so a 7-day deadline can be shown in a demo.

@@ -3,9 +3,10 @@ use workbench_core::api;
 use workbench_core::book::{Page, PAGE_MAX};
 use workbench_core::events::{to_json_lines, BusEvent, Side};
 use workbench_core::ids::AgreementId;
+use workbench_link::words::local_time;
 
 use crate::components::download::save_file;
-use crate::state::{local_time, use_app};
+use crate::state::use_app;
 
 /// The seller's events ("- Proposer") and, for comparison, what the buyer's bus receives,
 /// newest first and a page at a time, with each event's exact JSON and exports of every

@@ -8,9 +8,10 @@ use wasm_bindgen_futures::JsFuture;
 use web_sys::{File, HtmlInputElement};
 use workbench_core::evidence::{self, EvidenceError, Verdict, Verification, MAX_PACK_BYTES};
 use workbench_core::ids::AgreementId;
+use workbench_link::words::local_time;
 
 use crate::components::download::save_file;
-use crate::state::{local_time, use_app};
+use crate::state::use_app;
 
 /// "Download evidence pack": the case's whole history as hash-chained JSON lines, made from
 /// the book as it stands when the person asks, stamped with the app's own time.

@@ -8,8 +8,9 @@ use workbench_core::families::alibaba::{AlibabaError, Destination, OrderStatus, 
 use workbench_core::families::devpay::DevPayStatus;
 use workbench_core::ids::AccountId;
 use workbench_core::preview::{self, RefundPreview};
+use workbench_link::words::{local_date, local_time};
 
-use crate::state::{local_date, local_time, use_app};
+use crate::state::use_app;
 use crate::storage::Kind;
 
 /// The buyer's DevPay subscriptions and Alibaba Cloud orders, each with its own action.

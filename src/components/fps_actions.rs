@@ -10,9 +10,10 @@ use workbench_core::families::fps::{
 };
 use workbench_core::ids::IdSource;
 use workbench_core::preview;
+use workbench_link::words::local_date;
 
 use crate::components::family_actions::RefundLines;
-use crate::state::{local_date, use_app, BrowserIds};
+use crate::state::{use_app, BrowserIds};
 use crate::storage::Kind;
 
 /// The signed-in seller's FPS subscriptions.

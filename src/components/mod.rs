@@ -1,7 +1,6 @@
 pub mod adjustment_form;
 pub mod apply_receipt;
 pub mod clock_control;
-pub mod decision;
 pub mod download;
 pub mod event_log;
 pub mod evidence;

@@ -9,8 +9,9 @@ use workbench_core::families::support_case::{
     cancel_effective_comment, Author, CaseStatus, RefundForm,
 };
 use workbench_core::money::Currency;
+use workbench_link::words::local_time;
 
-use crate::state::{local_time, use_app};
+use crate::state::use_app;
 use crate::storage::Kind;
 
 /// The form as typed; it stays through a refusal and empties once the case is open.

@@ -3,8 +3,9 @@ use leptos::task::spawn_local;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::HtmlInputElement;
+use workbench_link::words::local_time;
 
-use crate::state::{local_time, use_app};
+use crate::state::use_app;
 use crate::storage::exchange::{self, Imported, FILE_MAX_BYTES};
 
 /// "Export all data" and "Import data": everything this browser holds as one file, and

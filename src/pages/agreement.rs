@@ -5,6 +5,7 @@ use workbench_core::book::{AgreementRecord, AgreementStatus};
 use workbench_core::case::case_of;
 use workbench_core::events::Side;
 use workbench_core::ids::AgreementId;
+use workbench_link::words::{duration_words, local_date, local_time};
 
 use crate::components::adjustment_form::{AdjustDraft, ApplyAdjustment};
 use crate::components::apply_receipt::{ApplyReceipt, ReceiptDraft};
@@ -12,7 +13,7 @@ use crate::components::event_log::EventItem;
 use crate::components::page_title::PageTitle;
 use crate::components::request_form::{CancelDraft, RequestCancellation, WithdrawRequest};
 use crate::components::share_link::ShareLink;
-use crate::state::{duration_words, local_date, local_time, use_app};
+use crate::state::use_app;
 
 /// One agreement as its seller sees it: terms, invoices, the case, and its events.
 #[component]

@@ -4,10 +4,11 @@ use workbench_core::families::alibaba::OrderStatus;
 use workbench_core::families::devpay::DevPayStatus;
 use workbench_core::ids::{AccountId, AgreementId, RequestId};
 use workbench_core::link::Decision as Answer;
+use workbench_link::words::{duration_words, local_date, local_time};
 
-use crate::components::decision::Decision;
 use crate::components::page_title::PageTitle;
-use crate::state::{duration_words, local_date, local_time, use_app};
+use crate::state::use_app;
+use workbench_link::decision::Decision;
 
 /// The buyer's own view: their agreements in every family, and the cancellations waiting
 /// for their answer.

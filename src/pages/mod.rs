@@ -1,6 +1,5 @@
 pub mod agreement;
 pub mod buyer;
-pub mod confirm;
 pub mod home;
 pub mod not_found;
 pub mod receipt;

@@ -4,11 +4,12 @@ use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
 use workbench_core::book::{AgreementStatus, Filter, Page};
 use workbench_core::ids::{AccountId, AgreementId, OfferId};
+use workbench_link::words::{duration_words, local_date};
 
 use crate::components::event_log::EventLog;
 use crate::components::page_title::PageTitle;
 use crate::components::reset_demo::ResetDemo;
-use crate::state::{duration_words, local_date, use_app};
+use crate::state::use_app;
 
 /// The seller's console: who is acting, and the search for a buyer's agreement.
 #[component]

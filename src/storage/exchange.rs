@@ -8,7 +8,7 @@ use thiserror::Error;
 use workbench_core::book::Book;
 
 use super::codec::{Checked, FORMAT};
-use crate::clock::SimulatedClock;
+use workbench_link::clock::SimulatedClock;
 
 /// Names the app in every file, so that an unrelated JSON file is told apart.
 const APP: &str = "cancellation-workbench";

@@ -28,7 +28,7 @@ use workbench_core::ids::AgreementId;
 pub use backend::{Backend, BackendError, BrowserStorage, MemoryBackend};
 use codec::{Checked, DecodeError, FORMAT};
 
-use crate::clock::SimulatedClock;
+use workbench_link::clock::SimulatedClock;
 
 pub const PREFIX: &str = "cw.";
 pub const META_KEY: &str = "cw.meta";

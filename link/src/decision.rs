@@ -1,3 +1,5 @@
+//! The buyer's decision on a cancellation request: approve, or reject with a reason.
+
 use leptos::prelude::*;
 use workbench_core::ids::AgreementId;
 use workbench_core::link::Decision as Answer;

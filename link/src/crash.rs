@@ -50,9 +50,14 @@ pub fn render_crash(container: &web_sys::Element, detail: &str) {
     for part in parts.into_iter().flatten() {
         main.append_child(&part).ok();
     }
+    // The page's own address, so a buyer's link reloads as the link it was.
+    let here = document
+        .location()
+        .and_then(|l| l.href().ok())
+        .unwrap_or_else(|| "/".into());
     if let Ok(reload) = document.create_element("a") {
-        reload.set_text_content(Some("Reload the workbench"));
-        reload.set_attribute("href", "/").ok();
+        reload.set_text_content(Some("Reload the page"));
+        reload.set_attribute("href", &here).ok();
         main.append_child(&reload).ok();
     }
     container.append_child(&main).ok();

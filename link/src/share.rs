@@ -1,0 +1,98 @@
+//! A link someone must send to someone else: as text with "Copy link", and as a QR code.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use qrcode::render::svg;
+use qrcode::{QrCode, Version};
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+
+/// This page's origin, which the links it makes start with.
+pub fn origin() -> String {
+    web_sys::window()
+        .and_then(|w| w.location().origin().ok())
+        .unwrap_or_default()
+}
+
+/// A link someone must send to someone else, with "Copy link" and its QR code; `openable`
+/// where opening it here makes sense too (the seller trying the buyer's page).
+#[component]
+pub fn LinkToSend(
+    url: String,
+    id: &'static str,
+    label: &'static str,
+    openable: bool,
+) -> impl IntoView {
+    let status = RwSignal::new(String::new());
+    let (qr, version) = qr_code(&url);
+    let length = url.chars().count();
+    let copy = {
+        let url = url.clone();
+        move |_| copy_to_clipboard(url.clone(), id, status)
+    };
+    view! {
+        <div class="share">
+            <div class="field">
+                <label for=id>{label}</label>
+                <textarea id=id readonly rows="3" class="link-text" prop:value=url.clone()></textarea>
+                <span class="hint">{format!("{length} characters{}", version.map(|v| format!(", QR code version {v}")).unwrap_or_default())}</span>
+            </div>
+            <div class="buttons">
+                <button type="button" on:click=copy>"Copy link"</button>
+                {openable.then(|| view! { <a href=url.clone() target="_blank" rel="noopener">"Open it in a new tab"</a> })}
+            </div>
+            <p role="status" class="copied">{move || status.get()}</p>
+            {qr.map(|svg| view! {
+                <div class="qr" role="img" aria-label=format!("QR code of the {}", label.to_lowercase()) inner_html=svg></div>
+            })}
+        </div>
+    }
+}
+
+/// The QR code as SVG markup (drawn by the crate from the link, so no text of anyone's ends
+/// up as markup) and its version, or nothing for a link too long for any QR code.
+fn qr_code(url: &str) -> (Option<String>, Option<i16>) {
+    let Ok(code) = QrCode::new(url.as_bytes()) else {
+        return (None, None);
+    };
+    let version = match code.version() {
+        Version::Normal(v) | Version::Micro(v) => v,
+    };
+    let markup = code
+        .render::<svg::Color>()
+        .min_dimensions(220, 220)
+        .quiet_zone(true)
+        .build();
+    // The XML prolog means nothing inside an HTML page.
+    let svg = markup
+        .find("<svg")
+        .map_or(markup.clone(), |at| markup[at..].to_string());
+    (Some(svg), Some(version))
+}
+
+/// Copies through the Clipboard API; where the browser refuses, selects the text so that
+/// the person can copy it with the keyboard.
+fn copy_to_clipboard(text: String, field: &'static str, status: RwSignal<String>) {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let promise = window.navigator().clipboard().write_text(&text);
+    spawn_local(async move {
+        match JsFuture::from(promise).await {
+            Ok(_) => status.set("Link copied.".into()),
+            Err(_) => {
+                let selected = window
+                    .document()
+                    .and_then(|d| d.get_element_by_id(field))
+                    .and_then(|e| e.dyn_into::<web_sys::HtmlTextAreaElement>().ok())
+                    .map(|t| t.select())
+                    .is_some();
+                status.set(if selected {
+                    "This browser did not allow copying. The link is selected: press Ctrl+C (or ⌘+C) to copy it.".into()
+                } else {
+                    "This browser did not allow copying. Select the link and copy it.".into()
+                });
+            }
+        }
+    });
+}
