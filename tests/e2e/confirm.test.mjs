@@ -175,6 +175,7 @@ describe('confirmation link and receipts', () => {
     const buyer = await app.device(PHONE);
     await open(buyer.page, seller.link);
     await buyer.page.getByRole('button', { name: 'Approve' }).waitFor();
+    await buyer.page.getByText('Demo clock').click();
     await buyer.page.getByRole('button', { name: '+7 days' }).click();
     await buyer.page.getByText(/the request was approved automatically and the agreement is cancelled/).waitFor();
     assert.equal(await buyer.page.getByRole('button', { name: 'Approve' }).count(), 0);

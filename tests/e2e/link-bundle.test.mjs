@@ -1,0 +1,127 @@
+// The buyer's link is a bundle of its own: a confirmation link loads only that bundle, the
+// seller's pages only theirs, from the same index.html. In the seller's own browser the
+// page hands each decision to the workbench as a receipt, whether a workbench tab is open
+// or opens later; a receipt from another browser's link is left to that browser.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { open, startApp } from './harness.mjs';
+
+let app;
+before(async () => {
+  app = await startApp();
+});
+after(async () => {
+  await app?.close();
+});
+
+/** Every script and wasm file a page fetched while `action` ran. */
+async function fetchedDuring(page, action) {
+  const urls = [];
+  const listen = (request) => urls.push(new URL(request.url()).pathname);
+  page.on('request', listen);
+  await action();
+  page.off('request', listen);
+  return urls.filter((u) => /\.(wasm|js)$/.test(u));
+}
+
+/** The seller's device on a demo agreement whose request waits, with its link. */
+async function sellerWithPendingRequest() {
+  const device = await app.device();
+  const { page } = device;
+  await open(page, app.url('/seller'));
+  await page.getByLabel('Status').selectOption({ label: 'Active' });
+  const row = page.getByRole('region', { name: 'Matching agreements' }).getByRole('row').filter({ hasText: 'Pending approval' }).first();
+  const id = (await row.getByRole('link').textContent()).trim();
+  await row.getByRole('link').click();
+  await page.getByRole('heading', { level: 1, name: `Agreement ${id}` }).waitFor();
+  const link = await page.getByRole('textbox', { name: 'Confirmation link' }).inputValue();
+  return { ...device, id, link };
+}
+
+async function approve(page) {
+  await page.getByRole('button', { name: 'Approve' }).click();
+  await page.getByRole('button', { name: 'Yes, approve and cancel the agreement' }).click();
+  await page.getByRole('heading', { name: 'Send your decision to the seller' }).waitFor();
+}
+
+describe("the buyer's link bundle", () => {
+  test('a confirmation link loads the small bundle and never the workbench; the seller\'s pages the reverse', async () => {
+    const seller = await sellerWithPendingRequest();
+    const buyer = await app.device();
+    const linkFiles = await fetchedDuring(buyer.page, async () => {
+      await open(buyer.page, seller.link);
+      await buyer.page.getByRole('button', { name: 'Approve' }).waitFor();
+    });
+    assert.ok(linkFiles.some((u) => /workbench-link_bg\.wasm$/.test(u)), linkFiles.join(', '));
+    assert.ok(!linkFiles.some((u) => /cancellation-workbench/.test(u)), linkFiles.join(', '));
+    const sellerFiles = await fetchedDuring(buyer.page, () => open(buyer.page, app.url('/seller')));
+    assert.ok(sellerFiles.some((u) => /cancellation-workbench-[0-9a-f]+_bg\.wasm$/.test(u)), sellerFiles.join(', '));
+    assert.ok(!sellerFiles.some((u) => /workbench-link/.test(u)), sellerFiles.join(', '));
+    await seller.context.close();
+    await buyer.context.close();
+  });
+
+  test('the page follows its address: the genuine fragment put after a damaged one is read afresh', async () => {
+    const seller = await sellerWithPendingRequest();
+    const buyer = await app.device();
+    const [path, fragment] = seller.link.split('#');
+    await open(buyer.page, `${path}#${'A'.repeat(fragment.length)}`);
+    await buyer.page.getByRole('heading', { level: 1, name: 'This link is damaged or altered' }).waitFor();
+    await buyer.page.goto(seller.link);
+    await buyer.page.getByRole('heading', { level: 1, name: /asks to cancel/ }).waitFor();
+    await buyer.page.getByRole('button', { name: 'Approve' }).waitFor();
+    await seller.context.close();
+    await buyer.context.close();
+  });
+
+  test('decided in the seller\'s browser with no workbench tab open, the decision applies when the workbench next opens', async () => {
+    const seller = await sellerWithPendingRequest();
+    await open(seller.page, seller.link);
+    await approve(seller.page);
+    await open(seller.page, app.url(`/seller/agreements/${seller.id}`));
+    await seller.page.getByText(/Receipt applied\. On .*, the buyer approved the cancellation/).waitFor();
+    await seller.page.getByRole('region', { name: 'The case' }).getByText('Approved', { exact: true }).waitFor();
+    // Opened again, the link says the request is settled instead of asking again.
+    await open(seller.page, seller.link);
+    await seller.page.getByText(/This request is approved since .*: there is nothing left to decide\./).waitFor();
+    assert.equal(await seller.page.getByRole('button', { name: 'Approve' }).count(), 0);
+    await seller.context.close();
+  });
+
+  test("a receipt made from another browser's link is left to that browser, with no notice here", async () => {
+    const seller = await sellerWithPendingRequest();
+    // The buyer's browser runs a workbench of its own, with the same demo under other secrets.
+    const buyer = await app.device();
+    await open(buyer.page, app.url('/seller'));
+    const workbenchTab = await buyer.context.newPage();
+    await open(workbenchTab, app.url('/seller'));
+    await open(buyer.page, seller.link);
+    await approve(buyer.page);
+    const code = await buyer.page.getByLabel('Receipt code').inputValue();
+    await workbenchTab.waitForFunction(() => localStorage.getItem('cw-link.inbox') === null);
+    assert.equal(await workbenchTab.getByText(/Receipt applied|not made from the genuine link/).count(), 0);
+    // The seller's workbench applies the same receipt when it is sent there.
+    await seller.page.getByLabel('Decision receipt').fill(code);
+    await seller.page.getByRole('button', { name: 'Apply receipt' }).click();
+    await seller.page.getByText(/Receipt applied\./).waitFor();
+    await seller.context.close();
+    await buyer.context.close();
+  });
+
+  test("the demo clock is one clock for the workbench and the buyer's page of a browser", async () => {
+    const seller = await sellerWithPendingRequest();
+    await seller.page.getByRole('button', { name: '+1 day' }).click();
+    const tab = await seller.context.newPage();
+    await open(tab, seller.link);
+    await tab.getByText('Demo clock').click();
+    await tab.getByText('Simulated time').waitFor();
+    await tab.getByRole('button', { name: '+7 days' }).click();
+    await tab.getByText(/the request was approved automatically/).waitFor();
+    await seller.page.getByRole('region', { name: 'The case' }).getByText('Approved (automatically, after 7 days)').waitFor();
+    await seller.context.close();
+  });
+
+  test('no page logged an error', () => {
+    assert.deepEqual(app.errors, []);
+  });
+});
