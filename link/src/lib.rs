@@ -9,4 +9,5 @@ pub mod decision;
 pub mod handoff;
 pub mod page;
 pub mod share;
+pub mod timing;
 pub mod words;

@@ -10,6 +10,7 @@ use crate::clock::{real_now, SimulatedClock};
 use crate::decision::Decision;
 use crate::handoff;
 use crate::share::{origin, LinkToSend};
+use crate::timing::mark_once;
 use crate::words::{duration_words, local_time};
 
 /// The page's time: real, or the demo clock shared with a workbench in this browser.
@@ -196,6 +197,8 @@ fn Answering(payload: LinkPayload, secret: LinkSecret) -> impl IntoView {
         if expired.get() {
             return ().into_any();
         }
+        // The buyer can act once this is drawn; effects run after the drawing.
+        Effect::new(|_| mark_once("confirm-ready"));
         view! {
             <section aria-labelledby="decide-heading">
                 <h2 id="decide-heading">"Your decision"</h2>

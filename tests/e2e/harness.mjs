@@ -9,11 +9,11 @@ import { chromium } from 'playwright-core';
 import { AxeBuilder } from '@axe-core/playwright';
 import { startServer } from './server.mjs';
 
-const DIST = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'dist');
+export const DIST = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'dist');
 
 // Without the background-networking flags Chromium keeps dialling hosts this closed
 // network refuses; --no-sandbox because CI runs as root.
-const CHROMIUM_ARGS = [
+export const CHROMIUM_ARGS = [
   '--headless=new',
   '--no-sandbox',
   '--disable-gpu',

@@ -1,6 +1,6 @@
 // A tiny static server over the release build, answering every unknown path with
 // index.html, as the README asks of any host: deep links such as /confirm/<token> must load
-// the app.
+// the app. Like a host with gzip_static, it serves the build's precompressed copies.
 import { createServer } from 'node:http';
 import { readFile, stat } from 'node:fs/promises';
 import { extname, join, normalize, sep } from 'node:path';
@@ -26,13 +26,28 @@ async function fileIn(root, urlPath) {
   }
 }
 
-export async function startServer(root) {
+/** `extra` maps paths to pages of the caller's own, `{ type, body }` (the benchmark's baseline). */
+export async function startServer(root, extra = {}) {
   const server = createServer(async (req, res) => {
     const path = new URL(req.url, 'http://localhost').pathname;
+    if (extra[path]) {
+      res.writeHead(200, { 'content-type': extra[path].type });
+      res.end(extra[path].body);
+      return;
+    }
     const file = (await fileIn(root, path)) ?? join(root, 'index.html');
     try {
-      const body = await readFile(file);
-      res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' });
+      // The precompressed copy the build wrote, as a host with gzip_static would serve it.
+      const accepted = req.headers['accept-encoding'] ?? '';
+      const encoding = ['br', 'gzip'].find((e) => accepted.includes(e));
+      const packed = encoding && (await stat(`${file}.${encoding === 'br' ? 'br' : 'gz'}`).then(() => `${file}.${encoding === 'br' ? 'br' : 'gz'}`, () => null));
+      const body = await readFile(packed ?? file);
+      const headers = { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' };
+      if (packed) {
+        headers['content-encoding'] = encoding;
+        headers.vary = 'accept-encoding';
+      }
+      res.writeHead(200, headers);
       res.end(body);
     } catch (error) {
       res.writeHead(500, { 'content-type': 'text/plain' });

@@ -1,0 +1,13 @@
+//! User Timing marks at the moments a person can act, which `make bench` reads through the
+//! Performance API: "confirm-ready" when the buyer can approve, "list-ready" when the
+//! seller's list is shown, "filter-applied" after a filter's result.
+
+/// Marks `name` the first time it happens on this page; later redraws do not move it.
+pub fn mark_once(name: &str) {
+    let Some(performance) = web_sys::window().and_then(|w| w.performance()) else {
+        return;
+    };
+    if performance.get_entries_by_name(name).length() == 0 {
+        performance.mark(name).ok();
+    }
+}

@@ -1,0 +1,130 @@
+// `make bench`: the browser budgets of issue 11, measured on the release build in
+// Debian's headless Chromium, one line per budget with the figure, the budget, the
+// baseline measured in the same run, and ok or FAIL. Timings are read from the marks the
+// app sets (User Timing, through the Performance API), never from sleeps.
+//
+//   node tests/e2e/bench.mjs            (after a release build into dist/)
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gzipSync, brotliCompressSync } from 'node:zlib';
+import { chromium } from 'playwright-core';
+import { startServer } from './server.mjs';
+import { CHROMIUM_ARGS, DIST } from './harness.mjs';
+
+const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+// A phone on slow 4G: 150 ms round trip, 1.6 Mbit/s down, 750 kbit/s up, a 4x slower CPU.
+const SLOW_4G = { offline: false, latency: 150, downloadThroughput: 1.6e6 / 8, uploadThroughput: 750e3 / 8 };
+const CPU_SLOWDOWN = 4;
+
+const lines = [];
+let failed = 0;
+function report(name, figure, budget, baseline, ok) {
+  if (!ok) failed += 1;
+  const line = `${name}: ${figure} (budget ${budget}${baseline ? `; baseline ${baseline}` : ''}) ${ok ? 'ok' : 'FAIL'}`;
+  lines.push(line);
+  console.log(line);
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const kb = (bytes) => `${(bytes / 1024).toFixed(1)} KB`;
+const ms = (t) => `${Math.round(t)} ms`;
+
+/** The gzipped and brotli sizes of the files a path downloads, from index.html's loader. */
+function downloads(buyersLink) {
+  const files = readdirSync(DIST);
+  const pick = (re) => files.filter((f) => re.test(f));
+  const chosen = [
+    'index.html',
+    ...pick(/\.css$/),
+    ...(buyersLink ? pick(/^workbench-link(_bg\.wasm|\.js)$/) : pick(/^cancellation-workbench-[0-9a-f]+(_bg\.wasm|\.js)$/)),
+  ];
+  let gz = 0;
+  let br = 0;
+  const parts = chosen.map((f) => {
+    const bytes = readFileSync(join(DIST, f));
+    const size = gzipSync(bytes, { level: 9 }).length;
+    gz += size;
+    br += brotliCompressSync(bytes).length;
+    return `${f} ${kb(size)}`;
+  });
+  return { gz, br, parts };
+}
+
+/** The static page a confirmation link is measured against: the same words and a button. */
+function staticPage(text) {
+  const escape = (s) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;');
+  const paragraphs = text.split('\n').filter((l) => l.trim()).map((l) => `<p>${escape(l)}</p>`).join('\n');
+  return `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Confirm cancellation</title></head>
+<body><main>${paragraphs}<button type="button">Approve</button></main>
+<script>performance.mark('confirm-ready')</script></body></html>`;
+}
+
+async function throttled(browser) {
+  const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
+  const page = await context.newPage();
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('Network.enable');
+  await cdp.send('Network.setCacheDisabled', { cacheDisabled: true });
+  await cdp.send('Network.emulateNetworkConditions', SLOW_4G);
+  await cdp.send('Emulation.setCPUThrottlingRate', { rate: CPU_SLOWDOWN });
+  return { context, page };
+}
+
+/** Milliseconds from the start of navigation to the page's mark `name`. */
+async function timeToMark(browser, url, name) {
+  const { context, page } = await throttled(browser);
+  await page.goto(url, { waitUntil: 'commit' });
+  await page.waitForFunction((n) => performance.getEntriesByName(n).length > 0, name, { timeout: 120_000, polling: 50 });
+  const at = await page.evaluate((n) => performance.getEntriesByName(n)[0].startTime, name);
+  await context.close();
+  return at;
+}
+
+async function confirmationLink(browser, origin) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(`${origin}/seller`);
+  await page.getByLabel('Status').selectOption({ label: 'Active' });
+  const row = page.getByRole('region', { name: 'Matching agreements' }).getByRole('row').filter({ hasText: 'Pending approval' }).first();
+  await row.getByRole('link').click();
+  const link = await page.getByRole('textbox', { name: 'Confirmation link' }).inputValue();
+  const buyer = await browser.newContext();
+  const view = await buyer.newPage();
+  await view.goto(link);
+  await view.getByRole('button', { name: 'Approve' }).waitFor();
+  const text = await view.getByRole('main').innerText();
+  await buyer.close();
+  await context.close();
+  return { link, text };
+}
+
+const extra = {};
+const server = await startServer(DIST, extra);
+const browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
+try {
+  const { link, text } = await confirmationLink(browser, server.url);
+  extra['/static-confirm'] = { type: 'text/html; charset=utf-8', body: staticPage(text) };
+  const app = [];
+  const baseline = [];
+  for (let i = 0; i < RUNS; i++) {
+    baseline.push(await timeToMark(browser, `${server.url}/static-confirm`, 'confirm-ready'));
+    app.push(await timeToMark(browser, link, 'confirm-ready'));
+  }
+  const [a, b] = [median(app), median(baseline)];
+  report(
+    `buyer's link usable (Approve shown) on slow 4G, 4x CPU, median of ${RUNS}`,
+    `${ms(a)} = ${(a / b).toFixed(1)}x the static page`,
+    '3.0x',
+    `static page ${ms(b)}`,
+    a <= 3 * b,
+  );
+  const buyer = downloads(true);
+  report("buyer's link first download, gzipped", `${kb(buyer.gz)} (brotli ${kb(buyer.br)}: ${buyer.parts.join(', ')})`, '150 KB', '', buyer.gz <= 150 * 1024);
+  const seller = downloads(false);
+  report("seller console's first download, gzipped", `${kb(seller.gz)} (brotli ${kb(seller.br)}: ${seller.parts.join(', ')})`, '350 KB', '', seller.gz <= 350 * 1024);
+} finally {
+  await browser.close();
+  await server.close();
+}
+console.log(`\nbench: ${lines.length - failed} ok, ${failed} FAIL`);
+process.exitCode = failed ? 1 : 0;
