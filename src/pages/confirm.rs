@@ -1,5 +1,6 @@
 use leptos::prelude::*;
 use leptos_router::hooks::{use_location, use_params_map};
+use workbench_core::cancellation::AUTO_APPROVAL_AFTER;
 use workbench_core::link::{self, Decision as Answer, LinkPayload, LinkSecret};
 
 use crate::components::decision::Decision;
@@ -52,7 +53,7 @@ fn RequestFromLink(payload: LinkPayload, secret: LinkSecret) -> impl IntoView {
         <p class="next-step" role="status">{move || {
             let now = app.now.get();
             if now >= deadline {
-                format!("The 7 days ran out on {}: the request was approved automatically and the agreement is cancelled. There is nothing left to decide.", local_time(deadline))
+                format!("The {} days ran out on {}: the request was approved automatically and the agreement is cancelled. There is nothing left to decide.", AUTO_APPROVAL_AFTER.num_days(), local_time(deadline))
             } else {
                 format!("Without an answer, this request is approved automatically in {}.", duration_words(deadline - now))
             }

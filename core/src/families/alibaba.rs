@@ -99,6 +99,16 @@ pub enum PaymentMethod {
 }
 
 impl PaymentMethod {
+    /// The method's name, as an order lists it.
+    pub fn name(self) -> &'static str {
+        match self {
+            PaymentMethod::Alipay => "Alipay",
+            PaymentMethod::OnlineBanking => "Online banking",
+            PaymentMethod::AccountBalance => "Alibaba Cloud account balance",
+        }
+    }
+
+    /// Where a refund to this method goes, in words.
     pub fn label(self) -> &'static str {
         match self {
             PaymentMethod::Alipay => "the Alipay account used to pay",
