@@ -198,7 +198,7 @@ describe('Amazon FPS: the seller cancels and refunds', () => {
     await item.getByText(XSS, { exact: true }).waitFor();
 
     const again = await cancelAndRefund(item, { reference: 'ref-e2e-0001', amount: '9.00' });
-    await again.getByText(/^This caller reference was already used in the last 7 days/).waitFor();
+    await again.getByText(/^This caller reference was already used on subscription 17d62772-c53e-4bdb-9667-65d7b7841cfc in the last 7 days/).waitFor();
     assert.equal(await again.locator('code').textContent(), transaction);
     await item.getByText('15.00 USD', { exact: true }).waitFor();
     const stored = await storedRecord(page, 'cw.fps.17d62772-c53e-4bdb-9667-65d7b7841cfc');
