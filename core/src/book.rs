@@ -17,12 +17,12 @@ use crate::adjustment::{
 };
 use crate::cancellation::{
     self, AdditionalDetails, CancellationError, CancellationReasonCode, CancellationRequest,
-    RequestStatus,
+    PricingModel, RequestStatus,
 };
 use crate::events::{self, BusEvent, EventKind, Side};
 use crate::families::alibaba::{AlibabaError, AlibabaOrder, AlibabaRefund};
 use crate::families::devpay::{DevPayCancellation, DevPayError, DevPaySubscription};
-use crate::families::fps::{FpsCall, FpsError, FpsResult, FpsSubscription};
+use crate::families::fps::{self, FpsCall, FpsError, FpsResult, FpsSubscription};
 use crate::families::support_case::{FormError, RefundForm, SupportCase};
 use crate::ids::{
     AccountId, AdjustmentId, AgreementId, ClientToken, IdSource, OfferId, ProductId, RequestId,
@@ -163,6 +163,10 @@ pub struct Agreement {
     /// cancellation request for this one fails validation: the renewal must go first.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub renewal: Option<AgreementId>,
+    /// Left out when it is a contract, the default: agreements stored before it was
+    /// recorded were contracts, and they read back exactly as they were written.
+    #[serde(default, skip_serializing_if = "PricingModel::is_contract")]
+    pub pricing: PricingModel,
 }
 
 /// Who did something.
@@ -474,7 +478,11 @@ impl AgreementRecord {
                 self.log(
                     at,
                     &Actor::System,
-                    "Approved the cancellation request automatically: the buyer did not answer within 7 days",
+                    &format!(
+                        "Approved the cancellation request automatically: the buyer did not \
+                         answer within {} days",
+                        cancellation::AUTO_APPROVAL_AFTER.num_days()
+                    ),
                     "",
                 );
                 Some(events::cancellation_events(
@@ -841,10 +849,20 @@ impl Book {
         now: DateTime<Utc>,
         ids: &mut dyn IdSource,
     ) -> Result<FpsResult, DomainError> {
-        let versioned = versioned_mut(&mut self.fps, "FPS subscription", id)?;
-        if &versioned.record.seller != seller {
+        if &versioned_mut(&mut self.fps, "FPS subscription", id)?
+            .record
+            .seller
+            != seller
+        {
             return Err(DomainError::NotTheSeller);
         }
+        // A CallerReference is the caller's: used on any of its subscriptions within seven
+        // days, the call returns the first result and changes nothing.
+        let subscriptions = self.fps.values().map(|v| &v.record);
+        if let Some(first) = fps::replay(subscriptions, seller, &call.caller_reference, now) {
+            return Ok(first);
+        }
+        let versioned = versioned_mut(&mut self.fps, "FPS subscription", id)?;
         change(versioned, |s| s.cancel_and_refund(call, now, ids))
     }
 
@@ -1550,6 +1568,7 @@ pub(crate) mod tests {
             start: t(-24 * 30),
             end: None,
             renewal: None,
+            pricing: PricingModel::Contract,
         }
     }
 

@@ -236,7 +236,9 @@ impl std::fmt::Display for Conflict {
         let when = self.at.format("%Y-%m-%d %H:%M UTC");
         let settled = match (self.status, self.decided_by) {
             (RequestStatus::Approved, Some(DecidedBy::System)) => format!(
-                "This request was already approved automatically when its 7 days ran out ({when})"
+                "This request was already approved automatically when its {} days ran out \
+                 ({when})",
+                AUTO_APPROVAL_AFTER.num_days()
             ),
             (RequestStatus::Approved, _) => {
                 format!("This request was already approved by the buyer ({when})")
@@ -312,13 +314,71 @@ pub fn vague_reason_warning(reason: &str) -> Option<&'static str> {
     )
 }
 
-/// Whether to tell the seller that AWS may coordinate with both parties before finalising.
-pub fn coordination_may_apply(
+/// How an agreement is priced. The seller guide's coordination note is for "contract-based
+/// subscriptions" only.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum PricingModel {
+    /// A contract: an upfront commitment for a term. Agreements stored before the pricing
+    /// model was recorded were all contracts, invoiced by the month.
+    #[default]
+    Contract,
+    /// Usage-based: pay-as-you-go for what is used, billed after the fact.
+    Usage,
+    /// A SaaS subscription: pay-as-you-go for a SaaS product's metered use.
+    SaasSubscription,
+}
+
+impl PricingModel {
+    pub const ALL: [PricingModel; 3] = [
+        PricingModel::Contract,
+        PricingModel::Usage,
+        PricingModel::SaasSubscription,
+    ];
+
+    /// The pricing model in words, as the agreement page shows it.
+    pub fn label(self) -> &'static str {
+        match self {
+            PricingModel::Contract => "Contract",
+            PricingModel::Usage => "Usage (pay-as-you-go)",
+            PricingModel::SaasSubscription => "SaaS subscription",
+        }
+    }
+
+    /// Whether this is the default, which is left out of a stored agreement so that the
+    /// ones stored before the field existed read back exactly as they were written.
+    pub fn is_contract(&self) -> bool {
+        *self == PricingModel::Contract
+    }
+}
+
+/// What to tell the seller about AWS coordinating with both parties before the
+/// cancellation is final, or nothing. The seller guide: "For contract-based subscriptions —
+/// especially private offers or those beyond the initial 48-hour window — cancellation may
+/// require coordination between buyer, seller, and AWS. AWS may engage both parties before
+/// finalizing." Usage-based and SaaS subscriptions get no note.
+pub fn coordination_note(
+    pricing: PricingModel,
     private_offer: bool,
     agreement_start: DateTime<Utc>,
     now: DateTime<Utc>,
-) -> bool {
-    private_offer || now - agreement_start > COORDINATION_AGE
+) -> Option<String> {
+    if pricing != PricingModel::Contract {
+        return None;
+    }
+    let which = if private_offer {
+        "This is a contract-based subscription on a private offer".to_string()
+    } else if now - agreement_start > COORDINATION_AGE {
+        format!(
+            "This contract-based subscription is past its first {} hours",
+            COORDINATION_AGE.num_hours()
+        )
+    } else {
+        "This is a contract-based subscription".to_string()
+    };
+    Some(format!(
+        "{which}: its cancellation may need coordination between the buyer, you and AWS, and \
+         AWS may contact both of you before it is final."
+    ))
 }
 
 /// What the seller typed, checked; a request is only created from this.
@@ -615,14 +675,21 @@ mod tests {
     }
 
     #[test]
-    fn coordination_applies_to_private_offers_and_agreements_older_than_48_hours() {
-        assert!(coordination_may_apply(true, t(0), t(1)));
-        assert!(!coordination_may_apply(false, t(0), t(48)));
-        assert!(coordination_may_apply(
-            false,
-            t(0),
-            t(48) + Duration::seconds(1)
-        ));
+    fn coordination_is_noted_for_contracts_only_and_stressed_for_private_or_older_ones() {
+        let contract = PricingModel::Contract;
+        let private = coordination_note(contract, true, t(0), t(1)).unwrap();
+        assert!(private.starts_with("This is a contract-based subscription on a private offer"));
+        assert!(private.contains("AWS may contact both of you"));
+        let young = coordination_note(contract, false, t(0), t(48)).unwrap();
+        assert!(young.starts_with("This is a contract-based subscription:"));
+        let older = coordination_note(contract, false, t(0), t(48) + Duration::seconds(1));
+        assert!(older
+            .unwrap()
+            .starts_with("This contract-based subscription is past its first 48 hours"));
+        for pricing in [PricingModel::Usage, PricingModel::SaasSubscription] {
+            assert_eq!(coordination_note(pricing, true, t(0), t(1000)), None);
+            assert_eq!(coordination_note(pricing, false, t(0), t(1)), None);
+        }
     }
 
     #[test]

@@ -10,7 +10,7 @@ use chrono::{DateTime, Duration, Utc};
 use thiserror::Error;
 
 use crate::book::{Actor, Book, Command, DomainError, Outcome};
-use crate::cancellation::{CancellationRequest, DecidedBy, RequestStatus};
+use crate::cancellation::{CancellationRequest, DecidedBy, RequestStatus, AUTO_APPROVAL_AFTER};
 use crate::ids::{AgreementId, IdSource, RequestId};
 use crate::link::{self, Decision, EncodedLink, LinkError, LinkPayload, ReceiptError};
 
@@ -249,7 +249,8 @@ fn why_settled(request: &CancellationRequest, decision: &Decision) -> String {
             "the seller withdrew request {id} on {when}, before the buyer's decision to {wanted} reached it."
         ),
         (RequestStatus::Approved, Some(DecidedBy::System)) => format!(
-            "request {id} was approved automatically on {when}, when its 7 days ran out, before the buyer's decision to {wanted} reached it."
+            "request {id} was approved automatically on {when}, when its {} days ran out, before the buyer's decision to {wanted} reached it.",
+            AUTO_APPROVAL_AFTER.num_days()
         ),
         (RequestStatus::ValidationFailed, _) => format!(
             "request {id} failed validation on {when}, so there is nothing left to {wanted}."

@@ -6,8 +6,10 @@ use chrono::{DateTime, Duration, Months, TimeZone, Utc};
 
 use crate::adjustment::{AdjustmentEntry, AdjustmentReasonCode, Invoice};
 use crate::book::*;
-use crate::cancellation::{AdditionalDetails, CancellationReasonCode};
-use crate::families::alibaba::{AlibabaOrder, Billing, InstanceKind, OrderStatus, PaymentMethod};
+use crate::cancellation::{AdditionalDetails, CancellationReasonCode, PricingModel};
+use crate::families::alibaba::{
+    AlibabaOrder, Billing, InstanceKind, OrderStatus, PaymentMethod, SalesChannel,
+};
 use crate::families::devpay::{DevPayStatus, DevPaySubscription};
 use crate::families::fps::{FpsStatus, FpsSubscription};
 use crate::families::support_case::{CaseStatus, RefundForm};
@@ -97,6 +99,7 @@ struct Spec {
     product: usize,
     buyer: usize,
     private: bool,
+    pricing: PricingModel,
     age_days: i64,
     currency: Currency,
     monthly_minor: i64,
@@ -121,6 +124,7 @@ fn agreement_record(seed: u64, n: u64, spec: &Spec, now: DateTime<Utc>) -> Agree
         start,
         end: None,
         renewal: None,
+        pricing: spec.pricing,
     };
     let invoices = (0..spec.invoices)
         .map(|i| Invoice {
@@ -233,6 +237,7 @@ pub fn demo_book_from_seed(seed: u64, now: DateTime<Utc>) -> Book {
             product: 0,
             buyer: 0,
             private: true,
+            pricing: PricingModel::Contract,
             age_days: 200,
             currency: Currency::USD,
             monthly_minor: 120_000,
@@ -242,6 +247,7 @@ pub fn demo_book_from_seed(seed: u64, now: DateTime<Utc>) -> Book {
             product: 0,
             buyer: 1,
             private: false,
+            pricing: PricingModel::Contract,
             age_days: 40,
             currency: Currency::USD,
             monthly_minor: 49_900,
@@ -251,6 +257,7 @@ pub fn demo_book_from_seed(seed: u64, now: DateTime<Utc>) -> Book {
             product: 1,
             buyer: 0,
             private: false,
+            pricing: PricingModel::Contract,
             age_days: 1,
             currency: Currency::USD,
             monthly_minor: 25_000,
@@ -260,6 +267,7 @@ pub fn demo_book_from_seed(seed: u64, now: DateTime<Utc>) -> Book {
             product: 1,
             buyer: 2,
             private: true,
+            pricing: PricingModel::Contract,
             age_days: 380,
             currency: Currency::EUR,
             monthly_minor: 310_000,
@@ -269,6 +277,7 @@ pub fn demo_book_from_seed(seed: u64, now: DateTime<Utc>) -> Book {
             product: 2,
             buyer: 3,
             private: false,
+            pricing: PricingModel::Usage,
             age_days: 90,
             currency: Currency::USD,
             monthly_minor: 75_000,
@@ -278,6 +287,7 @@ pub fn demo_book_from_seed(seed: u64, now: DateTime<Utc>) -> Book {
             product: 2,
             buyer: 0,
             private: true,
+            pricing: PricingModel::Contract,
             age_days: 30,
             currency: Currency::USD,
             monthly_minor: 990_000,
@@ -287,6 +297,7 @@ pub fn demo_book_from_seed(seed: u64, now: DateTime<Utc>) -> Book {
             product: 3,
             buyer: 4,
             private: false,
+            pricing: PricingModel::Contract,
             age_days: 120,
             currency: Currency::JPY,
             monthly_minor: 880_000,
@@ -296,6 +307,7 @@ pub fn demo_book_from_seed(seed: u64, now: DateTime<Utc>) -> Book {
             product: 3,
             buyer: 1,
             private: true,
+            pricing: PricingModel::Contract,
             age_days: 15,
             currency: Currency::USD,
             monthly_minor: 150_000,
@@ -305,6 +317,7 @@ pub fn demo_book_from_seed(seed: u64, now: DateTime<Utc>) -> Book {
             product: 4,
             buyer: 2,
             private: false,
+            pricing: PricingModel::Contract,
             age_days: 60,
             currency: Currency::GBP,
             monthly_minor: 42_000,
@@ -314,6 +327,7 @@ pub fn demo_book_from_seed(seed: u64, now: DateTime<Utc>) -> Book {
             product: 4,
             buyer: 3,
             private: false,
+            pricing: PricingModel::Contract,
             age_days: 400,
             currency: Currency::USD,
             monthly_minor: 18_000,
@@ -323,6 +337,7 @@ pub fn demo_book_from_seed(seed: u64, now: DateTime<Utc>) -> Book {
             product: 5,
             buyer: 4,
             private: true,
+            pricing: PricingModel::SaasSubscription,
             age_days: 75,
             currency: Currency::USD,
             monthly_minor: 260_000,
@@ -332,6 +347,7 @@ pub fn demo_book_from_seed(seed: u64, now: DateTime<Utc>) -> Book {
             product: 5,
             buyer: 0,
             private: false,
+            pricing: PricingModel::Usage,
             age_days: 10,
             currency: Currency::USD,
             monthly_minor: 9_900,
@@ -341,6 +357,7 @@ pub fn demo_book_from_seed(seed: u64, now: DateTime<Utc>) -> Book {
             product: 0,
             buyer: 2,
             private: false,
+            pricing: PricingModel::Contract,
             age_days: 25,
             currency: Currency::USD,
             monthly_minor: 49_900,
@@ -350,6 +367,7 @@ pub fn demo_book_from_seed(seed: u64, now: DateTime<Utc>) -> Book {
             product: 2,
             buyer: 1,
             private: false,
+            pricing: PricingModel::Contract,
             age_days: 50,
             currency: Currency::EUR,
             monthly_minor: 65_000,
@@ -361,6 +379,7 @@ pub fn demo_book_from_seed(seed: u64, now: DateTime<Utc>) -> Book {
             product: 0,
             buyer: 2,
             private: false,
+            pricing: PricingModel::Contract,
             age_days: -5,
             currency: Currency::USD,
             monthly_minor: 49_900,
@@ -518,6 +537,16 @@ fn add_families(book: &mut Book, now: DateTime<Utc>, ids: &mut SequentialIds) {
             2_000,
             FpsStatus::Active,
         ),
+        // A second subscription of the same seller: a caller reference used on one is a
+        // replay on the other too.
+        (
+            "5b2e8f41-9c3d-4a7e-b6f0-2d8c1e9a7b53",
+            0,
+            2,
+            "Northwind Alerts (FPS)",
+            1_000,
+            FpsStatus::Active,
+        ),
         (
             "8a1f0c55-2b7e-4c1d-9f3a-6e2d8b7c4a10",
             1,
@@ -587,78 +616,125 @@ fn add_families(book: &mut Book, now: DateTime<Utc>, ids: &mut SequentialIds) {
             },
         );
     }
+    // One order for each of the seed's rules, so that a person can meet every one of them.
+    let order = |id: &str, buyer: usize, name: &str, paid_at, cash, method| AlibabaOrder {
+        id: id.into(),
+        buyer: account(BUYERS[buyer].0),
+        product_name: name.into(),
+        billing: Billing::Subscription,
+        kind: InstanceKind::Standard,
+        paid_at,
+        paid_cash: Money::new(cash, Currency::CNY),
+        paid_vouchers: Money::new(0, Currency::CNY),
+        method,
+        channel: SalesChannel::OfficialWebsite,
+        invoice_issued: false,
+        original_method_refuses: false,
+        status: OrderStatus::Active,
+        refund: None,
+    };
+    let days_ago = |days| now - Duration::days(days);
+    let before_cutoff = Utc.with_ymd_and_hms(2019, 3, 20, 2, 0, 0).unwrap();
     let alibaba = [
-        (
-            "ali-202611-00017",
+        // Paid after 29 March 2019 by Alipay, well inside the 548 days: back to Alipay, but
+        // never the part paid with vouchers.
+        AlibabaOrder {
+            paid_vouchers: Money::new(20_000, Currency::CNY),
+            ..order(
+                "ali-202611-00017",
+                0,
+                "IoT Platform standard instance",
+                days_ago(40),
+                80_000,
+                PaymentMethod::Alipay,
+            )
+        },
+        // Online banking inside the 548 days: back to the bank, within 2-3 business days.
+        order(
+            "ali-202608-00256",
             0,
-            "IoT Platform standard instance",
-            Billing::Subscription,
-            InstanceKind::Standard,
-            40,
-            80_000,
-            20_000,
-            PaymentMethod::Alipay,
-            false,
-        ),
-        (
-            "ali-202404-00931",
-            1,
-            "IoT Platform enterprise instance",
-            Billing::Subscription,
-            InstanceKind::Enterprise,
-            600,
-            1_200_000,
-            0,
+            "DataV dashboard subscription",
+            days_ago(100),
+            36_000,
             PaymentMethod::OnlineBanking,
-            false,
         ),
-        (
-            "ali-202609-00412",
-            3,
-            "IoT Platform public instance (old)",
-            Billing::PayAsYouGo,
-            InstanceKind::Standard,
-            70,
-            3_000,
-            0,
-            PaymentMethod::AccountBalance,
-            false,
-        ),
-        (
-            "ali-202610-00088",
-            4,
-            "ECS subscription",
-            Billing::Subscription,
-            InstanceKind::Standard,
-            20,
-            150_000,
-            30_000,
+        // An enterprise instance paid more than 548 days ago: to the balance, and its data
+        // is deleted for good.
+        AlibabaOrder {
+            kind: InstanceKind::Enterprise,
+            ..order(
+                "ali-202404-00931",
+                1,
+                "IoT Platform enterprise instance",
+                days_ago(600),
+                1_200_000,
+                PaymentMethod::OnlineBanking,
+            )
+        },
+        // Paid before 29 March 2019: to the balance whatever else holds.
+        order(
+            "ali-201903-00007",
+            1,
+            "ApsaraDB RDS long-term subscription",
+            before_cutoff,
+            540_000,
             PaymentMethod::Alipay,
-            true,
         ),
+        // Alipay refuses the refund (the account was closed): to the balance.
+        AlibabaOrder {
+            original_method_refuses: true,
+            ..order(
+                "ali-202610-00150",
+                2,
+                "OSS storage package",
+                days_ago(30),
+                12_000,
+                PaymentMethod::Alipay,
+            )
+        },
+        // Pay-as-you-go: not refundable.
+        AlibabaOrder {
+            billing: Billing::PayAsYouGo,
+            ..order(
+                "ali-202609-00412",
+                3,
+                "IoT Platform public instance (old)",
+                days_ago(70),
+                3_000,
+                PaymentMethod::AccountBalance,
+            )
+        },
+        // Bought on the official website with an invoice issued: to the balance.
+        AlibabaOrder {
+            paid_vouchers: Money::new(30_000, Currency::CNY),
+            invoice_issued: true,
+            ..order(
+                "ali-202610-00088",
+                4,
+                "ECS subscription",
+                days_ago(20),
+                150_000,
+                PaymentMethod::Alipay,
+            )
+        },
+        // Bought on the cloud marketplace with an invoice issued: the invoice rule does not
+        // apply, so back to Alipay.
+        AlibabaOrder {
+            channel: SalesChannel::CloudMarketplace,
+            invoice_issued: true,
+            ..order(
+                "ali-202611-00093",
+                4,
+                "Hardened CentOS image (Cloud Marketplace)",
+                days_ago(15),
+                9_900,
+                PaymentMethod::Alipay,
+            )
+        },
     ];
-    for (id, buyer, name, billing, kind, days, cash, vouchers, method, invoiced) in alibaba {
-        book.alibaba.insert(
-            id.into(),
-            Versioned {
-                version: 1,
-                record: AlibabaOrder {
-                    id: id.into(),
-                    buyer: account(BUYERS[buyer].0),
-                    product_name: name.into(),
-                    billing,
-                    kind,
-                    paid_at: now - Duration::days(days),
-                    paid_cash: Money::new(cash, Currency::CNY),
-                    paid_vouchers: Money::new(vouchers, Currency::CNY),
-                    method,
-                    invoice_issued: invoiced,
-                    original_method_refuses: false,
-                    status: OrderStatus::Active,
-                    refund: None,
-                },
-            },
-        );
+    for record in alibaba {
+        book.alibaba
+            .insert(record.id.clone(), Versioned { version: 1, record });
     }
     let form = RefundForm {
         subscriber_account: BUYERS[1].0.into(),
@@ -697,6 +773,7 @@ pub fn scale_book(n: usize, now: DateTime<Utc>, ids: &mut dyn IdSource) -> Book 
             product: i % PRODUCTS.len(),
             buyer: i % BUYERS.len(),
             private: i % 3 == 0,
+            pricing: PricingModel::Contract,
             age_days: 30 + (i % 300) as i64,
             currency: Currency::USD,
             monthly_minor: 10_000 + (i as i64 % 50) * 1_000,
@@ -812,6 +889,58 @@ mod tests {
                 && !book.alibaba.is_empty()
                 && !book.support_cases.is_empty()
         );
+    }
+
+    #[test]
+    fn the_demo_has_every_pricing_model_and_two_fps_subscriptions_of_one_seller() {
+        let book = demo_book(demo_now());
+        let models: std::collections::BTreeSet<_> = book
+            .records
+            .values()
+            .map(|v| format!("{:?}", v.record.agreement.pricing))
+            .collect();
+        assert_eq!(models.len(), PricingModel::ALL.len(), "{models:?}");
+        let seller = account(SELLERS[0].0);
+        let of_seller = book.fps.values().filter(|v| v.record.seller == seller);
+        assert!(of_seller.count() >= 2);
+    }
+
+    #[test]
+    fn the_demo_lets_a_person_meet_every_alibaba_cloud_rule() {
+        use crate::families::alibaba::*;
+        use chrono::NaiveDate;
+        for now in [demo_now(), demo_now() + Duration::days(3_000)] {
+            let book = demo_book(now);
+            let orders: Vec<&AlibabaOrder> = book.alibaba.values().map(|v| &v.record).collect();
+            let routes: Vec<Route> = orders.iter().map(|o| o.route(now)).collect();
+            let rules: Vec<&str> = routes.iter().map(|r| r.rule.as_str()).collect();
+            for rule in [
+                RULE_INVOICE_ISSUED.to_string(),
+                RULE_PAID_ON_OR_BEFORE_CUTOFF.to_string(),
+                RULE_ORIGINAL_METHOD_FAILED.to_string(),
+                rule_past_window(),
+                rule_original_method(),
+            ] {
+                assert!(rules.contains(&rule.as_str()), "{rule}");
+            }
+            let cutoff = NaiveDate::from_ymd_opt(2019, 3, 29).unwrap();
+            assert!(orders.iter().any(|o| alibaba_date(o.paid_at) < cutoff));
+            assert!(orders.iter().any(|o| alibaba_date(o.paid_at) > cutoff));
+            assert!(routes
+                .iter()
+                .any(|r| r.expected_timing() == vec![BANK_TIMING]));
+            assert!(orders.iter().any(|o| o.billing == Billing::PayAsYouGo));
+            assert!(orders.iter().any(|o| o.kind == InstanceKind::Enterprise));
+            let marketplace_invoiced = orders
+                .iter()
+                .zip(&routes)
+                .find(|(o, _)| o.channel == SalesChannel::CloudMarketplace && o.invoice_issued)
+                .expect("a cloud-marketplace order with an invoice issued");
+            assert!(matches!(
+                marketplace_invoiced.1.destination,
+                Destination::OriginalMethod(_)
+            ));
+        }
     }
 
     #[test]

@@ -177,6 +177,24 @@ pub trait IdSource {
     fn api_request_id(&mut self) -> String {
         self.next_uuid()
     }
+
+    /// The ID of a new Amazon FPS refund transaction, shaped like the one in FPS's sample
+    /// response (`14GKE3B85HCMF1BTSH5C4PD2IHZL95RJ2LM`): 35 upper-case letters and digits.
+    /// Spelled from two UUIDs in base 36 (18 digits of the first, 17 of the second), so it
+    /// is as unpredictable as the UUIDs the source draws.
+    fn refund_transaction_id(&mut self) -> String {
+        const DIGITS: &[u8; 36] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+        let mut text = String::with_capacity(35);
+        for count in [18, 17] {
+            let hex: String = self.next_uuid().chars().filter(|c| *c != '-').collect();
+            let mut value = u128::from_str_radix(&hex, 16).expect("a UUID is 32 hex digits");
+            for _ in 0..count {
+                text.push(char::from(DIGITS[(value % 36) as usize]));
+                value /= 36;
+            }
+        }
+        text
+    }
 }
 
 /// Deterministic identifiers for tests and demos: a counter, spelled as the real ones look
@@ -307,6 +325,23 @@ mod tests {
         assert_eq!(uuid.len(), 36);
         assert_eq!(&uuid[14..15], "4");
         assert_ne!(ids.event_id(), ids.api_request_id());
+    }
+
+    #[test]
+    fn refund_transaction_ids_are_35_upper_case_letters_and_digits_like_fps_sample() {
+        let mut ids = SequentialIds::default();
+        let (a, b) = (ids.refund_transaction_id(), ids.refund_transaction_id());
+        assert_ne!(a, b);
+        for id in [a, b] {
+            assert_eq!(
+                id.len(),
+                "14GKE3B85HCMF1BTSH5C4PD2IHZL95RJ2LM".len(),
+                "{id}"
+            );
+            assert!(id
+                .bytes()
+                .all(|c| c.is_ascii_digit() || c.is_ascii_uppercase()));
+        }
     }
 
     #[test]

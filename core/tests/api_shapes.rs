@@ -8,7 +8,7 @@ use serde_json::Value;
 use workbench_core::adjustment::{AdjustmentEntry, AdjustmentReasonCode, Invoice};
 use workbench_core::api;
 use workbench_core::book::*;
-use workbench_core::cancellation::{AdditionalDetails, CancellationReasonCode};
+use workbench_core::cancellation::{AdditionalDetails, CancellationReasonCode, PricingModel};
 use workbench_core::ids::*;
 use workbench_core::money::Currency;
 
@@ -121,6 +121,7 @@ fn busy_book() -> (Book, AccountId, BatchResult) {
                 start: t(-1000),
                 end: None,
                 renewal: (i % 5 == 4).then(|| AgreementId::parse(&format!("agmt-{i}r")).unwrap()),
+                pricing: PricingModel::ALL[i % 3],
             },
             vec![Invoice {
                 id: InvoiceId::parse(&format!("inv-{i}")).unwrap(),

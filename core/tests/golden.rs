@@ -18,7 +18,8 @@ use workbench_core::book::{
     Actor, Agreement, AgreementRecord, AgreementStatus, Book, Command, Reply,
 };
 use workbench_core::cancellation::{
-    AdditionalDetails, CancellationReasonCode, CancellationRequest, DecidedBy, RequestStatus,
+    AdditionalDetails, CancellationReasonCode, CancellationRequest, DecidedBy, PricingModel,
+    RequestStatus,
 };
 use workbench_core::events::{
     adjustment_events, cancellation_events, BusEvent, Detail, EventKind, Side,
@@ -65,6 +66,7 @@ fn agreement(buyer: &str) -> Agreement {
         start: time("2024-06-01T00:00:00Z"),
         end: None,
         renewal: None,
+        pricing: PricingModel::Contract,
     }
 }
 

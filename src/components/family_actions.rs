@@ -202,8 +202,10 @@ fn AlibabaItem(id: String, buyer: AccountId) -> impl IntoView {
                     ""
                 };
                 outcome.set(Some(format!(
-                    "Unsubscribed. {} goes back to {to}. {}{released}",
-                    refund.amount, refund.route.rule
+                    "Unsubscribed. {} goes back to {to}. {} {}{released}",
+                    refund.amount,
+                    refund.route.rule,
+                    refund.route.expected_timing().join(" ")
                 )));
             }
             Err(message) => error.set(Some(message)),
@@ -221,8 +223,11 @@ fn AlibabaItem(id: String, buyer: AccountId) -> impl IntoView {
                 <dt>"Status"</dt><dd>{move || order.with(|o| o.as_ref().map(|o| o.status.label()))}</dd>
                 <dt>"Billing"</dt><dd>{first.billing.label()}</dd>
                 <dt>"Instance"</dt><dd>{first.kind.label()}</dd>
+                <dt>"Bought on"</dt><dd>{first.channel.label()}</dd>
                 <dt>"Paid"</dt><dd>{format!("{} on {}", first.paid_cash, local_date(first.paid_at))}</dd>
+                <dt>"Paid with"</dt><dd>{first.method.name()}</dd>
                 <dt>"Paid with vouchers or coupons"</dt><dd>{first.paid_vouchers.to_string()}</dd>
+                <dt>"Invoice issued"</dt><dd>{if first.invoice_issued { "Yes" } else { "No" }}</dd>
             </dl>
             {move || order.with(|o| o.as_ref().and_then(|o| o.refund.clone())).map(|r| view! {
                 <p>{format!("You unsubscribed on {}.", local_time(r.at))}

@@ -6,7 +6,7 @@
 use leptos::prelude::*;
 use workbench_core::book::DomainError;
 use workbench_core::families::fps::{
-    FpsCall, FpsError, FpsResult, FpsStatus, CALLER_REFERENCE_MAX_BYTES,
+    FpsCall, FpsError, FpsResult, FpsStatus, CALLER_REFERENCE_KEPT, CALLER_REFERENCE_MAX_BYTES,
 };
 use workbench_core::ids::IdSource;
 use workbench_core::preview;
@@ -183,7 +183,8 @@ fn FpsItem(id: String) -> impl IntoView {
                                         aria-invalid=move || error_for(Field::CallerReference)().is_some().to_string()
                                         prop:value=move || reference.get() on:input=move |ev| reference.set(event_target_value(&ev))/>
                                     <span class="hint" id=field_id("reference", "-hint")>{move || format!(
-                                        "Sending the same reference again within 7 days returns the first result instead of refunding twice. {} of {CALLER_REFERENCE_MAX_BYTES} bytes.",
+                                        "Sending the same reference again within {} days, on this or any other of your subscriptions, returns the first result instead of refunding twice. {} of {CALLER_REFERENCE_MAX_BYTES} bytes.",
+                                        CALLER_REFERENCE_KEPT.num_days(),
                                         reference.get().trim().len()
                                     )}</span>
                                     <span class="field-error" id=field_id("reference", "-error")>{error_for(Field::CallerReference)}</span>

@@ -1,8 +1,8 @@
 use leptos::prelude::*;
 use workbench_core::book::{Actor, AgreementRecord, Command, Reply};
 use workbench_core::cancellation::{
-    check_request, coordination_may_apply, vague_reason_warning, AdditionalDetails,
-    CancellationError, CancellationReasonCode, DESCRIPTION_MAX,
+    check_request, coordination_note, vague_reason_warning, AdditionalDetails, CancellationError,
+    CancellationReasonCode, AUTO_APPROVAL_AFTER, DESCRIPTION_MAX,
 };
 use workbench_core::ids::{ClientToken, IdSource};
 
@@ -94,7 +94,8 @@ pub fn RequestCancellation(record: AgreementRecord, draft: CancelDraft) -> impl 
             .offer(&agreement.offer)
             .is_some_and(|o| o.private)
     });
-    let coordination = move || coordination_may_apply(private, agreement.start, app.now.get());
+    let coordination =
+        move || coordination_note(agreement.pricing, private, agreement.start, app.now.get());
     let parties = StoredValue::new((record.agreement.id.clone(), record.agreement.seller.clone()));
 
     let review = move |ev: leptos::ev::SubmitEvent| {
@@ -158,10 +159,11 @@ pub fn RequestCancellation(record: AgreementRecord, draft: CancelDraft) -> impl 
                 fallback=move || view! {
                     <form class="panel" on:submit=review novalidate aria-labelledby="cancel-form-heading">
                         <h3 id="cancel-form-heading">"Request cancellation"</h3>
-                        <p>"This ends the agreement once the buyer approves, or automatically after 7 days. It refunds nothing: use a billing adjustment for that."</p>
-                        <Show when=coordination>
-                            <p class="note">"This is a private offer or an agreement older than 48 hours: AWS may coordinate with both you and the buyer before the cancellation is final."</p>
-                        </Show>
+                        <p>{format!(
+                            "This ends the agreement once the buyer approves, or automatically after {} days. It refunds nothing: use a billing adjustment for that.",
+                            AUTO_APPROVAL_AFTER.num_days()
+                        )}</p>
+                        {move || coordination().map(|note| view! { <p class="note">{note}</p> })}
                         <div class="field">
                             <label for="reason-code">"Reason code"</label>
                             <select id="reason-code" aria-describedby="reason-code-error"

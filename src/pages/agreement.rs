@@ -2,6 +2,7 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 use workbench_core::book::{AgreementRecord, AgreementStatus};
+use workbench_core::cancellation::AUTO_APPROVAL_AFTER;
 use workbench_core::case::case_of;
 use workbench_core::events::Side;
 use workbench_core::ids::AgreementId;
@@ -90,6 +91,7 @@ fn AgreementDetail(
                 <dt>"Product"</dt><dd>{product}</dd>
                 <dt>"Offer"</dt>
                 <dd>{format!("{} ({})", a.offer, if offer.as_ref().is_some_and(|o| o.private) { "private offer" } else { "public offer" })}</dd>
+                <dt>"Pricing model"</dt><dd>{a.pricing.label()}</dd>
                 <dt>"Status"</dt><dd>{a.status.label()}</dd>
                 <dt>"Started"</dt><dd>{local_date(a.start)}</dd>
                 <dt>"Ends"</dt><dd>{a.end.map_or("No end date".to_string(), local_date)}</dd>
@@ -103,7 +105,7 @@ fn AgreementDetail(
                 view! {
                     <dl class="terms">
                         <dt>"Cancellation request"</dt><dd>{r.id.to_string()}</dd>
-                        <dt>"Status"</dt><dd>{r.status.label()}{r.approved_automatically().then_some(" (automatically, after 7 days)")}</dd>
+                        <dt>"Status"</dt><dd>{r.status.label()}{r.approved_automatically().then(|| format!(" (automatically, after {} days)", AUTO_APPROVAL_AFTER.num_days()))}</dd>
                         <dt>"Reason code"</dt><dd>{r.reason_code.label()}</dd>
                         <dt>"Reason"</dt><dd class="user-text">{r.description.clone()}</dd>
                         <dt>"Sent"</dt><dd>{local_time(r.created_at)}</dd>

@@ -1,20 +1,22 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
+use workbench_core::cancellation::AUTO_APPROVAL_AFTER;
 
 use crate::components::page_title::PageTitle;
 
 /// What the app is for, and the way into each side of the workflow.
 #[component]
 pub fn HomePage() -> impl IntoView {
+    const DAYS: i64 = AUTO_APPROVAL_AFTER.num_days();
     view! {
         <PageTitle text="Home"/>
         <h1>"Cancel subscriptions and refund buyers, with every step on record"</h1>
-        <p class="lede">
+        <p class="lede">{format!(
             "A seller finds a buyer's agreement, asks to cancel it with a specific reason and \
              shares a confirmation link. The buyer opens the link on their own device and \
              approves or rejects. Without an answer, the request is approved automatically \
-             after 7 days. Refunds are separate billing adjustments against invoices."
-        </p>
+             after {DAYS} days. Refunds are separate billing adjustments against invoices."
+        )}</p>
         <div class="cards">
             <section class="card" aria-labelledby="for-sellers">
                 <h2 id="for-sellers">"For sellers"</h2>
@@ -36,7 +38,7 @@ pub fn HomePage() -> impl IntoView {
         <section aria-labelledby="families">
             <h2 id="families">"Four billing families"</h2>
             <ul>
-                <li><strong>"AWS Marketplace: "</strong>"the seller requests, the buyer approves or rejects within 7 days, refunds are billing adjustments."</li>
+                <li><strong>"AWS Marketplace: "</strong>{format!("the seller requests, the buyer approves or rejects within {DAYS} days, refunds are billing adjustments.")}</li>
                 <li><strong>"Amazon FPS: "</strong>"the seller cancels at once and may refund part of the last payment."</li>
                 <li><strong>"Amazon DevPay: "</strong>"the buyer cancels at once and gets back the unused part of the monthly charge."</li>
                 <li><strong>"Alibaba Cloud: "</strong>"the buyer unsubscribes; Alibaba's rules decide where the money goes."</li>

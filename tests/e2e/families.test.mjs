@@ -107,6 +107,63 @@ describe('Alibaba Cloud: the buyer unsubscribes', () => {
     await context.close();
   });
 
+  test('online banking inside the 548 days goes back to the bank within 2-3 business days in all', async () => {
+    const { page, context } = await buyerView();
+    const item = page.getByRole('article', { name: 'DataV dashboard subscription' });
+    await item.getByText('Online banking', { exact: true }).waitFor();
+    await item.getByRole('button', { name: 'Unsubscribe' }).click();
+    const cash = item.locator('.refund-lines li', { hasText: 'Cash or prepaid-card part' });
+    assert.match(await cash.textContent(), /360\.00 CNY.*Back to the online banking account used to pay.*cancelled within 548 days/);
+    await item.getByText(/expected within 2-3 business days in all/).waitFor();
+    assert.equal(await item.getByText('Refunds generally arrive within about 2 business days.').count(), 0, 'not 2 days and then 2-3 more');
+    await item.getByRole('button', { name: 'Confirm unsubscribe' }).click();
+    await item
+      .getByRole('status')
+      .getByText(/^Unsubscribed\. 360\.00 CNY goes back to the online banking account used to pay\. .*expected within 2-3 business days in all\.$/)
+      .waitFor();
+    await context.close();
+  });
+
+  // Each rule of source 003 on a demo order a person can open: where the cash part goes, and why.
+  const ROUTES = [
+    ['555566667777', 'ApsaraDB RDS long-term subscription', /Back to the buyer's account balance.*paid on or before 29 March 2019/],
+    ['666677778888', 'OSS storage package', /Back to the buyer's account balance.*refund to the original payment method failed/],
+    ['888899990000', 'ECS subscription', /Back to the buyer's account balance.*invoice was already issued for this order, bought on the Alibaba Cloud official website/],
+    ['888899990000', 'Hardened CentOS image (Cloud Marketplace)', /Back to the Alipay account used to pay.*cancelled within 548 days of payment: back to the original payment method/],
+  ];
+  for (const [buyer, name, route] of ROUTES) {
+    test(`${name}: the refund route follows its rule`, async () => {
+      const { page, context } = await buyerView();
+      await page.getByLabel('Signed in as buyer').selectOption(buyer);
+      const item = page.getByRole('article', { name });
+      await item.getByRole('button', { name: 'Unsubscribe' }).click();
+      const cash = item.locator('.refund-lines li', { hasText: 'Cash or prepaid-card part' });
+      assert.match(await cash.textContent(), route);
+      await context.close();
+    });
+  }
+
+  test('an invoice sends only an official-website order to the balance, not a cloud-marketplace one', async () => {
+    const { page, context } = await buyerView();
+    await page.getByLabel('Signed in as buyer').selectOption('888899990000');
+    const marketplace = page.getByRole('article', { name: 'Hardened CentOS image (Cloud Marketplace)' });
+    await marketplace.getByText('Alibaba Cloud Marketplace', { exact: true }).waitFor();
+    assert.equal(await marketplace.locator('dd', { hasText: /^Yes$/ }).count(), 1, 'its invoice was issued');
+    await marketplace.getByRole('button', { name: 'Unsubscribe' }).click();
+    assert.equal(await marketplace.getByText(/return the invoice and then withdraw the balance/).count(), 0);
+    await marketplace.getByRole('button', { name: 'Confirm unsubscribe' }).click();
+    await marketplace.getByRole('status').getByText(/^Unsubscribed\. 99\.00 CNY goes back to the Alipay account used to pay\./).waitFor();
+    const stored = await storedRecord(page, 'cw.alibaba.ali-202611-00093');
+    assert.equal(stored.channel, 'CloudMarketplace');
+    assert.deepEqual(stored.refund.route.destination, { OriginalMethod: 'Alipay' });
+
+    const website = page.getByRole('article', { name: 'ECS subscription' });
+    await website.getByText('Alibaba Cloud official website', { exact: true }).waitFor();
+    await website.getByRole('button', { name: 'Unsubscribe' }).click();
+    await website.getByText(/return the invoice and then withdraw the balance/).waitFor();
+    await context.close();
+  });
+
   test('a pay-as-you-go order is explained as not refundable and offers no confirmation', async () => {
     const { page, context } = await buyerView();
     await page.getByLabel('Signed in as buyer').selectOption('777788889999');
@@ -134,13 +191,14 @@ describe('Amazon FPS: the seller cancels and refunds', () => {
     const status = await cancelAndRefund(item, { reference: 'ref-e2e-0001', amount: '5.00', reason: XSS });
     await status.getByText(/^Subscription cancelled and 5\.00 USD refunded \(transaction [A-Z0-9]+\)\.$/).waitFor();
     const transaction = await status.locator('code').textContent();
-    assert.match(transaction, /^[A-Z0-9]{8,}$/);
-    await status.getByText('SubscriptionCancelled (status reason: CancelledByMerchant)').waitFor();
+    // Shaped like FPS's sample, 14GKE3B85HCMF1BTSH5C4PD2IHZL95RJ2LM.
+    assert.match(transaction, /^[A-Z0-9]{35}$/);
+    await status.getByText('SubscriptionCancelled (status reason: CancelledByRecipient)').waitFor();
     await item.getByText('15.00 USD', { exact: true }).waitFor();
     await item.getByText(XSS, { exact: true }).waitFor();
 
     const again = await cancelAndRefund(item, { reference: 'ref-e2e-0001', amount: '9.00' });
-    await again.getByText(/^This caller reference was already used in the last 7 days/).waitFor();
+    await again.getByText(/^This caller reference was already used on subscription 17d62772-c53e-4bdb-9667-65d7b7841cfc in the last 7 days/).waitFor();
     assert.equal(await again.locator('code').textContent(), transaction);
     await item.getByText('15.00 USD', { exact: true }).waitFor();
     const stored = await storedRecord(page, 'cw.fps.17d62772-c53e-4bdb-9667-65d7b7841cfc');
@@ -150,12 +208,34 @@ describe('Amazon FPS: the seller cancels and refunds', () => {
     await context.close();
   });
 
+  test('a caller reference is the seller\'s for 7 days: on another subscription it returns the first result and changes nothing', async () => {
+    const { page, context } = await sellerConsole();
+    const first = page.getByRole('article', { name: 'Northwind Reports (FPS)' });
+    const done = await cancelAndRefund(first, { reference: 'ref-e2e-shared', amount: '5.00' });
+    await done.getByText(/^Subscription cancelled and 5\.00 USD refunded/).waitFor();
+    const transaction = await done.locator('code').textContent();
+
+    const other = page.getByRole('article', { name: 'Northwind Alerts (FPS)' });
+    const again = await cancelAndRefund(other, { reference: 'ref-e2e-shared', amount: '2.00' });
+    await again
+      .getByText(/^This caller reference was already used on subscription 17d62772-c53e-4bdb-9667-65d7b7841cfc in the last 7 days, so nothing was done again/)
+      .waitFor();
+    assert.equal(await again.locator('code').textContent(), transaction);
+    await other.getByText('Active', { exact: true }).waitFor();
+    await other.getByText('10.00 USD', { exact: true }).waitFor();
+    const stored = await storedRecord(page, 'cw.fps.5b2e8f41-9c3d-4a7e-b6f0-2d8c1e9a7b53');
+    assert.equal(stored.status, 'Active');
+    assert.equal(stored.refunded_from_last_minor, 0);
+    assert.deepEqual(stored.calls, []);
+    await context.close();
+  });
+
   test('a refund above the last payment says why it failed while the cancellation stands', async () => {
     const { page, context } = await sellerConsole();
     const item = page.getByRole('article', { name: 'Northwind Reports (FPS)' });
     const status = await cancelAndRefund(item, { reference: 'ref-e2e-too-much', amount: '25.00' });
     await status.getByText(/^Subscription cancelled, but the refund failed\. RefundAmountExceeded: 25\.00 USD was asked, but at most 20\.00 USD/).waitFor();
-    await status.getByText('SubscriptionCancelled (status reason: CancelledByMerchant)').waitFor();
+    await status.getByText('SubscriptionCancelled (status reason: CancelledByRecipient)').waitFor();
     assert.equal(await status.getByText('Refund transaction ID').count(), 0);
     await item.getByText('Cancelled', { exact: true }).waitFor();
     await context.close();

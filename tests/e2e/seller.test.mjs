@@ -218,6 +218,47 @@ describe('seller console', () => {
     await context.close();
   });
 
+  // The one agreement of `sellerAccount` with `buyerAccount` that has no request yet, opened.
+  async function agreementOf(sellerAccount, buyerAccount) {
+    const device = await seller();
+    await device.page.getByLabel('Signed in as seller').selectOption(sellerAccount);
+    await device.page.getByLabel('Buyer ID').fill(buyerAccount);
+    await device.page.getByRole('heading', { name: /agreements? match/ }).waitFor();
+    const row = results(device.page).filter({ hasText: 'Active' }).filter({ hasText: 'None' }).first();
+    const id = (await row.getByRole('link').textContent()).trim();
+    await row.getByRole('link').click();
+    await device.page.getByRole('heading', { level: 1, name: `Agreement ${id}` }).waitFor();
+    return { ...device, id };
+  }
+
+  function term(page, name) {
+    return page.getByRole('region', { name: 'Terms' }).locator('dt', { hasText: name }).locator('xpath=following-sibling::dd[1]');
+  }
+
+  // Source 001: "For contract-based subscriptions — especially private offers or those beyond
+  // the initial 48-hour window — ... AWS may engage both parties before finalizing."
+  const COORDINATION = [
+    ['111122223333', '444455556666', 'Contract', /^This is a contract-based subscription: its cancellation may need coordination between the buyer, you and AWS/],
+    ['222233334444', '444455556666', 'Contract', /^This is a contract-based subscription on a private offer: /],
+    ['333344445555', '444455556666', 'Usage (pay-as-you-go)', null],
+    ['333344445555', '888899990000', 'SaaS subscription', null],
+  ];
+  for (const [sellerAccount, buyerAccount, pricing, note] of COORDINATION) {
+    test(`a ${pricing} agreement shows its pricing model and ${note ? 'the' : 'no'} coordination note`, async () => {
+      const { page, context } = await agreementOf(sellerAccount, buyerAccount);
+      assert.equal((await term(page, 'Pricing model').textContent()).trim(), pricing);
+      await page.getByRole('button', { name: 'Request cancellation' }).click();
+      await page.getByText(/automatically after 7 days/).waitFor();
+      const shown = page.getByText(/AWS may contact both of you before it is final/);
+      if (note) {
+        await page.getByText(note).waitFor();
+      } else {
+        assert.equal(await shown.count(), 0);
+      }
+      await context.close();
+    });
+  }
+
   test('the seller console passes axe on a phone-width screen', async () => {
     const { page, context } = await app.device({ viewport: { width: 390, height: 844 } });
     await open(page, app.url('/seller'));

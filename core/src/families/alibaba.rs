@@ -10,8 +10,13 @@
 //! - "within 18 months (548 days) after payment": counted in calendar days, the payment
 //!   day being day 0. A cancellation on day 548 (all of it, to 23:59:59) is within; from
 //!   the first second of day 549 it is not.
-//! - An issued invoice sends the refund to the balance whatever the dates; so does a
-//!   refund the original channel refuses. An order paid from the balance goes back there.
+//! - An issued invoice sends the refund to the balance whatever the dates, but only for
+//!   "products purchased on the Alibaba Cloud official website (excluding products from
+//!   the cloud marketplace)"; a cloud-marketplace order follows the dates. A refund the
+//!   original channel refuses goes to the balance too. An order paid from the balance goes
+//!   back there.
+//! - Online banking: "expected to be credited within 2-3 business days" is the whole time
+//!   for such a refund, the bank's processing included, not days on top of the usual 2.
 //! - Only the cash or prepaid-card part is refunded, whole: the seed gives no deduction for
 //!   time used, so none is made. Vouchers and coupons never come back.
 
@@ -30,23 +35,41 @@ pub const ORIGINAL_METHOD_DAYS: i64 = 548;
 const CHINA_STANDARD_TIME: FixedOffset = FixedOffset::east_opt(8 * 3600).unwrap();
 
 pub const TIMING: &str = "Refunds generally arrive within about 2 business days.";
-pub const BANK_TIMING: &str =
-    "Online banking takes another 2-3 business days, as the bank processes the refund.";
+pub const BANK_TIMING: &str = "A refund to online banking depends on the bank's processing \
+time: it is expected within 2-3 business days in all.";
 pub const ENTERPRISE_WARNING: &str = "Refunding an enterprise instance releases it at once and \
 deletes all of its data permanently. It cannot be recovered.";
 pub const INVOICE_NOTE: &str = "To move the money from the balance back to the original \
 channel, return the invoice and then withdraw the balance.";
 
-pub const RULE_INVOICE_ISSUED: &str =
-    "An invoice was already issued for this order, so the refund goes to the account balance.";
+pub const RULE_INVOICE_ISSUED: &str = "An invoice was already issued for this order, bought on \
+the Alibaba Cloud official website, so the refund goes to the account balance.";
 pub const RULE_PAID_ON_OR_BEFORE_CUTOFF: &str =
     "Orders paid on or before 29 March 2019 (UTC+8) are refunded to the account balance.";
-pub const RULE_PAST_548_DAYS: &str =
-    "More than 548 days have passed since payment, so the refund goes to the account balance.";
-pub const RULE_ORIGINAL_METHOD: &str = "Paid after 29 March 2019 and cancelled within 548 days \
-of payment: back to the original payment method.";
-pub const RULE_PAID_FROM_BALANCE: &str = "Paid after 29 March 2019 and cancelled within 548 \
-days of payment from the account balance: back to the account balance.";
+
+/// More than [`ORIGINAL_METHOD_DAYS`] days since payment: to the balance.
+pub fn rule_past_window() -> String {
+    format!(
+        "More than {ORIGINAL_METHOD_DAYS} days have passed since payment, so the refund goes to \
+         the account balance."
+    )
+}
+
+/// Paid after the cutoff and cancelled within the window: back to the original method.
+pub fn rule_original_method() -> String {
+    format!(
+        "Paid after 29 March 2019 and cancelled within {ORIGINAL_METHOD_DAYS} days of payment: \
+         back to the original payment method."
+    )
+}
+
+/// Paid from the balance, after the cutoff and within the window: back to the balance.
+pub fn rule_paid_from_balance() -> String {
+    format!(
+        "Paid after 29 March 2019 and cancelled within {ORIGINAL_METHOD_DAYS} days of payment \
+         from the account balance: back to the account balance."
+    )
+}
 pub const RULE_ORIGINAL_METHOD_FAILED: &str =
     "The refund to the original payment method failed, so it goes to the account balance.";
 pub const RULE_CASH_ONLY: &str = "Only the cash or prepaid-card part of the payment is refunded.";
@@ -76,6 +99,16 @@ pub enum PaymentMethod {
 }
 
 impl PaymentMethod {
+    /// The method's name, as an order lists it.
+    pub fn name(self) -> &'static str {
+        match self {
+            PaymentMethod::Alipay => "Alipay",
+            PaymentMethod::OnlineBanking => "Online banking",
+            PaymentMethod::AccountBalance => "Alibaba Cloud account balance",
+        }
+    }
+
+    /// Where a refund to this method goes, in words.
     pub fn label(self) -> &'static str {
         match self {
             PaymentMethod::Alipay => "the Alipay account used to pay",
@@ -97,6 +130,29 @@ impl InstanceKind {
             InstanceKind::Standard => "Standard instance",
             InstanceKind::Enterprise => "Enterprise instance",
         }
+    }
+}
+
+/// Where the order was bought. The seed's invoice rule is for "products purchased on the
+/// Alibaba Cloud official website (excluding products from the cloud marketplace)".
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum SalesChannel {
+    /// Orders stored before the channel was recorded were all bought here.
+    #[default]
+    OfficialWebsite,
+    CloudMarketplace,
+}
+
+impl SalesChannel {
+    pub fn label(self) -> &'static str {
+        match self {
+            SalesChannel::OfficialWebsite => "Alibaba Cloud official website",
+            SalesChannel::CloudMarketplace => "Alibaba Cloud Marketplace",
+        }
+    }
+
+    fn is_official_website(&self) -> bool {
+        *self == SalesChannel::OfficialWebsite
     }
 }
 
@@ -129,6 +185,10 @@ pub struct AlibabaOrder {
     /// The part covered by vouchers or coupons: never refunded.
     pub paid_vouchers: Money,
     pub method: PaymentMethod,
+    /// Absent from orders stored before it was recorded: those are official-website orders,
+    /// and an official-website order is not written with it, so that they load unchanged.
+    #[serde(default, skip_serializing_if = "SalesChannel::is_official_website")]
+    pub channel: SalesChannel,
     pub invoice_issued: bool,
     /// The original channel refuses the refund (closed account, expired card).
     pub original_method_refuses: bool,
@@ -160,7 +220,7 @@ impl Route {
     /// When the money should arrive, in words.
     pub fn expected_timing(&self) -> Vec<&'static str> {
         match self.destination {
-            Destination::OriginalMethod(PaymentMethod::OnlineBanking) => vec![TIMING, BANK_TIMING],
+            Destination::OriginalMethod(PaymentMethod::OnlineBanking) => vec![BANK_TIMING],
             _ => vec![TIMING],
         }
     }
@@ -208,25 +268,31 @@ impl AlibabaOrder {
             && self.days_since_payment(at) <= ORIGINAL_METHOD_DAYS
     }
 
+    /// Whether an issued invoice sends the refund to the balance: only for an order bought
+    /// on the official website.
+    fn invoice_goes_to_balance(&self) -> bool {
+        self.invoice_issued && self.channel == SalesChannel::OfficialWebsite
+    }
+
     /// Where a refund at `at` goes, and why.
     pub fn route(&self, at: DateTime<Utc>) -> Route {
-        if self.invoice_issued {
+        if self.invoice_goes_to_balance() {
             return Route::to(Destination::AccountBalance, RULE_INVOICE_ISSUED);
         }
         if alibaba_date(self.paid_at) <= CUTOFF_DATE {
             return Route::to(Destination::AccountBalance, RULE_PAID_ON_OR_BEFORE_CUTOFF);
         }
         if self.days_since_payment(at) > ORIGINAL_METHOD_DAYS {
-            return Route::to(Destination::AccountBalance, RULE_PAST_548_DAYS);
+            return Route::to(Destination::AccountBalance, &rule_past_window());
         }
         match self.method {
             PaymentMethod::AccountBalance => {
-                Route::to(Destination::AccountBalance, RULE_PAID_FROM_BALANCE)
+                Route::to(Destination::AccountBalance, &rule_paid_from_balance())
             }
             _ if self.original_method_refuses => {
                 Route::to(Destination::AccountBalance, RULE_ORIGINAL_METHOD_FAILED)
             }
-            method => Route::to(Destination::OriginalMethod(method), RULE_ORIGINAL_METHOD),
+            method => Route::to(Destination::OriginalMethod(method), &rule_original_method()),
         }
     }
 
@@ -281,7 +347,7 @@ impl AlibabaOrder {
                 Destination::AccountBalance => RefundTo::AccountBalance,
             };
             notes.extend(route.expected_timing().into_iter().map(String::from));
-            if self.invoice_issued {
+            if self.invoice_goes_to_balance() {
                 notes.push(INVOICE_NOTE.into());
             }
             lines.push(RefundLine {
@@ -343,6 +409,7 @@ mod tests {
             paid_cash: Money::new(80_000, Currency::CNY),
             paid_vouchers: Money::new(20_000, Currency::CNY),
             method: PaymentMethod::Alipay,
+            channel: SalesChannel::OfficialWebsite,
             invoice_issued: false,
             original_method_refuses: false,
             status: OrderStatus::Active,
@@ -401,7 +468,8 @@ mod tests {
         assert!(!o.within_original_method_window(first_second_of_549));
         let route = o.route(first_second_of_549);
         assert_eq!(route.destination, Destination::AccountBalance);
-        assert_eq!(route.rule, RULE_PAST_548_DAYS);
+        assert_eq!(route.rule, rule_past_window());
+        assert!(route.rule.contains("548 days"));
     }
 
     #[test]
@@ -432,17 +500,50 @@ mod tests {
         o.method = PaymentMethod::AccountBalance;
         let route = o.route(cst(2025, 2, 1, 12, 0, 0));
         assert_eq!(route.destination, Destination::AccountBalance);
-        assert_eq!(route.rule, RULE_PAID_FROM_BALANCE);
+        assert_eq!(route.rule, rule_paid_from_balance());
     }
 
     #[test]
-    fn online_banking_adds_the_banks_two_to_three_days() {
+    fn online_banking_is_two_to_three_business_days_in_all_not_on_top_of_the_usual_two() {
         let mut o = order(cst(2025, 1, 1, 12, 0, 0));
         o.method = PaymentMethod::OnlineBanking;
         let at = cst(2025, 2, 1, 12, 0, 0);
-        assert_eq!(o.route(at).expected_timing(), vec![TIMING, BANK_TIMING]);
+        assert_eq!(o.route(at).expected_timing(), vec![BANK_TIMING]);
+        assert!(BANK_TIMING.contains("within 2-3 business days in all"));
         o.invoice_issued = true;
         assert_eq!(o.route(at).expected_timing(), vec![TIMING]);
+    }
+
+    #[test]
+    fn an_issued_invoice_on_a_cloud_marketplace_order_does_not_send_the_refund_to_the_balance() {
+        let mut o = order(cst(2025, 1, 1, 12, 0, 0));
+        o.invoice_issued = true;
+        o.channel = SalesChannel::CloudMarketplace;
+        let at = cst(2025, 2, 1, 12, 0, 0);
+        let route = o.route(at);
+        assert_eq!(
+            route.destination,
+            Destination::OriginalMethod(PaymentMethod::Alipay)
+        );
+        assert_eq!(route.rule, rule_original_method());
+        assert!(!o.refund_facts(at).notes.contains(&INVOICE_NOTE.to_string()));
+        // The dates still decide: past the window it is the balance, for the dates' reason.
+        let late = cst(2026, 7, 4, 0, 0, 0);
+        assert_eq!(o.route(late).rule, rule_past_window());
+    }
+
+    #[test]
+    fn an_order_stored_without_its_channel_is_an_official_website_order_and_loads_unchanged() {
+        let mut o = order(cst(2025, 1, 1, 12, 0, 0));
+        let stored = serde_json::to_value(&o).unwrap();
+        assert!(stored.get("channel").is_none());
+        let loaded: AlibabaOrder = serde_json::from_value(stored.clone()).unwrap();
+        assert_eq!(loaded.channel, SalesChannel::OfficialWebsite);
+        assert_eq!(serde_json::to_value(&loaded).unwrap(), stored);
+        o.channel = SalesChannel::CloudMarketplace;
+        let json = serde_json::to_string(&o).unwrap();
+        assert!(json.contains("\"channel\":\"CloudMarketplace\""));
+        assert_eq!(serde_json::from_str::<AlibabaOrder>(&json).unwrap(), o);
     }
 
     #[test]
@@ -516,7 +617,8 @@ mod tests {
             refunded[0].to,
             RefundTo::OriginalMethod(PaymentMethod::Alipay.label().into())
         );
-        assert!(refunded[0].rule.contains(RULE_ORIGINAL_METHOD));
+        assert!(refunded[0].rule.contains(&rule_original_method()));
+        assert!(refunded[0].rule.contains("within 548 days"));
         assert_eq!(facts.lines[1].amount.minor, 20_000);
         assert_eq!(facts.lines[1].to, RefundTo::NotRefunded);
         assert_eq!(facts.notes, vec![TIMING.to_string()]);
@@ -532,6 +634,7 @@ mod tests {
             balance in any::<bool>(),
             invoiced in any::<bool>(),
             refuses in any::<bool>(),
+            marketplace in any::<bool>(),
         ) {
             let paid = cst(2018, 1, 1, 12, 0, 0) + Duration::days(paid_days);
             let mut o = order(paid);
@@ -539,6 +642,9 @@ mod tests {
             o.paid_vouchers = Money::new(vouchers, Currency::CNY);
             o.invoice_issued = invoiced;
             o.original_method_refuses = refuses;
+            if marketplace {
+                o.channel = SalesChannel::CloudMarketplace;
+            }
             if balance {
                 o.method = PaymentMethod::AccountBalance;
             }
@@ -550,9 +656,14 @@ mod tests {
             prop_assert!(refund.amount.minor <= cash);
             prop_assert_eq!(refund.not_refunded.minor, vouchers);
             let original = matches!(refund.route.destination, Destination::OriginalMethod(_));
+            // An issued invoice counts only for an official-website order.
+            let invoice_sends_to_balance = invoiced && !marketplace;
             prop_assert_eq!(
                 original,
-                o.within_original_method_window(at) && !invoiced && !refuses && !balance
+                o.within_original_method_window(at)
+                    && !invoice_sends_to_balance
+                    && !refuses
+                    && !balance
             );
             prop_assert!(o.check().is_ok());
         }

@@ -10,8 +10,14 @@
 //! - "maintained for seven days": a reference used at `t` is remembered while
 //!   `now < t + 7 × 24 h`. Any call with it in that window, whatever its other parameters,
 //!   gets the first call's result and does nothing; from `t + 7 days` on it is forgotten.
-//!   FPS remembers references per caller; the workbench keeps them per subscription
-//!   because each subscription is stored and versioned on its own.
+//!   FPS keeps a reference as the caller's ("a value you provide that uniquely identifies
+//!   the request"), not a subscription's: the same reference on another subscription of the
+//!   same seller within the seven days is a replay too ([`replay`]). Each call is still
+//!   remembered on the subscription it was made on, because each subscription is stored
+//!   and versioned on its own; finding it again looks through all of the caller's.
+//! - The refund transaction ID has the shape of the seed's sample,
+//!   `14GKE3B85HCMF1BTSH5C4PD2IHZL95RJ2LM`: 35 upper-case letters and digits, drawn by the
+//!   [`IdSource`] the caller passes in.
 //! - A refund that fails (bad amount, other currency, more than is left of the last
 //!   payment) does not undo the cancellation of the same call: the result says both.
 
@@ -26,9 +32,13 @@ use crate::money::{Currency, Money};
 /// How long FPS remembers a CallerReference.
 pub const CALLER_REFERENCE_KEPT: Duration = Duration::days(7);
 pub const CALLER_REFERENCE_MAX_BYTES: usize = 128;
-/// The IPN status and status reason of a cancellation made by the seller.
+/// The IPN status and status reason of a cancellation made by the seller, as in the seed's
+/// sample notification ("status: SubscriptionCancelled", "statusReason:
+/// CancelledByRecipient"): in FPS the recipient of the payments is the seller.
 pub const SUBSCRIPTION_CANCELLED: &str = "SubscriptionCancelled";
-pub const CANCELLED_BY_MERCHANT: &str = "CancelledByMerchant";
+pub const CANCELLED_BY_RECIPIENT: &str = "CancelledByRecipient";
+/// The length of a refund transaction ID, as in the seed's sample response.
+pub const REFUND_TRANSACTION_ID_LEN: usize = 35;
 pub const RULE_LAST_PAYMENT: &str =
     "FPS refunds only from the last subscription payment, never more than is left of it.";
 
@@ -113,6 +123,10 @@ pub struct FpsResult {
     /// True when the CallerReference had been used within seven days: this is the first
     /// call's result, and nothing happened again.
     pub replayed: bool,
+    /// On a replay, the subscription the first call was made on, which may be another of
+    /// the caller's. Never stored: only first calls are remembered.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_call_on: Option<String>,
 }
 
 impl FpsResult {
@@ -120,10 +134,15 @@ impl FpsResult {
     pub fn summary(&self) -> String {
         let mut text = String::new();
         if self.replayed {
-            text.push_str(
-                "This caller reference was already used in the last 7 days, so nothing was \
-                 done again; this is what the first call did. ",
-            );
+            let on = self
+                .first_call_on
+                .as_deref()
+                .map_or(String::new(), |id| format!(" on subscription {id}"));
+            text.push_str(&format!(
+                "This caller reference was already used{on} in the last {} days, so nothing \
+                 was done again; this is what the first call did. ",
+                CALLER_REFERENCE_KEPT.num_days()
+            ));
         }
         let refund = match (
             &self.refunded,
@@ -214,11 +233,8 @@ impl FpsSubscription {
         if caller_reference.len() > CALLER_REFERENCE_MAX_BYTES {
             return Err(FpsError::CallerReferenceTooLong(caller_reference.len()));
         }
-        if let Some(earlier) = self.remembered(caller_reference, now) {
-            return Ok(FpsResult {
-                replayed: true,
-                ..earlier.result.clone()
-            });
+        if let Some(first) = replay([&*self], &self.seller, caller_reference, now) {
+            return Ok(first);
         }
         let Some(amount_text) = call
             .refund
@@ -249,13 +265,14 @@ impl FpsSubscription {
                 refund_failure: None,
                 notification: None,
                 replayed: false,
+                first_call_on: None,
             }
         };
         match self.refund_check(amount_text, call.currency.trim()) {
             Ok(amount) => {
                 self.refunded_from_last_minor += amount.minor;
                 result.refunded = Some(amount);
-                result.refund_transaction_id = Some(ids.next_suffix().to_uppercase());
+                result.refund_transaction_id = Some(ids.refund_transaction_id());
             }
             Err(why) => result.refund_failure = Some(why),
         }
@@ -301,15 +318,6 @@ impl FpsSubscription {
         }
     }
 
-    fn remembered(&self, caller_reference: &str, now: DateTime<Utc>) -> Option<&RememberedCall> {
-        if caller_reference.is_empty() {
-            return None;
-        }
-        self.calls
-            .iter()
-            .find(|c| c.caller_reference == caller_reference && now - c.at < CALLER_REFERENCE_KEPT)
-    }
-
     fn refund_check(&self, amount_text: &str, currency: &str) -> Result<Money, RefundFailure> {
         let paid = self.last_payment.currency;
         if !currency.is_empty() && currency != paid.code() {
@@ -343,10 +351,11 @@ impl FpsSubscription {
             refund_failure: None,
             notification: Some(Notification {
                 status: SUBSCRIPTION_CANCELLED.into(),
-                status_reason: CANCELLED_BY_MERCHANT.into(),
+                status_reason: CANCELLED_BY_RECIPIENT.into(),
                 subscription_id: self.id.clone(),
             }),
             replayed: false,
+            first_call_on: None,
         }
     }
 
@@ -361,6 +370,37 @@ impl FpsSubscription {
             });
         }
     }
+}
+
+/// The first result of a call with `caller_reference` that `caller` made within the last
+/// seven days on any of `subscriptions`, marked as a replay. FPS maintains a CallerReference
+/// "for seven days" as the caller's, so a retry on another subscription gets it too and
+/// changes nothing.
+pub fn replay<'a>(
+    subscriptions: impl IntoIterator<Item = &'a FpsSubscription>,
+    caller: &AccountId,
+    caller_reference: &str,
+    now: DateTime<Utc>,
+) -> Option<FpsResult> {
+    let caller_reference = caller_reference.trim();
+    if caller_reference.is_empty() {
+        return None;
+    }
+    subscriptions
+        .into_iter()
+        .filter(|s| &s.seller == caller)
+        .find_map(|s| {
+            s.calls
+                .iter()
+                .find(|c| {
+                    c.caller_reference == caller_reference && now - c.at < CALLER_REFERENCE_KEPT
+                })
+                .map(|c| FpsResult {
+                    replayed: true,
+                    first_call_on: Some(s.id.clone()),
+                    ..c.result.clone()
+                })
+        })
 }
 
 #[cfg(test)]
@@ -399,7 +439,7 @@ mod tests {
     }
 
     #[test]
-    fn cancelling_alone_cancels_and_notifies_cancelled_by_merchant() {
+    fn cancelling_alone_cancels_and_notifies_cancelled_by_recipient_as_the_sample_does() {
         let mut sub = subscription();
         let result = sub
             .cancel_and_refund(
@@ -411,7 +451,7 @@ mod tests {
         assert!(result.cancelled_now);
         let notification = result.notification.clone().unwrap();
         assert_eq!(notification.status, "SubscriptionCancelled");
-        assert_eq!(notification.status_reason, "CancelledByMerchant");
+        assert_eq!(notification.status_reason, "CancelledByRecipient");
         assert_eq!(notification.subscription_id, sub.id);
         assert_eq!(sub.status, FpsStatus::Cancelled);
         assert_eq!(sub.cancel_reason, "MyWish");
@@ -473,9 +513,10 @@ mod tests {
     }
 
     #[test]
-    fn cancelling_and_refunding_gives_a_transaction_id_from_the_id_source() {
+    fn cancelling_and_refunding_gives_a_transaction_id_from_the_id_source_shaped_as_fps_ones() {
         let mut sub = subscription();
         let mut ids = SequentialIds::starting_at(41);
+        let expected = SequentialIds::starting_at(41).refund_transaction_id();
         let result = sub
             .cancel_and_refund(
                 &call("MyWish", Some("1"), "CallerReference07"),
@@ -485,14 +526,17 @@ mod tests {
             .unwrap();
         assert!(result.cancelled_now);
         assert_eq!(result.refunded, Some(Money::new(100, Currency::USD)));
-        assert_eq!(
-            result.refund_transaction_id.as_deref(),
-            Some("000000000000002A")
-        );
+        let id = result.refund_transaction_id.clone().unwrap();
+        assert_eq!(id, expected);
+        // The seed's sample: 14GKE3B85HCMF1BTSH5C4PD2IHZL95RJ2LM.
+        assert_eq!(id.len(), REFUND_TRANSACTION_ID_LEN);
+        assert!(id
+            .bytes()
+            .all(|b| b.is_ascii_digit() || b.is_ascii_uppercase()));
         assert_eq!(sub.refundable(), Money::new(1_900, Currency::USD));
         assert_eq!(
             result.summary(),
-            "Subscription cancelled and 1.00 USD refunded (transaction 000000000000002A)."
+            format!("Subscription cancelled and 1.00 USD refunded (transaction {id}).")
         );
     }
 
@@ -615,6 +659,7 @@ mod tests {
         assert_eq!(
             FpsResult {
                 replayed: false,
+                first_call_on: None,
                 ..again.clone()
             },
             first
@@ -634,6 +679,57 @@ mod tests {
         assert!(!later.replayed);
         assert_ne!(later.refund_transaction_id, first.refund_transaction_id);
         assert_eq!(sub.refunded_from_last_minor, 1_000);
+    }
+
+    #[test]
+    fn a_caller_reference_is_the_callers_so_another_subscription_within_seven_days_replays() {
+        let mut ids = SequentialIds::default();
+        let mut first = subscription();
+        let done = first
+            .cancel_and_refund(&call("", Some("5.00"), "CallerReference07"), t(0), &mut ids)
+            .unwrap();
+        let mut other = FpsSubscription {
+            id: "8a1f0c55-2b7e-4c1d-9f3a-6e2d8b7c4a10".into(),
+            ..subscription()
+        };
+        let just_before = t(0) + CALLER_REFERENCE_KEPT - Duration::seconds(1);
+        let again = replay(
+            [&first, &other],
+            &other.seller,
+            " CallerReference07 ",
+            just_before,
+        )
+        .unwrap();
+        assert!(again.replayed);
+        assert_eq!(again.first_call_on.as_deref(), Some(first.id.as_str()));
+        assert_eq!(again.refund_transaction_id, done.refund_transaction_id);
+        assert!(again.summary().starts_with(&format!(
+            "This caller reference was already used on subscription {} in the last 7 days",
+            first.id
+        )));
+        // Another caller's reference is not this caller's, and after seven days it is gone.
+        let stranger = AccountId::parse("999988887777").unwrap();
+        assert_eq!(replay([&first], &stranger, "CallerReference07", t(1)), None);
+        let at_seven_days = t(0) + CALLER_REFERENCE_KEPT;
+        assert_eq!(
+            replay([&first], &first.seller, "CallerReference07", at_seven_days),
+            None
+        );
+        let fresh = other
+            .cancel_and_refund(
+                &call("", Some("5.00"), "CallerReference07"),
+                at_seven_days,
+                &mut ids,
+            )
+            .unwrap();
+        assert!(!fresh.replayed);
+        first.calls.clear();
+        assert!(
+            !first
+                .cancel_and_refund(&call("", Some("1.00"), "new"), t(0), &mut ids)
+                .unwrap()
+                .replayed
+        );
     }
 
     #[test]

@@ -1,0 +1,107 @@
+//! Amazon FPS keeps a CallerReference "for seven days" as the caller's (source 002), not a
+//! subscription's: through the book, the same reference on another subscription of the same
+//! seller is a replay that returns the first result and changes nothing.
+
+use chrono::Duration;
+use workbench_core::book::{Book, DomainError};
+use workbench_core::demo::{demo_book, demo_now};
+use workbench_core::families::fps::{FpsCall, CALLER_REFERENCE_KEPT};
+use workbench_core::ids::{AccountId, SequentialIds};
+
+fn refund(amount: &str, reference: &str) -> FpsCall {
+    FpsCall {
+        refund: Some(amount.into()),
+        caller_reference: reference.into(),
+        ..FpsCall::default()
+    }
+}
+
+/// Two subscriptions of one seller, and that seller.
+fn two_of_one_seller(book: &Book) -> (String, String, AccountId) {
+    let first = book.fps.values().next().unwrap().record.clone();
+    let second = book
+        .fps
+        .values()
+        .find(|v| v.record.seller == first.seller && v.record.id != first.id)
+        .expect("the demo has two FPS subscriptions of one seller");
+    (first.id, second.record.id.clone(), first.seller)
+}
+
+#[test]
+fn the_same_reference_on_another_subscription_of_the_seller_within_seven_days_is_a_replay() {
+    let now = demo_now();
+    let mut book = demo_book(now);
+    let mut ids = SequentialIds::starting_at(50_000);
+    let (a, b, seller) = two_of_one_seller(&book);
+    let first = book
+        .fps_cancel_and_refund(
+            &a,
+            &seller,
+            &refund("5.00", "CallerReference07"),
+            now,
+            &mut ids,
+        )
+        .unwrap();
+    assert!(!first.replayed);
+    let before = book.clone();
+    let later = now + CALLER_REFERENCE_KEPT - Duration::seconds(1);
+    let again = book
+        .fps_cancel_and_refund(
+            &b,
+            &seller,
+            &refund("9.00", "CallerReference07"),
+            later,
+            &mut ids,
+        )
+        .unwrap();
+    assert!(again.replayed);
+    assert_eq!(again.first_call_on.as_deref(), Some(a.as_str()));
+    assert_eq!(again.refund_transaction_id, first.refund_transaction_id);
+    assert_eq!(again.refunded, first.refunded);
+    assert_eq!(book, before, "a replay changes nothing, not even a version");
+
+    let after_seven_days = now + CALLER_REFERENCE_KEPT;
+    let fresh = book
+        .fps_cancel_and_refund(
+            &b,
+            &seller,
+            &refund("9.00", "CallerReference07"),
+            after_seven_days,
+            &mut ids,
+        )
+        .unwrap();
+    assert!(!fresh.replayed);
+    assert_ne!(fresh.refund_transaction_id, first.refund_transaction_id);
+    assert_eq!(book.fps[&b].record.refunded_from_last_minor, 900);
+}
+
+#[test]
+fn another_sellers_reference_is_not_this_sellers() {
+    let now = demo_now();
+    let mut book = demo_book(now);
+    let mut ids = SequentialIds::starting_at(60_000);
+    let (a, _, seller) = two_of_one_seller(&book);
+    book.fps_cancel_and_refund(&a, &seller, &refund("1.00", "shared-ref"), now, &mut ids)
+        .unwrap();
+    let other = book
+        .fps
+        .values()
+        .find(|v| v.record.seller != seller && v.record.refundable().minor > 0)
+        .map(|v| (v.record.id.clone(), v.record.seller.clone()))
+        .unwrap();
+    let result = book
+        .fps_cancel_and_refund(
+            &other.0,
+            &other.1,
+            &refund("1.00", "shared-ref"),
+            now,
+            &mut ids,
+        )
+        .unwrap();
+    assert!(!result.replayed);
+    assert!(result.refunded.is_some());
+    assert!(matches!(
+        book.fps_cancel_and_refund(&other.0, &seller, &refund("1.00", "x"), now, &mut ids),
+        Err(DomainError::NotTheSeller)
+    ));
+}
