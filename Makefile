@@ -1,6 +1,6 @@
 # The whole set-up on a fresh machine is `make serve` or `make test`: each installs what is
 # missing (scripts/setup.sh) and then does its job.
-.PHONY: serve test build
+.PHONY: serve test build bench
 
 serve:
 	scripts/setup.sh serve
@@ -13,3 +13,8 @@ test:
 build:
 	scripts/setup.sh build
 	scripts/build.sh
+
+# Every performance budget, one line each (figure, budget, baseline, ok or FAIL).
+bench:
+	scripts/setup.sh test
+	scripts/bench.sh

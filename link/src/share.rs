@@ -1,9 +1,8 @@
-//! A link someone must send to someone else: as text with "Copy link", and as a QR code.
+//! A link someone must send to someone else: as text with "Copy link", and, where the
+//! caller draws one, as a QR code.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use qrcode::render::svg;
-use qrcode::{QrCode, Version};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
@@ -14,17 +13,26 @@ pub fn origin() -> String {
         .unwrap_or_default()
 }
 
-/// A link someone must send to someone else, with "Copy link" and its QR code; `openable`
-/// where opening it here makes sense too (the seller trying the buyer's page).
+/// A link drawn as a QR code: SVG markup that a QR encoder made from the link's bytes, so
+/// no text of anyone's ends up as markup.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QrPicture {
+    pub svg: String,
+    pub version: i16,
+}
+
+/// A link someone must send to someone else, with "Copy link" and, if given, its QR code;
+/// `openable` where opening it here makes sense too (the seller trying the buyer's page).
 #[component]
 pub fn LinkToSend(
     url: String,
     id: &'static str,
     label: &'static str,
     openable: bool,
+    #[prop(default = None)] qr: Option<QrPicture>,
 ) -> impl IntoView {
     let status = RwSignal::new(String::new());
-    let (qr, version) = qr_code(&url);
+    let version = qr.as_ref().map(|q| q.version);
     let length = url.chars().count();
     let copy = {
         let url = url.clone();
@@ -42,32 +50,11 @@ pub fn LinkToSend(
                 {openable.then(|| view! { <a href=url.clone() target="_blank" rel="noopener">"Open it in a new tab"</a> })}
             </div>
             <p role="status" class="copied">{move || status.get()}</p>
-            {qr.map(|svg| view! {
-                <div class="qr" role="img" aria-label=format!("QR code of the {}", label.to_lowercase()) inner_html=svg></div>
+            {qr.map(|q| view! {
+                <div class="qr" role="img" aria-label=format!("QR code of the {}", label.to_lowercase()) inner_html=q.svg></div>
             })}
         </div>
     }
-}
-
-/// The QR code as SVG markup (drawn by the crate from the link, so no text of anyone's ends
-/// up as markup) and its version, or nothing for a link too long for any QR code.
-fn qr_code(url: &str) -> (Option<String>, Option<i16>) {
-    let Ok(code) = QrCode::new(url.as_bytes()) else {
-        return (None, None);
-    };
-    let version = match code.version() {
-        Version::Normal(v) | Version::Micro(v) => v,
-    };
-    let markup = code
-        .render::<svg::Color>()
-        .min_dimensions(220, 220)
-        .quiet_zone(true)
-        .build();
-    // The XML prolog means nothing inside an HTML page.
-    let svg = markup
-        .find("<svg")
-        .map_or(markup.clone(), |at| markup[at..].to_string());
-    (Some(svg), Some(version))
 }
 
 /// Copies through the Clipboard API; where the browser refuses, selects the text so that

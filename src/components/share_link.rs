@@ -1,6 +1,8 @@
 use leptos::prelude::*;
+use qrcode::render::svg;
+use qrcode::{QrCode, Version};
 use workbench_core::ids::{AgreementId, RequestId};
-use workbench_link::share::LinkToSend;
+use workbench_link::share::{LinkToSend, QrPicture};
 
 use crate::state::use_app;
 
@@ -11,7 +13,25 @@ pub fn ShareLink(agreement_id: AgreementId, request_id: RequestId) -> impl IntoV
     let app = use_app();
     match app.confirmation_url(&agreement_id, &request_id) {
         Err(message) => view! { <p class="field-error">{message}</p> }.into_any(),
-        Ok(url) => view! { <LinkToSend url=url id="confirmation-link" label="Confirmation link" openable=true/> }
+        Ok(url) => view! { <LinkToSend qr=qr_code(&url) url=url id="confirmation-link" label="Confirmation link" openable=true/> }
             .into_any(),
     }
+}
+
+/// The link's QR code, for a phone's camera, or nothing for a link too long for any QR code.
+fn qr_code(url: &str) -> Option<QrPicture> {
+    let code = QrCode::new(url.as_bytes()).ok()?;
+    let version = match code.version() {
+        Version::Normal(v) | Version::Micro(v) => v,
+    };
+    let markup = code
+        .render::<svg::Color>()
+        .min_dimensions(220, 220)
+        .quiet_zone(true)
+        .build();
+    // The XML prolog means nothing inside an HTML page.
+    let svg = markup
+        .find("<svg")
+        .map_or(markup.clone(), |at| markup[at..].to_string());
+    Some(QrPicture { svg, version })
 }

@@ -3,7 +3,9 @@
 // baseline measured in the same run, and ok or FAIL. Timings are read from the marks the
 // app sets (User Timing, through the Performance API), never from sleeps.
 //
-//   node tests/e2e/bench.mjs            (after a release build into dist/)
+//   node tests/e2e/bench.mjs [criterion.txt]   (after a release build into dist/; the
+//   optional file is `cargo bench -p workbench-core -- --output-format bencher`'s output,
+//   whose figures are held to the core's budgets here too, so every budget lives in one file)
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync, brotliCompressSync } from 'node:zlib';
@@ -97,6 +99,37 @@ async function confirmationLink(browser, origin) {
   await context.close();
   return { link, text };
 }
+
+// The core's budgets, natively (criterion, bench profile), by benchmark name, each beside
+// the baseline the same run measured.
+const CORE = [
+  { name: 'sweep of 10,000 pending requests/all approved', budget: 50e6, baseline: 'sweep of 10,000 pending requests/nothing due', says: 'the sweep when all 10,000 pending requests fall due' },
+  { name: 'one command at 100 agreements', budget: 20e3, says: 'one command at 100 agreements' },
+  { name: 'one command at 10000 agreements', budget: 20e3, baseline: 'one command at 100 agreements', says: 'one command at 10,000 agreements' },
+  { name: 'event log at 10,000 agreements/newest page', budget: 1e6, baseline: 'event log at 10,000 agreements/whole log sorted', says: "the event log's newest page at 10,000 agreements" },
+  { name: 'confirmation link at 10,000 agreements/encode + decode + verify', budget: 50e3, says: 'link encode + decode + verify' },
+];
+
+const nanos = (ns) => (ns >= 1e6 ? `${(ns / 1e6).toFixed(1)} ms` : ns >= 1e3 ? `${(ns / 1e3).toFixed(1)} µs` : `${Math.round(ns)} ns`);
+
+function coreBudgets(file) {
+  const figures = {};
+  for (const line of readFileSync(file, 'utf8').split('\n')) {
+    const m = line.match(/^test (.+?) \.\.\. bench:\s+([\d,]+) ns\/iter/);
+    if (m) figures[m[1]] = Number(m[2].replace(/,/g, ''));
+  }
+  for (const { name, budget, baseline, says } of CORE) {
+    const figure = figures[name];
+    if (figure === undefined) {
+      report(`core: ${says}`, 'not measured (no such benchmark)', nanos(budget), '', false);
+      continue;
+    }
+    const base = baseline && figures[baseline] !== undefined ? `${baseline} ${nanos(figures[baseline])}` : '';
+    report(`core: ${says}`, nanos(figure), nanos(budget), base, figure <= budget);
+  }
+}
+
+if (process.argv[2]) coreBudgets(process.argv[2]);
 
 const extra = {};
 const server = await startServer(DIST, extra);
