@@ -7,7 +7,16 @@ mkdir -p target
 log=target/test-output.log
 : >"$log"
 
-step() { printf '\n== test: %s\n' "$*"; }
+# Each step says how long the one before it took, and the last line how long all took.
+started=$SECONDS
+step_started=$SECONDS
+step_name=""
+step() {
+  [ -n "$step_name" ] && printf '== took %ds: %s\n' $((SECONDS - step_started)) "$step_name"
+  step_name="$*"
+  step_started=$SECONDS
+  printf '\n== test: %s\n' "$*"
+}
 run() { "$@" 2>&1 | tee -a "$log"; }
 
 step "cargo fmt --check"
@@ -19,7 +28,7 @@ cargo clippy --workspace --all-targets -q -- -D warnings
 step "clippy (wasm32)"
 (source scripts/wasm-env.sh &&
   cargo clippy --target wasm32-unknown-unknown -p workbench-core --lib -q -- -D warnings &&
-  cargo clippy --target wasm32-unknown-unknown -p cancellation-workbench --all-targets -q -- -D warnings)
+  cargo clippy --target wasm32-unknown-unknown -p cancellation-workbench -p workbench-link --all-targets -q -- -D warnings)
 
 step "native tests"
 run cargo test --workspace
@@ -31,7 +40,8 @@ step "release build (trunk build --release)"
 scripts/build.sh
 
 step "end-to-end tests in headless Chromium"
-run node --test --test-reporter=spec --test-concurrency=1 tests/e2e/
+# Two files at a time, one per core: each starts its own server and browser.
+run node --test --test-reporter=spec --test-concurrency=2 tests/e2e/
 
 # cargo and wasm-bindgen print "test result: ok. N passed; M failed"; node prints "ℹ pass N".
 awk '
@@ -40,3 +50,4 @@ awk '
   /^ℹ fail [0-9]+/ { f += $3 }
   END { printf "\nall: %d passed, %d failed\n", p, f }
 ' "$log"
+printf '== took %ds: %s\n== took %ds in all\n' $((SECONDS - step_started)) "$step_name" $((SECONDS - started))
