@@ -10,7 +10,9 @@ use chrono::{DateTime, Duration, Utc};
 use thiserror::Error;
 
 use crate::book::{Actor, Book, Command, DomainError, Outcome};
-use crate::cancellation::{CancellationRequest, DecidedBy, RequestStatus, AUTO_APPROVAL_AFTER};
+use crate::cancellation::{
+    AdditionalDetails, CancellationRequest, DecidedBy, RequestStatus, AUTO_APPROVAL_AFTER,
+};
 use crate::ids::{AgreementId, IdSource, RequestId};
 use crate::link::{self, Decision, EncodedLink, LinkError, LinkPayload, ReceiptError};
 
@@ -63,10 +65,61 @@ fn utc(at: DateTime<Utc>) -> String {
     at.format("%Y-%m-%d %H:%M UTC").to_string()
 }
 
+/// How much of the seller's reason a confirmation link carries, in UTF-8 bytes, and of the
+/// details for the buyer. With both texts at their longest (a 2,000-character reason, three
+/// 2,000-character details) the link stays under 2,000 characters, as a chat message and a
+/// QR code need (spec §3).
+pub const REASON_BYTES_IN_LINK: usize = 600;
+pub const DETAILS_BYTES_IN_LINK: usize = 400;
+
+/// A seller's text as a link carries it: whole when it fits, else its first characters and
+/// a note, sealed with the rest of the link, that says the seller has the whole text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Carried {
+    pub text: String,
+    /// Characters of the seller's text that the link shows.
+    pub shown: usize,
+    pub total: usize,
+}
+
+impl Carried {
+    pub fn is_whole(&self) -> bool {
+        self.shown == self.total
+    }
+}
+
+/// `text` cut to at most `bytes` UTF-8 bytes, note included, at a character boundary.
+pub fn carried(text: &str, bytes: usize) -> Carried {
+    let total = text.chars().count();
+    if text.len() <= bytes {
+        return Carried {
+            text: text.to_string(),
+            shown: total,
+            total,
+        };
+    }
+    let note = |shown: usize| {
+        format!(" [… the first {shown} of {total} characters: the seller has the whole text]")
+    };
+    // The note's length depends on the count it names; the longest count gives the room.
+    let room = bytes.saturating_sub(note(total).len());
+    let end = text
+        .char_indices()
+        .map(|(at, c)| at + c.len_utf8())
+        .take_while(|end| *end <= room)
+        .last()
+        .unwrap_or(0);
+    let shown = text[..end].chars().count();
+    Carried {
+        text: format!("{}{}", &text[..end], note(shown)),
+        shown,
+        total,
+    }
+}
+
 /// What the buyer reads among the seller's additional details: coordination notes are for
 /// AWS and the seller, not for the buyer.
-fn details_for_buyer(request: &CancellationRequest) -> String {
-    let d = &request.details;
+pub fn details_for_buyer(d: &AdditionalDetails) -> String {
     [
         ("Support case", &d.support_case_id),
         ("Your reference", &d.buyer_reference),
@@ -121,8 +174,9 @@ impl Book {
             request_id: request.id.clone(),
             buyer_account: agreement.buyer.clone(),
             reason_code: request.reason_code,
-            reason: request.description.clone(),
-            details_for_buyer: details_for_buyer(request),
+            reason: carried(&request.description, REASON_BYTES_IN_LINK).text,
+            details_for_buyer: carried(&details_for_buyer(&request.details), DETAILS_BYTES_IN_LINK)
+                .text,
             created_at: request.created_at,
         };
         let secret = request
@@ -312,6 +366,68 @@ mod tests {
             .link_secret
             .clone()
             .unwrap()
+    }
+
+    #[test]
+    fn a_text_that_fits_travels_whole_and_a_longer_one_is_cut_at_a_character_with_a_note() {
+        let whole = carried("Replacing it with the new private offer", 600);
+        assert!(whole.is_whole());
+        assert_eq!(whole.text, "Replacing it with the new private offer");
+        for text in ["x".repeat(2000), "é".repeat(2000), "🙂".repeat(2000)] {
+            let cut = carried(&text, REASON_BYTES_IN_LINK);
+            assert!(cut.text.len() <= REASON_BYTES_IN_LINK, "{}", cut.text.len());
+            assert!(!cut.is_whole() && cut.shown > 0 && cut.total == 2000);
+            let first: String = text.chars().take(cut.shown).collect();
+            assert!(cut.text.starts_with(&first));
+            assert!(cut.text.ends_with(&format!(
+                "[… the first {} of 2000 characters: the seller has the whole text]",
+                cut.shown
+            )));
+        }
+    }
+
+    #[test]
+    fn a_link_with_every_text_at_its_longest_stays_under_2000_characters() {
+        let mut book = Book::default();
+        let agreement = agreement();
+        let (id, seller) = (agreement.id.clone(), agreement.seller.clone());
+        book.insert(AgreementRecord::new(agreement, Vec::new()));
+        let longest = |c: char| c.to_string().repeat(crate::cancellation::DETAIL_MAX);
+        let command = Command::SendCancellation {
+            agreement_id: id.clone(),
+            reason_code: Some(CancellationReasonCode::BuyerDissatisfaction),
+            description: "é".repeat(crate::cancellation::DESCRIPTION_MAX),
+            details: AdditionalDetails {
+                support_case_id: longest('1'),
+                buyer_reference: longest('ü'),
+                next_step: longest('🙂'),
+                coordination_notes: longest('n'),
+            },
+            client_token: ClientToken::parse("form-longest").unwrap(),
+        };
+        let mut ids = SequentialIds::default();
+        let (reply, _) = book
+            .apply(command, &Actor::Seller(seller), t(0), &mut ids)
+            .unwrap();
+        let crate::book::Reply::Request(request) = reply else {
+            panic!()
+        };
+        let link = book.confirmation_link(&id, &request).unwrap();
+        let whole = format!("https://cancellation-workbench.example.com{}", link.href());
+        assert!(
+            whole.chars().count() < 2000,
+            "{} characters",
+            whole.chars().count()
+        );
+        let payload = link::decode(&link.token, &link.fragment).unwrap();
+        assert!(payload.reason.starts_with("ééé"));
+        assert!(payload
+            .reason
+            .contains("of 2000 characters: the seller has the whole text"));
+        assert!(payload.details_for_buyer.starts_with("Support case: 111"));
+        assert!(payload
+            .details_for_buyer
+            .contains("characters: the seller has the whole text"));
     }
 
     #[test]

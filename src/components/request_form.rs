@@ -4,6 +4,9 @@ use workbench_core::cancellation::{
     check_request, coordination_note, vague_reason_warning, AdditionalDetails, CancellationError,
     CancellationReasonCode, AUTO_APPROVAL_AFTER, DESCRIPTION_MAX,
 };
+use workbench_core::confirmation::{
+    carried, details_for_buyer, Carried, DETAILS_BYTES_IN_LINK, REASON_BYTES_IN_LINK,
+};
 use workbench_core::ids::{ClientToken, IdSource};
 
 use crate::state::{use_app, BrowserIds};
@@ -229,6 +232,7 @@ pub fn RequestCancellation(record: AgreementRecord, draft: CancelDraft) -> impl 
                         <dt>"Intended next step"</dt><dd class="user-text">{move || draft.next_step.get()}</dd>
                         <dt>"Additional details"</dt><dd class="user-text">{move || draft.details.get()}</dd>
                     </dl>
+                    {move || link_note(&draft)}
                     <div class="buttons">
                         <button type="button" on:click=submit>"Submit cancellation request"</button>
                         <button type="button" class="secondary" on:click=move |_| draft.reviewing.set(false)>"Edit"</button>
@@ -237,6 +241,39 @@ pub fn RequestCancellation(record: AgreementRecord, draft: CancelDraft) -> impl 
             </Show>
         </Show>
     }
+}
+
+/// Said before sending: a text too long for the confirmation link reaches the buyer cut,
+/// with a note that the seller has the rest.
+fn link_note(draft: &CancelDraft) -> Option<impl IntoView> {
+    let reason = carried(&draft.reason.get(), REASON_BYTES_IN_LINK);
+    let details = carried(
+        &details_for_buyer(&draft.additional()),
+        DETAILS_BYTES_IN_LINK,
+    );
+    let cut = |what: &str, c: &Carried| {
+        (!c.is_whole()).then(|| {
+            format!(
+                "the first {} of the {} characters of {what}",
+                c.shown, c.total
+            )
+        })
+    };
+    let parts: Vec<String> = [
+        cut("the reason", &reason),
+        cut("the details for the buyer", &details),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    (!parts.is_empty()).then(|| {
+        view! {
+            <p class="note" id="link-length-note">{format!(
+                "Too long for the confirmation link: a link must fit in a chat message and a QR code, so the buyer's page shows {}, and says that you have the whole text.",
+                parts.join(" and ")
+            )}</p>
+        }
+    })
 }
 
 /// "Withdraw request": the seller takes a pending request back, with a reason.

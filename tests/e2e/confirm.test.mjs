@@ -250,6 +250,32 @@ describe('confirmation link and receipts', () => {
     await context.close();
   });
 
+  test('a request with every text at its longest is said to be cut before sending, and its link stays under 2,000 characters', async () => {
+    const { page, context } = await app.device();
+    await open(page, app.url('/seller'));
+    await page.getByLabel('Buyer ID').fill('444455556666');
+    const row = page.getByRole('region', { name: 'Matching agreements' }).getByRole('row').filter({ hasText: 'Active' }).filter({ hasText: 'None' }).first();
+    await row.getByRole('link').click();
+    await page.getByRole('button', { name: 'Request cancellation' }).click();
+    await page.getByLabel('Reason code').selectOption({ label: 'Replacing it with a new agreement' });
+    await page.getByLabel('Reason', { exact: true }).fill('The buyer moves to the renewed private offer; '.repeat(50).slice(0, 2000));
+    await page.getByLabel('Support case ID').fill('1'.repeat(2000));
+    await page.getByLabel("Buyer's request reference").fill('ü'.repeat(2000));
+    await page.getByLabel('Intended next step').fill('Replace with offer-7hxk2p9qv4m3. '.repeat(70).slice(0, 2000));
+    await page.getByRole('button', { name: 'Review request' }).click();
+    await page.getByText(/Too long for the confirmation link: .*the buyer's page shows the first \d+ of the 2000 characters of the reason and the first \d+ of the \d+ characters of the details for the buyer/).waitFor();
+    await page.getByRole('button', { name: 'Submit cancellation request' }).click();
+    const link = await page.getByRole('textbox', { name: 'Confirmation link' }).inputValue();
+    assert.ok(link.length < 2000, `${link.length} characters`);
+    await page.getByRole('img', { name: 'QR code of the confirmation link' }).waitFor();
+    const buyer = await app.device(PHONE);
+    await open(buyer.page, link);
+    await buyer.page.getByText(/The buyer moves to the renewed private offer; .*\[… the first \d+ of 2000 characters: the seller has the whole text\]/).waitFor();
+    await buyer.page.getByRole('button', { name: 'Approve' }).waitFor();
+    await context.close();
+    await buyer.context.close();
+  });
+
   test('no page logged an error', () => {
     assert.deepEqual(app.errors, []);
   });
