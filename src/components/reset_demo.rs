@@ -1,5 +1,7 @@
 use leptos::prelude::*;
 
+use workbench_link::timing;
+
 use crate::state::use_app;
 
 /// "Reset demo data", behind a confirmation: it replaces everything this browser holds,
@@ -12,7 +14,9 @@ pub fn ResetDemo() -> impl IntoView {
     let result = RwSignal::new(None::<Result<(), String>>);
     let confirm = move |_| {
         let scale = size.get_untracked().parse::<usize>().ok();
+        timing::mark("reset-demo-start");
         result.set(Some(app.reset_demo(scale)));
+        timing::mark("reset-demo-done");
         asking.set(false);
     };
     view! {

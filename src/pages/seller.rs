@@ -4,6 +4,7 @@ use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
 use workbench_core::book::{AgreementStatus, Filter, Page};
 use workbench_core::ids::{AccountId, AgreementId, OfferId};
+use workbench_link::timing;
 use workbench_link::words::{duration_words, local_date};
 
 use crate::components::event_log::EventLog;
@@ -152,6 +153,17 @@ pub fn AgreementSearch() -> impl IntoView {
                 pages: found.pages,
             }
         })
+    });
+
+    // Effects run once the list is drawn: the first time is the console's cold start,
+    // every later one a filter's or a page's result (`make bench` reads both).
+    Effect::new(move |drawn: Option<()>| {
+        results.track();
+        if drawn.is_none() {
+            timing::mark_once("list-ready");
+        } else {
+            timing::mark("filter-applied");
+        }
     });
 
     let reset_page = move || {
