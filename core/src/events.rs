@@ -80,7 +80,7 @@ impl EventKind {
 
     /// The `detail-type` this kind has on `side`'s bus.
     pub fn detail_type(self, side: Side) -> String {
-        format!("{} - {}", self.name(), side.suffix())
+        [self.name(), " - ", side.suffix()].concat()
     }
 }
 
