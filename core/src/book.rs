@@ -690,9 +690,16 @@ pub enum DomainError {
 #[derive(Clone, Default)]
 pub struct Records {
     map: BTreeMap<AgreementId, Versioned<AgreementRecord>>,
+    indexes: Indexes,
+}
+
+/// Everything [`Records`] keeps beside the records, apart so that a record can be
+/// reindexed while it is borrowed.
+#[derive(Clone, Default)]
+struct Indexes {
     /// What each record put into the indexes, so that a change takes out exactly that.
     indexed: BTreeMap<AgreementId, Indexed>,
-    schedule: BTreeSet<(DateTime<Utc>, AgreementId)>,
+    schedule: BTreeSet<(DateTime<Utc>, IdKey)>,
     by_seller: BTreeMap<AccountId, BTreeSet<AgreementId>>,
     by_buyer: BTreeMap<AccountId, BTreeSet<AgreementId>>,
     by_request: BTreeMap<RequestId, BTreeSet<AgreementId>>,
@@ -709,27 +716,21 @@ struct Indexed {
     buyer: AccountId,
     requests: Vec<RequestId>,
     next_due: Option<DateTime<Utc>>,
-    /// Per side ([`side_slot`]): the time of the record's newest event and how many it has,
-    /// if it has any.
-    logs: [Option<(DateTime<Utc>, usize)>; 2],
+    logs: [Logged; 2],
 }
+
+/// Per side ([`side_slot`]): the time of a record's newest event and how many it has, if
+/// it has any.
+type Logged = Option<(DateTime<Utc>, usize)>;
 
 impl Indexed {
     fn of(record: &AgreementRecord) -> Indexed {
-        let mut logs = [None; 2];
-        for event in &record.events {
-            let slot = &mut logs[side_slot(event.side())];
-            *slot = Some(match *slot {
-                None => (event.time, 1),
-                Some((newest, count)) => (event.time.max(newest), count + 1),
-            });
-        }
         Indexed {
             seller: record.agreement.seller.clone(),
             buyer: record.agreement.buyer.clone(),
             requests: record.requests.iter().map(|r| r.id.clone()).collect(),
             next_due: record.next_due(),
-            logs,
+            logs: logged(record),
         }
     }
 
@@ -740,12 +741,65 @@ impl Indexed {
     }
 }
 
+fn logged(record: &AgreementRecord) -> [Logged; 2] {
+    let mut logs = [None; 2];
+    for event in &record.events {
+        let slot = &mut logs[side_slot(event.side())];
+        *slot = Some(match *slot {
+            None => (event.time, 1),
+            Some((newest, count)) => (event.time.max(newest), count + 1),
+        });
+    }
+    logs
+}
+
+/// An agreement ID as the schedule and the logs order it: by its first 16 bytes read as
+/// one number, then by the whole ID. That is the IDs' own order (an ID never holds a zero
+/// byte, so padding a short one with zeros keeps it first), but a comparison rarely has to
+/// follow the ID to its text: many records fall due, or last changed, at the same moment,
+/// and comparing their IDs' texts was most of what keeping them in order cost.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+struct IdKey(u128, AgreementId);
+
+impl IdKey {
+    fn of(id: &AgreementId) -> IdKey {
+        let mut head = [0u8; 16];
+        let text = id.as_str().as_bytes();
+        let n = text.len().min(head.len());
+        head[..n].copy_from_slice(&text[..n]);
+        IdKey(u128::from_be_bytes(head), id.clone())
+    }
+}
+
 /// The records with events in one log, newest event first (ties by agreement ID), and how
 /// many events of the log they hold in all.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 struct LogIndex {
-    newest: BTreeSet<(Reverse<DateTime<Utc>>, AgreementId)>,
+    newest: BTreeSet<(Reverse<DateTime<Utc>>, IdKey)>,
     events: usize,
+}
+
+impl LogIndex {
+    /// Moves a record's entry from what it was to what it is, taking the stored ID back
+    /// out to put it in again rather than cloning another.
+    fn shift(
+        &mut self,
+        probe: Option<&(Reverse<DateTime<Utc>>, IdKey)>,
+        was: Logged,
+        is: Logged,
+        id: &AgreementId,
+    ) {
+        let mut kept = None;
+        if let (Some(probe), Some((_, count))) = (probe, was) {
+            kept = self.newest.take(probe).map(|(_, key)| key);
+            self.events -= count;
+        }
+        if let Some((newest, count)) = is {
+            let key = kept.unwrap_or_else(|| IdKey::of(id));
+            self.newest.insert((Reverse(newest), key));
+            self.events += count;
+        }
+    }
 }
 
 /// Where a side's log sits in [`Records`]' per-side arrays.
@@ -772,6 +826,136 @@ fn take_from<K: Ord>(index: &mut BTreeMap<K, BTreeSet<AgreementId>>, key: &K, id
         ids.remove(id);
         if ids.is_empty() {
             index.remove(key);
+        }
+    }
+}
+
+impl Indexes {
+    /// Brings the indexes in step with the record now under `id` (`None`: no record).
+    /// The usual change, a command or time, moves the record in the schedule and the logs
+    /// only, and that path clones nothing but the keys it must look up.
+    fn reindex(&mut self, id: &AgreementId, record: Option<&AgreementRecord>) {
+        let (Some(old), Some(record)) = (self.indexed.get_mut(id), record) else {
+            if let Some(old) = self.indexed.remove(id) {
+                self.take_out(id, &old);
+            }
+            if let Some(record) = record {
+                let new = Indexed::of(record);
+                self.put_in(id, &new);
+                self.indexed.insert(id.clone(), new);
+            }
+            return;
+        };
+        let agreement = &record.agreement;
+        let same_requests = old
+            .requests
+            .iter()
+            .eq(record.requests.iter().map(|r| &r.id));
+        if old.seller != agreement.seller || old.buyer != agreement.buyer || !same_requests {
+            let old = self.indexed.remove(id).expect("found above");
+            self.take_out(id, &old);
+            let new = Indexed::of(record);
+            self.put_in(id, &new);
+            self.indexed.insert(id.clone(), new);
+            return;
+        }
+        let next_due = record.next_due();
+        if old.next_due != next_due {
+            let kept = old
+                .next_due
+                .and_then(|at| self.schedule.take(&(at, IdKey::of(id))))
+                .map(|(_, key)| key);
+            if let Some(at) = next_due {
+                self.schedule
+                    .insert((at, kept.unwrap_or_else(|| IdKey::of(id))));
+            }
+            old.next_due = next_due;
+        }
+        for (slot, logs) in logged(record).into_iter().enumerate() {
+            if old.logs[slot] != logs {
+                shift_logs(
+                    &mut self.logs[slot],
+                    &mut self.party_logs[slot],
+                    old.parties(),
+                    id,
+                    old.logs[slot],
+                    logs,
+                );
+                old.logs[slot] = logs;
+            }
+        }
+    }
+
+    fn take_out(&mut self, id: &AgreementId, old: &Indexed) {
+        take_from(&mut self.by_seller, &old.seller, id);
+        take_from(&mut self.by_buyer, &old.buyer, id);
+        for request in &old.requests {
+            take_from(&mut self.by_request, request, id);
+        }
+        if let Some(at) = old.next_due {
+            self.schedule.remove(&(at, IdKey::of(id)));
+        }
+        for slot in 0..2 {
+            shift_logs(
+                &mut self.logs[slot],
+                &mut self.party_logs[slot],
+                old.parties(),
+                id,
+                old.logs[slot],
+                None,
+            );
+        }
+    }
+
+    fn put_in(&mut self, id: &AgreementId, new: &Indexed) {
+        add_to(&mut self.by_seller, &new.seller, id);
+        add_to(&mut self.by_buyer, &new.buyer, id);
+        for request in &new.requests {
+            add_to(&mut self.by_request, request, id);
+        }
+        if let Some(at) = new.next_due {
+            self.schedule.insert((at, IdKey::of(id)));
+        }
+        for slot in 0..2 {
+            shift_logs(
+                &mut self.logs[slot],
+                &mut self.party_logs[slot],
+                new.parties(),
+                id,
+                None,
+                new.logs[slot],
+            );
+        }
+    }
+}
+
+/// Moves a record in one side's logs, the whole book's and its parties', from what it had
+/// there to what it has; a party's log goes when it holds no record any more.
+fn shift_logs<'a>(
+    book: &mut LogIndex,
+    party_logs: &mut BTreeMap<AccountId, LogIndex>,
+    parties: impl Iterator<Item = &'a AccountId>,
+    id: &AgreementId,
+    was: Logged,
+    is: Logged,
+) {
+    let probe = was.map(|(newest, _)| (Reverse(newest), IdKey::of(id)));
+    book.shift(probe.as_ref(), was, is, id);
+    for party in parties {
+        match party_logs.get_mut(party) {
+            Some(log) => {
+                log.shift(probe.as_ref(), was, is, id);
+                if log.newest.is_empty() {
+                    party_logs.remove(party);
+                }
+            }
+            None => {
+                let mut log = LogIndex::default();
+                log.shift(None, None, is, id);
+                if !log.newest.is_empty() {
+                    party_logs.insert(party.clone(), log);
+                }
+            }
         }
     }
 }
@@ -809,18 +993,21 @@ impl Records {
 
     /// The agreements this account is the seller of, in order of their IDs.
     pub fn of_seller(&self, seller: &AccountId) -> &BTreeSet<AgreementId> {
-        self.by_seller.get(seller).unwrap_or(&NONE)
+        self.indexes.by_seller.get(seller).unwrap_or(&NONE)
     }
 
     /// The agreements this account is the buyer of, in order of their IDs.
     pub fn of_buyer(&self, buyer: &AccountId) -> &BTreeSet<AgreementId> {
-        self.by_buyer.get(buyer).unwrap_or(&NONE)
+        self.indexes.by_buyer.get(buyer).unwrap_or(&NONE)
     }
 
     /// The agreement a cancellation request belongs to (the first by ID, should two
     /// records hold the same request ID).
     pub fn with_request(&self, request: &RequestId) -> Option<&AgreementId> {
-        self.by_request.get(request).and_then(|ids| ids.first())
+        self.indexes
+            .by_request
+            .get(request)
+            .and_then(|ids| ids.first())
     }
 
     /// Puts a record under `id` (storage loading it, another tab's write), replacing and
@@ -830,13 +1017,13 @@ impl Records {
         id: AgreementId,
         versioned: Versioned<AgreementRecord>,
     ) -> Option<Versioned<AgreementRecord>> {
-        self.reindex(&id, Some(Indexed::of(&versioned.record)));
+        self.indexes.reindex(&id, Some(&versioned.record));
         self.map.insert(id, versioned)
     }
 
     /// Takes a record out (another tab deleted it, an archive), returning it.
     pub fn remove(&mut self, id: &AgreementId) -> Option<Versioned<AgreementRecord>> {
-        self.reindex(id, None);
+        self.indexes.reindex(id, None);
         self.map.remove(id)
     }
 
@@ -848,22 +1035,22 @@ impl Records {
     ) -> Option<R> {
         let versioned = self.map.get_mut(id)?;
         let result = change(versioned);
-        let indexed = Indexed::of(&versioned.record);
-        self.reindex(id, Some(indexed));
+        self.indexes.reindex(id, Some(&versioned.record));
         Some(result)
     }
 
     /// The earliest moment at which time alone will change some record.
     pub fn next_due(&self) -> Option<DateTime<Utc>> {
-        self.schedule.first().map(|(at, _)| *at)
+        self.indexes.schedule.first().map(|(at, _)| *at)
     }
 
     /// The records that something is due on by `now`.
     fn due_by(&self, now: DateTime<Utc>) -> Vec<AgreementId> {
-        self.schedule
+        self.indexes
+            .schedule
             .iter()
             .take_while(|(at, _)| *at <= now)
-            .map(|(_, id)| id.clone())
+            .map(|(_, key)| key.1.clone())
             .collect()
     }
 
@@ -871,96 +1058,8 @@ impl Records {
     fn log_index(&self, side: Side, party: Option<&AccountId>) -> Option<&LogIndex> {
         let slot = side_slot(side);
         match party {
-            None => Some(&self.logs[slot]),
-            Some(party) => self.party_logs[slot].get(party),
-        }
-    }
-
-    /// Replaces what the record under `id` put into the indexes with what `new` puts in,
-    /// touching only the indexes whose part changed: a command usually moves the record in
-    /// the schedule and the logs, and leaves its parties and requests as they were.
-    fn reindex(&mut self, id: &AgreementId, new: Option<Indexed>) {
-        let old = self.indexed.remove(id);
-        let (was, is) = (old.as_ref(), new.as_ref());
-        let moved = was.map(|i| (&i.seller, &i.buyer)) != is.map(|i| (&i.seller, &i.buyer));
-        if moved {
-            if let Some(old) = was {
-                take_from(&mut self.by_seller, &old.seller, id);
-                take_from(&mut self.by_buyer, &old.buyer, id);
-            }
-            if let Some(new) = is {
-                add_to(&mut self.by_seller, &new.seller, id);
-                add_to(&mut self.by_buyer, &new.buyer, id);
-            }
-        }
-        if was.map(|i| &i.requests) != is.map(|i| &i.requests) {
-            for request in was.iter().flat_map(|i| &i.requests) {
-                take_from(&mut self.by_request, request, id);
-            }
-            for request in is.iter().flat_map(|i| &i.requests) {
-                add_to(&mut self.by_request, request, id);
-            }
-        }
-        let due = |i: Option<&Indexed>| i.and_then(|i| i.next_due);
-        if due(was) != due(is) {
-            if let Some(at) = due(was) {
-                self.schedule.remove(&(at, id.clone()));
-            }
-            if let Some(at) = due(is) {
-                self.schedule.insert((at, id.clone()));
-            }
-        }
-        if moved || was.map(|i| i.logs) != is.map(|i| i.logs) {
-            if let Some(old) = was {
-                self.unlog(id, old);
-            }
-            if let Some(new) = is {
-                self.relog(id, new);
-            }
-        }
-        if let Some(new) = new {
-            self.indexed.insert(id.clone(), new);
-        }
-    }
-
-    fn unlog(&mut self, id: &AgreementId, old: &Indexed) {
-        for (slot, logged) in old.logs.iter().enumerate() {
-            let Some((newest, count)) = *logged else {
-                continue;
-            };
-            let entry = (Reverse(newest), id.clone());
-            let take = |log: &mut LogIndex| {
-                log.newest.remove(&entry);
-                log.events -= count;
-            };
-            take(&mut self.logs[slot]);
-            for party in old.parties() {
-                if let Some(log) = self.party_logs[slot].get_mut(party) {
-                    take(log);
-                    if log.newest.is_empty() {
-                        self.party_logs[slot].remove(party);
-                    }
-                }
-            }
-        }
-    }
-
-    fn relog(&mut self, id: &AgreementId, new: &Indexed) {
-        for (slot, logged) in new.logs.iter().enumerate() {
-            let Some((newest, count)) = *logged else {
-                continue;
-            };
-            let put = |log: &mut LogIndex| {
-                log.newest.insert((Reverse(newest), id.clone()));
-                log.events += count;
-            };
-            put(&mut self.logs[slot]);
-            for party in new.parties() {
-                match self.party_logs[slot].get_mut(party) {
-                    Some(log) => put(log),
-                    None => put(self.party_logs[slot].entry(party.clone()).or_default()),
-                }
-            }
+            None => Some(&self.indexes.logs[slot]),
+            Some(party) => self.indexes.party_logs[slot].get(party),
         }
     }
 }
@@ -1328,43 +1427,51 @@ impl Book {
             .iter()
             .position(|r| r.id == request_id)
             .ok_or_else(|| DomainError::RequestNotFound(request_id.clone()))?;
-        let mut request = record.requests[position].clone();
-        let mut agreement = record.agreement.clone();
-        let (kind, action, reason) = match decision {
-            Decision::Accept => {
-                request.accept(now)?;
-                agreement.status = AgreementStatus::Cancelled;
-                (
-                    EventKind::CancellationApproved,
-                    "Approved the cancellation request",
-                    String::new(),
-                )
-            }
-            Decision::Reject(reason) => {
-                request.reject(&reason, now)?;
-                (
-                    EventKind::CancellationRejected,
-                    "Rejected the cancellation request",
-                    reason,
-                )
-            }
-            Decision::Withdraw(reason) => {
-                request.withdraw(&reason, now)?;
-                (
-                    EventKind::CancellationCancelled,
-                    "Withdrew the cancellation request",
-                    reason,
-                )
-            }
-        };
-        let events = events::cancellation_events(kind, &agreement, &request);
-        self.records.update(&agreement_id, |v| {
-            v.record.agreement = agreement;
-            v.record.requests[position] = request;
-            v.record.log(now, actor, action, &reason);
-            v.record.add_events(&events);
-            v.version += 1;
-        });
+        // The transitions check before they change anything, so a refusal leaves the
+        // record as it was; changing it in place spares copying the request and agreement.
+        let events = self
+            .records
+            .update(&agreement_id, |v| {
+                let record = &mut v.record;
+                let request = &mut record.requests[position];
+                let (kind, action, reason) = match decision {
+                    Decision::Accept => {
+                        request.accept(now)?;
+                        record.agreement.status = AgreementStatus::Cancelled;
+                        (
+                            EventKind::CancellationApproved,
+                            "Approved the cancellation request",
+                            String::new(),
+                        )
+                    }
+                    Decision::Reject(reason) => {
+                        request.reject(&reason, now)?;
+                        (
+                            EventKind::CancellationRejected,
+                            "Rejected the cancellation request",
+                            reason,
+                        )
+                    }
+                    Decision::Withdraw(reason) => {
+                        request.withdraw(&reason, now)?;
+                        (
+                            EventKind::CancellationCancelled,
+                            "Withdrew the cancellation request",
+                            reason,
+                        )
+                    }
+                };
+                let events = events::cancellation_events(
+                    kind,
+                    &record.agreement,
+                    &record.requests[position],
+                );
+                record.log(now, actor, action, &reason);
+                record.add_events(&events);
+                v.version += 1;
+                Ok::<_, DomainError>(events)
+            })
+            .expect("the record was found above")?;
         Ok((Reply::Done, Some(agreement_id), events))
     }
 
@@ -1475,7 +1582,12 @@ impl Book {
             });
         }
         due.sort();
-        let mut outcome = Outcome::default();
+        // Each item tells at most both sides: growing a vector of 20,000 events step by
+        // step copied it over and over.
+        let mut outcome = Outcome {
+            events: Vec::with_capacity(due.len() * 2),
+            changed: BTreeSet::new(),
+        };
         for (at, agreement_id, item) in due {
             if let Some(before) = before.as_deref_mut() {
                 if !before.contains_key(&agreement_id) {
@@ -1598,7 +1710,11 @@ impl Book {
             }
             None => match self.records.log_index(side, party) {
                 Some(log) => (
-                    Box::new(log.newest.iter().map(|(_, id)| &self.records[id].record)),
+                    Box::new(
+                        log.newest
+                            .iter()
+                            .map(|(_, key)| &self.records[&key.1].record),
+                    ),
                     log.events,
                 ),
                 None => (Box::new(std::iter::empty()), 0),
@@ -2621,8 +2737,18 @@ pub(crate) mod tests {
                 bought
             );
         }
-        prop_assert!(book.records.by_seller.keys().all(|a| accounts.contains(a)));
-        prop_assert!(book.records.by_buyer.keys().all(|a| accounts.contains(a)));
+        prop_assert!(book
+            .records
+            .indexes
+            .by_seller
+            .keys()
+            .all(|a| accounts.contains(a)));
+        prop_assert!(book
+            .records
+            .indexes
+            .by_buyer
+            .keys()
+            .all(|a| accounts.contains(a)));
         let requests: BTreeSet<&RequestId> = records()
             .flat_map(|r| r.requests.iter().map(|q| &q.id))
             .collect();
@@ -2636,11 +2762,11 @@ pub(crate) mod tests {
                 .map(|(r, q)| (&r.agreement.id, &q.id));
             prop_assert_eq!(found, first.map(|a| (a, *request)));
         }
-        prop_assert_eq!(book.records.by_request.len(), requests.len());
-        let scheduled: BTreeSet<(DateTime<Utc>, AgreementId)> = records()
-            .filter_map(|r| Some((r.next_due()?, r.agreement.id.clone())))
+        prop_assert_eq!(book.records.indexes.by_request.len(), requests.len());
+        let scheduled: BTreeSet<(DateTime<Utc>, IdKey)> = records()
+            .filter_map(|r| Some((r.next_due()?, IdKey::of(&r.agreement.id))))
             .collect();
-        prop_assert_eq!(&book.records.schedule, &scheduled);
+        prop_assert_eq!(&book.records.indexes.schedule, &scheduled);
         for side in [Side::Acceptor, Side::Proposer] {
             let log_of = |party: Option<&AccountId>| {
                 let mut log = LogIndex::default();
@@ -2649,7 +2775,8 @@ pub(crate) mod tests {
                 }) {
                     let mine: Vec<_> = r.events.iter().filter(|e| e.side() == side).collect();
                     if let Some(newest) = mine.iter().map(|e| e.time).max() {
-                        log.newest.insert((Reverse(newest), r.agreement.id.clone()));
+                        log.newest
+                            .insert((Reverse(newest), IdKey::of(&r.agreement.id)));
                         log.events += mine.len();
                     }
                 }
@@ -2662,7 +2789,7 @@ pub(crate) mod tests {
                 prop_assert_eq!(book.records.log_index(side, Some(account)), expected);
             }
             let slot = side_slot(side);
-            prop_assert!(book.records.party_logs[slot]
+            prop_assert!(book.records.indexes.party_logs[slot]
                 .keys()
                 .all(|a| accounts.contains(a)));
         }
@@ -3036,6 +3163,18 @@ pub(crate) mod tests {
     }
 
     proptest! {
+        #[test]
+        fn the_index_key_of_an_agreement_id_orders_ids_as_their_text_does(
+            a in "[A-Za-z0-9_/-]{1,40}",
+            b in "[A-Za-z0-9_/-]{1,40}",
+            shared in "[A-Za-z0-9_/-]{0,20}",
+        ) {
+            let id = |text: &str| AgreementId::parse(text).unwrap();
+            for (a, b) in [(id(&a), id(&b)), (id(&format!("{shared}{a}")), id(&format!("{shared}{b}")))] {
+                prop_assert_eq!(IdKey::of(&a).cmp(&IdKey::of(&b)), a.cmp(&b));
+            }
+        }
+
         #[test]
         fn the_indexes_hold_what_a_scan_finds_after_any_commands_and_storage_writes(
             seed in any::<u64>(),
