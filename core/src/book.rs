@@ -297,6 +297,9 @@ impl AgreementRecord {
     /// was most of what a command or an automatic approval cost. New events are rarely
     /// older than the last one kept, so the search for their place stops at once.
     fn add_events(&mut self, new: &[BusEvent]) {
+        // Exactly: a record gains two events now and then, and doubling its vector would
+        // leave room for a dozen more (6 KB) in each of 10,000 records after a sweep.
+        self.events.reserve_exact(new.len());
         for event in new {
             let key = self.event_order(event);
             let at = self
