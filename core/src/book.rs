@@ -1672,16 +1672,19 @@ impl Book {
         party: Option<&AccountId>,
         agreement: Option<&AgreementId>,
     ) -> Vec<&BusEvent> {
-        let mut events: Vec<(LogKey, &BusEvent)> = self
+        // The records come in ID order, so their places there order them as their IDs
+        // would, and compare faster than the IDs' texts.
+        let mut events: Vec<(LogKey<usize>, &BusEvent)> = self
             .log_records(party, agreement)
             .into_iter()
-            .flat_map(|record| {
+            .enumerate()
+            .flat_map(|(n, record)| {
                 record
                     .events
                     .iter()
                     .enumerate()
                     .filter(|(_, e)| e.side() == side)
-                    .map(move |(i, e)| ((e.time, Reverse(&record.agreement.id), i), e))
+                    .map(move |(i, e)| ((e.time, Reverse(n), i), e))
             })
             .collect();
         events.sort_unstable_by_key(|(key, _)| Reverse(*key));
@@ -1737,7 +1740,7 @@ impl Book {
         });
         let mut next = waiting.next();
         let mut taken: Vec<&AgreementRecord> = Vec::new();
-        let mut heads: BinaryHeap<(LogKey, usize)> = BinaryHeap::new();
+        let mut heads: BinaryHeap<(LogKey<&AgreementId>, usize)> = BinaryHeap::new();
         let mut items = Vec::with_capacity(PAGE_MAX);
         for rank in 0..(page + 1) * PAGE_MAX {
             // A waiting record comes in once its newest event is the newest left: the
@@ -1834,9 +1837,10 @@ impl Book {
     }
 }
 
-/// Where an event stands in a log, greatest first: its time, then its record's agreement
-/// ID (first first), then its place in the record (last first).
-type LogKey<'a> = (DateTime<Utc>, Reverse<&'a AgreementId>, usize);
+/// Where an event stands in a log, greatest first: its time, then its record (`R`: its
+/// agreement ID, or its place in ID order; first first), then its place in the record
+/// (last first).
+type LogKey<R> = (DateTime<Utc>, Reverse<R>, usize);
 
 /// Runs a batch on a copy of `record`, as its seller would send it: what the book would
 /// reply, and the record as it would then be. The refund preview shows this before anything
