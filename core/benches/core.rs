@@ -1,7 +1,15 @@
 //! What the book costs at the scale the app must hold: the auto-approval sweep over 10,000
-//! pending requests, one command at 100 and at 10,000 agreements (the goal: the same), and
-//! a page of the event log at 10,000 agreements beside the whole log sorted at once.
-//! Run with `cargo bench -p workbench-core`.
+//! pending requests, one command at 100 and at 10,000 agreements (the goal: the same), a
+//! page of the event log at 10,000 agreements beside the whole log sorted at once, and the
+//! confirmation link's round trip. Run with `cargo bench -p workbench-core`.
+//!
+//! The budgets (issue 11, point 5), natively in this bench profile (the release profile):
+//!
+//! - the sweep when all 10,000 pending requests fall due at once ("all approved"): 50 ms;
+//! - one command, at 100 and at 10,000 agreements: 20 µs;
+//! - the event log's newest page at 10,000 agreements: 1 ms;
+//! - a confirmation link made, opened (its seal checked) and recognised by the seller's
+//!   book ("encode + decode + verify"): 50 µs.
 
 use std::time::Instant;
 
@@ -11,6 +19,7 @@ use workbench_core::book::{Actor, Book, Command};
 use workbench_core::demo::{demo_now, scale_book};
 use workbench_core::events::Side;
 use workbench_core::ids::{AgreementId, SequentialIds};
+use workbench_core::link::{self, Decision, LinkSecret};
 
 const SCALE: usize = 10_000;
 
@@ -86,6 +95,40 @@ fn log(c: &mut Criterion) {
     group.finish();
 }
 
+/// The confirmation link of a pending request in a book of 10,000 agreements: the seller's
+/// book makes it, the buyer's browser opens it (checking its seal) and the seller's book
+/// recognises it as its own; and the receipt a buyer on another device sends back, made and
+/// verified.
+fn confirmation(c: &mut Criterion) {
+    let book = scale_book(SCALE, demo_now(), &mut SequentialIds::default());
+    let record = &book.records.values().nth(SCALE / 2).unwrap().record;
+    let agreement_id = record.agreement.id.clone();
+    let request_id = record.pending_request().unwrap().id.clone();
+    let mut group = c.benchmark_group("confirmation link at 10,000 agreements");
+    group.bench_function("encode + decode + verify", |b| {
+        b.iter(|| {
+            let encoded = book.confirmation_link(&agreement_id, &request_id).unwrap();
+            let secret = LinkSecret::from_fragment(&encoded.fragment).unwrap();
+            let payload = link::decode(&encoded.token, &encoded.fragment).unwrap();
+            assert!(book.holds_link(&payload, &secret));
+        })
+    });
+    let secret = record
+        .pending_request()
+        .unwrap()
+        .link_secret
+        .clone()
+        .unwrap();
+    let reject = Decision::Reject("We still use it every day".into());
+    group.bench_function("receipt made + verified", |b| {
+        b.iter(|| {
+            let code = link::make_receipt(&request_id, &reject, demo_now(), &secret).unwrap();
+            link::verify_receipt(&code, &secret).unwrap()
+        })
+    });
+    group.finish();
+}
+
 fn commands(c: &mut Criterion) {
     command_at(c, 100);
     command_at(c, SCALE);
@@ -96,6 +139,6 @@ criterion_group! {
     config = Criterion::default()
         .warm_up_time(std::time::Duration::from_secs(1))
         .measurement_time(std::time::Duration::from_secs(3));
-    targets = sweep, commands, log
+    targets = sweep, commands, log, confirmation
 }
 criterion_main!(benches);

@@ -197,9 +197,9 @@ fn requests_of<'a>(
     seller: &'a AccountId,
 ) -> impl Iterator<Item = &'a CancellationRequest> {
     book.records
-        .values()
-        .filter(move |v| &v.record.agreement.seller == seller)
-        .flat_map(|v| v.record.requests.iter())
+        .of_seller(seller)
+        .iter()
+        .flat_map(|id| book.records[id].record.requests.iter())
 }
 
 fn adjustments_of<'a>(
@@ -207,9 +207,9 @@ fn adjustments_of<'a>(
     seller: &'a AccountId,
 ) -> impl Iterator<Item = &'a BillingAdjustment> {
     book.records
-        .values()
-        .filter(move |v| &v.record.agreement.seller == seller)
-        .flat_map(|v| v.record.adjustments.iter())
+        .of_seller(seller)
+        .iter()
+        .flat_map(|id| book.records[id].record.adjustments.iter())
 }
 
 /// A page of the seller's cancellation requests as ListAgreementCancellationRequests

@@ -94,9 +94,9 @@ pub fn case_of(record: &AgreementRecord) -> Case<'_> {
 /// Every case of one buyer, across the seller's agreements.
 pub fn cases_for_buyer<'a>(book: &'a Book, buyer: &AccountId) -> Vec<Case<'a>> {
     book.records
-        .values()
-        .filter(|v| &v.record.agreement.buyer == buyer)
-        .map(|v| case_of(&v.record))
+        .of_buyer(buyer)
+        .iter()
+        .map(|id| case_of(&book.records[id].record))
         .collect()
 }
 

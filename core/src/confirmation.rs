@@ -137,13 +137,8 @@ impl Book {
         &self,
         request_id: &RequestId,
     ) -> Result<(AgreementId, &CancellationRequest), ConfirmationError> {
-        self.records
-            .values()
-            .find_map(|v| {
-                v.record
-                    .request(request_id)
-                    .map(|r| (v.record.agreement.id.clone(), r))
-            })
+        self.request_by_id(request_id)
+            .map(|(record, request)| (record.agreement.id.clone(), request))
             .ok_or_else(|| ConfirmationError::UnknownRequest(request_id.clone()))
     }
 

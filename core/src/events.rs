@@ -80,7 +80,7 @@ impl EventKind {
 
     /// The `detail-type` this kind has on `side`'s bus.
     pub fn detail_type(self, side: Side) -> String {
-        format!("{} - {}", self.name(), side.suffix())
+        [self.name(), " - ", side.suffix()].concat()
     }
 }
 
@@ -258,7 +258,7 @@ fn derived_uuid(parts: &[&str]) -> String {
 }
 
 /// The `detail.requestId`: the ID of the one API call behind an event, the same on both
-/// sides' buses.
+/// sides' buses, so it is derived once for both.
 fn call_id(subject: &str, kind: EventKind) -> String {
     derived_uuid(&["call", subject, kind.name()])
 }
@@ -277,6 +277,7 @@ pub fn cancellation_events(
     agreement: &Agreement,
     request: &CancellationRequest,
 ) -> Vec<BusEvent> {
+    let call = call_id(request.id.as_str(), kind);
     kind.sides()
         .iter()
         .map(|&side| {
@@ -285,7 +286,7 @@ pub fn cancellation_events(
                 Side::Proposer => (None, Some(agreement.buyer.to_string())),
             };
             let detail = Detail::Cancellation(CancellationDetail {
-                request_id: call_id(request.id.as_str(), kind),
+                request_id: call.clone(),
                 catalog: CATALOG.into(),
                 agreement: AgreementRef {
                     id: agreement.id.to_string(),
@@ -317,11 +318,12 @@ pub fn adjustment_events(
     agreement: &Agreement,
     adjustment: &BillingAdjustment,
 ) -> Vec<BusEvent> {
+    let call = call_id(adjustment.id.as_str(), kind);
     kind.sides()
         .iter()
         .map(|&side| {
             let detail = Detail::Adjustment(AdjustmentDetail {
-                request_id: call_id(adjustment.id.as_str(), kind),
+                request_id: call.clone(),
                 catalog: CATALOG.into(),
                 agreement: AgreementRef {
                     id: agreement.id.to_string(),

@@ -237,15 +237,17 @@ pub fn uuid_from_bytes(bytes: &[u8]) -> String {
     }
     b[6] = (b[6] & 0x0f) | 0x40;
     b[8] = (b[8] & 0x3f) | 0x80;
-    let mut text = String::with_capacity(36);
+    // Written as bytes, then checked once: pushing each char re-encodes it as UTF-8, and
+    // every event ID passes through here.
+    let mut text = Vec::with_capacity(36);
     for (i, byte) in b.iter().enumerate() {
         if matches!(i, 4 | 6 | 8 | 10) {
-            text.push('-');
+            text.push(b'-');
         }
-        text.push(char::from(HEX[usize::from(byte >> 4)]));
-        text.push(char::from(HEX[usize::from(byte & 0x0f)]));
+        text.push(HEX[usize::from(byte >> 4)]);
+        text.push(HEX[usize::from(byte & 0x0f)]);
     }
-    text
+    String::from_utf8(text).expect("hex digits and dashes are ASCII")
 }
 
 #[cfg(test)]
