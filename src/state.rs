@@ -303,22 +303,16 @@ impl AppState {
     /// The status of a request and when it last changed.
     pub fn request_status(&self, request: &RequestId) -> Option<(RequestStatus, DateTime<Utc>)> {
         self.book.with_untracked(|b| {
-            b.records
-                .values()
-                .find_map(|v| v.record.request(request))
-                .map(|r| (r.status, r.updated_at))
+            b.request_by_id(request)
+                .map(|(_, r)| (r.status, r.updated_at))
         })
     }
 
     /// A decision receipt the buyer sent from another device, pasted or opened as a link.
     pub fn apply_receipt(&self, code: &str) -> Result<Settled, String> {
         let agreement = link::receipt_request_id(code.trim()).ok().and_then(|id| {
-            self.book.with_untracked(|b| {
-                b.records
-                    .values()
-                    .find(|v| v.record.request(&id).is_some())
-                    .map(|v| v.record.agreement.id.clone())
-            })
+            self.book
+                .with_untracked(|b| b.request_by_id(&id).map(|(r, _)| r.agreement.id.clone()))
         });
         self.run(agreement, |book, now| {
             book.apply_receipt(code, now, &mut BrowserIds)

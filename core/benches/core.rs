@@ -19,7 +19,7 @@ use workbench_core::book::{Actor, Book, Command};
 use workbench_core::demo::{demo_now, scale_book};
 use workbench_core::events::Side;
 use workbench_core::ids::{AgreementId, SequentialIds};
-use workbench_core::link::{self, Decision, LinkSecret};
+use workbench_core::link::{self, Decision};
 
 const SCALE: usize = 10_000;
 
@@ -96,9 +96,8 @@ fn log(c: &mut Criterion) {
 }
 
 /// The confirmation link of a pending request in a book of 10,000 agreements: the seller's
-/// book makes it, the buyer's browser opens it (checking its seal) and the seller's book
-/// recognises it as its own; and the receipt a buyer on another device sends back, made and
-/// verified.
+/// book makes it and the buyer's page opens it, checking its seal; and the receipt the
+/// buyer's page makes, checked by the seller's book against the secret it kept.
 fn confirmation(c: &mut Criterion) {
     let book = scale_book(SCALE, demo_now(), &mut SequentialIds::default());
     let record = &book.records.values().nth(SCALE / 2).unwrap().record;
@@ -108,9 +107,8 @@ fn confirmation(c: &mut Criterion) {
     group.bench_function("encode + decode + verify", |b| {
         b.iter(|| {
             let encoded = book.confirmation_link(&agreement_id, &request_id).unwrap();
-            let secret = LinkSecret::from_fragment(&encoded.fragment).unwrap();
             let payload = link::decode(&encoded.token, &encoded.fragment).unwrap();
-            assert!(book.holds_link(&payload, &secret));
+            assert_eq!(payload.request_id, request_id);
         })
     });
     let secret = record
@@ -123,7 +121,7 @@ fn confirmation(c: &mut Criterion) {
     group.bench_function("receipt made + verified", |b| {
         b.iter(|| {
             let code = link::make_receipt(&request_id, &reject, demo_now(), &secret).unwrap();
-            link::verify_receipt(&code, &secret).unwrap()
+            assert!(book.holds_receipt(&code));
         })
     });
     group.finish();

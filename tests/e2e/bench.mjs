@@ -171,7 +171,8 @@ async function scaleBudgets(browser, origin) {
     };
     if (what === 'key') {
       if (input.value !== '') await result(() => type(''));
-      return result(() => type('N'));
+      // Narrows the acting demo seller's list to one of its two products.
+      return result(() => type('E'));
     }
     return result(() => [...document.querySelectorAll('button')].find((b) => b.textContent.trim() === what).click());
   }, act);

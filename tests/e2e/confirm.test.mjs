@@ -145,6 +145,21 @@ describe('confirmation link and receipts', () => {
     await forger.context.close();
   });
 
+  test('the receipt page follows its address: the genuine receipt put after a forged one is applied', async () => {
+    const seller = await sellerWithPendingRequest();
+    const buyer = await buyerDecides(seller.link, approve);
+    const sealed = buyer.code.slice(buyer.code.indexOf('.') + 1);
+    const forged = buyer.code.slice(0, buyer.code.length - sealed.length) + (sealed[0] === 'A' ? 'B' : 'A') + sealed.slice(1);
+    await open(seller.page, buyer.receiptLink.replace(/#.*$/, `#${forged}`));
+    await seller.page.getByText(/not made from the genuine link/).waitFor();
+    await seller.page.goto(buyer.receiptLink);
+    await seller.page.getByText(/Receipt applied\. On .*, the buyer approved the cancellation/).waitFor();
+    await seller.page.getByRole('link', { name: `Open agreement ${seller.id}` }).click();
+    await caseTerms(seller.page).getByText('Approved', { exact: true }).waitFor();
+    await seller.context.close();
+    await buyer.context.close();
+  });
+
   test('a receipt for a request withdrawn in the meantime is a conflict and changes nothing', async () => {
     const seller = await sellerWithPendingRequest();
     const buyer = await buyerDecides(seller.link, approve);
