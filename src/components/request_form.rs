@@ -276,13 +276,41 @@ fn link_note(draft: &CancelDraft) -> Option<impl IntoView> {
     })
 }
 
+/// What the seller typed to withdraw a request. It lives as long as the agreement's page,
+/// which redraws the form whenever the record changes (the clock, an adjustment being
+/// processed): the reason typed must outlive those redraws.
+#[derive(Clone, Copy)]
+pub struct WithdrawDraft {
+    open: RwSignal<bool>,
+    reason: RwSignal<String>,
+    error: RwSignal<Option<String>>,
+}
+
+impl WithdrawDraft {
+    pub fn new() -> Self {
+        WithdrawDraft {
+            open: RwSignal::new(false),
+            reason: RwSignal::new(String::new()),
+            error: RwSignal::new(None),
+        }
+    }
+}
+
+impl Default for WithdrawDraft {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 /// "Withdraw request": the seller takes a pending request back, with a reason.
 #[component]
-pub fn WithdrawRequest(record: AgreementRecord) -> impl IntoView {
+pub fn WithdrawRequest(record: AgreementRecord, draft: WithdrawDraft) -> impl IntoView {
     let app = use_app();
-    let open = RwSignal::new(false);
-    let reason = RwSignal::new(String::new());
-    let error = RwSignal::new(None::<String>);
+    let WithdrawDraft {
+        open,
+        reason,
+        error,
+    } = draft;
     let Some(request) = record.pending_request().cloned() else {
         return ().into_any();
     };
@@ -300,7 +328,11 @@ pub fn WithdrawRequest(record: AgreementRecord) -> impl IntoView {
             reason: reason.get_untracked(),
         };
         match app.act(command, &Actor::Seller(seller)) {
-            Ok(_) => error.set(None),
+            Ok(_) => {
+                error.set(None);
+                reason.set(String::new());
+                open.set(false);
+            }
             Err(message) => error.set(Some(message)),
         }
     };

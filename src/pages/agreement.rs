@@ -12,7 +12,9 @@ use crate::components::adjustment_form::{AdjustDraft, ApplyAdjustment};
 use crate::components::apply_receipt::{ApplyReceipt, ReceiptDraft};
 use crate::components::event_log::EventItem;
 use crate::components::page_title::PageTitle;
-use crate::components::request_form::{CancelDraft, RequestCancellation, WithdrawRequest};
+use crate::components::request_form::{
+    CancelDraft, RequestCancellation, WithdrawDraft, WithdrawRequest,
+};
 use crate::components::share_link::ShareLink;
 use crate::state::use_app;
 
@@ -32,6 +34,7 @@ pub fn AgreementPage() -> impl IntoView {
             .and_then(|id| app.book.with(|b| b.record(&id).cloned()))
     });
     let draft = CancelDraft::new();
+    let withdraw = WithdrawDraft::new();
     let adjust = AdjustDraft::new();
     let receipt = ReceiptDraft::new();
     view! {
@@ -43,7 +46,7 @@ pub fn AgreementPage() -> impl IntoView {
                 <p>"There is no agreement with this ID in the workbench. Check the ID, or search for it in the seller console."</p>
             }
             .into_any(),
-            Some(record) => view! { <AgreementDetail record=record draft=draft adjust=adjust receipt=receipt/> }.into_any(),
+            Some(record) => view! { <AgreementDetail record=record draft=draft withdraw=withdraw adjust=adjust receipt=receipt/> }.into_any(),
         }}
     }
 }
@@ -52,6 +55,7 @@ pub fn AgreementPage() -> impl IntoView {
 fn AgreementDetail(
     record: AgreementRecord,
     draft: CancelDraft,
+    withdraw: WithdrawDraft,
     adjust: AdjustDraft,
     receipt: ReceiptDraft,
 ) -> impl IntoView {
@@ -136,7 +140,7 @@ fn AgreementDetail(
                  refunds an invoice and keeps the agreement as it is. They are separate actions."
             </p>
             {can_request.then(|| view! { <RequestCancellation record=record.clone() draft=draft/> })}
-            {pending.then(|| view! { <WithdrawRequest record=record.clone()/> })}
+            {pending.then(|| view! { <WithdrawRequest record=record.clone() draft=withdraw/> })}
             <ApplyAdjustment record=record.clone() draft=adjust/>
         </section>
         <section aria-labelledby="invoices-heading">

@@ -166,6 +166,35 @@ describe('seller console', () => {
     await context.close();
   });
 
+  test('what was typed to withdraw survives the redraws of a record that changes meanwhile', async () => {
+    const { page, context } = await activeAgreement();
+    await page.getByRole('button', { name: 'Request cancellation' }).click();
+    await page.getByLabel('Reason code').selectOption({ label: 'Replacing it with a new agreement' });
+    await page.getByLabel('Reason', { exact: true }).fill('Replacing with the private offer offer-xyz at the renewed rate');
+    await page.getByRole('button', { name: 'Review request' }).click();
+    await page.getByRole('button', { name: 'Submit cancellation request' }).click();
+    await page.getByRole('button', { name: 'Withdraw request' }).click();
+    const typed = 'The buyer called: they stay on the current terms';
+    await page.getByLabel('Reason for withdrawing').fill(typed);
+    // A refund on the same agreement changes the record twice: created, then processed.
+    await page.getByRole('button', { name: 'Apply billing adjustment' }).click();
+    const entry = page.getByRole('group', { name: 'Entry 1' });
+    await entry.getByLabel('Refund amount').fill('1.00');
+    await entry.getByLabel('Reason code').selectOption({ label: 'Usage was metered incorrectly' });
+    await entry.getByLabel('Reason', { exact: true }).fill('Usage was double-counted on 3 March');
+    await page.getByRole('button', { name: 'Review billing adjustment' }).click();
+    const ask = await page.getByText(/Type .* to confirm that this is what the buyer gets back/).textContent();
+    await page.getByLabel('Type the total to confirm').fill(ask.match(/Type (.*) to confirm/)[1]);
+    await page.getByRole('button', { name: 'Submit billing adjustment' }).click();
+    await page.getByRole('region', { name: 'Billing adjustment result' }).waitFor();
+    await page.getByRole('button', { name: '+1 hour' }).click();
+    await page.getByRole('region', { name: 'Events' }).getByRole('listitem').filter({ hasText: /Billing Adjustment Completed/ }).first().waitFor();
+    assert.equal(await page.getByLabel('Reason for withdrawing').inputValue(), typed);
+    await page.getByRole('button', { name: 'Confirm withdrawal' }).click();
+    await page.getByText('Withdrawn', { exact: true }).waitFor();
+    await context.close();
+  });
+
   test('the exported JSON lines are the seller events the log shows, one for every request sent, newest first', async () => {
     const { page, context } = await seller();
     await page.getByRole('button', { name: '+7 days' }).click();
