@@ -104,7 +104,7 @@ pub fn LinkApp() -> impl IntoView {
         <header class="site-header buyer-header">
             <p class="brand">"Cancellation workbench"</p>
         </header>
-        <main id="main" tabindex="-1">
+        <main id="main" class="buyer-page" tabindex="-1">
             {move || {
                 let (path, hash) = address.0.get();
                 let token = path.strip_prefix("/confirm/").unwrap_or_default().to_string();
@@ -130,27 +130,30 @@ fn RequestFromLink(payload: LinkPayload, secret: LinkSecret) -> impl IntoView {
     let deadline = payload.auto_approval_at();
     let details = payload.details_for_buyer.clone();
     let answer = view! { <Answering payload=payload.clone() secret=secret/> };
+    // On a phone the question, the time left and the answer come first; the particulars
+    // of the request follow.
     view! {
         <h1>{format!("{} asks to cancel {}", payload.seller_name, payload.product_name)}</h1>
-        <dl class="terms">
-            <dt>"Agreement"</dt><dd>{payload.agreement_id.to_string()}</dd>
-            <dt>"Cancellation request"</dt><dd>{payload.request_id.to_string()}</dd>
-            <dt>"Your AWS account"</dt><dd>{payload.buyer_account.to_string()}</dd>
-            <dt>"Reason code"</dt><dd>{payload.reason_code.label()}</dd>
-            <dt>"Reason"</dt><dd class="user-text">{payload.reason.clone()}</dd>
-            {(!details.trim().is_empty()).then(|| view! { <dt>"Details from the seller"</dt><dd class="user-text">{details.clone()}</dd> })}
-            <dt>"Sent"</dt><dd>{local_time(payload.created_at)}</dd>
-            <dt>"Approved automatically"</dt><dd>{local_time(deadline)}</dd>
-        </dl>
         <p class="next-step" role="status">{move || {
             let now = clock.now.get();
             if now >= deadline {
                 format!("The {} days ran out on {}: the request was approved automatically and the agreement is cancelled. There is nothing left to decide.", workbench_core::cancellation::AUTO_APPROVAL_AFTER.num_days(), local_time(deadline))
             } else {
-                format!("Without an answer, this request is approved automatically in {}.", duration_words(deadline - now))
+                format!("Without an answer, this request is approved automatically in {} ({}).", duration_words(deadline - now), local_time(deadline))
             }
         }}</p>
         {answer}
+        <h2>"The request"</h2>
+        <dl class="terms">
+            <dt>"Reason"</dt><dd class="user-text">{payload.reason.clone()}</dd>
+            <dt>"Reason code"</dt><dd>{payload.reason_code.label()}</dd>
+            {(!details.trim().is_empty()).then(|| view! { <dt>"Details from the seller"</dt><dd class="user-text">{details.clone()}</dd> })}
+            <dt>"Agreement"</dt><dd>{payload.agreement_id.to_string()}</dd>
+            <dt>"Cancellation request"</dt><dd>{payload.request_id.to_string()}</dd>
+            <dt>"Your AWS account"</dt><dd>{payload.buyer_account.to_string()}</dd>
+            <dt>"Sent"</dt><dd>{local_time(payload.created_at)}</dd>
+            <dt>"Approved automatically"</dt><dd>{local_time(deadline)}</dd>
+        </dl>
     }
 }
 

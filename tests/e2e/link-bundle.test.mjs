@@ -4,7 +4,7 @@
 // or opens later; a receipt from another browser's link is left to that browser.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { open, startApp } from './harness.mjs';
+import { expectNoAxeViolations, open, startApp } from './harness.mjs';
 
 let app;
 before(async () => {
@@ -119,6 +119,28 @@ describe("the buyer's link bundle", () => {
     await tab.getByText(/the request was approved automatically/).waitFor();
     await seller.page.getByRole('region', { name: 'The case' }).getByText('Approved (automatically, after 7 days)').waitFor();
     await seller.context.close();
+  });
+
+  test('on a 320-pixel phone the question, the deadline and both answers fit the first screen, with buttons a thumb can hit', async () => {
+    const seller = await sellerWithPendingRequest();
+    const phone = await app.device({ viewport: { width: 320, height: 568 } });
+    await open(phone.page, seller.link);
+    const screen = phone.page.viewportSize();
+    const onFirstScreen = async (locator, what) => {
+      const box = await locator.boundingBox();
+      assert.ok(box && box.y >= 0 && box.y + box.height <= screen.height, `${what} at ${JSON.stringify(box)}`);
+      return box;
+    };
+    await onFirstScreen(phone.page.getByRole('heading', { level: 1 }), 'the question');
+    await onFirstScreen(phone.page.getByText(/approved automatically in/), 'the deadline');
+    for (const name of ['Approve', 'Reject']) {
+      const box = await onFirstScreen(phone.page.getByRole('button', { name }), name);
+      assert.ok(box.height >= 44, `${name} is ${box.height} px tall`);
+    }
+    assert.equal(await phone.page.evaluate(() => document.documentElement.scrollWidth <= 320), true, 'no sideways scrolling');
+    await expectNoAxeViolations(phone.page);
+    await seller.context.close();
+    await phone.context.close();
   });
 
   test('no page logged an error', () => {
