@@ -12,7 +12,9 @@ use crate::components::adjustment_form::{AdjustDraft, ApplyAdjustment};
 use crate::components::apply_receipt::{ApplyReceipt, ReceiptDraft};
 use crate::components::event_log::EventItem;
 use crate::components::page_title::PageTitle;
-use crate::components::request_form::{CancelDraft, RequestCancellation, WithdrawRequest};
+use crate::components::request_form::{
+    CancelDraft, RequestCancellation, RequestSubmitted, WithdrawRequest,
+};
 use crate::components::share_link::ShareLink;
 use crate::state::use_app;
 
@@ -103,6 +105,7 @@ fn AgreementDetail(
             {request.map(|r| {
                 let deadline = r.deadline();
                 view! {
+                    <RequestSubmitted request=r.clone() draft=draft/>
                     <dl class="terms">
                         <dt>"Cancellation request"</dt><dd>{r.id.to_string()}</dd>
                         <dt>"Status"</dt><dd>{r.status.label()}{r.approved_automatically().then(|| format!(" (automatically, after {} days)", AUTO_APPROVAL_AFTER.num_days()))}</dd>
