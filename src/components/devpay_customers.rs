@@ -61,7 +61,7 @@ fn DevPayCustomer(subscription: DevPaySubscription) -> impl IntoView {
     let heading_id = heading.clone();
     let statement = subscription.seller_statement().map(|s| {
         view! {
-            <dt>"Cancelled"</dt><dd>{local_time(s.cancelled_at)}</dd>
+            <dt>"Cancelled on"</dt><dd>{local_time(s.cancelled_at)}</dd>
             <dt>"Usage billed"</dt><dd>{format!("{}, billed to the customer up to the cancellation", s.usage_billed)}</dd>
             <dt>"Refund charged to you"</dt><dd>{format!("{}. {RULE_SELLER_CHARGED}", s.charged_to_you)}</dd>
         }
