@@ -282,7 +282,11 @@ fn CaseItem(id: String) -> impl IntoView {
                 <dt>"Refund amount"</dt><dd>{first.refund.map_or("None: cancellation only".to_string(), |m| m.to_string())}</dd>
                 <dt>"Comments"</dt><dd class="user-text">{first.comments.clone()}</dd>
             </dl>
-            <ol class="case-replies" aria-label="Replies">
+            <ol class="case-replies" aria-label="Case history">
+                <li>
+                    <span class="tag">{format!("You, {}", local_time(first.opened_at))}</span>
+                    <p>"Opened the case with the Request refund form."</p>
+                </li>
                 {move || case.with(|c| c.as_ref().map(|c| c.replies.clone()).unwrap_or_default()).into_iter().map(|r| view! {
                     <li>
                         <span class="tag">{format!("{}, {}", match r.author { Author::Seller => "You", Author::Aws => "AWS Support" }, local_time(r.at))}</span>

@@ -44,10 +44,10 @@ pub fn RefundsFromAws(account: AccountId) -> impl IntoView {
         <Show when=move || refunds.with(|r| !r.is_empty())>
             <section aria-labelledby="aws-refunds-heading">
                 <h2 id="aws-refunds-heading">"Refunds from AWS"</h2>
-                <p>{BUYER_REFUND_TIMING}</p>
                 <ul>
                     {move || refunds.get().into_iter().map(|line| view! { <li>{line}</li> }).collect_view()}
                 </ul>
+                <p>{BUYER_REFUND_TIMING}</p>
             </section>
         </Show>
     }

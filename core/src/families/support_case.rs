@@ -35,8 +35,11 @@ pub const RULE_CASE_REFUND: &str = "Once AWS processes the case, the refund appe
 customer's AWS billing account within 24 to 48 hours; it can take up to 5 business days to \
 reach their bank.";
 /// What the buyer is told of a refund AWS processed (source 001, step 7).
-pub const BUYER_REFUND_TIMING: &str = "It appears in your AWS billing account within 24 to 48 \
-hours; it may take up to 5 business days to be reflected in your bank account.";
+pub const BUYER_REFUND_TIMING: &str = "A refund appears in your AWS billing account within 24 \
+to 48 hours; it may take up to 5 business days to be reflected in your bank account.";
+/// What the seller is told of a refund AWS processed (source 001, step 7).
+pub const CUSTOMER_REFUND_TIMING: &str = "The refund appears in the customer's AWS billing \
+account within 24 to 48 hours; it can take up to 5 business days to reach their bank.";
 /// How long AWS takes to read the seller's answer to an Action Required case.
 pub const ANSWER_READ_WITHIN: Duration = Duration::days(1);
 
@@ -608,7 +611,7 @@ fn completed_message(plan: &Plan) -> String {
     }
     if let Some(refund) = &plan.refund {
         said.push(format!(
-            "{} is refunded on invoice {}. {RULE_CASE_REFUND}",
+            "{} is refunded on invoice {}. {CUSTOMER_REFUND_TIMING}",
             refund.amount, refund.invoice
         ));
     }
