@@ -137,31 +137,43 @@ impl AppState {
         self.advance(now);
     }
 
-    /// Lets the model catch up with `now`: deadlines that passed approve at their own time.
+    /// Lets the model catch up with `now`: deadlines that passed approve at their own time,
+    /// and AWS reads the support cases due.
     fn advance(&self, now: DateTime<Utc>) {
         let due = self
             .book
-            .with_untracked(|b| b.records.next_due().is_some_and(|d| d <= now));
+            .with_untracked(|b| b.next_due().is_some_and(|d| d <= now));
         if !due {
             return;
         }
         let mut outcome = Default::default();
         self.book.update(|b| outcome = b.advance_to(now));
-        self.save(&outcome.changed);
+        self.save(&outcome);
     }
 
-    fn save(&self, changed: &std::collections::BTreeSet<AgreementId>) {
-        if changed.is_empty() {
+    fn save(&self, outcome: &Outcome) {
+        if outcome.changed.is_empty() && outcome.cases.is_empty() {
             return;
         }
-        let result = self.book.with_untracked(|b| {
-            self.store
-                .try_update_value(|s| s.save_agreements(b, changed))
-        });
-        if let Some(Err(error)) = result {
-            self.after_failed_save(error, changed);
+        if let Err(error) = self.save_outcome(outcome) {
+            self.after_failed_save(error, &outcome.changed);
         }
         self.check_usage();
+    }
+
+    /// Writes what a change touched: its agreements, then the support cases AWS moved.
+    fn save_outcome(&self, outcome: &Outcome) -> Result<(), SaveError> {
+        self.book.with_untracked(|b| {
+            self.store
+                .try_update_value(|s| {
+                    s.save_agreements(b, &outcome.changed)?;
+                    outcome
+                        .cases
+                        .iter()
+                        .try_for_each(|id| s.save_family(b, Kind::SupportCase, id))
+                })
+                .unwrap_or(Ok(()))
+        })
     }
 
     /// Warns once the quota is 80 % used (again after it fell below and rose again).
@@ -389,12 +401,9 @@ impl AppState {
             }
         };
         mark_start("workbench: write");
-        let saved = self.book.with_untracked(|b| {
-            self.store
-                .try_update_value(|s| s.save_agreements(b, &outcome.changed))
-        });
+        let saved = self.save_outcome(&outcome);
         measure_since_start("workbench: write");
-        if let Some(Err(error)) = saved {
+        if let Err(error) = saved {
             let message = error.to_string();
             self.after_failed_save(error, &outcome.changed);
             return Err(message);

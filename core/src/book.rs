@@ -655,6 +655,8 @@ pub struct Outcome {
     pub events: Vec<BusEvent>,
     /// The records whose content changed, for storage to write.
     pub changed: BTreeSet<AgreementId>,
+    /// The support cases AWS moved, for storage to write.
+    pub cases: BTreeSet<String>,
 }
 
 /// Why a command was refused. Nothing changed.
@@ -1583,8 +1585,21 @@ impl Book {
     /// sent, every request still pending at its deadline is approved at the deadline (which
     /// cancels the agreement), and every adjustment due is processed at its due time. Returns
     /// what happened, in time order, however far `now` jumps.
+    ///
+    /// Support cases AWS reads by `now` move too, each at its own time: the agreements
+    /// first catch up with that moment, since a case acts on them.
     pub fn advance_to(&mut self, now: DateTime<Utc>) -> Outcome {
-        self.advance(now, None)
+        let mut outcome = Outcome::default();
+        while let Some((at, case)) = self.next_support_case_by(now) {
+            let caught_up = self.advance(at, None);
+            outcome.events.extend(caught_up.events);
+            outcome.changed.extend(caught_up.changed);
+            self.read_support_case(&case, at, &mut outcome);
+        }
+        let rest = self.advance(now, None);
+        outcome.events.extend(rest.events);
+        outcome.changed.extend(rest.changed);
+        outcome
     }
 
     /// `advance_to`; with `before`, also keeps each changed record as it was before, so that
@@ -1607,7 +1622,7 @@ impl Book {
         // step copied it over and over.
         let mut outcome = Outcome {
             events: Vec::with_capacity(due.len() * 2),
-            changed: BTreeSet::new(),
+            ..Outcome::default()
         };
         for (at, agreement_id, item) in due {
             if let Some(before) = before.as_deref_mut() {

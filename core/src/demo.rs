@@ -736,12 +736,23 @@ fn add_families(book: &mut Book, now: DateTime<Utc>, ids: &mut SequentialIds) {
         book.alibaba
             .insert(record.id.clone(), Versioned { version: 1, record });
     }
+    // The case is about Globex's Northwind BI Cloud agreement, and its latest invoice.
+    let invoice = book
+        .records
+        .values()
+        .map(|v| &v.record)
+        .find(|r| {
+            r.agreement.buyer.as_str() == BUYERS[1].0
+                && r.agreement.offer.as_str() == "offer-nwbicloudpub"
+        })
+        .and_then(|r| r.invoices.last())
+        .map_or_else(String::new, |i| i.id.to_string());
     let form = RefundForm {
         subscriber_account: BUYERS[1].0.into(),
         product_id: "prod-nwbicloud".into(),
         offer_id: "offer-nwbicloudpub".into(),
         billing_period: (now - Months::new(1)).format("%Y-%m").to_string(),
-        invoice_id: "2028746231".into(),
+        invoice_id: invoice,
         refund_amount: "499.00".into(),
         currency: "USD".into(),
         comments: format!(
@@ -845,6 +856,36 @@ pub fn scale_book(n: usize, now: DateTime<Utc>, ids: &mut dyn IdSource) -> Book 
 mod tests {
     use super::*;
     use crate::cancellation::{CancellationRequest, RequestStatus};
+
+    #[test]
+    fn the_demo_support_case_completes_once_answered_at_the_end_of_its_billing_cycle() {
+        use crate::families::support_case::{billing_cycle_end, CaseStatus};
+        for seed in [0, 7, 123_456_789] {
+            let mut book = demo_book_from_seed(seed, demo_now());
+            let (id, seller) = book
+                .support_cases
+                .values()
+                .map(|v| (v.record.id.clone(), v.record.seller.clone()))
+                .next()
+                .unwrap();
+            book.reply_to_support_case(&id, &seller, "Yes: that invoice, cancel now.", demo_now())
+                .unwrap();
+            let cycle_end = billing_cycle_end(book.support_cases[&id].record.opened_at);
+            assert_eq!(book.support_cases[&id].record.due_at(), Some(cycle_end));
+            book.advance_to(cycle_end);
+            let case = &book.support_cases[&id].record;
+            assert_eq!(
+                case.status,
+                CaseStatus::Completed,
+                "{:?}",
+                case.replies.last()
+            );
+            assert!(case
+                .outcome
+                .as_ref()
+                .is_some_and(|o| o.cancelled && o.refund.is_some()));
+        }
+    }
 
     #[test]
     fn the_demo_book_is_valid_and_has_every_kind_of_case() {

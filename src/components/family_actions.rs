@@ -5,7 +5,7 @@
 
 use leptos::prelude::*;
 use workbench_core::families::alibaba::{AlibabaError, Destination, OrderStatus, PaymentMethod};
-use workbench_core::families::devpay::DevPayStatus;
+use workbench_core::families::devpay::{DevPayStatus, VIEW_CANCEL};
 use workbench_core::ids::AccountId;
 use workbench_core::preview::{self, RefundPreview};
 use workbench_link::words::{local_date, local_time};
@@ -60,8 +60,8 @@ pub fn FamilyActions(account: AccountId) -> impl IntoView {
     }
 }
 
-/// One DevPay subscription: its terms, and "Cancel subscription" with the refund preview and
-/// the data warning before anything happens.
+/// One DevPay subscription: its terms, and the billing page's "View/Cancel Application" with
+/// the refund preview and the data warning, then "Cancel the use of <product>".
 #[component]
 fn DevPayItem(id: String, buyer: AccountId) -> impl IntoView {
     let app = use_app();
@@ -108,6 +108,7 @@ fn DevPayItem(id: String, buyer: AccountId) -> impl IntoView {
     };
     let heading = format!("devpay-{}", first.id);
     let heading_id = heading.clone();
+    let cancel_action = first.cancel_action();
     view! {
         <article class="panel family-item" aria-labelledby=heading.clone()>
             <h3 id=heading_id>{first.product_name.clone()}</h3>
@@ -128,12 +129,12 @@ fn DevPayItem(id: String, buyer: AccountId) -> impl IntoView {
             </Show>
             <Show when=move || active() && reviewing.get()>
                 <div class="buttons">
-                    <button type="button" on:click=confirm>"Confirm cancellation"</button>
+                    <button type="button" on:click=confirm>{cancel_action.clone()}</button>
                     <button type="button" class="secondary" on:click=move |_| reviewing.set(false)>"Keep the subscription"</button>
                 </div>
             </Show>
             <Show when=move || active() && !reviewing.get()>
-                <button type="button" on:click=move |_| reviewing.set(true)>"Cancel subscription"</button>
+                <button type="button" on:click=move |_| reviewing.set(true)>{VIEW_CANCEL}</button>
             </Show>
             <p role="status" class="outcome">{move || outcome.get()}</p>
             <p class="field-error" role="alert">{move || error.get()}</p>

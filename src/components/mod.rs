@@ -1,6 +1,7 @@
 pub mod adjustment_form;
 pub mod apply_receipt;
 pub mod clock_control;
+pub mod devpay_customers;
 pub mod download;
 pub mod event_log;
 pub mod evidence;
@@ -14,4 +15,5 @@ pub mod reset_demo;
 pub mod share_link;
 pub mod site_header;
 pub mod support_cases;
+pub mod support_refunds;
 pub mod your_data;

@@ -2,12 +2,13 @@ use leptos::prelude::*;
 use workbench_core::book::{Actor, AgreementRecord, Command, Reply};
 use workbench_core::cancellation::{
     check_request, coordination_note, vague_reason_warning, AdditionalDetails, CancellationError,
-    CancellationReasonCode, AUTO_APPROVAL_AFTER, DESCRIPTION_MAX,
+    CancellationReasonCode, CancellationRequest, AUTO_APPROVAL_AFTER, DESCRIPTION_MAX,
 };
 use workbench_core::confirmation::{
     carried, details_for_buyer, Carried, DETAILS_BYTES_IN_LINK, REASON_BYTES_IN_LINK,
 };
-use workbench_core::ids::{ClientToken, IdSource};
+use workbench_core::ids::{ClientToken, IdSource, RequestId};
+use workbench_link::words::local_time;
 
 use crate::state::{use_app, BrowserIds};
 
@@ -26,6 +27,8 @@ pub struct CancelDraft {
     /// One token per form: a double click, a retry or a second tab sends the same request.
     token: RwSignal<String>,
     error: RwSignal<Option<(Field, String)>>,
+    /// The request this form sent, for the confirmation that follows it.
+    submitted: RwSignal<Option<RequestId>>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -49,6 +52,7 @@ impl CancelDraft {
             details: RwSignal::new(String::new()),
             token: RwSignal::new(String::new()),
             error: RwSignal::new(None),
+            submitted: RwSignal::new(None),
         }
     }
 
@@ -129,7 +133,8 @@ pub fn RequestCancellation(record: AgreementRecord, draft: CancelDraft) -> impl 
                 client_token,
             };
             match app.act(command, &Actor::Seller(seller)) {
-                Ok(Reply::Request(_)) => {
+                Ok(Reply::Request(id)) => {
+                    draft.submitted.set(Some(id));
                     draft.token.set(String::new());
                     draft.open.set(false);
                     draft.reviewing.set(false);
@@ -149,6 +154,7 @@ pub fn RequestCancellation(record: AgreementRecord, draft: CancelDraft) -> impl 
                 .token
                 .set(format!("form-{}", BrowserIds.next_suffix()));
         }
+        draft.submitted.set(None);
         draft.open.set(true);
     };
 
@@ -299,6 +305,25 @@ impl WithdrawDraft {
 impl Default for WithdrawDraft {
     fn default() -> Self {
         Self::new()
+    }
+}
+
+/// The confirmation that follows "Submit cancellation request" (source 001, step 6): the
+/// request went to AWS for processing, with its ID and the moment it is approved on its own.
+#[component]
+pub fn RequestSubmitted(request: CancellationRequest, draft: CancelDraft) -> impl IntoView {
+    let id = request.id.clone();
+    let message = format!(
+        "Your cancellation request {} has been submitted to AWS for processing. Share the link \
+         below with the buyer to expedite it: if the buyer does not approve or reject it by {}, \
+         it is approved automatically.",
+        request.id,
+        local_time(request.deadline())
+    );
+    view! {
+        <p role="status" class="outcome">
+            {move || (draft.submitted.get().as_ref() == Some(&id)).then(|| message.clone())}
+        </p>
     }
 }
 

@@ -1,7 +1,8 @@
 //! The legacy AWS Marketplace Management Portal route: "Request refund" opens a support case
 //! at once and shows its ID; the seller's cases follow with their status (Pending, Action
 //! Required, Completed) and a reply box. The core checks every field and names the one at
-//! fault, so its message appears beside that field.
+//! fault, so its message appears beside that field. AWS moves the cases with the clock
+//! (the core's catch-up); each case says when AWS reads it next.
 
 use leptos::prelude::*;
 use workbench_core::book::DomainError;
@@ -140,9 +141,9 @@ pub fn SupportCases() -> impl IntoView {
                             hint="The buyer's 12-digit AWS account ID."/>
                         <CaseField label="Product ID" id="case-product" value=draft.product error=error hint="prod-…"/>
                         <CaseField label="Offer ID" id="case-offer" value=draft.offer error=error hint="offer-…"/>
-                        <CaseField label="Billing period" id="case-period" value=draft.period error=error hint="For example 2026-10."/>
+                        <CaseField label="Billing period" id="case-period" value=draft.period error=error hint="The month billed, for example 2026-10."/>
                         <CaseField label="Invoice" id="case-invoice" value=draft.invoice error=error
-                            hint="Required with a refund amount: the invoice it is taken from."/>
+                            hint="The invoice reference of that billing period, which a refund is taken from. Without it, AWS asks for it."/>
                         <div class="field">
                             <label for="case-amount">"Refund amount"</label>
                             <div class="amount-row">
@@ -262,6 +263,7 @@ fn CaseItem(id: String) -> impl IntoView {
     let heading_id = heading.clone();
     let reply_id = format!("reply-{}", first.id);
     let status = move || case.with(|c| c.as_ref().map(|c| c.status));
+    let due = move || case.with(|c| c.as_ref().and_then(|c| c.due_at()));
     view! {
         <article class="panel family-item" aria-labelledby=heading.clone()>
             <h3 id=heading_id>{format!("Support case {}", first.id)}</h3>
@@ -269,6 +271,7 @@ fn CaseItem(id: String) -> impl IntoView {
                 <strong>{move || status().map(CaseStatus::label)}</strong>
                 ": "{move || status().map(CaseStatus::meaning)}
             </p>
+            {move || due().map(|at| view! { <p>{format!("AWS processes it on {}.", local_time(at))}</p> })}
             <dl class="terms">
                 <dt>"Opened"</dt><dd>{local_time(first.opened_at)}</dd>
                 <dt>"Subscriber account"</dt><dd>{first.subscriber.to_string()}</dd>
@@ -279,7 +282,11 @@ fn CaseItem(id: String) -> impl IntoView {
                 <dt>"Refund amount"</dt><dd>{first.refund.map_or("None: cancellation only".to_string(), |m| m.to_string())}</dd>
                 <dt>"Comments"</dt><dd class="user-text">{first.comments.clone()}</dd>
             </dl>
-            <ol class="case-replies" aria-label="Replies">
+            <ol class="case-replies" aria-label="Case history">
+                <li>
+                    <span class="tag">{format!("You, {}", local_time(first.opened_at))}</span>
+                    <p>"Opened the case with the Request refund form."</p>
+                </li>
                 {move || case.with(|c| c.as_ref().map(|c| c.replies.clone()).unwrap_or_default()).into_iter().map(|r| view! {
                     <li>
                         <span class="tag">{format!("{}, {}", match r.author { Author::Seller => "You", Author::Aws => "AWS Support" }, local_time(r.at))}</span>
@@ -291,8 +298,9 @@ fn CaseItem(id: String) -> impl IntoView {
                 <form class="reply" novalidate on:submit=send>
                     <div class="field">
                         <label for=reply_id.clone()>"Reply"</label>
-                        <textarea id=reply_id.clone() aria-describedby=format!("{reply_id}-error")
+                        <textarea id=reply_id.clone() aria-describedby=format!("{reply_id}-hint {reply_id}-error")
                             prop:value=move || reply.get() on:input=move |ev| reply.set(event_target_value(&ev))></textarea>
+                        <span class="hint" id=format!("{reply_id}-hint")>"AWS reads an agreement ID, an invoice reference or an amount with its currency (10.00 USD) from your reply."</span>
                         <span class="field-error" id=format!("{reply_id}-error") role="alert">{move || error.get()}</span>
                     </div>
                     <button type="submit">"Send reply"</button>

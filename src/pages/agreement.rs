@@ -13,7 +13,7 @@ use crate::components::apply_receipt::{ApplyReceipt, ReceiptDraft};
 use crate::components::event_log::EventItem;
 use crate::components::page_title::PageTitle;
 use crate::components::request_form::{
-    CancelDraft, RequestCancellation, WithdrawDraft, WithdrawRequest,
+    CancelDraft, RequestCancellation, RequestSubmitted, WithdrawDraft, WithdrawRequest,
 };
 use crate::components::share_link::ShareLink;
 use crate::state::use_app;
@@ -107,6 +107,7 @@ fn AgreementDetail(
             {request.map(|r| {
                 let deadline = r.deadline();
                 view! {
+                    <RequestSubmitted request=r.clone() draft=draft/>
                     <dl class="terms">
                         <dt>"Cancellation request"</dt><dd>{r.id.to_string()}</dd>
                         <dt>"Status"</dt><dd>{r.status.label()}{r.approved_automatically().then(|| format!(" (automatically, after {} days)", AUTO_APPROVAL_AFTER.num_days()))}</dd>

@@ -40,6 +40,7 @@ pub fn BuyerPage() -> impl IntoView {
         {move || buyer.get().map(|account| view! {
             <PendingRequests account=account.clone()/>
             <BuyerAgreements account=account.clone()/>
+            <crate::components::support_refunds::RefundsFromAws account=account.clone()/>
             <crate::components::family_actions::FamilyActions account=account.clone()/>
             <crate::components::received_events::ReceivedEvents account=account/>
         })}

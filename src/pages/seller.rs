@@ -26,6 +26,7 @@ pub fn SellerPage() -> impl IntoView {
         <ActingSeller/>
         <AgreementSearch/>
         <crate::components::fps_actions::FpsSubscriptions/>
+        <crate::components::devpay_customers::DevPayCustomers/>
         <crate::components::support_cases::SupportCases/>
         <EventLog/>
         <crate::components::evidence::EvidencePacks/>

@@ -37,7 +37,7 @@ describe('DevPay: the buyer cancels', () => {
   test('the preview warns about data and shows the prorated refund; the subscription stays cancelled after a reload', async () => {
     const { page, context } = await buyerView();
     const item = page.getByRole('article', { name: 'Northwind Desktop (DevPay)' });
-    await item.getByRole('button', { name: 'Cancel subscription' }).click();
+    await item.getByRole('button', { name: 'View/Cancel Application' }).click();
     await item.getByText(/so does access to any data you stored through this product.*Retrieve your data first/).waitFor();
     const unused = item.locator('.refund-lines li', { hasText: "Unused part of this month's charge" });
     assert.match(await unused.textContent(), /prorated to the second/);
@@ -46,7 +46,7 @@ describe('DevPay: the buyer cancels', () => {
     await item.locator('.refund-lines li', { hasText: 'One-time charge' }).getByText('Not refunded').waitFor();
     await item.getByText('Usage is billed at the end of the month, up to the moment of cancelling.').waitFor();
 
-    await item.getByRole('button', { name: 'Confirm cancellation' }).click();
+    await item.getByRole('button', { name: 'Cancel the use of Northwind Desktop (DevPay)' }).click();
     const status = item.getByRole('status');
     await status.getByText(/^Cancelled\. .* USD comes back to you at once/).waitFor();
     const stored = await storedRecord(page, 'cw.devpay.devpay-nwdesktop');
@@ -60,7 +60,7 @@ describe('DevPay: the buyer cancels', () => {
     const again = page.getByRole('article', { name: 'Northwind Desktop (DevPay)' });
     await again.getByText('Cancelled', { exact: true }).waitFor();
     await again.getByText(/You cancelled on .*: access to the product and to the data stored through it ended then/).waitFor();
-    assert.equal(await again.getByRole('button', { name: 'Cancel subscription' }).count(), 0);
+    assert.equal(await again.getByRole('button', { name: 'View/Cancel Application' }).count(), 0);
     await page.getByRole('row', { name: /devpay-nwdesktop/ }).getByText('Cancelled').waitFor();
     await context.close();
   });
@@ -314,7 +314,7 @@ describe('accessibility with the new sections open', () => {
   ]) {
     test(`/buyer and /seller pass axe at ${label} width`, async () => {
       const { page, context } = await buyerView({ viewport });
-      await page.getByRole('article', { name: 'Northwind Desktop (DevPay)' }).getByRole('button', { name: 'Cancel subscription' }).click();
+      await page.getByRole('article', { name: 'Northwind Desktop (DevPay)' }).getByRole('button', { name: 'View/Cancel Application' }).click();
       await page.getByLabel('Signed in as buyer').selectOption('555566667777');
       await page.getByRole('article', { name: 'IoT Platform enterprise instance' }).getByRole('button', { name: 'Unsubscribe' }).click();
       await page.getByRole('checkbox').waitFor();

@@ -32,6 +32,27 @@ pub const RULE_ONE_TIME: &str = "One-time charges are never refunded.";
 pub const RULE_USAGE: &str =
     "Usage is billed at the end of the month, up to the moment of cancelling.";
 
+/// What the seller is told beside its customers (source 000, "When a Customer Cancels").
+pub const SELLER_NO_EMAIL: &str = "DevPay doesn't notify you by e-mail when a customer cancels: \
+their status here and your reports are how you find out.";
+/// The seller's only way to cancel a customer (source 000, "If You Want to Cancel a Customer").
+pub const SELLER_CANCEL_ROUTE: &str = "There isn't a programmatic way for you to cancel a \
+customer. To cancel one, open a case in the AWS Support Center, selecting Billing > DevPay \
+Inquiry.";
+pub const RULE_SELLER_CHARGED: &str = "Amazon charges you to cover a customer's refund.";
+/// The customer's first step on their Application Billing page.
+pub const VIEW_CANCEL: &str = "View/Cancel Application";
+
+/// What the seller's reports show of a customer who cancelled.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SellerStatement {
+    pub cancelled_at: DateTime<Utc>,
+    /// Billed to the customer at the end of the month, up to the moment of cancelling.
+    pub usage_billed: Money,
+    /// The customer's refund, which Amazon charges the seller to cover.
+    pub charged_to_you: Money,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum DevPayStatus {
     Active,
@@ -142,6 +163,20 @@ impl DevPaySubscription {
         self.status = DevPayStatus::Cancelled;
         self.cancellation = Some(cancellation.clone());
         Ok(cancellation)
+    }
+
+    /// The customer's cancel control, in the words of their Application Billing page.
+    pub fn cancel_action(&self) -> String {
+        format!("Cancel the use of {}", self.product_name)
+    }
+
+    /// What the seller sees of this customer once it cancelled; nothing while it has not.
+    pub fn seller_statement(&self) -> Option<SellerStatement> {
+        self.cancellation.as_ref().map(|c| SellerStatement {
+            cancelled_at: c.at,
+            usage_billed: c.usage_billed,
+            charged_to_you: c.refund,
+        })
     }
 
     /// Whether the customer can still use the product (and the data stored through it).
@@ -315,6 +350,35 @@ mod tests {
             sub.cancel(&stranger, start()),
             Err(DevPayError::NotTheCustomer)
         );
+    }
+
+    #[test]
+    fn a_cancelled_customer_shows_the_seller_the_usage_billed_and_charges_it_the_refund() {
+        let mut sub = subscription();
+        assert_eq!(sub.seller_statement(), None);
+        let buyer = sub.buyer.clone();
+        let at = start() + Duration::days(10);
+        let done = sub.cancel(&buyer, at).unwrap();
+        let statement = sub.seller_statement().unwrap();
+        assert_eq!(statement.cancelled_at, at);
+        // Ten days at 0.10 an hour; the 20/30 of 30.00 refunded is charged to the seller.
+        assert_eq!(statement.usage_billed.minor, 2_400);
+        assert_eq!(statement.charged_to_you, done.refund);
+        assert_eq!(statement.charged_to_you.minor, 2_000);
+    }
+
+    #[test]
+    fn the_customer_cancels_in_the_words_of_the_billing_page_and_the_seller_is_sent_to_support() {
+        assert_eq!(VIEW_CANCEL, "View/Cancel Application");
+        assert_eq!(
+            subscription().cancel_action(),
+            "Cancel the use of Backup appliance"
+        );
+        assert!(
+            SELLER_CANCEL_ROUTE.contains("AWS Support Center, selecting Billing > DevPay Inquiry")
+        );
+        assert!(SELLER_CANCEL_ROUTE.contains("isn't a programmatic way"));
+        assert!(SELLER_NO_EMAIL.contains("doesn't notify you by e-mail"));
     }
 
     #[test]

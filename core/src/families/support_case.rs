@@ -5,19 +5,43 @@
 //! The form serves cancellations and refunds alike, so a refund amount is optional; when
 //! one is given, the invoice it is taken from is required, since a refund is always
 //! against an invoice.
+//!
+//! AWS moves a case with time ([`Book::advance_to`]): it stays Pending until the billing
+//! cycle it was opened in ends, then AWS reads it. If it can tell which agreement and
+//! invoice the case is about and what to do, the case is Completed with the cancellation and
+//! the refund applied to the agreement and its invoice; otherwise it is Action Required with
+//! what AWS needs, and the seller's answer puts it back to Pending, read again a day later.
+//!
+//! Readings of the seed:
+//! - The billing cycle is the calendar month (UTC) the case was opened in, as AWS bills.
+//! - AWS reads what the seller wrote as a person would: the comments ask for a cancellation
+//!   when they say "cancel"; a reply supplies an agreement ID, an invoice reference or an
+//!   amount followed by its currency code ("12.50 USD"), the latest reply first.
+//! - The billing period and the invoice reference are part of what source 001 says to
+//!   provide. The form takes the billing period as a month and lets the invoice be left out
+//!   for a cancellation alone, as before; AWS then asks for it (Action Required).
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, Duration, Months, NaiveDate, TimeZone, Utc};
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 use super::{line, RefundFacts, RefundTo};
-use crate::ids::{AccountId, OfferId, ProductId};
+use crate::book::{Actor, AgreementRecord, AgreementStatus, Book, HistoryEntry, Outcome};
+use crate::ids::{AccountId, AgreementId, OfferId, ProductId};
 use crate::money::{Currency, Money};
 
 pub const COMMENTS_MAX: usize = 2000;
 pub const RULE_CASE_REFUND: &str = "Once AWS processes the case, the refund appears in the \
 customer's AWS billing account within 24 to 48 hours; it can take up to 5 business days to \
 reach their bank.";
+/// What the buyer is told of a refund AWS processed (source 001, step 7).
+pub const BUYER_REFUND_TIMING: &str = "A refund appears in your AWS billing account within 24 \
+to 48 hours; it may take up to 5 business days to be reflected in your bank account.";
+/// What the seller is told of a refund AWS processed (source 001, step 7).
+pub const CUSTOMER_REFUND_TIMING: &str = "The refund appears in the customer's AWS billing \
+account within 24 to 48 hours; it can take up to 5 business days to reach their bank.";
+/// How long AWS takes to read the seller's answer to an Action Required case.
+pub const ANSWER_READ_WITHIN: Duration = Duration::days(1);
 
 /// The comment the seed suggests for a cancellation, for the form to offer.
 pub fn cancel_effective_comment(date: NaiveDate) -> String {
@@ -100,6 +124,30 @@ pub struct SupportCase {
     pub status: CaseStatus,
     pub opened_at: DateTime<Utc>,
     pub replies: Vec<CaseReply>,
+    /// When the seller last answered an Action Required case. Left out when there is none:
+    /// cases stored before cases moved with time read back exactly as they were written.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub answered_at: Option<DateTime<Utc>>,
+    /// What AWS did when it completed the case; left out until then.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outcome: Option<CaseOutcome>,
+}
+
+/// What a completed case did to its agreement and invoice.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CaseOutcome {
+    pub at: DateTime<Utc>,
+    pub agreement: AgreementId,
+    /// Whether this case cancelled the agreement (not when it was not asked, or the
+    /// agreement had already ended).
+    pub cancelled: bool,
+    pub refund: Option<CaseRefund>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CaseRefund {
+    pub invoice: String,
+    pub amount: Money,
 }
 
 /// Which form field a problem belongs beside, and what it is.
@@ -117,6 +165,27 @@ fn problem(field: &'static str, message: impl Into<String>) -> FormError {
     }
 }
 
+/// The first day of the month `text` names ("2026-10"), if it names one.
+fn billing_month(text: &str) -> Option<NaiveDate> {
+    NaiveDate::parse_from_str(&format!("{}-01", text.trim()), "%Y-%m-%d").ok()
+}
+
+/// The end of the billing cycle (calendar month, UTC) that holds `at`.
+pub fn billing_cycle_end(at: DateTime<Utc>) -> DateTime<Utc> {
+    let first = NaiveDate::from_ymd_opt(at.year(), at.month(), 1)
+        .expect("the first of a month exists")
+        + Months::new(1);
+    Utc.from_utc_datetime(&first.and_hms_opt(0, 0, 0).expect("midnight exists"))
+}
+
+/// The words of a text that could be identifiers or amounts, without the punctuation
+/// around them.
+fn words(text: &str) -> impl Iterator<Item = &str> {
+    text.split(|c: char| c.is_whitespace() || ",;:()[]\"'".contains(c))
+        .map(|w| w.trim_end_matches(['.', '!', '?']))
+        .filter(|w| !w.is_empty())
+}
+
 impl SupportCase {
     /// Opens a case from the form; `id` comes from the shell's ID source.
     pub fn open(
@@ -131,10 +200,10 @@ impl SupportCase {
             ProductId::parse(&form.product_id).map_err(|e| problem("Product ID", e.to_string()))?;
         let offer =
             OfferId::parse(&form.offer_id).map_err(|e| problem("Offer ID", e.to_string()))?;
-        if form.billing_period.trim().is_empty() {
+        if billing_month(&form.billing_period).is_none() {
             return Err(problem(
                 "Billing period",
-                "Enter the billing period, for example 2026-10.",
+                "Enter the billing period as a month, for example 2026-10.",
             ));
         }
         let refund = if form.refund_amount.trim().is_empty() {
@@ -180,7 +249,35 @@ impl SupportCase {
             status: CaseStatus::Pending,
             opened_at: now,
             replies: Vec::new(),
+            answered_at: None,
+            outcome: None,
         })
+    }
+
+    /// When AWS reads the case next: at the end of the billing cycle it was opened in, or a
+    /// day after the seller's answer if that is later. Only a Pending case waits for AWS.
+    pub fn due_at(&self) -> Option<DateTime<Utc>> {
+        (self.status == CaseStatus::Pending).then(|| {
+            let cycle_end = billing_cycle_end(self.opened_at);
+            self.answered_at
+                .map_or(cycle_end, |at| cycle_end.max(at + ANSWER_READ_WITHIN))
+        })
+    }
+
+    /// The seller's own words, latest first: its replies, then the form's comments.
+    fn sellers_words(&self) -> impl Iterator<Item = &str> {
+        self.replies
+            .iter()
+            .rev()
+            .filter(|r| r.author == Author::Seller)
+            .map(|r| r.text.as_str())
+            .chain(std::iter::once(self.comments.as_str()))
+    }
+
+    /// Whether the seller asked for the agreement to be cancelled.
+    pub fn asks_cancellation(&self) -> bool {
+        self.sellers_words()
+            .any(|text| text.to_lowercase().contains("cancel"))
     }
 
     /// The seller answers the case; an answer to "Action Required" puts it back to Pending.
@@ -207,6 +304,7 @@ impl SupportCase {
         });
         if self.status == CaseStatus::ActionRequired {
             self.status = CaseStatus::Pending;
+            self.answered_at = Some(now);
         }
         Ok(())
     }
@@ -246,6 +344,278 @@ impl SupportCase {
             )],
         }
     }
+}
+
+/// What AWS applies once it can read a case whole.
+struct Plan {
+    agreement: AgreementId,
+    /// Asked, and the agreement is still active.
+    cancel: bool,
+    /// Asked, but the agreement had already ended.
+    already_ended: Option<AgreementStatus>,
+    refund: Option<CaseRefund>,
+}
+
+impl SupportCase {
+    /// The seller's replies, latest first.
+    fn sellers_replies(&self) -> impl Iterator<Item = &str> {
+        self.replies
+            .iter()
+            .rev()
+            .filter(|r| r.author == Author::Seller)
+            .map(|r| r.text.as_str())
+    }
+
+    /// The agreement the case is about: one the seller names in its replies or comments,
+    /// else the only one of this seller with this subscriber, product and offer.
+    fn agreement_in<'b>(&self, book: &'b Book) -> Result<&'b AgreementRecord, String> {
+        let named = self
+            .sellers_words()
+            .flat_map(words)
+            .filter_map(|w| AgreementId::parse(w).ok())
+            .filter_map(|id| book.record(&id))
+            .find(|r| r.agreement.seller == self.seller);
+        if let Some(record) = named {
+            return Ok(record);
+        }
+        let matching: Vec<&AgreementRecord> = book
+            .records
+            .values()
+            .map(|v| &v.record)
+            .filter(|r| {
+                let a = &r.agreement;
+                a.seller == self.seller
+                    && a.buyer == self.subscriber
+                    && a.product == self.product
+                    && a.offer == self.offer
+            })
+            .collect();
+        match matching.as_slice() {
+            [one] => Ok(one),
+            [] => Err(format!(
+                "We found no agreement of yours with subscriber {} for product {} and offer {}. \
+                 Reply with the agreement ID this case is about.",
+                self.subscriber, self.product, self.offer
+            )),
+            several => Err(format!(
+                "Subscriber {} has {} agreements with you for product {} and offer {}. Reply \
+                 with the agreement ID this case is about.",
+                self.subscriber,
+                several.len(),
+                self.product,
+                self.offer
+            )),
+        }
+    }
+
+    /// What AWS makes of the case: what it will apply, or what it asks the seller for.
+    fn read(&self, book: &Book) -> Result<Plan, String> {
+        let record = self.agreement_in(book)?;
+        let agreement = &record.agreement;
+        let cancel = self.asks_cancellation();
+        let amount = self.sellers_replies().find_map(amount_in).or(self.refund);
+        if !cancel && amount.is_none() {
+            return Err(format!(
+                "Your case does not say what to do. Reply asking for the cancellation (for \
+                 example \"{}\") or with the amount to refund and its currency (for example \
+                 \"Refund 10.00 USD\").",
+                cancel_effective_comment(billing_cycle_end(self.opened_at).date_naive())
+            ));
+        }
+        let invoice = self
+            .sellers_replies()
+            .flat_map(words)
+            .chain(words(&self.invoice_id))
+            .chain(words(&self.comments))
+            .find_map(|w| record.invoice(w));
+        let Some(invoice) = invoice else {
+            let known: Vec<String> = record.invoices.iter().map(|i| i.id.to_string()).collect();
+            let known = known.join(", ");
+            return Err(if self.invoice_id.trim().is_empty() {
+                format!(
+                    "Which invoice of agreement {} is this case about? Reply with its invoice \
+                     reference ({known}).",
+                    agreement.id
+                )
+            } else {
+                format!(
+                    "Agreement {} has no invoice {}. Reply with the invoice reference this case \
+                     is about ({known}).",
+                    agreement.id,
+                    self.invoice_id.trim()
+                )
+            });
+        };
+        let refund = match amount {
+            None => None,
+            Some(amount) if amount.currency != invoice.currency => {
+                return Err(format!(
+                    "Invoice {} is billed in {}. Reply with the amount to refund in {} (for \
+                     example \"Refund 10.00 {}\").",
+                    invoice.id, invoice.currency, invoice.currency, invoice.currency
+                ))
+            }
+            Some(_) if !invoice.paid => {
+                return Err(format!(
+                    "Invoice {} has not been paid yet, so there is nothing to refund on it. \
+                     Reply with the reference of a paid invoice.",
+                    invoice.id
+                ))
+            }
+            Some(amount) => {
+                let left = Money::new(record.still_refundable_minor(invoice), invoice.currency);
+                if amount.minor > left.minor {
+                    return Err(format!(
+                        "Invoice {} has only {left} left to refund, less than the {amount} \
+                         asked. Reply with the amount to refund (for example \"Refund {left}\").",
+                        invoice.id
+                    ));
+                }
+                Some(CaseRefund {
+                    invoice: invoice.id.to_string(),
+                    amount,
+                })
+            }
+        };
+        if cancel {
+            if let Some(pending) = record.pending_request() {
+                return Err(format!(
+                    "Cancellation request {} is waiting for the buyer's answer on agreement {}. \
+                     Withdraw it or wait for the buyer, then reply here.",
+                    pending.id, agreement.id
+                ));
+            }
+        }
+        let active = agreement.status == AgreementStatus::Active;
+        Ok(Plan {
+            agreement: agreement.id.clone(),
+            cancel: cancel && active,
+            already_ended: (cancel && !active).then_some(agreement.status),
+            refund,
+        })
+    }
+}
+
+/// The first "<amount> <currency code>" of a text ("Refund 12.50 USD").
+fn amount_in(text: &str) -> Option<Money> {
+    let words: Vec<&str> = words(text).collect();
+    words.windows(2).find_map(|pair| {
+        let currency: Currency = pair[1].parse().ok()?;
+        Money::parse_positive(pair[0], currency).ok()
+    })
+}
+
+impl Book {
+    /// The next support case AWS reads by `now`, and when. Cases are opened by hand, a few
+    /// per seller, so looking through them on each tick costs little.
+    pub(crate) fn next_support_case_by(
+        &self,
+        now: DateTime<Utc>,
+    ) -> Option<(DateTime<Utc>, String)> {
+        self.support_cases
+            .values()
+            .filter_map(|v| v.record.due_at().map(|at| (at, v.record.id.clone())))
+            .filter(|(at, _)| *at <= now)
+            .min()
+    }
+
+    /// When time alone will next change the book: a record's deadline or a case AWS reads.
+    pub fn next_due(&self) -> Option<DateTime<Utc>> {
+        let case = self
+            .support_cases
+            .values()
+            .filter_map(|v| v.record.due_at())
+            .min();
+        match (self.records.next_due(), case) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    }
+
+    /// AWS reads support case `id` at `at`: Action Required with what it needs, or Completed
+    /// with the cancellation and refund applied to the agreement and its invoice, each step
+    /// in the agreement's history and the case's own exchange.
+    pub(crate) fn read_support_case(&mut self, id: &str, at: DateTime<Utc>, outcome: &mut Outcome) {
+        let Some(case) = self.support_cases.get(id).map(|v| v.record.clone()) else {
+            return;
+        };
+        let (status, message, done) = match case.read(self) {
+            Err(ask) => (CaseStatus::ActionRequired, ask, None),
+            Ok(plan) => {
+                self.records.update(&plan.agreement, |versioned| {
+                    let record = &mut versioned.record;
+                    let mut log = |action: String| {
+                        record.history.push(HistoryEntry {
+                            at,
+                            actor: Actor::System,
+                            action,
+                            reason: format!("Support case {id}"),
+                        })
+                    };
+                    if plan.cancel {
+                        log("Cancelled the agreement, as the support case asked".into());
+                    }
+                    if let Some(refund) = &plan.refund {
+                        log(format!(
+                            "Refunded {} on invoice {}, as the support case asked",
+                            refund.amount, refund.invoice
+                        ));
+                    }
+                    if plan.cancel {
+                        record.agreement.status = AgreementStatus::Cancelled;
+                    }
+                    if let Some(refund) = &plan.refund {
+                        if let Some(invoice) = record
+                            .invoices
+                            .iter_mut()
+                            .find(|i| i.id.as_str() == refund.invoice)
+                        {
+                            invoice.refunded_minor += refund.amount.minor;
+                        }
+                    }
+                    record.events = record.derived_events();
+                    versioned.version += 1;
+                });
+                outcome.changed.insert(plan.agreement.clone());
+                let message = completed_message(&plan);
+                let done = CaseOutcome {
+                    at,
+                    agreement: plan.agreement,
+                    cancelled: plan.cancel,
+                    refund: plan.refund,
+                };
+                (CaseStatus::Completed, message, Some(done))
+            }
+        };
+        if let Some(versioned) = self.support_cases.get_mut(id) {
+            versioned.record.update_by_aws(status, &message, at);
+            versioned.record.outcome = done;
+            versioned.version += 1;
+            outcome.cases.insert(id.to_string());
+        }
+    }
+}
+
+/// AWS's last message on a completed case: what it did, and when a refund arrives.
+fn completed_message(plan: &Plan) -> String {
+    let mut said = vec!["The case has been processed.".to_string()];
+    if plan.cancel {
+        said.push(format!("Agreement {} is cancelled.", plan.agreement));
+    }
+    if let Some(status) = plan.already_ended {
+        said.push(format!(
+            "Agreement {} had already ended ({}), so there was nothing to cancel.",
+            plan.agreement,
+            status.label().to_lowercase()
+        ));
+    }
+    if let Some(refund) = &plan.refund {
+        said.push(format!(
+            "{} is refunded on invoice {}. {CUSTOMER_REFUND_TIMING}",
+            refund.amount, refund.invoice
+        ));
+    }
+    said.join(" ")
 }
 
 #[cfg(test)]
@@ -415,5 +785,284 @@ mod tests {
         let mut case = SupportCase::open(seller(), &form(), "c".into(), now()).unwrap();
         case.update_by_aws(CaseStatus::Completed, "Cancelled and refunded.", now());
         assert!(case.reply("Thanks", now()).is_err());
+    }
+
+    mod moved_by_time {
+        use super::*;
+        use crate::adjustment::Invoice;
+        use crate::book::tests::agreement;
+        use crate::book::AgreementRecord;
+        use crate::ids::{InvoiceId, SequentialIds};
+
+        fn at(day: u32, hour: u32) -> DateTime<Utc> {
+            Utc.with_ymd_and_hms(2026, 11, day, hour, 0, 0).unwrap()
+        }
+
+        fn december_first() -> DateTime<Utc> {
+            Utc.with_ymd_and_hms(2026, 12, 1, 0, 0, 0).unwrap()
+        }
+
+        fn book() -> Book {
+            let mut book = Book::default();
+            book.insert(AgreementRecord::new(
+                agreement(),
+                vec![Invoice {
+                    id: InvoiceId::parse("inv-1").unwrap(),
+                    currency: Currency::USD,
+                    charged_minor: 100_000,
+                    refunded_minor: 0,
+                    issued_at: at(1, 0),
+                    paid: true,
+                }],
+            ));
+            book
+        }
+
+        fn asking(amount: &str, invoice: &str) -> RefundForm {
+            RefundForm {
+                subscriber_account: "444455556666".into(),
+                product_id: "prod-1".into(),
+                offer_id: "offer-1".into(),
+                billing_period: "2026-10".into(),
+                invoice_id: invoice.into(),
+                refund_amount: amount.into(),
+                currency: "USD".into(),
+                comments: "Please cancel this agreement effective 2026-12-01.".into(),
+            }
+        }
+
+        fn open(book: &mut Book, form: &RefundForm) -> String {
+            book.open_support_case(&seller(), form, at(10, 9), &mut SequentialIds::default())
+                .unwrap()
+        }
+
+        fn case<'b>(book: &'b Book, id: &str) -> &'b SupportCase {
+            &book.support_cases[id].record
+        }
+
+        fn agreement_of(book: &Book) -> &AgreementRecord {
+            book.records.values().next().map(|v| &v.record).unwrap()
+        }
+
+        fn last_word_of_aws(case: &SupportCase) -> &str {
+            let last = case.replies.last().unwrap();
+            assert_eq!(last.author, Author::Aws);
+            &last.text
+        }
+
+        #[test]
+        fn a_case_stays_pending_until_its_billing_cycle_ends_then_cancels_and_refunds_its_invoice()
+        {
+            let mut book = book();
+            let id = open(&mut book, &asking("120.00", "inv-1"));
+            assert_eq!(book.next_due(), Some(december_first()));
+            let before = book.advance_to(december_first() - Duration::seconds(1));
+            assert!(before.cases.is_empty() && before.changed.is_empty());
+            assert_eq!(case(&book, &id).status, CaseStatus::Pending);
+
+            let outcome = book.advance_to(december_first() + Duration::days(3));
+            assert_eq!(outcome.cases.iter().collect::<Vec<_>>(), [&id]);
+            assert!(outcome.changed.contains(&agreement().id));
+            let done = case(&book, &id);
+            assert_eq!(done.status, CaseStatus::Completed);
+            assert_eq!(done.replies.last().unwrap().at, december_first());
+            let said = last_word_of_aws(done);
+            assert!(said.contains("Agreement agmt-1 is cancelled"), "{said}");
+            assert!(
+                said.contains("120.00 USD is refunded on invoice inv-1"),
+                "{said}"
+            );
+            assert!(
+                said.contains("within 24 to 48 hours") && said.contains("up to 5 business days")
+            );
+            let record = agreement_of(&book);
+            assert_eq!(record.agreement.status, AgreementStatus::Cancelled);
+            assert_eq!(record.invoices[0].refunded_minor, 12_000);
+            let steps: Vec<_> = record
+                .history
+                .iter()
+                .map(|h| (h.at, h.reason.as_str()))
+                .collect();
+            let reason = format!("Support case {id}");
+            assert_eq!(
+                steps,
+                [
+                    (december_first(), reason.as_str()),
+                    (december_first(), reason.as_str())
+                ]
+            );
+            assert_eq!(
+                done.outcome,
+                Some(CaseOutcome {
+                    at: december_first(),
+                    agreement: agreement().id,
+                    cancelled: true,
+                    refund: Some(CaseRefund {
+                        invoice: "inv-1".into(),
+                        amount: Money::new(12_000, Currency::USD),
+                    }),
+                })
+            );
+            assert_eq!(book.next_due(), None, "nothing is left for time to do");
+        }
+
+        #[test]
+        fn a_case_without_its_invoice_asks_for_it_and_moves_on_a_day_after_the_sellers_answer() {
+            let mut book = book();
+            let id = open(&mut book, &asking("", ""));
+            book.advance_to(december_first());
+            let waiting = case(&book, &id);
+            assert_eq!(waiting.status, CaseStatus::ActionRequired);
+            assert!(last_word_of_aws(waiting).starts_with("Which invoice of agreement agmt-1"));
+            assert!(last_word_of_aws(waiting).contains("(inv-1)"));
+            assert_eq!(
+                agreement_of(&book).agreement.status,
+                AgreementStatus::Active
+            );
+            assert_eq!(
+                book.next_due(),
+                None,
+                "an Action Required case waits for the seller"
+            );
+
+            let answered = december_first() + Duration::days(3);
+            book.reply_to_support_case(&id, &seller(), "It is inv-1.", answered)
+                .unwrap();
+            assert_eq!(case(&book, &id).status, CaseStatus::Pending);
+            assert_eq!(book.next_due(), Some(answered + ANSWER_READ_WITHIN));
+            book.advance_to(answered + ANSWER_READ_WITHIN - Duration::seconds(1));
+            assert_eq!(case(&book, &id).status, CaseStatus::Pending);
+            book.advance_to(answered + ANSWER_READ_WITHIN);
+            let done = case(&book, &id);
+            assert_eq!(done.status, CaseStatus::Completed);
+            assert_eq!(done.outcome.as_ref().unwrap().refund, None);
+            assert_eq!(
+                agreement_of(&book).agreement.status,
+                AgreementStatus::Cancelled
+            );
+            assert_eq!(agreement_of(&book).invoices[0].refunded_minor, 0);
+        }
+
+        #[test]
+        fn a_case_naming_no_agreement_of_the_seller_asks_for_its_id_and_takes_it_from_the_answer() {
+            let mut book = book();
+            let mut form = asking("10.00", "inv-1");
+            form.offer_id = "offer-other".into();
+            let id = open(&mut book, &form);
+            book.advance_to(december_first());
+            assert!(last_word_of_aws(case(&book, &id))
+                .starts_with("We found no agreement of yours with subscriber 444455556666"));
+            book.reply_to_support_case(&id, &seller(), "Sorry: it is agmt-1.", december_first())
+                .unwrap();
+            book.advance_to(december_first() + Duration::days(2));
+            assert_eq!(case(&book, &id).status, CaseStatus::Completed);
+            assert_eq!(agreement_of(&book).invoices[0].refunded_minor, 1_000);
+        }
+
+        #[test]
+        fn a_refund_above_what_the_invoice_can_refund_asks_for_an_amount_and_refunds_the_one_answered(
+        ) {
+            let mut book = book();
+            let id = open(&mut book, &asking("2000.00", "inv-1"));
+            book.advance_to(december_first());
+            assert!(last_word_of_aws(case(&book, &id))
+                .starts_with("Invoice inv-1 has only 1000.00 USD left to refund"));
+            assert_eq!(agreement_of(&book).invoices[0].refunded_minor, 0);
+            book.reply_to_support_case(
+                &id,
+                &seller(),
+                "Then refund 300.00 USD, and cancel.",
+                december_first(),
+            )
+            .unwrap();
+            book.advance_to(december_first() + Duration::days(1));
+            assert_eq!(case(&book, &id).status, CaseStatus::Completed);
+            assert_eq!(agreement_of(&book).invoices[0].refunded_minor, 30_000);
+        }
+
+        #[test]
+        fn a_case_does_not_cancel_over_a_request_waiting_for_the_buyer() {
+            use crate::book::Command;
+            use crate::cancellation::{AdditionalDetails, CancellationReasonCode};
+            use crate::ids::ClientToken;
+            let mut book = book();
+            let id = open(&mut book, &asking("", "inv-1"));
+            book.apply(
+                Command::SendCancellation {
+                    agreement_id: agreement().id,
+                    reason_code: Some(CancellationReasonCode::ReplacingAgreement),
+                    description: "Replacing with the private offer offer-2".into(),
+                    details: AdditionalDetails::default(),
+                    client_token: ClientToken::parse("t-1").unwrap(),
+                },
+                &Actor::Seller(seller()),
+                december_first() - Duration::days(2),
+                &mut SequentialIds::default(),
+            )
+            .unwrap();
+            book.advance_to(december_first());
+            assert!(last_word_of_aws(case(&book, &id)).starts_with("Cancellation request acr-"));
+            let record = agreement_of(&book);
+            assert_eq!(record.agreement.status, AgreementStatus::Active);
+            assert!(record.check().is_ok());
+        }
+
+        #[test]
+        fn the_billing_period_is_asked_for_as_a_month() {
+            for period in ["", "October", "2026-13", "2026/10"] {
+                let mut form = asking("", "inv-1");
+                form.billing_period = period.into();
+                let refused =
+                    SupportCase::open(seller(), &form, "c".into(), at(10, 9)).unwrap_err();
+                assert_eq!(refused.field, "Billing period", "{period:?}");
+            }
+        }
+
+        #[test]
+        fn a_case_stored_before_cases_moved_loads_and_reads_back_unchanged() {
+            let stored = serde_json::json!({
+                "id": "case-1", "seller": "111122223333", "subscriber": "444455556666",
+                "product": "prod-1", "offer": "offer-1", "billing_period": "2026-10",
+                "invoice_id": "", "refund": null, "comments": "Please cancel.",
+                "status": "Pending", "opened_at": "2026-11-10T09:00:00Z", "replies": []
+            });
+            let case: SupportCase = serde_json::from_value(stored.clone()).unwrap();
+            assert_eq!((case.answered_at, case.outcome.clone()), (None, None));
+            assert_eq!(serde_json::to_value(&case).unwrap(), stored);
+        }
+
+        proptest! {
+            #[test]
+            fn whatever_is_asked_and_however_time_runs_an_invoice_never_refunds_above_its_charge(
+                minor in 1i64..300_000,
+                steps in proptest::collection::vec(1i64..20 * 24, 1..8),
+            ) {
+                let amount = Money::new(minor, Currency::USD).to_string();
+                let amount = amount.split(' ').next().unwrap().to_string();
+                let form = asking(&amount, "inv-1");
+                let mut stepped = book();
+                let id = open(&mut stepped, &form);
+                let mut jumped = stepped.clone();
+                let mut now = at(10, 9);
+                for hours in &steps {
+                    now += Duration::hours(*hours);
+                    stepped.advance_to(now);
+                    let invoice = &agreement_of(&stepped).invoices[0];
+                    prop_assert!(invoice.refunded_minor <= invoice.charged_minor);
+                }
+                jumped.advance_to(now);
+                prop_assert_eq!(&jumped, &stepped, "one jump of time does what many steps do");
+                let status = case(&stepped, &id).status;
+                if now < december_first() {
+                    prop_assert_eq!(status, CaseStatus::Pending);
+                } else if minor <= 100_000 {
+                    prop_assert_eq!(status, CaseStatus::Completed);
+                    prop_assert_eq!(agreement_of(&stepped).invoices[0].refunded_minor, minor);
+                } else {
+                    prop_assert_eq!(status, CaseStatus::ActionRequired);
+                    prop_assert_eq!(agreement_of(&stepped).invoices[0].refunded_minor, 0);
+                }
+            }
+        }
     }
 }
