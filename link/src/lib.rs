@@ -4,6 +4,7 @@
 //! send, times in words) and takes the buyer's decisions back through [`handoff`].
 
 pub mod clock;
+pub mod clock_face;
 pub mod crash;
 pub mod decision;
 pub mod handoff;

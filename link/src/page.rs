@@ -2,11 +2,12 @@
 //! and the decision, which becomes a receipt for the seller. It follows its address, so a
 //! link put into the address bar of an open page is read afresh.
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use leptos::prelude::*;
 use workbench_core::link::{self, Decision as Answer, LinkPayload, LinkSecret};
 
 use crate::clock::{real_now, SimulatedClock};
+use crate::clock_face::ClockFace;
 use crate::decision::Decision;
 use crate::handoff;
 use crate::share::{origin, LinkToSend};
@@ -252,24 +253,10 @@ fn DamagedLink() -> impl IntoView {
 #[component]
 fn DemoClock() -> impl IntoView {
     let clock = expect_context::<LinkClock>();
-    let simulated = move || !clock.clock.get().is_real_time();
-    let step = move |by: Duration| move |_| clock.set(clock.clock.get_untracked().advanced(by));
     view! {
         <details class="demo-clock">
             <summary>"Demo clock"</summary>
-            <p class="clock-time">
-                <span class="clock-label">{move || if simulated() { "Simulated time" } else { "Real time" }}</span>
-                " "
-                <time datetime=move || clock.now.get().to_rfc3339()>{move || local_time(clock.now.get())}</time>
-            </p>
-            <div class="clock-buttons" role="group" aria-label="Move the simulated clock">
-                <button type="button" on:click=step(Duration::hours(1))>"+1 hour"</button>
-                <button type="button" on:click=step(Duration::days(1))>"+1 day"</button>
-                <button type="button" on:click=step(Duration::days(7))>"+7 days"</button>
-                <button type="button" disabled=move || !simulated() on:click=move |_| clock.set(SimulatedClock::real_time())>
-                    "Real time"
-                </button>
-            </div>
+            <ClockFace clock=clock.clock.into() now=clock.now.into() set=Callback::new(move |c| clock.set(c))/>
         </details>
     }
 }

@@ -3,7 +3,7 @@
 // back as a receipt; in the seller's own browser it applies at once.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { expectNoAxeViolations, open, startApp } from './harness.mjs';
+import { expectNoAxeViolations, open, sellerWithPendingRequest, startApp } from './harness.mjs';
 
 let app;
 before(async () => {
@@ -13,21 +13,8 @@ after(async () => {
   await app?.close();
 });
 
-const PHONE = { viewport: { width: 390, height: 844 }, permissions: ['clipboard-read', 'clipboard-write'] };
-
-/** The seller's device on the page of a demo agreement whose request waits for the buyer. */
-async function sellerWithPendingRequest() {
-  const device = await app.device({ permissions: ['clipboard-read', 'clipboard-write'] });
-  const { page } = device;
-  await open(page, app.url('/seller'));
-  await page.getByLabel('Status').selectOption({ label: 'Active' });
-  const row = page.getByRole('region', { name: 'Matching agreements' }).getByRole('row').filter({ hasText: 'Pending approval' }).first();
-  const id = (await row.getByRole('link').textContent()).trim();
-  await row.getByRole('link').click();
-  await page.getByRole('heading', { level: 1, name: `Agreement ${id}` }).waitFor();
-  const link = await page.getByRole('textbox', { name: 'Confirmation link' }).inputValue();
-  return { ...device, id, link };
-}
+const CLIPBOARD = { permissions: ['clipboard-read', 'clipboard-write'] };
+const PHONE = { viewport: { width: 390, height: 844 }, ...CLIPBOARD };
 
 /** The buyer's decision on their own device (a fresh context: nothing of the seller's). */
 async function buyerDecides(link, decide) {
@@ -66,7 +53,7 @@ function caseTerms(page) {
 
 describe('confirmation link and receipts', () => {
   test('approved on another device: the receipt applies, both sides say Approved, the events carry the decision time', async () => {
-    const seller = await sellerWithPendingRequest();
+    const seller = await sellerWithPendingRequest(app, CLIPBOARD);
     assert.ok(seller.link.startsWith(app.url('/confirm/')));
     assert.ok(seller.link.length < 2000, `${seller.link.length} characters`);
     const buyer = await buyerDecides(seller.link, approve);
@@ -99,7 +86,7 @@ describe('confirmation link and receipts', () => {
   });
 
   test('rejected on another device with a reason: the seller, opening the receipt link, reads it as text', async () => {
-    const seller = await sellerWithPendingRequest();
+    const seller = await sellerWithPendingRequest(app, CLIPBOARD);
     const reason = 'We still need it <img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>';
     const buyer = await buyerDecides(seller.link, reject(reason));
     await open(seller.page, buyer.receiptLink);
@@ -113,7 +100,7 @@ describe('confirmation link and receipts', () => {
   });
 
   test('a receipt applied twice changes nothing the second time and says so', async () => {
-    const seller = await sellerWithPendingRequest();
+    const seller = await sellerWithPendingRequest(app, CLIPBOARD);
     const buyer = await buyerDecides(seller.link, approve);
     await applyReceipt(seller.page, buyer.code);
     await seller.page.getByText(/Receipt applied\./).waitFor();
@@ -124,7 +111,7 @@ describe('confirmation link and receipts', () => {
   });
 
   test('a forged or edited receipt is refused and nothing changes', async () => {
-    const seller = await sellerWithPendingRequest();
+    const seller = await sellerWithPendingRequest(app, CLIPBOARD);
     const buyer = await buyerDecides(seller.link, approve);
     const sealed = buyer.code.slice(buyer.code.indexOf('.') + 1);
     const at = Math.floor(sealed.length / 2);
@@ -146,7 +133,7 @@ describe('confirmation link and receipts', () => {
   });
 
   test('the receipt page follows its address: the genuine receipt put after a forged one is applied', async () => {
-    const seller = await sellerWithPendingRequest();
+    const seller = await sellerWithPendingRequest(app, CLIPBOARD);
     const buyer = await buyerDecides(seller.link, approve);
     const sealed = buyer.code.slice(buyer.code.indexOf('.') + 1);
     const at = Math.floor(sealed.length / 2);
@@ -162,7 +149,7 @@ describe('confirmation link and receipts', () => {
   });
 
   test('a receipt for a request withdrawn in the meantime is a conflict and changes nothing', async () => {
-    const seller = await sellerWithPendingRequest();
+    const seller = await sellerWithPendingRequest(app, CLIPBOARD);
     const buyer = await buyerDecides(seller.link, approve);
     await seller.page.getByRole('button', { name: 'Withdraw request' }).click();
     await seller.page.getByLabel('Reason for withdrawing').fill('Sent to the wrong buyer account');
@@ -176,7 +163,7 @@ describe('confirmation link and receipts', () => {
   });
 
   test('opened in a tab of the seller\'s own browser, the decision applies at once and the seller tab shows it', async () => {
-    const seller = await sellerWithPendingRequest();
+    const seller = await sellerWithPendingRequest(app, CLIPBOARD);
     const tab = await seller.context.newPage();
     await open(tab, seller.link);
     await approve(tab);
@@ -187,7 +174,7 @@ describe('confirmation link and receipts', () => {
   });
 
   test('opened after the deadline, the link says it was approved automatically and offers no decision', async () => {
-    const seller = await sellerWithPendingRequest();
+    const seller = await sellerWithPendingRequest(app, CLIPBOARD);
     const buyer = await app.device(PHONE);
     await open(buyer.page, seller.link);
     await buyer.page.getByRole('button', { name: 'Approve' }).waitFor();
@@ -201,7 +188,7 @@ describe('confirmation link and receipts', () => {
   });
 
   test('every single-character edit of a genuine link is refused, with no decision possible', async () => {
-    const seller = await sellerWithPendingRequest();
+    const seller = await sellerWithPendingRequest(app, CLIPBOARD);
     const buyer = await app.device();
     await open(buyer.page, seller.link);
     await buyer.page.getByRole('button', { name: 'Approve' }).waitFor();

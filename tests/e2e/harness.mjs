@@ -58,6 +58,23 @@ export async function open(page, url) {
   await page.getByRole('heading', { level: 1 }).first().waitFor();
 }
 
+/**
+ * A seller's device (a new browser context) on the page of a demo agreement whose request
+ * waits for the buyer, with that request's confirmation link.
+ */
+export async function sellerWithPendingRequest(app, options = {}) {
+  const device = await app.device(options);
+  const { page } = device;
+  await open(page, app.url('/seller'));
+  await page.getByLabel('Status').selectOption({ label: 'Active' });
+  const row = page.getByRole('region', { name: 'Matching agreements' }).getByRole('row').filter({ hasText: 'Pending approval' }).first();
+  const id = (await row.getByRole('link').textContent()).trim();
+  await row.getByRole('link').click();
+  await page.getByRole('heading', { level: 1, name: `Agreement ${id}` }).waitFor();
+  const link = await page.getByRole('textbox', { name: 'Confirmation link' }).inputValue();
+  return { ...device, id, link };
+}
+
 export async function expectNoAxeViolations(page) {
   const results = await new AxeBuilder({ page }).analyze();
   const summary = results.violations.map(

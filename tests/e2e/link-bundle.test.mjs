@@ -4,7 +4,7 @@
 // or opens later; a receipt from another browser's link is left to that browser.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { expectNoAxeViolations, open, startApp } from './harness.mjs';
+import { expectNoAxeViolations, open, sellerWithPendingRequest, startApp } from './harness.mjs';
 
 let app;
 before(async () => {
@@ -24,20 +24,6 @@ async function fetchedDuring(page, action) {
   return urls.filter((u) => /\.(wasm|js)$/.test(u));
 }
 
-/** The seller's device on a demo agreement whose request waits, with its link. */
-async function sellerWithPendingRequest() {
-  const device = await app.device();
-  const { page } = device;
-  await open(page, app.url('/seller'));
-  await page.getByLabel('Status').selectOption({ label: 'Active' });
-  const row = page.getByRole('region', { name: 'Matching agreements' }).getByRole('row').filter({ hasText: 'Pending approval' }).first();
-  const id = (await row.getByRole('link').textContent()).trim();
-  await row.getByRole('link').click();
-  await page.getByRole('heading', { level: 1, name: `Agreement ${id}` }).waitFor();
-  const link = await page.getByRole('textbox', { name: 'Confirmation link' }).inputValue();
-  return { ...device, id, link };
-}
-
 async function approve(page) {
   await page.getByRole('button', { name: 'Approve' }).click();
   await page.getByRole('button', { name: 'Yes, approve and cancel the agreement' }).click();
@@ -46,7 +32,7 @@ async function approve(page) {
 
 describe("the buyer's link bundle", () => {
   test('a confirmation link loads the small bundle and never the workbench; the seller\'s pages the reverse', async () => {
-    const seller = await sellerWithPendingRequest();
+    const seller = await sellerWithPendingRequest(app);
     const buyer = await app.device();
     const linkFiles = await fetchedDuring(buyer.page, async () => {
       await open(buyer.page, seller.link);
@@ -62,7 +48,7 @@ describe("the buyer's link bundle", () => {
   });
 
   test('the page follows its address: the genuine fragment put after a damaged one is read afresh', async () => {
-    const seller = await sellerWithPendingRequest();
+    const seller = await sellerWithPendingRequest(app);
     const buyer = await app.device();
     const [path, fragment] = seller.link.split('#');
     await open(buyer.page, `${path}#${'A'.repeat(fragment.length)}`);
@@ -75,7 +61,7 @@ describe("the buyer's link bundle", () => {
   });
 
   test('decided in the seller\'s browser with no workbench tab open, the decision applies when the workbench next opens', async () => {
-    const seller = await sellerWithPendingRequest();
+    const seller = await sellerWithPendingRequest(app);
     await open(seller.page, seller.link);
     await approve(seller.page);
     await open(seller.page, app.url(`/seller/agreements/${seller.id}`));
@@ -89,7 +75,7 @@ describe("the buyer's link bundle", () => {
   });
 
   test("a receipt made from another browser's link is left to that browser, with no notice here", async () => {
-    const seller = await sellerWithPendingRequest();
+    const seller = await sellerWithPendingRequest(app);
     // The buyer's browser runs a workbench of its own, with the same demo under other secrets.
     const buyer = await app.device();
     await open(buyer.page, app.url('/seller'));
@@ -109,7 +95,7 @@ describe("the buyer's link bundle", () => {
   });
 
   test("the demo clock is one clock for the workbench and the buyer's page of a browser", async () => {
-    const seller = await sellerWithPendingRequest();
+    const seller = await sellerWithPendingRequest(app);
     await seller.page.getByRole('button', { name: '+1 day' }).click();
     const tab = await seller.context.newPage();
     await open(tab, seller.link);
@@ -122,7 +108,7 @@ describe("the buyer's link bundle", () => {
   });
 
   test('on a 320-pixel phone the question, the deadline and both answers fit the first screen, with buttons a thumb can hit', async () => {
-    const seller = await sellerWithPendingRequest();
+    const seller = await sellerWithPendingRequest(app);
     const phone = await app.device({ viewport: { width: 320, height: 568 } });
     await open(phone.page, seller.link);
     const screen = phone.page.viewportSize();
