@@ -51,6 +51,19 @@ function caseTerms(page) {
   return page.getByRole('region', { name: 'The case' });
 }
 
+/** A seller's device with the cancellation form open on an Acme agreement with no request. */
+async function cancellationFormOfActiveAgreement() {
+  const device = await app.device();
+  const { page } = device;
+  await open(page, app.url('/seller'));
+  await page.getByLabel('Buyer ID').fill('444455556666');
+  const row = page.getByRole('region', { name: 'Matching agreements' }).getByRole('row').filter({ hasText: 'Active' }).filter({ hasText: 'None' }).first();
+  await row.getByRole('link').click();
+  await page.getByRole('button', { name: 'Request cancellation' }).click();
+  await page.getByLabel('Reason code').selectOption({ label: 'Replacing it with a new agreement' });
+  return device;
+}
+
 describe('confirmation link and receipts', () => {
   test('approved on another device: the receipt applies, both sides say Approved, the events carry the decision time', async () => {
     const seller = await sellerWithPendingRequest(app, CLIPBOARD);
@@ -230,13 +243,7 @@ describe('confirmation link and receipts', () => {
   });
 
   test('a typical request\'s link stays short enough for a QR code a phone reads easily', async () => {
-    const { page, context } = await app.device();
-    await open(page, app.url('/seller'));
-    await page.getByLabel('Buyer ID').fill('444455556666');
-    const row = page.getByRole('region', { name: 'Matching agreements' }).getByRole('row').filter({ hasText: 'Active' }).filter({ hasText: 'None' }).first();
-    await row.getByRole('link').click();
-    await page.getByRole('button', { name: 'Request cancellation' }).click();
-    await page.getByLabel('Reason code').selectOption({ label: 'Replacing it with a new agreement' });
+    const { page, context } = await cancellationFormOfActiveAgreement();
     const reason = 'The buyer moves to the new private offer with the renewed rate card and the extra support tier; '.repeat(3).slice(0, 200);
     assert.equal(reason.length, 200);
     await page.getByLabel('Reason', { exact: true }).fill(reason);
@@ -254,13 +261,7 @@ describe('confirmation link and receipts', () => {
   });
 
   test('a request with every text at its longest is said to be cut before sending, and its link stays under 2,000 characters', async () => {
-    const { page, context } = await app.device();
-    await open(page, app.url('/seller'));
-    await page.getByLabel('Buyer ID').fill('444455556666');
-    const row = page.getByRole('region', { name: 'Matching agreements' }).getByRole('row').filter({ hasText: 'Active' }).filter({ hasText: 'None' }).first();
-    await row.getByRole('link').click();
-    await page.getByRole('button', { name: 'Request cancellation' }).click();
-    await page.getByLabel('Reason code').selectOption({ label: 'Replacing it with a new agreement' });
+    const { page, context } = await cancellationFormOfActiveAgreement();
     await page.getByLabel('Reason', { exact: true }).fill('The buyer moves to the renewed private offer; '.repeat(50).slice(0, 2000));
     await page.getByLabel('Support case ID').fill('1'.repeat(2000));
     await page.getByLabel("Buyer's request reference").fill('ü'.repeat(2000));

@@ -23,6 +23,16 @@ function results(page) {
   return page.getByRole('region', { name: 'Matching agreements' }).getByRole('row');
 }
 
+/** Sends a cancellation request from the agreement page, then opens "Withdraw request". */
+async function sendRequestAndOpenWithdrawal(page) {
+  await page.getByRole('button', { name: 'Request cancellation' }).click();
+  await page.getByLabel('Reason code').selectOption({ label: 'Replacing it with a new agreement' });
+  await page.getByLabel('Reason', { exact: true }).fill('Replacing with the private offer offer-xyz at the renewed rate');
+  await page.getByRole('button', { name: 'Review request' }).click();
+  await page.getByRole('button', { name: 'Submit cancellation request' }).click();
+  await page.getByRole('button', { name: 'Withdraw request' }).click();
+}
+
 describe('seller console', () => {
   test('a non-unique filter says how many agreements match and lists them all', async () => {
     const { page, context } = await seller();
@@ -149,12 +159,7 @@ describe('seller console', () => {
 
   test('withdrawing needs a reason, then shows the request as withdrawn', async () => {
     const { page, context, id } = await activeAgreement();
-    await page.getByRole('button', { name: 'Request cancellation' }).click();
-    await page.getByLabel('Reason code').selectOption({ label: 'Replacing it with a new agreement' });
-    await page.getByLabel('Reason', { exact: true }).fill('Replacing with the private offer offer-xyz at the renewed rate');
-    await page.getByRole('button', { name: 'Review request' }).click();
-    await page.getByRole('button', { name: 'Submit cancellation request' }).click();
-    await page.getByRole('button', { name: 'Withdraw request' }).click();
+    await sendRequestAndOpenWithdrawal(page);
     await page.getByRole('button', { name: 'Confirm withdrawal' }).click();
     await page.getByText('A reason for withdrawing is required.').waitFor();
     await page.getByLabel('Reason for withdrawing').fill('The buyer decided to stay on the current terms');
@@ -168,12 +173,7 @@ describe('seller console', () => {
 
   test('what was typed to withdraw survives the redraws of a record that changes meanwhile', async () => {
     const { page, context } = await activeAgreement();
-    await page.getByRole('button', { name: 'Request cancellation' }).click();
-    await page.getByLabel('Reason code').selectOption({ label: 'Replacing it with a new agreement' });
-    await page.getByLabel('Reason', { exact: true }).fill('Replacing with the private offer offer-xyz at the renewed rate');
-    await page.getByRole('button', { name: 'Review request' }).click();
-    await page.getByRole('button', { name: 'Submit cancellation request' }).click();
-    await page.getByRole('button', { name: 'Withdraw request' }).click();
+    await sendRequestAndOpenWithdrawal(page);
     const typed = 'The buyer called: they stay on the current terms';
     await page.getByLabel('Reason for withdrawing').fill(typed);
     // A refund on the same agreement changes the record twice: created, then processed.
