@@ -12,13 +12,13 @@ use workbench_core::confirmation::Settled;
 use workbench_core::demo;
 use workbench_core::ids::{uuid_from_bytes, AccountId, AgreementId, IdSource, RequestId};
 use workbench_core::link::{self, LinkSecret};
+use workbench_link::clock::{real_now, SimulatedClock};
 use workbench_link::handoff;
 use workbench_link::share::origin;
 
 use crate::components::download::save_file;
 use crate::storage::exchange::{self, Imported};
 use crate::storage::{BrowserStorage, Kind, Notice, SaveError, Store, Usage, PREFIX};
-use workbench_link::clock::{real_now, SimulatedClock};
 
 /// Identifiers drawn from the browser's cryptographic random source.
 #[derive(Debug, Default, Clone, Copy)]

@@ -36,14 +36,13 @@ pub fn workbench_here() -> bool {
     storage().is_some_and(|s| s.get_item(WORKBENCH_KEY).ok().flatten().is_some())
 }
 
-/// Leaves a receipt for this browser's workbench. Returns whether it could be written (a
-/// browser that refuses storage still shows the receipt to send).
-pub fn hand_receipt(code: &str) -> bool {
-    let Some(store) = storage() else {
-        return false;
-    };
-    let inbox = with_line(&read(INBOX_KEY), code);
-    store.set_item(INBOX_KEY, &inbox).is_ok()
+/// Leaves a receipt for this browser's workbench. Where storage refuses it, the page still
+/// shows the receipt to send, which is the way every other buyer answers.
+pub fn hand_receipt(code: &str) {
+    if let Some(store) = storage() {
+        let inbox = with_line(&read(INBOX_KEY), code);
+        store.set_item(INBOX_KEY, &inbox).ok();
+    }
 }
 
 /// Takes every receipt waiting in the inbox, emptying it.

@@ -78,7 +78,7 @@ impl Address {
 pub fn LinkApp() -> impl IntoView {
     let clock = LinkClock::start();
     let address = Address(RwSignal::new(Address::read()));
-    let results = RwSignal::new(0u32);
+    let results = Trigger::new();
     let follow_address = move || address.0.set(Address::read());
     // Handles live as long as the page.
     std::mem::forget(window_event_listener(leptos::ev::popstate, move |_| {
@@ -91,7 +91,7 @@ pub fn LinkApp() -> impl IntoView {
         leptos::ev::storage,
         move |event: web_sys::StorageEvent| match event.key().as_deref() {
             Some(handoff::CLOCK_KEY) => clock.follow(),
-            Some(handoff::RESULTS_KEY) => results.update(|n| *n += 1),
+            Some(handoff::RESULTS_KEY) => results.notify(),
             _ => {}
         },
     ));
@@ -120,9 +120,9 @@ pub fn LinkApp() -> impl IntoView {
     }
 }
 
-/// Counts writes of the workbench's results, so a page waiting for one looks again.
+/// Fires on each write of the workbench's results, so a page waiting for one looks again.
 #[derive(Clone, Copy)]
-struct Results(RwSignal<u32>);
+struct Results(Trigger);
 
 /// What the seller asked, in words, with the time left before it approves itself.
 #[component]

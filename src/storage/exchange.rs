@@ -6,9 +6,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use thiserror::Error;
 use workbench_core::book::Book;
+use workbench_link::clock::SimulatedClock;
 
 use super::codec::{Checked, FORMAT};
-use workbench_link::clock::SimulatedClock;
 
 /// Names the app in every file, so that an unrelated JSON file is told apart.
 const APP: &str = "cancellation-workbench";

@@ -24,11 +24,10 @@ use workbench_core::families::devpay::DevPaySubscription;
 use workbench_core::families::fps::FpsSubscription;
 use workbench_core::families::support_case::SupportCase;
 use workbench_core::ids::AgreementId;
+use workbench_link::clock::SimulatedClock;
 
 pub use backend::{Backend, BackendError, BrowserStorage, MemoryBackend};
 use codec::{Checked, DecodeError, FORMAT};
-
-use workbench_link::clock::SimulatedClock;
 
 pub const PREFIX: &str = "cw.";
 pub const META_KEY: &str = "cw.meta";
