@@ -266,11 +266,7 @@ impl SupportCase {
 
     /// The seller's own words, latest first: its replies, then the form's comments.
     fn sellers_words(&self) -> impl Iterator<Item = &str> {
-        self.replies
-            .iter()
-            .rev()
-            .filter(|r| r.author == Author::Seller)
-            .map(|r| r.text.as_str())
+        self.sellers_replies()
             .chain(std::iter::once(self.comments.as_str()))
     }
 
