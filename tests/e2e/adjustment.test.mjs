@@ -218,10 +218,24 @@ describe('billing adjustments', () => {
   test('by keyboard alone at phone width, every step passes axe', async () => {
     const { page, context, invoices } = await globexAgreement(PHONE);
     const focused = () => page.evaluate(() => document.activeElement?.id || document.activeElement?.textContent);
+    // The app moves focus once the view is drawn, a frame after the content appears: wait
+    // for it to arrive, then hold it to what was expected.
+    const focusOn = async (expected, message) => {
+      const matches = (f) => (expected instanceof RegExp ? expected.test(f) : f === expected);
+      await page.waitForFunction(
+        ([source, flags, text]) => {
+          const f = document.activeElement?.id || document.activeElement?.textContent || '';
+          return source === null ? f === text : new RegExp(source, flags).test(f);
+        },
+        expected instanceof RegExp ? [expected.source, expected.flags, null] : [null, '', expected],
+      ).catch(() => {});
+      const f = await focused();
+      assert.ok(matches(f), `${message}: focus is on ${f}`);
+    };
     await page.getByRole('button', { name: 'Apply billing adjustment' }).focus();
     await page.keyboard.press('Enter');
     await page.getByRole('form', { name: 'Apply billing adjustment' }).waitFor();
-    assert.equal(await focused(), 'adjust-form-heading', 'focus moves to the form');
+    await focusOn('adjust-form-heading', 'focus moves to the form');
 
     // An entry reviewed empty: the first field to correct is named beside it and takes the
     // focus, and from then on each correction shows what is still missing.
@@ -233,7 +247,7 @@ describe('billing adjustments', () => {
     await page.keyboard.press('Tab'); // Review billing adjustment
     await page.keyboard.press('Enter');
     await entry(page, 1).getByText('Choose a reason code.').waitFor();
-    assert.match(await focused(), /-reason-code$/, 'focus goes to the field to correct');
+    await focusOn(/-reason-code$/, 'focus goes to the field to correct');
     await expectNoAxeViolations(page);
 
     await page.keyboard.press('ArrowDown');
@@ -246,7 +260,7 @@ describe('billing adjustments', () => {
     await page.keyboard.type('20');
     await page.keyboard.press('Enter'); // in the amount field: asks for the review
     await page.getByRole('heading', { name: 'Review the billing adjustment' }).waitFor();
-    assert.equal(await focused(), 'adjust-review-heading');
+    await focusOn('adjust-review-heading', 'focus moves to the review');
     await expectNoAxeViolations(page);
 
     await page.keyboard.press('Tab');
@@ -254,7 +268,7 @@ describe('billing adjustments', () => {
     await page.keyboard.press('Enter');
     const result = page.getByRole('region', { name: 'Billing adjustment result' });
     await result.getByText('1 of 1 entry created.').waitFor();
-    assert.equal(await focused(), 'adjust-result-heading');
+    await focusOn('adjust-result-heading', 'focus moves to the result');
     assert.equal((await pendingCell(page, invoices[0]).textContent()).trim(), '20.00 USD');
     await expectNoAxeViolations(page);
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
