@@ -2,7 +2,11 @@
 //! identifiers, talks to localStorage and renders; every rule is the core's.
 
 pub mod app;
+pub mod browser_ids;
 pub mod components;
+pub mod download;
+pub mod error;
+pub mod notice;
 pub mod pages;
 pub mod state;
 pub mod storage;

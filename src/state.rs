@@ -1,7 +1,9 @@
 //! The app's one source of truth, shared through context: the book, the clock and the
 //! notices, with the only paths by which they change: a person's command, the clock's tick,
-//! and another tab's write. Each path runs the core, then storage, then the signals.
+//! and another tab's write. Each path runs the core, then storage, then the signals, and
+//! tells the views once, only when something changed.
 
+use std::collections::BTreeSet;
 use std::time::Duration as StdDuration;
 
 use chrono::{DateTime, Duration, Utc};
@@ -10,65 +12,19 @@ use workbench_core::book::{Actor, Book, Command, Outcome, Reply};
 use workbench_core::cancellation::RequestStatus;
 use workbench_core::confirmation::Settled;
 use workbench_core::demo;
-use workbench_core::ids::{uuid_from_bytes, AccountId, AgreementId, IdSource, RequestId};
-use workbench_core::link::{self, LinkSecret};
+use workbench_core::ids::{AccountId, AgreementId, RequestId};
+use workbench_core::key::RecordKey;
+use workbench_core::link;
 use workbench_link::clock::{real_now, SimulatedClock};
 use workbench_link::handoff;
 use workbench_link::share::origin;
 
-use crate::components::download::save_file;
+use crate::browser_ids::BrowserIds;
+use crate::download::save_file;
+use crate::error::AppError;
+use crate::notice::{Shown, ShownNotice};
 use crate::storage::exchange::{self, Imported};
-use crate::storage::{BrowserStorage, Kind, Notice, SaveError, Store, Usage, PREFIX};
-
-/// Identifiers drawn from the browser's cryptographic random source.
-#[derive(Debug, Default, Clone, Copy)]
-pub struct BrowserIds;
-
-pub fn random_bytes<const N: usize>() -> [u8; N] {
-    let mut bytes = [0u8; N];
-    let filled = web_sys::window()
-        .and_then(|w| w.crypto().ok())
-        .and_then(|c| c.get_random_values_with_u8_array(&mut bytes).ok())
-        .is_some();
-    assert!(filled, "the browser's crypto.getRandomValues is required");
-    bytes
-}
-
-impl IdSource for BrowserIds {
-    fn next_suffix(&mut self) -> String {
-        const ALPHABET: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
-        random_bytes::<16>()
-            .iter()
-            .map(|b| char::from(ALPHABET[usize::from(*b) % ALPHABET.len()]))
-            .collect()
-    }
-
-    fn next_uuid(&mut self) -> String {
-        uuid_from_bytes(&random_bytes::<16>())
-    }
-
-    /// 128 bits, as the issue asks and HMAC-SHA-256 needs; more would only cost storage,
-    /// where each request keeps its own.
-    fn link_secret(&mut self) -> LinkSecret {
-        LinkSecret::from_bytes(&random_bytes::<16>()).expect("16 bytes is a valid secret")
-    }
-}
-
-/// A notice shown at the top of every page until dismissed.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Shown {
-    pub id: u64,
-    pub notice: ShownNotice,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ShownNotice {
-    Stored(Notice),
-    NotSaved(String),
-    /// 80 % of the quota or more is used: archiving closed cases makes room.
-    NearlyFull(Usage),
-    Done(String),
-}
+use crate::storage::{BrowserStorage, SaveError, Store, PREFIX};
 
 #[derive(Clone, Copy)]
 pub struct AppState {
@@ -152,28 +108,40 @@ impl AppState {
     }
 
     fn save(&self, outcome: &Outcome) {
-        if outcome.changed.is_empty() && outcome.cases.is_empty() {
+        if outcome.changed.is_empty() {
             return;
         }
-        if let Err(error) = self.save_outcome(outcome) {
-            self.after_failed_save(error, &outcome.changed);
+        let saved = self
+            .book
+            .with_untracked(|b| self.write(b, &outcome.changed));
+        if let Err(error) = saved {
+            // Another tab wrote first (it saw the same time pass): take its records. Any
+            // other refusal keeps what time did on screen; putting it back would only have
+            // the next tick do it again, and fail again, every second.
+            if let SaveError::Conflict { .. } = error {
+                self.book.update(|b| self.put_back(b, &outcome.changed));
+            }
+            self.notify(ShownNotice::NotSaved(error.to_string()));
         }
         self.check_usage();
     }
 
-    /// Writes what a change touched: its agreements, then the support cases AWS moved.
-    fn save_outcome(&self, outcome: &Outcome) -> Result<(), SaveError> {
-        self.book.with_untracked(|b| {
-            self.store
-                .try_update_value(|s| {
-                    s.save_agreements(b, &outcome.changed)?;
-                    outcome
-                        .cases
-                        .iter()
-                        .try_for_each(|id| s.save_family(b, Kind::SupportCase, id))
-                })
-                .unwrap_or(Ok(()))
-        })
+    /// Writes the records a change touched.
+    fn write(&self, book: &Book, changed: &BTreeSet<RecordKey>) -> Result<(), SaveError> {
+        self.store
+            .try_update_value(|s| s.save(book, changed))
+            .unwrap_or(Ok(()))
+    }
+
+    /// After a refused write, the records it touched become what storage holds again, so
+    /// the page never shows a change that a reload would take back.
+    fn put_back(&self, book: &mut Book, changed: &BTreeSet<RecordKey>) {
+        let now = self.now.get_untracked();
+        self.store.update_value(|s| {
+            for record in changed {
+                s.restore(book, record, now);
+            }
+        });
     }
 
     /// Warns once the quota is 80 % used (again after it fell below and rose again).
@@ -192,7 +160,7 @@ impl AppState {
     }
 
     /// Everything this browser holds, as one file the person keeps.
-    pub fn export_all(&self) -> Result<(), String> {
+    pub fn export_all(&self) -> Result<(), AppError> {
         let now = self.now.get_untracked();
         let text = self
             .book
@@ -202,11 +170,12 @@ impl AppState {
             "application/json",
             &text,
         )
+        .map_err(AppError::Download)
     }
 
     /// Replaces everything with an imported file. The new data is written first; if that
     /// fails part-way, the old data is written back, and the person is told nothing changed.
-    pub fn import(&self, imported: Imported) -> Result<(), String> {
+    pub fn import(&self, imported: Imported) -> Result<(), AppError> {
         let now = self.now.get_untracked();
         let (old_book, old_clock) = (self.book.get_untracked(), self.clock.get_untracked());
         let result = self
@@ -216,9 +185,9 @@ impl AppState {
             let restored = self
                 .store
                 .try_update_value(|s| s.replace_all(&old_book, &old_clock, now));
-            return Err(match restored {
-                Some(Ok(())) => format!("Nothing was imported: {error} Your data is as it was."),
-                _ => format!("The import failed part-way ({error}) and your earlier data could not all be written back. Export now to keep what is shown."),
+            return Err(AppError::Import {
+                error,
+                restored: matches!(restored, Some(Ok(()))),
             });
         }
         self.book.set(imported.book);
@@ -229,7 +198,7 @@ impl AppState {
     }
 
     /// Downloads the closed cases as one file, then removes them from this browser.
-    pub fn archive_closed(&self) -> Result<String, String> {
+    pub fn archive_closed(&self) -> Result<String, AppError> {
         let now = self.now.get_untracked();
         let (archive, ids) = self.book.with_untracked(|b| {
             let mut archive = Book {
@@ -252,11 +221,9 @@ impl AppState {
         }
         let file = format!("workbench-archive-{}.json", now.format("%Y-%m-%d"));
         let text = exchange::export(&archive, &self.clock.get_untracked(), now);
-        save_file(&file, "application/json", &text)?;
+        save_file(&file, "application/json", &text).map_err(AppError::Download)?;
         if let Some(Err(error)) = self.store.try_update_value(|s| s.remove_agreements(&ids)) {
-            return Err(format!(
-                "The archive {file} was downloaded, but the cases could not be removed: {error}"
-            ));
+            return Err(AppError::NotRemoved { file, error });
         }
         self.book.update(|b| {
             for id in &ids {
@@ -275,35 +242,15 @@ impl AppState {
         self.dismiss(id);
         match self.archive_closed() {
             Ok(message) => self.notify(ShownNotice::Done(message)),
-            Err(message) => self.notify(ShownNotice::NotSaved(message)),
+            Err(error) => self.notify(ShownNotice::NotSaved(error.to_string())),
         }
     }
 
-    fn after_failed_save(
-        &self,
-        error: SaveError,
-        changed: &std::collections::BTreeSet<AgreementId>,
-    ) {
-        if let SaveError::Conflict { .. } = error {
-            let now = self.now.get_untracked();
-            self.book.update(|b| {
-                self.store.update_value(|s| {
-                    for id in changed {
-                        s.refresh(b, id, now);
-                    }
-                })
-            });
-        }
-        self.notify(ShownNotice::NotSaved(error.to_string()));
-    }
-
-    /// Runs a person's command: picks up other tabs' writes to that agreement first, then
-    /// the core decides, then storage keeps it. Errors come back in words for the person.
-    pub fn act(&self, command: Command, actor: &Actor) -> Result<Reply, String> {
-        let agreement = agreement_of(&command);
-        self.run(agreement, |book, now| {
-            book.apply(command, actor, now, &mut BrowserIds)
-                .map_err(|e| e.to_string())
+    /// Runs a person's command, of any family: picks up other tabs' writes to its record
+    /// first, then the core decides, then storage keeps it.
+    pub fn act(&self, command: Command, actor: &Actor) -> Result<Reply, AppError> {
+        self.run(command.record(), |book, now| {
+            Ok(book.apply(command, actor, now, &mut BrowserIds)?)
         })
     }
 
@@ -321,40 +268,14 @@ impl AppState {
     }
 
     /// A decision receipt the buyer sent from another device, pasted or opened as a link.
-    pub fn apply_receipt(&self, code: &str) -> Result<Settled, String> {
+    pub fn apply_receipt(&self, code: &str) -> Result<Settled, AppError> {
         let agreement = link::receipt_request_id(code.trim()).ok().and_then(|id| {
             self.book
                 .with_untracked(|b| b.request_by_id(&id).map(|(r, _)| r.agreement.id.clone()))
         });
-        self.run(agreement, |book, now| {
-            book.apply_receipt(code, now, &mut BrowserIds)
-                .map_err(|e| e.to_string())
+        self.run(agreement.map(RecordKey::Agreement), |book, now| {
+            Ok(book.apply_receipt(code, now, &mut BrowserIds)?)
         })
-    }
-
-    /// A change to a record of another billing family (FPS, DevPay, Alibaba Cloud, support
-    /// cases): `change` runs the core's command and names the record it changed, which
-    /// storage then writes. Refusals come back in words for the person.
-    pub fn act_on_family<T>(
-        &self,
-        kind: Kind,
-        change: impl FnOnce(&mut Book, DateTime<Utc>, &mut dyn IdSource) -> Result<(T, String), String>,
-    ) -> Result<T, String> {
-        let now = self.now.get_untracked();
-        let mut result = Err(String::new());
-        self.book
-            .update(|b| result = change(b, now, &mut BrowserIds));
-        let (reply, id) = result?;
-        let saved = self
-            .book
-            .with_untracked(|b| self.store.try_update_value(|s| s.save_family(b, kind, &id)));
-        if let Some(Err(error)) = saved {
-            let message = error.to_string();
-            self.notify(ShownNotice::NotSaved(message.clone()));
-            return Err(message);
-        }
-        self.check_usage();
-        Ok(reply)
     }
 
     /// The confirmation link of a request, whole, for this app's origin.
@@ -362,54 +283,44 @@ impl AppState {
         &self,
         agreement: &AgreementId,
         request: &RequestId,
-    ) -> Result<String, String> {
+    ) -> Result<String, AppError> {
         let link = self
             .book
-            .with_untracked(|b| b.confirmation_link(agreement, request))
-            .map_err(|e| e.to_string())?;
+            .with_untracked(|b| b.confirmation_link(agreement, request))?;
         Ok(format!("{}{}", origin(), link.href()))
     }
 
-    /// Every change a person makes goes through here: other tabs' writes to the agreement
-    /// first, then the core, then storage, which may refuse (another tab won, or no room).
+    /// Every change a person makes goes through here: another tab's write to the record
+    /// first, then the core, then storage, which may refuse (another tab won, or no room);
+    /// then the views hear of it once, if anything changed.
     fn run<T>(
         &self,
-        agreement: Option<AgreementId>,
-        change: impl FnOnce(&mut Book, DateTime<Utc>) -> Result<(T, Outcome), String>,
-    ) -> Result<T, String> {
+        record: Option<RecordKey>,
+        change: impl FnOnce(&mut Book, DateTime<Utc>) -> Result<(T, Outcome), AppError>,
+    ) -> Result<T, AppError> {
         let now = self.now.get_untracked();
-        let mut refreshed = false;
-        if let Some(id) = agreement {
-            self.book.update(|b| {
-                self.store.update_value(|s| {
-                    refreshed = s.refresh(b, &id, now);
-                })
-            });
-        }
-        let mut result = Err(String::new());
-        self.book.update(|b| result = change(b, now));
-        let (reply, outcome) = match result {
-            Ok(done) => done,
-            Err(message) => {
-                // Another tab's write was picked up just now, so the form that asked is
-                // redrawn from the new record (often gone) and cannot show the refusal:
-                // a notice can, until the person dismisses it.
-                if refreshed {
-                    self.notify(ShownNotice::NotSaved(message.clone()));
-                }
-                return Err(message);
+        mark_start("workbench: change");
+        let committed = self
+            .book
+            .try_maybe_update(|b| {
+                let committed = self
+                    .store
+                    .try_update_value(|s| s.commit(b, record.as_ref(), now, |b| change(b, now)))
+                    .expect("the store lives as long as the app");
+                (committed.changed, committed)
+            })
+            .expect("the book lives as long as the app");
+        measure_since_start("workbench: change");
+        if let Err(error) = &committed.result {
+            // A failed write is told in a notice as well as beside the form. So is a
+            // refusal right after another tab's write was picked up: the form that asked
+            // is redrawn from the new record (often gone) and cannot show it.
+            if committed.refreshed || matches!(error, AppError::Save(_)) {
+                self.notify(ShownNotice::NotSaved(error.to_string()));
             }
-        };
-        mark_start("workbench: write");
-        let saved = self.save_outcome(&outcome);
-        measure_since_start("workbench: write");
-        if let Err(error) = saved {
-            let message = error.to_string();
-            self.after_failed_save(error, &outcome.changed);
-            return Err(message);
         }
         self.check_usage();
-        Ok(reply)
+        committed.result
     }
 
     /// Moves the simulated clock; everything due in between happens at its own time.
@@ -425,7 +336,7 @@ impl AppState {
     /// Replaces everything this browser holds with fresh demo data, on the real clock: the
     /// demo itself, or `scale` AWS agreements each with a full history, to see the
     /// workbench (and the storage quota) at scale.
-    pub fn reset_demo(&self, scale: Option<usize>) -> Result<(), String> {
+    pub fn reset_demo(&self, scale: Option<usize>) -> Result<(), AppError> {
         let real = real_now();
         let book = match scale {
             None => fresh_demo(real),
@@ -436,7 +347,7 @@ impl AppState {
             .store
             .try_update_value(|s| s.replace_all(&book, &clock, real));
         if let Some(Err(error)) = saved {
-            return Err(error.to_string());
+            return Err(error.into());
         }
         self.book.set(book);
         self.clock.set(clock);
@@ -477,30 +388,24 @@ impl AppState {
                     return;
                 }
                 let now = state.now.get_untracked();
-                let mut notices = None;
-                state.book.update(|b| {
-                    state.store.update_value(|s| {
-                        notices = s.apply_external(b, &key, event.new_value().as_deref(), now)
+                let text = event.new_value();
+                // Views hear of it only when a record was read or removed.
+                let notices = state
+                    .book
+                    .try_maybe_update(|b| {
+                        let notices = state
+                            .store
+                            .try_update_value(|s| s.apply_external(b, &key, text.as_deref(), now))
+                            .flatten();
+                        (notices.is_some(), notices)
                     })
-                });
+                    .flatten();
                 for notice in notices.into_iter().flatten() {
                     state.notify(ShownNotice::Stored(notice));
                 }
             });
         // The listener lives as long as the app.
         std::mem::forget(handle);
-    }
-}
-
-fn agreement_of(command: &Command) -> Option<AgreementId> {
-    match command {
-        Command::SendCancellation { agreement_id, .. }
-        | Command::AcceptCancellation { agreement_id, .. }
-        | Command::RejectCancellation { agreement_id, .. }
-        | Command::WithdrawCancellation { agreement_id, .. } => Some(agreement_id.clone()),
-        Command::BatchCreateAdjustments { entries } => entries
-            .first()
-            .and_then(|e| AgreementId::parse(&e.agreement_id).ok()),
     }
 }
 

@@ -34,9 +34,10 @@ mod storage {
     use workbench_core::book::{Actor, Book, Command};
     use workbench_core::demo;
     use workbench_core::ids::SequentialIds;
+    use workbench_core::key::RecordKey;
 
     use cancellation_workbench::storage::{
-        Backend, BackendError, BrowserStorage, Kind, Notice, SaveError, Store, PREFIX,
+        key_of, Backend, BackendError, BrowserStorage, Notice, SaveError, Store, PREFIX,
     };
 
     fn now() -> chrono::DateTime<Utc> {
@@ -53,7 +54,7 @@ mod storage {
         storage.clear().unwrap();
     }
 
-    fn pending_command(book: &Book) -> (Command, Actor, Actor, Kind, String) {
+    fn pending_command(book: &Book) -> (Command, Actor, Actor, RecordKey) {
         let record = book
             .records
             .values()
@@ -68,8 +69,7 @@ mod storage {
             },
             Actor::Buyer(record.agreement.buyer.clone()),
             Actor::Seller(record.agreement.seller.clone()),
-            Kind::Agreement,
-            record.agreement.id.to_string(),
+            RecordKey::Agreement(record.agreement.id.clone()),
         )
     }
 
@@ -120,7 +120,7 @@ mod storage {
             }
             n += 1;
         }
-        let (command, actor, _, kind, id) = pending_command(&loaded.book);
+        let (command, actor, _, record) = pending_command(&loaded.book);
         let Command::AcceptCancellation {
             agreement_id,
             request_id,
@@ -138,13 +138,13 @@ mod storage {
             request_id,
             reason,
         };
-        let key = kind.key(&id);
+        let key = key_of(&record);
         let before = BrowserStorage.get(&key).unwrap();
         let (_, outcome) = loaded
             .book
             .apply(reject, &actor, now(), &mut SequentialIds::starting_at(90))
             .unwrap();
-        let result = store.save_agreements(&loaded.book, &outcome.changed);
+        let result = store.save(&loaded.book, &outcome.changed);
         assert_eq!(result, Err(SaveError::Backend(BackendError::QuotaFull)));
         assert_eq!(BrowserStorage.get(&key).unwrap(), before);
         clear();
@@ -155,13 +155,13 @@ mod storage {
         clear();
         let (mut first, mut a) = Store::open(BrowserStorage, now(), seed);
         let (mut second, b) = Store::open(BrowserStorage, now(), seed);
-        let (command, buyer, seller, _, _) = pending_command(&a.book);
+        let (command, buyer, seller, _) = pending_command(&a.book);
         let mut ids = SequentialIds::starting_at(300);
         let (_, outcome) = a
             .book
             .apply(command.clone(), &buyer, now(), &mut ids)
             .unwrap();
-        first.save_agreements(&a.book, &outcome.changed).unwrap();
+        first.save(&a.book, &outcome.changed).unwrap();
         let Command::AcceptCancellation {
             agreement_id,
             request_id,
@@ -177,7 +177,7 @@ mod storage {
         };
         let (_, outcome) = stale.apply(withdraw, &seller, now(), &mut ids).unwrap();
         assert!(matches!(
-            second.save_agreements(&stale, &outcome.changed),
+            second.save(&stale, &outcome.changed),
             Err(SaveError::Conflict { .. })
         ));
         assert!(BrowserStorage

@@ -28,6 +28,9 @@ use crate::ids::{
     AccountId, AdjustmentId, AgreementId, ClientToken, IdSource, OfferId, ProductId, RequestId,
     SequentialIds,
 };
+use crate::key::{
+    AlibabaOrderId, DevPaySubscriptionId, FpsSubscriptionId, RecordKey, SupportCaseId,
+};
 use crate::money::Money;
 
 /// The most items a page of results holds, as the API's `maxResults` allows.
@@ -617,6 +620,55 @@ pub enum Command {
     BatchCreateAdjustments {
         entries: Vec<AdjustmentEntry>,
     },
+    /// Amazon FPS CancelSubscriptionAndRefund, by the subscription's seller.
+    FpsCancelAndRefund {
+        subscription: FpsSubscriptionId,
+        call: FpsCall,
+    },
+    /// A DevPay customer cancels (a seller is told how the customer does it).
+    DevPayCancel {
+        subscription: DevPaySubscriptionId,
+    },
+    /// An Alibaba Cloud buyer unsubscribes; a refund that deletes data needs its consent.
+    AlibabaUnsubscribe {
+        order: AlibabaOrderId,
+        confirm_data_deletion: bool,
+    },
+    /// The legacy "Request refund" form, which opens a support case.
+    OpenSupportCase {
+        form: RefundForm,
+    },
+    /// The seller's reply on one of its support cases.
+    ReplyToSupportCase {
+        case: SupportCaseId,
+        text: String,
+    },
+}
+
+impl Command {
+    /// The stored record this command acts on, if it already exists: the shell reads it
+    /// afresh from storage first, in case another tab changed it.
+    pub fn record(&self) -> Option<RecordKey> {
+        match self {
+            Command::SendCancellation { agreement_id, .. }
+            | Command::AcceptCancellation { agreement_id, .. }
+            | Command::RejectCancellation { agreement_id, .. }
+            | Command::WithdrawCancellation { agreement_id, .. } => {
+                Some(RecordKey::Agreement(agreement_id.clone()))
+            }
+            Command::BatchCreateAdjustments { entries } => entries
+                .first()
+                .and_then(|e| AgreementId::parse(&e.agreement_id).ok())
+                .map(RecordKey::Agreement),
+            Command::FpsCancelAndRefund { subscription, .. } => {
+                Some(RecordKey::Fps(subscription.clone()))
+            }
+            Command::DevPayCancel { subscription } => Some(RecordKey::DevPay(subscription.clone())),
+            Command::AlibabaUnsubscribe { order, .. } => Some(RecordKey::Alibaba(order.clone())),
+            Command::OpenSupportCase { .. } => None,
+            Command::ReplyToSupportCase { case, .. } => Some(RecordKey::SupportCase(case.clone())),
+        }
+    }
 }
 
 /// A batch's result as BatchCreateBillingAdjustmentRequest returns it: each entry created
@@ -645,6 +697,11 @@ pub enum Reply {
     /// The request now in force: new, or the earlier one for a repeated client token.
     Request(RequestId),
     Batch(BatchResult),
+    Fps(FpsResult),
+    DevPay(DevPayCancellation),
+    Alibaba(AlibabaRefund),
+    /// The support case just opened.
+    SupportCase(SupportCaseId),
     Done,
 }
 
@@ -653,10 +710,15 @@ pub enum Reply {
 pub struct Outcome {
     /// In time order.
     pub events: Vec<BusEvent>,
-    /// The records whose content changed, for storage to write.
-    pub changed: BTreeSet<AgreementId>,
-    /// The support cases AWS moved, for storage to write.
-    pub cases: BTreeSet<String>,
+    /// The records whose content changed, of any kind, for storage to write.
+    pub changed: BTreeSet<RecordKey>,
+}
+
+impl Outcome {
+    /// The agreements among the records that changed.
+    pub fn agreements(&self) -> impl Iterator<Item = &AgreementId> {
+        self.changed.iter().filter_map(RecordKey::agreement)
+    }
 }
 
 /// Why a command was refused. Nothing changed.
@@ -1139,16 +1201,16 @@ impl<'de> Deserialize<'de> for Records {
 pub struct Book {
     pub directory: Directory,
     pub records: Records,
-    pub fps: BTreeMap<String, Versioned<FpsSubscription>>,
-    pub devpay: BTreeMap<String, Versioned<DevPaySubscription>>,
-    pub alibaba: BTreeMap<String, Versioned<AlibabaOrder>>,
-    pub support_cases: BTreeMap<String, Versioned<SupportCase>>,
+    pub fps: BTreeMap<FpsSubscriptionId, Versioned<FpsSubscription>>,
+    pub devpay: BTreeMap<DevPaySubscriptionId, Versioned<DevPaySubscription>>,
+    pub alibaba: BTreeMap<AlibabaOrderId, Versioned<AlibabaOrder>>,
+    pub support_cases: BTreeMap<SupportCaseId, Versioned<SupportCase>>,
 }
 
-fn versioned_mut<'a, T>(
-    map: &'a mut BTreeMap<String, Versioned<T>>,
+fn versioned_mut<'a, K: Ord + std::fmt::Display, T>(
+    map: &'a mut BTreeMap<K, Versioned<T>>,
     what: &'static str,
-    id: &str,
+    id: &K,
 ) -> Result<&'a mut Versioned<T>, DomainError> {
     map.get_mut(id).ok_or_else(|| DomainError::NotFound {
         what,
@@ -1171,17 +1233,27 @@ where
     Ok(result)
 }
 
+/// The account of a seller acting, or the refusal every seller's action gives anyone else.
+fn seller_of(actor: &Actor) -> Result<&AccountId, DomainError> {
+    match actor {
+        Actor::Seller(account) => Ok(account),
+        _ => Err(DomainError::NotTheSeller),
+    }
+}
+
+/// The commands of the other billing families: each changes one record of its family.
 impl Book {
     /// Amazon FPS CancelSubscriptionAndRefund, by the subscription's seller.
-    pub fn fps_cancel_and_refund(
+    fn fps_cancel_and_refund(
         &mut self,
-        id: &str,
-        seller: &AccountId,
+        id: FpsSubscriptionId,
+        actor: &Actor,
         call: &FpsCall,
         now: DateTime<Utc>,
         ids: &mut dyn IdSource,
-    ) -> Result<FpsResult, DomainError> {
-        if &versioned_mut(&mut self.fps, "FPS subscription", id)?
+    ) -> Result<Handled, DomainError> {
+        let seller = seller_of(actor)?;
+        if &versioned_mut(&mut self.fps, "FPS subscription", &id)?
             .record
             .seller
             != seller
@@ -1192,53 +1264,65 @@ impl Book {
         // days, the call returns the first result and changes nothing.
         let subscriptions = self.fps.values().map(|v| &v.record);
         if let Some(first) = fps::replay(subscriptions, seller, &call.caller_reference, now) {
-            return Ok(first);
+            return Ok((Reply::Fps(first), None, Vec::new()));
         }
-        let versioned = versioned_mut(&mut self.fps, "FPS subscription", id)?;
-        change(versioned, |s| s.cancel_and_refund(call, now, ids))
+        let versioned = versioned_mut(&mut self.fps, "FPS subscription", &id)?;
+        let result = change(versioned, |s| s.cancel_and_refund(call, now, ids))?;
+        Ok((Reply::Fps(result), Some(RecordKey::Fps(id)), Vec::new()))
     }
 
     /// A DevPay customer cancels; a seller trying is refused with the way to do it.
-    pub fn devpay_cancel(
+    fn devpay_cancel(
         &mut self,
-        id: &str,
-        by: &AccountId,
+        id: DevPaySubscriptionId,
+        actor: &Actor,
         now: DateTime<Utc>,
-    ) -> Result<DevPayCancellation, DomainError> {
-        let versioned = versioned_mut(&mut self.devpay, "DevPay subscription", id)?;
-        change(versioned, |s| s.cancel(by, now))
+    ) -> Result<Handled, DomainError> {
+        let by = match actor {
+            Actor::Seller(account) | Actor::Buyer(account) => account,
+            Actor::System => return Err(DomainError::NotTheBuyer),
+        };
+        let versioned = versioned_mut(&mut self.devpay, "DevPay subscription", &id)?;
+        let done = change(versioned, |s| s.cancel(by, now))?;
+        Ok((Reply::DevPay(done), Some(RecordKey::DevPay(id)), Vec::new()))
     }
 
     /// An Alibaba Cloud buyer unsubscribes.
-    pub fn alibaba_unsubscribe(
+    fn alibaba_unsubscribe(
         &mut self,
-        id: &str,
-        buyer: &AccountId,
+        id: AlibabaOrderId,
+        actor: &Actor,
         now: DateTime<Utc>,
         confirm_data_deletion: bool,
-    ) -> Result<AlibabaRefund, DomainError> {
-        let versioned = versioned_mut(&mut self.alibaba, "Alibaba Cloud order", id)?;
-        if &versioned.record.buyer != buyer {
+    ) -> Result<Handled, DomainError> {
+        let versioned = versioned_mut(&mut self.alibaba, "Alibaba Cloud order", &id)?;
+        if !matches!(actor, Actor::Buyer(a) if *a == versioned.record.buyer) {
             return Err(DomainError::NotTheBuyer);
         }
-        change(versioned, |o| o.unsubscribe(now, confirm_data_deletion))
+        let refund = change(versioned, |o| o.unsubscribe(now, confirm_data_deletion))?;
+        Ok((
+            Reply::Alibaba(refund),
+            Some(RecordKey::Alibaba(id)),
+            Vec::new(),
+        ))
     }
 
     /// The legacy "Request refund" form: opens a support case at once.
-    pub fn open_support_case(
+    fn open_support_case(
         &mut self,
-        seller: &AccountId,
+        actor: &Actor,
         form: &RefundForm,
         now: DateTime<Utc>,
         ids: &mut dyn IdSource,
-    ) -> Result<String, DomainError> {
+    ) -> Result<Handled, DomainError> {
+        let seller = seller_of(actor)?;
         let digits: String = ids
             .next_suffix()
             .bytes()
             .map(|b| char::from(b'0' + b % 10))
             .collect();
-        let case = SupportCase::open(seller.clone(), form, format!("case-{digits}"), now)?;
-        let id = case.id.clone();
+        let id = SupportCaseId::new(format!("case-{digits}"));
+        let case = SupportCase::open(seller.clone(), form, id.clone(), now)?;
         self.support_cases.insert(
             id.clone(),
             Versioned {
@@ -1246,22 +1330,28 @@ impl Book {
                 record: case,
             },
         );
-        Ok(id)
+        Ok((
+            Reply::SupportCase(id.clone()),
+            Some(RecordKey::SupportCase(id)),
+            Vec::new(),
+        ))
     }
 
     /// The seller's reply on one of its support cases.
-    pub fn reply_to_support_case(
+    fn reply_to_support_case(
         &mut self,
-        id: &str,
-        seller: &AccountId,
+        id: SupportCaseId,
+        actor: &Actor,
         text: &str,
         now: DateTime<Utc>,
-    ) -> Result<(), DomainError> {
-        let versioned = versioned_mut(&mut self.support_cases, "support case", id)?;
+    ) -> Result<Handled, DomainError> {
+        let seller = seller_of(actor)?;
+        let versioned = versioned_mut(&mut self.support_cases, "support case", &id)?;
         if &versioned.record.seller != seller {
             return Err(DomainError::NotTheSeller);
         }
-        change(versioned, |c| c.reply(text, now))
+        change(versioned, |c| c.reply(text, now))?;
+        Ok((Reply::Done, Some(RecordKey::SupportCase(id)), Vec::new()))
     }
 }
 
@@ -1341,9 +1431,27 @@ impl Book {
                 let decision = Decision::Withdraw(reason);
                 self.decide(agreement_id, request_id, decision, actor, now)
             }
-            Command::BatchCreateAdjustments { entries } => self
-                .batch(entries, actor, now, ids)
-                .map(|(id, result)| (Reply::Batch(result), id, Vec::new())),
+            Command::BatchCreateAdjustments { entries } => {
+                self.batch(entries, actor, now, ids).map(|(id, result)| {
+                    (
+                        Reply::Batch(result),
+                        id.map(RecordKey::Agreement),
+                        Vec::new(),
+                    )
+                })
+            }
+            Command::FpsCancelAndRefund { subscription, call } => {
+                self.fps_cancel_and_refund(subscription, actor, &call, now, ids)
+            }
+            Command::DevPayCancel { subscription } => self.devpay_cancel(subscription, actor, now),
+            Command::AlibabaUnsubscribe {
+                order,
+                confirm_data_deletion,
+            } => self.alibaba_unsubscribe(order, actor, now, confirm_data_deletion),
+            Command::OpenSupportCase { form } => self.open_support_case(actor, &form, now, ids),
+            Command::ReplyToSupportCase { case, text } => {
+                self.reply_to_support_case(case, actor, &text, now)
+            }
         };
         let (reply, id, events) = match result {
             Ok(done) => done,
@@ -1420,7 +1528,11 @@ impl Book {
             v.record.add_events(&events);
             v.version += 1;
         });
-        Ok((Reply::Request(id), Some(draft.agreement_id), events))
+        Ok((
+            Reply::Request(id),
+            Some(RecordKey::Agreement(draft.agreement_id)),
+            events,
+        ))
     }
 
     /// The buyer approves or rejects a pending request, or the seller withdraws it; outside
@@ -1495,7 +1607,11 @@ impl Book {
                 Ok::<_, DomainError>(events)
             })
             .expect("the record was found above")?;
-        Ok((Reply::Done, Some(agreement_id), events))
+        Ok((
+            Reply::Done,
+            Some(RecordKey::Agreement(agreement_id)),
+            events,
+        ))
     }
 
     fn batch(
@@ -1642,7 +1758,7 @@ impl Book {
                 .flatten();
             if let Some(events) = events {
                 outcome.events.extend(events);
-                outcome.changed.insert(agreement_id);
+                outcome.changed.insert(RecordKey::Agreement(agreement_id));
             }
         }
         outcome
@@ -1911,7 +2027,7 @@ fn check_batch(entries: &[AdjustmentEntry]) -> Result<(), DomainError> {
 
 /// What a command did: the reply, the record it changed (none for a repeated client
 /// token), and its events.
-type Handled = (Reply, Option<AgreementId>, Vec<BusEvent>);
+type Handled = (Reply, Option<RecordKey>, Vec<BusEvent>);
 
 /// A cancellation request as the seller sends it, before it is checked.
 struct Draft {
@@ -2116,7 +2232,10 @@ pub(crate) mod tests {
                 "Agreement Cancellation Request Pending Approval - Proposer"
             ]
         );
-        assert_eq!(outcome.changed, BTreeSet::from([id()]));
+        assert_eq!(
+            outcome.changed,
+            BTreeSet::from([RecordKey::Agreement(id())])
+        );
         assert_eq!(book.version(&id()), Some(2));
         assert!(book.record(&id()).unwrap().pending_request().is_some());
     }
@@ -2298,7 +2417,10 @@ pub(crate) mod tests {
         let decoded: Book = serde_json::from_str(&serde_json::to_string(&book).unwrap()).unwrap();
         assert_eq!(decoded.records.next_due(), Some(t(168)));
         let outcome = book.advance_to(t(200));
-        assert_eq!(outcome.changed, BTreeSet::from([id()]));
+        assert_eq!(
+            outcome.changed,
+            BTreeSet::from([RecordKey::Agreement(id())])
+        );
         assert_eq!(book.records.next_due(), None);
     }
 
@@ -2480,8 +2602,13 @@ pub(crate) mod tests {
         let (id, fps_seller) = (id.clone(), sub.record.seller.clone());
         let before = book.clone();
         let cancel_only = FpsCall::default();
+        let fps = |call: &FpsCall| Command::FpsCancelAndRefund {
+            subscription: id.clone(),
+            call: call.clone(),
+        };
+        let as_seller = Actor::Seller(fps_seller);
         assert!(matches!(
-            book.fps_cancel_and_refund(&id, &fps_seller, &cancel_only, now, &mut ids),
+            book.apply(fps(&cancel_only), &as_seller, now, &mut ids),
             Err(DomainError::Fps(_))
         ));
         assert_eq!(book, before);
@@ -2490,13 +2617,19 @@ pub(crate) mod tests {
             caller_reference: "ref-1".into(),
             ..FpsCall::default()
         };
-        book.fps_cancel_and_refund(&id, &fps_seller, &refund, now, &mut ids)
-            .unwrap();
+        let (_, outcome) = book.apply(fps(&refund), &as_seller, now, &mut ids).unwrap();
         assert_eq!(book.fps[&id].version, 2);
+        assert_eq!(
+            outcome.changed,
+            BTreeSet::from([RecordKey::Fps(id.clone())])
+        );
         let (devpay_id, devpay) = book.devpay.iter().next().unwrap();
         let (devpay_id, devpay_seller) = (devpay_id.clone(), devpay.record.seller.clone());
+        let devpay_cancel = Command::DevPayCancel {
+            subscription: devpay_id,
+        };
         assert!(matches!(
-            book.devpay_cancel(&devpay_id, &devpay_seller, now),
+            book.apply(devpay_cancel, &Actor::Seller(devpay_seller), now, &mut ids),
             Err(DomainError::DevPay(
                 crate::families::devpay::DevPayError::SellerCannotCancel
             ))
@@ -2508,8 +2641,12 @@ pub(crate) mod tests {
         } else {
             buyer()
         };
+        let unsubscribe = Command::AlibabaUnsubscribe {
+            order: order_id,
+            confirm_data_deletion: true,
+        };
         assert_eq!(
-            book.alibaba_unsubscribe(&order_id, &stranger, now, true),
+            book.apply(unsubscribe, &Actor::Buyer(stranger), now, &mut ids),
             Err(DomainError::NotTheBuyer)
         );
     }
@@ -2703,7 +2840,7 @@ pub(crate) mod tests {
                 let changed = versioned.record != old.record;
                 prop_assert_eq!(
                     changed,
-                    outcome.changed.contains(id),
+                    outcome.changed.contains(&RecordKey::Agreement(id.clone())),
                     "changed lists exactly the changed records"
                 );
                 prop_assert_eq!(

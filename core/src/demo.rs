@@ -761,9 +761,15 @@ fn add_families(book: &mut Book, now: DateTime<Utc>, ids: &mut SequentialIds) {
         ),
     };
     let seller = account(SELLERS[0].0);
-    let case = book
-        .open_support_case(&seller, &form, now - Duration::days(5), ids)
-        .expect("demo form is valid");
+    let opened = book.apply(
+        Command::OpenSupportCase { form },
+        &Actor::Seller(seller),
+        now - Duration::days(5),
+        ids,
+    );
+    let Ok((Reply::SupportCase(case), _)) = opened else {
+        panic!("the demo's refund form is valid: {opened:?}");
+    };
     if let Some(v) = book.support_cases.get_mut(&case) {
         v.record.update_by_aws(CaseStatus::ActionRequired, "Please confirm the invoice to refund and whether the cancellation should wait for the end of the billing cycle.", now - Duration::days(4));
     }
@@ -868,8 +874,17 @@ mod tests {
                 .map(|v| (v.record.id.clone(), v.record.seller.clone()))
                 .next()
                 .unwrap();
-            book.reply_to_support_case(&id, &seller, "Yes: that invoice, cancel now.", demo_now())
-                .unwrap();
+            let reply = Command::ReplyToSupportCase {
+                case: id.clone(),
+                text: "Yes: that invoice, cancel now.".into(),
+            };
+            book.apply(
+                reply,
+                &Actor::Seller(seller),
+                demo_now(),
+                &mut SequentialIds::default(),
+            )
+            .unwrap();
             let cycle_end = billing_cycle_end(book.support_cases[&id].record.opened_at);
             assert_eq!(book.support_cases[&id].record.due_at(), Some(cycle_end));
             book.advance_to(cycle_end);

@@ -5,11 +5,11 @@
 //! every deadline and every event can be tested to the second.
 //!
 //! The shell calls [`book::Book`]: `apply(command, actor, now, ids)` for what a person does,
-//! `advance_to(now, ids)` when its clock moves (cheap when nothing is due:
-//! `book.next_due()` says when something will be, a deadline or a support case AWS reads).
-//! Both return an [`book::Outcome`]: the bus events in time order, and the agreement records
-//! and support cases to write, each with a version bumped on every change for
-//! compare-and-set. The other modules hold the
+//! in any billing family, `advance_to(now, ids)` when its clock moves (cheap when nothing is
+//! due: `book.next_due()` says when something will be, a deadline or a support case AWS
+//! reads). Both return an [`book::Outcome`]: the bus events in time order, and the keys of
+//! the records to write ([`key::RecordKey`]), each record with a version bumped on every
+//! change for compare-and-set. The other modules hold the
 //! rules `Book` applies (`cancellation`, `adjustment`), the shapes it speaks in (`ids`,
 //! `money`, `events`, `api`), and what the UI shows before and around a decision
 //! (`preview`, `case`), plus `demo` data from a seed and a moment.
@@ -25,6 +25,7 @@ pub mod events;
 pub mod evidence;
 pub mod families;
 pub mod ids;
+pub mod key;
 pub mod link;
 pub mod money;
 pub mod preview;

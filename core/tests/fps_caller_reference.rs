@@ -2,11 +2,12 @@
 //! subscription's: through the book, the same reference on another subscription of the same
 //! seller is a replay that returns the first result and changes nothing.
 
-use chrono::Duration;
-use workbench_core::book::{Book, DomainError};
+use chrono::{DateTime, Duration, Utc};
+use workbench_core::book::{Actor, Book, Command, DomainError, Reply};
 use workbench_core::demo::{demo_book, demo_now};
-use workbench_core::families::fps::{FpsCall, CALLER_REFERENCE_KEPT};
+use workbench_core::families::fps::{FpsCall, FpsResult, CALLER_REFERENCE_KEPT};
 use workbench_core::ids::{AccountId, SequentialIds};
+use workbench_core::key::FpsSubscriptionId;
 
 fn refund(amount: &str, reference: &str) -> FpsCall {
     FpsCall {
@@ -16,8 +17,27 @@ fn refund(amount: &str, reference: &str) -> FpsCall {
     }
 }
 
+/// CancelSubscriptionAndRefund on `id`, called by `seller`.
+fn call(
+    book: &mut Book,
+    id: &FpsSubscriptionId,
+    seller: &AccountId,
+    fps: FpsCall,
+    now: DateTime<Utc>,
+    ids: &mut SequentialIds,
+) -> Result<FpsResult, DomainError> {
+    let command = Command::FpsCancelAndRefund {
+        subscription: id.clone(),
+        call: fps,
+    };
+    match book.apply(command, &Actor::Seller(seller.clone()), now, ids)? {
+        (Reply::Fps(result), _) => Ok(result),
+        (other, _) => panic!("an FPS call answers with its result, not {other:?}"),
+    }
+}
+
 /// Two subscriptions of one seller, and that seller.
-fn two_of_one_seller(book: &Book) -> (String, String, AccountId) {
+fn two_of_one_seller(book: &Book) -> (FpsSubscriptionId, FpsSubscriptionId, AccountId) {
     let first = book.fps.values().next().unwrap().record.clone();
     let second = book
         .fps
@@ -33,43 +53,46 @@ fn the_same_reference_on_another_subscription_of_the_seller_within_seven_days_is
     let mut book = demo_book(now);
     let mut ids = SequentialIds::starting_at(50_000);
     let (a, b, seller) = two_of_one_seller(&book);
-    let first = book
-        .fps_cancel_and_refund(
-            &a,
-            &seller,
-            &refund("5.00", "CallerReference07"),
-            now,
-            &mut ids,
-        )
-        .unwrap();
+    let first = call(
+        &mut book,
+        &a,
+        &seller,
+        refund("5.00", "CallerReference07"),
+        now,
+        &mut ids,
+    )
+    .unwrap();
     assert!(!first.replayed);
     let before = book.clone();
     let later = now + CALLER_REFERENCE_KEPT - Duration::seconds(1);
-    let again = book
-        .fps_cancel_and_refund(
-            &b,
-            &seller,
-            &refund("9.00", "CallerReference07"),
-            later,
-            &mut ids,
-        )
-        .unwrap();
+    let again = call(
+        &mut book,
+        &b,
+        &seller,
+        refund("9.00", "CallerReference07"),
+        later,
+        &mut ids,
+    )
+    .unwrap();
     assert!(again.replayed);
-    assert_eq!(again.first_call_on.as_deref(), Some(a.as_str()));
+    assert_eq!(again.first_call_on.as_ref(), Some(&a));
     assert_eq!(again.refund_transaction_id, first.refund_transaction_id);
     assert_eq!(again.refunded, first.refunded);
-    assert_eq!(book, before, "a replay changes nothing, not even a version");
+    assert_eq!(
+        book.fps, before.fps,
+        "a replay changes nothing, not even a version"
+    );
 
     let after_seven_days = now + CALLER_REFERENCE_KEPT;
-    let fresh = book
-        .fps_cancel_and_refund(
-            &b,
-            &seller,
-            &refund("9.00", "CallerReference07"),
-            after_seven_days,
-            &mut ids,
-        )
-        .unwrap();
+    let fresh = call(
+        &mut book,
+        &b,
+        &seller,
+        refund("9.00", "CallerReference07"),
+        after_seven_days,
+        &mut ids,
+    )
+    .unwrap();
     assert!(!fresh.replayed);
     assert_ne!(fresh.refund_transaction_id, first.refund_transaction_id);
     assert_eq!(book.fps[&b].record.refunded_from_last_minor, 900);
@@ -81,27 +104,41 @@ fn another_sellers_reference_is_not_this_sellers() {
     let mut book = demo_book(now);
     let mut ids = SequentialIds::starting_at(60_000);
     let (a, _, seller) = two_of_one_seller(&book);
-    book.fps_cancel_and_refund(&a, &seller, &refund("1.00", "shared-ref"), now, &mut ids)
-        .unwrap();
+    call(
+        &mut book,
+        &a,
+        &seller,
+        refund("1.00", "shared-ref"),
+        now,
+        &mut ids,
+    )
+    .unwrap();
     let other = book
         .fps
         .values()
         .find(|v| v.record.seller != seller && v.record.refundable().minor > 0)
         .map(|v| (v.record.id.clone(), v.record.seller.clone()))
         .unwrap();
-    let result = book
-        .fps_cancel_and_refund(
-            &other.0,
-            &other.1,
-            &refund("1.00", "shared-ref"),
-            now,
-            &mut ids,
-        )
-        .unwrap();
+    let result = call(
+        &mut book,
+        &other.0,
+        &other.1,
+        refund("1.00", "shared-ref"),
+        now,
+        &mut ids,
+    )
+    .unwrap();
     assert!(!result.replayed);
     assert!(result.refunded.is_some());
     assert!(matches!(
-        book.fps_cancel_and_refund(&other.0, &seller, &refund("1.00", "x"), now, &mut ids),
+        call(
+            &mut book,
+            &other.0,
+            &seller,
+            refund("1.00", "x"),
+            now,
+            &mut ids
+        ),
         Err(DomainError::NotTheSeller)
     ));
 }

@@ -9,7 +9,8 @@ use workbench_core::money::Money;
 use workbench_core::preview::{self, AdjustmentPreview, Destination};
 use workbench_link::words::local_date;
 
-use crate::state::{use_app, BrowserIds};
+use crate::browser_ids::BrowserIds;
+use crate::state::use_app;
 
 /// One entry as the seller types it. Its client token is drawn when the entry is added and
 /// kept until the adjustment exists, so a double click or a retry never refunds twice; being
@@ -296,8 +297,8 @@ pub fn ApplyAdjustment(record: AgreementRecord, draft: AdjustDraft) -> impl Into
                     .set(Stage::Done(sent.into_iter().zip(result.entries).collect()));
                 focus_when_drawn("adjust-result-heading".into());
             }
-            Ok(_) => {}
-            Err(message) => draft.alert.set(Some(message)),
+            Ok(other) => unreachable!("a batch answers with each entry's result: {other:?}"),
+            Err(problem) => draft.alert.set(Some(problem.to_string())),
         }
     };
 

@@ -4,7 +4,8 @@ use workbench_core::link::Decision;
 use workbench_link::handoff;
 use workbench_link::words::local_time;
 
-use crate::state::{use_app, AppState, ShownNotice};
+use crate::notice::ShownNotice;
+use crate::state::{use_app, AppState};
 
 /// What was pasted and what came of it, kept by the page: applying a receipt changes the
 /// agreement, which redraws the parts of the page that show it.
@@ -42,6 +43,7 @@ pub fn ApplyReceipt(draft: ReceiptDraft) -> impl IntoView {
         } else {
             app.apply_receipt(receipt_code(&typed))
                 .map(|s| settled_words(&s))
+                .map_err(|e| e.to_string())
         };
         outcome.set(Some(result));
     };
@@ -128,12 +130,12 @@ fn take_handed_receipts(app: AppState) {
                 ),
                 _ => "Your decision was applied.".to_string(),
             },
-            Err(message) => message.clone(),
+            Err(problem) => problem.to_string(),
         };
         handoff::put_result(request.as_str(), &words);
         app.notify(match result {
             Ok(settled) => ShownNotice::Done(settled_words(&settled)),
-            Err(message) => ShownNotice::NotSaved(message),
+            Err(problem) => ShownNotice::NotSaved(problem.to_string()),
         });
     }
 }

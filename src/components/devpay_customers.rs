@@ -71,7 +71,7 @@ fn DevPayCustomer(subscription: DevPaySubscription) -> impl IntoView {
             <h3 id=heading_id>{subscription.product_name.clone()}</h3>
             <dl class="terms">
                 <dt>"Customer"</dt><dd>{customer}</dd>
-                <dt>"Subscription"</dt><dd>{subscription.id.clone()}</dd>
+                <dt>"Subscription"</dt><dd>{subscription.id.to_string()}</dd>
                 <dt>"Status"</dt><dd>{subscription.status.label()}</dd>
                 <dt>"Monthly charge"</dt><dd>{subscription.monthly_charge.to_string()}</dd>
                 {statement}

@@ -5,7 +5,7 @@ use workbench_core::events::{to_json_lines, BusEvent, Side};
 use workbench_core::ids::AgreementId;
 use workbench_link::words::local_time;
 
-use crate::components::download::save_file;
+use crate::download::save_file;
 use crate::state::use_app;
 
 /// The seller's events ("- Proposer") and, for comparison, what the buyer's bus receives,

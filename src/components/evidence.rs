@@ -10,7 +10,7 @@ use workbench_core::evidence::{self, EvidenceError, Verdict, Verification, MAX_P
 use workbench_core::ids::AgreementId;
 use workbench_link::words::local_time;
 
-use crate::components::download::save_file;
+use crate::download::save_file;
 use crate::state::use_app;
 
 /// "Download evidence pack": the case's whole history as hash-chained JSON lines, made from

@@ -4,14 +4,15 @@
 //! shows the core's answer.
 
 use leptos::prelude::*;
+use workbench_core::book::{Actor, Command, Reply};
 use workbench_core::families::alibaba::{AlibabaError, Destination, OrderStatus, PaymentMethod};
 use workbench_core::families::devpay::{DevPayStatus, VIEW_CANCEL};
 use workbench_core::ids::AccountId;
+use workbench_core::key::{AlibabaOrderId, DevPaySubscriptionId};
 use workbench_core::preview::{self, RefundPreview};
 use workbench_link::words::{local_date, local_time};
 
 use crate::state::use_app;
-use crate::storage::Kind;
 
 /// The buyer's DevPay subscriptions and Alibaba Cloud orders, each with its own action.
 #[component]
@@ -63,7 +64,7 @@ pub fn FamilyActions(account: AccountId) -> impl IntoView {
 /// One DevPay subscription: its terms, and the billing page's "View/Cancel Application" with
 /// the refund preview and the data warning, then "Cancel the use of <product>".
 #[component]
-fn DevPayItem(id: String, buyer: AccountId) -> impl IntoView {
+fn DevPayItem(id: DevPaySubscriptionId, buyer: AccountId) -> impl IntoView {
     let app = use_app();
     let key = StoredValue::new(id.clone());
     let buyer = StoredValue::new(buyer);
@@ -87,15 +88,11 @@ fn DevPayItem(id: String, buyer: AccountId) -> impl IntoView {
     let cancelled = move || sub.with(|s| s.as_ref().and_then(|s| s.cancellation.clone()));
     let active = move || sub.with(|s| s.as_ref().is_some_and(|s| s.status == DevPayStatus::Active));
     let confirm = move |_| {
-        let id = key.get_value();
-        let by = buyer.get_value();
-        let result = app.act_on_family(Kind::DevPay, |book, now, _| {
-            book.devpay_cancel(&id, &by, now)
-                .map(|done| (done, id.clone()))
-                .map_err(|e| e.to_string())
-        });
-        match result {
-            Ok(done) => {
+        let command = Command::DevPayCancel {
+            subscription: key.get_value(),
+        };
+        match app.act(command, &Actor::Buyer(buyer.get_value())) {
+            Ok(Reply::DevPay(done)) => {
                 reviewing.set(false);
                 error.set(None);
                 outcome.set(Some(format!(
@@ -103,7 +100,8 @@ fn DevPayItem(id: String, buyer: AccountId) -> impl IntoView {
                     done.refund
                 )));
             }
-            Err(message) => error.set(Some(message)),
+            Ok(other) => unreachable!("a DevPay cancellation answers with its refund: {other:?}"),
+            Err(problem) => error.set(Some(problem.to_string())),
         }
     };
     let heading = format!("devpay-{}", first.id);
@@ -113,7 +111,7 @@ fn DevPayItem(id: String, buyer: AccountId) -> impl IntoView {
         <article class="panel family-item" aria-labelledby=heading.clone()>
             <h3 id=heading_id>{first.product_name.clone()}</h3>
             <dl class="terms">
-                <dt>"Subscription"</dt><dd>{first.id.clone()}</dd>
+                <dt>"Subscription"</dt><dd>{first.id.to_string()}</dd>
                 <dt>"Status"</dt><dd>{move || sub.with(|s| s.as_ref().map(|s| s.status.label()))}</dd>
                 <dt>"Monthly charge"</dt><dd>{first.monthly_charge.to_string()}</dd>
                 <dt>"One-time charge"</dt><dd>{first.one_time_charge.to_string()}</dd>
@@ -146,7 +144,7 @@ fn DevPayItem(id: String, buyer: AccountId) -> impl IntoView {
 /// One Alibaba Cloud order: its terms, and "Unsubscribe" with the refund route and why,
 /// and, where the core asks for it, the confirmation that an instance's data is deleted.
 #[component]
-fn AlibabaItem(id: String, buyer: AccountId) -> impl IntoView {
+fn AlibabaItem(id: AlibabaOrderId, buyer: AccountId) -> impl IntoView {
     let app = use_app();
     let key = StoredValue::new(id.clone());
     let buyer = StoredValue::new(buyer);
@@ -182,15 +180,12 @@ fn AlibabaItem(id: String, buyer: AccountId) -> impl IntoView {
     let active =
         move || order.with(|o| o.as_ref().is_some_and(|o| o.status == OrderStatus::Active));
     let confirm = move |_| {
-        let id = key.get_value();
-        let by = buyer.get_value();
-        let result = app.act_on_family(Kind::Alibaba, |book, now, _| {
-            book.alibaba_unsubscribe(&id, &by, now, confirmed.get_untracked())
-                .map(|refund| (refund, id.clone()))
-                .map_err(|e| e.to_string())
-        });
-        match result {
-            Ok(refund) => {
+        let command = Command::AlibabaUnsubscribe {
+            order: key.get_value(),
+            confirm_data_deletion: confirmed.get_untracked(),
+        };
+        match app.act(command, &Actor::Buyer(buyer.get_value())) {
+            Ok(Reply::Alibaba(refund)) => {
                 reviewing.set(false);
                 error.set(None);
                 let to = match refund.route.destination {
@@ -209,7 +204,8 @@ fn AlibabaItem(id: String, buyer: AccountId) -> impl IntoView {
                     refund.route.expected_timing().join(" ")
                 )));
             }
-            Err(message) => error.set(Some(message)),
+            Ok(other) => unreachable!("unsubscribing answers with the refund: {other:?}"),
+            Err(problem) => error.set(Some(problem.to_string())),
         }
     };
     let heading = format!("alibaba-{}", first.id);
@@ -220,7 +216,7 @@ fn AlibabaItem(id: String, buyer: AccountId) -> impl IntoView {
         <article class="panel family-item" aria-labelledby=heading.clone()>
             <h3 id=heading_id>{first.product_name.clone()}</h3>
             <dl class="terms">
-                <dt>"Order"</dt><dd>{first.id.clone()}</dd>
+                <dt>"Order"</dt><dd>{first.id.to_string()}</dd>
                 <dt>"Status"</dt><dd>{move || order.with(|o| o.as_ref().map(|o| o.status.label()))}</dd>
                 <dt>"Billing"</dt><dd>{first.billing.label()}</dd>
                 <dt>"Instance"</dt><dd>{first.kind.label()}</dd>

@@ -4,17 +4,19 @@
 //! its result is shown as FPS returns it.
 
 use leptos::prelude::*;
-use workbench_core::book::DomainError;
+use workbench_core::book::{Actor, Command, DomainError, Reply};
 use workbench_core::families::fps::{
     FpsCall, FpsError, FpsResult, FpsStatus, CALLER_REFERENCE_KEPT, CALLER_REFERENCE_MAX_BYTES,
 };
 use workbench_core::ids::IdSource;
+use workbench_core::key::FpsSubscriptionId;
 use workbench_core::preview;
 use workbench_link::words::local_date;
 
+use crate::browser_ids::BrowserIds;
 use crate::components::family_actions::RefundLines;
-use crate::state::{use_app, BrowserIds};
-use crate::storage::Kind;
+use crate::error::AppError;
+use crate::state::use_app;
 
 /// The signed-in seller's FPS subscriptions.
 #[component]
@@ -66,7 +68,7 @@ fn fresh_reference() -> String {
 /// the caller reference is drawn when the form opens, so a retry or a double click repeats
 /// the same call and FPS returns the first result instead of refunding twice.
 #[component]
-fn FpsItem(id: String) -> impl IntoView {
+fn FpsItem(id: FpsSubscriptionId) -> impl IntoView {
     let app = use_app();
     let key = StoredValue::new(id);
     let sub = Memo::new(move |_| {
@@ -106,30 +108,28 @@ fn FpsItem(id: String) -> impl IntoView {
             currency: String::new(),
             caller_reference: reference.get_untracked(),
         };
-        let id = key.get_value();
-        let mut field = Field::Form;
-        let outcome = app.act_on_family(Kind::Fps, |book, now, ids| {
-            book.fps_cancel_and_refund(&id, &seller, &call, now, ids)
-                .map(|r| (r, id.clone()))
-                .map_err(|e| {
-                    if let DomainError::Fps(
-                        FpsError::CallerReferenceRequired | FpsError::CallerReferenceTooLong(_),
-                    ) = e
-                    {
-                        field = Field::CallerReference;
-                    }
-                    e.to_string()
-                })
-        });
-        match outcome {
-            Ok(done) => {
+        let command = Command::FpsCancelAndRefund {
+            subscription: key.get_value(),
+            call,
+        };
+        match app.act(command, &Actor::Seller(seller)) {
+            Ok(Reply::Fps(done)) => {
                 result.set(Some(done));
                 error.set(None);
                 reason.set(String::new());
                 amount.set(String::new());
                 mode.set(Mode::Closed);
             }
-            Err(message) => error.set(Some((field, message))),
+            Ok(other) => unreachable!("an FPS call answers with its result: {other:?}"),
+            Err(problem) => {
+                let field = match problem {
+                    AppError::Domain(DomainError::Fps(
+                        FpsError::CallerReferenceRequired | FpsError::CallerReferenceTooLong(_),
+                    )) => Field::CallerReference,
+                    _ => Field::Form,
+                };
+                error.set(Some((field, problem.to_string())));
+            }
         }
     };
     let status = move || sub.with(|s| s.as_ref().map(|s| s.status));
@@ -146,7 +146,7 @@ fn FpsItem(id: String) -> impl IntoView {
         <article class="panel family-item" aria-labelledby=heading.clone()>
             <h3 id=heading_id>{first.product_name.clone()}</h3>
             <dl class="terms">
-                <dt>"Subscription"</dt><dd>{first.id.clone()}</dd>
+                <dt>"Subscription"</dt><dd>{first.id.to_string()}</dd>
                 <dt>"Buyer"</dt><dd>{buyer}</dd>
                 <dt>"Status"</dt><dd>{move || status().map(FpsStatus::label)}</dd>
                 <dt>"Last payment"</dt>

@@ -2,7 +2,6 @@ pub mod adjustment_form;
 pub mod apply_receipt;
 pub mod clock_control;
 pub mod devpay_customers;
-pub mod download;
 pub mod event_log;
 pub mod evidence;
 pub mod family_actions;

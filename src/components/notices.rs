@@ -1,6 +1,7 @@
 use leptos::prelude::*;
 
-use crate::state::{use_app, ShownNotice};
+use crate::notice::ShownNotice;
+use crate::state::use_app;
 use crate::storage::Notice;
 
 /// What happened to the stored data, at the top of every page: entries moved aside, a newer

@@ -1,5 +1,5 @@
 use leptos::prelude::*;
-use workbench_core::book::{Actor, AgreementRecord, Command, Reply};
+use workbench_core::book::{Actor, AgreementRecord, Command, DomainError, Reply};
 use workbench_core::cancellation::{
     check_request, coordination_note, vague_reason_warning, AdditionalDetails, CancellationError,
     CancellationReasonCode, CancellationRequest, AUTO_APPROVAL_AFTER, DESCRIPTION_MAX,
@@ -10,7 +10,9 @@ use workbench_core::confirmation::{
 use workbench_core::ids::{ClientToken, IdSource, RequestId};
 use workbench_link::words::local_time;
 
-use crate::state::{use_app, BrowserIds};
+use crate::browser_ids::BrowserIds;
+use crate::error::AppError;
+use crate::state::use_app;
 
 /// What the seller has typed into the cancellation form. It lives as long as the page, so a
 /// re-render (another tab's write, a failed submit) never loses it.
@@ -140,10 +142,14 @@ pub fn RequestCancellation(record: AgreementRecord, draft: CancelDraft) -> impl 
                     draft.reviewing.set(false);
                     draft.error.set(None);
                 }
-                Ok(_) => {}
-                Err(message) => {
+                Ok(other) => unreachable!("a request answers with its ID: {other:?}"),
+                Err(problem) => {
+                    let field = match &problem {
+                        AppError::Domain(DomainError::Cancellation(e)) => field_of(e),
+                        _ => Field::Form,
+                    };
                     draft.reviewing.set(false);
-                    draft.error.set(Some((Field::Form, message)));
+                    draft.error.set(Some((field, problem.to_string())));
                 }
             }
         }
@@ -358,7 +364,7 @@ pub fn WithdrawRequest(record: AgreementRecord, draft: WithdrawDraft) -> impl In
                 reason.set(String::new());
                 open.set(false);
             }
-            Err(message) => error.set(Some(message)),
+            Err(problem) => error.set(Some(problem.to_string())),
         }
     };
     view! {

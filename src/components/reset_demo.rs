@@ -15,7 +15,7 @@ pub fn ResetDemo() -> impl IntoView {
     let confirm = move |_| {
         let scale = size.get_untracked().parse::<usize>().ok();
         timing::mark("reset-demo-start");
-        result.set(Some(app.reset_demo(scale)));
+        result.set(Some(app.reset_demo(scale).map_err(|e| e.to_string())));
         timing::mark("reset-demo-done");
         asking.set(false);
     };

@@ -12,7 +12,7 @@ use crate::state::use_app;
 pub fn ShareLink(agreement_id: AgreementId, request_id: RequestId) -> impl IntoView {
     let app = use_app();
     match app.confirmation_url(&agreement_id, &request_id) {
-        Err(message) => view! { <p class="field-error">{message}</p> }.into_any(),
+        Err(problem) => view! { <p class="field-error">{problem.to_string()}</p> }.into_any(),
         Ok(url) => view! { <LinkToSend qr=qr_code(&url) url=url id="confirmation-link" label="Confirmation link" openable=true/> }
             .into_any(),
     }

@@ -5,15 +5,16 @@
 //! (the core's catch-up); each case says when AWS reads it next.
 
 use leptos::prelude::*;
-use workbench_core::book::DomainError;
+use workbench_core::book::{Actor, Command, DomainError, Reply};
 use workbench_core::families::support_case::{
     cancel_effective_comment, Author, CaseStatus, RefundForm,
 };
+use workbench_core::key::SupportCaseId;
 use workbench_core::money::Currency;
 use workbench_link::words::local_time;
 
+use crate::error::AppError;
 use crate::state::use_app;
-use crate::storage::Kind;
 
 /// The form as typed; it stays through a refusal and empties once the case is open.
 #[derive(Clone, Copy)]
@@ -79,7 +80,7 @@ pub fn SupportCases() -> impl IntoView {
     let open = RwSignal::new(false);
     // The field the core named, and its message; "" for the form as a whole.
     let error = RwSignal::new(None::<(String, String)>);
-    let opened = RwSignal::new(None::<String>);
+    let opened = RwSignal::new(None::<SupportCaseId>);
     let cases = Memo::new(move |_| {
         let seller = app.seller.get();
         app.book.with(|b| {
@@ -98,26 +99,22 @@ pub fn SupportCases() -> impl IntoView {
         let Some(seller) = app.seller.get_untracked() else {
             return;
         };
-        let form = draft.form();
-        let mut field = String::new();
-        let result = app.act_on_family(Kind::SupportCase, |book, now, ids| {
-            book.open_support_case(&seller, &form, now, ids)
-                .map(|id| (id.clone(), id))
-                .map_err(|e| {
-                    if let DomainError::Form(problem) = &e {
-                        field = problem.field.to_string();
-                    }
-                    e.to_string()
-                })
-        });
-        match result {
-            Ok(id) => {
+        let command = Command::OpenSupportCase { form: draft.form() };
+        match app.act(command, &Actor::Seller(seller)) {
+            Ok(Reply::SupportCase(id)) => {
                 error.set(None);
                 draft.clear();
                 open.set(false);
                 opened.set(Some(id));
             }
-            Err(message) => error.set(Some((field, message))),
+            Ok(other) => unreachable!("opening a case answers with its ID: {other:?}"),
+            Err(problem) => {
+                let field = match &problem {
+                    AppError::Domain(DomainError::Form(form)) => form.field.to_string(),
+                    _ => String::new(),
+                };
+                error.set(Some((field, problem.to_string())));
+            }
         }
     };
     let example = move || cancel_effective_comment(app.now.get().date_naive());
@@ -220,7 +217,7 @@ fn CaseField(
 
 /// One case: what was asked, its status and what it means, the exchange, and a reply box.
 #[component]
-fn CaseItem(id: String) -> impl IntoView {
+fn CaseItem(id: SupportCaseId) -> impl IntoView {
     let app = use_app();
     let key = StoredValue::new(id);
     let case = Memo::new(move |_| {
@@ -240,22 +237,19 @@ fn CaseItem(id: String) -> impl IntoView {
         let Some(seller) = app.seller.get_untracked() else {
             return;
         };
-        let id = key.get_value();
-        let text = reply.get_untracked();
-        let result = app.act_on_family(Kind::SupportCase, |book, now, _| {
-            book.reply_to_support_case(&id, &seller, &text, now)
-                .map(|()| ((), id.clone()))
-                .map_err(|e| e.to_string())
-        });
-        match result {
-            Ok(()) => {
+        let command = Command::ReplyToSupportCase {
+            case: key.get_value(),
+            text: reply.get_untracked(),
+        };
+        match app.act(command, &Actor::Seller(seller)) {
+            Ok(_) => {
                 reply.set(String::new());
                 error.set(None);
                 sent.set(Some("Reply sent.".into()));
             }
-            Err(message) => {
+            Err(problem) => {
                 sent.set(None);
-                error.set(Some(message));
+                error.set(Some(problem.to_string()));
             }
         }
     };

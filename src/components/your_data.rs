@@ -19,7 +19,8 @@ pub fn YourData() -> impl IntoView {
     let export = move |_| {
         status.set(Some(
             app.export_all()
-                .map(|()| "All data was exported to one file. Keep it private: it holds the secrets of your confirmation links.".into()),
+                .map(|()| "All data was exported to one file. Keep it private: it holds the secrets of your confirmation links.".into())
+                .map_err(|e| e.to_string()),
         ));
     };
     let choose = move |ev: leptos::ev::Event| {
@@ -65,9 +66,11 @@ pub fn YourData() -> impl IntoView {
             return;
         };
         chosen.set(None);
-        status.set(Some(app.import(imported).map(|()| {
-            format!("{name} was imported: it replaced everything this browser held.")
-        })));
+        status.set(Some(
+            app.import(imported)
+                .map(|()| format!("{name} was imported: it replaced everything this browser held."))
+                .map_err(|e| e.to_string()),
+        ));
     };
     let current = move || app.book.with(exchange::summary);
     view! {

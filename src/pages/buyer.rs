@@ -153,7 +153,7 @@ fn BuyerAgreements(account: AccountId) -> impl IntoView {
                     .filter(|s| s.buyer == account)
                     .map(|s| Line {
                         family: "Amazon FPS",
-                        id: s.id.clone(),
+                        id: s.id.to_string(),
                         product: s.product_name.clone(),
                         status: s.status.label().into(),
                         since: local_date(s.last_payment_at),
@@ -167,7 +167,7 @@ fn BuyerAgreements(account: AccountId) -> impl IntoView {
                     .filter(|s| s.buyer == account)
                     .map(|s| Line {
                         family: "Amazon DevPay",
-                        id: s.id.clone(),
+                        id: s.id.to_string(),
                         product: s.product_name.clone(),
                         status: if s.status == DevPayStatus::Active {
                             "Active"
@@ -186,7 +186,7 @@ fn BuyerAgreements(account: AccountId) -> impl IntoView {
                     .filter(|o| o.buyer == account)
                     .map(|o| Line {
                         family: "Alibaba Cloud",
-                        id: o.id.clone(),
+                        id: o.id.to_string(),
                         product: o.product_name.clone(),
                         status: if o.status == OrderStatus::Active {
                             "Active"
@@ -254,6 +254,8 @@ fn act_as_buyer(
                 reason,
             },
         };
-        app.act(command, &Actor::Buyer(buyer.clone())).map(|_| ())
+        app.act(command, &Actor::Buyer(buyer.clone()))
+            .map(|_| ())
+            .map_err(|e| e.to_string())
     })
 }

@@ -5,6 +5,7 @@ use workbench_core::confirmation::Settled;
 
 use crate::components::apply_receipt::{receipt_code, settled_words, ApplyReceipt, ReceiptDraft};
 use crate::components::page_title::PageTitle;
+use crate::error::AppError;
 use crate::state::use_app;
 
 /// Where a buyer's receipt link lands in the seller's browser: opening it applies the
@@ -15,7 +16,7 @@ use crate::state::use_app;
 pub fn ReceiptPage() -> impl IntoView {
     let app = use_app();
     let hash = use_location().hash;
-    let result = RwSignal::new(None::<Result<Settled, String>>);
+    let result = RwSignal::new(None::<Result<Settled, AppError>>);
     // Each receipt is applied once per arrival, whatever redraws the page.
     let applied = StoredValue::new(None::<String>);
     let apply = move |hash: String| {
@@ -43,7 +44,7 @@ pub fn ReceiptPage() -> impl IntoView {
                     <p><A href=format!("/seller/agreements/{id}")>{format!("Open agreement {id}")}</A></p>
                 }.into_any()
             }
-            Some(Err(message)) => view! { <p role="alert" class="field-error">{message}</p> }.into_any(),
+            Some(Err(problem)) => view! { <p role="alert" class="field-error">{problem.to_string()}</p> }.into_any(),
         }}
         <h2>"Apply another receipt"</h2>
         <ApplyReceipt draft=ReceiptDraft::new()/>

@@ -13,17 +13,21 @@ pub mod exchange;
 mod packed;
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
 
 use chrono::{DateTime, Utc};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
-use workbench_core::book::{AgreementRecord, Book, Directory, Versioned};
+use workbench_core::book::{AgreementRecord, Book, Directory, Outcome, Versioned};
 use workbench_core::families::alibaba::AlibabaOrder;
 use workbench_core::families::devpay::DevPaySubscription;
 use workbench_core::families::fps::FpsSubscription;
 use workbench_core::families::support_case::SupportCase;
 use workbench_core::ids::AgreementId;
+use workbench_core::key::{
+    AlibabaOrderId, DevPaySubscriptionId, FpsSubscriptionId, RecordKey, SupportCaseId,
+};
 use workbench_link::clock::SimulatedClock;
 
 pub use backend::{Backend, BackendError, BrowserStorage, MemoryBackend};
@@ -76,44 +80,91 @@ pub struct Meta {
     pub created_at: DateTime<Utc>,
 }
 
-/// The kinds of per-record keys.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
-    Agreement,
-    Fps,
-    DevPay,
-    Alibaba,
-    SupportCase,
+/// A kind of record the store keeps one per key: the key's prefix, how its ID reads from
+/// a key, and where the book keeps it. Every operation on a record (write, read, removal
+/// by another tab) goes through this trait, so a new kind is one impl.
+pub trait Kept: Serialize + DeserializeOwned + Checked + 'static {
+    type Id: Ord + Clone + fmt::Display;
+    const PREFIX: &'static str;
+    fn id(&self) -> &Self::Id;
+    fn parse_id(text: &str) -> Option<Self::Id>;
+    fn get<'b>(book: &'b Book, id: &Self::Id) -> Option<&'b Versioned<Self>>;
+    fn all(book: &Book) -> Vec<&Versioned<Self>>;
+    fn insert(book: &mut Book, versioned: Versioned<Self>);
+    fn remove(book: &mut Book, id: &Self::Id);
 }
 
-impl Kind {
-    const ALL: [Kind; 5] = [
-        Kind::Agreement,
-        Kind::Fps,
-        Kind::DevPay,
-        Kind::Alibaba,
-        Kind::SupportCase,
-    ];
+impl Kept for AgreementRecord {
+    type Id = AgreementId;
+    const PREFIX: &'static str = "cw.agreement.";
+    fn id(&self) -> &AgreementId {
+        &self.agreement.id
+    }
+    fn parse_id(text: &str) -> Option<AgreementId> {
+        AgreementId::parse(text).ok()
+    }
+    fn get<'b>(book: &'b Book, id: &AgreementId) -> Option<&'b Versioned<Self>> {
+        book.records.get(id)
+    }
+    fn all(book: &Book) -> Vec<&Versioned<Self>> {
+        book.records.values().collect()
+    }
+    fn insert(book: &mut Book, versioned: Versioned<Self>) {
+        book.replace(versioned);
+    }
+    fn remove(book: &mut Book, id: &AgreementId) {
+        book.records.remove(id);
+    }
+}
 
-    fn prefix(self) -> &'static str {
-        match self {
-            Kind::Agreement => "cw.agreement.",
-            Kind::Fps => "cw.fps.",
-            Kind::DevPay => "cw.devpay.",
-            Kind::Alibaba => "cw.alibaba.",
-            Kind::SupportCase => "cw.case.",
+/// The other families live in plain maps of the book, keyed by their own typed IDs.
+macro_rules! kept_in_map {
+    ($($record:ty, $id:ty, $prefix:literal, $map:ident;)*) => {$(
+        impl Kept for $record {
+            type Id = $id;
+            const PREFIX: &'static str = $prefix;
+            fn id(&self) -> &$id {
+                &self.id
+            }
+            fn parse_id(text: &str) -> Option<$id> {
+                (!text.is_empty()).then(|| <$id>::from(text))
+            }
+            fn get<'b>(book: &'b Book, id: &$id) -> Option<&'b Versioned<Self>> {
+                book.$map.get(id)
+            }
+            fn all(book: &Book) -> Vec<&Versioned<Self>> {
+                book.$map.values().collect()
+            }
+            fn insert(book: &mut Book, versioned: Versioned<Self>) {
+                book.$map.insert(versioned.record.id.clone(), versioned);
+            }
+            fn remove(book: &mut Book, id: &$id) {
+                book.$map.remove(id);
+            }
         }
-    }
+    )*};
+}
 
-    pub fn key(self, id: &str) -> String {
-        format!("{}{id}", self.prefix())
-    }
+kept_in_map! {
+    FpsSubscription, FpsSubscriptionId, "cw.fps.", fps;
+    DevPaySubscription, DevPaySubscriptionId, "cw.devpay.", devpay;
+    AlibabaOrder, AlibabaOrderId, "cw.alibaba.", alibaba;
+    SupportCase, SupportCaseId, "cw.case.", support_cases;
+}
 
-    fn of(key: &str) -> Option<(Kind, &str)> {
-        Kind::ALL
-            .into_iter()
-            .find_map(|kind| key.strip_prefix(kind.prefix()).map(|id| (kind, id)))
+/// The storage key of one record.
+pub fn key_of(record: &RecordKey) -> String {
+    match record {
+        RecordKey::Agreement(id) => key::<AgreementRecord>(id),
+        RecordKey::Fps(id) => key::<FpsSubscription>(id),
+        RecordKey::DevPay(id) => key::<DevPaySubscription>(id),
+        RecordKey::Alibaba(id) => key::<AlibabaOrder>(id),
+        RecordKey::SupportCase(id) => key::<SupportCase>(id),
     }
+}
+
+fn key<T: Kept>(id: &T::Id) -> String {
+    format!("{}{id}", T::PREFIX)
 }
 
 /// Something the person should know about their stored data.
@@ -178,6 +229,16 @@ pub enum SaveError {
     Conflict { key: String },
     #[error("This change was not saved. {0} You can export your data to keep it.")]
     Backend(#[from] BackendError),
+}
+
+/// What came of a person's change.
+#[derive(Debug)]
+pub struct Committed<T, E> {
+    pub result: Result<T, E>,
+    /// Whether the book differs from before, so that views hear of it only then.
+    pub changed: bool,
+    /// Whether another tab's write to the record was picked up first.
+    pub refreshed: bool,
 }
 
 /// The app's data as found in storage.
@@ -425,6 +486,7 @@ impl<B: Backend> Store<B> {
         }
     }
 
+    /// Reads a stored record into the book, whichever kind its key names.
     fn load_record(
         &mut self,
         book: &mut Book,
@@ -433,47 +495,52 @@ impl<B: Backend> Store<B> {
         now: DateTime<Utc>,
         notices: &mut Vec<Notice>,
     ) {
-        let Some((kind, id)) = Kind::of(key) else {
+        let loaded = self.load::<AgreementRecord>(book, key, text, now, notices)
+            || self.load::<FpsSubscription>(book, key, text, now, notices)
+            || self.load::<DevPaySubscription>(book, key, text, now, notices)
+            || self.load::<AlibabaOrder>(book, key, text, now, notices)
+            || self.load::<SupportCase>(book, key, text, now, notices);
+        if !loaded {
             let error = DecodeError::Shape("the workbench does not use this key".into());
             self.quarantine(key, text, &error, now, notices);
-            return;
+        }
+    }
+
+    /// Reads `text` into the book if `key` is one of `T`'s; says whether it was.
+    fn load<T: Kept>(
+        &mut self,
+        book: &mut Book,
+        key: &str,
+        text: &str,
+        now: DateTime<Utc>,
+        notices: &mut Vec<Notice>,
+    ) -> bool {
+        let Some(id) = key.strip_prefix(T::PREFIX) else {
+            return false;
         };
-        let id = id.to_string();
-        match kind {
-            Kind::Agreement => {
-                if let Some(v) = self.read::<AgreementRecord>(key, text, now, notices) {
-                    if v.record.agreement.id.as_str() == id {
-                        book.records.insert(v.record.agreement.id.clone(), v);
-                    } else {
-                        let error = DecodeError::Invariant(format!(
-                            "it is stored under {id} but holds {}",
-                            v.record.agreement.id
-                        ));
-                        self.quarantine(key, text, &error, now, notices);
-                    }
-                }
-            }
-            Kind::Fps => {
-                if let Some(v) = self.read(key, text, now, notices) {
-                    book.fps.insert(id, v);
-                }
-            }
-            Kind::DevPay => {
-                if let Some(v) = self.read(key, text, now, notices) {
-                    book.devpay.insert(id, v);
-                }
-            }
-            Kind::Alibaba => {
-                if let Some(v) = self.read(key, text, now, notices) {
-                    book.alibaba.insert(id, v);
-                }
-            }
-            Kind::SupportCase => {
-                if let Some(v) = self.read(key, text, now, notices) {
-                    book.support_cases.insert(id, v);
-                }
+        if let Some(v) = self.read::<T>(key, text, now, notices) {
+            if v.record.id().to_string() == id {
+                T::insert(book, v);
+            } else {
+                let error = DecodeError::Invariant(format!(
+                    "it is stored under {id} but holds {}",
+                    v.record.id()
+                ));
+                self.quarantine(key, text, &error, now, notices);
             }
         }
+        true
+    }
+
+    /// Another tab removed `key`: the book forgets that record too.
+    fn forget<T: Kept>(book: &mut Book, key: &str) -> bool {
+        let Some(id) = key.strip_prefix(T::PREFIX) else {
+            return false;
+        };
+        if let Some(id) = T::parse_id(id) {
+            T::remove(book, &id);
+        }
+        true
     }
 
     fn quarantine(
@@ -526,13 +593,18 @@ impl<B: Backend> Store<B> {
         self.put(META_KEY, &codec::encode(1, &Meta { created_at: now }))?;
         self.put(DIRECTORY_KEY, &codec::encode(1, &book.directory))?;
         self.put(CLOCK_KEY, &codec::encode(1, clock))?;
-        for (id, v) in &book.records {
-            self.put(&Kind::Agreement.key(id.as_str()), &encoded(v).1)?;
+        self.write_all::<AgreementRecord>(book)?;
+        self.write_all::<FpsSubscription>(book)?;
+        self.write_all::<DevPaySubscription>(book)?;
+        self.write_all::<AlibabaOrder>(book)?;
+        self.write_all::<SupportCase>(book)?;
+        Ok(())
+    }
+
+    fn write_all<T: Kept>(&mut self, book: &Book) -> Result<(), BackendError> {
+        for v in T::all(book) {
+            self.put(&key::<T>(v.record.id()), &encoded(v).1)?;
         }
-        write_map(self, Kind::Fps, &book.fps)?;
-        write_map(self, Kind::DevPay, &book.devpay)?;
-        write_map(self, Kind::Alibaba, &book.alibaba)?;
-        write_map(self, Kind::SupportCase, &book.support_cases)?;
         Ok(())
     }
 
@@ -553,35 +625,23 @@ impl<B: Backend> Store<B> {
         Ok(())
     }
 
-    /// Saves the agreement records an action changed, and nothing else.
-    pub fn save_agreements(
-        &mut self,
-        book: &Book,
-        changed: &BTreeSet<AgreementId>,
-    ) -> Result<(), SaveError> {
-        for id in changed {
-            if let Some(v) = book.records.get(id) {
-                let (version, text) = encoded(v);
-                self.compare_and_set(&Kind::Agreement.key(id.as_str()), version, &text)?;
-            }
-        }
-        Ok(())
+    /// Saves the records a change touched, and nothing else.
+    pub fn save(&mut self, book: &Book, changed: &BTreeSet<RecordKey>) -> Result<(), SaveError> {
+        changed.iter().try_for_each(|record| match record {
+            RecordKey::Agreement(id) => self.save_one::<AgreementRecord>(book, id),
+            RecordKey::Fps(id) => self.save_one::<FpsSubscription>(book, id),
+            RecordKey::DevPay(id) => self.save_one::<DevPaySubscription>(book, id),
+            RecordKey::Alibaba(id) => self.save_one::<AlibabaOrder>(book, id),
+            RecordKey::SupportCase(id) => self.save_one::<SupportCase>(book, id),
+        })
     }
 
-    /// Saves one record of another family.
-    pub fn save_family(&mut self, book: &Book, kind: Kind, id: &str) -> Result<(), SaveError> {
-        let encoded = match kind {
-            Kind::Agreement => AgreementId::parse(id)
-                .ok()
-                .and_then(|id| book.records.get(&id))
-                .map(encoded),
-            Kind::Fps => book.fps.get(id).map(encoded),
-            Kind::DevPay => book.devpay.get(id).map(encoded),
-            Kind::Alibaba => book.alibaba.get(id).map(encoded),
-            Kind::SupportCase => book.support_cases.get(id).map(encoded),
-        };
-        match encoded {
-            Some((version, text)) => self.compare_and_set(&kind.key(id), version, &text),
+    fn save_one<T: Kept>(&mut self, book: &Book, id: &T::Id) -> Result<(), SaveError> {
+        match T::get(book, id) {
+            Some(v) => {
+                let (version, text) = encoded(v);
+                self.compare_and_set(&key::<T>(id), version, &text)
+            }
             None => Ok(()),
         }
     }
@@ -594,10 +654,10 @@ impl<B: Backend> Store<B> {
         Ok(())
     }
 
-    /// Before acting on an agreement, picks up what another tab may have written to it.
-    /// Returns whether the record changed.
-    pub fn refresh(&mut self, book: &mut Book, id: &AgreementId, now: DateTime<Utc>) -> bool {
-        let key = Kind::Agreement.key(id.as_str());
+    /// Before acting on a record, picks up what another tab may have written to it, or
+    /// puts back what this tab failed to write. Returns whether the record changed.
+    pub fn refresh(&mut self, book: &mut Book, record: &RecordKey, now: DateTime<Utc>) -> bool {
+        let key = key_of(record);
         let Some(text) = self.get(&key) else {
             return false;
         };
@@ -605,6 +665,56 @@ impl<B: Backend> Store<B> {
             return false;
         }
         self.apply_external(book, &key, Some(&text), now).is_some()
+    }
+
+    /// The one path of every change a person makes, whatever its family: picks up another
+    /// tab's write to `record` first, runs `change` (the core), then writes what it
+    /// changed with compare-and-set. A refused write puts every record it touched back to
+    /// what storage holds, so the book never shows what a reload would take back; only a
+    /// store that keeps nothing (storage refused, a newer version's data) leaves it there.
+    pub fn commit<T, E: From<SaveError>>(
+        &mut self,
+        book: &mut Book,
+        record: Option<&RecordKey>,
+        now: DateTime<Utc>,
+        change: impl FnOnce(&mut Book) -> Result<(T, Outcome), E>,
+    ) -> Committed<T, E> {
+        let refreshed = record.is_some_and(|r| self.refresh(book, r, now));
+        let (reply, outcome) = match change(book) {
+            Ok(done) => done,
+            Err(error) => {
+                return Committed {
+                    result: Err(error),
+                    changed: refreshed,
+                    refreshed,
+                }
+            }
+        };
+        let changed = refreshed || !outcome.changed.is_empty();
+        let result = match self.save(book, &outcome.changed) {
+            Ok(()) => Ok(reply),
+            Err(error) => {
+                if !matches!(error, SaveError::ReadOnly) {
+                    for touched in &outcome.changed {
+                        self.restore(book, touched, now);
+                    }
+                }
+                Err(error.into())
+            }
+        };
+        Committed {
+            result,
+            changed,
+            refreshed,
+        }
+    }
+
+    /// Makes the book's record what storage holds (or forgets it, if storage has none),
+    /// whatever this tab believed: a write of it was just refused.
+    pub fn restore(&mut self, book: &mut Book, record: &RecordKey, now: DateTime<Utc>) {
+        let key = key_of(record);
+        let text = self.get(&key);
+        self.apply_external(book, &key, text.as_deref(), now);
     }
 
     /// Applies a change another tab made to `key` (`None`: it was removed). Returns a notice
@@ -627,25 +737,13 @@ impl<B: Backend> Store<B> {
             }
             (_, None) => {
                 self.written.remove(key);
-                match Kind::of(key) {
-                    Some((Kind::Agreement, id)) => {
-                        if let Ok(id) = AgreementId::parse(id) {
-                            book.records.remove(&id);
-                        }
-                    }
-                    Some((Kind::Fps, id)) => {
-                        book.fps.remove(id);
-                    }
-                    Some((Kind::DevPay, id)) => {
-                        book.devpay.remove(id);
-                    }
-                    Some((Kind::Alibaba, id)) => {
-                        book.alibaba.remove(id);
-                    }
-                    Some((Kind::SupportCase, id)) => {
-                        book.support_cases.remove(id);
-                    }
-                    None => return None,
+                let forgotten = Self::forget::<AgreementRecord>(book, key)
+                    || Self::forget::<FpsSubscription>(book, key)
+                    || Self::forget::<DevPaySubscription>(book, key)
+                    || Self::forget::<AlibabaOrder>(book, key)
+                    || Self::forget::<SupportCase>(book, key);
+                if !forgotten {
+                    return None;
                 }
             }
             (_, Some(text)) => self.load_record(book, key, text, now, &mut notices),
@@ -666,7 +764,7 @@ impl<B: Backend> Store<B> {
             return Err(SaveError::ReadOnly);
         }
         for id in ids {
-            let key = Kind::Agreement.key(id.as_str());
+            let key = key::<AgreementRecord>(id);
             self.remove(&key)?;
             self.written.remove(&key);
         }
@@ -707,17 +805,6 @@ impl<B: Backend> Store<B> {
 /// A record's version and its stored text, which carries that same version.
 fn encoded<T: Serialize>(v: &Versioned<T>) -> (u64, String) {
     (v.version, codec::encode(v.version, &v.record))
-}
-
-fn write_map<B: Backend, T: Serialize>(
-    store: &mut Store<B>,
-    kind: Kind,
-    map: &BTreeMap<String, Versioned<T>>,
-) -> Result<(), BackendError> {
-    for (id, v) in map {
-        store.put(&kind.key(id), &encoded(v).1)?;
-    }
-    Ok(())
 }
 
 // Native only: these use an in-memory backend and proptest; tests/web.rs covers the

@@ -152,7 +152,7 @@ fn data_from_a_newer_version_is_read_but_never_written_over() {
     assert_eq!(loaded.book.records.len(), seed().records.len());
     let id = loaded.book.records.keys().next().unwrap().clone();
     assert_eq!(
-        store.save_agreements(&loaded.book, &BTreeSet::from([id])),
+        store.save(&loaded.book, &BTreeSet::from([RecordKey::Agreement(id)])),
         Err(SaveError::ReadOnly)
     );
     assert_eq!(backend.writes(), writes, "nothing was written");
@@ -180,7 +180,7 @@ fn a_full_quota_on_write_is_reported_and_the_stored_record_stays_as_it_was() {
     let (mut store, mut loaded2) = Store::open(tight.clone(), now(), seed);
     assert_eq!(loaded2.book, loaded.book);
     let (agreement, request) = pending(&loaded2.book);
-    let key = Kind::Agreement.key(agreement.as_str());
+    let key = key_of(&RecordKey::Agreement(agreement.clone()));
     let before = tight.get(&key).unwrap();
     let buyer = loaded2
         .book
@@ -202,9 +202,7 @@ fn a_full_quota_on_write_is_reported_and_the_stored_record_stays_as_it_was() {
             &mut SequentialIds::starting_at(77),
         )
         .unwrap();
-    let error = store
-        .save_agreements(&loaded2.book, &outcome.changed)
-        .unwrap_err();
+    let error = store.save(&loaded2.book, &outcome.changed).unwrap_err();
     assert_eq!(error, SaveError::Backend(BackendError::QuotaFull));
     assert!(error.to_string().contains("not saved"));
     assert_eq!(tight.get(&key).unwrap(), before);
@@ -235,9 +233,7 @@ fn an_action_writes_only_the_record_it_changed() {
             &mut SequentialIds::starting_at(77),
         )
         .unwrap();
-    store
-        .save_agreements(&loaded.book, &outcome.changed)
-        .unwrap();
+    store.save(&loaded.book, &outcome.changed).unwrap();
     assert_eq!(backend.writes() - writes, 1);
     let (_, reread) = open(&backend);
     assert_eq!(
@@ -266,7 +262,7 @@ fn two_tabs_acting_on_one_request_end_with_one_winner_and_a_told_loser() {
             &mut ids,
         )
         .unwrap();
-    tab_a.save_agreements(&a.book, &approved.changed).unwrap();
+    tab_a.save(&a.book, &approved.changed).unwrap();
     // Tab B had not heard of it yet: its own write is refused, not last-write-wins.
     let withdraw = Command::WithdrawCancellation {
         agreement_id: agreement.clone(),
@@ -283,11 +279,11 @@ fn two_tabs_acting_on_one_request_end_with_one_winner_and_a_told_loser() {
         )
         .unwrap();
     assert!(matches!(
-        tab_b.save_agreements(&stale, &withdrawn.changed),
+        tab_b.save(&stale, &withdrawn.changed),
         Err(SaveError::Conflict { .. })
     ));
     // Refreshing first shows tab B the approval, and the core then refuses the withdrawal.
-    assert!(tab_b.refresh(&mut b.book, &agreement, now()));
+    assert!(tab_b.refresh(&mut b.book, &RecordKey::Agreement(agreement.clone()), now()));
     let error = b
         .book
         .apply(withdraw, &Actor::Seller(record.seller), now(), &mut ids)
@@ -317,8 +313,8 @@ fn another_tabs_change_reaches_this_tabs_book() {
             &mut SequentialIds::starting_at(600),
         )
         .unwrap();
-    tab_a.save_agreements(&a.book, &outcome.changed).unwrap();
-    let key = Kind::Agreement.key(agreement.as_str());
+    tab_a.save(&a.book, &outcome.changed).unwrap();
+    let key = key_of(&RecordKey::Agreement(agreement.clone()));
     let text = backend.get(&key).unwrap();
     let notices = tab_b
         .apply_external(&mut b.book, &key, text.as_deref(), now())
@@ -338,7 +334,7 @@ fn reset_replaces_everything_and_forgets_what_the_new_book_lacks() {
         .replace_all(&loaded.book, &SimulatedClock::default(), later)
         .unwrap();
     assert!(backend
-        .get(&Kind::Agreement.key(removed.as_str()))
+        .get(&key_of(&RecordKey::Agreement(removed.clone())))
         .unwrap()
         .is_none());
     let (_, reread) = open(&backend);
@@ -526,7 +522,7 @@ fn the_store_keeps_count_of_what_it_uses_through_writes_removals_and_other_tabs(
             &mut SequentialIds::starting_at(9_000),
         )
         .unwrap();
-    store.save_agreements(&book, &outcome.changed).unwrap();
+    store.save(&book, &outcome.changed).unwrap();
     assert_eq!(store.usage().used, backend.used_chars());
     let key = format!("cw.agreement.{agreement}");
     backend.remove(&key).unwrap();
@@ -549,4 +545,171 @@ fn the_store_keeps_count_of_what_it_uses_through_writes_removals_and_other_tabs(
             .nearly_full()
     );
     assert_eq!(usage.percent(), 80);
+}
+
+mod one_path_for_every_family {
+    use workbench_core::book::{DomainError, Reply};
+    use workbench_core::families::fps::{FpsCall, FpsError, FpsStatus};
+
+    use super::*;
+    use crate::error::AppError;
+
+    fn an_active_fps_subscription(book: &Book) -> (FpsSubscriptionId, Actor) {
+        book.fps
+            .values()
+            .find(|v| v.record.status == FpsStatus::Active)
+            .map(|v| (v.record.id.clone(), Actor::Seller(v.record.seller.clone())))
+            .expect("the demo has an active FPS subscription")
+    }
+
+    fn cancel(id: &FpsSubscriptionId, reference: &str) -> Command {
+        Command::FpsCancelAndRefund {
+            subscription: id.clone(),
+            call: FpsCall {
+                caller_reference: reference.into(),
+                ..FpsCall::default()
+            },
+        }
+    }
+
+    fn commit(
+        store: &mut Store<MemoryBackend>,
+        book: &mut Book,
+        command: Command,
+        actor: &Actor,
+    ) -> Committed<Reply, AppError> {
+        let record = command.record();
+        let mut ids = SequentialIds::starting_at(700);
+        store.commit(book, record.as_ref(), now(), |book| {
+            Ok(book.apply(command, actor, now(), &mut ids)?)
+        })
+    }
+
+    #[test]
+    fn two_tabs_cancelling_one_fps_subscription_end_with_one_winner_and_a_told_loser() {
+        let backend = MemoryBackend::new();
+        let (mut tab_a, mut a) = open(&backend);
+        let (mut tab_b, mut b) = open(&backend);
+        let (id, seller) = an_active_fps_subscription(&a.book);
+
+        let won = commit(&mut tab_a, &mut a.book, cancel(&id, "ref-a"), &seller);
+        assert!(matches!(won.result, Ok(Reply::Fps(_))), "{won:?}");
+        assert!(won.changed && !won.refreshed);
+
+        // Tab B still shows the subscription active; acting picks up tab A's write first,
+        // and the core refuses to cancel it twice.
+        assert_eq!(b.book.fps[&id].record.status, FpsStatus::Active);
+        let lost = commit(&mut tab_b, &mut b.book, cancel(&id, "ref-b"), &seller);
+        assert!(
+            matches!(
+                lost.result,
+                Err(AppError::Domain(DomainError::Fps(
+                    FpsError::InvalidSubscriptionState { .. }
+                )))
+            ),
+            "{lost:?}"
+        );
+        assert!(lost.refreshed && lost.changed, "the shell tells the person");
+        let (_, stored) = open(&backend);
+        assert_eq!(stored.book.fps, a.book.fps);
+        assert_eq!(
+            b.book.fps, stored.book.fps,
+            "nothing lost, nothing invented"
+        );
+    }
+
+    #[test]
+    fn a_write_that_another_tab_beats_puts_the_record_back_to_what_that_tab_wrote() {
+        let backend = MemoryBackend::new();
+        let (mut tab_a, mut a) = open(&backend);
+        let (mut tab_b, mut b) = open(&backend);
+        let (id, seller) = an_active_fps_subscription(&a.book);
+        let record = Some(RecordKey::Fps(id.clone()));
+        let mut ids = SequentialIds::starting_at(800);
+        // Tab A writes between tab B's read of the record and its write.
+        let lost: Committed<Reply, AppError> =
+            tab_b.commit(&mut b.book, record.as_ref(), now(), |book| {
+                let won = commit(&mut tab_a, &mut a.book, cancel(&id, "ref-a"), &seller);
+                assert!(won.result.is_ok());
+                Ok(book.apply(cancel(&id, "ref-b"), &seller, now(), &mut ids)?)
+            });
+        assert!(
+            matches!(lost.result, Err(AppError::Save(SaveError::Conflict { .. }))),
+            "{lost:?}"
+        );
+        let (_, stored) = open(&backend);
+        assert_eq!(b.book.fps, stored.book.fps);
+        assert_eq!(stored.book.fps, a.book.fps);
+    }
+
+    #[test]
+    fn a_devpay_cancellation_whose_write_fails_leaves_memory_equal_to_storage() {
+        let backend = MemoryBackend::new();
+        open(&backend);
+        let used = backend.used_chars();
+        let full = MemoryBackend::with_quota(used);
+        for key in backend.keys().unwrap() {
+            full.set(&key, &backend.get(&key).unwrap().unwrap())
+                .unwrap();
+        }
+        let (mut store, mut loaded) = open(&full);
+        let before = loaded.book.clone();
+        let (id, customer) = loaded
+            .book
+            .devpay
+            .values()
+            .find(|v| v.record.cancellation.is_none())
+            .map(|v| (v.record.id.clone(), Actor::Buyer(v.record.buyer.clone())))
+            .expect("the demo has a running DevPay subscription");
+
+        let failed = commit(
+            &mut store,
+            &mut loaded.book,
+            Command::DevPayCancel { subscription: id },
+            &customer,
+        );
+        assert_eq!(
+            failed.result.unwrap_err(),
+            AppError::Save(SaveError::Backend(BackendError::QuotaFull))
+        );
+        assert_eq!(
+            loaded.book, before,
+            "the cancellation a reload would undo is gone"
+        );
+        let (_, stored) = open(&full);
+        assert_eq!(loaded.book, stored.book);
+    }
+
+    #[test]
+    fn a_command_that_changes_nothing_tells_no_view() {
+        let backend = MemoryBackend::new();
+        let (mut store, mut loaded) = open(&backend);
+        let (id, seller) = an_active_fps_subscription(&loaded.book);
+        let first = commit(
+            &mut store,
+            &mut loaded.book,
+            cancel(&id, "same-ref"),
+            &seller,
+        );
+        assert!(first.changed);
+        // The same caller reference again is a replay: the first result, nothing changed.
+        let again = commit(
+            &mut store,
+            &mut loaded.book,
+            cancel(&id, "same-ref"),
+            &seller,
+        );
+        assert!(matches!(again.result, Ok(Reply::Fps(ref r)) if r.replayed));
+        assert!(!again.changed);
+        let refused = commit(
+            &mut store,
+            &mut loaded.book,
+            Command::DevPayCancel {
+                subscription: "no-such-subscription".into(),
+            },
+            &seller,
+        );
+        assert!(refused.result.is_err());
+        assert!(!refused.changed);
+    }
 }

@@ -40,8 +40,8 @@ async function withdrawSome(page, count) {
     await page.getByRole('region', { name: 'Matching agreements' }).waitFor();
   }
   return page.evaluate(() => {
-    const writes = performance.getEntriesByName('workbench: write').map((e) => e.duration);
-    performance.clearMeasures('workbench: write');
+    const writes = performance.getEntriesByName('workbench: change').map((e) => e.duration);
+    performance.clearMeasures('workbench: change');
     return writes;
   });
 }

@@ -26,6 +26,7 @@ use thiserror::Error;
 
 use super::{line, RefundFacts, RefundLine, RefundTo};
 use crate::ids::AccountId;
+use crate::key::AlibabaOrderId;
 use crate::money::Money;
 
 /// The last payment date that does not qualify for a refund to the original method.
@@ -174,7 +175,7 @@ impl OrderStatus {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AlibabaOrder {
-    pub id: String,
+    pub id: AlibabaOrderId,
     pub buyer: AccountId,
     pub product_name: String,
     pub billing: Billing,

@@ -19,6 +19,7 @@ use thiserror::Error;
 
 use super::{line, RefundFacts, RefundTo};
 use crate::ids::AccountId;
+use crate::key::DevPaySubscriptionId;
 use crate::money::Money;
 
 pub const DATA_WARNING: &str = "Access ends at once when you cancel, and so does access to any \
@@ -71,7 +72,7 @@ impl DevPayStatus {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DevPaySubscription {
-    pub id: String,
+    pub id: DevPaySubscriptionId,
     pub seller: AccountId,
     pub buyer: AccountId,
     pub product_name: String,

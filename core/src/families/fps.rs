@@ -27,6 +27,7 @@ use thiserror::Error;
 
 use super::{line, RefundFacts, RefundTo};
 use crate::ids::{AccountId, IdSource};
+use crate::key::FpsSubscriptionId;
 use crate::money::{Currency, Money};
 
 /// How long FPS remembers a CallerReference.
@@ -61,7 +62,7 @@ impl FpsStatus {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FpsSubscription {
-    pub id: String,
+    pub id: FpsSubscriptionId,
     pub seller: AccountId,
     pub buyer: AccountId,
     pub product_name: String,
@@ -86,7 +87,7 @@ pub struct RememberedCall {
 pub struct Notification {
     pub status: String,
     pub status_reason: String,
-    pub subscription_id: String,
+    pub subscription_id: FpsSubscriptionId,
 }
 
 /// Why the refund part of a call failed, while its cancel part may have worked.
@@ -126,7 +127,7 @@ pub struct FpsResult {
     /// On a replay, the subscription the first call was made on, which may be another of
     /// the caller's. Never stored: only first calls are remembered.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub first_call_on: Option<String>,
+    pub first_call_on: Option<FpsSubscriptionId>,
 }
 
 impl FpsResult {
@@ -136,7 +137,7 @@ impl FpsResult {
         if self.replayed {
             let on = self
                 .first_call_on
-                .as_deref()
+                .as_ref()
                 .map_or(String::new(), |id| format!(" on subscription {id}"));
             text.push_str(&format!(
                 "This caller reference was already used{on} in the last {} days, so nothing \
@@ -189,7 +190,10 @@ pub enum FpsError {
          reference.",
         .status.label().to_lowercase()
     )]
-    InvalidSubscriptionState { id: String, status: FpsStatus },
+    InvalidSubscriptionState {
+        id: FpsSubscriptionId,
+        status: FpsStatus,
+    },
     #[error("A caller reference is required with a refund, so that a retry cannot refund twice.")]
     CallerReferenceRequired,
     #[error(
@@ -701,7 +705,7 @@ mod tests {
         )
         .unwrap();
         assert!(again.replayed);
-        assert_eq!(again.first_call_on.as_deref(), Some(first.id.as_str()));
+        assert_eq!(again.first_call_on.as_ref(), Some(&first.id));
         assert_eq!(again.refund_transaction_id, done.refund_transaction_id);
         assert!(again.summary().starts_with(&format!(
             "This caller reference was already used on subscription {} in the last 7 days",

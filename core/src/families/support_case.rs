@@ -28,6 +28,7 @@ use thiserror::Error;
 use super::{line, RefundFacts, RefundTo};
 use crate::book::{Actor, AgreementRecord, AgreementStatus, Book, HistoryEntry, Outcome};
 use crate::ids::{AccountId, AgreementId, OfferId, ProductId};
+use crate::key::{RecordKey, SupportCaseId};
 use crate::money::{Currency, Money};
 
 pub const COMMENTS_MAX: usize = 2000;
@@ -112,7 +113,7 @@ pub struct CaseReply {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SupportCase {
-    pub id: String,
+    pub id: SupportCaseId,
     pub seller: AccountId,
     pub subscriber: AccountId,
     pub product: ProductId,
@@ -191,7 +192,7 @@ impl SupportCase {
     pub fn open(
         seller: AccountId,
         form: &RefundForm,
-        id: String,
+        id: SupportCaseId,
         now: DateTime<Utc>,
     ) -> Result<SupportCase, FormError> {
         let subscriber = AccountId::parse(&form.subscriber_account)
@@ -507,7 +508,7 @@ impl Book {
     pub(crate) fn next_support_case_by(
         &self,
         now: DateTime<Utc>,
-    ) -> Option<(DateTime<Utc>, String)> {
+    ) -> Option<(DateTime<Utc>, SupportCaseId)> {
         self.support_cases
             .values()
             .filter_map(|v| v.record.due_at().map(|at| (at, v.record.id.clone())))
@@ -531,7 +532,12 @@ impl Book {
     /// AWS reads support case `id` at `at`: Action Required with what it needs, or Completed
     /// with the cancellation and refund applied to the agreement and its invoice, each step
     /// in the agreement's history and the case's own exchange.
-    pub(crate) fn read_support_case(&mut self, id: &str, at: DateTime<Utc>, outcome: &mut Outcome) {
+    pub(crate) fn read_support_case(
+        &mut self,
+        id: &SupportCaseId,
+        at: DateTime<Utc>,
+        outcome: &mut Outcome,
+    ) {
         let Some(case) = self.support_cases.get(id).map(|v| v.record.clone()) else {
             return;
         };
@@ -572,7 +578,9 @@ impl Book {
                     record.events = record.derived_events();
                     versioned.version += 1;
                 });
-                outcome.changed.insert(plan.agreement.clone());
+                outcome
+                    .changed
+                    .insert(RecordKey::Agreement(plan.agreement.clone()));
                 let message = completed_message(&plan);
                 let done = CaseOutcome {
                     at,
@@ -587,7 +595,9 @@ impl Book {
             versioned.record.update_by_aws(status, &message, at);
             versioned.record.outcome = done;
             versioned.version += 1;
-            outcome.cases.insert(id.to_string());
+            outcome
+                .changed
+                .insert(RecordKey::SupportCase(versioned.record.id.clone()));
         }
     }
 }
@@ -644,7 +654,7 @@ mod tests {
     #[test]
     fn the_form_opens_a_pending_case_with_its_id_at_once() {
         let case = SupportCase::open(seller(), &form(), "case-1234567890".into(), now()).unwrap();
-        assert_eq!(case.id, "case-1234567890");
+        assert_eq!(case.id.as_str(), "case-1234567890");
         assert_eq!(case.status.label(), "Pending");
         assert_eq!(case.refund.unwrap().minor, 12_000);
     }
@@ -784,10 +794,13 @@ mod tests {
     }
 
     mod moved_by_time {
+        use std::collections::BTreeSet;
+
         use super::*;
         use crate::adjustment::Invoice;
         use crate::book::tests::agreement;
         use crate::book::AgreementRecord;
+        use crate::book::{Command, Reply};
         use crate::ids::{InvoiceId, SequentialIds};
 
         fn at(day: u32, hour: u32) -> DateTime<Utc> {
@@ -827,12 +840,26 @@ mod tests {
             }
         }
 
-        fn open(book: &mut Book, form: &RefundForm) -> String {
-            book.open_support_case(&seller(), form, at(10, 9), &mut SequentialIds::default())
-                .unwrap()
+        fn open(book: &mut Book, form: &RefundForm) -> SupportCaseId {
+            let command = Command::OpenSupportCase { form: form.clone() };
+            let mut ids = SequentialIds::default();
+            match book.apply(command, &Actor::Seller(seller()), at(10, 9), &mut ids) {
+                Ok((Reply::SupportCase(id), _)) => id,
+                other => panic!("the form is valid: {other:?}"),
+            }
         }
 
-        fn case<'b>(book: &'b Book, id: &str) -> &'b SupportCase {
+        fn reply(book: &mut Book, id: &SupportCaseId, text: &str, now: DateTime<Utc>) {
+            let command = Command::ReplyToSupportCase {
+                case: id.clone(),
+                text: text.into(),
+            };
+            let mut ids = SequentialIds::default();
+            book.apply(command, &Actor::Seller(seller()), now, &mut ids)
+                .unwrap();
+        }
+
+        fn case<'b>(book: &'b Book, id: &SupportCaseId) -> &'b SupportCase {
             &book.support_cases[id].record
         }
 
@@ -853,12 +880,17 @@ mod tests {
             let id = open(&mut book, &asking("120.00", "inv-1"));
             assert_eq!(book.next_due(), Some(december_first()));
             let before = book.advance_to(december_first() - Duration::seconds(1));
-            assert!(before.cases.is_empty() && before.changed.is_empty());
+            assert!(before.changed.is_empty());
             assert_eq!(case(&book, &id).status, CaseStatus::Pending);
 
             let outcome = book.advance_to(december_first() + Duration::days(3));
-            assert_eq!(outcome.cases.iter().collect::<Vec<_>>(), [&id]);
-            assert!(outcome.changed.contains(&agreement().id));
+            assert_eq!(
+                outcome.changed,
+                BTreeSet::from([
+                    RecordKey::SupportCase(id.clone()),
+                    RecordKey::Agreement(agreement().id)
+                ])
+            );
             let done = case(&book, &id);
             assert_eq!(done.status, CaseStatus::Completed);
             assert_eq!(done.replies.last().unwrap().at, december_first());
@@ -922,8 +954,7 @@ mod tests {
             );
 
             let answered = december_first() + Duration::days(3);
-            book.reply_to_support_case(&id, &seller(), "It is inv-1.", answered)
-                .unwrap();
+            reply(&mut book, &id, "It is inv-1.", answered);
             assert_eq!(case(&book, &id).status, CaseStatus::Pending);
             assert_eq!(book.next_due(), Some(answered + ANSWER_READ_WITHIN));
             book.advance_to(answered + ANSWER_READ_WITHIN - Duration::seconds(1));
@@ -948,8 +979,7 @@ mod tests {
             book.advance_to(december_first());
             assert!(last_word_of_aws(case(&book, &id))
                 .starts_with("We found no agreement of yours with subscriber 444455556666"));
-            book.reply_to_support_case(&id, &seller(), "Sorry: it is agmt-1.", december_first())
-                .unwrap();
+            reply(&mut book, &id, "Sorry: it is agmt-1.", december_first());
             book.advance_to(december_first() + Duration::days(2));
             assert_eq!(case(&book, &id).status, CaseStatus::Completed);
             assert_eq!(agreement_of(&book).invoices[0].refunded_minor, 1_000);
@@ -964,13 +994,12 @@ mod tests {
             assert!(last_word_of_aws(case(&book, &id))
                 .starts_with("Invoice inv-1 has only 1000.00 USD left to refund"));
             assert_eq!(agreement_of(&book).invoices[0].refunded_minor, 0);
-            book.reply_to_support_case(
+            reply(
+                &mut book,
                 &id,
-                &seller(),
                 "Then refund 300.00 USD, and cancel.",
                 december_first(),
-            )
-            .unwrap();
+            );
             book.advance_to(december_first() + Duration::days(1));
             assert_eq!(case(&book, &id).status, CaseStatus::Completed);
             assert_eq!(agreement_of(&book).invoices[0].refunded_minor, 30_000);

@@ -1,3 +1,5 @@
+//! Files handed to the person: exports, archives, evidence packs and event logs.
+
 use wasm_bindgen::JsCast;
 
 /// Hands the person a file, built only when they ask for it (an export of 10,000 agreements
