@@ -1,3 +1,5 @@
+//! The buyer's confirmation bundle starts here: the crash message first, then the page.
+
 fn main() {
     workbench_link::crash::install_panic_hook();
     leptos::mount::mount_to_body(workbench_link::page::LinkApp);

@@ -1,3 +1,6 @@
+//! "Billing adjustments": a batch of refund entries against an agreement's invoices, reviewed
+//! with what each leaves refundable, then sent as one batch.
+
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use workbench_core::adjustment::{
@@ -20,7 +23,7 @@ struct EntryDraft {
     token: String,
     invoice: String,
     amount: String,
-    reason_code: String,
+    reason_code: Option<AdjustmentReasonCode>,
     reason: String,
 }
 
@@ -83,7 +86,7 @@ impl AdjustDraft {
             .unwrap_or_default()
     }
 
-    fn read(&self, token: &str, field: fn(&EntryDraft) -> &String) -> String {
+    fn read<T: Clone + Default>(&self, token: &str, field: fn(&EntryDraft) -> &T) -> T {
         self.entries.with(|v| {
             v.iter()
                 .find(|e| e.token == token)
@@ -92,7 +95,7 @@ impl AdjustDraft {
         })
     }
 
-    fn write(&self, token: &str, field: fn(&mut EntryDraft) -> &mut String, value: String) {
+    fn write<T>(&self, token: &str, field: fn(&mut EntryDraft) -> &mut T, value: T) {
         self.entries.update(|v| {
             if let Some(e) = v.iter_mut().find(|e| e.token == token) {
                 *field(e) = value;
@@ -116,7 +119,7 @@ impl AdjustDraft {
                 token: token.clone(),
                 invoice,
                 amount: String::new(),
-                reason_code: String::new(),
+                reason_code: None,
                 reason: String::new(),
             })
         });
@@ -174,7 +177,7 @@ fn to_entry(record: &AgreementRecord, e: &EntryDraft) -> AdjustmentEntry {
             .invoice(&e.invoice)
             .map(|i| i.currency.code().to_string())
             .unwrap_or_default(),
-        reason_code: AdjustmentReasonCode::from_code(&e.reason_code),
+        reason_code: e.reason_code,
         description: e.reason.clone(),
         client_token: e.token.clone(),
     }
@@ -471,8 +474,11 @@ fn EntryFields(
                     <label for=id(Field::ReasonCode)>"Reason code"</label>
                     <select id=id(Field::ReasonCode) aria-describedby=described(Field::ReasonCode, "")
                         aria-invalid=invalid(Field::ReasonCode)
-                        prop:value=value(|e| &e.reason_code)
-                        on:change=set(|e| &mut e.reason_code)>
+                        prop:value=move || token.with_value(|t| draft.read(t, |e| &e.reason_code)).map_or("", AdjustmentReasonCode::code)
+                        on:change=move |ev| {
+                            let code = AdjustmentReasonCode::from_code(&event_target_value(&ev));
+                            token.with_value(|t| draft.write(t, |e| &mut e.reason_code, code));
+                        }>
                         <option value="">"Choose a reason code"</option>
                         {AdjustmentReasonCode::ALL.into_iter().map(|c| view! { <option value=c.code()>{c.label()}</option> }).collect_view()}
                     </select>
@@ -520,7 +526,7 @@ fn Review(
             .enumerate()
             .map(|(n, (entry, shown))| {
                 let currency = record.with_value(|r| r.invoice(&entry.invoice).map(|i| i.currency));
-                let code = AdjustmentReasonCode::from_code(&entry.reason_code).map(|c| c.label());
+                let code = entry.reason_code.map(|c| c.label());
                 let (amount, outcome) = match shown.outcome {
                     Ok(line) if line.to == Destination::NotRefunded => (line.what, None),
                     Ok(line) => (line.amount.to_string(), None),

@@ -1,3 +1,6 @@
+//! "Apply receipt": a buyer's decision made on another device, pasted or handed over through
+//! this browser's storage, applied as one command.
+
 use leptos::prelude::*;
 use workbench_core::confirmation::Settled;
 use workbench_core::link::Decision;

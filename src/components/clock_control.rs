@@ -1,3 +1,5 @@
+//! The clock in the workbench's header, with the demo's buttons that move it forward.
+
 use leptos::prelude::*;
 use workbench_link::clock_face::ClockFace;
 

@@ -1,3 +1,5 @@
+//! The event log: what each EventBridge bus received, a page at a time, with exports.
+
 use leptos::prelude::*;
 use workbench_core::api;
 use workbench_core::book::{Page, PAGE_MAX};

@@ -1,3 +1,5 @@
+//! Small pieces of the workbench, each named for what the person sees.
+
 pub mod adjustment_form;
 pub mod apply_receipt;
 pub mod clock_control;

@@ -1,3 +1,5 @@
+//! The notices at the top of every page, each with its dismiss button.
+
 use leptos::prelude::*;
 
 use crate::notice::ShownNotice;

@@ -1,3 +1,5 @@
+//! The browser tab's title for each route.
+
 use leptos::prelude::*;
 use leptos_meta::Title;
 

@@ -1,3 +1,5 @@
+//! The events a buyer's bus received, on the buyer's view.
+
 use leptos::prelude::*;
 use workbench_core::book::Page;
 use workbench_core::events::{BusEvent, Side};

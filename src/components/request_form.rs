@@ -1,3 +1,6 @@
+//! "Request cancellation" and "Withdraw request": the seller's forms on an agreement, whose
+//! typed text outlives every redraw.
+
 use leptos::prelude::*;
 use workbench_core::book::{Actor, AgreementRecord, Command, DomainError, Reply};
 use workbench_core::cancellation::{
@@ -20,7 +23,7 @@ use crate::state::use_app;
 pub struct CancelDraft {
     open: RwSignal<bool>,
     reviewing: RwSignal<bool>,
-    reason_code: RwSignal<String>,
+    reason_code: RwSignal<Option<CancellationReasonCode>>,
     reason: RwSignal<String>,
     support_case: RwSignal<String>,
     buyer_reference: RwSignal<String>,
@@ -46,7 +49,7 @@ impl CancelDraft {
         CancelDraft {
             open: RwSignal::new(false),
             reviewing: RwSignal::new(false),
-            reason_code: RwSignal::new(String::new()),
+            reason_code: RwSignal::new(None),
             reason: RwSignal::new(String::new()),
             support_case: RwSignal::new(String::new()),
             buyer_reference: RwSignal::new(String::new()),
@@ -56,10 +59,6 @@ impl CancelDraft {
             error: RwSignal::new(None),
             submitted: RwSignal::new(None),
         }
-    }
-
-    fn code(&self) -> Option<CancellationReasonCode> {
-        CancellationReasonCode::from_code(&self.reason_code.get_untracked())
     }
 
     fn additional(&self) -> AdditionalDetails {
@@ -110,7 +109,7 @@ pub fn RequestCancellation(record: AgreementRecord, draft: CancelDraft) -> impl 
     let review = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         match check_request(
-            draft.code(),
+            draft.reason_code.get_untracked(),
             &draft.reason.get_untracked(),
             draft.additional(),
         ) {
@@ -129,7 +128,7 @@ pub fn RequestCancellation(record: AgreementRecord, draft: CancelDraft) -> impl 
             let (agreement_id, seller) = parties.get_value();
             let command = Command::SendCancellation {
                 agreement_id,
-                reason_code: draft.code(),
+                reason_code: draft.reason_code.get_untracked(),
                 description: draft.reason.get_untracked(),
                 details: draft.additional(),
                 client_token,
@@ -183,8 +182,8 @@ pub fn RequestCancellation(record: AgreementRecord, draft: CancelDraft) -> impl 
                             <label for="reason-code">"Reason code"</label>
                             <select id="reason-code" aria-describedby="reason-code-error"
                                 aria-invalid=move || draft.error_for(Field::ReasonCode)().is_some().to_string()
-                                prop:value=move || draft.reason_code.get()
-                                on:change=move |ev| draft.reason_code.set(event_target_value(&ev))>
+                                prop:value=move || draft.reason_code.get().map_or("", CancellationReasonCode::code)
+                                on:change=move |ev| draft.reason_code.set(CancellationReasonCode::from_code(&event_target_value(&ev)))>
                                 <option value="">"Choose a reason code"</option>
                                 {CancellationReasonCode::ALL.into_iter().map(|c| view! { <option value=c.code()>{c.label()}</option> }).collect_view()}
                             </select>
@@ -237,7 +236,7 @@ pub fn RequestCancellation(record: AgreementRecord, draft: CancelDraft) -> impl 
                     <h3 id="review-heading">"Review the cancellation request"</h3>
                     <p class="note">"Once submitted there is no undo: reversing a cancellation needs a new offer and agreement."</p>
                     <dl class="terms">
-                        <dt>"Reason code"</dt><dd>{move || draft.code().map(|c| c.label()).unwrap_or_default()}</dd>
+                        <dt>"Reason code"</dt><dd>{move || draft.reason_code.get().map(|c| c.label()).unwrap_or_default()}</dd>
                         <dt>"Reason"</dt><dd class="user-text">{move || draft.reason.get()}</dd>
                         <dt>"Support case ID"</dt><dd class="user-text">{move || draft.support_case.get()}</dd>
                         <dt>"Buyer's request reference"</dt><dd class="user-text">{move || draft.buyer_reference.get()}</dd>

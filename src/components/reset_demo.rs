@@ -1,3 +1,5 @@
+//! "Reset demo data": the demo, or a book at scale, in place of everything stored.
+
 use leptos::prelude::*;
 
 use workbench_link::timing;

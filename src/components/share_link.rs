@@ -1,3 +1,5 @@
+//! The confirmation link the seller sends the buyer, with its QR code.
+
 use leptos::prelude::*;
 use qrcode::render::svg;
 use qrcode::{QrCode, Version};

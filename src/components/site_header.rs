@@ -1,3 +1,5 @@
+//! The banner on every page of the workbench.
+
 use leptos::prelude::*;
 use leptos_router::components::A;
 

@@ -1,3 +1,5 @@
+//! "Export all data" and "Import data".
+
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use wasm_bindgen::JsCast;

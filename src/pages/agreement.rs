@@ -1,3 +1,5 @@
+//! /seller/agreements/<id>: one agreement, its case and what the seller can do next.
+
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;

@@ -1,3 +1,5 @@
+//! /buyer: a buyer's agreements in every family and the requests waiting for their answer.
+
 use leptos::prelude::*;
 use workbench_core::book::{Actor, Command};
 use workbench_core::families::alibaba::OrderStatus;

@@ -1,3 +1,5 @@
+//! /: what the workbench is for, and the way in.
+
 use leptos::prelude::*;
 use leptos_router::components::A;
 use workbench_core::cancellation::AUTO_APPROVAL_AFTER;

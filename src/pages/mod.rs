@@ -1,3 +1,5 @@
+//! One file per route.
+
 pub mod agreement;
 pub mod buyer;
 pub mod home;

@@ -1,3 +1,5 @@
+//! /receipt#<code>: a buyer's decision receipt, applied when opened.
+
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_location;

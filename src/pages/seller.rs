@@ -1,3 +1,5 @@
+//! /seller: the seller's console and the search for agreements.
+
 use chrono::{DateTime, Utc};
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -103,7 +105,7 @@ pub fn AgreementSearch() -> impl IntoView {
     let buyer_id = RwSignal::new(String::new());
     let offer_id = RwSignal::new(String::new());
     let product = RwSignal::new(String::new());
-    let status = RwSignal::new(String::new());
+    let status = RwSignal::new(None::<AgreementStatus>);
     let page = RwSignal::new(0usize);
     let not_found = RwSignal::new(false);
 
@@ -116,9 +118,7 @@ pub fn AgreementSearch() -> impl IntoView {
         buyer_id: Some(buyer_id.get()).filter(|_| buyer_error.get().is_none()),
         offer_id: Some(offer_id.get()).filter(|_| offer_error.get().is_none()),
         product: Some(product.get()),
-        status: AgreementStatus::ALL
-            .into_iter()
-            .find(|s| format!("{s:?}") == status.get()),
+        status: status.get(),
         seller: app.seller.get(),
     });
     let results = Memo::new(move |_| {
@@ -202,12 +202,16 @@ pub fn AgreementSearch() -> impl IntoView {
                 </div>
                 <div class="field">
                     <label for="filter-status">"Status"</label>
-                    <select id="filter-status" prop:value=move || status.get()
-                        on:change=move |ev| { status.set(event_target_value(&ev)); reset_page(); }>
+                    <select id="filter-status" prop:value=move || status.get().map_or("", AgreementStatus::code)
+                        on:change=move |ev| {
+                            let code = event_target_value(&ev);
+                            status.set(AgreementStatus::ALL.into_iter().find(|s| s.code() == code));
+                            reset_page();
+                        }>
                         <option value="">"Any status"</option>
                         {AgreementStatus::ALL
                             .into_iter()
-                            .map(|s| view! { <option value=format!("{s:?}")>{s.label()}</option> })
+                            .map(|s| view! { <option value=s.code()>{s.label()}</option> })
                             .collect_view()}
                     </select>
                 </div>

@@ -1,3 +1,6 @@
+//! The store natively, on an in-memory backend: loading, quarantine, compare-and-set between
+//! tabs, the one path of every change, and the loader's fuzz.
+
 use chrono::{Duration, TimeZone};
 use workbench_core::book::{Actor, Command};
 use workbench_core::demo;

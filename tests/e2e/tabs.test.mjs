@@ -148,6 +148,40 @@ describe('two tabs on one request', () => {
     await context.close();
   });
 
+  test('one tab cancels an FPS subscription; the other, not yet told, is refused in words, and both end showing that one cancellation', async () => {
+    const { page: first, context } = await app.device();
+    await context.addInitScript(() => {
+      window.__deaf = false;
+      window.addEventListener('storage', (event) => window.__deaf && event.stopImmediatePropagation(), { capture: true });
+    });
+    await open(first, app.url('/seller'));
+    const second = await context.newPage();
+    second.on('pageerror', (error) => app.errors.push(`${second.url()}: ${error.message}`));
+    await open(second, app.url('/seller'));
+    const name = 'Northwind Reports (FPS)';
+    const [inFirst, inSecond] = [first, second].map((page) => page.getByRole('article', { name }));
+    await inSecond.getByRole('button', { name: 'Cancel subscription' }).click();
+    await inSecond.getByLabel('Reason').fill('Cancelled from the second tab');
+    await deaf(second, true);
+
+    await inFirst.getByRole('button', { name: 'Cancel subscription' }).click();
+    await inFirst.getByLabel('Reason').fill('Cancelled from the first tab');
+    await inFirst.getByRole('button', { name: 'Confirm cancellation' }).click();
+    await inFirst.getByRole('status').getByText('Subscription cancelled.', { exact: true }).waitFor();
+    assert.equal(await inSecond.getByText('Active', { exact: true }).count(), 1, 'the second tab has not heard of it');
+
+    await inSecond.getByRole('button', { name: 'Confirm cancellation' }).click();
+    await inSecond.getByText(/^InvalidSubscriptionState: subscription \S+ is already cancelled/).waitFor();
+    await inSecond.getByText('Cancelled', { exact: true }).waitFor();
+    await inSecond.getByText('Cancelled from the first tab').waitFor();
+    assert.equal(await inSecond.getByLabel('Reason').inputValue(), 'Cancelled from the second tab', 'what was typed stays');
+    const stored = await storedRecord(first, 'cw.fps.17d62772-c53e-4bdb-9667-65d7b7841cfc');
+    assert.equal(stored.status, 'Cancelled');
+    assert.ok(JSON.stringify(stored).includes('Cancelled from the first tab'));
+    assert.ok(!JSON.stringify(stored).includes('Cancelled from the second tab'), 'the refused call left nothing behind');
+    await context.close();
+  });
+
   test('no page logged an error', () => {
     assert.deepEqual(app.errors, []);
   });
