@@ -135,7 +135,7 @@ impl Default for AdjustDraft {
 
 /// The field an entry's error is shown beside.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Field {
+enum EntryInput {
     Invoice,
     Amount,
     ReasonCode,
@@ -144,24 +144,24 @@ enum Field {
     Entry,
 }
 
-impl Field {
-    fn of(field: EntryField) -> Field {
+impl EntryInput {
+    fn of(field: EntryField) -> EntryInput {
         match field {
-            EntryField::Invoice => Field::Invoice,
-            EntryField::RefundAmount | EntryField::Currency => Field::Amount,
-            EntryField::ReasonCode => Field::ReasonCode,
-            EntryField::Reason => Field::Reason,
-            EntryField::Agreement | EntryField::ClientToken => Field::Entry,
+            EntryField::Invoice => EntryInput::Invoice,
+            EntryField::RefundAmount | EntryField::Currency => EntryInput::Amount,
+            EntryField::ReasonCode => EntryInput::ReasonCode,
+            EntryField::Reason => EntryInput::Reason,
+            EntryField::Agreement | EntryField::ClientToken => EntryInput::Entry,
         }
     }
 
     fn id(self, token: &str) -> String {
         let name = match self {
-            Field::Invoice => "invoice",
-            Field::Amount => "amount",
-            Field::ReasonCode => "reason-code",
-            Field::Reason => "reason",
-            Field::Entry => "entry",
+            EntryInput::Invoice => "invoice",
+            EntryInput::Amount => "amount",
+            EntryInput::ReasonCode => "reason-code",
+            EntryInput::Reason => "reason",
+            EntryInput::Entry => "entry",
         };
         format!("adjust-{token}-{name}")
     }
@@ -252,7 +252,7 @@ pub fn ApplyAdjustment(record: AgreementRecord, draft: AdjustDraft) -> impl Into
                         "Some entries need correcting: see the messages beside their fields."
                             .into(),
                     ));
-                    focus_when_drawn(Field::of(error.field).id(&entry.client_token));
+                    focus_when_drawn(EntryInput::of(error.field).id(&entry.client_token));
                 } else {
                     draft.alert.set(None);
                     draft.confirmation.set(String::new());
@@ -322,7 +322,7 @@ pub fn ApplyAdjustment(record: AgreementRecord, draft: AdjustDraft) -> impl Into
                             <p>
                                 <button type="button" class="secondary" id="adjust-add" on:click=move |_| {
                                     let token = record.with_value(|r| draft.add_entry(r));
-                                    focus_when_drawn(Field::Invoice.id(&token));
+                                    focus_when_drawn(EntryInput::Invoice.id(&token));
                                 }>"Add another invoice"</button>
                             </p>
                         }.into_any()
@@ -382,8 +382,8 @@ fn EntryFields(
     checked: Checked,
 ) -> impl IntoView {
     let token = StoredValue::new(token);
-    let id = move |field: Field| token.with_value(|t| field.id(t));
-    let error = move |field: Field| {
+    let id = move |field: EntryInput| token.with_value(|t| field.id(t));
+    let error = move |field: EntryInput| {
         move || -> Option<String> {
             if !draft.checked.get() {
                 return None;
@@ -393,13 +393,13 @@ fn EntryFields(
                 token.with_value(|t| {
                     let shown = preview.entries.iter().find(|e| &e.client_token == t)?;
                     let refused: &EntryError = shown.outcome.as_ref().err()?;
-                    (Field::of(refused.field) == field).then(|| refused.message.clone())
+                    (EntryInput::of(refused.field) == field).then(|| refused.message.clone())
                 })
             })
         }
     };
-    let invalid = move |field: Field| move || error(field)().is_some().to_string();
-    let described = move |field: Field, extra: &str| format!("{extra}{}-error", id(field));
+    let invalid = move |field: EntryInput| move || error(field)().is_some().to_string();
+    let described = move |field: EntryInput, extra: &str| format!("{extra}{}-error", id(field));
     let value =
         move |field: fn(&EntryDraft) -> &String| move || token.with_value(|t| draft.read(t, field));
     let set = move |field: fn(&mut EntryDraft) -> &mut String| {
@@ -441,39 +441,39 @@ fn EntryFields(
     view! {
         <fieldset class="adjust-entry">
             <legend>{move || token.with_value(|t| format!("Entry {}", draft.position(t) + 1))}</legend>
-            <p class="field-error" id=id(Field::Entry) tabindex="-1">{error(Field::Entry)}</p>
+            <p class="field-error" id=id(EntryInput::Entry) tabindex="-1">{error(EntryInput::Entry)}</p>
             <div class="adjust-grid">
                 <div class="field">
-                    <label for=id(Field::Invoice)>"Invoice"</label>
-                    <select id=id(Field::Invoice) aria-describedby=described(Field::Invoice, "")
-                        aria-invalid=invalid(Field::Invoice)
+                    <label for=id(EntryInput::Invoice)>"Invoice"</label>
+                    <select id=id(EntryInput::Invoice) aria-describedby=described(EntryInput::Invoice, "")
+                        aria-invalid=invalid(EntryInput::Invoice)
                         prop:value=value(|e| &e.invoice)
                         on:change=set(|e| &mut e.invoice)>
                         <option value="">"Choose an invoice"</option>
                         {options.into_iter().map(|(value, label)| view! { <option value=value>{label}</option> }).collect_view()}
                     </select>
-                    <span class="field-error" id=format!("{}-error", id(Field::Invoice))>{error(Field::Invoice)}</span>
+                    <span class="field-error" id=format!("{}-error", id(EntryInput::Invoice))>{error(EntryInput::Invoice)}</span>
                 </div>
                 <div class="field">
-                    <label for=id(Field::Amount)>"Refund amount"</label>
+                    <label for=id(EntryInput::Amount)>"Refund amount"</label>
                     <div class="amount-row">
-                        <input id=id(Field::Amount) type="text" inputmode="decimal" autocomplete="off"
-                            aria-describedby=described(Field::Amount, &format!("{}-left ", id(Field::Amount)))
-                            aria-invalid=invalid(Field::Amount)
+                        <input id=id(EntryInput::Amount) type="text" inputmode="decimal" autocomplete="off"
+                            aria-describedby=described(EntryInput::Amount, &format!("{}-left ", id(EntryInput::Amount)))
+                            aria-invalid=invalid(EntryInput::Amount)
                             prop:value=value(|e| &e.amount)
                             on:input=set(|e| &mut e.amount)/>
                         <span class="currency" aria-hidden="true">{move || invoice().map(|(c, _)| c.code())}</span>
                     </div>
-                    <span class="hint" id=format!("{}-left", id(Field::Amount))>{move || match invoice() {
+                    <span class="hint" id=format!("{}-left", id(EntryInput::Amount))>{move || match invoice() {
                         Some((_, left)) => format!("Still refundable: {left}"),
                         None => "Choose an invoice to see what it can still refund.".to_string(),
                     }}</span>
-                    <span class="field-error" id=format!("{}-error", id(Field::Amount))>{error(Field::Amount)}</span>
+                    <span class="field-error" id=format!("{}-error", id(EntryInput::Amount))>{error(EntryInput::Amount)}</span>
                 </div>
                 <div class="field">
-                    <label for=id(Field::ReasonCode)>"Reason code"</label>
-                    <select id=id(Field::ReasonCode) aria-describedby=described(Field::ReasonCode, "")
-                        aria-invalid=invalid(Field::ReasonCode)
+                    <label for=id(EntryInput::ReasonCode)>"Reason code"</label>
+                    <select id=id(EntryInput::ReasonCode) aria-describedby=described(EntryInput::ReasonCode, "")
+                        aria-invalid=invalid(EntryInput::ReasonCode)
                         prop:value=move || token.with_value(|t| draft.read(t, |e| &e.reason_code)).map_or("", AdjustmentReasonCode::code)
                         on:change=move |ev| {
                             let code = AdjustmentReasonCode::from_code(&event_target_value(&ev));
@@ -482,20 +482,20 @@ fn EntryFields(
                         <option value="">"Choose a reason code"</option>
                         {AdjustmentReasonCode::ALL.into_iter().map(|c| view! { <option value=c.code()>{c.label()}</option> }).collect_view()}
                     </select>
-                    <span class="field-error" id=format!("{}-error", id(Field::ReasonCode))>{error(Field::ReasonCode)}</span>
+                    <span class="field-error" id=format!("{}-error", id(EntryInput::ReasonCode))>{error(EntryInput::ReasonCode)}</span>
                 </div>
                 <div class="field wide">
-                    <label for=id(Field::Reason)>"Reason"</label>
-                    <textarea id=id(Field::Reason)
-                        aria-describedby=described(Field::Reason, &format!("{}-hint ", id(Field::Reason)))
-                        aria-invalid=invalid(Field::Reason)
+                    <label for=id(EntryInput::Reason)>"Reason"</label>
+                    <textarea id=id(EntryInput::Reason)
+                        aria-describedby=described(EntryInput::Reason, &format!("{}-hint ", id(EntryInput::Reason)))
+                        aria-invalid=invalid(EntryInput::Reason)
                         prop:value=value(|e| &e.reason)
                         on:input=set(|e| &mut e.reason)></textarea>
-                    <span class="hint" id=format!("{}-hint", id(Field::Reason))>{move || format!(
+                    <span class="hint" id=format!("{}-hint", id(EntryInput::Reason))>{move || format!(
                         "Say what went wrong, for example \"Usage was double-counted on 3 March.\" {} of {DESCRIPTION_MAX} characters.",
                         value(|e| &e.reason)().chars().count()
                     )}</span>
-                    <span class="field-error" id=format!("{}-error", id(Field::Reason))>{error(Field::Reason)}</span>
+                    <span class="field-error" id=format!("{}-error", id(EntryInput::Reason))>{error(EntryInput::Reason)}</span>
                 </div>
             </div>
             <Show when=move || draft.entries.with(|v| v.len() > 1)>

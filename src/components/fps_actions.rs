@@ -55,7 +55,7 @@ enum Mode {
 
 /// Where a refused call's message belongs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Field {
+enum CallField {
     CallerReference,
     Form,
 }
@@ -88,10 +88,10 @@ fn FpsItem(id: FpsSubscriptionId) -> impl IntoView {
     let reason = RwSignal::new(String::new());
     let reference = RwSignal::new(String::new());
     let amount = RwSignal::new(String::new());
-    let error = RwSignal::new(None::<(Field, String)>);
+    let error = RwSignal::new(None::<(CallField, String)>);
     let result = RwSignal::new(None::<FpsResult>);
     let error_for =
-        move |field: Field| move || error.get().filter(|(f, _)| *f == field).map(|(_, m)| m);
+        move |field: CallField| move || error.get().filter(|(f, _)| *f == field).map(|(_, m)| m);
     let open = move |to: Mode| {
         reference.set(fresh_reference());
         error.set(None);
@@ -125,8 +125,8 @@ fn FpsItem(id: FpsSubscriptionId) -> impl IntoView {
                 let field = match problem {
                     AppError::Domain(DomainError::Fps(
                         FpsError::CallerReferenceRequired | FpsError::CallerReferenceTooLong(_),
-                    )) => Field::CallerReference,
-                    _ => Field::Form,
+                    )) => CallField::CallerReference,
+                    _ => CallField::Form,
                 };
                 error.set(Some((field, problem.to_string())));
             }
@@ -137,7 +137,7 @@ fn FpsItem(id: FpsSubscriptionId) -> impl IntoView {
     let slug = first.id.clone();
     let heading = format!("fps-{slug}");
     let heading_id = heading.clone();
-    // Field IDs unique on the page, each with its hint and error beside it.
+    // CallField IDs unique on the page, each with its hint and error beside it.
     let field_id = move |field: &'static str, part: &'static str| {
         move || key.with_value(|id| format!("fps-{field}-{id}{part}"))
     };
@@ -180,14 +180,14 @@ fn FpsItem(id: FpsSubscriptionId) -> impl IntoView {
                                     <label for=field_id("reference", "")>"Caller reference"</label>
                                     <input id=field_id("reference", "") type="text" autocomplete="off"
                                         aria-describedby=move || format!("{} {}", field_id("reference", "-hint")(), field_id("reference", "-error")())
-                                        aria-invalid=move || error_for(Field::CallerReference)().is_some().to_string()
+                                        aria-invalid=move || error_for(CallField::CallerReference)().is_some().to_string()
                                         prop:value=move || reference.get() on:input=move |ev| reference.set(event_target_value(&ev))/>
                                     <span class="hint" id=field_id("reference", "-hint")>{move || format!(
                                         "Sending the same reference again within {} days, on this or any other of your subscriptions, returns the first result instead of refunding twice. {} of {CALLER_REFERENCE_MAX_BYTES} bytes.",
                                         CALLER_REFERENCE_KEPT.num_days(),
                                         reference.get().trim().len()
                                     )}</span>
-                                    <span class="field-error" id=field_id("reference", "-error")>{error_for(Field::CallerReference)}</span>
+                                    <span class="field-error" id=field_id("reference", "-error")>{error_for(CallField::CallerReference)}</span>
                                 </div>
                                 <div class="field">
                                     <label for=field_id("amount", "")>"Refund amount"</label>
@@ -203,7 +203,7 @@ fn FpsItem(id: FpsSubscriptionId) -> impl IntoView {
                                 </div>
                                 {move || facts.get().map(|f| view! { <RefundLines facts=f/> })}
                             </Show>
-                            <p class="field-error" role="alert">{error_for(Field::Form)}</p>
+                            <p class="field-error" role="alert">{error_for(CallField::Form)}</p>
                             <div class="buttons">
                                 <button type="submit">{if refunding { "Confirm cancel and refund" } else { "Confirm cancellation" }}</button>
                                 <button type="button" class="secondary" on:click=move |_| mode.set(Mode::Closed)>"Go back"</button>

@@ -31,13 +31,13 @@ pub struct CancelDraft {
     details: RwSignal<String>,
     /// One token per form: a double click, a retry or a second tab sends the same request.
     token: RwSignal<String>,
-    error: RwSignal<Option<(Field, String)>>,
+    error: RwSignal<Option<(RequestField, String)>>,
     /// The request this form sent, for the confirmation that follows it.
     submitted: RwSignal<Option<RequestId>>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Field {
+enum RequestField {
     ReasonCode,
     Reason,
     Details,
@@ -70,7 +70,7 @@ impl CancelDraft {
         }
     }
 
-    fn error_for(&self, field: Field) -> impl Fn() -> Option<String> + Copy + 'static {
+    fn error_for(&self, field: RequestField) -> impl Fn() -> Option<String> + Copy + 'static {
         let error = self.error;
         move || error.get().filter(|(f, _)| *f == field).map(|(_, m)| m)
     }
@@ -82,12 +82,12 @@ impl Default for CancelDraft {
     }
 }
 
-fn field_of(error: &CancellationError) -> Field {
+fn field_of(error: &CancellationError) -> RequestField {
     match error {
-        CancellationError::MissingReasonCode => Field::ReasonCode,
-        CancellationError::Required { .. } | CancellationError::TooLong { .. } => Field::Reason,
-        CancellationError::DetailTooLong { .. } => Field::Details,
-        CancellationError::Conflict(_) => Field::Form,
+        CancellationError::MissingReasonCode => RequestField::ReasonCode,
+        CancellationError::Required { .. } | CancellationError::TooLong { .. } => RequestField::Reason,
+        CancellationError::DetailTooLong { .. } => RequestField::Details,
+        CancellationError::Conflict(_) => RequestField::Form,
     }
 }
 
@@ -145,7 +145,7 @@ pub fn RequestCancellation(record: AgreementRecord, draft: CancelDraft) -> impl 
                 Err(problem) => {
                     let field = match &problem {
                         AppError::Domain(DomainError::Cancellation(e)) => field_of(e),
-                        _ => Field::Form,
+                        _ => RequestField::Form,
                     };
                     draft.reviewing.set(false);
                     draft.error.set(Some((field, problem.to_string())));
@@ -181,18 +181,18 @@ pub fn RequestCancellation(record: AgreementRecord, draft: CancelDraft) -> impl 
                         <div class="field">
                             <label for="reason-code">"Reason code"</label>
                             <select id="reason-code" aria-describedby="reason-code-error"
-                                aria-invalid=move || draft.error_for(Field::ReasonCode)().is_some().to_string()
+                                aria-invalid=move || draft.error_for(RequestField::ReasonCode)().is_some().to_string()
                                 prop:value=move || draft.reason_code.get().map_or("", CancellationReasonCode::code)
                                 on:change=move |ev| draft.reason_code.set(CancellationReasonCode::from_code(&event_target_value(&ev)))>
                                 <option value="">"Choose a reason code"</option>
                                 {CancellationReasonCode::ALL.into_iter().map(|c| view! { <option value=c.code()>{c.label()}</option> }).collect_view()}
                             </select>
-                            <span class="field-error" id="reason-code-error">{draft.error_for(Field::ReasonCode)}</span>
+                            <span class="field-error" id="reason-code-error">{draft.error_for(RequestField::ReasonCode)}</span>
                         </div>
                         <div class="field">
                             <label for="reason">"Reason"</label>
                             <textarea id="reason" aria-describedby="reason-hint reason-warning reason-error"
-                                aria-invalid=move || draft.error_for(Field::Reason)().is_some().to_string()
+                                aria-invalid=move || draft.error_for(RequestField::Reason)().is_some().to_string()
                                 prop:value=move || draft.reason.get()
                                 on:input=move |ev| draft.reason.set(event_target_value(&ev))></textarea>
                             <span class="hint" id="reason-hint">{move || format!("Say specifically why, for example \"Buyer migrating to a different product offer.\" {} of {DESCRIPTION_MAX} characters.", draft.reason.get().chars().count())}</span>
@@ -200,7 +200,7 @@ pub fn RequestCancellation(record: AgreementRecord, draft: CancelDraft) -> impl 
                                 let text = draft.reason.get();
                                 (!text.trim().is_empty()).then(|| vague_reason_warning(&text)).flatten()
                             }}</span>
-                            <span class="field-error" id="reason-error">{draft.error_for(Field::Reason)}</span>
+                            <span class="field-error" id="reason-error">{draft.error_for(RequestField::Reason)}</span>
                         </div>
                         <div class="field">
                             <label for="support-case">"Support case ID"</label>
@@ -222,9 +222,9 @@ pub fn RequestCancellation(record: AgreementRecord, draft: CancelDraft) -> impl 
                             <textarea id="details" aria-describedby="details-hint details-error" prop:value=move || draft.details.get()
                                 on:input=move |ev| draft.details.set(event_target_value(&ev))></textarea>
                             <span class="hint" id="details-hint">"Coordination with the buyer or your finance team, anything AWS should know."</span>
-                            <span class="field-error" id="details-error">{draft.error_for(Field::Details)}</span>
+                            <span class="field-error" id="details-error">{draft.error_for(RequestField::Details)}</span>
                         </div>
-                        <p class="field-error" role="alert">{draft.error_for(Field::Form)}</p>
+                        <p class="field-error" role="alert">{draft.error_for(RequestField::Form)}</p>
                         <div class="buttons">
                             <button type="submit">"Review request"</button>
                             <button type="button" class="secondary" on:click=move |_| draft.open.set(false)>"Close the form"</button>
