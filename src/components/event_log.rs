@@ -7,6 +7,7 @@ use workbench_core::events::{to_json_lines, BusEvent, Side};
 use workbench_core::ids::AgreementId;
 use workbench_link::words::local_time;
 
+use crate::components::pager::Pager;
 use crate::download::save_file;
 use crate::state::use_app;
 
@@ -97,17 +98,8 @@ pub fn EventLog() -> impl IntoView {
                 <button type="button" class="secondary" on:click=export_api>"Export API JSON"</button>
             </div>
             <p class="field-error" role="alert">{move || error.get()}</p>
-            <nav class="pager" aria-label="Event log pages">
-                <button type="button" disabled=move || shown.get().page == 0
-                    on:click=move |_| page.set(shown.get_untracked().page.saturating_sub(1))>
-                    "Newer events"
-                </button>
-                <span aria-live="polite">{span}</span>
-                <button type="button" disabled=move || { let p = shown.get(); p.page + 1 >= p.pages }
-                    on:click=move |_| page.set(shown.get_untracked().page + 1)>
-                    "Older events"
-                </button>
-            </nav>
+            <Pager label="Event log pages" page=page shown=Signal::derive(move || { let p = shown.get(); (p.page, p.pages) })
+                earlier="Newer events" later="Older events" position=Signal::derive(span)/>
             <ol class="events">
                 {move || shown.get().items.into_iter().map(|e| view! { <EventItem event=e with_agreement=true/> }).collect_view()}
             </ol>

@@ -10,6 +10,7 @@ pub mod family_actions;
 pub mod fps_actions;
 pub mod notices;
 pub mod page_title;
+pub mod pager;
 pub mod received_events;
 pub mod request_form;
 pub mod reset_demo;

@@ -85,7 +85,9 @@ impl Default for CancelDraft {
 fn field_of(error: &CancellationError) -> RequestField {
     match error {
         CancellationError::MissingReasonCode => RequestField::ReasonCode,
-        CancellationError::Required { .. } | CancellationError::TooLong { .. } => RequestField::Reason,
+        CancellationError::Required { .. } | CancellationError::TooLong { .. } => {
+            RequestField::Reason
+        }
         CancellationError::DetailTooLong { .. } => RequestField::Details,
         CancellationError::Conflict(_) => RequestField::Form,
     }

@@ -1,14 +1,16 @@
 //! /buyer: a buyer's agreements in every family and the requests waiting for their answer.
 
 use leptos::prelude::*;
-use workbench_core::book::{Actor, Command};
-use workbench_core::families::alibaba::OrderStatus;
-use workbench_core::families::devpay::DevPayStatus;
+use workbench_core::book::{Actor, AgreementRecord, Command, Directory, Page};
+use workbench_core::families::alibaba::{AlibabaOrder, OrderStatus};
+use workbench_core::families::devpay::{DevPayStatus, DevPaySubscription};
+use workbench_core::families::fps::FpsSubscription;
 use workbench_core::ids::{AccountId, AgreementId, RequestId};
 use workbench_core::link::Decision as Answer;
 use workbench_link::words::{duration_words, local_date, local_time};
 
 use crate::components::page_title::PageTitle;
+use crate::components::pager::Pager;
 use crate::state::use_app;
 use workbench_link::decision::Decision;
 
@@ -60,46 +62,78 @@ struct Waiting {
     deadline: chrono::DateTime<chrono::Utc>,
 }
 
-/// The cancellations waiting for this buyer's answer, with the time left and the answer.
+/// One page of a list, with where it stands, for the pager.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Shown<T> {
+    items: Vec<T>,
+    total: usize,
+    page: usize,
+    pages: usize,
+}
+
+impl<T> Shown<T> {
+    fn of<S>(all: Vec<S>, page: usize, make: impl FnMut(S) -> T) -> Self {
+        let found = Page::of(all, page);
+        Shown {
+            items: found.items.into_iter().map(make).collect(),
+            total: found.total,
+            page: found.page,
+            pages: found.pages,
+        }
+    }
+
+    fn at(&self) -> (usize, usize) {
+        (self.page, self.pages)
+    }
+}
+
+/// The cancellations waiting for this buyer's answer, soonest deadline first, a page at a
+/// time: a buyer with thousands of agreements draws (and counts down) one page of them.
 #[component]
 fn PendingRequests(account: AccountId) -> impl IntoView {
     let app = use_app();
     let buyer = account.clone();
+    let page = RwSignal::new(0usize);
     let waiting = Memo::new(move |_| {
         app.book.with(|b| {
-            b.records
-                .values()
-                .map(|v| &v.record)
-                .filter(|r| r.agreement.buyer == account)
-                .filter_map(|r| {
-                    let p = r.pending_request()?;
-                    Some(Waiting {
-                        agreement: r.agreement.id.clone(),
-                        request: p.id.clone(),
-                        seller: b
-                            .directory
-                            .seller(&r.agreement.seller)
-                            .map_or(r.agreement.seller.to_string(), |s| s.name.clone()),
-                        product: b
-                            .directory
-                            .product(&r.agreement.product)
-                            .map_or(r.agreement.product.to_string(), |p| p.name.clone()),
-                        reason_code: p.reason_code.label(),
-                        reason: p.description.clone(),
-                        deadline: p.deadline(),
-                    })
+            let mut all: Vec<_> = b
+                .records
+                .of_buyer(&account)
+                .iter()
+                .filter_map(|id| {
+                    let r = b.record(id)?;
+                    Some((r.pending_request()?.deadline(), r))
                 })
-                .collect::<Vec<_>>()
+                .collect();
+            all.sort_by(|x, y| (x.0, &x.1.agreement.id).cmp(&(y.0, &y.1.agreement.id)));
+            Shown::of(all, page.get(), |(deadline, r)| {
+                let p = r.pending_request().expect("kept for its pending request");
+                Waiting {
+                    agreement: r.agreement.id.clone(),
+                    request: p.id.clone(),
+                    seller: b
+                        .directory
+                        .seller(&r.agreement.seller)
+                        .map_or(r.agreement.seller.to_string(), |s| s.name.clone()),
+                    product: b
+                        .directory
+                        .product(&r.agreement.product)
+                        .map_or(r.agreement.product.to_string(), |p| p.name.clone()),
+                    reason_code: p.reason_code.label(),
+                    reason: p.description.clone(),
+                    deadline,
+                }
+            })
         })
     });
     view! {
         <section aria-labelledby="waiting-heading">
-            <h2 id="waiting-heading">{move || match waiting.get().len() {
+            <h2 id="waiting-heading">{move || match waiting.with(|w| w.total) {
                 0 => "No cancellation requests are waiting for you".to_string(),
                 1 => "1 cancellation request is waiting for your answer".to_string(),
                 n => format!("{n} cancellation requests are waiting for your answer"),
             }}</h2>
-            <For each=move || waiting.get() key=|w| w.clone() let:w>
+            <For each=move || waiting.get().items key=|w| w.clone() let:w>
                 <article class="panel" aria-label=format!("Request for agreement {}", w.agreement)>
                     <h3>{format!("{} asks to cancel {}", w.seller, w.product)}</h3>
                     <dl class="terms">
@@ -112,6 +146,9 @@ fn PendingRequests(account: AccountId) -> impl IntoView {
                     <Decision agreement=w.agreement.clone() decide=act_as_buyer(w.agreement.clone(), w.request.clone(), buyer.clone())/>
                 </article>
             </For>
+            <Show when=move || waiting.with(|w| w.pages > 1)>
+                <Pager label="Pages of requests waiting for you" page=page shown=Signal::derive(move || waiting.with(Shown::at))/>
+            </Show>
         </section>
     }
 }
@@ -126,86 +163,103 @@ struct Line {
     pending: Option<chrono::DateTime<chrono::Utc>>,
 }
 
+/// A record of any family the buyer holds, before it becomes a line of the table.
+enum Held<'b> {
+    Aws(&'b AgreementRecord),
+    Fps(&'b FpsSubscription),
+    DevPay(&'b DevPaySubscription),
+    Alibaba(&'b AlibabaOrder),
+}
+
+impl Held<'_> {
+    fn line(self, directory: &Directory) -> Line {
+        match self {
+            Held::Aws(r) => Line {
+                family: "AWS Marketplace",
+                id: r.agreement.id.to_string(),
+                product: directory
+                    .product(&r.agreement.product)
+                    .map_or(r.agreement.product.to_string(), |p| p.name.clone()),
+                status: r.agreement.status.label().into(),
+                since: local_date(r.agreement.start),
+                pending: r.pending_request().map(|p| p.deadline()),
+            },
+            Held::Fps(s) => Line {
+                family: "Amazon FPS",
+                id: s.id.to_string(),
+                product: s.product_name.clone(),
+                status: s.status.label().into(),
+                since: local_date(s.last_payment_at),
+                pending: None,
+            },
+            Held::DevPay(s) => Line {
+                family: "Amazon DevPay",
+                id: s.id.to_string(),
+                product: s.product_name.clone(),
+                status: if s.status == DevPayStatus::Active {
+                    "Active"
+                } else {
+                    "Cancelled"
+                }
+                .into(),
+                since: local_date(s.period_start),
+                pending: None,
+            },
+            Held::Alibaba(o) => Line {
+                family: "Alibaba Cloud",
+                id: o.id.to_string(),
+                product: o.product_name.clone(),
+                status: if o.status == OrderStatus::Active {
+                    "Active"
+                } else {
+                    "Unsubscribed"
+                }
+                .into(),
+                since: local_date(o.paid_at),
+                pending: None,
+            },
+        }
+    }
+}
+
+/// Every agreement the buyer holds, in every family, a page at a time.
 #[component]
 fn BuyerAgreements(account: AccountId) -> impl IntoView {
     let app = use_app();
+    let page = RwSignal::new(0usize);
     let lines = Memo::new(move |_| {
         app.book.with(|b| {
-            let mut lines: Vec<Line> = b
+            let mut held: Vec<Held> = b
                 .records
-                .values()
-                .map(|v| &v.record)
-                .filter(|r| r.agreement.buyer == account)
-                .map(|r| Line {
-                    family: "AWS Marketplace",
-                    id: r.agreement.id.to_string(),
-                    product: b
-                        .directory
-                        .product(&r.agreement.product)
-                        .map_or(r.agreement.product.to_string(), |p| p.name.clone()),
-                    status: r.agreement.status.label().into(),
-                    since: local_date(r.agreement.start),
-                    pending: r.pending_request().map(|p| p.deadline()),
-                })
+                .of_buyer(&account)
+                .iter()
+                .filter_map(|id| b.record(id).map(Held::Aws))
                 .collect();
-            lines.extend(
+            let of_buyer = |buyer: &AccountId| buyer == &account;
+            held.extend(
                 b.fps
                     .values()
-                    .map(|v| &v.record)
-                    .filter(|s| s.buyer == account)
-                    .map(|s| Line {
-                        family: "Amazon FPS",
-                        id: s.id.to_string(),
-                        product: s.product_name.clone(),
-                        status: s.status.label().into(),
-                        since: local_date(s.last_payment_at),
-                        pending: None,
-                    }),
+                    .filter(|v| of_buyer(&v.record.buyer))
+                    .map(|v| Held::Fps(&v.record)),
             );
-            lines.extend(
+            held.extend(
                 b.devpay
                     .values()
-                    .map(|v| &v.record)
-                    .filter(|s| s.buyer == account)
-                    .map(|s| Line {
-                        family: "Amazon DevPay",
-                        id: s.id.to_string(),
-                        product: s.product_name.clone(),
-                        status: if s.status == DevPayStatus::Active {
-                            "Active"
-                        } else {
-                            "Cancelled"
-                        }
-                        .into(),
-                        since: local_date(s.period_start),
-                        pending: None,
-                    }),
+                    .filter(|v| of_buyer(&v.record.buyer))
+                    .map(|v| Held::DevPay(&v.record)),
             );
-            lines.extend(
+            held.extend(
                 b.alibaba
                     .values()
-                    .map(|v| &v.record)
-                    .filter(|o| o.buyer == account)
-                    .map(|o| Line {
-                        family: "Alibaba Cloud",
-                        id: o.id.to_string(),
-                        product: o.product_name.clone(),
-                        status: if o.status == OrderStatus::Active {
-                            "Active"
-                        } else {
-                            "Unsubscribed"
-                        }
-                        .into(),
-                        since: local_date(o.paid_at),
-                        pending: None,
-                    }),
+                    .filter(|v| of_buyer(&v.record.buyer))
+                    .map(|v| Held::Alibaba(&v.record)),
             );
-            lines
+            Shown::of(held, page.get(), |h| h.line(&b.directory))
         })
     });
     view! {
         <section aria-labelledby="buyer-agreements">
-            <h2 id="buyer-agreements">{move || format!("Your agreements ({})", lines.get().len())}</h2>
+            <h2 id="buyer-agreements">{move || format!("Your agreements ({})", lines.with(|l| l.total))}</h2>
             <div class="table-wrap" tabindex="0" role="region" aria-label="Your agreements table">
                 <table>
                     <thead>
@@ -219,7 +273,7 @@ fn BuyerAgreements(account: AccountId) -> impl IntoView {
                         </tr>
                     </thead>
                     <tbody>
-                        <For each=move || lines.get() key=|l| l.clone() let:line>
+                        <For each=move || lines.get().items key=|l| l.clone() let:line>
                             <tr>
                                 <td>{line.family}</td>
                                 <td>{line.id.clone()}</td>
@@ -232,6 +286,9 @@ fn BuyerAgreements(account: AccountId) -> impl IntoView {
                     </tbody>
                 </table>
             </div>
+            <Show when=move || lines.with(|l| l.pages > 1)>
+                <Pager label="Pages of your agreements" page=page shown=Signal::derive(move || lines.with(Shown::at))/>
+            </Show>
         </section>
     }
 }

@@ -11,6 +11,7 @@ use workbench_link::words::{duration_words, local_date};
 
 use crate::components::event_log::EventLog;
 use crate::components::page_title::PageTitle;
+use crate::components::pager::Pager;
 use crate::components::reset_demo::ResetDemo;
 use crate::state::use_app;
 
@@ -254,15 +255,7 @@ pub fn AgreementSearch() -> impl IntoView {
                     </tbody>
                 </table>
             </div>
-            <nav class="pager" aria-label="Result pages">
-                <button type="button" disabled=move || results.get().page == 0 on:click=move |_| page.update(|p| *p = p.saturating_sub(1))>
-                    "Previous page"
-                </button>
-                <span>{move || { let r = results.get(); format!("Page {} of {}", r.page + 1, r.pages) }}</span>
-                <button type="button" disabled=move || { let r = results.get(); r.page + 1 >= r.pages } on:click=move |_| page.update(|p| *p += 1)>
-                    "Next page"
-                </button>
-            </nav>
+            <Pager label="Result pages" page=page shown=Signal::derive(move || { let r = results.get(); (r.page, r.pages) })/>
         </section>
     }
 }
