@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 use crate::ids::{AgreementId, ClientToken, RequestId};
-use crate::link::LinkSecret;
+use crate::link::secret::LinkSecret;
 
 /// How long the buyer has to answer before the request approves itself.
 pub const AUTO_APPROVAL_AFTER: Duration = Duration::hours(168);
