@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 use crate::ids::{AgreementId, ClientToken, RequestId};
-use crate::link::LinkSecret;
+use crate::link::secret::LinkSecret;
 
 /// How long the buyer has to answer before the request approves itself.
 pub const AUTO_APPROVAL_AFTER: Duration = Duration::hours(168);
@@ -276,7 +276,8 @@ pub fn checked_text(
     Ok(text.to_string())
 }
 
-/// Phrases the seller guide calls too vague to trace a cancellation later.
+/// Reasons that say nothing specific; the warning asks for more "so the cancellation can be
+/// traced later".
 const VAGUE: &[&str] = &[
     "cancellation requested",
     "cancel requested",
@@ -314,8 +315,8 @@ pub fn vague_reason_warning(reason: &str) -> Option<&'static str> {
     )
 }
 
-/// How an agreement is priced. The seller guide's coordination note is for "contract-based
-/// subscriptions" only.
+/// How an agreement is priced. The coordination note speaks to contract-based subscriptions
+/// only.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum PricingModel {
     /// A contract: an upfront commitment for a term. Agreements stored before the pricing
@@ -352,10 +353,9 @@ impl PricingModel {
 }
 
 /// What to tell the seller about AWS coordinating with both parties before the
-/// cancellation is final, or nothing. The seller guide: "For contract-based subscriptions —
-/// especially private offers or those beyond the initial 48-hour window — cancellation may
-/// require coordination between buyer, seller, and AWS. AWS may engage both parties before
-/// finalizing." Usage-based and SaaS subscriptions get no note.
+/// cancellation is final: for a contract, that "its cancellation may need coordination
+/// between the buyer, you and AWS", naming a private offer or an age past
+/// [`COORDINATION_AGE`] when either holds. Usage-based and SaaS subscriptions get no note.
 pub fn coordination_note(
     pricing: PricingModel,
     private_offer: bool,

@@ -21,28 +21,88 @@ pub fn demo_now() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 23, 9, 0, 0).unwrap()
 }
 
-const SELLERS: [(&str, &str); 3] = [
-    ("111122223333", "Northwind Analytics"),
-    ("222233334444", "Bluefin Security"),
-    ("333344445555", "Cedar Data Tools"),
+/// A seller or buyer of the demo marketplace.
+struct PartySpec {
+    account: &'static str,
+    name: &'static str,
+}
+
+const SELLERS: [PartySpec; 3] = [
+    PartySpec {
+        account: "111122223333",
+        name: "Northwind Analytics",
+    },
+    PartySpec {
+        account: "222233334444",
+        name: "Bluefin Security",
+    },
+    PartySpec {
+        account: "333344445555",
+        name: "Cedar Data Tools",
+    },
 ];
 
-const BUYERS: [(&str, &str); 5] = [
-    ("444455556666", "Acme Retail"),
-    ("555566667777", "Globex Manufacturing"),
-    ("666677778888", "Initech Finance"),
-    ("777788889999", "Umbrella Health"),
-    ("888899990000", "Stark Logistics"),
+const BUYERS: [PartySpec; 5] = [
+    PartySpec {
+        account: "444455556666",
+        name: "Acme Retail",
+    },
+    PartySpec {
+        account: "555566667777",
+        name: "Globex Manufacturing",
+    },
+    PartySpec {
+        account: "666677778888",
+        name: "Initech Finance",
+    },
+    PartySpec {
+        account: "777788889999",
+        name: "Umbrella Health",
+    },
+    PartySpec {
+        account: "888899990000",
+        name: "Stark Logistics",
+    },
 ];
 
-/// (product ID, name, seller index)
-const PRODUCTS: [(&str, &str, usize); 6] = [
-    ("prod-nwbicloud", "Northwind BI Cloud", 0),
-    ("prod-nwetl", "Northwind ETL Pipelines", 0),
-    ("prod-bfwaf", "Bluefin WAF Manager", 1),
-    ("prod-bfsiem", "Bluefin SIEM", 1),
-    ("prod-cdbackup", "Cedar Backup Vault", 2),
-    ("prod-cdquery", "Cedar Query Engine", 2),
+/// A product of the demo marketplace, sold by `SELLERS[seller]`.
+struct ProductSpec {
+    id: &'static str,
+    name: &'static str,
+    seller: usize,
+}
+
+const PRODUCTS: [ProductSpec; 6] = [
+    ProductSpec {
+        id: "prod-nwbicloud",
+        name: "Northwind BI Cloud",
+        seller: 0,
+    },
+    ProductSpec {
+        id: "prod-nwetl",
+        name: "Northwind ETL Pipelines",
+        seller: 0,
+    },
+    ProductSpec {
+        id: "prod-bfwaf",
+        name: "Bluefin WAF Manager",
+        seller: 1,
+    },
+    ProductSpec {
+        id: "prod-bfsiem",
+        name: "Bluefin SIEM",
+        seller: 1,
+    },
+    ProductSpec {
+        id: "prod-cdbackup",
+        name: "Cedar Backup Vault",
+        seller: 2,
+    },
+    ProductSpec {
+        id: "prod-cdquery",
+        name: "Cedar Query Engine",
+        seller: 2,
+    },
 ];
 
 fn account(text: &str) -> AccountId {
@@ -50,14 +110,14 @@ fn account(text: &str) -> AccountId {
 }
 
 fn directory() -> Directory {
-    let party = |(a, n): (&str, &str)| Party {
-        account: account(a),
-        name: n.into(),
+    let party = |spec: &PartySpec| Party {
+        account: account(spec.account),
+        name: spec.name.into(),
     };
     let mut offers = Vec::new();
     let products = PRODUCTS
         .iter()
-        .map(|&(id, name, seller)| {
+        .map(|&ProductSpec { id, name, seller }| {
             let short = id.trim_start_matches("prod-");
             offers.push(Offer {
                 id: OfferId::parse(&format!("offer-{short}pub")).expect("valid"),
@@ -74,13 +134,13 @@ fn directory() -> Directory {
             Product {
                 id: ProductId::parse(id).expect("valid"),
                 name: name.into(),
-                seller: account(SELLERS[seller].0),
+                seller: account(SELLERS[seller].account),
             }
         })
         .collect();
     Directory {
-        sellers: SELLERS.into_iter().map(party).collect(),
-        buyers: BUYERS.into_iter().map(party).collect(),
+        sellers: SELLERS.iter().map(party).collect(),
+        buyers: BUYERS.iter().map(party).collect(),
         products,
         offers,
     }
@@ -95,7 +155,8 @@ fn code(seed: u64, n: u64) -> String {
     format!("{:012x}", mixed & 0xFFFF_FFFF_FFFF)
 }
 
-struct Spec {
+/// An agreement of the demo marketplace, `age_days` old at `now`.
+struct AgreementSpec {
     product: usize,
     buyer: usize,
     private: bool,
@@ -106,14 +167,23 @@ struct Spec {
     invoices: usize,
 }
 
-fn agreement_record(seed: u64, n: u64, spec: &Spec, now: DateTime<Utc>) -> AgreementRecord {
-    let (product_id, _, seller) = PRODUCTS[spec.product];
+fn agreement_record(
+    seed: u64,
+    n: u64,
+    spec: &AgreementSpec,
+    now: DateTime<Utc>,
+) -> AgreementRecord {
+    let ProductSpec {
+        id: product_id,
+        seller,
+        ..
+    } = PRODUCTS[spec.product];
     let short = product_id.trim_start_matches("prod-");
     let start = now - Duration::days(spec.age_days);
     let agreement = Agreement {
         id: AgreementId::parse(&format!("agmt-{}", code(seed, n))).expect("valid"),
-        seller: account(SELLERS[seller].0),
-        buyer: account(BUYERS[spec.buyer].0),
+        seller: account(SELLERS[seller].account),
+        buyer: account(BUYERS[spec.buyer].account),
         product: ProductId::parse(product_id).expect("valid"),
         offer: OfferId::parse(&format!(
             "offer-{short}{}",
@@ -233,7 +303,7 @@ pub fn demo_book_from_seed(seed: u64, now: DateTime<Utc>) -> Book {
         ..Book::default()
     };
     let specs = [
-        Spec {
+        AgreementSpec {
             product: 0,
             buyer: 0,
             private: true,
@@ -243,7 +313,7 @@ pub fn demo_book_from_seed(seed: u64, now: DateTime<Utc>) -> Book {
             monthly_minor: 120_000,
             invoices: 3,
         },
-        Spec {
+        AgreementSpec {
             product: 0,
             buyer: 1,
             private: false,
@@ -253,7 +323,7 @@ pub fn demo_book_from_seed(seed: u64, now: DateTime<Utc>) -> Book {
             monthly_minor: 49_900,
             invoices: 2,
         },
-        Spec {
+        AgreementSpec {
             product: 1,
             buyer: 0,
             private: false,
@@ -263,7 +333,7 @@ pub fn demo_book_from_seed(seed: u64, now: DateTime<Utc>) -> Book {
             monthly_minor: 25_000,
             invoices: 1,
         },
-        Spec {
+        AgreementSpec {
             product: 1,
             buyer: 2,
             private: true,
@@ -273,7 +343,7 @@ pub fn demo_book_from_seed(seed: u64, now: DateTime<Utc>) -> Book {
             monthly_minor: 310_000,
             invoices: 3,
         },
-        Spec {
+        AgreementSpec {
             product: 2,
             buyer: 3,
             private: false,
@@ -283,7 +353,7 @@ pub fn demo_book_from_seed(seed: u64, now: DateTime<Utc>) -> Book {
             monthly_minor: 75_000,
             invoices: 3,
         },
-        Spec {
+        AgreementSpec {
             product: 2,
             buyer: 0,
             private: true,
@@ -293,7 +363,7 @@ pub fn demo_book_from_seed(seed: u64, now: DateTime<Utc>) -> Book {
             monthly_minor: 990_000,
             invoices: 1,
         },
-        Spec {
+        AgreementSpec {
             product: 3,
             buyer: 4,
             private: false,
@@ -303,7 +373,7 @@ pub fn demo_book_from_seed(seed: u64, now: DateTime<Utc>) -> Book {
             monthly_minor: 880_000,
             invoices: 2,
         },
-        Spec {
+        AgreementSpec {
             product: 3,
             buyer: 1,
             private: true,
@@ -313,7 +383,7 @@ pub fn demo_book_from_seed(seed: u64, now: DateTime<Utc>) -> Book {
             monthly_minor: 150_000,
             invoices: 1,
         },
-        Spec {
+        AgreementSpec {
             product: 4,
             buyer: 2,
             private: false,
@@ -323,7 +393,7 @@ pub fn demo_book_from_seed(seed: u64, now: DateTime<Utc>) -> Book {
             monthly_minor: 42_000,
             invoices: 2,
         },
-        Spec {
+        AgreementSpec {
             product: 4,
             buyer: 3,
             private: false,
@@ -333,7 +403,7 @@ pub fn demo_book_from_seed(seed: u64, now: DateTime<Utc>) -> Book {
             monthly_minor: 18_000,
             invoices: 3,
         },
-        Spec {
+        AgreementSpec {
             product: 5,
             buyer: 4,
             private: true,
@@ -343,7 +413,7 @@ pub fn demo_book_from_seed(seed: u64, now: DateTime<Utc>) -> Book {
             monthly_minor: 260_000,
             invoices: 2,
         },
-        Spec {
+        AgreementSpec {
             product: 5,
             buyer: 0,
             private: false,
@@ -353,7 +423,7 @@ pub fn demo_book_from_seed(seed: u64, now: DateTime<Utc>) -> Book {
             monthly_minor: 9_900,
             invoices: 1,
         },
-        Spec {
+        AgreementSpec {
             product: 0,
             buyer: 2,
             private: false,
@@ -363,7 +433,7 @@ pub fn demo_book_from_seed(seed: u64, now: DateTime<Utc>) -> Book {
             monthly_minor: 49_900,
             invoices: 1,
         },
-        Spec {
+        AgreementSpec {
             product: 2,
             buyer: 1,
             private: false,
@@ -375,7 +445,7 @@ pub fn demo_book_from_seed(seed: u64, now: DateTime<Utc>) -> Book {
         },
         // The renewal that auto-renewal created for agreement 12; it starts when 12 ends,
         // and its first month is invoiced in advance, not yet paid.
-        Spec {
+        AgreementSpec {
             product: 0,
             buyer: 2,
             private: false,
@@ -423,7 +493,7 @@ pub fn demo_book_from_seed(seed: u64, now: DateTime<Utc>) -> Book {
             agreement_id: a(3),
             request_id: approve,
         },
-        &Actor::Buyer(account(BUYERS[2].0)),
+        &Actor::Buyer(account(BUYERS[2].account)),
         now - Duration::days(19),
         &mut ids,
     )
@@ -442,7 +512,7 @@ pub fn demo_book_from_seed(seed: u64, now: DateTime<Utc>) -> Book {
             request_id: rejected,
             reason: "We fixed the rules with your support team and want to keep the product".into(),
         },
-        &Actor::Buyer(account(BUYERS[3].0)),
+        &Actor::Buyer(account(BUYERS[3].account)),
         now - Duration::days(11),
         &mut ids,
     )
@@ -469,7 +539,7 @@ pub fn demo_book_from_seed(seed: u64, now: DateTime<Utc>) -> Book {
             request_id: withdrawn,
             reason: "Sent to the wrong agreement: the test agreement is another one".into(),
         },
-        &Actor::Seller(account(SELLERS[2].0)),
+        &Actor::Seller(account(SELLERS[2].account)),
         now - Duration::days(9) + Duration::hours(2),
         &mut ids,
     )
@@ -527,57 +597,88 @@ pub fn demo_book_from_seed(seed: u64, now: DateTime<Utc>) -> Book {
     book
 }
 
+/// An FPS subscription of the demo, last paid for 12 days before `now`.
+struct FpsSpec {
+    id: &'static str,
+    seller: usize,
+    buyer: usize,
+    product_name: &'static str,
+    last_payment_minor: i64,
+    status: FpsStatus,
+}
+
+/// A DevPay subscription of the demo, its period begun 9 days before `now`.
+struct DevPaySpec {
+    id: &'static str,
+    seller: usize,
+    buyer: usize,
+    product_name: &'static str,
+    monthly_minor: i64,
+    one_time_minor: i64,
+    usage_per_hour_minor: i64,
+}
+
+/// What sets an Alibaba Cloud order of the demo apart; the rest is as most orders are.
+struct OrderSpec {
+    id: &'static str,
+    buyer: usize,
+    product_name: &'static str,
+    paid_at: DateTime<Utc>,
+    paid_cash_minor: i64,
+    method: PaymentMethod,
+}
+
 fn add_families(book: &mut Book, now: DateTime<Utc>, ids: &mut SequentialIds) {
     let fps = [
-        (
-            "17d62772-c53e-4bdb-9667-65d7b7841cfc",
-            0,
-            0,
-            "Northwind Reports (FPS)",
-            2_000,
-            FpsStatus::Active,
-        ),
+        FpsSpec {
+            id: "17d62772-c53e-4bdb-9667-65d7b7841cfc",
+            seller: 0,
+            buyer: 0,
+            product_name: "Northwind Reports (FPS)",
+            last_payment_minor: 2_000,
+            status: FpsStatus::Active,
+        },
         // A second subscription of the same seller: a caller reference used on one is a
         // replay on the other too.
-        (
-            "5b2e8f41-9c3d-4a7e-b6f0-2d8c1e9a7b53",
-            0,
-            2,
-            "Northwind Alerts (FPS)",
-            1_000,
-            FpsStatus::Active,
-        ),
-        (
-            "8a1f0c55-2b7e-4c1d-9f3a-6e2d8b7c4a10",
-            1,
-            3,
-            "Bluefin Scanner (FPS)",
-            12_500,
-            FpsStatus::Active,
-        ),
-        (
-            "c3e9d2a1-7f4b-4e8c-a1d5-9b0e6f3c2d87",
-            2,
-            1,
-            "Cedar Archive (FPS)",
-            5_000,
-            FpsStatus::Cancelled,
-        ),
+        FpsSpec {
+            id: "5b2e8f41-9c3d-4a7e-b6f0-2d8c1e9a7b53",
+            seller: 0,
+            buyer: 2,
+            product_name: "Northwind Alerts (FPS)",
+            last_payment_minor: 1_000,
+            status: FpsStatus::Active,
+        },
+        FpsSpec {
+            id: "8a1f0c55-2b7e-4c1d-9f3a-6e2d8b7c4a10",
+            seller: 1,
+            buyer: 3,
+            product_name: "Bluefin Scanner (FPS)",
+            last_payment_minor: 12_500,
+            status: FpsStatus::Active,
+        },
+        FpsSpec {
+            id: "c3e9d2a1-7f4b-4e8c-a1d5-9b0e6f3c2d87",
+            seller: 2,
+            buyer: 1,
+            product_name: "Cedar Archive (FPS)",
+            last_payment_minor: 5_000,
+            status: FpsStatus::Cancelled,
+        },
     ];
-    for (id, seller, buyer, name, minor, status) in fps {
+    for spec in fps {
         book.fps.insert(
-            id.into(),
+            spec.id.into(),
             Versioned {
                 version: 1,
                 record: FpsSubscription {
-                    id: id.into(),
-                    seller: account(SELLERS[seller].0),
-                    buyer: account(BUYERS[buyer].0),
-                    product_name: name.into(),
-                    last_payment: Money::new(minor, Currency::USD),
+                    id: spec.id.into(),
+                    seller: account(SELLERS[spec.seller].account),
+                    buyer: account(BUYERS[spec.buyer].account),
+                    product_name: spec.product_name.into(),
+                    last_payment: Money::new(spec.last_payment_minor, Currency::USD),
                     last_payment_at: now - Duration::days(12),
                     refunded_from_last_minor: 0,
-                    status,
+                    status: spec.status,
                     cancel_reason: String::new(),
                     calls: Vec::new(),
                 },
@@ -585,30 +686,38 @@ fn add_families(book: &mut Book, now: DateTime<Utc>, ids: &mut SequentialIds) {
         );
     }
     let devpay = [
-        (
-            "devpay-nwdesktop",
-            0,
-            0,
-            "Northwind Desktop (DevPay)",
-            3_000,
-            5_000,
-            12,
-        ),
-        ("devpay-cdsync", 2, 4, "Cedar Sync (DevPay)", 1_500, 0, 4),
+        DevPaySpec {
+            id: "devpay-nwdesktop",
+            seller: 0,
+            buyer: 0,
+            product_name: "Northwind Desktop (DevPay)",
+            monthly_minor: 3_000,
+            one_time_minor: 5_000,
+            usage_per_hour_minor: 12,
+        },
+        DevPaySpec {
+            id: "devpay-cdsync",
+            seller: 2,
+            buyer: 4,
+            product_name: "Cedar Sync (DevPay)",
+            monthly_minor: 1_500,
+            one_time_minor: 0,
+            usage_per_hour_minor: 4,
+        },
     ];
-    for (id, seller, buyer, name, monthly, one_time, usage) in devpay {
+    for spec in devpay {
         book.devpay.insert(
-            id.into(),
+            spec.id.into(),
             Versioned {
                 version: 1,
                 record: DevPaySubscription {
-                    id: id.into(),
-                    seller: account(SELLERS[seller].0),
-                    buyer: account(BUYERS[buyer].0),
-                    product_name: name.into(),
-                    monthly_charge: Money::new(monthly, Currency::USD),
-                    one_time_charge: Money::new(one_time, Currency::USD),
-                    usage_per_hour: Money::new(usage, Currency::USD),
+                    id: spec.id.into(),
+                    seller: account(SELLERS[spec.seller].account),
+                    buyer: account(BUYERS[spec.buyer].account),
+                    product_name: spec.product_name.into(),
+                    monthly_charge: Money::new(spec.monthly_minor, Currency::USD),
+                    one_time_charge: Money::new(spec.one_time_minor, Currency::USD),
+                    usage_per_hour: Money::new(spec.usage_per_hour_minor, Currency::USD),
                     period_start: now - Duration::days(9),
                     status: DevPayStatus::Active,
                     cancellation: None,
@@ -617,16 +726,16 @@ fn add_families(book: &mut Book, now: DateTime<Utc>, ids: &mut SequentialIds) {
         );
     }
     // One order for each of the seed's rules, so that a person can meet every one of them.
-    let order = |id: &str, buyer: usize, name: &str, paid_at, cash, method| AlibabaOrder {
-        id: id.into(),
-        buyer: account(BUYERS[buyer].0),
-        product_name: name.into(),
+    let order = |spec: OrderSpec| AlibabaOrder {
+        id: spec.id.into(),
+        buyer: account(BUYERS[spec.buyer].account),
+        product_name: spec.product_name.into(),
         billing: Billing::Subscription,
         kind: InstanceKind::Standard,
-        paid_at,
-        paid_cash: Money::new(cash, Currency::CNY),
+        paid_at: spec.paid_at,
+        paid_cash: Money::new(spec.paid_cash_minor, Currency::CNY),
         paid_vouchers: Money::new(0, Currency::CNY),
-        method,
+        method: spec.method,
         channel: SalesChannel::OfficialWebsite,
         invoice_issued: false,
         original_method_refuses: false,
@@ -640,96 +749,96 @@ fn add_families(book: &mut Book, now: DateTime<Utc>, ids: &mut SequentialIds) {
         // never the part paid with vouchers.
         AlibabaOrder {
             paid_vouchers: Money::new(20_000, Currency::CNY),
-            ..order(
-                "ali-202611-00017",
-                0,
-                "IoT Platform standard instance",
-                days_ago(40),
-                80_000,
-                PaymentMethod::Alipay,
-            )
+            ..order(OrderSpec {
+                id: "ali-202611-00017",
+                buyer: 0,
+                product_name: "IoT Platform standard instance",
+                paid_at: days_ago(40),
+                paid_cash_minor: 80_000,
+                method: PaymentMethod::Alipay,
+            })
         },
         // Online banking inside the 548 days: back to the bank, within 2-3 business days.
-        order(
-            "ali-202608-00256",
-            0,
-            "DataV dashboard subscription",
-            days_ago(100),
-            36_000,
-            PaymentMethod::OnlineBanking,
-        ),
+        order(OrderSpec {
+            id: "ali-202608-00256",
+            buyer: 0,
+            product_name: "DataV dashboard subscription",
+            paid_at: days_ago(100),
+            paid_cash_minor: 36_000,
+            method: PaymentMethod::OnlineBanking,
+        }),
         // An enterprise instance paid more than 548 days ago: to the balance, and its data
         // is deleted for good.
         AlibabaOrder {
             kind: InstanceKind::Enterprise,
-            ..order(
-                "ali-202404-00931",
-                1,
-                "IoT Platform enterprise instance",
-                days_ago(600),
-                1_200_000,
-                PaymentMethod::OnlineBanking,
-            )
+            ..order(OrderSpec {
+                id: "ali-202404-00931",
+                buyer: 1,
+                product_name: "IoT Platform enterprise instance",
+                paid_at: days_ago(600),
+                paid_cash_minor: 1_200_000,
+                method: PaymentMethod::OnlineBanking,
+            })
         },
         // Paid before 29 March 2019: to the balance whatever else holds.
-        order(
-            "ali-201903-00007",
-            1,
-            "ApsaraDB RDS long-term subscription",
-            before_cutoff,
-            540_000,
-            PaymentMethod::Alipay,
-        ),
+        order(OrderSpec {
+            id: "ali-201903-00007",
+            buyer: 1,
+            product_name: "ApsaraDB RDS long-term subscription",
+            paid_at: before_cutoff,
+            paid_cash_minor: 540_000,
+            method: PaymentMethod::Alipay,
+        }),
         // Alipay refuses the refund (the account was closed): to the balance.
         AlibabaOrder {
             original_method_refuses: true,
-            ..order(
-                "ali-202610-00150",
-                2,
-                "OSS storage package",
-                days_ago(30),
-                12_000,
-                PaymentMethod::Alipay,
-            )
+            ..order(OrderSpec {
+                id: "ali-202610-00150",
+                buyer: 2,
+                product_name: "OSS storage package",
+                paid_at: days_ago(30),
+                paid_cash_minor: 12_000,
+                method: PaymentMethod::Alipay,
+            })
         },
         // Pay-as-you-go: not refundable.
         AlibabaOrder {
             billing: Billing::PayAsYouGo,
-            ..order(
-                "ali-202609-00412",
-                3,
-                "IoT Platform public instance (old)",
-                days_ago(70),
-                3_000,
-                PaymentMethod::AccountBalance,
-            )
+            ..order(OrderSpec {
+                id: "ali-202609-00412",
+                buyer: 3,
+                product_name: "IoT Platform public instance (old)",
+                paid_at: days_ago(70),
+                paid_cash_minor: 3_000,
+                method: PaymentMethod::AccountBalance,
+            })
         },
         // Bought on the official website with an invoice issued: to the balance.
         AlibabaOrder {
             paid_vouchers: Money::new(30_000, Currency::CNY),
             invoice_issued: true,
-            ..order(
-                "ali-202610-00088",
-                4,
-                "ECS subscription",
-                days_ago(20),
-                150_000,
-                PaymentMethod::Alipay,
-            )
+            ..order(OrderSpec {
+                id: "ali-202610-00088",
+                buyer: 4,
+                product_name: "ECS subscription",
+                paid_at: days_ago(20),
+                paid_cash_minor: 150_000,
+                method: PaymentMethod::Alipay,
+            })
         },
         // Bought on the cloud marketplace with an invoice issued: the invoice rule does not
         // apply, so back to Alipay.
         AlibabaOrder {
             channel: SalesChannel::CloudMarketplace,
             invoice_issued: true,
-            ..order(
-                "ali-202611-00093",
-                4,
-                "Hardened CentOS image (Cloud Marketplace)",
-                days_ago(15),
-                9_900,
-                PaymentMethod::Alipay,
-            )
+            ..order(OrderSpec {
+                id: "ali-202611-00093",
+                buyer: 4,
+                product_name: "Hardened CentOS image (Cloud Marketplace)",
+                paid_at: days_ago(15),
+                paid_cash_minor: 9_900,
+                method: PaymentMethod::Alipay,
+            })
         },
     ];
     for record in alibaba {
@@ -742,13 +851,13 @@ fn add_families(book: &mut Book, now: DateTime<Utc>, ids: &mut SequentialIds) {
         .values()
         .map(|v| &v.record)
         .find(|r| {
-            r.agreement.buyer.as_str() == BUYERS[1].0
+            r.agreement.buyer.as_str() == BUYERS[1].account
                 && r.agreement.offer.as_str() == "offer-nwbicloudpub"
         })
         .and_then(|r| r.invoices.last())
         .map_or_else(String::new, |i| i.id.to_string());
     let form = RefundForm {
-        subscriber_account: BUYERS[1].0.into(),
+        subscriber_account: BUYERS[1].account.into(),
         product_id: "prod-nwbicloud".into(),
         offer_id: "offer-nwbicloudpub".into(),
         billing_period: (now - Months::new(1)).format("%Y-%m").to_string(),
@@ -760,7 +869,7 @@ fn add_families(book: &mut Book, now: DateTime<Utc>, ids: &mut SequentialIds) {
             (now + Duration::days(7)).format("%Y-%m-%d")
         ),
     };
-    let seller = account(SELLERS[0].0);
+    let seller = account(SELLERS[0].account);
     let opened = book.apply(
         Command::OpenSupportCase { form },
         &Actor::Seller(seller),
@@ -786,7 +895,7 @@ pub fn scale_book(n: usize, now: DateTime<Utc>, ids: &mut dyn IdSource) -> Book 
         ..Book::default()
     };
     for i in 0..n {
-        let spec = Spec {
+        let spec = AgreementSpec {
             product: i % PRODUCTS.len(),
             buyer: i % BUYERS.len(),
             private: i % 3 == 0,
@@ -956,7 +1065,7 @@ mod tests {
             .map(|v| format!("{:?}", v.record.agreement.pricing))
             .collect();
         assert_eq!(models.len(), PricingModel::ALL.len(), "{models:?}");
-        let seller = account(SELLERS[0].0);
+        let seller = account(SELLERS[0].account);
         let of_seller = book.fps.values().filter(|v| v.record.seller == seller);
         assert!(of_seller.count() >= 2);
     }
