@@ -168,16 +168,6 @@ pub trait IdSource {
             .expect("an IdSource suffix is letters and digits")
     }
 
-    /// The `id` of a new bus event.
-    fn event_id(&mut self) -> String {
-        self.next_uuid()
-    }
-
-    /// The `detail.requestId` of a new bus event: the ID of the API call behind it.
-    fn api_request_id(&mut self) -> String {
-        self.next_uuid()
-    }
-
     /// The ID of a new Amazon FPS refund transaction, shaped like the one in FPS's sample
     /// response (`14GKE3B85HCMF1BTSH5C4PD2IHZL95RJ2LM`): 35 upper-case letters and digits.
     /// Spelled from two UUIDs in base 36 (18 digits of the first, 17 of the second), so it
@@ -326,7 +316,7 @@ mod tests {
         let uuid = ids.next_uuid();
         assert_eq!(uuid.len(), 36);
         assert_eq!(&uuid[14..15], "4");
-        assert_ne!(ids.event_id(), ids.api_request_id());
+        assert_ne!(ids.next_uuid(), uuid);
     }
 
     #[test]
