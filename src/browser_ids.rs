@@ -30,7 +30,7 @@ impl IdSource for BrowserIds {
         uuid_from_bytes(&random_bytes::<16>())
     }
 
-    /// 128 bits, as the issue asks and HMAC-SHA-256 needs; more would only cost storage,
+    /// 128 bits, as an HMAC-SHA-256 key needs to resist guessing; more would only cost storage,
     /// where each request keeps its own.
     fn link_secret(&mut self) -> LinkSecret {
         LinkSecret::from_bytes(&random_bytes::<16>()).expect("16 bytes is a valid secret")

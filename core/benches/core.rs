@@ -3,7 +3,7 @@
 //! page of the event log at 10,000 agreements beside the whole log sorted at once, and the
 //! confirmation link's round trip. Run with `cargo bench -p workbench-core`.
 //!
-//! The budgets (issue 11, point 5), natively in this bench profile (the release profile):
+//! The core's performance budgets, natively in this bench profile (the release profile):
 //!
 //! - the sweep when all 10,000 pending requests fall due at once ("all approved"): 50 ms;
 //! - one command, at 100 and at 10,000 agreements: 20 µs;

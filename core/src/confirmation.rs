@@ -1,4 +1,4 @@
-//! The seller's side of the confirmation link (spec §3): the link of a request, and the
+//! The seller's side of the confirmation link: the link of a request, and the
 //! buyer's decision coming back as a receipt, whether the buyer decided on another device
 //! or in a tab of the seller's own browser (whose page hands it over at once).
 //!
@@ -68,7 +68,7 @@ fn utc(at: DateTime<Utc>) -> String {
 /// How much of the seller's reason a confirmation link carries, in UTF-8 bytes, and of the
 /// details for the buyer. With both texts at their longest (a 2,000-character reason, three
 /// 2,000-character details) the link stays under 2,000 characters, as a chat message and a
-/// QR code need (spec §3).
+/// QR code need.
 pub const REASON_BYTES_IN_LINK: usize = 600;
 pub const DETAILS_BYTES_IN_LINK: usize = 400;
 

@@ -1,4 +1,4 @@
-//! Amazon FPS keeps a CallerReference "for seven days" as the caller's (source 002), not a
+//! Amazon FPS keeps a CallerReference for seven days as the caller's, not a
 //! subscription's: through the book, the same reference on another subscription of the same
 //! seller is a replay that returns the first result and changes nothing.
 

@@ -1,4 +1,4 @@
-//! The seller's Amazon DevPay customers (source 000): each with its status and, once the
+//! The seller's Amazon DevPay customers: each with its status and, once the
 //! customer cancelled, when, the usage billed up to then and the refund Amazon charges the
 //! seller to cover. There is no cancel button: a seller has no way to cancel a DevPay
 //! customer but a case in the AWS Support Center, which the section points to.

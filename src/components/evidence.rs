@@ -1,4 +1,4 @@
-//! The evidence pack of a case (spec §3a): its download, and the check of a pack someone
+//! The evidence pack of a case: its download, and the check of a pack someone
 //! hands back, which says whether it is as it was downloaded or where it was changed.
 
 use leptos::prelude::*;

@@ -315,7 +315,7 @@ impl Default for WithdrawDraft {
     }
 }
 
-/// The confirmation that follows "Submit cancellation request" (source 001, step 6): the
+/// The confirmation that follows "Submit cancellation request": the
 /// request went to AWS for processing, with its ID and the moment it is approved on its own.
 #[component]
 pub fn RequestSubmitted(request: CancellationRequest, draft: CancelDraft) -> impl IntoView {

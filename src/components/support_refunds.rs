@@ -1,5 +1,5 @@
 //! The refunds AWS processed for the buyer through a seller's support case (the legacy
-//! route of source 001), with when they reach the buyer's AWS bill and bank.
+//! "Request refund" route), with when they reach the buyer's AWS bill and bank.
 
 use chrono::Duration;
 use leptos::prelude::*;

@@ -33,10 +33,10 @@ pub const RULE_ONE_TIME: &str = "One-time charges are never refunded.";
 pub const RULE_USAGE: &str =
     "Usage is billed at the end of the month, up to the moment of cancelling.";
 
-/// What the seller is told beside its customers (source 000, "When a Customer Cancels").
+/// What the seller is told beside its customers, about learning that one cancelled.
 pub const SELLER_NO_EMAIL: &str = "DevPay doesn't notify you by e-mail when a customer cancels: \
 their status here and your reports are how you find out.";
-/// The seller's only way to cancel a customer (source 000, "If You Want to Cancel a Customer").
+/// The seller's only way to cancel a customer.
 pub const SELLER_CANCEL_ROUTE: &str = "There isn't a programmatic way for you to cancel a \
 customer. To cancel one, open a case in the AWS Support Center, selecting Billing > DevPay \
 Inquiry.";

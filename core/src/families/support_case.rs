@@ -17,8 +17,8 @@
 //! - AWS reads what the seller wrote as a person would: the comments ask for a cancellation
 //!   when they say "cancel"; a reply supplies an agreement ID, an invoice reference or an
 //!   amount followed by its currency code ("12.50 USD"), the latest reply first.
-//! - The billing period and the invoice reference are part of what source 001 says to
-//!   provide. The form takes the billing period as a month and lets the invoice be left out
+//! - The billing period and the invoice reference are part of what the form asks the
+//!   seller to provide. The form takes the billing period as a month and lets the invoice be left out
 //!   for a cancellation alone, as before; AWS then asks for it (Action Required).
 
 use chrono::{DateTime, Datelike, Duration, Months, NaiveDate, TimeZone, Utc};
@@ -35,10 +35,10 @@ pub const COMMENTS_MAX: usize = 2000;
 pub const RULE_CASE_REFUND: &str = "Once AWS processes the case, the refund appears in the \
 customer's AWS billing account within 24 to 48 hours; it can take up to 5 business days to \
 reach their bank.";
-/// What the buyer is told of a refund AWS processed (source 001, step 7).
+/// What the buyer is told of a refund AWS processed.
 pub const BUYER_REFUND_TIMING: &str = "A refund appears in your AWS billing account within 24 \
 to 48 hours; it may take up to 5 business days to be reflected in your bank account.";
-/// What the seller is told of a refund AWS processed (source 001, step 7).
+/// What the seller is told of a refund AWS processed.
 pub const CUSTOMER_REFUND_TIMING: &str = "The refund appears in the customer's AWS billing \
 account within 24 to 48 hours; it can take up to 5 business days to reach their bank.";
 /// How long AWS takes to read the seller's answer to an Action Required case.
