@@ -7,6 +7,7 @@ use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
+use crate::coded::coded;
 use crate::ids::{AdjustmentId, AgreementId, ClientToken, InvoiceId};
 use crate::money::{Currency, Money};
 
@@ -30,49 +31,15 @@ pub enum AdjustmentReasonCode {
     Other,
 }
 
-impl AdjustmentReasonCode {
-    /// Every reason, in the order the API lists them.
-    pub const ALL: [AdjustmentReasonCode; 7] = [
-        Self::IncorrectTermsAccepted,
-        Self::IncorrectMetering,
-        Self::TestEnvironmentCharges,
-        Self::AlternativeProcurementChannel,
-        Self::UnintendedRenewal,
-        Self::BuyerDissatisfaction,
-        Self::Other,
-    ];
-
-    /// The reason as the API spells it.
-    pub fn code(self) -> &'static str {
-        match self {
-            Self::IncorrectTermsAccepted => "INCORRECT_TERMS_ACCEPTED",
-            Self::IncorrectMetering => "INCORRECT_METERING",
-            Self::TestEnvironmentCharges => "TEST_ENVIRONMENT_CHARGES",
-            Self::AlternativeProcurementChannel => "ALTERNATIVE_PROCUREMENT_CHANNEL",
-            Self::UnintendedRenewal => "UNINTENDED_RENEWAL",
-            Self::BuyerDissatisfaction => "BUYER_DISSATISFACTION",
-            Self::Other => "OTHER",
-        }
-    }
-
-    /// The reason in plain words, for people.
-    pub fn label(self) -> &'static str {
-        match self {
-            Self::IncorrectTermsAccepted => "The buyer accepted incorrect terms",
-            Self::IncorrectMetering => "Usage was metered incorrectly",
-            Self::TestEnvironmentCharges => "Charges for a test environment",
-            Self::AlternativeProcurementChannel => "Bought through another channel",
-            Self::UnintendedRenewal => "It renewed unintentionally",
-            Self::BuyerDissatisfaction => "The buyer is dissatisfied",
-            Self::Other => "Another reason",
-        }
-    }
-
-    /// The reason the API spelling `code` names, if any.
-    pub fn from_code(code: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|c| c.code() == code)
-    }
-}
+coded!(AdjustmentReasonCode {
+    IncorrectTermsAccepted => "INCORRECT_TERMS_ACCEPTED", "The buyer accepted incorrect terms";
+    IncorrectMetering => "INCORRECT_METERING", "Usage was metered incorrectly";
+    TestEnvironmentCharges => "TEST_ENVIRONMENT_CHARGES", "Charges for a test environment";
+    AlternativeProcurementChannel => "ALTERNATIVE_PROCUREMENT_CHANNEL", "Bought through another channel";
+    UnintendedRenewal => "UNINTENDED_RENEWAL", "It renewed unintentionally";
+    BuyerDissatisfaction => "BUYER_DISSATISFACTION", "The buyer is dissatisfied";
+    Other => "OTHER", "Another reason";
+});
 
 /// Where a billing adjustment stands: created PENDING, then COMPLETED or VALIDATION_FAILED
 /// when billing processes it, [`PROCESSING_DELAY`] later.
@@ -84,25 +51,11 @@ pub enum AdjustmentStatus {
     Completed,
 }
 
-impl AdjustmentStatus {
-    /// The status as the API spells it.
-    pub fn code(self) -> &'static str {
-        match self {
-            Self::Pending => "PENDING",
-            Self::ValidationFailed => "VALIDATION_FAILED",
-            Self::Completed => "COMPLETED",
-        }
-    }
-
-    /// The status in words, for people.
-    pub fn label(self) -> &'static str {
-        match self {
-            Self::Pending => "Pending",
-            Self::ValidationFailed => "Validation failed",
-            Self::Completed => "Completed",
-        }
-    }
-}
+coded!(AdjustmentStatus {
+    Pending => "PENDING", "Pending";
+    ValidationFailed => "VALIDATION_FAILED", "Validation failed";
+    Completed => "COMPLETED", "Completed";
+});
 
 /// An invoice of an agreement: what it charged and what has been refunded from it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

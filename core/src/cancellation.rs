@@ -6,6 +6,7 @@ use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
+use crate::coded::coded;
 use crate::ids::{AgreementId, ClientToken, RequestId};
 use crate::link::secret::LinkSecret;
 
@@ -39,52 +40,16 @@ pub enum CancellationReasonCode {
     Other,
 }
 
-impl CancellationReasonCode {
-    /// Every reason, in the order the API lists them.
-    pub const ALL: [CancellationReasonCode; 8] = [
-        CancellationReasonCode::IncorrectTermsAccepted,
-        CancellationReasonCode::ReplacingAgreement,
-        CancellationReasonCode::TestAgreement,
-        CancellationReasonCode::AlternativeProcurementChannel,
-        CancellationReasonCode::ProductDiscontinued,
-        CancellationReasonCode::UnintendedRenewal,
-        CancellationReasonCode::BuyerDissatisfaction,
-        CancellationReasonCode::Other,
-    ];
-
-    /// The code as the API spells it.
-    pub fn code(self) -> &'static str {
-        match self {
-            Self::IncorrectTermsAccepted => "INCORRECT_TERMS_ACCEPTED",
-            Self::ReplacingAgreement => "REPLACING_AGREEMENT",
-            Self::TestAgreement => "TEST_AGREEMENT",
-            Self::AlternativeProcurementChannel => "ALTERNATIVE_PROCUREMENT_CHANNEL",
-            Self::ProductDiscontinued => "PRODUCT_DISCONTINUED",
-            Self::UnintendedRenewal => "UNINTENDED_RENEWAL",
-            Self::BuyerDissatisfaction => "BUYER_DISSATISFACTION",
-            Self::Other => "OTHER",
-        }
-    }
-
-    /// The code in plain words, for people.
-    pub fn label(self) -> &'static str {
-        match self {
-            Self::IncorrectTermsAccepted => "The buyer accepted incorrect terms",
-            Self::ReplacingAgreement => "Replacing it with a new agreement",
-            Self::TestAgreement => "It was a test agreement",
-            Self::AlternativeProcurementChannel => "Buying through another channel",
-            Self::ProductDiscontinued => "The product is discontinued",
-            Self::UnintendedRenewal => "It renewed unintentionally",
-            Self::BuyerDissatisfaction => "The buyer is dissatisfied",
-            Self::Other => "Another reason",
-        }
-    }
-
-    /// The reason the API spelling `code` names, if any.
-    pub fn from_code(code: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|c| c.code() == code)
-    }
-}
+coded!(CancellationReasonCode {
+    IncorrectTermsAccepted => "INCORRECT_TERMS_ACCEPTED", "The buyer accepted incorrect terms";
+    ReplacingAgreement => "REPLACING_AGREEMENT", "Replacing it with a new agreement";
+    TestAgreement => "TEST_AGREEMENT", "It was a test agreement";
+    AlternativeProcurementChannel => "ALTERNATIVE_PROCUREMENT_CHANNEL", "Buying through another channel";
+    ProductDiscontinued => "PRODUCT_DISCONTINUED", "The product is discontinued";
+    UnintendedRenewal => "UNINTENDED_RENEWAL", "It renewed unintentionally";
+    BuyerDissatisfaction => "BUYER_DISSATISFACTION", "The buyer is dissatisfied";
+    Other => "OTHER", "Another reason";
+});
 
 /// Where a cancellation request stands, with the values of the API. Only
 /// PENDING_APPROVAL moves on; every other status is final.
@@ -99,29 +64,15 @@ pub enum RequestStatus {
     ValidationFailed,
 }
 
+coded!(RequestStatus {
+    PendingApproval => "PENDING_APPROVAL", "Pending approval";
+    Approved => "APPROVED", "Approved";
+    Rejected => "REJECTED", "Denied";
+    Cancelled => "CANCELLED", "Withdrawn";
+    ValidationFailed => "VALIDATION_FAILED", "Validation failed";
+});
+
 impl RequestStatus {
-    /// The status as the API spells it.
-    pub fn code(self) -> &'static str {
-        match self {
-            Self::PendingApproval => "PENDING_APPROVAL",
-            Self::Approved => "APPROVED",
-            Self::Rejected => "REJECTED",
-            Self::Cancelled => "CANCELLED",
-            Self::ValidationFailed => "VALIDATION_FAILED",
-        }
-    }
-
-    /// The words of the AWS console.
-    pub fn label(self) -> &'static str {
-        match self {
-            Self::PendingApproval => "Pending approval",
-            Self::Approved => "Approved",
-            Self::Rejected => "Denied",
-            Self::Cancelled => "Withdrawn",
-            Self::ValidationFailed => "Validation failed",
-        }
-    }
-
     /// Whether the buyer can still decide (and the seller withdraw).
     pub fn is_pending(self) -> bool {
         self == Self::PendingApproval

@@ -19,6 +19,7 @@ pub mod api;
 pub mod book;
 pub mod cancellation;
 pub mod case;
+mod coded;
 pub mod confirmation;
 pub mod demo;
 pub mod events;

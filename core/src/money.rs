@@ -4,6 +4,7 @@
 use std::fmt;
 use std::str::FromStr;
 
+use crate::coded::coded;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
@@ -22,38 +23,24 @@ pub enum Currency {
     KRW,
 }
 
-impl Currency {
-    pub const ALL: [Currency; 9] = [
-        Currency::USD,
-        Currency::EUR,
-        Currency::GBP,
-        Currency::AUD,
-        Currency::CAD,
-        Currency::INR,
-        Currency::CNY,
-        Currency::JPY,
-        Currency::KRW,
-    ];
+coded!(Currency {
+    USD => "USD";
+    EUR => "EUR";
+    GBP => "GBP";
+    AUD => "AUD";
+    CAD => "CAD";
+    INR => "INR";
+    CNY => "CNY";
+    JPY => "JPY";
+    KRW => "KRW";
+});
 
+impl Currency {
     /// Digits after the decimal point in this currency's smallest unit.
     pub fn decimals(self) -> u32 {
         match self {
             Currency::JPY | Currency::KRW => 0,
             _ => 2,
-        }
-    }
-
-    pub fn code(self) -> &'static str {
-        match self {
-            Currency::USD => "USD",
-            Currency::EUR => "EUR",
-            Currency::GBP => "GBP",
-            Currency::AUD => "AUD",
-            Currency::CAD => "CAD",
-            Currency::INR => "INR",
-            Currency::CNY => "CNY",
-            Currency::JPY => "JPY",
-            Currency::KRW => "KRW",
         }
     }
 
@@ -72,10 +59,7 @@ impl FromStr for Currency {
     type Err = MoneyError;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Currency::ALL
-            .into_iter()
-            .find(|c| c.code() == s)
-            .ok_or_else(|| MoneyError::UnknownCurrency(s.to_string()))
+        Currency::from_code(s).ok_or_else(|| MoneyError::UnknownCurrency(s.to_string()))
     }
 }
 
