@@ -25,6 +25,36 @@ async function buyerAndSellerTabs() {
 }
 
 describe('buyer view', () => {
+  test('a buyer of 2,000 agreements sees them, and the requests waiting for them, a page at a time', async () => {
+    const { page, context } = await app.device();
+    await open(page, app.url('/seller'));
+    await page.getByLabel('Demo data to load').selectOption('10000');
+    await page.getByRole('button', { name: 'Reset demo data' }).click();
+    await page.getByRole('button', { name: 'Yes, reset demo data' }).click();
+    await page.getByText('The demo data was reset.').waitFor({ timeout: 180_000 });
+    await open(page, app.url('/buyer'));
+
+    await page.getByRole('heading', { name: '2000 cancellation requests are waiting for your answer' }).waitFor({ timeout: 30_000 });
+    const requests = page.getByRole('article', { name: /^Request for agreement / });
+    assert.equal(await requests.count(), 50, 'one page of requests is drawn');
+    const waiting = page.getByRole('navigation', { name: 'Pages of requests waiting for you' });
+    await waiting.getByText('Page 1 of 40').waitFor();
+    const firstRequest = await requests.first().getAttribute('aria-label');
+    await waiting.getByRole('button', { name: 'Next page' }).click();
+    await waiting.getByText('Page 2 of 40').waitFor();
+    assert.notEqual(await requests.first().getAttribute('aria-label'), firstRequest);
+    assert.equal(await requests.count(), 50);
+
+    await page.getByRole('heading', { name: 'Your agreements (2000)' }).waitFor();
+    const table = page.getByRole('region', { name: 'Your agreements table' });
+    assert.equal(await table.getByRole('row').count(), 51, 'a header and one page of agreements');
+    const agreements = page.getByRole('navigation', { name: 'Pages of your agreements' });
+    await agreements.getByRole('button', { name: 'Next page' }).click();
+    await agreements.getByText('Page 2 of 40').waitFor();
+    assert.equal(await agreements.getByRole('button', { name: 'Previous page' }).isEnabled(), true);
+    await context.close();
+  });
+
   test('shows the waiting request with its time left and passes axe', async () => {
     const { page, context, request } = await buyerAndSellerTabs();
     await page.getByRole('heading', { name: '1 cancellation request is waiting for your answer' }).waitFor();
