@@ -184,7 +184,31 @@ async function scaleBudgets(browser, origin) {
   for (let i = 0; i < RUNS; i++) keys.push(await untilResult('key'));
   const key = median(keys);
   report(`a keystroke in the Product filter until the list shows its result, median of ${RUNS}`, `${key.toFixed(1)} ms`, '16 ms', '', key <= 16);
+
+  for (const path of ['/seller', '/buyer']) {
+    await page.goto(`${origin}${path}`);
+    await page.getByRole('main').getByRole('heading').first().waitFor();
+    const share = await idleShare(context, page);
+    report(`${path} left open and idle at 10,000 agreements, share of a core`, `${(share * 100).toFixed(1)} %`, '2 %', '', share <= 0.02);
+  }
   await context.close();
+}
+
+/** The share of one core a page's main thread is busy while nobody touches it, over 10 s. */
+async function idleShare(context, page) {
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('Performance.enable');
+  const busy = async () => {
+    const { metrics } = await cdp.send('Performance.getMetrics');
+    return metrics.find((m) => m.name === 'TaskDuration').value;
+  };
+  // The page's own start-up is not idleness.
+  await page.waitForTimeout(2_000);
+  const [before, started] = [await busy(), Date.now()];
+  await page.waitForTimeout(10_000);
+  const share = (await busy() - before) / ((Date.now() - started) / 1000);
+  await cdp.detach();
+  return share;
 }
 
 const extra = {};
