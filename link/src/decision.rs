@@ -2,16 +2,16 @@
 
 use leptos::prelude::*;
 use workbench_core::ids::AgreementId;
-use workbench_core::link::Decision as Answer;
+use workbench_core::link::Decision;
 
 /// The buyer's answer to one pending request: "Approve" (after saying plainly that the
 /// agreement will be cancelled) or "Reject" with a reason the seller will read. Where the
 /// answer goes (this browser's book, or a receipt for the seller) is `decide`'s business;
 /// its error is shown here, and the reason typed stays.
 #[component]
-pub fn Decision(
+pub fn ApproveOrReject(
     agreement: AgreementId,
-    decide: Callback<Answer, Result<(), String>>,
+    decide: Callback<Decision, Result<(), String>>,
 ) -> impl IntoView {
     let mode = RwSignal::new(Mode::Choosing);
     let reason = RwSignal::new(String::new());
@@ -19,9 +19,9 @@ pub fn Decision(
     let agreement = StoredValue::new(agreement);
     let decide = move |approve: bool| {
         let answer = if approve {
-            Answer::Approve
+            Decision::Approve
         } else {
-            Answer::Reject(reason.get_untracked())
+            Decision::Reject(reason.get_untracked())
         };
         match decide.run(answer) {
             Ok(()) => error.set(None),

@@ -4,11 +4,11 @@
 
 use chrono::{DateTime, Utc};
 use leptos::prelude::*;
-use workbench_core::link::{self, Decision as Answer, LinkPayload, LinkSecret};
+use workbench_core::link::{self, Decision, LinkPayload, LinkSecret};
 
 use crate::clock::{real_now, SimulatedClock};
 use crate::clock_face::ClockFace;
-use crate::decision::Decision;
+use crate::decision::ApproveOrReject;
 use crate::handoff;
 use crate::share::{origin, LinkToSend};
 use crate::timing::mark_once;
@@ -173,8 +173,8 @@ fn Answering(payload: LinkPayload, secret: LinkSecret) -> impl IntoView {
     });
     let payload = StoredValue::new(payload);
     let secret = StoredValue::new(secret);
-    let receipt = RwSignal::new(None::<(String, String, Answer)>);
-    let decide = Callback::new(move |answer: Answer| {
+    let receipt = RwSignal::new(None::<(String, String, Decision)>);
+    let decide = Callback::new(move |answer: Decision| {
         let code = payload
             .with_value(|p| {
                 secret.with_value(|s| {
@@ -206,7 +206,7 @@ fn Answering(payload: LinkPayload, secret: LinkSecret) -> impl IntoView {
         view! {
             <section aria-labelledby="decide-heading">
                 <h2 id="decide-heading">"Your decision"</h2>
-                <Decision agreement=payload.with_value(|p| p.agreement_id.clone()) decide=decide/>
+                <ApproveOrReject agreement=payload.with_value(|p| p.agreement_id.clone()) decide=decide/>
             </section>
         }
         .into_any()
@@ -215,10 +215,10 @@ fn Answering(payload: LinkPayload, secret: LinkSecret) -> impl IntoView {
 
 /// The receipt a buyer sends back to the seller.
 #[component]
-fn ReceiptToSend(url: String, code: String, answer: Answer) -> impl IntoView {
+fn ReceiptToSend(url: String, code: String, answer: Decision) -> impl IntoView {
     let decided = match answer {
-        Answer::Approve => "You approved the cancellation.".to_string(),
-        Answer::Reject(reason) => {
+        Decision::Approve => "You approved the cancellation.".to_string(),
+        Decision::Reject(reason) => {
             format!("You rejected the cancellation: \u{201c}{reason}\u{201d}")
         }
     };

@@ -6,13 +6,13 @@ use workbench_core::families::alibaba::{AlibabaOrder, OrderStatus};
 use workbench_core::families::devpay::{DevPayStatus, DevPaySubscription};
 use workbench_core::families::fps::FpsSubscription;
 use workbench_core::ids::{AccountId, AgreementId, RequestId};
-use workbench_core::link::Decision as Answer;
+use workbench_core::link::Decision;
 use workbench_link::words::{duration_words, local_date, local_time};
 
 use crate::components::page_title::PageTitle;
 use crate::components::pager::Pager;
 use crate::state::use_app;
-use workbench_link::decision::Decision;
+use workbench_link::decision::ApproveOrReject;
 
 /// The buyer's own view: their agreements in every family, and the cancellations waiting
 /// for their answer.
@@ -143,7 +143,7 @@ fn PendingRequests(account: AccountId) -> impl IntoView {
                         <dt>"Approved automatically"</dt>
                         <dd>{local_time(w.deadline)}" (in "{move || duration_words(w.deadline - app.now.get())}")"</dd>
                     </dl>
-                    <Decision agreement=w.agreement.clone() decide=act_as_buyer(w.agreement.clone(), w.request.clone(), buyer.clone())/>
+                    <ApproveOrReject agreement=w.agreement.clone() decide=act_as_buyer(w.agreement.clone(), w.request.clone(), buyer.clone())/>
                 </article>
             </For>
             <Show when=move || waiting.with(|w| w.pages > 1)>
@@ -298,16 +298,16 @@ fn act_as_buyer(
     agreement_id: AgreementId,
     request_id: RequestId,
     buyer: AccountId,
-) -> Callback<Answer, Result<(), String>> {
+) -> Callback<Decision, Result<(), String>> {
     let app = use_app();
-    Callback::new(move |answer: Answer| {
+    Callback::new(move |answer: Decision| {
         let (agreement_id, request_id) = (agreement_id.clone(), request_id.clone());
         let command = match answer {
-            Answer::Approve => Command::AcceptCancellation {
+            Decision::Approve => Command::AcceptCancellation {
                 agreement_id,
                 request_id,
             },
-            Answer::Reject(reason) => Command::RejectCancellation {
+            Decision::Reject(reason) => Command::RejectCancellation {
                 agreement_id,
                 request_id,
                 reason,
