@@ -1,0 +1,196 @@
+//! What time alone does: each record's deadlines and processing, and the book catching up
+//! with the clock.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+
+use super::command::{Outcome, Versioned};
+use super::record::{Actor, AgreementRecord, AgreementStatus};
+use super::Book;
+use crate::adjustment::{self, AdjustmentStatus};
+use crate::cancellation;
+use crate::events::{self, BusEvent, EventKind};
+use crate::ids::AgreementId;
+use crate::key::RecordKey;
+
+impl AgreementRecord {
+    /// The earliest moment at which time alone will change this record (a validation that
+    /// fails, an auto-approval, an adjustment's processing), if any: the shell advances the
+    /// book once the clock passes it.
+    pub fn next_due(&self) -> Option<DateTime<Utc>> {
+        let mut next: Option<DateTime<Utc>> = None;
+        self.scheduled(|at, _| next = Some(next.map_or(at, |n| n.min(at))));
+        next
+    }
+
+    /// Calls `visit` with everything time will do to this record, and when.
+    fn scheduled(&self, mut visit: impl FnMut(DateTime<Utc>, Due)) {
+        for (i, request) in self.requests.iter().enumerate() {
+            if request.status.is_pending() {
+                if self.agreement.renewal.is_some() {
+                    visit(request.validation_due(), Due::Validation(i));
+                }
+                visit(request.deadline(), Due::Approval(i));
+            }
+        }
+        for (i, adjustment) in self.adjustments.iter().enumerate() {
+            if adjustment.status == AdjustmentStatus::Pending {
+                visit(adjustment.due_at(), Due::Processing(i));
+            }
+        }
+    }
+
+    /// Does what was due at `at`; returns its events, or `None` when an earlier item of
+    /// the same sweep already settled it (a request that failed validation is no longer
+    /// there to approve).
+    fn run(&mut self, item: Due, at: DateTime<Utc>) -> Option<Vec<BusEvent>> {
+        match item {
+            Due::Validation(i) => {
+                let has_renewal = self.agreement.renewal.is_some();
+                let request = &mut self.requests[i];
+                if !request.fail_validation_by(at, has_renewal) {
+                    return None;
+                }
+                let message = request.status_message.clone();
+                self.log(
+                    at,
+                    &Actor::System,
+                    "Failed the cancellation request's validation",
+                    &message,
+                );
+                Some(events::cancellation_events(
+                    EventKind::CancellationValidationFailed,
+                    &self.agreement,
+                    &self.requests[i],
+                ))
+            }
+            Due::Approval(i) => {
+                if !self.requests[i].auto_approve_by(at) {
+                    return None;
+                }
+                self.agreement.status = AgreementStatus::Cancelled;
+                self.log(
+                    at,
+                    &Actor::System,
+                    &format!(
+                        "Approved the cancellation request automatically: the buyer did not \
+                         answer within {} days",
+                        cancellation::AUTO_APPROVAL_AFTER.num_days()
+                    ),
+                    "",
+                );
+                Some(events::cancellation_events(
+                    EventKind::CancellationApproved,
+                    &self.agreement,
+                    &self.requests[i],
+                ))
+            }
+            Due::Processing(i) => {
+                let adjustment = &mut self.adjustments[i];
+                let invoice = self
+                    .invoices
+                    .iter_mut()
+                    .find(|inv| inv.id == adjustment.invoice_id)
+                    .expect(
+                        "an adjustment names an invoice of its record (checked on create and load)",
+                    );
+                adjustment::process(adjustment, invoice);
+                let processed = adjustment.clone();
+                let (kind, action) = match processed.status {
+                    AdjustmentStatus::Completed => (
+                        EventKind::AdjustmentCompleted,
+                        "Completed the billing adjustment",
+                    ),
+                    _ => (EventKind::AdjustmentFailed, "Failed the billing adjustment"),
+                };
+                self.log(
+                    at,
+                    &Actor::System,
+                    &format!("{action} {}", processed.id),
+                    &processed.status_message,
+                );
+                Some(events::adjustment_events(kind, &self.agreement, &processed))
+            }
+        }
+    }
+}
+
+impl Book {
+    /// Lets time run up to `now`: every request whose agreement has a renewal fails its
+    /// validation [`VALIDATION_DELAY`](crate::cancellation::VALIDATION_DELAY) after it was
+    /// sent, every request still pending at its deadline is approved at the deadline (which
+    /// cancels the agreement), and every adjustment due is processed at its due time. Returns
+    /// what happened, in time order, however far `now` jumps.
+    ///
+    /// Support cases AWS reads by `now` move too, each at its own time: the agreements
+    /// first catch up with that moment, since a case acts on them.
+    pub fn advance_to(&mut self, now: DateTime<Utc>) -> Outcome {
+        let mut outcome = Outcome::default();
+        while let Some((at, case)) = self.next_support_case_by(now) {
+            let caught_up = self.advance(at, None);
+            outcome.events.extend(caught_up.events);
+            outcome.changed.extend(caught_up.changed);
+            self.read_support_case(&case, at, &mut outcome);
+        }
+        let rest = self.advance(now, None);
+        outcome.events.extend(rest.events);
+        outcome.changed.extend(rest.changed);
+        outcome
+    }
+
+    /// `advance_to`; with `before`, also keeps each changed record as it was before, so that
+    /// a refused command can put them back.
+    pub(super) fn advance(
+        &mut self,
+        now: DateTime<Utc>,
+        mut before: Option<&mut BTreeMap<AgreementId, Versioned<AgreementRecord>>>,
+    ) -> Outcome {
+        let mut due: Vec<(DateTime<Utc>, AgreementId, Due)> = Vec::new();
+        for id in self.records.due_by(now) {
+            self.records[&id].record.scheduled(|at, item| {
+                if at <= now {
+                    due.push((at, id.clone(), item));
+                }
+            });
+        }
+        due.sort();
+        // Each item tells at most both sides: growing a vector of 20,000 events step by
+        // step copied it over and over.
+        let mut outcome = Outcome {
+            events: Vec::with_capacity(due.len() * 2),
+            ..Outcome::default()
+        };
+        for (at, agreement_id, item) in due {
+            if let Some(before) = before.as_deref_mut() {
+                if !before.contains_key(&agreement_id) {
+                    let previous = self.records[&agreement_id].clone();
+                    before.insert(agreement_id.clone(), previous);
+                }
+            }
+            let events = self
+                .records
+                .update(&agreement_id, |versioned| {
+                    let events = versioned.record.run(item, at)?;
+                    versioned.record.add_events(&events);
+                    versioned.version += 1;
+                    Some(events)
+                })
+                .flatten();
+            if let Some(events) = events {
+                outcome.events.extend(events);
+                outcome.changed.insert(RecordKey::Agreement(agreement_id));
+            }
+        }
+        outcome
+    }
+}
+
+/// Something time alone does to a record, by its position in the record's lists (which only
+/// ever grow, so a position stays valid).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Due {
+    Validation(usize),
+    Approval(usize),
+    Processing(usize),
+}
