@@ -8,12 +8,13 @@ use chrono::{DateTime, Utc};
 use super::command::{
     BatchEntryResult, BatchResult, Command, DomainError, Outcome, Reply, Versioned,
 };
-use super::record::{Actor, AgreementRecord, AgreementStatus, EntryPlan};
+use super::record::{Actor, AgreementRecord, EntryPlan};
 use super::Book;
 use crate::adjustment::{
     self, AdjustmentEntry, AdjustmentStatus, BatchErrorCode, BillingAdjustment, EntryError,
     EntryField, BATCH_MAX,
 };
+use crate::agreement::AgreementStatus;
 use crate::cancellation::{
     self, AdditionalDetails, CancellationReasonCode, CancellationRequest, RequestStatus,
 };

@@ -6,8 +6,8 @@ use std::collections::BTreeSet;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
-use super::record::AgreementStatus;
 use crate::adjustment::{AdjustmentEntry, EntryError, BATCH_MAX};
+use crate::agreement::AgreementStatus;
 use crate::cancellation::{AdditionalDetails, CancellationError, CancellationReasonCode};
 use crate::events::BusEvent;
 use crate::families::alibaba::{AlibabaError, AlibabaRefund};

@@ -22,9 +22,10 @@ pub(crate) use apply::trial_batch;
 pub use command::{BatchEntryResult, BatchResult, Command, DomainError, Outcome, Reply, Versioned};
 pub use directory::{Directory, Offer, Party, Product};
 pub use query::{Filter, Page, PAGE_MAX};
-pub use record::{Actor, Agreement, AgreementRecord, AgreementStatus, HistoryEntry};
+pub use record::{Actor, AgreementRecord, HistoryEntry};
 pub use records::Records;
 
+pub use crate::agreement::{Agreement, AgreementStatus};
 use crate::families::alibaba::AlibabaOrder;
 use crate::families::devpay::DevPaySubscription;
 use crate::families::fps::FpsSubscription;

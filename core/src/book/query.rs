@@ -8,9 +8,10 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::directory::Directory;
-use super::record::{AgreementRecord, AgreementStatus};
+use super::record::AgreementRecord;
 use super::records::NONE;
 use super::Book;
+use crate::agreement::AgreementStatus;
 use crate::cancellation::CancellationRequest;
 use crate::events::{BusEvent, Side};
 use crate::ids::{AccountId, AgreementId, RequestId};

@@ -6,9 +6,10 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 
 use super::command::{Outcome, Versioned};
-use super::record::{Actor, AgreementRecord, AgreementStatus};
+use super::record::{Actor, AgreementRecord};
 use super::Book;
 use crate::adjustment::{self, AdjustmentStatus};
+use crate::agreement::AgreementStatus;
 use crate::cancellation;
 use crate::events::{self, BusEvent, EventKind};
 use crate::ids::AgreementId;
