@@ -5,10 +5,9 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 
-use super::command::{
-    BatchEntryResult, BatchResult, Command, DomainError, Outcome, Reply, Versioned,
-};
+use super::command::{BatchEntryResult, BatchResult, Command, DomainError, Outcome, Reply};
 use super::record::{Actor, AgreementRecord, EntryPlan};
+use super::records::Versioned;
 use super::Book;
 use crate::adjustment::{
     self, AdjustmentEntry, AdjustmentStatus, BatchErrorCode, BillingAdjustment, EntryError,

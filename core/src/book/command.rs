@@ -19,13 +19,6 @@ use crate::key::{
     AlibabaOrderId, DevPaySubscriptionId, FpsSubscriptionId, RecordKey, SupportCaseId,
 };
 
-/// A record and its version: storage compares versions before it writes.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Versioned<T> {
-    pub version: u64,
-    pub record: T,
-}
-
 /// What a person can ask of the marketplace.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Command {

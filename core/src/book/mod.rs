@@ -8,8 +8,8 @@ mod apply;
 mod command;
 mod directory;
 mod query;
-mod record;
-mod records;
+pub(crate) mod record;
+pub(crate) mod records;
 mod schedule;
 #[cfg(test)]
 pub(crate) mod tests;
@@ -19,11 +19,11 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 pub(crate) use apply::trial_batch;
-pub use command::{BatchEntryResult, BatchResult, Command, DomainError, Outcome, Reply, Versioned};
+pub use command::{BatchEntryResult, BatchResult, Command, DomainError, Outcome, Reply};
 pub use directory::{Directory, Offer, Party, Product};
 pub use query::{Filter, Page, PAGE_MAX};
 pub use record::{Actor, AgreementRecord, HistoryEntry};
-pub use records::Records;
+pub use records::{Records, Versioned};
 
 pub use crate::agreement::{Agreement, AgreementStatus};
 use crate::families::alibaba::AlibabaOrder;

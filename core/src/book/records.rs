@@ -7,10 +7,16 @@ use std::collections::{BTreeMap, BTreeSet};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::command::Versioned;
 use super::record::AgreementRecord;
 use crate::events::Side;
 use crate::ids::{AccountId, AgreementId, RequestId};
+
+/// A record and its version: storage compares versions before it writes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Versioned<T> {
+    pub version: u64,
+    pub record: T,
+}
 
 /// The agreement records of a book, by agreement ID, read like a `BTreeMap` and stored as
 /// one. Every change goes through `insert`, `remove` or `update`, which keep indexes in

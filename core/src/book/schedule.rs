@@ -5,15 +5,17 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 
-use super::command::{Outcome, Versioned};
-use super::record::{Actor, AgreementRecord};
+use super::command::Outcome;
+use super::record::{Actor, AgreementRecord, HistoryEntry};
+use super::records::Versioned;
 use super::Book;
 use crate::adjustment::{self, AdjustmentStatus};
 use crate::agreement::AgreementStatus;
 use crate::cancellation;
 use crate::events::{self, BusEvent, EventKind};
+use crate::families::support_case::{completed_message, CaseOutcome, CaseStatus};
 use crate::ids::AgreementId;
-use crate::key::RecordKey;
+use crate::key::{RecordKey, SupportCaseId};
 
 impl AgreementRecord {
     /// The earliest moment at which time alone will change this record (a validation that
@@ -184,6 +186,96 @@ impl Book {
             }
         }
         outcome
+    }
+
+    /// The next support case AWS reads by `now`, and when. Cases are opened by hand, a few
+    /// per seller, so looking through them on each tick costs little.
+    fn next_support_case_by(&self, now: DateTime<Utc>) -> Option<(DateTime<Utc>, SupportCaseId)> {
+        self.support_cases
+            .values()
+            .filter_map(|v| v.record.due_at().map(|at| (at, v.record.id.clone())))
+            .filter(|(at, _)| *at <= now)
+            .min()
+    }
+
+    /// When time alone will next change the book: a record's deadline or a case AWS reads.
+    pub fn next_due(&self) -> Option<DateTime<Utc>> {
+        let case = self
+            .support_cases
+            .values()
+            .filter_map(|v| v.record.due_at())
+            .min();
+        match (self.records.next_due(), case) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    }
+
+    /// AWS reads support case `id` at `at`: Action Required with what it needs, or Completed
+    /// with the cancellation and refund applied to the agreement and its invoice, each step
+    /// in the agreement's history and the case's own exchange.
+    fn read_support_case(&mut self, id: &SupportCaseId, at: DateTime<Utc>, outcome: &mut Outcome) {
+        let Some(case) = self.support_cases.get(id).map(|v| v.record.clone()) else {
+            return;
+        };
+        let (status, message, done) = match case.read(&self.records) {
+            Err(ask) => (CaseStatus::ActionRequired, ask, None),
+            Ok(plan) => {
+                self.records.update(&plan.agreement, |versioned| {
+                    let record = &mut versioned.record;
+                    let mut log = |action: String| {
+                        record.history.push(HistoryEntry {
+                            at,
+                            actor: Actor::System,
+                            action,
+                            reason: format!("Support case {id}"),
+                        })
+                    };
+                    if plan.cancel {
+                        log("Cancelled the agreement, as the support case asked".into());
+                    }
+                    if let Some(refund) = &plan.refund {
+                        log(format!(
+                            "Refunded {} on invoice {}, as the support case asked",
+                            refund.amount, refund.invoice
+                        ));
+                    }
+                    if plan.cancel {
+                        record.agreement.status = AgreementStatus::Cancelled;
+                    }
+                    if let Some(refund) = &plan.refund {
+                        if let Some(invoice) = record
+                            .invoices
+                            .iter_mut()
+                            .find(|i| i.id.as_str() == refund.invoice)
+                        {
+                            invoice.refunded_minor += refund.amount.minor;
+                        }
+                    }
+                    record.events = record.derived_events();
+                    versioned.version += 1;
+                });
+                outcome
+                    .changed
+                    .insert(RecordKey::Agreement(plan.agreement.clone()));
+                let message = completed_message(&plan);
+                let done = CaseOutcome {
+                    at,
+                    agreement: plan.agreement,
+                    cancelled: plan.cancel,
+                    refund: plan.refund,
+                };
+                (CaseStatus::Completed, message, Some(done))
+            }
+        };
+        if let Some(versioned) = self.support_cases.get_mut(id) {
+            versioned.record.update_by_aws(status, &message, at);
+            versioned.record.outcome = done;
+            versioned.version += 1;
+            outcome
+                .changed
+                .insert(RecordKey::SupportCase(versioned.record.id.clone()));
+        }
     }
 }
 
