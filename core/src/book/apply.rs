@@ -546,3 +546,289 @@ enum Decision {
     Reject(String),
     Withdraw(String),
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use super::*;
+    use crate::book::tests::*;
+    use crate::cancellation::CancellationError;
+
+    #[test]
+    fn sending_creates_a_pending_request_and_tells_both_sides() {
+        let mut book = book();
+        let mut ids = SequentialIds::default();
+        let (_, outcome) = book
+            .apply(send("form-1"), &Actor::Seller(seller()), t(0), &mut ids)
+            .unwrap();
+        let types: Vec<_> = outcome
+            .events
+            .iter()
+            .map(|e| e.detail_type.as_str())
+            .collect();
+        assert_eq!(
+            types,
+            [
+                "Agreement Cancellation Request Pending Approval - Acceptor",
+                "Agreement Cancellation Request Pending Approval - Proposer"
+            ]
+        );
+        assert_eq!(
+            outcome.changed,
+            BTreeSet::from([RecordKey::Agreement(id())])
+        );
+        assert_eq!(book.version(&id()), Some(2));
+        assert!(book.record(&id()).unwrap().pending_request().is_some());
+    }
+
+    #[test]
+    fn the_same_client_token_returns_the_same_request_and_emits_nothing() {
+        let mut book = book();
+        let mut ids = SequentialIds::default();
+        let first = sent(&mut book, &mut ids);
+        let before = book.clone();
+        let (reply, outcome) = book
+            .apply(send("form-1"), &Actor::Seller(seller()), t(1), &mut ids)
+            .unwrap();
+        assert_eq!(reply, Reply::Request(first));
+        assert!(outcome.events.is_empty() && outcome.changed.is_empty());
+        assert_eq!(book, before);
+    }
+
+    #[test]
+    fn a_second_request_while_one_is_pending_is_refused() {
+        let mut book = book();
+        let mut ids = SequentialIds::default();
+        let first = sent(&mut book, &mut ids);
+        let error = book
+            .apply(send("form-2"), &Actor::Seller(seller()), t(1), &mut ids)
+            .unwrap_err();
+        assert_eq!(error, DomainError::AlreadyPending(first));
+    }
+
+    #[test]
+    fn only_the_buyer_approves_and_approval_cancels_the_agreement() {
+        let mut book = book();
+        let mut ids = SequentialIds::default();
+        let request_id = sent(&mut book, &mut ids);
+        let accept = Command::AcceptCancellation {
+            agreement_id: id(),
+            request_id,
+        };
+        assert_eq!(
+            book.apply(accept.clone(), &Actor::Seller(seller()), t(1), &mut ids)
+                .unwrap_err(),
+            DomainError::NotTheBuyer
+        );
+        book.apply(accept, &Actor::Buyer(buyer()), t(2), &mut ids)
+            .unwrap();
+        let record = book.record(&id()).unwrap();
+        assert_eq!(record.agreement.status, AgreementStatus::Cancelled);
+        assert_eq!(record.requests[0].status, RequestStatus::Approved);
+        assert_eq!(record.requests[0].updated_at, t(2));
+    }
+
+    #[test]
+    fn approving_after_a_withdrawal_is_a_conflict_and_changes_nothing() {
+        let mut book = book();
+        let mut ids = SequentialIds::default();
+        let request_id = sent(&mut book, &mut ids);
+        let withdraw = Command::WithdrawCancellation {
+            agreement_id: id(),
+            request_id: request_id.clone(),
+            reason: "Buyer renewed their commitment".into(),
+        };
+        book.apply(withdraw, &Actor::Seller(seller()), t(1), &mut ids)
+            .unwrap();
+        let before = book.clone();
+        let accept = Command::AcceptCancellation {
+            agreement_id: id(),
+            request_id,
+        };
+        let error = book
+            .apply(accept, &Actor::Buyer(buyer()), t(2), &mut ids)
+            .unwrap_err();
+        assert!(matches!(
+            error,
+            DomainError::Cancellation(CancellationError::Conflict(_))
+        ));
+        assert_eq!(book, before);
+    }
+
+    #[test]
+    fn a_batch_creates_what_is_valid_and_reports_what_is_not() {
+        let mut book = book();
+        let mut ids = SequentialIds::default();
+        let batch = Command::BatchCreateAdjustments {
+            entries: vec![
+                entry("inv-1", "400.00", "b-1"),
+                entry("inv-1", "700.00", "b-2"),
+                entry("inv-9", "1.00", "b-3"),
+                entry("inv-2", "10.00", "b-4"),
+            ],
+        };
+        let (reply, outcome) = book
+            .apply(batch, &Actor::Seller(seller()), t(0), &mut ids)
+            .unwrap();
+        let Reply::Batch(result) = reply else {
+            panic!()
+        };
+        let codes: Vec<_> = result
+            .entries
+            .iter()
+            .map(|e| match e {
+                BatchEntryResult::Created { .. } => None,
+                BatchEntryResult::Failed { error, .. } => Some(error.code),
+            })
+            .collect();
+        assert_eq!(
+            codes,
+            [
+                None,
+                Some(BatchErrorCode::ValidationException),
+                Some(BatchErrorCode::ResourceNotFoundException),
+                None
+            ]
+        );
+        assert!(outcome.events.is_empty(), "adjustments are processed later");
+        let outcome = book.advance_to(t(1));
+        let types: Vec<_> = outcome
+            .events
+            .iter()
+            .map(|e| e.detail_type.as_str())
+            .collect();
+        assert_eq!(
+            types,
+            [
+                "Purchase Agreement Billing Adjustment Completed - Acceptor",
+                "Purchase Agreement Billing Adjustment Completed - Proposer",
+                "Purchase Agreement Billing Adjustment Failed - Proposer",
+            ]
+        );
+        let record = book.record(&id()).unwrap();
+        assert_eq!(record.invoices[0].refunded_minor, 40_000);
+        assert_eq!(record.invoices[1].refunded_minor, 0);
+    }
+
+    #[test]
+    fn a_repeated_batch_token_returns_the_first_adjustment() {
+        let mut book = book();
+        let mut ids = SequentialIds::default();
+        let batch = Command::BatchCreateAdjustments {
+            entries: vec![entry("inv-1", "10.00", "b-1")],
+        };
+        let (first, _) = book
+            .apply(batch.clone(), &Actor::Seller(seller()), t(0), &mut ids)
+            .unwrap();
+        let (again, _) = book
+            .apply(batch, &Actor::Seller(seller()), t(0), &mut ids)
+            .unwrap();
+        assert_eq!(first, again);
+        assert_eq!(book.record(&id()).unwrap().adjustments.len(), 1);
+        let other = Command::BatchCreateAdjustments {
+            entries: vec![entry("inv-1", "11.00", "b-1")],
+        };
+        let (reply, _) = book
+            .apply(other, &Actor::Seller(seller()), t(0), &mut ids)
+            .unwrap();
+        let Reply::Batch(result) = reply else {
+            panic!()
+        };
+        assert!(matches!(
+            &result.entries[0],
+            BatchEntryResult::Failed { error, .. } if error.code == BatchErrorCode::ConflictException
+        ));
+    }
+
+    #[test]
+    fn batches_hold_one_to_five_entries_of_one_agreement() {
+        let mut book = book();
+        let mut ids = SequentialIds::default();
+        let empty = Command::BatchCreateAdjustments { entries: vec![] };
+        assert_eq!(
+            book.apply(empty, &Actor::Seller(seller()), t(0), &mut ids),
+            Err(DomainError::BatchSize(0))
+        );
+        let six = Command::BatchCreateAdjustments {
+            entries: (0..6)
+                .map(|i| entry("inv-1", "1", &format!("t{i}")))
+                .collect(),
+        };
+        assert_eq!(
+            book.apply(six, &Actor::Seller(seller()), t(0), &mut ids),
+            Err(DomainError::BatchSize(6))
+        );
+        let mut other = entry("inv-1", "1", "x");
+        other.agreement_id = "agmt-2".into();
+        let mixed = Command::BatchCreateAdjustments {
+            entries: vec![entry("inv-1", "1", "y"), other],
+        };
+        assert_eq!(
+            book.apply(mixed, &Actor::Seller(seller()), t(0), &mut ids),
+            Err(DomainError::MixedAgreements)
+        );
+    }
+
+    #[test]
+    fn a_refused_family_action_changes_nothing_and_a_kept_one_bumps_the_version() {
+        let now = crate::demo::demo_now();
+        let mut book = crate::demo::demo_book(now);
+        let mut ids = SequentialIds::starting_at(9_000);
+        let (id, sub) = book
+            .fps
+            .iter()
+            .find(|(_, v)| v.record.status == crate::families::fps::FpsStatus::Cancelled)
+            .unwrap();
+        let (id, fps_seller) = (id.clone(), sub.record.seller.clone());
+        let before = book.clone();
+        let cancel_only = FpsCall::default();
+        let fps = |call: &FpsCall| Command::FpsCancelAndRefund {
+            subscription: id.clone(),
+            call: call.clone(),
+        };
+        let as_seller = Actor::Seller(fps_seller);
+        assert!(matches!(
+            book.apply(fps(&cancel_only), &as_seller, now, &mut ids),
+            Err(DomainError::Fps(_))
+        ));
+        assert_eq!(book, before);
+        let refund = FpsCall {
+            refund: Some("1.00".into()),
+            caller_reference: "ref-1".into(),
+            ..FpsCall::default()
+        };
+        let (_, outcome) = book.apply(fps(&refund), &as_seller, now, &mut ids).unwrap();
+        assert_eq!(book.fps[&id].version, 2);
+        assert_eq!(
+            outcome.changed,
+            BTreeSet::from([RecordKey::Fps(id.clone())])
+        );
+        let (devpay_id, devpay) = book.devpay.iter().next().unwrap();
+        let (devpay_id, devpay_seller) = (devpay_id.clone(), devpay.record.seller.clone());
+        let devpay_cancel = Command::DevPayCancel {
+            subscription: devpay_id,
+        };
+        assert!(matches!(
+            book.apply(devpay_cancel, &Actor::Seller(devpay_seller), now, &mut ids),
+            Err(DomainError::DevPay(
+                crate::families::devpay::DevPayError::SellerCannotCancel
+            ))
+        ));
+        let (order_id, order) = book.alibaba.iter().next().unwrap();
+        let order_id = order_id.clone();
+        let stranger = if order.record.buyer == buyer() {
+            seller()
+        } else {
+            buyer()
+        };
+        let unsubscribe = Command::AlibabaUnsubscribe {
+            order: order_id,
+            confirm_data_deletion: true,
+        };
+        assert_eq!(
+            book.apply(unsubscribe, &Actor::Buyer(stranger), now, &mut ids),
+            Err(DomainError::NotTheBuyer)
+        );
+    }
+}

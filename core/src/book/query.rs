@@ -309,3 +309,104 @@ impl<T> Page<T> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::book::tests::*;
+    use crate::ids::SequentialIds;
+
+    #[test]
+    fn an_agreement_id_finds_one_and_other_filters_count_all_matches() {
+        let mut book = book();
+        for i in 2..=120 {
+            let mut a = agreement();
+            a.id = AgreementId::parse(&format!("agmt-{i}")).unwrap();
+            book.insert(AgreementRecord::new(a, vec![]));
+        }
+        let unique = Filter {
+            agreement_id: Some("agmt-7".into()),
+            ..Default::default()
+        };
+        assert_eq!(book.find(&unique, 0).total, 1);
+        let by_buyer = Filter {
+            buyer_id: Some(buyer().to_string()),
+            ..Default::default()
+        };
+        let page = book.find(&by_buyer, 2);
+        assert_eq!((page.total, page.pages, page.items.len()), (120, 3, 20));
+        let nobody = Filter {
+            buyer_id: Some("999999999999".into()),
+            ..Default::default()
+        };
+        assert_eq!(book.find(&nobody, 0).total, 0);
+    }
+
+    #[test]
+    fn a_log_page_holds_fifty_events_newest_first_and_the_last_page_the_rest() {
+        let book = crate::demo::scale_book(23, t(0), &mut SequentialIds::default());
+        let whole = book.log(Side::Proposer, None, None);
+        assert!(whole.len() > 2 * PAGE_MAX && !whole.len().is_multiple_of(PAGE_MAX));
+        let pages = every_page(&book, Side::Proposer, None, None);
+        assert_eq!(pages.len(), whole.len().div_ceil(PAGE_MAX));
+        for (n, page) in pages.iter().enumerate() {
+            assert_eq!(
+                (page.page, page.pages, page.total),
+                (n, pages.len(), whole.len())
+            );
+        }
+        assert!(pages[..pages.len() - 1]
+            .iter()
+            .all(|p| p.items.len() == PAGE_MAX));
+        assert_eq!(
+            pages.last().unwrap().items.len(),
+            whole.len() % PAGE_MAX,
+            "the last page holds the rest"
+        );
+        let paged: Vec<&BusEvent> = pages.into_iter().flat_map(|p| p.items).collect();
+        assert!(paged.windows(2).all(|w| w[0].time >= w[1].time));
+        assert!(paged.iter().all(|e| e.side() == Side::Proposer));
+        assert_eq!(paged, whole);
+        let past_the_end = book.log_page(Side::Proposer, None, None, 1_000);
+        assert_eq!(
+            past_the_end,
+            book.log_page(Side::Proposer, None, None, whole.len() / PAGE_MAX)
+        );
+    }
+
+    #[test]
+    fn the_log_of_one_agreement_or_one_party_holds_only_theirs() {
+        let book = crate::demo::demo_book(t(0));
+        let (id, buyer) = book
+            .records
+            .values()
+            .map(|v| &v.record.agreement)
+            .find(|a| book.records[&a.id].record.events.len() > 2)
+            .map(|a| (a.id.clone(), a.buyer.clone()))
+            .unwrap();
+        let of_one = book.log_page(Side::Acceptor, None, Some(&id), 0);
+        assert!(of_one.total > 0);
+        assert!(of_one.items.iter().all(|e| e.agreement_id() == id.as_str()));
+        assert_eq!(of_one.items, book.log(Side::Acceptor, None, Some(&id)));
+
+        let of_buyer = book.log(Side::Proposer, Some(&buyer), None);
+        assert!(!of_buyer.is_empty());
+        assert!(of_buyer.iter().all(|e| book.records
+            [&AgreementId::parse(e.agreement_id()).unwrap()]
+            .record
+            .agreement
+            .buyer
+            == buyer));
+        let nobody = AccountId::parse("999999999999").unwrap();
+        let empty = book.log_page(Side::Proposer, Some(&nobody), None, 3);
+        assert_eq!(
+            (empty.items.len(), empty.total, empty.page, empty.pages),
+            (0, 0, 0, 1)
+        );
+        let unknown = AgreementId::parse("agmt-none").unwrap();
+        assert_eq!(
+            book.log_page(Side::Proposer, None, Some(&unknown), 0).total,
+            0
+        );
+    }
+}

@@ -331,3 +331,16 @@ pub(super) enum EntryPlan {
     /// A new adjustment of this amount.
     New(CheckedEntry, Money),
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::book::tests::*;
+
+    #[test]
+    fn a_record_refunded_above_its_charge_fails_its_check() {
+        let mut record = book().record(&id()).unwrap().clone();
+        assert!(record.check().is_ok());
+        record.invoices[0].refunded_minor = 100_001;
+        assert!(record.check().is_err());
+    }
+}

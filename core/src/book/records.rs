@@ -459,3 +459,24 @@ impl<'de> Deserialize<'de> for Records {
         Ok(map.into_iter().collect())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    proptest! {
+        #[test]
+        fn the_index_key_of_an_agreement_id_orders_ids_as_their_text_does(
+            a in "[A-Za-z0-9_/-]{1,40}",
+            b in "[A-Za-z0-9_/-]{1,40}",
+            shared in "[A-Za-z0-9_/-]{0,20}",
+        ) {
+            let id = |text: &str| AgreementId::parse(text).unwrap();
+            for (a, b) in [(id(&a), id(&b)), (id(&format!("{shared}{a}")), id(&format!("{shared}{b}")))] {
+                prop_assert_eq!(IdKey::of(&a).cmp(&IdKey::of(&b)), a.cmp(&b));
+            }
+        }
+    }
+}

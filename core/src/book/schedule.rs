@@ -287,3 +287,143 @@ enum Due {
     Approval(usize),
     Processing(usize),
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use chrono::Duration;
+
+    use super::*;
+    use crate::book::tests::*;
+    use crate::book::Command;
+    use crate::cancellation::RequestStatus;
+    use crate::ids::SequentialIds;
+
+    #[test]
+    fn time_running_past_the_deadline_approves_at_the_deadline_itself() {
+        let mut book = book();
+        let mut ids = SequentialIds::default();
+        sent(&mut book, &mut ids);
+        assert!(book.advance_to(t(167)).events.is_empty());
+        let outcome = book.advance_to(t(24 * 30));
+        assert_eq!(outcome.events.len(), 2);
+        assert!(outcome.events.iter().all(|e| e.time == t(168)));
+        assert_eq!(
+            outcome.events[0].detail_type,
+            "Agreement Cancellation Request Approved - Acceptor"
+        );
+        let record = book.record(&id()).unwrap();
+        assert!(record.requests[0].approved_automatically());
+        assert_eq!(record.agreement.status, AgreementStatus::Cancelled);
+    }
+
+    #[test]
+    fn a_buyer_answering_after_the_deadline_meets_the_auto_approval_and_changes_nothing() {
+        let mut book = book();
+        let mut ids = SequentialIds::default();
+        let request_id = sent(&mut book, &mut ids);
+        let before = book.clone();
+        let reject = Command::RejectCancellation {
+            agreement_id: id(),
+            request_id,
+            reason: "We still need it".into(),
+        };
+        let error = book
+            .apply(reject, &Actor::Buyer(buyer()), t(200), &mut ids)
+            .unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "This request was already approved automatically when its 7 days ran out \
+             (2025-01-08 13:12 UTC), so it can no longer be rejected."
+        );
+        assert_eq!(book, before, "not even the auto-approval is kept");
+        let outcome = book.advance_to(t(200));
+        assert!(outcome.events.iter().all(|e| e.time == t(168)));
+        assert_eq!(book.record(&id()).unwrap().requests[0].updated_at, t(168));
+    }
+
+    #[test]
+    fn a_request_on_an_agreement_with_a_renewal_fails_validation_after_the_checks_for_the_seller_only(
+    ) {
+        let mut book = book();
+        let mut ids = SequentialIds::default();
+        book.records.update(&id(), |v| {
+            v.record.agreement.renewal = Some(AgreementId::parse("agmt-renewal").unwrap())
+        });
+        let (_, sent_outcome) = book
+            .apply(send("form-1"), &Actor::Seller(seller()), t(0), &mut ids)
+            .unwrap();
+        assert_eq!(sent_outcome.events.len(), 2, "sent as pending, as AWS does");
+        let checks_done = t(0) + crate::cancellation::VALIDATION_DELAY;
+        let record = book.record(&id()).unwrap();
+        assert_eq!(record.next_due(), Some(checks_done));
+        assert!(book
+            .advance_to(checks_done - Duration::seconds(1))
+            .events
+            .is_empty());
+        let outcome = book.advance_to(t(1000));
+        let types: Vec<_> = outcome
+            .events
+            .iter()
+            .map(|e| (e.detail_type.as_str(), e.time))
+            .collect();
+        assert_eq!(
+            types,
+            [(
+                "Agreement Cancellation Request Validation Failed - Proposer",
+                checks_done
+            )]
+        );
+        let record = book.record(&id()).unwrap();
+        let request = &record.requests[0];
+        assert_eq!(request.status, RequestStatus::ValidationFailed);
+        assert_eq!(request.status_message, crate::cancellation::RENEWAL_FIRST);
+        assert_eq!(record.agreement.status, AgreementStatus::Active);
+        assert_eq!(record.next_due(), None);
+        assert!(
+            book.apply(send("form-2"), &Actor::Seller(seller()), t(1001), &mut ids)
+                .is_ok(),
+            "a failed request is not pending: the seller may send another"
+        );
+    }
+
+    #[test]
+    fn records_that_storage_puts_or_removes_directly_are_scheduled_all_the_same() {
+        let mut book = Book::default();
+        let mut ids = SequentialIds::default();
+        let mut elsewhere = book_with_pending(&mut ids);
+        let written = elsewhere.records.remove(&id()).unwrap();
+        assert_eq!(elsewhere.records.next_due(), None);
+        book.records.insert(id(), written.clone());
+        assert_eq!(book.records.next_due(), Some(t(168)));
+        let mut removed = book.clone();
+        removed.records.remove(&id());
+        assert!(removed.advance_to(t(200)).events.is_empty());
+        let decoded: Book = serde_json::from_str(&serde_json::to_string(&book).unwrap()).unwrap();
+        assert_eq!(decoded.records.next_due(), Some(t(168)));
+        let outcome = book.advance_to(t(200));
+        assert_eq!(
+            outcome.changed,
+            BTreeSet::from([RecordKey::Agreement(id())])
+        );
+        assert_eq!(book.records.next_due(), None);
+    }
+
+    fn book_with_pending(ids: &mut SequentialIds) -> Book {
+        let mut book = book();
+        sent(&mut book, ids);
+        book
+    }
+
+    #[test]
+    fn an_agreement_without_a_renewal_passes_validation_and_stays_pending() {
+        let mut book = book();
+        let mut ids = SequentialIds::default();
+        sent(&mut book, &mut ids);
+        assert!(book.advance_to(t(1)).events.is_empty());
+        let record = book.record(&id()).unwrap();
+        assert!(record.pending_request().is_some());
+        assert_eq!(record.next_due(), Some(t(168)));
+    }
+}

@@ -1,5 +1,7 @@
-//! The book's tests, with the fixtures other modules' tests build on, and the property
-//! tests that hold every command, every step of time and every index to the rules.
+//! The fixtures the book's tests (and other modules' tests) build on, and the property
+//! tests of the whole book: every sequence of commands and steps of time keeps the rules,
+//! and every index and page of the log holds what a full scan finds. The tests of one
+//! concern sit beside its code.
 
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BTreeSet};
@@ -9,15 +11,11 @@ use proptest::prelude::*;
 
 use super::records::{side_slot, IdKey, LogIndex};
 use super::*;
-use crate::adjustment::{
-    AdjustmentEntry, AdjustmentReasonCode, AdjustmentStatus, BatchErrorCode, Invoice,
-};
+use crate::adjustment::{AdjustmentEntry, AdjustmentReasonCode, AdjustmentStatus, Invoice};
 use crate::cancellation::{
-    AdditionalDetails, CancellationError, CancellationReasonCode, CancellationRequest,
-    PricingModel, RequestStatus,
+    AdditionalDetails, CancellationReasonCode, CancellationRequest, PricingModel, RequestStatus,
 };
 use crate::events::{self, BusEvent, Side};
-use crate::families::fps::FpsCall;
 use crate::ids::{
     AccountId, AgreementId, ClientToken, InvoiceId, OfferId, ProductId, RequestId, SequentialIds,
 };
@@ -51,7 +49,7 @@ pub(crate) fn agreement() -> Agreement {
     }
 }
 
-fn invoice(id: &str, charged: i64, paid: bool) -> Invoice {
+pub(super) fn invoice(id: &str, charged: i64, paid: bool) -> Invoice {
     Invoice {
         id: InvoiceId::parse(id).unwrap(),
         currency: Currency::USD,
@@ -62,7 +60,7 @@ fn invoice(id: &str, charged: i64, paid: bool) -> Invoice {
     }
 }
 
-fn book() -> Book {
+pub(super) fn book() -> Book {
     let mut book = Book::default();
     book.insert(AgreementRecord::new(
         agreement(),
@@ -74,11 +72,11 @@ fn book() -> Book {
     book
 }
 
-fn id() -> AgreementId {
+pub(super) fn id() -> AgreementId {
     AgreementId::parse("agmt-1").unwrap()
 }
 
-fn send(token: &str) -> Command {
+pub(super) fn send(token: &str) -> Command {
     Command::SendCancellation {
         agreement_id: id(),
         reason_code: Some(CancellationReasonCode::ReplacingAgreement),
@@ -88,7 +86,7 @@ fn send(token: &str) -> Command {
     }
 }
 
-fn sent(book: &mut Book, ids: &mut SequentialIds) -> RequestId {
+pub(super) fn sent(book: &mut Book, ids: &mut SequentialIds) -> RequestId {
     match book
         .apply(send("form-1"), &Actor::Seller(seller()), t(0), ids)
         .unwrap()
@@ -99,7 +97,7 @@ fn sent(book: &mut Book, ids: &mut SequentialIds) -> RequestId {
     }
 }
 
-fn entry(invoice: &str, amount: &str, token: &str) -> AdjustmentEntry {
+pub(super) fn entry(invoice: &str, amount: &str, token: &str) -> AdjustmentEntry {
     AdjustmentEntry {
         agreement_id: "agmt-1".into(),
         invoice_id: invoice.into(),
@@ -109,444 +107,6 @@ fn entry(invoice: &str, amount: &str, token: &str) -> AdjustmentEntry {
         description: "Metering double-counted in January".into(),
         client_token: token.into(),
     }
-}
-
-#[test]
-fn sending_creates_a_pending_request_and_tells_both_sides() {
-    let mut book = book();
-    let mut ids = SequentialIds::default();
-    let (_, outcome) = book
-        .apply(send("form-1"), &Actor::Seller(seller()), t(0), &mut ids)
-        .unwrap();
-    let types: Vec<_> = outcome
-        .events
-        .iter()
-        .map(|e| e.detail_type.as_str())
-        .collect();
-    assert_eq!(
-        types,
-        [
-            "Agreement Cancellation Request Pending Approval - Acceptor",
-            "Agreement Cancellation Request Pending Approval - Proposer"
-        ]
-    );
-    assert_eq!(
-        outcome.changed,
-        BTreeSet::from([RecordKey::Agreement(id())])
-    );
-    assert_eq!(book.version(&id()), Some(2));
-    assert!(book.record(&id()).unwrap().pending_request().is_some());
-}
-
-#[test]
-fn the_same_client_token_returns_the_same_request_and_emits_nothing() {
-    let mut book = book();
-    let mut ids = SequentialIds::default();
-    let first = sent(&mut book, &mut ids);
-    let before = book.clone();
-    let (reply, outcome) = book
-        .apply(send("form-1"), &Actor::Seller(seller()), t(1), &mut ids)
-        .unwrap();
-    assert_eq!(reply, Reply::Request(first));
-    assert!(outcome.events.is_empty() && outcome.changed.is_empty());
-    assert_eq!(book, before);
-}
-
-#[test]
-fn a_second_request_while_one_is_pending_is_refused() {
-    let mut book = book();
-    let mut ids = SequentialIds::default();
-    let first = sent(&mut book, &mut ids);
-    let error = book
-        .apply(send("form-2"), &Actor::Seller(seller()), t(1), &mut ids)
-        .unwrap_err();
-    assert_eq!(error, DomainError::AlreadyPending(first));
-}
-
-#[test]
-fn only_the_buyer_approves_and_approval_cancels_the_agreement() {
-    let mut book = book();
-    let mut ids = SequentialIds::default();
-    let request_id = sent(&mut book, &mut ids);
-    let accept = Command::AcceptCancellation {
-        agreement_id: id(),
-        request_id,
-    };
-    assert_eq!(
-        book.apply(accept.clone(), &Actor::Seller(seller()), t(1), &mut ids)
-            .unwrap_err(),
-        DomainError::NotTheBuyer
-    );
-    book.apply(accept, &Actor::Buyer(buyer()), t(2), &mut ids)
-        .unwrap();
-    let record = book.record(&id()).unwrap();
-    assert_eq!(record.agreement.status, AgreementStatus::Cancelled);
-    assert_eq!(record.requests[0].status, RequestStatus::Approved);
-    assert_eq!(record.requests[0].updated_at, t(2));
-}
-
-#[test]
-fn approving_after_a_withdrawal_is_a_conflict_and_changes_nothing() {
-    let mut book = book();
-    let mut ids = SequentialIds::default();
-    let request_id = sent(&mut book, &mut ids);
-    let withdraw = Command::WithdrawCancellation {
-        agreement_id: id(),
-        request_id: request_id.clone(),
-        reason: "Buyer renewed their commitment".into(),
-    };
-    book.apply(withdraw, &Actor::Seller(seller()), t(1), &mut ids)
-        .unwrap();
-    let before = book.clone();
-    let accept = Command::AcceptCancellation {
-        agreement_id: id(),
-        request_id,
-    };
-    let error = book
-        .apply(accept, &Actor::Buyer(buyer()), t(2), &mut ids)
-        .unwrap_err();
-    assert!(matches!(
-        error,
-        DomainError::Cancellation(CancellationError::Conflict(_))
-    ));
-    assert_eq!(book, before);
-}
-
-#[test]
-fn time_running_past_the_deadline_approves_at_the_deadline_itself() {
-    let mut book = book();
-    let mut ids = SequentialIds::default();
-    sent(&mut book, &mut ids);
-    assert!(book.advance_to(t(167)).events.is_empty());
-    let outcome = book.advance_to(t(24 * 30));
-    assert_eq!(outcome.events.len(), 2);
-    assert!(outcome.events.iter().all(|e| e.time == t(168)));
-    assert_eq!(
-        outcome.events[0].detail_type,
-        "Agreement Cancellation Request Approved - Acceptor"
-    );
-    let record = book.record(&id()).unwrap();
-    assert!(record.requests[0].approved_automatically());
-    assert_eq!(record.agreement.status, AgreementStatus::Cancelled);
-}
-
-#[test]
-fn a_buyer_answering_after_the_deadline_meets_the_auto_approval_and_changes_nothing() {
-    let mut book = book();
-    let mut ids = SequentialIds::default();
-    let request_id = sent(&mut book, &mut ids);
-    let before = book.clone();
-    let reject = Command::RejectCancellation {
-        agreement_id: id(),
-        request_id,
-        reason: "We still need it".into(),
-    };
-    let error = book
-        .apply(reject, &Actor::Buyer(buyer()), t(200), &mut ids)
-        .unwrap_err();
-    assert_eq!(
-        error.to_string(),
-        "This request was already approved automatically when its 7 days ran out \
-         (2025-01-08 13:12 UTC), so it can no longer be rejected."
-    );
-    assert_eq!(book, before, "not even the auto-approval is kept");
-    let outcome = book.advance_to(t(200));
-    assert!(outcome.events.iter().all(|e| e.time == t(168)));
-    assert_eq!(book.record(&id()).unwrap().requests[0].updated_at, t(168));
-}
-
-#[test]
-fn a_request_on_an_agreement_with_a_renewal_fails_validation_after_the_checks_for_the_seller_only()
-{
-    let mut book = book();
-    let mut ids = SequentialIds::default();
-    book.records.update(&id(), |v| {
-        v.record.agreement.renewal = Some(AgreementId::parse("agmt-renewal").unwrap())
-    });
-    let (_, sent_outcome) = book
-        .apply(send("form-1"), &Actor::Seller(seller()), t(0), &mut ids)
-        .unwrap();
-    assert_eq!(sent_outcome.events.len(), 2, "sent as pending, as AWS does");
-    let checks_done = t(0) + crate::cancellation::VALIDATION_DELAY;
-    let record = book.record(&id()).unwrap();
-    assert_eq!(record.next_due(), Some(checks_done));
-    assert!(book
-        .advance_to(checks_done - Duration::seconds(1))
-        .events
-        .is_empty());
-    let outcome = book.advance_to(t(1000));
-    let types: Vec<_> = outcome
-        .events
-        .iter()
-        .map(|e| (e.detail_type.as_str(), e.time))
-        .collect();
-    assert_eq!(
-        types,
-        [(
-            "Agreement Cancellation Request Validation Failed - Proposer",
-            checks_done
-        )]
-    );
-    let record = book.record(&id()).unwrap();
-    let request = &record.requests[0];
-    assert_eq!(request.status, RequestStatus::ValidationFailed);
-    assert_eq!(request.status_message, crate::cancellation::RENEWAL_FIRST);
-    assert_eq!(record.agreement.status, AgreementStatus::Active);
-    assert_eq!(record.next_due(), None);
-    assert!(
-        book.apply(send("form-2"), &Actor::Seller(seller()), t(1001), &mut ids)
-            .is_ok(),
-        "a failed request is not pending: the seller may send another"
-    );
-}
-
-#[test]
-fn records_that_storage_puts_or_removes_directly_are_scheduled_all_the_same() {
-    let mut book = Book::default();
-    let mut ids = SequentialIds::default();
-    let mut elsewhere = book_with_pending(&mut ids);
-    let written = elsewhere.records.remove(&id()).unwrap();
-    assert_eq!(elsewhere.records.next_due(), None);
-    book.records.insert(id(), written.clone());
-    assert_eq!(book.records.next_due(), Some(t(168)));
-    let mut removed = book.clone();
-    removed.records.remove(&id());
-    assert!(removed.advance_to(t(200)).events.is_empty());
-    let decoded: Book = serde_json::from_str(&serde_json::to_string(&book).unwrap()).unwrap();
-    assert_eq!(decoded.records.next_due(), Some(t(168)));
-    let outcome = book.advance_to(t(200));
-    assert_eq!(
-        outcome.changed,
-        BTreeSet::from([RecordKey::Agreement(id())])
-    );
-    assert_eq!(book.records.next_due(), None);
-}
-
-fn book_with_pending(ids: &mut SequentialIds) -> Book {
-    let mut book = book();
-    sent(&mut book, ids);
-    book
-}
-
-#[test]
-fn an_agreement_without_a_renewal_passes_validation_and_stays_pending() {
-    let mut book = book();
-    let mut ids = SequentialIds::default();
-    sent(&mut book, &mut ids);
-    assert!(book.advance_to(t(1)).events.is_empty());
-    let record = book.record(&id()).unwrap();
-    assert!(record.pending_request().is_some());
-    assert_eq!(record.next_due(), Some(t(168)));
-}
-
-#[test]
-fn a_batch_creates_what_is_valid_and_reports_what_is_not() {
-    let mut book = book();
-    let mut ids = SequentialIds::default();
-    let batch = Command::BatchCreateAdjustments {
-        entries: vec![
-            entry("inv-1", "400.00", "b-1"),
-            entry("inv-1", "700.00", "b-2"),
-            entry("inv-9", "1.00", "b-3"),
-            entry("inv-2", "10.00", "b-4"),
-        ],
-    };
-    let (reply, outcome) = book
-        .apply(batch, &Actor::Seller(seller()), t(0), &mut ids)
-        .unwrap();
-    let Reply::Batch(result) = reply else {
-        panic!()
-    };
-    let codes: Vec<_> = result
-        .entries
-        .iter()
-        .map(|e| match e {
-            BatchEntryResult::Created { .. } => None,
-            BatchEntryResult::Failed { error, .. } => Some(error.code),
-        })
-        .collect();
-    assert_eq!(
-        codes,
-        [
-            None,
-            Some(BatchErrorCode::ValidationException),
-            Some(BatchErrorCode::ResourceNotFoundException),
-            None
-        ]
-    );
-    assert!(outcome.events.is_empty(), "adjustments are processed later");
-    let outcome = book.advance_to(t(1));
-    let types: Vec<_> = outcome
-        .events
-        .iter()
-        .map(|e| e.detail_type.as_str())
-        .collect();
-    assert_eq!(
-        types,
-        [
-            "Purchase Agreement Billing Adjustment Completed - Acceptor",
-            "Purchase Agreement Billing Adjustment Completed - Proposer",
-            "Purchase Agreement Billing Adjustment Failed - Proposer",
-        ]
-    );
-    let record = book.record(&id()).unwrap();
-    assert_eq!(record.invoices[0].refunded_minor, 40_000);
-    assert_eq!(record.invoices[1].refunded_minor, 0);
-}
-
-#[test]
-fn a_repeated_batch_token_returns_the_first_adjustment() {
-    let mut book = book();
-    let mut ids = SequentialIds::default();
-    let batch = Command::BatchCreateAdjustments {
-        entries: vec![entry("inv-1", "10.00", "b-1")],
-    };
-    let (first, _) = book
-        .apply(batch.clone(), &Actor::Seller(seller()), t(0), &mut ids)
-        .unwrap();
-    let (again, _) = book
-        .apply(batch, &Actor::Seller(seller()), t(0), &mut ids)
-        .unwrap();
-    assert_eq!(first, again);
-    assert_eq!(book.record(&id()).unwrap().adjustments.len(), 1);
-    let other = Command::BatchCreateAdjustments {
-        entries: vec![entry("inv-1", "11.00", "b-1")],
-    };
-    let (reply, _) = book
-        .apply(other, &Actor::Seller(seller()), t(0), &mut ids)
-        .unwrap();
-    let Reply::Batch(result) = reply else {
-        panic!()
-    };
-    assert!(matches!(
-        &result.entries[0],
-        BatchEntryResult::Failed { error, .. } if error.code == BatchErrorCode::ConflictException
-    ));
-}
-
-#[test]
-fn batches_hold_one_to_five_entries_of_one_agreement() {
-    let mut book = book();
-    let mut ids = SequentialIds::default();
-    let empty = Command::BatchCreateAdjustments { entries: vec![] };
-    assert_eq!(
-        book.apply(empty, &Actor::Seller(seller()), t(0), &mut ids),
-        Err(DomainError::BatchSize(0))
-    );
-    let six = Command::BatchCreateAdjustments {
-        entries: (0..6)
-            .map(|i| entry("inv-1", "1", &format!("t{i}")))
-            .collect(),
-    };
-    assert_eq!(
-        book.apply(six, &Actor::Seller(seller()), t(0), &mut ids),
-        Err(DomainError::BatchSize(6))
-    );
-    let mut other = entry("inv-1", "1", "x");
-    other.agreement_id = "agmt-2".into();
-    let mixed = Command::BatchCreateAdjustments {
-        entries: vec![entry("inv-1", "1", "y"), other],
-    };
-    assert_eq!(
-        book.apply(mixed, &Actor::Seller(seller()), t(0), &mut ids),
-        Err(DomainError::MixedAgreements)
-    );
-}
-
-#[test]
-fn an_agreement_id_finds_one_and_other_filters_count_all_matches() {
-    let mut book = book();
-    for i in 2..=120 {
-        let mut a = agreement();
-        a.id = AgreementId::parse(&format!("agmt-{i}")).unwrap();
-        book.insert(AgreementRecord::new(a, vec![]));
-    }
-    let unique = Filter {
-        agreement_id: Some("agmt-7".into()),
-        ..Default::default()
-    };
-    assert_eq!(book.find(&unique, 0).total, 1);
-    let by_buyer = Filter {
-        buyer_id: Some(buyer().to_string()),
-        ..Default::default()
-    };
-    let page = book.find(&by_buyer, 2);
-    assert_eq!((page.total, page.pages, page.items.len()), (120, 3, 20));
-    let nobody = Filter {
-        buyer_id: Some("999999999999".into()),
-        ..Default::default()
-    };
-    assert_eq!(book.find(&nobody, 0).total, 0);
-}
-
-#[test]
-fn a_record_refunded_above_its_charge_fails_its_check() {
-    let mut record = book().record(&id()).unwrap().clone();
-    assert!(record.check().is_ok());
-    record.invoices[0].refunded_minor = 100_001;
-    assert!(record.check().is_err());
-}
-
-#[test]
-fn a_refused_family_action_changes_nothing_and_a_kept_one_bumps_the_version() {
-    let now = crate::demo::demo_now();
-    let mut book = crate::demo::demo_book(now);
-    let mut ids = SequentialIds::starting_at(9_000);
-    let (id, sub) = book
-        .fps
-        .iter()
-        .find(|(_, v)| v.record.status == crate::families::fps::FpsStatus::Cancelled)
-        .unwrap();
-    let (id, fps_seller) = (id.clone(), sub.record.seller.clone());
-    let before = book.clone();
-    let cancel_only = FpsCall::default();
-    let fps = |call: &FpsCall| Command::FpsCancelAndRefund {
-        subscription: id.clone(),
-        call: call.clone(),
-    };
-    let as_seller = Actor::Seller(fps_seller);
-    assert!(matches!(
-        book.apply(fps(&cancel_only), &as_seller, now, &mut ids),
-        Err(DomainError::Fps(_))
-    ));
-    assert_eq!(book, before);
-    let refund = FpsCall {
-        refund: Some("1.00".into()),
-        caller_reference: "ref-1".into(),
-        ..FpsCall::default()
-    };
-    let (_, outcome) = book.apply(fps(&refund), &as_seller, now, &mut ids).unwrap();
-    assert_eq!(book.fps[&id].version, 2);
-    assert_eq!(
-        outcome.changed,
-        BTreeSet::from([RecordKey::Fps(id.clone())])
-    );
-    let (devpay_id, devpay) = book.devpay.iter().next().unwrap();
-    let (devpay_id, devpay_seller) = (devpay_id.clone(), devpay.record.seller.clone());
-    let devpay_cancel = Command::DevPayCancel {
-        subscription: devpay_id,
-    };
-    assert!(matches!(
-        book.apply(devpay_cancel, &Actor::Seller(devpay_seller), now, &mut ids),
-        Err(DomainError::DevPay(
-            crate::families::devpay::DevPayError::SellerCannotCancel
-        ))
-    ));
-    let (order_id, order) = book.alibaba.iter().next().unwrap();
-    let order_id = order_id.clone();
-    let stranger = if order.record.buyer == buyer() {
-        seller()
-    } else {
-        buyer()
-    };
-    let unsubscribe = Command::AlibabaUnsubscribe {
-        order: order_id,
-        confirm_data_deletion: true,
-    };
-    assert_eq!(
-        book.apply(unsubscribe, &Actor::Buyer(stranger), now, &mut ids),
-        Err(DomainError::NotTheBuyer)
-    );
 }
 
 /// One thing a person or the clock can do, against agreement `0` (`agmt-1`) or `1`
@@ -977,7 +537,7 @@ proptest! {
 }
 
 /// The log pages one after the other, as a person paging through them sees it.
-fn every_page<'a>(
+pub(super) fn every_page<'a>(
     book: &'a Book,
     side: Side,
     party: Option<&AccountId>,
@@ -987,75 +547,6 @@ fn every_page<'a>(
     (0..first.pages)
         .map(|page| book.log_page(side, party, agreement, page))
         .collect()
-}
-
-#[test]
-fn a_log_page_holds_fifty_events_newest_first_and_the_last_page_the_rest() {
-    let book = crate::demo::scale_book(23, t(0), &mut SequentialIds::default());
-    let whole = book.log(Side::Proposer, None, None);
-    assert!(whole.len() > 2 * PAGE_MAX && !whole.len().is_multiple_of(PAGE_MAX));
-    let pages = every_page(&book, Side::Proposer, None, None);
-    assert_eq!(pages.len(), whole.len().div_ceil(PAGE_MAX));
-    for (n, page) in pages.iter().enumerate() {
-        assert_eq!(
-            (page.page, page.pages, page.total),
-            (n, pages.len(), whole.len())
-        );
-    }
-    assert!(pages[..pages.len() - 1]
-        .iter()
-        .all(|p| p.items.len() == PAGE_MAX));
-    assert_eq!(
-        pages.last().unwrap().items.len(),
-        whole.len() % PAGE_MAX,
-        "the last page holds the rest"
-    );
-    let paged: Vec<&BusEvent> = pages.into_iter().flat_map(|p| p.items).collect();
-    assert!(paged.windows(2).all(|w| w[0].time >= w[1].time));
-    assert!(paged.iter().all(|e| e.side() == Side::Proposer));
-    assert_eq!(paged, whole);
-    let past_the_end = book.log_page(Side::Proposer, None, None, 1_000);
-    assert_eq!(
-        past_the_end,
-        book.log_page(Side::Proposer, None, None, whole.len() / PAGE_MAX)
-    );
-}
-
-#[test]
-fn the_log_of_one_agreement_or_one_party_holds_only_theirs() {
-    let book = crate::demo::demo_book(t(0));
-    let (id, buyer) = book
-        .records
-        .values()
-        .map(|v| &v.record.agreement)
-        .find(|a| book.records[&a.id].record.events.len() > 2)
-        .map(|a| (a.id.clone(), a.buyer.clone()))
-        .unwrap();
-    let of_one = book.log_page(Side::Acceptor, None, Some(&id), 0);
-    assert!(of_one.total > 0);
-    assert!(of_one.items.iter().all(|e| e.agreement_id() == id.as_str()));
-    assert_eq!(of_one.items, book.log(Side::Acceptor, None, Some(&id)));
-
-    let of_buyer = book.log(Side::Proposer, Some(&buyer), None);
-    assert!(!of_buyer.is_empty());
-    assert!(of_buyer.iter().all(
-        |e| book.records[&AgreementId::parse(e.agreement_id()).unwrap()]
-            .record
-            .agreement
-            .buyer
-            == buyer
-    ));
-    let nobody = AccountId::parse("999999999999").unwrap();
-    let empty = book.log_page(Side::Proposer, Some(&nobody), None, 3);
-    assert_eq!(
-        (empty.items.len(), empty.total, empty.page, empty.pages),
-        (0, 0, 0, 1)
-    );
-    let unknown = AgreementId::parse("agmt-none").unwrap();
-    assert_eq!(
-        book.log_page(Side::Proposer, None, Some(&unknown), 0).total,
-        0
-    );
 }
 
 /// Which part of a book a log looks at.
@@ -1240,18 +731,6 @@ fn changed_book(seed: u64, changes: &[Change]) -> Result<Book, TestCaseError> {
 }
 
 proptest! {
-    #[test]
-    fn the_index_key_of_an_agreement_id_orders_ids_as_their_text_does(
-        a in "[A-Za-z0-9_/-]{1,40}",
-        b in "[A-Za-z0-9_/-]{1,40}",
-        shared in "[A-Za-z0-9_/-]{0,20}",
-    ) {
-        let id = |text: &str| AgreementId::parse(text).unwrap();
-        for (a, b) in [(id(&a), id(&b)), (id(&format!("{shared}{a}")), id(&format!("{shared}{b}")))] {
-            prop_assert_eq!(IdKey::of(&a).cmp(&IdKey::of(&b)), a.cmp(&b));
-        }
-    }
-
     #[test]
     fn the_indexes_hold_what_a_scan_finds_after_any_commands_and_storage_writes(
         seed in any::<u64>(),
