@@ -3,6 +3,11 @@
 //! change goes through `Book::apply` or `Book::advance_to`, which say which records changed
 //! so that storage writes only those, and bump each changed record's version so that two
 //! tabs can compare-and-set instead of overwriting each other.
+//!
+//! One file per concern, so that a reader finds a rule where its name says: `directory`
+//! (who is who), `record` (one agreement's record and its checks), `records` (the records
+//! and their indexes), `schedule` (what time does), `command` (what a person asks and what
+//! the book answers), `apply` (the handlers), `query` (search, pages, the event log).
 
 mod apply;
 mod command;
