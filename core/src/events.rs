@@ -11,7 +11,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::adjustment::BillingAdjustment;
-use crate::book::Agreement;
+use crate::agreement::Agreement;
 use crate::cancellation::CancellationRequest;
 use sha2::{Digest, Sha256};
 

@@ -9,12 +9,13 @@
 //! due: `book.next_due()` says when something will be, a deadline or a support case AWS
 //! reads). Both return an [`book::Outcome`]: the bus events in time order, and the keys of
 //! the records to write ([`key::RecordKey`]), each record with a version bumped on every
-//! change for compare-and-set. The other modules hold the
-//! rules `Book` applies (`cancellation`, `adjustment`), the shapes it speaks in (`ids`,
-//! `money`, `events`, `api`), and what the UI shows before and around a decision
-//! (`preview`, `case`), plus `demo` data from a seed and a moment.
+//! change for compare-and-set. The other modules hold the rules `Book` applies
+//! (`cancellation`, `adjustment`), the shapes it speaks in (`agreement`, `ids`, `money`,
+//! `events`, `api`), and what the UI shows before and around a decision (`preview`,
+//! `case`), plus `demo` data from a seed and a moment.
 
 pub mod adjustment;
+pub mod agreement;
 pub mod api;
 pub mod book;
 pub mod cancellation;

@@ -6,11 +6,13 @@
 //! one is given, the invoice it is taken from is required, since a refund is always
 //! against an invoice.
 //!
-//! AWS moves a case with time ([`Book::advance_to`]): it stays Pending until the billing
-//! cycle it was opened in ends, then AWS reads it. If it can tell which agreement and
-//! invoice the case is about and what to do, the case is Completed with the cancellation and
-//! the refund applied to the agreement and its invoice; otherwise it is Action Required with
-//! what AWS needs, and the seller's answer puts it back to Pending, read again a day later.
+//! AWS moves a case with time ([`Book::advance_to`](crate::book::Book::advance_to)): it
+//! stays Pending until the billing cycle it was opened in ends, then AWS reads it. If it can
+//! tell which agreement and invoice the case is about and what to do, the case is Completed
+//! with the cancellation and the refund applied to the agreement and its invoice; otherwise
+//! it is Action Required with what AWS needs, and the seller's answer puts it back to
+//! Pending, read again a day later. This file reads a case; the book applies what it reads
+//! (`book/schedule.rs`), so a case needs the agreement records but never the book.
 //!
 //! Readings of the seed:
 //! - The billing cycle is the calendar month (UTC) the case was opened in, as AWS bills.
@@ -26,9 +28,11 @@ use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 use super::{line, RefundFacts, RefundTo};
-use crate::book::{Actor, AgreementRecord, AgreementStatus, Book, HistoryEntry, Outcome};
+use crate::agreement::AgreementStatus;
+use crate::book::record::AgreementRecord;
+use crate::book::records::Records;
 use crate::ids::{AccountId, AgreementId, OfferId, ProductId};
-use crate::key::{RecordKey, SupportCaseId};
+use crate::key::SupportCaseId;
 use crate::money::{Currency, Money};
 
 pub const COMMENTS_MAX: usize = 2000;
@@ -344,13 +348,13 @@ impl SupportCase {
 }
 
 /// What AWS applies once it can read a case whole.
-struct Plan {
-    agreement: AgreementId,
+pub(crate) struct Plan {
+    pub(crate) agreement: AgreementId,
     /// Asked, and the agreement is still active.
-    cancel: bool,
+    pub(crate) cancel: bool,
     /// Asked, but the agreement had already ended.
     already_ended: Option<AgreementStatus>,
-    refund: Option<CaseRefund>,
+    pub(crate) refund: Option<CaseRefund>,
 }
 
 impl SupportCase {
@@ -365,18 +369,17 @@ impl SupportCase {
 
     /// The agreement the case is about: one the seller names in its replies or comments,
     /// else the only one of this seller with this subscriber, product and offer.
-    fn agreement_in<'b>(&self, book: &'b Book) -> Result<&'b AgreementRecord, String> {
+    fn agreement_in<'b>(&self, records: &'b Records) -> Result<&'b AgreementRecord, String> {
         let named = self
             .sellers_words()
             .flat_map(words)
             .filter_map(|w| AgreementId::parse(w).ok())
-            .filter_map(|id| book.record(&id))
+            .filter_map(|id| records.get(&id).map(|v| &v.record))
             .find(|r| r.agreement.seller == self.seller);
         if let Some(record) = named {
             return Ok(record);
         }
-        let matching: Vec<&AgreementRecord> = book
-            .records
+        let matching: Vec<&AgreementRecord> = records
             .values()
             .map(|v| &v.record)
             .filter(|r| {
@@ -406,8 +409,8 @@ impl SupportCase {
     }
 
     /// What AWS makes of the case: what it will apply, or what it asks the seller for.
-    fn read(&self, book: &Book) -> Result<Plan, String> {
-        let record = self.agreement_in(book)?;
+    pub(crate) fn read(&self, records: &Records) -> Result<Plan, String> {
+        let record = self.agreement_in(records)?;
         let agreement = &record.agreement;
         let cancel = self.asks_cancellation();
         let amount = self.sellers_replies().find_map(amount_in).or(self.refund);
@@ -502,108 +505,8 @@ fn amount_in(text: &str) -> Option<Money> {
     })
 }
 
-impl Book {
-    /// The next support case AWS reads by `now`, and when. Cases are opened by hand, a few
-    /// per seller, so looking through them on each tick costs little.
-    pub(crate) fn next_support_case_by(
-        &self,
-        now: DateTime<Utc>,
-    ) -> Option<(DateTime<Utc>, SupportCaseId)> {
-        self.support_cases
-            .values()
-            .filter_map(|v| v.record.due_at().map(|at| (at, v.record.id.clone())))
-            .filter(|(at, _)| *at <= now)
-            .min()
-    }
-
-    /// When time alone will next change the book: a record's deadline or a case AWS reads.
-    pub fn next_due(&self) -> Option<DateTime<Utc>> {
-        let case = self
-            .support_cases
-            .values()
-            .filter_map(|v| v.record.due_at())
-            .min();
-        match (self.records.next_due(), case) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        }
-    }
-
-    /// AWS reads support case `id` at `at`: Action Required with what it needs, or Completed
-    /// with the cancellation and refund applied to the agreement and its invoice, each step
-    /// in the agreement's history and the case's own exchange.
-    pub(crate) fn read_support_case(
-        &mut self,
-        id: &SupportCaseId,
-        at: DateTime<Utc>,
-        outcome: &mut Outcome,
-    ) {
-        let Some(case) = self.support_cases.get(id).map(|v| v.record.clone()) else {
-            return;
-        };
-        let (status, message, done) = match case.read(self) {
-            Err(ask) => (CaseStatus::ActionRequired, ask, None),
-            Ok(plan) => {
-                self.records.update(&plan.agreement, |versioned| {
-                    let record = &mut versioned.record;
-                    let mut log = |action: String| {
-                        record.history.push(HistoryEntry {
-                            at,
-                            actor: Actor::System,
-                            action,
-                            reason: format!("Support case {id}"),
-                        })
-                    };
-                    if plan.cancel {
-                        log("Cancelled the agreement, as the support case asked".into());
-                    }
-                    if let Some(refund) = &plan.refund {
-                        log(format!(
-                            "Refunded {} on invoice {}, as the support case asked",
-                            refund.amount, refund.invoice
-                        ));
-                    }
-                    if plan.cancel {
-                        record.agreement.status = AgreementStatus::Cancelled;
-                    }
-                    if let Some(refund) = &plan.refund {
-                        if let Some(invoice) = record
-                            .invoices
-                            .iter_mut()
-                            .find(|i| i.id.as_str() == refund.invoice)
-                        {
-                            invoice.refunded_minor += refund.amount.minor;
-                        }
-                    }
-                    record.events = record.derived_events();
-                    versioned.version += 1;
-                });
-                outcome
-                    .changed
-                    .insert(RecordKey::Agreement(plan.agreement.clone()));
-                let message = completed_message(&plan);
-                let done = CaseOutcome {
-                    at,
-                    agreement: plan.agreement,
-                    cancelled: plan.cancel,
-                    refund: plan.refund,
-                };
-                (CaseStatus::Completed, message, Some(done))
-            }
-        };
-        if let Some(versioned) = self.support_cases.get_mut(id) {
-            versioned.record.update_by_aws(status, &message, at);
-            versioned.record.outcome = done;
-            versioned.version += 1;
-            outcome
-                .changed
-                .insert(RecordKey::SupportCase(versioned.record.id.clone()));
-        }
-    }
-}
-
 /// AWS's last message on a completed case: what it did, and when a refund arrives.
-fn completed_message(plan: &Plan) -> String {
+pub(crate) fn completed_message(plan: &Plan) -> String {
     let mut said = vec!["The case has been processed.".to_string()];
     if plan.cancel {
         said.push(format!("Agreement {} is cancelled.", plan.agreement));
@@ -799,9 +702,9 @@ mod tests {
         use super::*;
         use crate::adjustment::Invoice;
         use crate::book::tests::agreement;
-        use crate::book::AgreementRecord;
-        use crate::book::{Command, Reply};
+        use crate::book::{Actor, AgreementRecord, Book, Command, Reply};
         use crate::ids::{InvoiceId, SequentialIds};
+        use crate::key::RecordKey;
 
         fn at(day: u32, hour: u32) -> DateTime<Utc> {
             Utc.with_ymd_and_hms(2026, 11, day, hour, 0, 0).unwrap()

@@ -1,0 +1,90 @@
+//! The agreement itself, as the Agreement API describes it: its parties, product, offer,
+//! status and term. It depends on nothing of the book, so the bus events and the rules can
+//! speak of an agreement without reaching into the book that keeps it.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::cancellation::PricingModel;
+use crate::ids::{AccountId, AgreementId, OfferId, ProductId};
+
+/// An agreement's status, with the values of the Agreement API's `AgreementStatus`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum AgreementStatus {
+    Active,
+    Archived,
+    Cancelled,
+    Expired,
+    Renewed,
+    Replaced,
+    RolledBack,
+    Superseded,
+    Terminated,
+}
+
+impl AgreementStatus {
+    /// Every status, in the API's order.
+    pub const ALL: [AgreementStatus; 9] = [
+        Self::Active,
+        Self::Archived,
+        Self::Cancelled,
+        Self::Expired,
+        Self::Renewed,
+        Self::Replaced,
+        Self::RolledBack,
+        Self::Superseded,
+        Self::Terminated,
+    ];
+
+    /// The status as the API spells it.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Active => "ACTIVE",
+            Self::Archived => "ARCHIVED",
+            Self::Cancelled => "CANCELLED",
+            Self::Expired => "EXPIRED",
+            Self::Renewed => "RENEWED",
+            Self::Replaced => "REPLACED",
+            Self::RolledBack => "ROLLED_BACK",
+            Self::Superseded => "SUPERSEDED",
+            Self::Terminated => "TERMINATED",
+        }
+    }
+
+    /// The status in words, for people.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Active => "Active",
+            Self::Archived => "Archived",
+            Self::Cancelled => "Cancelled",
+            Self::Expired => "Expired",
+            Self::Renewed => "Renewed",
+            Self::Replaced => "Replaced",
+            Self::RolledBack => "Rolled back",
+            Self::Superseded => "Superseded",
+            Self::Terminated => "Terminated",
+        }
+    }
+}
+
+/// An AWS Marketplace agreement between a seller (proposer) and a buyer (acceptor).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Agreement {
+    pub id: AgreementId,
+    pub seller: AccountId,
+    pub buyer: AccountId,
+    pub product: ProductId,
+    pub offer: OfferId,
+    pub status: AgreementStatus,
+    pub start: DateTime<Utc>,
+    pub end: Option<DateTime<Utc>>,
+    /// The agreement an auto-renewal created to follow this one. While it exists, a
+    /// cancellation request for this one fails validation: the renewal must go first.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub renewal: Option<AgreementId>,
+    /// Left out when it is a contract, the default: agreements stored before it was
+    /// recorded were contracts, and they read back exactly as they were written.
+    #[serde(default, skip_serializing_if = "PricingModel::is_contract")]
+    pub pricing: PricingModel,
+}

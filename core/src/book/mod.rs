@@ -1,0 +1,75 @@
+//! The whole state of the marketplace: who is who, and one record per agreement holding its
+//! invoices, cancellation requests, billing adjustments, events and command history. Every
+//! change goes through `Book::apply` or `Book::advance_to`, which say which records changed
+//! so that storage writes only those, and bump each changed record's version so that two
+//! tabs can compare-and-set instead of overwriting each other.
+//!
+//! One file per concern, so that a reader finds a rule where its name says: `directory`
+//! (who is who), `record` (one agreement's record and its checks), `records` (the records
+//! and their indexes), `schedule` (what time does), `command` (what a person asks and what
+//! the book answers), `apply` (the handlers), `query` (search, pages, the event log).
+
+mod apply;
+mod command;
+mod directory;
+mod query;
+pub(crate) mod record;
+pub(crate) mod records;
+mod schedule;
+#[cfg(test)]
+pub(crate) mod tests;
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+pub(crate) use apply::trial_batch;
+pub use command::{BatchEntryResult, BatchResult, Command, DomainError, Outcome, Reply};
+pub use directory::{Directory, Offer, Party, Product};
+pub use query::{Filter, Page, PAGE_MAX};
+pub use record::{Actor, AgreementRecord, HistoryEntry};
+pub use records::{Records, Versioned};
+
+pub use crate::agreement::{Agreement, AgreementStatus};
+use crate::families::alibaba::AlibabaOrder;
+use crate::families::devpay::DevPaySubscription;
+use crate::families::fps::FpsSubscription;
+use crate::families::support_case::SupportCase;
+use crate::ids::AgreementId;
+use crate::key::{AlibabaOrderId, DevPaySubscriptionId, FpsSubscriptionId, SupportCaseId};
+
+/// The marketplace, and the records of the other billing families.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Book {
+    pub directory: Directory,
+    pub records: Records,
+    pub fps: BTreeMap<FpsSubscriptionId, Versioned<FpsSubscription>>,
+    pub devpay: BTreeMap<DevPaySubscriptionId, Versioned<DevPaySubscription>>,
+    pub alibaba: BTreeMap<AlibabaOrderId, Versioned<AlibabaOrder>>,
+    pub support_cases: BTreeMap<SupportCaseId, Versioned<SupportCase>>,
+}
+
+impl Book {
+    /// The record of this agreement, if any.
+    pub fn record(&self, id: &AgreementId) -> Option<&AgreementRecord> {
+        self.records.get(id).map(|v| &v.record)
+    }
+
+    /// This agreement's record version, which storage compares before it writes.
+    pub fn version(&self, id: &AgreementId) -> Option<u64> {
+        self.records.get(id).map(|v| v.version)
+    }
+
+    /// Adds or replaces a record, one version above the one it replaces.
+    pub fn insert(&mut self, record: AgreementRecord) {
+        let id = record.agreement.id.clone();
+        let version = self.version(&id).map_or(1, |v| v + 1);
+        self.records.insert(id, Versioned { version, record });
+    }
+
+    /// Replaces one record with what storage holds (another tab wrote it).
+    pub fn replace(&mut self, versioned: Versioned<AgreementRecord>) {
+        self.records
+            .insert(versioned.record.agreement.id.clone(), versioned);
+    }
+}

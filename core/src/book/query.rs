@@ -1,0 +1,412 @@
+//! Reading the book: the seller's search, pages of agreements, a request by its ID, and the
+//! event log of each side.
+
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::directory::Directory;
+use super::record::AgreementRecord;
+use super::records::NONE;
+use super::Book;
+use crate::agreement::AgreementStatus;
+use crate::cancellation::CancellationRequest;
+use crate::events::{BusEvent, Side};
+use crate::ids::{AccountId, AgreementId, RequestId};
+
+/// The most items a page of results holds, as the API's `maxResults` allows.
+pub const PAGE_MAX: usize = 50;
+
+impl Book {
+    /// Agreements matching a filter, a page at a time.
+    pub fn find(&self, filter: &Filter, page: usize) -> Page<&AgreementRecord> {
+        if let Some(id) = filter
+            .agreement_id
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
+            let hit = AgreementId::parse(id).ok().and_then(|id| self.record(&id));
+            let items: Vec<_> = hit
+                .into_iter()
+                .filter(|r| filter.matches(r, &self.directory))
+                .collect();
+            return Page::of(items, 0);
+        }
+        if let Some(ids) = self.party_filter(filter) {
+            return self.page_of(ids.into_iter(), page);
+        }
+        let items: Vec<_> = self
+            .records
+            .values()
+            .map(|v| &v.record)
+            .filter(|r| filter.matches(r, &self.directory))
+            .collect();
+        Page::of(items, page)
+    }
+
+    /// The agreements a filter of only a seller, a buyer or both matches, found from the
+    /// indexes alone; `None` for a filter that needs each record read.
+    fn party_filter(&self, filter: &Filter) -> Option<Vec<&AgreementId>> {
+        if filled(&filter.offer_id).is_some()
+            || filled(&filter.product).is_some()
+            || filter.status.is_some()
+        {
+            return None;
+        }
+        // No agreement has a buyer that is not a valid account ID.
+        let buyer = filled(&filter.buyer_id)
+            .map(|b| AccountId::parse(b).map_or(&NONE, |b| self.records.of_buyer(&b)));
+        let seller = filter.seller.as_ref().map(|s| self.records.of_seller(s));
+        match (seller, buyer) {
+            (Some(seller), Some(buyer)) => Some(seller.intersection(buyer).collect()),
+            (Some(one), None) | (None, Some(one)) => Some(one.iter().collect()),
+            (None, None) => None,
+        }
+    }
+
+    /// Every event of one side, newest first: of the agreements `party` is the seller or
+    /// the buyer of, or of one agreement. Events of the same moment come by agreement ID,
+    /// then latest in their record first, so that [`Book::log_page`] pages through exactly
+    /// this list. Sorts everything it returns: for a screenful, use `log_page`.
+    pub fn log(
+        &self,
+        side: Side,
+        party: Option<&AccountId>,
+        agreement: Option<&AgreementId>,
+    ) -> Vec<&BusEvent> {
+        // The records come in ID order, so their places there order them as their IDs
+        // would, and compare faster than the IDs' texts.
+        let mut events: Vec<(LogKey<usize>, &BusEvent)> = self
+            .log_records(party, agreement)
+            .into_iter()
+            .enumerate()
+            .flat_map(|(n, record)| {
+                record
+                    .events
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, e)| e.side() == side)
+                    .map(move |(i, e)| ((e.time, Reverse(n), i), e))
+            })
+            .collect();
+        events.sort_unstable_by_key(|(key, _)| Reverse(*key));
+        events.into_iter().map(|(_, e)| e).collect()
+    }
+
+    /// One page of [`Book::log`] (from 0; past the end, the last one), without sorting the
+    /// whole log: each record's events are already in time order, and the log's index
+    /// holds its records by their newest event and counts its events. Merging the records
+    /// from their newest ends, each taken in only once the merge reaches its newest event,
+    /// yields the log in order and stops after the page: it costs the events up to the
+    /// page's end, each a logarithm, whatever the size of the book.
+    pub fn log_page(
+        &self,
+        side: Side,
+        party: Option<&AccountId>,
+        agreement: Option<&AgreementId>,
+        page: usize,
+    ) -> Page<&BusEvent> {
+        let (waiting, total): (Box<dyn Iterator<Item = &AgreementRecord>>, usize) = match agreement
+        {
+            Some(_) => {
+                let records = self.log_records(party, agreement);
+                let total = records
+                    .iter()
+                    .map(|r| r.events.iter().filter(|e| e.side() == side).count())
+                    .sum();
+                (Box::new(records.into_iter()), total)
+            }
+            None => match self.records.log_index(side, party) {
+                Some(log) => (
+                    Box::new(
+                        log.newest
+                            .iter()
+                            .map(|(_, key)| &self.records[&key.1].record),
+                    ),
+                    log.events,
+                ),
+                None => (Box::new(std::iter::empty()), 0),
+            },
+        };
+        let pages = total.div_ceil(PAGE_MAX).max(1);
+        let page = page.min(pages - 1);
+        let newest_before = |record: &AgreementRecord, end: usize| {
+            record.events[..end].iter().rposition(|e| e.side() == side)
+        };
+        let mut waiting = waiting.filter_map(|record| {
+            let i = newest_before(record, record.events.len())?;
+            Some((
+                (record.events[i].time, Reverse(&record.agreement.id), i),
+                record,
+            ))
+        });
+        let mut next = waiting.next();
+        let mut taken: Vec<&AgreementRecord> = Vec::new();
+        let mut heads: BinaryHeap<(LogKey<&AgreementId>, usize)> = BinaryHeap::new();
+        let mut items = Vec::with_capacity(PAGE_MAX);
+        for rank in 0..(page + 1) * PAGE_MAX {
+            // A waiting record comes in once its newest event is the newest left: the
+            // records wait newest first, so the others cannot be either.
+            while let Some((key, record)) = next {
+                if heads.peek().is_some_and(|(top, _)| *top > key) {
+                    break;
+                }
+                heads.push((key, taken.len()));
+                taken.push(record);
+                next = waiting.next();
+            }
+            let Some(((_, _, i), n)) = heads.pop() else {
+                break;
+            };
+            let record = taken[n];
+            if rank >= page * PAGE_MAX {
+                items.push(&record.events[i]);
+            }
+            if let Some(before) = newest_before(record, i) {
+                let key = (
+                    record.events[before].time,
+                    Reverse(&record.agreement.id),
+                    before,
+                );
+                heads.push((key, n));
+            }
+        }
+        Page {
+            items,
+            total,
+            page,
+            pages,
+        }
+    }
+
+    /// The records a log looks at, in the order of their agreement IDs.
+    fn log_records(
+        &self,
+        party: Option<&AccountId>,
+        agreement: Option<&AgreementId>,
+    ) -> Vec<&AgreementRecord> {
+        let chosen = match agreement {
+            Some(id) => self.records.map.range(id..=id),
+            None => self.records.map.range::<AgreementId, _>(..),
+        };
+        chosen
+            .map(|(_, v)| &v.record)
+            .filter(|r| party.is_none_or(|p| &r.agreement.seller == p || &r.agreement.buyer == p))
+            .collect()
+    }
+
+    /// The agreements this account sells, a page at a time, in the order of their IDs:
+    /// from the seller's index, reading only the records on the page.
+    pub fn agreements_of_seller(&self, seller: &AccountId, page: usize) -> Page<&AgreementRecord> {
+        self.page_of(self.records.of_seller(seller).iter(), page)
+    }
+
+    /// The agreements this account buys, a page at a time, in the order of their IDs: from
+    /// the buyer's index, reading only the records on the page.
+    pub fn agreements_of_buyer(&self, buyer: &AccountId, page: usize) -> Page<&AgreementRecord> {
+        self.page_of(self.records.of_buyer(buyer).iter(), page)
+    }
+
+    /// A cancellation request by its ID alone, with the record it belongs to.
+    pub fn request_by_id(
+        &self,
+        id: &RequestId,
+    ) -> Option<(&AgreementRecord, &CancellationRequest)> {
+        let record = self.record(self.records.with_request(id)?)?;
+        Some((record, record.request(id)?))
+    }
+
+    /// Page `page` (from 0; past the end, the last one) of these agreements' records.
+    fn page_of<'a>(
+        &'a self,
+        ids: impl ExactSizeIterator<Item = &'a AgreementId>,
+        page: usize,
+    ) -> Page<&'a AgreementRecord> {
+        let total = ids.len();
+        let pages = total.div_ceil(PAGE_MAX).max(1);
+        let page = page.min(pages - 1);
+        let items = ids
+            .skip(page * PAGE_MAX)
+            .take(PAGE_MAX)
+            .map(|id| &self.records[id].record)
+            .collect();
+        Page {
+            items,
+            total,
+            page,
+            pages,
+        }
+    }
+}
+
+/// Where an event stands in a log, greatest first: its time, then its record (`R`: its
+/// agreement ID, or its place in ID order; first first), then its place in the record
+/// (last first).
+type LogKey<R> = (DateTime<Utc>, Reverse<R>, usize);
+
+/// The seller's search. An agreement ID is unique; the others can match several agreements.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Filter {
+    pub agreement_id: Option<String>,
+    pub buyer_id: Option<String>,
+    pub offer_id: Option<String>,
+    /// Matches the product's ID or, ignoring case, part of its name.
+    pub product: Option<String>,
+    pub status: Option<AgreementStatus>,
+    /// Only this seller's agreements.
+    pub seller: Option<AccountId>,
+}
+
+impl Filter {
+    pub(super) fn matches(&self, record: &AgreementRecord, directory: &Directory) -> bool {
+        let a = &record.agreement;
+        filled(&self.buyer_id).is_none_or(|b| a.buyer.as_str() == b)
+            && filled(&self.offer_id).is_none_or(|o| a.offer.as_str() == o)
+            && filled(&self.product).is_none_or(|p| {
+                a.product.as_str() == p
+                    || directory
+                        .product(&a.product)
+                        .is_some_and(|prod| prod.name.to_lowercase().contains(&p.to_lowercase()))
+            })
+            && self.status.is_none_or(|s| a.status == s)
+            && self.seller.as_ref().is_none_or(|s| &a.seller == s)
+    }
+}
+
+/// A filter's text, trimmed, unless it is blank.
+fn filled(text: &Option<String>) -> Option<&str> {
+    text.as_deref().map(str::trim).filter(|s| !s.is_empty())
+}
+
+/// One page of results and how many there are in all.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub total: usize,
+    pub page: usize,
+    pub pages: usize,
+}
+
+impl<T> Page<T> {
+    /// Page `page` (from 0; past the end, the last one) of `all`.
+    pub fn of(all: Vec<T>, page: usize) -> Self {
+        let total = all.len();
+        let pages = total.div_ceil(PAGE_MAX).max(1);
+        let page = page.min(pages - 1);
+        let items = all
+            .into_iter()
+            .skip(page * PAGE_MAX)
+            .take(PAGE_MAX)
+            .collect();
+        Page {
+            items,
+            total,
+            page,
+            pages,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::book::tests::*;
+    use crate::ids::SequentialIds;
+
+    #[test]
+    fn an_agreement_id_finds_one_and_other_filters_count_all_matches() {
+        let mut book = book();
+        for i in 2..=120 {
+            let mut a = agreement();
+            a.id = AgreementId::parse(&format!("agmt-{i}")).unwrap();
+            book.insert(AgreementRecord::new(a, vec![]));
+        }
+        let unique = Filter {
+            agreement_id: Some("agmt-7".into()),
+            ..Default::default()
+        };
+        assert_eq!(book.find(&unique, 0).total, 1);
+        let by_buyer = Filter {
+            buyer_id: Some(buyer().to_string()),
+            ..Default::default()
+        };
+        let page = book.find(&by_buyer, 2);
+        assert_eq!((page.total, page.pages, page.items.len()), (120, 3, 20));
+        let nobody = Filter {
+            buyer_id: Some("999999999999".into()),
+            ..Default::default()
+        };
+        assert_eq!(book.find(&nobody, 0).total, 0);
+    }
+
+    #[test]
+    fn a_log_page_holds_fifty_events_newest_first_and_the_last_page_the_rest() {
+        let book = crate::demo::scale_book(23, t(0), &mut SequentialIds::default());
+        let whole = book.log(Side::Proposer, None, None);
+        assert!(whole.len() > 2 * PAGE_MAX && !whole.len().is_multiple_of(PAGE_MAX));
+        let pages = every_page(&book, Side::Proposer, None, None);
+        assert_eq!(pages.len(), whole.len().div_ceil(PAGE_MAX));
+        for (n, page) in pages.iter().enumerate() {
+            assert_eq!(
+                (page.page, page.pages, page.total),
+                (n, pages.len(), whole.len())
+            );
+        }
+        assert!(pages[..pages.len() - 1]
+            .iter()
+            .all(|p| p.items.len() == PAGE_MAX));
+        assert_eq!(
+            pages.last().unwrap().items.len(),
+            whole.len() % PAGE_MAX,
+            "the last page holds the rest"
+        );
+        let paged: Vec<&BusEvent> = pages.into_iter().flat_map(|p| p.items).collect();
+        assert!(paged.windows(2).all(|w| w[0].time >= w[1].time));
+        assert!(paged.iter().all(|e| e.side() == Side::Proposer));
+        assert_eq!(paged, whole);
+        let past_the_end = book.log_page(Side::Proposer, None, None, 1_000);
+        assert_eq!(
+            past_the_end,
+            book.log_page(Side::Proposer, None, None, whole.len() / PAGE_MAX)
+        );
+    }
+
+    #[test]
+    fn the_log_of_one_agreement_or_one_party_holds_only_theirs() {
+        let book = crate::demo::demo_book(t(0));
+        let (id, buyer) = book
+            .records
+            .values()
+            .map(|v| &v.record.agreement)
+            .find(|a| book.records[&a.id].record.events.len() > 2)
+            .map(|a| (a.id.clone(), a.buyer.clone()))
+            .unwrap();
+        let of_one = book.log_page(Side::Acceptor, None, Some(&id), 0);
+        assert!(of_one.total > 0);
+        assert!(of_one.items.iter().all(|e| e.agreement_id() == id.as_str()));
+        assert_eq!(of_one.items, book.log(Side::Acceptor, None, Some(&id)));
+
+        let of_buyer = book.log(Side::Proposer, Some(&buyer), None);
+        assert!(!of_buyer.is_empty());
+        assert!(of_buyer.iter().all(|e| book.records
+            [&AgreementId::parse(e.agreement_id()).unwrap()]
+            .record
+            .agreement
+            .buyer
+            == buyer));
+        let nobody = AccountId::parse("999999999999").unwrap();
+        let empty = book.log_page(Side::Proposer, Some(&nobody), None, 3);
+        assert_eq!(
+            (empty.items.len(), empty.total, empty.page, empty.pages),
+            (0, 0, 0, 1)
+        );
+        let unknown = AgreementId::parse("agmt-none").unwrap();
+        assert_eq!(
+            book.log_page(Side::Proposer, None, Some(&unknown), 0).total,
+            0
+        );
+    }
+}

@@ -1,0 +1,482 @@
+//! The agreement records of a book, kept with the indexes that let a command, the clock
+//! and a page of results reach what they need without reading the whole book.
+
+use std::cmp::Reverse;
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::record::AgreementRecord;
+use crate::events::Side;
+use crate::ids::{AccountId, AgreementId, RequestId};
+
+/// A record and its version: storage compares versions before it writes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Versioned<T> {
+    pub version: u64,
+    pub record: T,
+}
+
+/// The agreement records of a book, by agreement ID, read like a `BTreeMap` and stored as
+/// one. Every change goes through `insert`, `remove` or `update`, which keep indexes in
+/// step: a schedule of what time will do to each record, the agreements of each seller and
+/// each buyer, the agreement of each request, and for each side's event log (the whole
+/// book's, and each party's) its records by newest event and its number of events. Finding
+/// what is due then costs the number of records due, not the size of the book, and so does
+/// every command; a party's agreements, a request's agreement and a page of a log are found
+/// without reading the other records.
+#[derive(Clone, Default)]
+pub struct Records {
+    pub(super) map: BTreeMap<AgreementId, Versioned<AgreementRecord>>,
+    pub(super) indexes: Indexes,
+}
+
+/// Everything [`Records`] keeps beside the records, apart so that a record can be
+/// reindexed while it is borrowed.
+#[derive(Clone, Default)]
+pub(super) struct Indexes {
+    /// What each record put into the indexes, so that a change takes out exactly that.
+    indexed: BTreeMap<AgreementId, Indexed>,
+    pub(super) schedule: BTreeSet<(DateTime<Utc>, IdKey)>,
+    pub(super) by_seller: BTreeMap<AccountId, BTreeSet<AgreementId>>,
+    pub(super) by_buyer: BTreeMap<AccountId, BTreeSet<AgreementId>>,
+    pub(super) by_request: BTreeMap<RequestId, BTreeSet<AgreementId>>,
+    /// Per side ([`side_slot`]): the log of the whole book.
+    logs: [LogIndex; 2],
+    /// Per side ([`side_slot`]): the log of each party.
+    pub(super) party_logs: [BTreeMap<AccountId, LogIndex>; 2],
+}
+
+/// What the indexes of [`Records`] hold about one record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Indexed {
+    seller: AccountId,
+    buyer: AccountId,
+    requests: Vec<RequestId>,
+    next_due: Option<DateTime<Utc>>,
+    logs: [Logged; 2],
+}
+
+/// Per side ([`side_slot`]): the time of a record's newest event and how many it has, if
+/// it has any.
+type Logged = Option<(DateTime<Utc>, usize)>;
+
+impl Indexed {
+    fn of(record: &AgreementRecord) -> Indexed {
+        Indexed {
+            seller: record.agreement.seller.clone(),
+            buyer: record.agreement.buyer.clone(),
+            requests: record.requests.iter().map(|r| r.id.clone()).collect(),
+            next_due: record.next_due(),
+            logs: logged(record),
+        }
+    }
+
+    /// The parties whose logs show the record's events: its seller and its buyer (once
+    /// when they are the same account).
+    fn parties(&self) -> impl Iterator<Item = &AccountId> {
+        std::iter::once(&self.seller).chain((self.buyer != self.seller).then_some(&self.buyer))
+    }
+}
+
+fn logged(record: &AgreementRecord) -> [Logged; 2] {
+    let mut logs = [None; 2];
+    for event in &record.events {
+        let slot = &mut logs[side_slot(event.side())];
+        *slot = Some(match *slot {
+            None => (event.time, 1),
+            Some((newest, count)) => (event.time.max(newest), count + 1),
+        });
+    }
+    logs
+}
+
+/// An agreement ID as the schedule and the logs order it: by its first 16 bytes read as
+/// one number, then by the whole ID. That is the IDs' own order (an ID never holds a zero
+/// byte, so padding a short one with zeros keeps it first), but a comparison rarely has to
+/// follow the ID to its text: many records fall due, or last changed, at the same moment,
+/// and comparing their IDs' texts was most of what keeping them in order cost.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub(super) struct IdKey(u128, pub(super) AgreementId);
+
+impl IdKey {
+    pub(super) fn of(id: &AgreementId) -> IdKey {
+        let mut head = [0u8; 16];
+        let text = id.as_str().as_bytes();
+        let n = text.len().min(head.len());
+        head[..n].copy_from_slice(&text[..n]);
+        IdKey(u128::from_be_bytes(head), id.clone())
+    }
+}
+
+/// The records with events in one log, newest event first (ties by agreement ID), and how
+/// many events of the log they hold in all.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(super) struct LogIndex {
+    pub(super) newest: BTreeSet<(Reverse<DateTime<Utc>>, IdKey)>,
+    pub(super) events: usize,
+}
+
+impl LogIndex {
+    /// Moves a record's entry from what it was to what it is, taking the stored ID back
+    /// out to put it in again rather than cloning another.
+    fn shift(
+        &mut self,
+        probe: Option<&(Reverse<DateTime<Utc>>, IdKey)>,
+        was: Logged,
+        is: Logged,
+        id: &AgreementId,
+    ) {
+        let mut kept = None;
+        if let (Some(probe), Some((_, count))) = (probe, was) {
+            kept = self.newest.take(probe).map(|(_, key)| key);
+            self.events -= count;
+        }
+        if let Some((newest, count)) = is {
+            let key = kept.unwrap_or_else(|| IdKey::of(id));
+            self.newest.insert((Reverse(newest), key));
+            self.events += count;
+        }
+    }
+}
+
+/// Where a side's log sits in [`Records`]' per-side arrays.
+pub(super) fn side_slot(side: Side) -> usize {
+    match side {
+        Side::Acceptor => 0,
+        Side::Proposer => 1,
+    }
+}
+
+/// No agreements: what a party without any has.
+pub(super) static NONE: BTreeSet<AgreementId> = BTreeSet::new();
+
+fn add_to<K: Ord + Clone>(
+    index: &mut BTreeMap<K, BTreeSet<AgreementId>>,
+    key: &K,
+    id: &AgreementId,
+) {
+    index.entry(key.clone()).or_default().insert(id.clone());
+}
+
+fn take_from<K: Ord>(index: &mut BTreeMap<K, BTreeSet<AgreementId>>, key: &K, id: &AgreementId) {
+    if let Some(ids) = index.get_mut(key) {
+        ids.remove(id);
+        if ids.is_empty() {
+            index.remove(key);
+        }
+    }
+}
+
+impl Indexes {
+    /// Brings the indexes in step with the record now under `id` (`None`: no record).
+    /// The usual change, a command or time, moves the record in the schedule and the logs
+    /// only, and that path clones nothing but the keys it must look up.
+    fn reindex(&mut self, id: &AgreementId, record: Option<&AgreementRecord>) {
+        let (Some(old), Some(record)) = (self.indexed.get_mut(id), record) else {
+            if let Some(old) = self.indexed.remove(id) {
+                self.take_out(id, &old);
+            }
+            if let Some(record) = record {
+                let new = Indexed::of(record);
+                self.put_in(id, &new);
+                self.indexed.insert(id.clone(), new);
+            }
+            return;
+        };
+        let agreement = &record.agreement;
+        let same_requests = old
+            .requests
+            .iter()
+            .eq(record.requests.iter().map(|r| &r.id));
+        if old.seller != agreement.seller || old.buyer != agreement.buyer || !same_requests {
+            let old = self.indexed.remove(id).expect("found above");
+            self.take_out(id, &old);
+            let new = Indexed::of(record);
+            self.put_in(id, &new);
+            self.indexed.insert(id.clone(), new);
+            return;
+        }
+        let next_due = record.next_due();
+        if old.next_due != next_due {
+            let kept = old
+                .next_due
+                .and_then(|at| self.schedule.take(&(at, IdKey::of(id))))
+                .map(|(_, key)| key);
+            if let Some(at) = next_due {
+                self.schedule
+                    .insert((at, kept.unwrap_or_else(|| IdKey::of(id))));
+            }
+            old.next_due = next_due;
+        }
+        for (slot, logs) in logged(record).into_iter().enumerate() {
+            if old.logs[slot] != logs {
+                shift_logs(
+                    &mut self.logs[slot],
+                    &mut self.party_logs[slot],
+                    old.parties(),
+                    id,
+                    old.logs[slot],
+                    logs,
+                );
+                old.logs[slot] = logs;
+            }
+        }
+    }
+
+    fn take_out(&mut self, id: &AgreementId, old: &Indexed) {
+        take_from(&mut self.by_seller, &old.seller, id);
+        take_from(&mut self.by_buyer, &old.buyer, id);
+        for request in &old.requests {
+            take_from(&mut self.by_request, request, id);
+        }
+        if let Some(at) = old.next_due {
+            self.schedule.remove(&(at, IdKey::of(id)));
+        }
+        for slot in 0..2 {
+            shift_logs(
+                &mut self.logs[slot],
+                &mut self.party_logs[slot],
+                old.parties(),
+                id,
+                old.logs[slot],
+                None,
+            );
+        }
+    }
+
+    fn put_in(&mut self, id: &AgreementId, new: &Indexed) {
+        add_to(&mut self.by_seller, &new.seller, id);
+        add_to(&mut self.by_buyer, &new.buyer, id);
+        for request in &new.requests {
+            add_to(&mut self.by_request, request, id);
+        }
+        if let Some(at) = new.next_due {
+            self.schedule.insert((at, IdKey::of(id)));
+        }
+        for slot in 0..2 {
+            shift_logs(
+                &mut self.logs[slot],
+                &mut self.party_logs[slot],
+                new.parties(),
+                id,
+                None,
+                new.logs[slot],
+            );
+        }
+    }
+}
+
+/// Moves a record in one side's logs, the whole book's and its parties', from what it had
+/// there to what it has; a party's log goes when it holds no record any more.
+fn shift_logs<'a>(
+    book: &mut LogIndex,
+    party_logs: &mut BTreeMap<AccountId, LogIndex>,
+    parties: impl Iterator<Item = &'a AccountId>,
+    id: &AgreementId,
+    was: Logged,
+    is: Logged,
+) {
+    let probe = was.map(|(newest, _)| (Reverse(newest), IdKey::of(id)));
+    book.shift(probe.as_ref(), was, is, id);
+    for party in parties {
+        match party_logs.get_mut(party) {
+            Some(log) => {
+                log.shift(probe.as_ref(), was, is, id);
+                if log.newest.is_empty() {
+                    party_logs.remove(party);
+                }
+            }
+            None => {
+                let mut log = LogIndex::default();
+                log.shift(None, None, is, id);
+                if !log.newest.is_empty() {
+                    party_logs.insert(party.clone(), log);
+                }
+            }
+        }
+    }
+}
+
+impl Records {
+    /// The record of this agreement, with its version.
+    pub fn get(&self, id: &AgreementId) -> Option<&Versioned<AgreementRecord>> {
+        self.map.get(id)
+    }
+
+    /// Whether there is a record of this agreement.
+    pub fn contains_key(&self, id: &AgreementId) -> bool {
+        self.map.contains_key(id)
+    }
+
+    /// How many agreements there are.
+    pub fn len(&self) -> usize {
+        self.map.len()
+    }
+
+    /// Whether there is no agreement at all.
+    pub fn is_empty(&self) -> bool {
+        self.map.is_empty()
+    }
+
+    /// The agreement IDs, in order.
+    pub fn keys(&self) -> impl Iterator<Item = &AgreementId> {
+        self.map.keys()
+    }
+
+    /// The records, in the order of their agreement IDs.
+    pub fn values(&self) -> impl Iterator<Item = &Versioned<AgreementRecord>> {
+        self.map.values()
+    }
+
+    /// The agreements this account is the seller of, in order of their IDs.
+    pub fn of_seller(&self, seller: &AccountId) -> &BTreeSet<AgreementId> {
+        self.indexes.by_seller.get(seller).unwrap_or(&NONE)
+    }
+
+    /// The agreements this account is the buyer of, in order of their IDs.
+    pub fn of_buyer(&self, buyer: &AccountId) -> &BTreeSet<AgreementId> {
+        self.indexes.by_buyer.get(buyer).unwrap_or(&NONE)
+    }
+
+    /// The agreement a cancellation request belongs to (the first by ID, should two
+    /// records hold the same request ID).
+    pub fn with_request(&self, request: &RequestId) -> Option<&AgreementId> {
+        self.indexes
+            .by_request
+            .get(request)
+            .and_then(|ids| ids.first())
+    }
+
+    /// Puts a record under `id` (storage loading it, another tab's write), replacing and
+    /// returning what was there.
+    pub fn insert(
+        &mut self,
+        id: AgreementId,
+        versioned: Versioned<AgreementRecord>,
+    ) -> Option<Versioned<AgreementRecord>> {
+        self.indexes.reindex(&id, Some(&versioned.record));
+        self.map.insert(id, versioned)
+    }
+
+    /// Takes a record out (another tab deleted it, an archive), returning it.
+    pub fn remove(&mut self, id: &AgreementId) -> Option<Versioned<AgreementRecord>> {
+        self.indexes.reindex(id, None);
+        self.map.remove(id)
+    }
+
+    /// Changes one record in place and reindexes it; `None` when there is no such record.
+    pub fn update<R>(
+        &mut self,
+        id: &AgreementId,
+        change: impl FnOnce(&mut Versioned<AgreementRecord>) -> R,
+    ) -> Option<R> {
+        let versioned = self.map.get_mut(id)?;
+        let result = change(versioned);
+        self.indexes.reindex(id, Some(&versioned.record));
+        Some(result)
+    }
+
+    /// The earliest moment at which time alone will change some record.
+    pub fn next_due(&self) -> Option<DateTime<Utc>> {
+        self.indexes.schedule.first().map(|(at, _)| *at)
+    }
+
+    /// The records that something is due on by `now`.
+    pub(super) fn due_by(&self, now: DateTime<Utc>) -> Vec<AgreementId> {
+        self.indexes
+            .schedule
+            .iter()
+            .take_while(|(at, _)| *at <= now)
+            .map(|(_, key)| key.1.clone())
+            .collect()
+    }
+
+    /// One side's log of the whole book (`None`) or of one party, if it has any event.
+    pub(super) fn log_index(&self, side: Side, party: Option<&AccountId>) -> Option<&LogIndex> {
+        let slot = side_slot(side);
+        match party {
+            None => Some(&self.indexes.logs[slot]),
+            Some(party) => self.indexes.party_logs[slot].get(party),
+        }
+    }
+}
+
+impl std::ops::Index<&AgreementId> for Records {
+    type Output = Versioned<AgreementRecord>;
+
+    fn index(&self, id: &AgreementId) -> &Self::Output {
+        &self.map[id]
+    }
+}
+
+impl<'a> IntoIterator for &'a Records {
+    type Item = (&'a AgreementId, &'a Versioned<AgreementRecord>);
+    type IntoIter = std::collections::btree_map::Iter<'a, AgreementId, Versioned<AgreementRecord>>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.map.iter()
+    }
+}
+
+impl FromIterator<(AgreementId, Versioned<AgreementRecord>)> for Records {
+    fn from_iter<I: IntoIterator<Item = (AgreementId, Versioned<AgreementRecord>)>>(
+        items: I,
+    ) -> Self {
+        let mut records = Records::default();
+        for (id, versioned) in items {
+            records.insert(id, versioned);
+        }
+        records
+    }
+}
+
+/// The schedule follows from the records, so only the records make two books equal.
+impl PartialEq for Records {
+    fn eq(&self, other: &Self) -> bool {
+        self.map == other.map
+    }
+}
+
+impl Eq for Records {}
+
+impl std::fmt::Debug for Records {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.map.fmt(f)
+    }
+}
+
+impl Serialize for Records {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.map.serialize(serializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for Records {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let map = BTreeMap::<AgreementId, Versioned<AgreementRecord>>::deserialize(deserializer)?;
+        Ok(map.into_iter().collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    proptest! {
+        #[test]
+        fn the_index_key_of_an_agreement_id_orders_ids_as_their_text_does(
+            a in "[A-Za-z0-9_/-]{1,40}",
+            b in "[A-Za-z0-9_/-]{1,40}",
+            shared in "[A-Za-z0-9_/-]{0,20}",
+        ) {
+            let id = |text: &str| AgreementId::parse(text).unwrap();
+            for (a, b) in [(id(&a), id(&b)), (id(&format!("{shared}{a}")), id(&format!("{shared}{b}")))] {
+                prop_assert_eq!(IdKey::of(&a).cmp(&IdKey::of(&b)), a.cmp(&b));
+            }
+        }
+    }
+}
