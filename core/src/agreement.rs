@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::cancellation::PricingModel;
+use crate::coded::coded;
 use crate::ids::{AccountId, AgreementId, OfferId, ProductId};
 
 /// An agreement's status, with the values of the Agreement API's `AgreementStatus`.
@@ -23,50 +24,17 @@ pub enum AgreementStatus {
     Terminated,
 }
 
-impl AgreementStatus {
-    /// Every status, in the API's order.
-    pub const ALL: [AgreementStatus; 9] = [
-        Self::Active,
-        Self::Archived,
-        Self::Cancelled,
-        Self::Expired,
-        Self::Renewed,
-        Self::Replaced,
-        Self::RolledBack,
-        Self::Superseded,
-        Self::Terminated,
-    ];
-
-    /// The status as the API spells it.
-    pub fn code(self) -> &'static str {
-        match self {
-            Self::Active => "ACTIVE",
-            Self::Archived => "ARCHIVED",
-            Self::Cancelled => "CANCELLED",
-            Self::Expired => "EXPIRED",
-            Self::Renewed => "RENEWED",
-            Self::Replaced => "REPLACED",
-            Self::RolledBack => "ROLLED_BACK",
-            Self::Superseded => "SUPERSEDED",
-            Self::Terminated => "TERMINATED",
-        }
-    }
-
-    /// The status in words, for people.
-    pub fn label(self) -> &'static str {
-        match self {
-            Self::Active => "Active",
-            Self::Archived => "Archived",
-            Self::Cancelled => "Cancelled",
-            Self::Expired => "Expired",
-            Self::Renewed => "Renewed",
-            Self::Replaced => "Replaced",
-            Self::RolledBack => "Rolled back",
-            Self::Superseded => "Superseded",
-            Self::Terminated => "Terminated",
-        }
-    }
-}
+coded!(AgreementStatus {
+    Active => "ACTIVE", "Active";
+    Archived => "ARCHIVED", "Archived";
+    Cancelled => "CANCELLED", "Cancelled";
+    Expired => "EXPIRED", "Expired";
+    Renewed => "RENEWED", "Renewed";
+    Replaced => "REPLACED", "Replaced";
+    RolledBack => "ROLLED_BACK", "Rolled back";
+    Superseded => "SUPERSEDED", "Superseded";
+    Terminated => "TERMINATED", "Terminated";
+});
 
 /// An AWS Marketplace agreement between a seller (proposer) and a buyer (acceptor).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -205,8 +205,7 @@ pub fn AgreementSearch() -> impl IntoView {
                     <label for="filter-status">"Status"</label>
                     <select id="filter-status" prop:value=move || status.get().map_or("", AgreementStatus::code)
                         on:change=move |ev| {
-                            let code = event_target_value(&ev);
-                            status.set(AgreementStatus::ALL.into_iter().find(|s| s.code() == code));
+                            status.set(AgreementStatus::from_code(&event_target_value(&ev)));
                             reset_page();
                         }>
                         <option value="">"Any status"</option>

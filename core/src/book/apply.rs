@@ -63,13 +63,13 @@ impl Book {
             Command::AcceptCancellation {
                 agreement_id,
                 request_id,
-            } => self.decide(agreement_id, request_id, Decision::Accept, actor, now),
+            } => self.decide(agreement_id, request_id, Resolution::Accept, actor, now),
             Command::RejectCancellation {
                 agreement_id,
                 request_id,
                 reason,
             } => {
-                let decision = Decision::Reject(reason);
+                let decision = Resolution::Reject(reason);
                 self.decide(agreement_id, request_id, decision, actor, now)
             }
             Command::WithdrawCancellation {
@@ -77,7 +77,7 @@ impl Book {
                 request_id,
                 reason,
             } => {
-                let decision = Decision::Withdraw(reason);
+                let decision = Resolution::Withdraw(reason);
                 self.decide(agreement_id, request_id, decision, actor, now)
             }
             Command::BatchCreateAdjustments { entries } => {
@@ -190,7 +190,7 @@ impl Book {
         &mut self,
         agreement_id: AgreementId,
         request_id: RequestId,
-        decision: Decision,
+        decision: Resolution,
         actor: &Actor,
         now: DateTime<Utc>,
     ) -> Result<Handled, DomainError> {
@@ -198,10 +198,10 @@ impl Book {
             .record(&agreement_id)
             .ok_or_else(|| DomainError::AgreementNotFound(agreement_id.clone()))?;
         match decision {
-            Decision::Withdraw(_) if !matches!(actor, Actor::Seller(a) if *a == record.agreement.seller) => {
+            Resolution::Withdraw(_) if !matches!(actor, Actor::Seller(a) if *a == record.agreement.seller) => {
                 return Err(DomainError::NotTheSeller)
             }
-            Decision::Accept | Decision::Reject(_) if !matches!(actor, Actor::Buyer(a) if *a == record.agreement.buyer) => {
+            Resolution::Accept | Resolution::Reject(_) if !matches!(actor, Actor::Buyer(a) if *a == record.agreement.buyer) => {
                 return Err(DomainError::NotTheBuyer)
             }
             _ => {}
@@ -219,7 +219,7 @@ impl Book {
                 let record = &mut v.record;
                 let request = &mut record.requests[position];
                 let (kind, action, reason) = match decision {
-                    Decision::Accept => {
+                    Resolution::Accept => {
                         request.accept(now)?;
                         record.agreement.status = AgreementStatus::Cancelled;
                         (
@@ -228,7 +228,7 @@ impl Book {
                             String::new(),
                         )
                     }
-                    Decision::Reject(reason) => {
+                    Resolution::Reject(reason) => {
                         request.reject(&reason, now)?;
                         (
                             EventKind::CancellationRejected,
@@ -236,7 +236,7 @@ impl Book {
                             reason,
                         )
                     }
-                    Decision::Withdraw(reason) => {
+                    Resolution::Withdraw(reason) => {
                         request.withdraw(&reason, now)?;
                         (
                             EventKind::CancellationCancelled,
@@ -540,8 +540,8 @@ struct Draft {
     client_token: ClientToken,
 }
 
-/// What a party decides about a pending request, with the reason each needs.
-enum Decision {
+/// How a party ends a pending request, with the reason each needs.
+enum Resolution {
     Accept,
     Reject(String),
     Withdraw(String),
