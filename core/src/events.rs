@@ -1,18 +1,19 @@
-//! The events an EventBridge bus delivers for cancellations and billing adjustments, with the
-//! exact envelope and field order of AWS's published examples. The buyer's bus receives the
-//! "- Acceptor" events (buyer guide, "Cancellation and billing adjustment events"); the
-//! seller's log holds the "- Proposer" ones (seller guide, "Amazon EventBridge events",
-//! sections "Events for cancellations" and "Events for billing adjustments"), which name the
-//! buyer as `acceptorId` where the buyer's name the seller as `proposerId`, plus two only the
-//! seller receives: "Agreement Cancellation Request Validation Failed - Proposer" and
+//! The events an EventBridge bus delivers for cancellations and billing adjustments, in the
+//! exact envelope and field order AWS delivers them. The buyer's bus receives the
+//! "- Acceptor" events; the seller's log holds the "- Proposer" ones, which name the buyer as
+//! `acceptorId` where the buyer's name the seller as `proposerId`, plus two only the seller
+//! receives: "Agreement Cancellation Request Validation Failed - Proposer" and
 //! "Purchase Agreement Billing Adjustment Failed - Proposer".
 
+use std::fmt;
+
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
+use serde::{de, Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::adjustment::BillingAdjustment;
 use crate::agreement::Agreement;
 use crate::cancellation::CancellationRequest;
+use crate::coded::coded;
 use sha2::{Digest, Sha256};
 
 use crate::ids::{uuid_from_bytes, AccountId};
@@ -33,15 +34,10 @@ pub enum Side {
     Proposer,
 }
 
-impl Side {
-    /// The end of its detail types ("Acceptor", "Proposer").
-    pub fn suffix(self) -> &'static str {
-        match self {
-            Side::Acceptor => "Acceptor",
-            Side::Proposer => "Proposer",
-        }
-    }
-}
+coded!(Side {
+    Acceptor => "Acceptor";
+    Proposer => "Proposer";
+});
 
 /// What happened, whichever side is told.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -55,21 +51,17 @@ pub enum EventKind {
     AdjustmentFailed,
 }
 
-impl EventKind {
-    fn name(self) -> &'static str {
-        match self {
-            Self::CancellationPendingApproval => "Agreement Cancellation Request Pending Approval",
-            Self::CancellationApproved => "Agreement Cancellation Request Approved",
-            Self::CancellationRejected => "Agreement Cancellation Request Rejected",
-            Self::CancellationCancelled => "Agreement Cancellation Request Cancelled",
-            Self::CancellationValidationFailed => {
-                "Agreement Cancellation Request Validation Failed"
-            }
-            Self::AdjustmentCompleted => "Purchase Agreement Billing Adjustment Completed",
-            Self::AdjustmentFailed => "Purchase Agreement Billing Adjustment Failed",
-        }
-    }
+coded!(EventKind {
+    CancellationPendingApproval => "Agreement Cancellation Request Pending Approval";
+    CancellationApproved => "Agreement Cancellation Request Approved";
+    CancellationRejected => "Agreement Cancellation Request Rejected";
+    CancellationCancelled => "Agreement Cancellation Request Cancelled";
+    CancellationValidationFailed => "Agreement Cancellation Request Validation Failed";
+    AdjustmentCompleted => "Purchase Agreement Billing Adjustment Completed";
+    AdjustmentFailed => "Purchase Agreement Billing Adjustment Failed";
+});
 
+impl EventKind {
     /// The sides that receive this kind: failures reach only the seller.
     pub fn sides(self) -> &'static [Side] {
         match self {
@@ -79,8 +71,42 @@ impl EventKind {
     }
 
     /// The `detail-type` this kind has on `side`'s bus.
-    pub fn detail_type(self, side: Side) -> String {
-        [self.name(), " - ", side.suffix()].concat()
+    pub fn on(self, side: Side) -> DetailType {
+        DetailType { kind: self, side }
+    }
+}
+
+/// An event's `detail-type`: what happened and whose bus tells it, kept as the two values
+/// and written as the bus spells them, "Agreement Cancellation Request Approved - Acceptor".
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct DetailType {
+    pub kind: EventKind,
+    pub side: Side,
+}
+
+impl fmt::Display for DetailType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} - {}", self.kind.code(), self.side.code())
+    }
+}
+
+impl Serialize for DetailType {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for DetailType {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        text.rsplit_once(" - ")
+            .and_then(|(kind, side)| {
+                Some(DetailType {
+                    kind: EventKind::from_code(kind)?,
+                    side: Side::from_code(side)?,
+                })
+            })
+            .ok_or_else(|| de::Error::custom(format!("no event has the detail-type {text:?}")))
     }
 }
 
@@ -110,7 +136,7 @@ pub struct BusEvent {
     pub version: String,
     pub id: String,
     #[serde(rename = "detail-type")]
-    pub detail_type: String,
+    pub detail_type: DetailType,
     pub source: String,
     pub account: AccountId,
     #[serde(with = "bus_time")]
@@ -202,11 +228,7 @@ pub struct InvoiceRef {
 impl BusEvent {
     /// Whose bus it was delivered to.
     pub fn side(&self) -> Side {
-        if self.detail_type.ends_with(" - Acceptor") {
-            Side::Acceptor
-        } else {
-            Side::Proposer
-        }
+        self.detail_type.side
     }
 
     /// The agreement it is about.
@@ -232,8 +254,8 @@ impl BusEvent {
     ) -> BusEvent {
         BusEvent {
             version: "0".into(),
-            id: derived_uuid(&["event", subject, kind.name(), side.suffix()]),
-            detail_type: kind.detail_type(side),
+            id: derived_uuid(&["event", subject, kind.code(), side.code()]),
+            detail_type: kind.on(side),
             source: SOURCE.into(),
             account: account.clone(),
             time,
@@ -260,7 +282,7 @@ fn derived_uuid(parts: &[&str]) -> String {
 /// The `detail.requestId`: the ID of the one API call behind an event, the same on both
 /// sides' buses, so it is derived once for both.
 fn call_id(subject: &str, kind: EventKind) -> String {
-    derived_uuid(&["call", subject, kind.name()])
+    derived_uuid(&["call", subject, kind.code()])
 }
 
 fn account_for(agreement: &Agreement, side: Side) -> &AccountId {
@@ -362,10 +384,31 @@ mod tests {
     use chrono::TimeZone;
 
     #[test]
+    fn every_detail_type_reads_back_as_the_kind_and_side_it_was_written_from() {
+        for kind in EventKind::ALL {
+            for &side in kind.sides() {
+                let json = serde_json::to_string(&kind.on(side)).unwrap();
+                assert!(json.ends_with(&format!(" - {}\"", side.code())), "{json}");
+                assert_eq!(
+                    serde_json::from_str::<DetailType>(&json).unwrap(),
+                    kind.on(side)
+                );
+            }
+        }
+        let unknown = serde_json::from_str::<DetailType>("\"Agreement Renewed - Acceptor\"");
+        assert!(unknown
+            .unwrap_err()
+            .to_string()
+            .contains("no event has the detail-type"));
+    }
+
+    #[test]
     fn failures_reach_only_the_seller() {
         assert_eq!(EventKind::AdjustmentFailed.sides(), &[Side::Proposer]);
         assert_eq!(
-            EventKind::CancellationValidationFailed.detail_type(Side::Proposer),
+            EventKind::CancellationValidationFailed
+                .on(Side::Proposer)
+                .to_string(),
             "Agreement Cancellation Request Validation Failed - Proposer"
         );
         assert_eq!(EventKind::CancellationApproved.sides().len(), 2);

@@ -565,7 +565,7 @@ mod tests {
         let types: Vec<_> = outcome
             .events
             .iter()
-            .map(|e| e.detail_type.as_str())
+            .map(|e| e.detail_type.to_string())
             .collect();
         assert_eq!(
             types,
@@ -696,7 +696,7 @@ mod tests {
         let types: Vec<_> = outcome
             .events
             .iter()
-            .map(|e| e.detail_type.as_str())
+            .map(|e| e.detail_type.to_string())
             .collect();
         assert_eq!(
             types,

@@ -310,7 +310,7 @@ mod tests {
         assert_eq!(outcome.events.len(), 2);
         assert!(outcome.events.iter().all(|e| e.time == t(168)));
         assert_eq!(
-            outcome.events[0].detail_type,
+            outcome.events[0].detail_type.to_string(),
             "Agreement Cancellation Request Approved - Acceptor"
         );
         let record = book.record(&id()).unwrap();
@@ -366,12 +366,12 @@ mod tests {
         let types: Vec<_> = outcome
             .events
             .iter()
-            .map(|e| (e.detail_type.as_str(), e.time))
+            .map(|e| (e.detail_type.to_string(), e.time))
             .collect();
         assert_eq!(
             types,
             [(
-                "Agreement Cancellation Request Validation Failed - Proposer",
+                "Agreement Cancellation Request Validation Failed - Proposer".to_string(),
                 checks_done
             )]
         );

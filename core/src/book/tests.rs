@@ -436,7 +436,7 @@ fn check_indexes(book: &Book) -> Result<(), TestCaseError> {
 fn count(events: &[BusEvent], detail_type: &str, id: &str) -> usize {
     events
         .iter()
-        .filter(|e| e.detail_type == detail_type)
+        .filter(|e| e.detail_type.to_string() == detail_type)
         .filter(|e| match &e.detail {
             events::Detail::Cancellation(d) => d.agreement_cancellation_request.id == id,
             events::Detail::Adjustment(d) => d.billing_adjustment_request.id == id,
