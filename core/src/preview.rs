@@ -10,41 +10,39 @@ use crate::book::{trial_batch, AgreementRecord, BatchEntryResult, DomainError};
 use crate::families::alibaba::AlibabaOrder;
 use crate::families::devpay::DevPaySubscription;
 use crate::families::fps::FpsSubscription;
-pub use crate::families::{
-    RefundFacts as RefundPreview, RefundLine as PreviewLine, RefundTo as Destination,
-};
+use crate::families::{RefundFacts, RefundLine, RefundTo};
 use crate::money::{Currency, Money};
 
-impl Destination {
+impl RefundTo {
     /// Where the money goes, in words.
     pub fn label(&self) -> String {
         match self {
-            Destination::AwsBill => "the buyer's AWS bill".into(),
-            Destination::OriginalMethod(what) => what.clone(),
-            Destination::AccountBalance => "the buyer's account balance".into(),
-            Destination::NotRefunded => "not refunded".into(),
+            RefundTo::AwsBill => "the buyer's AWS bill".into(),
+            RefundTo::OriginalMethod(what) => what.clone(),
+            RefundTo::AccountBalance => "the buyer's account balance".into(),
+            RefundTo::NotRefunded => "not refunded".into(),
         }
     }
 }
 
 /// AWS Marketplace: nothing comes back by cancelling; each invoice can be refunded up to
 /// what is still refundable, by a billing adjustment.
-pub fn marketplace(record: &AgreementRecord) -> RefundPreview {
+pub fn marketplace(record: &AgreementRecord) -> RefundFacts {
     let lines = record
         .invoices
         .iter()
         .map(|invoice| {
             let left = Money::new(record.still_refundable_minor(invoice), invoice.currency);
-            PreviewLine {
+            RefundLine {
                 what: format!("Invoice {}: up to {left} of {} charged", invoice.id, invoice.charged()),
                 amount: left,
-                to: Destination::AwsBill,
+                to: RefundTo::AwsBill,
                 rule: "A billing adjustment refunds at most what the invoice charged minus what was already refunded or is pending."
                     .into(),
             }
         })
         .collect();
-    RefundPreview {
+    RefundFacts {
         family: "AWS Marketplace".into(),
         lines,
         notes: vec![
@@ -60,7 +58,7 @@ pub fn marketplace(record: &AgreementRecord) -> RefundPreview {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EntryPreview {
     pub client_token: String,
-    pub outcome: Result<PreviewLine, EntryError>,
+    pub outcome: Result<RefundLine, EntryError>,
 }
 
 /// A billing adjustment batch before it is sent: what each entry would refund, and the
@@ -125,19 +123,19 @@ pub fn adjustments(
                     .invoice(adjustment.invoice_id.as_str())
                     .expect("an adjustment names an invoice of its record");
                 let line = if record.adjustments.iter().any(|a| a.id == id) {
-                    PreviewLine {
+                    RefundLine {
                         what: format!("Invoice {}: already applied as {id}", invoice.id),
                         amount: Money::zero(invoice.currency),
-                        to: Destination::NotRefunded,
+                        to: RefundTo::NotRefunded,
                         rule: "A client token already used returns the first adjustment: nothing is refunded twice."
                             .into(),
                     }
                 } else {
                     *totals.entry(invoice.currency).or_default() += adjustment.amount.minor;
-                    PreviewLine {
+                    RefundLine {
                         what: format!("Invoice {}: refund {}", invoice.id, adjustment.amount),
                         amount: adjustment.amount,
-                        to: Destination::AwsBill,
+                        to: RefundTo::AwsBill,
                         rule: format!(
                             "An invoice refunds at most what it charged ({}) less what was refunded or is on its way; after this batch {} remains refundable.",
                             invoice.charged(),
@@ -162,17 +160,17 @@ pub fn adjustments(
 }
 
 /// Amazon FPS: part of the last payment, back to the payment method used.
-pub fn fps(subscription: &FpsSubscription) -> RefundPreview {
+pub fn fps(subscription: &FpsSubscription) -> RefundFacts {
     subscription.refund_facts()
 }
 
 /// DevPay: the unused part of this month, at once; one-time charges never.
-pub fn devpay(subscription: &DevPaySubscription, at: DateTime<Utc>) -> RefundPreview {
+pub fn devpay(subscription: &DevPaySubscription, at: DateTime<Utc>) -> RefundFacts {
     subscription.refund_facts(at)
 }
 
 /// Alibaba Cloud: the cash part, routed by the 548-day rule; vouchers never.
-pub fn alibaba(order: &AlibabaOrder, at: DateTime<Utc>) -> RefundPreview {
+pub fn alibaba(order: &AlibabaOrder, at: DateTime<Utc>) -> RefundFacts {
     order.refund_facts(at)
 }
 
@@ -190,7 +188,7 @@ mod tests {
     fn every_family_of_the_demo_book_has_a_preview_with_a_rule_on_every_line() {
         let book = demo::demo_book(demo::demo_now());
         let now = demo::demo_now();
-        let mut previews: Vec<RefundPreview> = book
+        let mut previews: Vec<RefundFacts> = book
             .records
             .values()
             .map(|v| marketplace(&v.record))
@@ -333,7 +331,7 @@ mod tests {
                 match (&shown.outcome, done) {
                     (Err(a), BatchEntryResult::Failed { error: b, .. }) => prop_assert_eq!(a, b),
                     (Ok(line), BatchEntryResult::Created { id, .. }) => {
-                        if let Some(adjustment) = book.record(&record.agreement.id).unwrap().adjustments.iter().find(|a| &a.id == id && line.to == Destination::AwsBill) {
+                        if let Some(adjustment) = book.record(&record.agreement.id).unwrap().adjustments.iter().find(|a| &a.id == id && line.to == RefundTo::AwsBill) {
                             prop_assert_eq!(adjustment.amount, line.amount);
                             created += adjustment.amount.minor;
                         }
@@ -356,7 +354,7 @@ mod tests {
                 .iter()
                 .find(|l| l.what.contains("vouchers"))
                 .unwrap();
-            assert_eq!(vouchers.to, Destination::NotRefunded);
+            assert_eq!(vouchers.to, RefundTo::NotRefunded);
             if v.record.billing == Billing::PayAsYouGo {
                 assert_eq!(preview.refunded().count(), 0);
             }

@@ -7,9 +7,10 @@ use workbench_core::adjustment::{
     AdjustmentEntry, AdjustmentReasonCode, EntryError, EntryField, BATCH_MAX, DESCRIPTION_MAX,
 };
 use workbench_core::book::{Actor, AgreementRecord, BatchEntryResult, Command, DomainError, Reply};
+use workbench_core::families::RefundTo;
 use workbench_core::ids::{AgreementId, IdSource};
 use workbench_core::money::Money;
-use workbench_core::preview::{self, AdjustmentPreview, Destination};
+use workbench_core::preview::{self, AdjustmentPreview};
 use workbench_link::words::local_date;
 
 use crate::browser_ids::BrowserIds;
@@ -528,7 +529,7 @@ fn Review(
                 let currency = record.with_value(|r| r.invoice(&entry.invoice).map(|i| i.currency));
                 let code = entry.reason_code.map(|c| c.label());
                 let (amount, outcome) = match shown.outcome {
-                    Ok(line) if line.to == Destination::NotRefunded => (line.what, None),
+                    Ok(line) if line.to == RefundTo::NotRefunded => (line.what, None),
                     Ok(line) => (line.amount.to_string(), None),
                     Err(error) => (
                         format!("{} {}", entry.amount.trim(), currency.map(|c| c.code()).unwrap_or_default()),

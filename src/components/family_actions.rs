@@ -7,9 +7,10 @@ use leptos::prelude::*;
 use workbench_core::book::{Actor, Command, Reply};
 use workbench_core::families::alibaba::{AlibabaError, Destination, OrderStatus, PaymentMethod};
 use workbench_core::families::devpay::{DevPayStatus, VIEW_CANCEL};
+use workbench_core::families::{RefundFacts, RefundTo};
 use workbench_core::ids::AccountId;
 use workbench_core::key::{AlibabaOrderId, DevPaySubscriptionId};
-use workbench_core::preview::{self, RefundPreview};
+use workbench_core::preview;
 use workbench_link::words::{local_date, local_time};
 
 use crate::state::use_app;
@@ -275,12 +276,12 @@ fn AlibabaItem(id: AlibabaOrderId, buyer: AccountId) -> impl IntoView {
 /// A refund preview as a person reads it: each line with its amount, where it goes (or that
 /// it never comes back) and the rule that decided it, then the notes on timing and data.
 #[component]
-pub fn RefundLines(facts: RefundPreview) -> impl IntoView {
+pub fn RefundLines(facts: RefundFacts) -> impl IntoView {
     let lines = facts
         .lines
         .into_iter()
         .map(|line| {
-            let refunded = line.to != preview::Destination::NotRefunded;
+            let refunded = line.to != RefundTo::NotRefunded;
             let to = if refunded {
                 format!("Back to {}", line.to.label())
             } else {
