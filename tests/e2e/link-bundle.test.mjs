@@ -31,6 +31,28 @@ async function approve(page) {
 }
 
 describe("the buyer's link bundle", () => {
+  test('the deadline is written in the buyer\'s own locale and time zone, and names the zone', async () => {
+    const seller = await sellerWithPendingRequest(app);
+    const deadlineIn = async (options) => {
+      const { page, context } = await app.device(options);
+      await open(page, seller.link);
+      await page.getByRole('button', { name: 'Approve' }).waitFor();
+      const text = await page.locator('dt', { hasText: 'Approved automatically' }).locator('xpath=following-sibling::dd[1]').innerText();
+      await context.close();
+      return text;
+    };
+    const berlin = await deadlineIn({ locale: 'en-GB', timezoneId: 'Europe/Berlin' });
+    const newYork = await deadlineIn({ locale: 'en-US', timezoneId: 'America/New_York' });
+    assert.match(berlin, /\b\d{1,2} [A-Z][a-z]{2} \d{4}, \d{2}:\d{2} (CET|CEST)$/, berlin);
+    assert.match(newYork, /\b[A-Z][a-z]{2} \d{1,2}, \d{4}, \d{2}:\d{2} (AM|PM) (EST|EDT)$/, newYork);
+    const [, h1, m1] = berlin.match(/(\d{2}):(\d{2}) C/);
+    const [, h2, m2, half] = newYork.match(/(\d{2}):(\d{2}) (AM|PM)/);
+    const newYorkHour = (Number(h2) % 12) + (half === 'PM' ? 12 : 0);
+    assert.equal(m1, m2);
+    assert.equal((Number(h1) - newYorkHour + 24) % 24, 6, `${berlin} is six hours ahead of ${newYork}`);
+    await seller.context.close();
+  });
+
   test('a confirmation link loads the small bundle and never the workbench; the seller\'s pages the reverse', async () => {
     const seller = await sellerWithPendingRequest(app);
     const buyer = await app.device();
