@@ -22,12 +22,30 @@ run() { "$@" 2>&1 | tee -a "$log"; }
 step "cargo fmt --check"
 cargo fmt --all --check
 
+# The release build needs nothing the other steps make, and its cargo locks other target
+# directories than theirs (release, not debug), so it runs alongside them from here: it
+# fills the stretches where they keep one core or none busy (linking, LTO, wasm-bindgen, the
+# loader fuzz, the browser). Its output and its own duration are shown at its step.
+release_log=target/release-build.log
+set -m # its own process group, so that stopping it stops trunk and cargo too
+(
+  release_started=$SECONDS
+  status=0
+  scripts/build.sh || status=$?
+  printf '== took %ds on its own: release build\n' $((SECONDS - release_started))
+  exit $status
+) </dev/null >"$release_log" 2>&1 &
+release_pid=$!
+set +m
+trap 'kill -- -"$release_pid" 2>/dev/null || true' EXIT
+trap 'exit 130' INT TERM
+
 step "clippy (native)"
 cargo clippy --workspace --all-targets -q -- -D warnings
 
+# workbench-core is a workspace member, so clippy lints it here too, as a dependency.
 step "clippy (wasm32)"
 (source scripts/wasm-env.sh &&
-  cargo clippy --target wasm32-unknown-unknown -p workbench-core --lib -q -- -D warnings &&
   cargo clippy --target wasm32-unknown-unknown -p cancellation-workbench -p workbench-link --all-targets -q -- -D warnings)
 
 step "native tests"
@@ -36,8 +54,12 @@ run cargo test --workspace
 step "wasm tests in headless Chromium"
 (source scripts/wasm-env.sh && run cargo test --target wasm32-unknown-unknown -p cancellation-workbench)
 
-step "release build (trunk build --release)"
-scripts/build.sh
+step "release build (trunk build --release), waiting for the one started after fmt"
+release_status=0
+wait "$release_pid" || release_status=$?
+trap - EXIT
+cat "$release_log"
+[ "$release_status" -eq 0 ]
 
 step "end-to-end tests in headless Chromium"
 # Two files at a time, one per core: each starts its own server and browser.

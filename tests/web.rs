@@ -219,15 +219,27 @@ mod confirm_page {
         link::encode(&payload, &secret).unwrap().href()
     }
 
-    /// Lets the app render: routing settles after the current task.
-    async fn settle() {
-        let promise = js_sys::Promise::new(&mut |resolve, _| {
-            web_sys::window()
-                .unwrap()
-                .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 100)
-                .unwrap();
-        });
-        wasm_bindgen_futures::JsFuture::from(promise).await.unwrap();
+    /// Polls `probe` until it gives a value: the page draws after the current task, and how
+    /// long after depends on the machine, so a fixed pause either wastes time or reads too early.
+    async fn wait_for<T>(what: &str, mut probe: impl FnMut() -> Option<T>) -> T {
+        const DEADLINE_MS: f64 = 5_000.0;
+        let started = js_sys::Date::now();
+        loop {
+            if let Some(found) = probe() {
+                return found;
+            }
+            assert!(
+                js_sys::Date::now() - started < DEADLINE_MS,
+                "waited {DEADLINE_MS} ms for {what}"
+            );
+            let promise = js_sys::Promise::new(&mut |resolve, _| {
+                web_sys::window()
+                    .unwrap()
+                    .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 10)
+                    .unwrap();
+            });
+            wasm_bindgen_futures::JsFuture::from(promise).await.unwrap();
+        }
     }
 
     /// Opens `href` in the buyer's page, mounted into a fresh element, and returns its first heading.
@@ -243,12 +255,13 @@ mod confirm_page {
             wasm_bindgen::JsCast::unchecked_into(host.clone()),
             workbench_link::page::LinkApp,
         );
-        settle().await;
-        let heading = host
-            .query_selector("h1")
-            .unwrap()
-            .and_then(|h| h.text_content())
-            .unwrap_or_default();
+        // The host is fresh, so any heading in it is this address's page.
+        let heading = wait_for(&format!("a heading on the page of {href}"), || {
+            host.query_selector("h1")
+                .unwrap()
+                .and_then(|h| h.text_content())
+        })
+        .await;
         drop(mounted);
         history
             .replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&back))
