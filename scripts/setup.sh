@@ -59,7 +59,12 @@ cargo_tool() {
     return 0
   fi
   say "cargo install $crate $version"
-  cargo install "$crate" --version "$version" "$@"
+  # trunk's own release profile asks for fat LTO in one codegen unit, so its last crate
+  # compiles for minutes on one core while the other idles, for a tool that spends its time
+  # waiting for cargo, wasm-bindgen and wasm-opt. These are cargo's ordinary release
+  # defaults; a crate's other settings (opt-level, panic) stay as it chose them.
+  CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 \
+    cargo install "$crate" --version "$version" "$@"
 }
 
 binaryen() {
