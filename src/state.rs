@@ -137,11 +137,7 @@ impl AppState {
     /// the page never shows a change that a reload would take back.
     fn put_back(&self, book: &mut Book, changed: &BTreeSet<RecordKey>) {
         let now = self.now.get_untracked();
-        self.store.update_value(|s| {
-            for record in changed {
-                s.restore(book, record, now);
-            }
-        });
+        self.store.update_value(|s| s.restore(book, changed, now));
     }
 
     /// Warns once the quota is 80 % used (again after it fell below and rose again).

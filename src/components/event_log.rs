@@ -28,13 +28,8 @@ pub fn EventLog() -> impl IntoView {
         let seller = app.seller.get();
         let filter = filter();
         app.book.with(|b| {
-            let found = b.log_page(side.get(), seller.as_ref(), filter.as_ref(), page.get());
-            Page {
-                items: found.items.into_iter().cloned().collect::<Vec<BusEvent>>(),
-                total: found.total,
-                page: found.page,
-                pages: found.pages,
-            }
+            b.log_page(side.get(), seller.as_ref(), filter.as_ref(), page.get())
+                .map(BusEvent::clone)
         })
     });
     let export_events = move |_| {
@@ -98,7 +93,7 @@ pub fn EventLog() -> impl IntoView {
                 <button type="button" class="secondary" on:click=export_api>"Export API JSON"</button>
             </div>
             <p class="field-error" role="alert">{move || error.get()}</p>
-            <Pager label="Event log pages" page=page shown=Signal::derive(move || { let p = shown.get(); (p.page, p.pages) })
+            <Pager label="Event log pages" page=page shown=Signal::derive(move || shown.with(Page::at))
                 earlier="Newer events" later="Older events" position=Signal::derive(span)/>
             <ol class="events">
                 {move || shown.get().items.into_iter().map(|e| view! { <EventItem event=e with_agreement=true/> }).collect_view()}

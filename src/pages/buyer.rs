@@ -62,31 +62,6 @@ struct Waiting {
     deadline: chrono::DateTime<chrono::Utc>,
 }
 
-/// One page of a list, with where it stands, for the pager.
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct Shown<T> {
-    items: Vec<T>,
-    total: usize,
-    page: usize,
-    pages: usize,
-}
-
-impl<T> Shown<T> {
-    fn of<S>(all: Vec<S>, page: usize, make: impl FnMut(S) -> T) -> Self {
-        let found = Page::of(all, page);
-        Shown {
-            items: found.items.into_iter().map(make).collect(),
-            total: found.total,
-            page: found.page,
-            pages: found.pages,
-        }
-    }
-
-    fn at(&self) -> (usize, usize) {
-        (self.page, self.pages)
-    }
-}
-
 /// The cancellations waiting for this buyer's answer, soonest deadline first, a page at a
 /// time: a buyer with thousands of agreements draws (and counts down) one page of them.
 #[component]
@@ -106,7 +81,7 @@ fn PendingRequests(account: AccountId) -> impl IntoView {
                 })
                 .collect();
             all.sort_by(|x, y| (x.0, &x.1.agreement.id).cmp(&(y.0, &y.1.agreement.id)));
-            Shown::of(all, page.get(), |(deadline, r)| {
+            Page::of(all, page.get()).map(|(deadline, r)| {
                 let p = r.pending_request().expect("kept for its pending request");
                 Waiting {
                     agreement: r.agreement.id.clone(),
@@ -147,7 +122,7 @@ fn PendingRequests(account: AccountId) -> impl IntoView {
                 </article>
             </For>
             <Show when=move || waiting.with(|w| w.pages > 1)>
-                <Pager label="Pages of requests waiting for you" page=page shown=Signal::derive(move || waiting.with(Shown::at))/>
+                <Pager label="Pages of requests waiting for you" page=page shown=Signal::derive(move || waiting.with(Page::at))/>
             </Show>
         </section>
     }
@@ -254,7 +229,7 @@ fn BuyerAgreements(account: AccountId) -> impl IntoView {
                     .filter(|v| of_buyer(&v.record.buyer))
                     .map(|v| Held::Alibaba(&v.record)),
             );
-            Shown::of(held, page.get(), |h| h.line(&b.directory))
+            Page::of(held, page.get()).map(|h| h.line(&b.directory))
         })
     });
     view! {
@@ -287,7 +262,7 @@ fn BuyerAgreements(account: AccountId) -> impl IntoView {
                 </table>
             </div>
             <Show when=move || lines.with(|l| l.pages > 1)>
-                <Pager label="Pages of your agreements" page=page shown=Signal::derive(move || lines.with(Shown::at))/>
+                <Pager label="Pages of your agreements" page=page shown=Signal::derive(move || lines.with(Page::at))/>
             </Show>
         </section>
     }

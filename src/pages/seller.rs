@@ -124,36 +124,25 @@ pub fn AgreementSearch() -> impl IntoView {
     });
     let results = Memo::new(move |_| {
         app.book.with(|book| {
-            let found = book.find(&filter.get(), page.get());
-            let rows = found
-                .items
-                .iter()
-                .map(|r| {
-                    let a = &r.agreement;
-                    let d = &book.directory;
-                    let offer = d.offer(&a.offer);
-                    Row {
-                        id: a.id.to_string(),
-                        buyer: d.buyer(&a.buyer).map_or(a.buyer.to_string(), |p| {
-                            format!("{} ({})", p.name, p.account)
-                        }),
-                        product: d
-                            .product(&a.product)
-                            .map_or(a.product.to_string(), |p| p.name.clone()),
-                        offer: a.offer.to_string(),
-                        private: offer.is_some_and(|o| o.private),
-                        status: a.status.label(),
-                        start: a.start,
-                        deadline: r.pending_request().map(|p| p.deadline()),
-                    }
-                })
-                .collect::<Vec<_>>();
-            Page {
-                items: rows,
-                total: found.total,
-                page: found.page,
-                pages: found.pages,
-            }
+            book.find(&filter.get(), page.get()).map(|r| {
+                let a = &r.agreement;
+                let d = &book.directory;
+                let offer = d.offer(&a.offer);
+                Row {
+                    id: a.id.to_string(),
+                    buyer: d.buyer(&a.buyer).map_or(a.buyer.to_string(), |p| {
+                        format!("{} ({})", p.name, p.account)
+                    }),
+                    product: d
+                        .product(&a.product)
+                        .map_or(a.product.to_string(), |p| p.name.clone()),
+                    offer: a.offer.to_string(),
+                    private: offer.is_some_and(|o| o.private),
+                    status: a.status.label(),
+                    start: a.start,
+                    deadline: r.pending_request().map(|p| p.deadline()),
+                }
+            })
         })
     });
 
@@ -254,7 +243,7 @@ pub fn AgreementSearch() -> impl IntoView {
                     </tbody>
                 </table>
             </div>
-            <Pager label="Result pages" page=page shown=Signal::derive(move || { let r = results.get(); (r.page, r.pages) })/>
+            <Pager label="Result pages" page=page shown=Signal::derive(move || results.with(Page::at))/>
         </section>
     }
 }

@@ -695,9 +695,7 @@ impl<B: Backend> Store<B> {
             Ok(()) => Ok(reply),
             Err(error) => {
                 if !matches!(error, SaveError::ReadOnly) {
-                    for touched in &outcome.changed {
-                        self.restore(book, touched, now);
-                    }
+                    self.restore(book, &outcome.changed, now);
                 }
                 Err(error.into())
             }
@@ -709,12 +707,14 @@ impl<B: Backend> Store<B> {
         }
     }
 
-    /// Makes the book's record what storage holds (or forgets it, if storage has none),
-    /// whatever this tab believed: a write of it was just refused.
-    pub fn restore(&mut self, book: &mut Book, record: &RecordKey, now: DateTime<Utc>) {
-        let key = key_of(record);
-        let text = self.get(&key);
-        self.apply_external(book, &key, text.as_deref(), now);
+    /// Makes the book's records what storage holds (or forgets those storage has none of),
+    /// whatever this tab believed: a write of them was just refused.
+    pub fn restore(&mut self, book: &mut Book, records: &BTreeSet<RecordKey>, now: DateTime<Utc>) {
+        for record in records {
+            let key = key_of(record);
+            let text = self.get(&key);
+            self.apply_external(book, &key, text.as_deref(), now);
+        }
     }
 
     /// Applies a change another tab made to `key` (`None`: it was removed). Returns a notice

@@ -308,6 +308,21 @@ impl<T> Page<T> {
             pages,
         }
     }
+
+    /// The same page with each item made into what a view shows.
+    pub fn map<U>(self, make: impl FnMut(T) -> U) -> Page<U> {
+        Page {
+            items: self.items.into_iter().map(make).collect(),
+            total: self.total,
+            page: self.page,
+            pages: self.pages,
+        }
+    }
+
+    /// The page shown and the number of pages, as a pager needs them.
+    pub fn at(&self) -> (usize, usize) {
+        (self.page, self.pages)
+    }
 }
 
 #[cfg(test)]
