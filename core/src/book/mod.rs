@@ -10,6 +10,7 @@
 //! the book answers), `apply` (the handlers), `query` (search, pages, the event log).
 
 mod apply;
+mod attention;
 mod command;
 mod directory;
 mod query;
@@ -24,6 +25,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 pub(crate) use apply::trial_batch;
+pub use attention::{Attention, AttentionAbout, AttentionKind, DUE_SOON};
 pub use command::{BatchEntryResult, BatchResult, Command, DomainError, Outcome, Reply};
 pub use directory::{Directory, Offer, Party, Product};
 pub use query::{Filter, Page, PAGE_MAX};
