@@ -1,16 +1,21 @@
-//! The app shell: routes, the header with navigation, and the `<main>` landmark.
+//! The app shell: routes, the header, the `<main>` landmark, and on the buyer's pages the
+//! demo clock below them.
 
 use leptos::prelude::*;
 use leptos_meta::provide_meta_context;
-use leptos_router::components::{Route, Router, Routes};
+use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::path;
 
 use crate::components::apply_receipt::HandedReceipts;
+use crate::components::clock_control::BuyersDemoClock;
 use crate::components::notices::StorageNotices;
 use crate::components::site_header::SiteHeader;
+use crate::pages::attention::NeedsAttentionPage;
+use crate::pages::console::{SellerConsole, WorkQueue};
+use crate::pages::sections::{DataPage, EventLogPage, FpsPage, SupportPage};
 use crate::pages::{
     agreement::AgreementPage, buyer::BuyerPage, home::HomePage, not_found::NotFoundPage,
-    receipt::ReceiptPage, seller::SellerPage,
+    receipt::ReceiptPage, seller::AgreementsPage,
 };
 use crate::state::AppState;
 
@@ -18,7 +23,9 @@ use crate::state::AppState;
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
-    provide_context(AppState::start());
+    let app = AppState::start();
+    provide_context(app);
+    provide_context(WorkQueue::new(app));
     view! {
         <Router>
             <a class="skip-link" href="#main">"Skip to content"</a>
@@ -28,12 +35,20 @@ pub fn App() -> impl IntoView {
                 <HandedReceipts/>
                 <Routes fallback=NotFoundPage>
                     <Route path=path!("/") view=HomePage/>
-                    <Route path=path!("/seller") view=SellerPage/>
-                    <Route path=path!("/seller/agreements/:id") view=AgreementPage/>
+                    <ParentRoute path=path!("/seller") view=SellerConsole>
+                        <Route path=path!("") view=AgreementsPage/>
+                        <Route path=path!("attention") view=NeedsAttentionPage/>
+                        <Route path=path!("fps") view=FpsPage/>
+                        <Route path=path!("support") view=SupportPage/>
+                        <Route path=path!("events") view=EventLogPage/>
+                        <Route path=path!("data") view=DataPage/>
+                        <Route path=path!("agreements/:id") view=AgreementPage/>
+                    </ParentRoute>
                     <Route path=path!("/buyer") view=BuyerPage/>
                     <Route path=path!("/receipt") view=ReceiptPage/>
                 </Routes>
             </main>
+            <BuyersDemoClock/>
         </Router>
     }
 }

@@ -6,6 +6,7 @@ pub mod browser_ids;
 pub mod components;
 pub mod download;
 pub mod error;
+pub mod focus;
 pub mod notice;
 pub mod pages;
 pub mod state;

@@ -24,7 +24,7 @@ use crate::download::save_file;
 use crate::error::AppError;
 use crate::notice::{Shown, ShownNotice};
 use crate::storage::exchange::{self, Imported};
-use crate::storage::{BrowserStorage, SaveError, Store, PREFIX};
+use crate::storage::{BrowserStorage, SaveError, Store, Usage, PREFIX};
 
 #[derive(Clone, Copy)]
 pub struct AppState {
@@ -38,6 +38,8 @@ pub struct AppState {
     notice_ids: StoredValue<u64>,
     /// Which demo seller the console acts as.
     pub seller: RwSignal<Option<AccountId>>,
+    /// How full the browser's storage is, kept as writes happen.
+    pub usage: RwSignal<Usage>,
     store: StoredValue<Store<BrowserStorage>, LocalStorage>,
 }
 
@@ -60,6 +62,7 @@ impl AppState {
             notices: RwSignal::new(Vec::new()),
             notice_ids: StoredValue::new(0),
             seller: RwSignal::new(seller),
+            usage: RwSignal::new(store.usage()),
             store: StoredValue::new_local(store),
         };
         for notice in loaded.notices {
@@ -143,6 +146,9 @@ impl AppState {
     /// Warns once the quota is 80 % used (again after it fell below and rose again).
     fn check_usage(&self) {
         let usage = self.store.with_value(|s| s.usage());
+        if self.usage.get_untracked() != usage {
+            self.usage.set(usage);
+        }
         let shown = self.notices.with_untracked(|n| {
             n.iter()
                 .any(|s| matches!(s.notice, ShownNotice::NearlyFull(_)))

@@ -2,7 +2,6 @@
 //! with what each leaves refundable, then sent as one batch.
 
 use leptos::prelude::*;
-use wasm_bindgen::JsCast;
 use workbench_core::adjustment::{
     AdjustmentEntry, AdjustmentReasonCode, EntryError, EntryField, BATCH_MAX, DESCRIPTION_MAX,
 };
@@ -14,6 +13,7 @@ use workbench_core::preview::{self, AdjustmentPreview};
 use workbench_link::words::local_date;
 
 use crate::browser_ids::BrowserIds;
+use crate::focus::focus_when_drawn;
 use crate::state::use_app;
 
 /// One entry as the seller types it. Its client token is drawn when the entry is added and
@@ -193,20 +193,6 @@ fn total_words(preview: &AdjustmentPreview) -> String {
         .join(" + ")
 }
 
-/// Moves focus to the element once the view has drawn it, so that keyboard and screen
-/// reader users start where the new step starts.
-fn focus_when_drawn(id: String) {
-    request_animation_frame(move || {
-        if let Some(element) = document()
-            .get_element_by_id(&id)
-            .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
-        {
-            // Focus can only fail on an element that is gone again: nothing to move to then.
-            let _ = element.focus();
-        }
-    });
-}
-
 type Checked = Memo<Result<AdjustmentPreview, DomainError>>;
 
 /// "Apply billing adjustment": one to five invoices of the agreement, each with a refund
@@ -236,7 +222,7 @@ pub fn ApplyAdjustment(record: AgreementRecord, draft: AdjustDraft) -> impl Into
             record.with_value(|r| draft.add_entry(r));
         }
         draft.stage.set(Stage::Editing);
-        focus_when_drawn("adjust-form-heading".into());
+        focus_when_drawn("adjust-form-heading");
     };
     let review = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -259,7 +245,7 @@ pub fn ApplyAdjustment(record: AgreementRecord, draft: AdjustDraft) -> impl Into
                     draft.confirmation.set(String::new());
                     draft.confirmation_error.set(None);
                     draft.stage.set(Stage::Reviewing);
-                    focus_when_drawn("adjust-review-heading".into());
+                    focus_when_drawn("adjust-review-heading");
                 }
             }
         }
@@ -281,7 +267,7 @@ pub fn ApplyAdjustment(record: AgreementRecord, draft: AdjustDraft) -> impl Into
                         total_words(&preview)
                     )
                 }));
-            focus_when_drawn("adjust-confirm".into());
+            focus_when_drawn("adjust-confirm");
             return;
         }
         draft.confirmation_error.set(None);
@@ -299,7 +285,7 @@ pub fn ApplyAdjustment(record: AgreementRecord, draft: AdjustDraft) -> impl Into
                 draft
                     .stage
                     .set(Stage::Done(sent.into_iter().zip(result.entries).collect()));
-                focus_when_drawn("adjust-result-heading".into());
+                focus_when_drawn("adjust-result-heading");
             }
             Ok(other) => unreachable!("a batch answers with each entry's result: {other:?}"),
             Err(problem) => draft.alert.set(Some(problem.to_string())),
@@ -335,7 +321,7 @@ pub fn ApplyAdjustment(record: AgreementRecord, draft: AdjustDraft) -> impl Into
                         <button type="submit">"Review billing adjustment"</button>
                         <button type="button" class="secondary" on:click=move |_| {
                             draft.stage.set(Stage::Closed);
-                            focus_when_drawn("adjust-open".into());
+                            focus_when_drawn("adjust-open");
                         }>"Close the form"</button>
                     </div>
                 </form>
@@ -363,7 +349,7 @@ pub fn ApplyAdjustment(record: AgreementRecord, draft: AdjustDraft) -> impl Into
                         <button type="submit">"Submit billing adjustment"</button>
                         <button type="button" class="secondary" on:click=move |_| {
                             draft.stage.set(Stage::Editing);
-                            focus_when_drawn("adjust-form-heading".into());
+                            focus_when_drawn("adjust-form-heading");
                         }>"Edit"</button>
                     </div>
                 </form>
@@ -437,7 +423,7 @@ fn EntryFields(
     });
     let remove = move |_| {
         token.with_value(|t| draft.entries.update(|v| v.retain(|e| &e.token != t)));
-        focus_when_drawn("adjust-add".into());
+        focus_when_drawn("adjust-add");
     };
     view! {
         <fieldset class="adjust-entry">
@@ -634,12 +620,12 @@ fn Outcome(
                         draft.entries.set(retry.get_value());
                         draft.confirmation.set(String::new());
                         draft.stage.set(Stage::Editing);
-                        focus_when_drawn("adjust-form-heading".into());
+                        focus_when_drawn("adjust-form-heading");
                     }>"Correct the refused entries"</button>
                 })}
                 <button type="button" class="secondary" on:click=move |_| {
                     draft.close();
-                    focus_when_drawn("adjust-open".into());
+                    focus_when_drawn("adjust-open");
                 }>"Done"</button>
             </div>
         </section>

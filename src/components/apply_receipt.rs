@@ -7,6 +7,7 @@ use workbench_core::link::Decision;
 use workbench_link::handoff;
 use workbench_link::words::local_time;
 
+use crate::focus::focus_when_drawn;
 use crate::notice::ShownNotice;
 use crate::state::{use_app, AppState};
 
@@ -48,7 +49,13 @@ pub fn ApplyReceipt(draft: ReceiptDraft) -> impl IntoView {
                 .map(|s| settled_words(&s))
                 .map_err(|e| e.to_string())
         };
+        let applied = result.is_ok();
         outcome.set(Some(result));
+        focus_when_drawn(if applied {
+            "receipt-applied"
+        } else {
+            "receipt-code"
+        });
     };
     let error = move || outcome.get().and_then(Result::err);
     view! {
@@ -63,7 +70,7 @@ pub fn ApplyReceipt(draft: ReceiptDraft) -> impl IntoView {
                 <span class="field-error" id="receipt-error">{error}</span>
             </div>
             <button type="submit">"Apply receipt"</button>
-            <p role="status">{move || outcome.get().and_then(Result::ok)}</p>
+            <p role="status" id="receipt-applied" tabindex="-1">{move || outcome.get().and_then(Result::ok)}</p>
         </form>
     }
 }

@@ -13,6 +13,7 @@ use workbench_core::key::{AlibabaOrderId, DevPaySubscriptionId};
 use workbench_core::preview;
 use workbench_link::words::{local_date, local_time};
 
+use crate::focus::focus_when_drawn;
 use crate::state::use_app;
 
 /// The buyer's DevPay subscriptions and Alibaba Cloud orders, each with its own action.
@@ -96,6 +97,7 @@ fn DevPayItem(id: DevPaySubscriptionId, buyer: AccountId) -> impl IntoView {
             Ok(Reply::DevPay(done)) => {
                 reviewing.set(false);
                 error.set(None);
+                focus_when_drawn(format!("outcome-{}", key.get_value()));
                 outcome.set(Some(format!(
                     "Cancelled. {} comes back to you at once; access to the product and its data has ended.",
                     done.refund
@@ -135,7 +137,7 @@ fn DevPayItem(id: DevPaySubscriptionId, buyer: AccountId) -> impl IntoView {
             <Show when=move || active() && !reviewing.get()>
                 <button type="button" on:click=move |_| reviewing.set(true)>{VIEW_CANCEL}</button>
             </Show>
-            <p role="status" class="outcome">{move || outcome.get()}</p>
+            <p role="status" class="outcome" id=format!("outcome-{}", key.get_value()) tabindex="-1">{move || outcome.get()}</p>
             <p class="field-error" role="alert">{move || error.get()}</p>
         </article>
     }
@@ -198,6 +200,7 @@ fn AlibabaItem(id: AlibabaOrderId, buyer: AccountId) -> impl IntoView {
                 } else {
                     ""
                 };
+                focus_when_drawn(format!("outcome-{}", key.get_value()));
                 outcome.set(Some(format!(
                     "Unsubscribed. {} goes back to {to}. {} {}{released}",
                     refund.amount,
@@ -264,7 +267,7 @@ fn AlibabaItem(id: AlibabaOrderId, buyer: AccountId) -> impl IntoView {
             <Show when=move || active() && !reviewing.get()>
                 <button type="button" on:click=move |_| reviewing.set(true)>"Unsubscribe"</button>
             </Show>
-            <p role="status" class="outcome">{move || outcome.get()}</p>
+            <p role="status" class="outcome" id=format!("outcome-{}", key.get_value()) tabindex="-1">{move || outcome.get()}</p>
             <Show when=move || !needs_confirmation()>
                 <p class="field-error" role="alert">{move || error.get()}</p>
             </Show>

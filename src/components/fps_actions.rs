@@ -16,6 +16,7 @@ use workbench_link::words::local_date;
 use crate::browser_ids::BrowserIds;
 use crate::components::family_actions::RefundLines;
 use crate::error::AppError;
+use crate::focus::focus_when_drawn;
 use crate::state::use_app;
 
 /// The signed-in seller's FPS subscriptions.
@@ -115,6 +116,7 @@ fn FpsItem(id: FpsSubscriptionId) -> impl IntoView {
         match app.act(command, &Actor::Seller(seller)) {
             Ok(Reply::Fps(done)) => {
                 result.set(Some(done));
+                focus_when_drawn(format!("outcome-{}", key.get_value()));
                 error.set(None);
                 reason.set(String::new());
                 amount.set(String::new());
@@ -212,7 +214,7 @@ fn FpsItem(id: FpsSubscriptionId) -> impl IntoView {
                     }.into_any()
                 }
             }}
-            <div role="status" class="outcome">
+            <div role="status" class="outcome" id=format!("outcome-{}", key.get_value()) tabindex="-1">
                 {move || result.get().map(|r| view! {
                     <p>{r.summary()}</p>
                     <dl class="terms">

@@ -15,6 +15,7 @@ use workbench_link::words::local_time;
 
 use crate::browser_ids::BrowserIds;
 use crate::error::AppError;
+use crate::focus::focus_when_drawn;
 use crate::state::use_app;
 
 /// What the seller has typed into the cancellation form. It lives as long as the page, so a
@@ -142,6 +143,7 @@ pub fn RequestCancellation(record: AgreementRecord, draft: CancelDraft) -> impl 
                     draft.open.set(false);
                     draft.reviewing.set(false);
                     draft.error.set(None);
+                    focus_when_drawn("request-outcome");
                 }
                 Ok(other) => unreachable!("a request answers with its ID: {other:?}"),
                 Err(problem) => {
@@ -328,7 +330,7 @@ pub fn RequestSubmitted(request: CancellationRequest, draft: CancelDraft) -> imp
         local_time(request.deadline())
     );
     view! {
-        <p role="status" class="outcome">
+        <p role="status" class="outcome" id="request-outcome" tabindex="-1">
             {move || (draft.submitted.get().as_ref() == Some(&id)).then(|| message.clone())}
         </p>
     }
@@ -364,6 +366,7 @@ pub fn WithdrawRequest(record: AgreementRecord, draft: WithdrawDraft) -> impl In
                 error.set(None);
                 reason.set(String::new());
                 open.set(false);
+                focus_when_drawn("case-heading");
             }
             Err(problem) => error.set(Some(problem.to_string())),
         }

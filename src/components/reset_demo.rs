@@ -4,6 +4,7 @@ use leptos::prelude::*;
 
 use workbench_link::timing;
 
+use crate::focus::focus_when_drawn;
 use crate::state::use_app;
 
 /// "Reset demo data", behind a confirmation: it replaces everything this browser holds,
@@ -20,6 +21,7 @@ pub fn ResetDemo() -> impl IntoView {
         result.set(Some(app.reset_demo(scale).map_err(|e| e.to_string())));
         timing::mark("reset-demo-done");
         asking.set(false);
+        focus_when_drawn("reset-result");
     };
     view! {
         <section aria-labelledby="data-heading">
@@ -46,7 +48,7 @@ pub fn ResetDemo() -> impl IntoView {
                     </div>
                 </div>
             </Show>
-            <p role="status">{move || match result.get() {
+            <p role="status" id="reset-result" tabindex="-1">{move || match result.get() {
                 Some(Ok(())) => "The demo data was reset.".to_string(),
                 Some(Err(e)) => e,
                 None => String::new(),

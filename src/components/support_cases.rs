@@ -14,6 +14,7 @@ use workbench_core::money::Currency;
 use workbench_link::words::local_time;
 
 use crate::error::AppError;
+use crate::focus::focus_when_drawn;
 use crate::state::use_app;
 
 /// The form as typed; it stays through a refusal and empties once the case is open.
@@ -106,6 +107,7 @@ pub fn SupportCases() -> impl IntoView {
                 draft.clear();
                 open.set(false);
                 opened.set(Some(id));
+                focus_when_drawn("case-opened");
             }
             Ok(other) => unreachable!("opening a case answers with its ID: {other:?}"),
             Err(problem) => {
@@ -122,7 +124,7 @@ pub fn SupportCases() -> impl IntoView {
         <section class="family" aria-labelledby="cases-heading">
             <h2 id="cases-heading">"Support cases"</h2>
             <p class="hint">"The legacy route: a refund or cancellation request that AWS Support processes for you."</p>
-            <p role="status" class="outcome">{move || opened.get().map(|id| format!(
+            <p role="status" class="outcome" id="case-opened" tabindex="-1">{move || opened.get().map(|id| format!(
                 "Support case {id} is open. Keep its ID: AWS answers in the case, and you can reply below."
             ))}</p>
             <Show
@@ -246,6 +248,7 @@ fn CaseItem(id: SupportCaseId) -> impl IntoView {
                 reply.set(String::new());
                 error.set(None);
                 sent.set(Some("Reply sent.".into()));
+                focus_when_drawn(format!("reply-sent-{}", key.get_value()));
             }
             Err(problem) => {
                 sent.set(None);
@@ -300,7 +303,7 @@ fn CaseItem(id: SupportCaseId) -> impl IntoView {
                     <button type="submit">"Send reply"</button>
                 </form>
             </Show>
-            <p role="status" class="outcome">{move || sent.get()}</p>
+            <p role="status" class="outcome" id=format!("reply-sent-{}", key.get_value()) tabindex="-1">{move || sent.get()}</p>
         </article>
     }
     .into_any()

@@ -7,6 +7,7 @@ use wasm_bindgen_futures::JsFuture;
 use web_sys::HtmlInputElement;
 use workbench_link::words::local_time;
 
+use crate::focus::focus_when_drawn;
 use crate::state::use_app;
 use crate::storage::exchange::{self, Imported, FILE_MAX_BYTES};
 
@@ -73,6 +74,7 @@ pub fn YourData() -> impl IntoView {
                 .map(|()| format!("{name} was imported: it replaced everything this browser held."))
                 .map_err(|e| e.to_string()),
         ));
+        focus_when_drawn("data-status");
     };
     let current = move || app.book.with(exchange::summary);
     view! {
@@ -101,7 +103,7 @@ pub fn YourData() -> impl IntoView {
                     </div>
                 </div>
             })}
-            <p role="status" class=move || if matches!(status.get(), Some(Err(_))) { "field-error" } else { "" }>
+            <p role="status" id="data-status" tabindex="-1" class=move || if matches!(status.get(), Some(Err(_))) { "field-error" } else { "" }>
                 {move || status.get().map(|r| r.unwrap_or_else(|e| e))}
             </p>
         </section>

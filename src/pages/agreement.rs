@@ -104,7 +104,7 @@ fn AgreementDetail(
             </dl>
         </section>
         <section aria-labelledby="case-heading">
-            <h2 id="case-heading">"The case"</h2>
+            <h2 id="case-heading" tabindex="-1">"The case"</h2>
             <p class="next-step">{next_step}</p>
             {request.map(|r| {
                 let deadline = r.deadline();

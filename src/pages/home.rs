@@ -5,11 +5,13 @@ use leptos_router::components::A;
 use workbench_core::cancellation::AUTO_APPROVAL_AFTER;
 
 use crate::components::page_title::PageTitle;
+use crate::pages::console::{use_work_queue, waiting_words};
 
 /// What the app is for, and the way into each side of the workflow.
 #[component]
 pub fn HomePage() -> impl IntoView {
     const DAYS: i64 = AUTO_APPROVAL_AFTER.num_days();
+    let queue = use_work_queue();
     view! {
         <PageTitle text="Home"/>
         <h1>"Cancel subscriptions and refund buyers, with every step on record"</h1>
@@ -25,6 +27,9 @@ pub fn HomePage() -> impl IntoView {
                 <p>
                     "Find an agreement, request its cancellation, apply billing adjustments and \
                      follow each case to the end."
+                </p>
+                <p class="waiting">
+                    <A href="/seller/attention">{move || waiting_words(queue.count())}</A>
                 </p>
                 <A href="/seller">"Open the seller console"</A>
             </section>

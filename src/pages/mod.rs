@@ -1,8 +1,11 @@
-//! One file per route.
+//! One file per route, or per group of small routes.
 
 pub mod agreement;
+pub mod attention;
 pub mod buyer;
+pub mod console;
 pub mod home;
 pub mod not_found;
 pub mod receipt;
+pub mod sections;
 pub mod seller;

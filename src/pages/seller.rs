@@ -1,67 +1,33 @@
-//! /seller: the seller's console and the search for agreements.
+//! /seller: the seller's agreements, and the search for them, kept in the address.
 
 use chrono::{DateTime, Utc};
 use leptos::prelude::*;
 use leptos_router::components::A;
-use leptos_router::hooks::use_navigate;
+use leptos_router::hooks::{use_navigate, use_query_map};
+use leptos_router::params::ParamsMap;
+use leptos_router::NavigateOptions;
 use workbench_core::book::{AgreementStatus, Filter, Page};
 use workbench_core::ids::{AccountId, AgreementId, OfferId};
 use workbench_link::timing;
 use workbench_link::words::{duration_words, local_date};
 
-use crate::components::event_log::EventLog;
 use crate::components::page_title::PageTitle;
 use crate::components::pager::Pager;
-use crate::components::reset_demo::ResetDemo;
 use crate::state::use_app;
 
-/// The seller's console: who is acting, and the search for a buyer's agreement.
+/// /seller: the seller's agreements, found by the filters in the address.
 #[component]
-pub fn SellerPage() -> impl IntoView {
+pub fn AgreementsPage() -> impl IntoView {
     view! {
-        <PageTitle text="Seller console"/>
-        <h1>"Seller console"</h1>
+        <PageTitle text="Agreements"/>
+        <h1>"Agreements"</h1>
         <p class="lede">
-            "Find a buyer's agreement, request its cancellation or refund its invoices, and \
-             follow every case. Filtering by Agreement ID is the only way to reach exactly one \
-             agreement; the other filters can match several."
+            "Find a buyer's agreement, request its cancellation or refund its invoices. \
+             Filtering by Agreement ID is the only way to reach exactly one agreement; the \
+             other filters can match several. The filters are part of the address, so a \
+             filtered list can be bookmarked or sent to a colleague."
         </p>
-        <ActingSeller/>
         <AgreementSearch/>
-        <crate::components::fps_actions::FpsSubscriptions/>
-        <crate::components::devpay_customers::DevPayCustomers/>
-        <crate::components::support_cases::SupportCases/>
-        <EventLog/>
-        <crate::components::evidence::EvidencePacks/>
-        <crate::components::your_data::YourData/>
-        <ResetDemo/>
-    }
-}
-
-/// The demo seller whose console this is.
-#[component]
-pub fn ActingSeller() -> impl IntoView {
-    let app = use_app();
-    let sellers = move || app.book.with(|b| b.directory.sellers.clone());
-    view! {
-        <div class="field inline">
-            <label for="acting-seller">"Signed in as seller"</label>
-            <select
-                id="acting-seller"
-                on:change=move |ev| app.seller.set(AccountId::parse(&event_target_value(&ev)).ok())
-                prop:value=move || app.seller.get().map(|a| a.to_string()).unwrap_or_default()
-            >
-                {move || {
-                    sellers()
-                        .into_iter()
-                        .map(|p| {
-                            let value = p.account.to_string();
-                            view! { <option value=value>{format!("{} ({})", p.name, p.account)}</option> }
-                        })
-                        .collect_view()
-                }}
-            </select>
-        </div>
     }
 }
 
@@ -76,6 +42,56 @@ struct Row {
     status: &'static str,
     start: DateTime<Utc>,
     deadline: Option<DateTime<Utc>>,
+}
+
+/// The filters and the page, as the address keeps them (`?buyer=444455556666&status=ACTIVE&page=2`).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+struct Shown {
+    agreement_id: String,
+    buyer_id: String,
+    offer_id: String,
+    product: String,
+    status: Option<AgreementStatus>,
+    /// From 0; the address counts from 1.
+    page: usize,
+}
+
+impl Shown {
+    fn from_query(query: &ParamsMap) -> Shown {
+        let text = |key| query.get(key).unwrap_or_default();
+        Shown {
+            agreement_id: text("agreement"),
+            buyer_id: text("buyer"),
+            offer_id: text("offer"),
+            product: text("product"),
+            // The API's code, or its words as a person would write them ("Active").
+            status: query.get("status").and_then(|s| {
+                AgreementStatus::from_code(&s.trim().to_uppercase().replace(' ', "_"))
+            }),
+            page: text("page")
+                .parse::<usize>()
+                .map_or(0, |p| p.saturating_sub(1)),
+        }
+    }
+
+    fn address(&self) -> String {
+        let mut query = ParamsMap::new();
+        for (key, value) in [
+            ("agreement", self.agreement_id.as_str()),
+            ("buyer", self.buyer_id.as_str()),
+            ("offer", self.offer_id.as_str()),
+            ("product", self.product.as_str()),
+            ("status", self.status.map_or("", AgreementStatus::code)),
+        ] {
+            if !value.is_empty() {
+                query.insert(key, value.to_string());
+            }
+        }
+        if self.page > 0 {
+            query.insert("page", (self.page + 1).to_string());
+        }
+        format!("/seller{}", query.to_query_string())
+    }
 }
 
 /// Checks what was typed in an ID field, so a mistake is named beside the field.
@@ -102,13 +118,55 @@ fn count_words(total: usize) -> String {
 pub fn AgreementSearch() -> impl IntoView {
     let app = use_app();
     let navigate = use_navigate();
-    let agreement_id = RwSignal::new(String::new());
-    let buyer_id = RwSignal::new(String::new());
-    let offer_id = RwSignal::new(String::new());
-    let product = RwSignal::new(String::new());
-    let status = RwSignal::new(None::<AgreementStatus>);
-    let page = RwSignal::new(0usize);
+    let query = use_query_map();
+    let shown = query.with_untracked(Shown::from_query);
+    let agreement_id = RwSignal::new(shown.agreement_id);
+    let buyer_id = RwSignal::new(shown.buyer_id);
+    let offer_id = RwSignal::new(shown.offer_id);
+    let product = RwSignal::new(shown.product);
+    let status = RwSignal::new(shown.status);
+    let page = RwSignal::new(shown.page);
     let not_found = RwSignal::new(false);
+    let current = move || Shown {
+        agreement_id: agreement_id.get(),
+        buyer_id: buyer_id.get(),
+        offer_id: offer_id.get(),
+        product: product.get(),
+        status: status.get(),
+        page: page.get(),
+    };
+
+    // The back and forward buttons bring another address: the filters follow it.
+    Effect::new(move |_| {
+        let wanted = query.with(Shown::from_query);
+        if wanted != untrack(current) {
+            agreement_id.set(wanted.agreement_id);
+            buyer_id.set(wanted.buyer_id);
+            offer_id.set(wanted.offer_id);
+            product.set(wanted.product);
+            status.set(wanted.status);
+            page.set(wanted.page);
+        }
+    });
+    // And the address follows the filters. Typing replaces the address, so the back
+    // button does not step through every keystroke; a new page is a step of its own.
+    let to_address = use_navigate();
+    Effect::new(move |_| {
+        let now = current();
+        let there = query.with_untracked(Shown::from_query);
+        if now != there {
+            let only_the_page = Shown {
+                page: 0,
+                ..now.clone()
+            } == Shown { page: 0, ..there };
+            let options = NavigateOptions {
+                replace: !only_the_page,
+                scroll: false,
+                ..Default::default()
+            };
+            to_address(&now.address(), options);
+        }
+    });
 
     let agreement_error = Memo::new(move |_| field_error(&agreement_id.get(), AgreementId::parse));
     let buyer_error = Memo::new(move |_| field_error(&buyer_id.get(), AccountId::parse));

@@ -27,7 +27,7 @@ async function buyerAndSellerTabs() {
 describe('buyer view', () => {
   test('a buyer of 2,000 agreements sees them, and the requests waiting for them, a page at a time', async () => {
     const { page, context } = await app.device();
-    await open(page, app.url('/seller'));
+    await open(page, app.url('/seller/data'));
     await page.getByLabel('Demo data to load').selectOption('10000');
     await page.getByRole('button', { name: 'Reset demo data' }).click();
     await page.getByRole('button', { name: 'Yes, reset demo data' }).click();

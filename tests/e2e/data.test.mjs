@@ -20,11 +20,15 @@ function rows(page) {
   return page.getByRole('region', { name: 'Matching agreements' }).getByRole('row');
 }
 
+/** Resets the demo data from the console's Data section, then goes back to Agreements. */
 async function resetTo(page, size) {
+  const sections = page.getByRole('navigation', { name: 'Console sections' });
+  await sections.getByRole('link', { name: 'Data' }).click();
   await page.getByLabel('Demo data to load').selectOption(size);
   await page.getByRole('button', { name: 'Reset demo data' }).click();
   await page.getByRole('button', { name: 'Yes, reset demo data' }).click();
   await page.getByText('The demo data was reset.').waitFor({ timeout: 180_000 });
+  await sections.getByRole('link', { name: 'Agreements' }).click();
 }
 
 /** Withdraws the pending request of the first `count` listed agreements, through the UI. */
@@ -62,7 +66,7 @@ async function importFile(page, name, text) {
 describe('your data', () => {
   test('an export imports back after a change, and only after the person sees what it replaces', async () => {
     const { page, context } = await app.device();
-    await open(page, app.url('/seller'));
+    await open(page, app.url('/seller/data'));
     const exported = await saveDownload(page, () => page.getByRole('button', { name: 'Export all data' }).click());
     assert.match(exported.name, /^workbench-\d{4}-\d\d-\d\d\.json$/);
     const before = await storedRecords(page, 'cw.agreement.');
@@ -75,7 +79,7 @@ describe('your data', () => {
     await page.getByRole('button', { name: 'Confirm withdrawal' }).click();
     await page.getByRole('region', { name: 'The case' }).getByText('Withdrawn', { exact: true }).waitFor();
 
-    await open(page, app.url('/seller'));
+    await open(page, app.url('/seller/data'));
     await importFile(page, exported.name, exported.text);
     const question = page.getByRole('alertdialog');
     await question.getByText(/Replace everything in this browser with .*\.json\? It was exported on .* and holds \d+ agreements/).waitFor();
@@ -91,7 +95,7 @@ describe('your data', () => {
 
   test('a file that is not a good export is refused with the reason, and nothing is replaced', async () => {
     const { page, context } = await app.device();
-    await open(page, app.url('/seller'));
+    await open(page, app.url('/seller/data'));
     const before = await storedRecords(page, 'cw.agreement.');
     const { text } = await saveDownload(page, () => page.getByRole('button', { name: 'Export all data' }).click());
     const broken = JSON.parse(text);

@@ -42,7 +42,7 @@ async function sellerWithManyEvents() {
     }
   }
   await page.evaluate((entries) => entries.forEach(([k, v]) => localStorage.setItem(k, v)), copies);
-  await open(page, app.url('/seller'));
+  await open(page, app.url('/seller/events'));
   await page.getByRole('button', { name: '+7 days' }).click();
   await page.getByText('Simulated time').waitFor();
   const log = page.getByRole('region', { name: 'Event log' });

@@ -132,7 +132,7 @@ describe('evidence pack', () => {
     const sides = new Set(delivered.map((d) => JSON.parse(d)['detail-type'].split(' - ').at(-1)));
     assert.deepEqual([...sides].sort(), ['Acceptor', 'Proposer']);
     // The seller's events, byte for byte as the event log exports them for this agreement.
-    await open(page, app.url('/seller'));
+    await open(page, app.url('/seller/events'));
     await page.getByLabel('Signed in as seller').selectOption(record.agreement.seller);
     await page.getByLabel('Only agreement').fill(id);
     const [exportDownload] = await Promise.all([
@@ -188,7 +188,7 @@ describe('evidence pack', () => {
 
   test('a file that is not an evidence pack is named as such, on the seller console too', async () => {
     const { page, context } = await app.device();
-    await open(page, app.url('/seller'));
+    await open(page, app.url('/seller/data'));
     await page.getByRole('heading', { level: 2, name: 'Evidence packs' }).waitFor();
     await verify(page, 'notes.txt', 'Call the buyer on Monday about the renewal.\n');
     const said = await verdictSays(page, 'not an evidence pack');
@@ -201,7 +201,7 @@ describe('evidence pack', () => {
 
   test('a file far larger than any pack is refused unread, and a pack near the limit is checked without stalling the page', async () => {
     const { page, context } = await app.device();
-    await open(page, app.url('/seller'));
+    await open(page, app.url('/seller/data'));
     await page.getByRole('heading', { level: 2, name: 'Evidence packs' }).waitFor();
     // The longest stretch the page was held once a file was chosen (choosing it through the
     // test driver is itself a long task, and not the app's).
@@ -250,7 +250,7 @@ describe('evidence pack', () => {
 
   test('what a file says is shown as text, never as HTML', async () => {
     const { page, context } = await app.device();
-    await open(page, app.url('/seller'));
+    await open(page, app.url('/seller/data'));
     await page.getByRole('heading', { level: 2, name: 'Evidence packs' }).waitFor();
     const hostile = '<img src=x onerror="document.title=\'pwned\'">';
     const forged = chain([

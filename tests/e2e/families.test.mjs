@@ -27,9 +27,9 @@ async function buyerView(options) {
   return { page, context };
 }
 
-async function sellerConsole(options) {
+async function sellerConsole(path, options) {
   const { page, context } = await app.device(options);
-  await open(page, app.url('/seller'));
+  await open(page, app.url(path));
   return { page, context };
 }
 
@@ -186,7 +186,7 @@ describe('Amazon FPS: the seller cancels and refunds', () => {
   }
 
   test('a caller reference gives a refund transaction ID, and the same one again gives the same result', async () => {
-    const { page, context } = await sellerConsole();
+    const { page, context } = await sellerConsole('/seller/fps');
     const item = page.getByRole('article', { name: 'Northwind Reports (FPS)' });
     const status = await cancelAndRefund(item, { reference: 'ref-e2e-0001', amount: '5.00', reason: XSS });
     await status.getByText(/^Subscription cancelled and 5\.00 USD refunded \(transaction [A-Z0-9]+\)\.$/).waitFor();
@@ -209,7 +209,7 @@ describe('Amazon FPS: the seller cancels and refunds', () => {
   });
 
   test('a caller reference is the seller\'s for 7 days: on another subscription it returns the first result and changes nothing', async () => {
-    const { page, context } = await sellerConsole();
+    const { page, context } = await sellerConsole('/seller/fps');
     const first = page.getByRole('article', { name: 'Northwind Reports (FPS)' });
     const done = await cancelAndRefund(first, { reference: 'ref-e2e-shared', amount: '5.00' });
     await done.getByText(/^Subscription cancelled and 5\.00 USD refunded/).waitFor();
@@ -231,7 +231,7 @@ describe('Amazon FPS: the seller cancels and refunds', () => {
   });
 
   test('a refund above the last payment says why it failed while the cancellation stands', async () => {
-    const { page, context } = await sellerConsole();
+    const { page, context } = await sellerConsole('/seller/fps');
     const item = page.getByRole('article', { name: 'Northwind Reports (FPS)' });
     const status = await cancelAndRefund(item, { reference: 'ref-e2e-too-much', amount: '25.00' });
     await status.getByText(/^Subscription cancelled, but the refund failed\. RefundAmountExceeded: 25\.00 USD was asked, but at most 20\.00 USD/).waitFor();
@@ -242,7 +242,7 @@ describe('Amazon FPS: the seller cancels and refunds', () => {
   });
 
   test('cancelling alone needs no caller reference; a refund with an empty one is refused beside the field', async () => {
-    const { page, context } = await sellerConsole();
+    const { page, context } = await sellerConsole('/seller/fps');
     const item = page.getByRole('article', { name: 'Northwind Reports (FPS)' });
     await item.getByRole('button', { name: 'Cancel and refund' }).click();
     await item.getByLabel('Caller reference').fill('');
@@ -264,7 +264,7 @@ describe('Amazon FPS: the seller cancels and refunds', () => {
 
 describe('Legacy support cases', () => {
   test('"Request refund" opens a case whose ID shows at once; errors sit beside their field', async () => {
-    const { page, context } = await sellerConsole();
+    const { page, context } = await sellerConsole('/seller/support');
     const section = page.getByRole('region', { name: 'Support cases' });
     await section.getByRole('button', { name: 'Request refund' }).click();
     await section.getByRole('button', { name: 'Open support case' }).click();
@@ -293,7 +293,7 @@ describe('Legacy support cases', () => {
   });
 
   test('the seller answers a case that needs action, which puts it back to Pending', async () => {
-    const { page, context } = await sellerConsole();
+    const { page, context } = await sellerConsole('/seller/support');
     const waiting = page.getByRole('article').filter({ has: page.getByText('Action Required', { exact: true }) });
     const heading = await waiting.getByRole('heading').textContent();
     const item = page.getByRole('article', { name: heading });
@@ -320,8 +320,10 @@ describe('accessibility with the new sections open', () => {
       await page.getByRole('checkbox').waitFor();
       await expectNoAxeViolations(page);
 
-      await open(page, app.url('/seller'));
+      await open(page, app.url('/seller/fps'));
       await page.getByRole('article', { name: 'Northwind Reports (FPS)' }).getByRole('button', { name: 'Cancel and refund' }).click();
+      await expectNoAxeViolations(page);
+      await page.getByRole('navigation', { name: 'Console sections' }).getByRole('link', { name: 'Support cases' }).click();
       await page.getByRole('button', { name: 'Request refund' }).click();
       await page.getByRole('button', { name: 'Open support case' }).click();
       await page.locator('#case-subscriber-error').waitFor();

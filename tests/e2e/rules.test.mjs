@@ -16,9 +16,9 @@ after(async () => {
   await app?.close();
 });
 
-async function sellerConsole(options) {
+async function sellerConsole(path, options) {
   const { page, context } = await app.device(options);
-  await open(page, app.url('/seller'));
+  await open(page, app.url(path));
   return { page, context };
 }
 
@@ -53,7 +53,7 @@ async function fiveWeeksLater(page) {
 
 describe('Legacy support cases move with the clock', () => {
   test('a case stays Pending until its billing cycle ends, then completes with the cancellation and refund applied; the buyer sees the refund and when it arrives', async () => {
-    const { page, context } = await sellerConsole();
+    const { page, context } = await sellerConsole('/seller/support');
     const agreement = await globexBiCloud(page);
     const section = page.getByRole('region', { name: 'Support cases' });
     const { id, item } = await openCase(section, {
@@ -89,7 +89,7 @@ describe('Legacy support cases move with the clock', () => {
   });
 
   test('a case without its invoice goes to Action Required, and moves on to Completed once the seller answers', async () => {
-    const { page, context } = await sellerConsole();
+    const { page, context } = await sellerConsole('/seller/support');
     const agreement = await globexBiCloud(page);
     const section = page.getByRole('region', { name: 'Support cases' });
     const { id, item } = await openCase(section, {
@@ -120,7 +120,7 @@ describe('Legacy support cases move with the clock', () => {
   });
 
   test('the billing period is asked for as a month, beside its field, and what was typed stays', async () => {
-    const { page, context } = await sellerConsole();
+    const { page, context } = await sellerConsole('/seller/support');
     const section = page.getByRole('region', { name: 'Support cases' });
     await section.getByRole('button', { name: 'Request refund' }).click();
     await section.getByLabel('Subscriber account').fill(GLOBEX);
@@ -139,7 +139,7 @@ describe('Legacy support cases move with the clock', () => {
 
 describe("DevPay, the seller's side", () => {
   test('the seller sees its customers without a cancel button, is told DevPay sends no e-mail and where to cancel, and sees a cancelled one with its usage and the refund it is charged', async () => {
-    const { page, context } = await sellerConsole();
+    const { page, context } = await sellerConsole('/seller/fps');
     const section = page.getByRole('region', { name: 'DevPay customers' });
     await section.getByText(/DevPay doesn't notify you by e-mail when a customer cancels/).waitFor();
     await section.getByText("There isn't a programmatic way for you to cancel a customer. To cancel one, open a case in the AWS Support Center, selecting Billing > DevPay Inquiry.").waitFor();
@@ -155,7 +155,7 @@ describe("DevPay, the seller's side", () => {
     await item.getByRole('status').getByText(/^Cancelled\./).waitFor();
     const { cancellation } = await storedRecord(page, 'cw.devpay.devpay-nwdesktop');
 
-    await open(page, app.url('/seller'));
+    await open(page, app.url('/seller/fps'));
     const cancelled = page.getByRole('region', { name: 'DevPay customers' }).getByRole('article', { name: 'Northwind Desktop (DevPay)' });
     await cancelled.getByText('Cancelled', { exact: true }).waitFor();
     const money = (minor) => `${(minor / 100).toFixed(2)} USD`;
@@ -168,7 +168,7 @@ describe("DevPay, the seller's side", () => {
 
 describe('AWS: "Submit cancellation request" is confirmed', () => {
   test('the seller sees that the request was submitted to AWS, with its ID and deadline', async () => {
-    const { page, context } = await sellerConsole();
+    const { page, context } = await sellerConsole('/seller');
     await page.getByLabel('Buyer ID').fill('444455556666');
     await page.getByRole('heading', { name: '2 agreements match' }).waitFor();
     const row = page.getByRole('region', { name: 'Matching agreements' }).getByRole('row').filter({ hasText: 'Active' }).filter({ hasText: 'None' }).first();

@@ -197,6 +197,7 @@ describe('seller console', () => {
 
   test('the exported JSON lines are the seller events the log shows, one for every request sent, newest first', async () => {
     const { page, context } = await seller();
+    await page.getByRole('navigation', { name: 'Console sections' }).getByRole('link', { name: 'Event log' }).click();
     await page.getByRole('button', { name: '+7 days' }).click();
     await page.getByText('Simulated time').waitFor();
     const [download] = await Promise.all([
@@ -236,7 +237,7 @@ describe('seller console', () => {
     await page.getByRole('button', { name: 'Review request' }).click();
     await page.getByRole('button', { name: 'Submit cancellation request' }).click();
     await page.getByText('Pending approval', { exact: true }).waitFor();
-    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Seller console' }).click();
+    await page.getByRole('navigation', { name: 'Console sections' }).getByRole('link', { name: 'Data' }).click();
     await page.getByRole('button', { name: 'Reset demo data' }).click();
     await page.getByRole('button', { name: 'Keep my data' }).click();
     assert.equal((await storedRequests(page, id)).length, 1, 'nothing changes without the confirmation');

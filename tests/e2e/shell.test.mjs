@@ -14,25 +14,37 @@ after(async () => {
 
 const ROUTES = [
   { path: '/', heading: /Cancel subscriptions and refund buyers/, title: /^Home · / },
-  { path: '/seller', heading: /^Seller console$/, title: /^Seller console · / },
-  { path: '/buyer', heading: /^Buyer view$/, title: /^Buyer view · / },
+  { path: '/seller', heading: /^Agreements$/, title: /^Agreements · /, console: true },
+  { path: '/seller/attention', heading: /^Needs attention$/, title: /^Needs attention · /, console: true },
+  { path: '/seller/fps', heading: /^FPS subscriptions$/, title: /^FPS subscriptions · /, console: true },
+  { path: '/seller/support', heading: /^Support cases$/, title: /^Support cases · /, console: true },
+  { path: '/seller/events', heading: /^Event log$/, title: /^Event log · /, console: true },
+  { path: '/seller/data', heading: /^Data$/, title: /^Data · /, console: true },
+  { path: '/seller/agreements/agmt-none', heading: /^Agreement not found$/, title: /^Agreement · /, console: true },
+  { path: '/buyer', heading: /^Buyer view$/, title: /^Buyer view · /, buyers: true },
+  { path: '/receipt', heading: /^Decision receipt$/, title: /^Decision receipt · /, buyers: true },
   { path: '/confirm/not-a-real-token', heading: /^This link is damaged or altered$/, title: /^Confirm cancellation · /, buyers: true },
   { path: '/no/such/page', heading: /^Page not found$/, title: /^Page not found · / },
 ];
 
 describe('app shell', () => {
   for (const route of ROUTES) {
-    test(`${route.path} loads cold, renders its heading and title, and passes axe`, async () => {
-      const { page, context } = await app.device();
-      await open(page, app.url(route.path));
-      assert.match(await page.getByRole('heading', { level: 1 }).textContent(), route.heading);
-      assert.match(await page.title(), route.title);
-      assert.equal(await page.getByRole('main').count(), 1);
-      // The buyer's page speaks to the buyer only: no way into the seller's console.
-      assert.equal(await page.getByRole('navigation', { name: 'Main' }).count(), route.buyers ? 0 : 1);
-      if (route.buyers) assert.equal(await page.getByRole('link', { name: /seller console/i }).count(), 0);
-      await expectNoAxeViolations(page);
-      await context.close();
+    test(`${route.path} loads cold, renders its heading and title, and passes axe at 320 and 1280 px`, async () => {
+      for (const width of [320, 1280]) {
+        const { page, context } = await app.device({ viewport: { width, height: 800 } });
+        await open(page, app.url(route.path));
+        assert.match(await page.getByRole('heading', { level: 1 }).textContent(), route.heading);
+        assert.match(await page.title(), route.title);
+        assert.equal(await page.getByRole('main').count(), 1);
+        // The buyer's pages speak to the buyer only: no way into the seller's console.
+        assert.equal(await page.getByRole('navigation', { name: 'Main' }).count(), route.buyers ? 0 : 1);
+        if (route.buyers) assert.equal(await page.getByRole('link', { name: /seller console/i }).count(), 0);
+        assert.equal(await page.getByRole('navigation', { name: 'Console sections' }).count(), route.console ? 1 : 0);
+        await expectNoAxeViolations(page);
+        const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+        assert.ok(overflow <= 0, `nothing wider than the screen at ${width} px (${overflow} px over)`);
+        await context.close();
+      }
     });
   }
 
@@ -44,7 +56,7 @@ describe('app shell', () => {
     });
     const nav = page.getByRole('navigation', { name: 'Main' });
     await nav.getByRole('link', { name: 'Seller console' }).click();
-    await page.getByRole('heading', { level: 1, name: 'Seller console' }).waitFor();
+    await page.getByRole('heading', { level: 1, name: 'Agreements' }).waitFor();
     await nav.getByRole('link', { name: 'Buyer view' }).click();
     await page.getByRole('heading', { level: 1, name: 'Buyer view' }).waitFor();
     assert.equal(new URL(page.url()).pathname, '/buyer');

@@ -118,6 +118,7 @@ describe('two tabs on one request', () => {
 
     // The buyer tab still holds the request as pending: moving its clock past the deadline
     // approves it there, and that write must not replace the withdrawal.
+    await buyer.getByText('Demo clock').click();
     await buyer.getByRole('button', { name: '+7 days' }).click();
     await buyer.getByText(/changed in another tab or window since you opened it, so your change was not saved/).waitFor();
     await buyer.getByRole('heading', { name: 'No cancellation requests are waiting for you' }).waitFor();
@@ -154,10 +155,10 @@ describe('two tabs on one request', () => {
       window.__deaf = false;
       window.addEventListener('storage', (event) => window.__deaf && event.stopImmediatePropagation(), { capture: true });
     });
-    await open(first, app.url('/seller'));
+    await open(first, app.url('/seller/fps'));
     const second = await context.newPage();
     second.on('pageerror', (error) => app.errors.push(`${second.url()}: ${error.message}`));
-    await open(second, app.url('/seller'));
+    await open(second, app.url('/seller/fps'));
     const name = 'Northwind Reports (FPS)';
     const [inFirst, inSecond] = [first, second].map((page) => page.getByRole('article', { name }));
     await inSecond.getByRole('button', { name: 'Cancel subscription' }).click();

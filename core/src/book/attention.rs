@@ -70,7 +70,7 @@ impl Book {
                     about: AttentionAbout::SupportCase(case.id.clone()),
                 }),
         );
-        items.sort_by(|a, b| a.at.cmp(&b.at));
+        items.sort_by_key(|a| a.at);
         items
     }
 }
