@@ -139,7 +139,9 @@ pub fn NeedsAttentionPage() -> impl IntoView {
                     </li>
                 </For>
             </ol>
-            <Pager label="Needs attention pages" page=page shown=Signal::derive(move || shown.with(Page::at))/>
+            <Show when=move || shown.with(|p| p.pages > 1)>
+                <Pager label="Needs attention pages" page=page shown=Signal::derive(move || shown.with(Page::at))/>
+            </Show>
         </Show>
     }
 }

@@ -27,7 +27,6 @@ pub fn BuyerPage() -> impl IntoView {
     view! {
         <PageTitle text="Buyer view"/>
         <h1>"Buyer view"</h1>
-        <p class="lede">"Your agreements, and the cancellation requests waiting for your answer."</p>
         <div class="field inline">
             <label for="acting-buyer">"Signed in as buyer"</label>
             <select
@@ -109,16 +108,17 @@ fn PendingRequests(account: AccountId) -> impl IntoView {
                 n => format!("{n} cancellation requests are waiting for your answer"),
             }}</h2>
             <For each=move || waiting.get().items key=|w| w.clone() let:w>
-                <article class="panel" aria-label=format!("Request for agreement {}", w.agreement)>
+                <article class="panel buyer-page" aria-label=format!("Request for agreement {}", w.agreement)>
                     <h3>{format!("{} asks to cancel {}", w.seller, w.product)}</h3>
-                    <dl class="terms">
-                        <dt>"Agreement"</dt><dd>{w.agreement.to_string()}</dd>
-                        <dt>"Reason code"</dt><dd>{w.reason_code}</dd>
-                        <dt>"Reason"</dt><dd class="user-text">{w.reason.clone()}</dd>
-                        <dt>"Approved automatically"</dt>
-                        <dd>{local_time(w.deadline)}" (in "{move || duration_words(w.deadline - app.now.get())}")"</dd>
-                    </dl>
+                    <p class="deadline">
+                        "Approved automatically on "{local_time(w.deadline)}" (in "{move || duration_words(w.deadline - app.now.get())}") unless you answer."
+                    </p>
                     <ApproveOrReject agreement=w.agreement.clone() decide=act_as_buyer(w.agreement.clone(), w.request.clone(), buyer.clone())/>
+                    <dl class="terms">
+                        <dt>"Reason"</dt><dd class="user-text">{w.reason.clone()}</dd>
+                        <dt>"Reason code"</dt><dd>{w.reason_code}</dd>
+                        <dt>"Agreement"</dt><dd>{w.agreement.to_string()}</dd>
+                    </dl>
                 </article>
             </For>
             <Show when=move || waiting.with(|w| w.pages > 1)>

@@ -13,7 +13,7 @@ const out = join(dirname(fileURLToPath(import.meta.url)), 'artifacts');
 await mkdir(out, { recursive: true });
 const app = await startApp();
 try {
-  const viewport = phone ? { width: 390, height: 844 } : { width: 1280, height: 900 };
+  const viewport = phone ? { width: 320, height: 640 } : { width: 1280, height: 900 };
   const { page } = await app.device({ viewport });
   for (const path of paths.length ? paths : ['/']) {
     await open(page, app.url(path));
