@@ -17,6 +17,7 @@
 pub mod adjustment;
 pub mod agreement;
 pub mod api;
+pub mod aws;
 pub mod book;
 pub mod cancellation;
 pub mod case;
