@@ -136,6 +136,9 @@ fn apply(book: &mut Book, preview: &ImportPreview) -> Result<(Reply, Vec<RecordK
         .map(|(reply, outcome)| (reply, outcome.changed.into_iter().collect()))
 }
 
+/// A changed field as the preview words it: name, from, to.
+type FieldWords<'a> = (&'a str, String, String);
+
 /// Previews and confirms at once.
 fn import(book: &mut Book, files: &[AwsFile]) {
     let preview = book.preview_import(files);
@@ -308,7 +311,7 @@ fn a_later_import_previews_what_it_would_change_and_applies_only_when_confirmed(
     ];
     let preview = book.preview_import(&files);
     assert!(preview.added.is_empty());
-    let changes: Vec<(String, Vec<(&str, String, String)>)> = preview
+    let changes: Vec<(String, Vec<FieldWords>)> = preview
         .changed
         .iter()
         .map(|c| {

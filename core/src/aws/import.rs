@@ -146,27 +146,34 @@ fn read_with(model: &Model, text: &str) -> Result<ReadFile, FileError> {
         path: String::new(),
     };
     let mut data = Data::default();
-    let read = match operation {
-        Operation::SearchAgreements => top
-            .list("agreementViewSummaries")
-            .into_iter()
-            .try_for_each(|n| Ok(data.agreements.push(reader.agreement(&n)?))),
-        Operation::DescribeAgreement => reader.agreement(&top).map(|a| data.agreements.push(a)),
-        Operation::ListAgreementInvoiceLineItems => top
-            .list("agreementInvoiceLineItemGroupSummaries")
-            .into_iter()
-            .try_for_each(|n| reader.invoice(&n, &mut data)),
-        Operation::ListAgreementCancellationRequests => top
-            .list("items")
-            .into_iter()
-            .try_for_each(|n| Ok(data.requests.push(reader.request(&n)?))),
-        Operation::ListBillingAdjustmentRequests => top
-            .list("items")
-            .into_iter()
-            .try_for_each(|n| Ok(data.adjustments.push(reader.adjustment(&n)?))),
-        _ => unreachable!("recognise returns only the imported operations"),
+    let mut read = || -> Result<(), Unusable> {
+        match operation {
+            Operation::SearchAgreements => {
+                for node in top.list("agreementViewSummaries") {
+                    data.agreements.push(reader.agreement(&node)?);
+                }
+            }
+            Operation::DescribeAgreement => data.agreements.push(reader.agreement(&top)?),
+            Operation::ListAgreementInvoiceLineItems => {
+                for node in top.list("agreementInvoiceLineItemGroupSummaries") {
+                    reader.invoice(&node, &mut data)?;
+                }
+            }
+            Operation::ListAgreementCancellationRequests => {
+                for node in top.list("items") {
+                    data.requests.push(reader.request(&node)?);
+                }
+            }
+            Operation::ListBillingAdjustmentRequests => {
+                for node in top.list("items") {
+                    data.adjustments.push(reader.adjustment(&node)?);
+                }
+            }
+            _ => unreachable!("recognise returns only the imported operations"),
+        }
+        Ok(())
     };
-    read.map_err(|Unusable { path, reason }| FileError::Unusable {
+    read().map_err(|Unusable { path, reason }| FileError::Unusable {
         operation,
         path,
         reason,
