@@ -12,11 +12,14 @@
 //! change for compare-and-set. The other modules hold the rules `Book` applies
 //! (`cancellation`, `adjustment`), the shapes it speaks in (`agreement`, `ids`, `money`,
 //! `events`, `api`), and what the UI shows before and around a decision (`preview`,
-//! `case`), plus `demo` data from a seed and a moment.
+//! `case`), plus `demo` data from a seed and a moment. `aws` is the bridge to the real API:
+//! the AWS CLI's output imported (previewed, then applied as one command), and actions
+//! written out as AWS CLI commands and EventBridge rules.
 
 pub mod adjustment;
 pub mod agreement;
 pub mod api;
+pub mod aws;
 pub mod book;
 pub mod cancellation;
 pub mod case;

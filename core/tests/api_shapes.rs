@@ -488,3 +488,276 @@ proptest::proptest! {
         );
     }
 }
+
+/// The fixture's operations map: an operation's input shape.
+fn input_of(operation: &str) -> String {
+    let text = std::fs::read_to_string(format!(
+        "{}/tests/fixtures/agreement-api-shapes.json",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap();
+    let file: Value = serde_json::from_str(&text).unwrap();
+    file["operations"][operation]["input"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+/// What a POSIX shell passes to `aws` as the `--cli-input-json` argument of a command line:
+/// a real `sh` parses the line, with `aws` a function that prints its fourth argument.
+fn shell_argument(line: &str) -> String {
+    let output = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!("aws() {{ printf '%s' \"$4\"; }}\n{line}"))
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{line}");
+    String::from_utf8(output.stdout).unwrap()
+}
+
+/// A book holding one agreement imported from AWS with a pending request AWS made, and one
+/// made in the workbench with a request the workbench made.
+fn book_with_an_aws_request() -> (Book, AgreementId, RequestId, RequestId) {
+    use workbench_core::aws::import::AwsFile;
+    let summary = |id: &str| {
+        serde_json::json!({
+            "agreementId": id,
+            "startTime": "2026-01-01T00:00:00+00:00",
+            "acceptor": {"accountId": "444455556666"},
+            "proposer": {"accountId": "111122223333"},
+            "proposalSummary": {"resources": [{"id": "prod-1", "type": "SaaSProduct"}], "offerId": "offer-1"},
+            "status": "ACTIVE"
+        })
+    };
+    let files = [
+        serde_json::json!({"agreementViewSummaries": [summary("agmt-aws"), summary("agmt-local")]}),
+        serde_json::json!({"agreementInvoiceLineItemGroupSummaries": [{
+            "agreementId": "agmt-aws", "invoiceId": "2028746221", "issuedTime": 1767225600,
+            "pricingCurrencyAmount": {"amount": "500.00", "maxAdjustmentAmount": "500.00", "currencyCode": "USD"}
+        }]}),
+        serde_json::json!({"items": [{
+            "agreementCancellationRequestId": "acr-fromaws", "agreementId": "agmt-aws",
+            "status": "PENDING_APPROVAL", "reasonCode": "TEST_AGREEMENT",
+            "createdAt": 1772355600, "updatedAt": 1772355600
+        }]}),
+    ]
+    .map(|v| AwsFile {
+        name: "f.json".into(),
+        text: v.to_string(),
+    });
+    let mut book = Book::default();
+    let seller = Actor::Seller(AccountId::parse("111122223333").unwrap());
+    let mut ids = SequentialIds::default();
+    let command = book.preview_import(&files).command().unwrap();
+    book.apply(command, &seller, t(0), &mut ids).unwrap();
+    let local = AgreementId::parse("agmt-local").unwrap();
+    let send = Command::SendCancellation {
+        agreement_id: local.clone(),
+        reason_code: Some(CancellationReasonCode::TestAgreement),
+        description: "Made by our QA team".into(),
+        details: AdditionalDetails::default(),
+        client_token: ClientToken::parse("form-1").unwrap(),
+    };
+    let Reply::Request(made_here) = book.apply(send, &seller, t(1), &mut ids).unwrap().0 else {
+        panic!()
+    };
+    (
+        book,
+        AgreementId::parse("agmt-aws").unwrap(),
+        RequestId::parse("acr-fromaws").unwrap(),
+        made_here,
+    )
+}
+
+/// Every command the workbench would send for an AWS agreement, each with `reason` as its
+/// free text.
+fn every_action(agreement: &AgreementId, request: &RequestId, reason: &str) -> Vec<Command> {
+    vec![
+        Command::SendCancellation {
+            agreement_id: agreement.clone(),
+            reason_code: Some(CancellationReasonCode::ReplacingAgreement),
+            description: reason.into(),
+            details: AdditionalDetails::default(),
+            client_token: ClientToken::parse("form-7f3a").unwrap(),
+        },
+        Command::WithdrawCancellation {
+            agreement_id: agreement.clone(),
+            request_id: request.clone(),
+            reason: reason.into(),
+        },
+        Command::AcceptCancellation {
+            agreement_id: agreement.clone(),
+            request_id: request.clone(),
+        },
+        Command::RejectCancellation {
+            agreement_id: agreement.clone(),
+            request_id: request.clone(),
+            reason: reason.into(),
+        },
+        Command::BatchCreateAdjustments {
+            entries: vec![
+                AdjustmentEntry {
+                    agreement_id: agreement.to_string(),
+                    invoice_id: "2028746221".into(),
+                    amount: "125.50".into(),
+                    currency: "USD".into(),
+                    reason_code: Some(AdjustmentReasonCode::IncorrectMetering),
+                    description: reason.chars().take(500).collect(),
+                    client_token: "ba-form-1".into(),
+                },
+                AdjustmentEntry {
+                    agreement_id: agreement.to_string(),
+                    invoice_id: "2028746221".into(),
+                    amount: "3".into(),
+                    currency: "USD".into(),
+                    reason_code: Some(AdjustmentReasonCode::Other),
+                    description: "Goodwill".into(),
+                    client_token: "ba-form-2".into(),
+                },
+            ],
+        },
+    ]
+}
+
+/// The command's JSON, as the shell hands it to the CLI, parses, validates against the
+/// operation's input shape, and carries the workbench's own values and client tokens.
+fn check_command(book: &Book, command: &Command) -> Result<(), String> {
+    let cli = workbench_core::aws::cli::command_for(book, command).map_err(|e| e.to_string())?;
+    let line = cli.line();
+    let prefix = format!(
+        "aws marketplace-agreement {} --cli-input-json '",
+        cli.operation.cli_name()
+    );
+    assert!(line.starts_with(&prefix), "{line}");
+    let argument = shell_argument(&line);
+    assert_eq!(argument, cli.input_json);
+    let input: Value = serde_json::from_str(&argument).unwrap();
+    let problems = check(&model(), &input_of(cli.operation.code()), &input, "input");
+    assert_eq!(problems, Vec::<String>::new(), "{line}");
+    match command {
+        Command::SendCancellation {
+            description,
+            client_token,
+            ..
+        } => {
+            assert_eq!(input["description"], description.as_str());
+            assert_eq!(input["clientToken"], client_token.as_str());
+        }
+        Command::WithdrawCancellation { reason, .. } => {
+            assert_eq!(input["cancellationReason"], reason.as_str())
+        }
+        Command::RejectCancellation { reason, .. } => {
+            assert_eq!(input["rejectionReason"], reason.as_str())
+        }
+        Command::BatchCreateAdjustments { entries } => {
+            let tokens: Vec<&str> = input["billingAdjustmentRequestEntries"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|e| e["clientToken"].as_str().unwrap())
+                .collect();
+            let expected: Vec<&str> = entries.iter().map(|e| e.client_token.as_str()).collect();
+            assert_eq!(tokens, expected);
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+#[test]
+fn every_cli_command_fits_its_input_shape_whatever_the_reason_text() {
+    let (book, agreement, request, _) = book_with_an_aws_request();
+    for reason in [
+        "Replacing with private offer offer-123",
+        "It's the buyer's \"test\" account; don't bill them",
+        "Line one\nLine two\r\n\ttabbed 'quoted' \\ back\\slash $(rm -rf /) `x` $HOME",
+        "买方要求取消：测试协议，请勿计费。",
+        "'",
+        "''''",
+        &"é".repeat(2000),
+    ] {
+        for command in every_action(&agreement, &request, reason) {
+            check_command(&book, &command).unwrap();
+        }
+    }
+}
+
+#[test]
+fn withdraw_accept_and_reject_are_offered_only_for_requests_aws_made() {
+    let (book, _, _, made_here) = book_with_an_aws_request();
+    let local = AgreementId::parse("agmt-local").unwrap();
+    let actions = every_action(&local, &made_here, "Sent to the wrong buyer");
+    let errors: Vec<String> = actions
+        .iter()
+        .filter_map(|c| check_command(&book, c).err())
+        .collect();
+    assert_eq!(
+        errors.len(),
+        3,
+        "send and the batch are offered: {errors:?}"
+    );
+    assert_eq!(
+        errors[0],
+        format!(
+            "Cancellation request {made_here} was made in the workbench, not in AWS, so AWS \
+             knows no request by that ID: only a request imported from AWS can be withdrawn \
+             with the AWS CLI."
+        )
+    );
+}
+
+#[test]
+fn what_the_workbench_would_refuse_has_no_command() {
+    let (book, agreement, request, _) = book_with_an_aws_request();
+    let empty = every_action(&agreement, &request, "   ");
+    let errors: Vec<String> = empty
+        .iter()
+        .filter_map(|c| check_command(&book, c).err())
+        .collect();
+    assert_eq!(
+        errors,
+        [
+            "A reason is required.",
+            "A reason for withdrawing is required.",
+            "A rejection reason is required.",
+            "Entry 1: A reason is required."
+        ]
+    );
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(48))]
+
+    #[test]
+    fn any_reason_round_trips_through_the_shell_and_fits_the_model(
+        reason in "(\\PC|['\"\\\\\n\r\t$`]|[一-龥]){1,300}",
+    ) {
+        let (book, agreement, request, _) = book_with_an_aws_request();
+        for command in every_action(&agreement, &request, &reason) {
+            match check_command(&book, &command) {
+                Ok(()) => {}
+                Err(refused) => proptest::prop_assert!(
+                    reason.trim().is_empty(),
+                    "{refused} for {reason:?}"
+                ),
+            }
+        }
+    }
+
+    #[test]
+    fn the_cores_pattern_matcher_agrees_with_regex_on_every_pattern_of_the_model(
+        text in "[a-zA-Z0-9 ._/+=:,-]{0,12}|(acr|ba|agmt|prod|offer)-[a-zA-Z0-9_]{0,6}|[0-9]{0,4}(\\.[0-9]{0,10})?|\\PC{0,8}",
+    ) {
+        use workbench_core::aws::pattern::Pattern;
+        let shapes = model();
+        for shape in shapes.as_object().unwrap().values() {
+            let Some(pattern) = shape["pattern"].as_str() else { continue };
+            let regex = Regex::new(&format!("^(?:{pattern})$")).unwrap();
+            proptest::prop_assert_eq!(
+                Pattern::parse(pattern).unwrap().matches(&text),
+                regex.is_match(&text),
+                "{} on {:?}", pattern, text
+            );
+        }
+    }
+}

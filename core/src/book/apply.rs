@@ -101,6 +101,12 @@ impl Book {
             Command::ReplyToSupportCase { case, text } => {
                 self.reply_to_support_case(case, actor, &text, now)
             }
+            Command::ImportFromAws { import } => {
+                self.import_from_aws(import, now).map(|(reply, changed)| {
+                    outcome.changed.extend(changed);
+                    (reply, None, Vec::new())
+                })
+            }
         };
         let (reply, id, events) = match result {
             Ok(done) => done,

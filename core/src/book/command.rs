@@ -8,6 +8,7 @@ use thiserror::Error;
 
 use crate::adjustment::{AdjustmentEntry, EntryError, BATCH_MAX};
 use crate::agreement::AgreementStatus;
+use crate::aws::import::{AwsImport, Imported};
 use crate::cancellation::{AdditionalDetails, CancellationError, CancellationReasonCode};
 use crate::events::BusEvent;
 use crate::families::alibaba::{AlibabaError, AlibabaRefund};
@@ -69,6 +70,11 @@ pub enum Command {
         case: SupportCaseId,
         text: String,
     },
+    /// What the AWS CLI printed, as the person confirmed it from
+    /// [`Book::preview_import`](crate::book::Book::preview_import).
+    ImportFromAws {
+        import: AwsImport,
+    },
 }
 
 impl Command {
@@ -91,7 +97,7 @@ impl Command {
             }
             Command::DevPayCancel { subscription } => Some(RecordKey::DevPay(subscription.clone())),
             Command::AlibabaUnsubscribe { order, .. } => Some(RecordKey::Alibaba(order.clone())),
-            Command::OpenSupportCase { .. } => None,
+            Command::OpenSupportCase { .. } | Command::ImportFromAws { .. } => None,
             Command::ReplyToSupportCase { case, .. } => Some(RecordKey::SupportCase(case.clone())),
         }
     }
@@ -128,6 +134,7 @@ pub enum Reply {
     Alibaba(AlibabaRefund),
     /// The support case just opened.
     SupportCase(SupportCaseId),
+    Imported(Imported),
     Done,
 }
 
@@ -178,4 +185,6 @@ pub enum DomainError {
     Alibaba(#[from] AlibabaError),
     #[error("{0}")]
     Form(#[from] FormError),
+    #[error("Agreement {0} changed in the workbench since the import was previewed; nothing was imported. Look at the import again.")]
+    ImportOutdated(AgreementId),
 }

@@ -9,6 +9,7 @@ use crate::adjustment::{
     EntryField, Invoice,
 };
 use crate::agreement::{Agreement, AgreementStatus};
+use crate::aws::FromAws;
 use crate::cancellation::{CancellationRequest, RequestStatus};
 use crate::events::{self, BusEvent, Detail, EventKind};
 use crate::ids::{AccountId, AdjustmentId, RequestId};
@@ -59,6 +60,9 @@ pub struct AgreementRecord {
     #[serde(skip)]
     pub events: Vec<BusEvent>,
     pub history: Vec<HistoryEntry>,
+    /// What of it was imported from AWS; left out of the stored record while nothing was.
+    #[serde(default, skip_serializing_if = "FromAws::is_empty")]
+    pub from_aws: FromAws,
 }
 
 /// A record as it is stored: everything but the events it implies.
@@ -69,6 +73,8 @@ struct StoredRecord {
     requests: Vec<CancellationRequest>,
     adjustments: Vec<BillingAdjustment>,
     history: Vec<HistoryEntry>,
+    #[serde(default)]
+    from_aws: FromAws,
 }
 
 impl From<StoredRecord> for AgreementRecord {
@@ -80,6 +86,7 @@ impl From<StoredRecord> for AgreementRecord {
             adjustments: stored.adjustments,
             events: Vec::new(),
             history: stored.history,
+            from_aws: stored.from_aws,
         };
         record.events = record.derived_events();
         record
@@ -96,6 +103,7 @@ impl AgreementRecord {
             adjustments: Vec::new(),
             events: Vec::new(),
             history: Vec::new(),
+            from_aws: FromAws::default(),
         }
     }
 

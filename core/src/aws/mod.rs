@@ -1,0 +1,134 @@
+//! The bridge to the real AWS Marketplace Agreement API, both ways, without a network: what
+//! the AWS CLI printed comes in (`import`: files checked against the service model, then
+//! previewed, then applied as one command), and what the workbench does goes out as the
+//! exact AWS CLI command that does it in AWS (`cli`), or as the EventBridge rule that
+//! delivers a bus's events (`rule`). The service model travels with the app (`model`), with
+//! a matcher for its patterns (`pattern`).
+
+use std::collections::BTreeSet;
+
+use serde::{Deserialize, Serialize};
+
+use crate::coded::coded;
+use crate::ids::{AdjustmentId, InvoiceId, RequestId};
+
+pub mod cli;
+pub mod import;
+pub mod model;
+pub mod pattern;
+pub mod rule;
+
+/// The operations of the Agreement API the workbench reads the output of or writes
+/// commands for, by their names in the service model.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum Operation {
+    SearchAgreements,
+    DescribeAgreement,
+    ListAgreementInvoiceLineItems,
+    ListAgreementCancellationRequests,
+    ListBillingAdjustmentRequests,
+    SendAgreementCancellationRequest,
+    CancelAgreementCancellationRequest,
+    AcceptAgreementCancellationRequest,
+    RejectAgreementCancellationRequest,
+    BatchCreateBillingAdjustmentRequest,
+}
+
+coded!(Operation {
+    SearchAgreements => "SearchAgreements";
+    DescribeAgreement => "DescribeAgreement";
+    ListAgreementInvoiceLineItems => "ListAgreementInvoiceLineItems";
+    ListAgreementCancellationRequests => "ListAgreementCancellationRequests";
+    ListBillingAdjustmentRequests => "ListBillingAdjustmentRequests";
+    SendAgreementCancellationRequest => "SendAgreementCancellationRequest";
+    CancelAgreementCancellationRequest => "CancelAgreementCancellationRequest";
+    AcceptAgreementCancellationRequest => "AcceptAgreementCancellationRequest";
+    RejectAgreementCancellationRequest => "RejectAgreementCancellationRequest";
+    BatchCreateBillingAdjustmentRequest => "BatchCreateBillingAdjustmentRequest";
+});
+
+impl Operation {
+    /// The operations whose output the workbench imports.
+    pub const IMPORTED: [Operation; 5] = [
+        Operation::SearchAgreements,
+        Operation::DescribeAgreement,
+        Operation::ListAgreementInvoiceLineItems,
+        Operation::ListAgreementCancellationRequests,
+        Operation::ListBillingAdjustmentRequests,
+    ];
+
+    /// As the AWS CLI names it: `search-agreements`.
+    pub fn cli_name(self) -> String {
+        let mut name = String::new();
+        for c in self.code().chars() {
+            if c.is_ascii_uppercase() && !name.is_empty() {
+                name.push('-');
+            }
+            name.push(c.to_ascii_lowercase());
+        }
+        name
+    }
+}
+
+/// What of an agreement's record came from AWS (the AWS CLI's output, imported) rather than
+/// being made in the workbench: shown as "From AWS" wherever it is listed, and what decides
+/// whether a request has an ID AWS knows. Empty for everything made in the workbench, and
+/// then left out of the stored record, so records stored before imports existed read back
+/// byte for byte.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FromAws {
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub agreement: bool,
+    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
+    pub invoices: BTreeSet<InvoiceId>,
+    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
+    pub requests: BTreeSet<RequestId>,
+    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
+    pub adjustments: BTreeSet<AdjustmentId>,
+}
+
+impl FromAws {
+    /// Whether nothing of the record came from AWS.
+    pub fn is_empty(&self) -> bool {
+        *self == FromAws::default()
+    }
+
+    /// Whether this invoice came from AWS.
+    pub fn invoice(&self, id: &InvoiceId) -> bool {
+        self.invoices.contains(id)
+    }
+
+    /// Whether this request came from AWS, and so carries the ID AWS gave it.
+    pub fn request(&self, id: &RequestId) -> bool {
+        self.requests.contains(id)
+    }
+
+    /// Whether this billing adjustment came from AWS.
+    pub fn adjustment(&self, id: &AdjustmentId) -> bool {
+        self.adjustments.contains(id)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_cli_names_operations_in_kebab_case() {
+        assert_eq!(
+            Operation::ListAgreementInvoiceLineItems.cli_name(),
+            "list-agreement-invoice-line-items"
+        );
+        assert_eq!(
+            Operation::BatchCreateBillingAdjustmentRequest.cli_name(),
+            "batch-create-billing-adjustment-request"
+        );
+    }
+
+    #[test]
+    fn a_record_made_in_the_workbench_stores_no_origin() {
+        assert_eq!(serde_json::to_string(&FromAws::default()).unwrap(), "{}");
+        let back: FromAws = serde_json::from_str("{}").unwrap();
+        assert!(back.is_empty());
+    }
+}
