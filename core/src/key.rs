@@ -72,6 +72,8 @@ pub enum RecordKey {
     DevPay(DevPaySubscriptionId),
     Alibaba(AlibabaOrderId),
     SupportCase(SupportCaseId),
+    /// The sellers, buyers, products and offers: reference data, kept under one key.
+    Directory,
 }
 
 impl RecordKey {

@@ -36,7 +36,7 @@ pub fn LinkToSend(
     let length = url.chars().count();
     let copy = {
         let url = url.clone();
-        move |_| copy_to_clipboard(url.clone(), id, status)
+        move |_| copy_to_clipboard(url.clone(), id.to_string(), status, "link")
     };
     view! {
         <div class="share">
@@ -57,27 +57,39 @@ pub fn LinkToSend(
     }
 }
 
-/// Copies through the Clipboard API; where the browser refuses, selects the text so that
-/// the person can copy it with the keyboard.
-fn copy_to_clipboard(text: String, field: &'static str, status: RwSignal<String>) {
+/// Copies through the Clipboard API; where the browser refuses, selects the text (in the
+/// textarea `field`) so that the person can copy it with the keyboard. `what` names it in
+/// the message ("link", "command").
+pub fn copy_to_clipboard(
+    text: String,
+    field: String,
+    status: RwSignal<String>,
+    what: &'static str,
+) {
     let Some(window) = web_sys::window() else {
         return;
     };
     let promise = window.navigator().clipboard().write_text(&text);
     spawn_local(async move {
         match JsFuture::from(promise).await {
-            Ok(_) => status.set("Link copied.".into()),
+            Ok(_) => {
+                let mut letters = what.chars();
+                let named: String = letters.next().map_or_else(String::new, |first| {
+                    first.to_uppercase().chain(letters).collect()
+                });
+                status.set(format!("{named} copied."));
+            }
             Err(_) => {
                 let selected = window
                     .document()
-                    .and_then(|d| d.get_element_by_id(field))
+                    .and_then(|d| d.get_element_by_id(&field))
                     .and_then(|e| e.dyn_into::<web_sys::HtmlTextAreaElement>().ok())
                     .map(|t| t.select())
                     .is_some();
                 status.set(if selected {
-                    "This browser did not allow copying. The link is selected: press Ctrl+C (or ⌘+C) to copy it.".into()
+                    format!("This browser did not allow copying. The {what} is selected: press Ctrl+C (or ⌘+C) to copy it.")
                 } else {
-                    "This browser did not allow copying. Select the link and copy it.".into()
+                    format!("This browser did not allow copying. Select the {what} and copy it.")
                 });
             }
         }

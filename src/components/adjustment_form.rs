@@ -13,6 +13,7 @@ use workbench_core::preview::{self, AdjustmentPreview};
 use workbench_link::words::local_date;
 
 use crate::browser_ids::BrowserIds;
+use crate::components::aws_cli::AwsCliCommand;
 use crate::focus::focus_when_drawn;
 use crate::state::use_app;
 
@@ -250,6 +251,14 @@ pub fn ApplyAdjustment(record: AgreementRecord, draft: AdjustDraft) -> impl Into
             }
         }
     };
+    // What "Submit billing adjustment" sends: the entries as typed, each with its own
+    // client token.
+    let to_send = Memo::new(move |_| {
+        let entries = draft
+            .entries
+            .with(|sent| record.with_value(|r| sent.iter().map(|e| to_entry(r, e)).collect()));
+        Some(Command::BatchCreateAdjustments { entries })
+    });
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let preview = match checked.get_untracked() {
@@ -272,14 +281,13 @@ pub fn ApplyAdjustment(record: AgreementRecord, draft: AdjustDraft) -> impl Into
         }
         draft.confirmation_error.set(None);
         let sent = draft.entries.get_untracked();
-        let (entries, seller) = record.with_value(|r| {
-            let entries = sent.iter().map(|e| to_entry(r, e)).collect();
-            (entries, r.agreement.seller.clone())
-        });
-        match app.act(
-            Command::BatchCreateAdjustments { entries },
-            &Actor::Seller(seller),
-        ) {
+        let (Some(command), seller) = (
+            to_send.get_untracked(),
+            record.with_value(|r| r.agreement.seller.clone()),
+        ) else {
+            return;
+        };
+        match app.act(command, &Actor::Seller(seller)) {
             Ok(Reply::Batch(result)) => {
                 draft.alert.set(None);
                 draft
@@ -345,6 +353,7 @@ pub fn ApplyAdjustment(record: AgreementRecord, draft: AdjustDraft) -> impl Into
                         <span class="field-error" id="adjust-confirm-error">{move || draft.confirmation_error.get()}</span>
                     </div>
                     <p class="field-error" role="alert">{move || draft.alert.get()}</p>
+                    <AwsCliCommand id="adjust-cli" command=to_send/>
                     <div class="buttons">
                         <button type="submit">"Submit billing adjustment"</button>
                         <button type="button" class="secondary" on:click=move |_| {

@@ -2,11 +2,13 @@
 
 use leptos::prelude::*;
 use workbench_core::api;
+use workbench_core::aws::rule::{detail_types, event_pattern};
 use workbench_core::book::{Page, PAGE_MAX};
 use workbench_core::events::{to_json_lines, BusEvent, Side};
 use workbench_core::ids::AgreementId;
 use workbench_link::words::local_time;
 
+use crate::components::copy_text::CopyText;
 use crate::components::pager::Pager;
 use crate::download::save_file;
 use crate::state::use_app;
@@ -93,6 +95,11 @@ pub fn EventLog() -> impl IntoView {
                 <button type="button" class="secondary" on:click=export_api>"Export API JSON"</button>
             </div>
             <p class="field-error" role="alert">{move || error.get()}</p>
+            <div class="aws-cli">
+                <p class="hint">"To send these events to your own systems: the event pattern of an EventBridge rule that delivers exactly the events this log shows for the chosen bus."</p>
+                <CopyText id="eventbridge-rule".to_string() label="EventBridge event pattern" button="Copy EventBridge rule" what="rule"
+                    text=Signal::derive(move || event_pattern(&detail_types(side.get())))/>
+            </div>
             <Pager label="Event log pages" page=page shown=Signal::derive(move || shown.with(Page::at))
                 earlier="Newer events" later="Older events" position=Signal::derive(span)/>
             <ol class="events">

@@ -2,7 +2,10 @@
 
 pub mod adjustment_form;
 pub mod apply_receipt;
+pub mod aws_cli;
+pub mod aws_import;
 pub mod clock_control;
+pub mod copy_text;
 pub mod devpay_customers;
 pub mod event_log;
 pub mod evidence;

@@ -14,6 +14,7 @@ use workbench_core::ids::{ClientToken, IdSource, RequestId};
 use workbench_link::words::local_time;
 
 use crate::browser_ids::BrowserIds;
+use crate::components::aws_cli::AwsCliCommand;
 use crate::error::AppError;
 use crate::focus::focus_when_drawn;
 use crate::state::use_app;
@@ -123,19 +124,24 @@ pub fn RequestCancellation(record: AgreementRecord, draft: CancelDraft) -> impl 
             Err(e) => draft.error.set(Some((field_of(&e), e.to_string()))),
         }
     };
+    // What "Submit cancellation request" sends, worked out again each time the review opens.
+    let to_send = Memo::new(move |_| {
+        draft.reviewing.get().then_some(())?;
+        let client_token = ClientToken::parse(&draft.token.get()).ok()?;
+        Some(Command::SendCancellation {
+            agreement_id: parties.get_value().0,
+            reason_code: draft.reason_code.get(),
+            description: draft.reason.get(),
+            details: draft.additional(),
+            client_token,
+        })
+    });
     let submit = {
         move |_| {
-            let Ok(client_token) = ClientToken::parse(&draft.token.get_untracked()) else {
+            let Some(command) = to_send.get_untracked() else {
                 return;
             };
-            let (agreement_id, seller) = parties.get_value();
-            let command = Command::SendCancellation {
-                agreement_id,
-                reason_code: draft.reason_code.get_untracked(),
-                description: draft.reason.get_untracked(),
-                details: draft.additional(),
-                client_token,
-            };
+            let seller = parties.get_value().1;
             match app.act(command, &Actor::Seller(seller)) {
                 Ok(Reply::Request(id)) => {
                     draft.submitted.set(Some(id));
@@ -248,6 +254,7 @@ pub fn RequestCancellation(record: AgreementRecord, draft: CancelDraft) -> impl 
                         <dt>"Additional details"</dt><dd class="user-text">{move || draft.details.get()}</dd>
                     </dl>
                     {move || link_note(&draft)}
+                    <AwsCliCommand id="send-cli" command=to_send/>
                     <div class="buttons">
                         <button type="button" on:click=submit>"Submit cancellation request"</button>
                         <button type="button" class="secondary" on:click=move |_| draft.reviewing.set(false)>"Edit"</button>
@@ -353,15 +360,20 @@ pub fn WithdrawRequest(record: AgreementRecord, draft: WithdrawDraft) -> impl In
         record.agreement.seller.clone(),
         request.id,
     ));
-    let confirm = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        let (agreement_id, seller, request_id) = parties.get_value();
-        let command = Command::WithdrawCancellation {
+    let to_send = Memo::new(move |_| {
+        let (agreement_id, _, request_id) = parties.get_value();
+        Some(Command::WithdrawCancellation {
             agreement_id,
             request_id,
-            reason: reason.get_untracked(),
+            reason: reason.get(),
+        })
+    });
+    let confirm = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let Some(command) = to_send.get_untracked() else {
+            return;
         };
-        match app.act(command, &Actor::Seller(seller)) {
+        match app.act(command, &Actor::Seller(parties.get_value().1)) {
             Ok(_) => {
                 error.set(None);
                 reason.set(String::new());
@@ -383,6 +395,7 @@ pub fn WithdrawRequest(record: AgreementRecord, draft: WithdrawDraft) -> impl In
                         prop:value=move || reason.get() on:input=move |ev| reason.set(event_target_value(&ev))></textarea>
                     <span class="field-error" id="withdraw-error" role="alert">{move || error.get()}</span>
                 </div>
+                <AwsCliCommand id="withdraw-cli" command=to_send/>
                 <div class="buttons">
                     <button type="submit">"Confirm withdrawal"</button>
                     <button type="button" class="secondary" on:click=move |_| open.set(false)>"Keep the request"</button>

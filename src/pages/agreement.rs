@@ -101,6 +101,7 @@ fn AgreementDetail(
                 <dt>"Status"</dt><dd>{a.status.label()}</dd>
                 <dt>"Started"</dt><dd>{local_date(a.start)}</dd>
                 <dt>"Ends"</dt><dd>{a.end.map_or("No end date".to_string(), local_date)}</dd>
+                <dt>"Source"</dt><dd>{if record.from_aws.agreement { "From AWS" } else { "Made in the workbench" }}</dd>
             </dl>
         </section>
         <section aria-labelledby="case-heading">
@@ -111,7 +112,8 @@ fn AgreementDetail(
                 view! {
                     <RequestSubmitted request=r.clone() draft=draft/>
                     <dl class="terms">
-                        <dt>"Cancellation request"</dt><dd>{r.id.to_string()}</dd>
+                        <dt>"Cancellation request"</dt>
+                        <dd>{r.id.to_string()}{record.from_aws.request(&r.id).then_some(" (From AWS)")}</dd>
                         <dt>"Status"</dt><dd>{r.status.label()}{r.approved_automatically().then(|| format!(" (automatically, after {} days)", AUTO_APPROVAL_AFTER.num_days()))}</dd>
                         <dt>"Reason code"</dt><dd>{r.reason_code.label()}</dd>
                         <dt>"Reason"</dt><dd class="user-text">{r.description.clone()}</dd>

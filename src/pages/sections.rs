@@ -3,6 +3,7 @@
 
 use leptos::prelude::*;
 
+use crate::components::aws_import::ImportFromAws;
 use crate::components::devpay_customers::DevPayCustomers;
 use crate::components::event_log::EventLog;
 use crate::components::evidence::EvidencePacks;
@@ -47,13 +48,14 @@ pub fn EventLogPage() -> impl IntoView {
     }
 }
 
-/// /seller/data: evidence packs, export and import, and the demo data.
+/// /seller/data: the import from AWS, evidence packs, export and import, and the demo data.
 #[component]
 pub fn DataPage() -> impl IntoView {
     view! {
         <PageTitle text="Data"/>
         <h1>"Data"</h1>
-        <p class="lede">"Evidence packs for a case, everything this browser holds as one file, and the demo data."</p>
+        <p class="lede">"Your own agreements from AWS, evidence packs for a case, everything this browser holds as one file, and the demo data."</p>
+        <ImportFromAws/>
         <EvidencePacks/>
         <YourData/>
         <ResetDemo/>

@@ -39,6 +39,7 @@ struct Row {
     product: String,
     offer: String,
     private: bool,
+    from_aws: bool,
     status: &'static str,
     start: DateTime<Utc>,
     deadline: Option<DateTime<Utc>>,
@@ -196,6 +197,7 @@ pub fn AgreementSearch() -> impl IntoView {
                         .map_or(a.product.to_string(), |p| p.name.clone()),
                     offer: a.offer.to_string(),
                     private: offer.is_some_and(|o| o.private),
+                    from_aws: r.from_aws.agreement,
                     status: a.status.label(),
                     start: a.start,
                     deadline: r.pending_request().map(|p| p.deadline()),
@@ -289,7 +291,10 @@ pub fn AgreementSearch() -> impl IntoView {
                     <tbody>
                         <For each=move || results.get().items key=|row| row.clone() let:row>
                             <tr>
-                                <td><A href=format!("/seller/agreements/{}", row.id)>{row.id.clone()}</A></td>
+                                <td>
+                                    <A href=format!("/seller/agreements/{}", row.id)>{row.id.clone()}</A>
+                                    {row.from_aws.then(|| view! { <br/><span class="tag from-aws">"From AWS"</span> })}
+                                </td>
                                 <td>{row.buyer.clone()}</td>
                                 <td>{row.product.clone()}</td>
                                 <td>{row.offer.clone()}<br/><span class="tag">{if row.private { "Private offer" } else { "Public offer" }}</span></td>

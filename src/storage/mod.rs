@@ -160,6 +160,7 @@ pub fn key_of(record: &RecordKey) -> String {
         RecordKey::DevPay(id) => key::<DevPaySubscription>(id),
         RecordKey::Alibaba(id) => key::<AlibabaOrder>(id),
         RecordKey::SupportCase(id) => key::<SupportCase>(id),
+        RecordKey::Directory => DIRECTORY_KEY.to_string(),
     }
 }
 
@@ -633,6 +634,16 @@ impl<B: Backend> Store<B> {
             RecordKey::DevPay(id) => self.save_one::<DevPaySubscription>(book, id),
             RecordKey::Alibaba(id) => self.save_one::<AlibabaOrder>(book, id),
             RecordKey::SupportCase(id) => self.save_one::<SupportCase>(book, id),
+            // Reference data, kept whole under one key without a version. Only an import adds
+            // to it (the accounts it names); two tabs importing at the same moment could each
+            // write its own additions over the other's, which loses a name, never a record.
+            RecordKey::Directory => {
+                if self.read_only {
+                    return Err(SaveError::ReadOnly);
+                }
+                self.put(DIRECTORY_KEY, &codec::encode(1, &book.directory))
+                    .map_err(SaveError::from)
+            }
         })
     }
 

@@ -905,6 +905,9 @@ impl Book {
             agreements: changed.len(),
             directory_changed,
         });
+        if directory_changed {
+            changed.push(RecordKey::Directory);
+        }
         Ok((reply, changed))
     }
 }

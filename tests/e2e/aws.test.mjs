@@ -1,0 +1,129 @@
+// The bridge to AWS in the browser: a search-agreements file from the AWS CLI imported into
+// the seller's Data section, its agreement listed as "From AWS", and the AWS CLI command of
+// a cancellation request made for it, copied before the request is sent; a file that does
+// not fit the service model refused with its field; the EventBridge rule of the event log.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expectNoAxeViolations, open, startApp } from './harness.mjs';
+
+let app;
+before(async () => {
+  app = await startApp();
+});
+after(async () => {
+  await app?.close();
+});
+
+const SELLER = '111122223333';
+const CLIPBOARD = { permissions: ['clipboard-read', 'clipboard-write'] };
+
+/** What `aws marketplace-agreement search-agreements` prints (CLI version 2), for one agreement. */
+function searchAgreements(id, status = 'ACTIVE') {
+  return {
+    agreementViewSummaries: [
+      {
+        agreementId: id,
+        acceptanceTime: '2026-10-01T00:00:00+00:00',
+        startTime: '2026-10-01T00:00:00+00:00',
+        endTime: '2027-10-01T00:00:00+00:00',
+        agreementType: 'PurchaseAgreement',
+        acceptor: { accountId: '444455556666' },
+        proposer: { accountId: SELLER },
+        proposalSummary: { resources: [{ id: 'prod-awsimport1', type: 'SaaSProduct' }], offerId: 'offer-awsimport1' },
+        status,
+      },
+    ],
+  };
+}
+
+async function chooseFiles(page, files) {
+  const paths = [];
+  for (const [name, content] of files) {
+    const path = join(tmpdir(), `${Date.now()}-${name}`);
+    await writeFile(path, typeof content === 'string' ? content : JSON.stringify(content, null, 2));
+    paths.push(path);
+  }
+  await page.getByRole('region', { name: 'Import from AWS' }).getByLabel('Files the AWS CLI printed').setInputFiles(paths);
+}
+
+describe('Import from AWS and the AWS CLI command', () => {
+  test('an imported agreement is listed as From AWS, and its cancellation request comes with the exact AWS CLI command', async () => {
+    const { page, context } = await app.device(CLIPBOARD);
+    await open(page, app.url('/seller/data'));
+    await chooseFiles(page, [['search.json', searchAgreements('agmt-awsimport1')]]);
+    await page.getByText(/search\.json: the output of search-agreements \(AWS CLI version 2\), with 1 agreement/).waitFor();
+    const summary = page.getByRole('region', { name: 'What the import would do' });
+    await summary.getByText('agreement agmt-awsimport1').waitFor();
+    await expectNoAxeViolations(page);
+    await page.getByRole('button', { name: 'Import these records' }).click();
+    await page.getByText(/Imported from AWS: 1 agreement added or updated/).waitFor();
+
+    await page.getByRole('navigation', { name: 'Console sections' }).getByRole('link', { name: 'Agreements' }).click();
+    await page.getByLabel('Agreement ID').fill('agmt-awsimport1');
+    const row = page.getByRole('region', { name: 'Matching agreements' }).getByRole('row').filter({ hasText: 'agmt-awsimport1' });
+    await row.getByText('From AWS').waitFor();
+    await row.getByRole('link').click();
+    await page.getByRole('heading', { level: 1, name: 'Agreement agmt-awsimport1' }).waitFor();
+
+    const reason = `Replacing it with the buyer's new "enterprise" plan; 更换为企业版`;
+    await page.getByRole('button', { name: 'Request cancellation' }).click();
+    await page.getByLabel('Reason code').selectOption({ label: 'Replacing it with a new agreement' });
+    await page.getByLabel('Reason', { exact: true }).fill(reason);
+    await page.getByRole('button', { name: 'Review request' }).click();
+    await page.getByRole('button', { name: 'Copy AWS CLI command' }).click();
+    await page.getByText('Command copied.').waitFor();
+    const copied = await page.evaluate(() => navigator.clipboard.readText());
+    const shown = await page.getByLabel('AWS CLI command').first().inputValue();
+    assert.equal(copied, shown);
+    const match = copied.match(/^aws marketplace-agreement send-agreement-cancellation-request --cli-input-json '(.*)'$/s);
+    assert.ok(match, copied);
+    const input = JSON.parse(match[1].replaceAll(`'\\''`, `'`));
+    assert.equal(input.agreementId, 'agmt-awsimport1');
+    assert.equal(input.reasonCode, 'REPLACING_AGREEMENT');
+    assert.equal(input.description, reason);
+    assert.match(input.clientToken, /\S/);
+    await expectNoAxeViolations(page);
+
+    // The same client token goes with the request the workbench sends.
+    await page.getByRole('button', { name: 'Submit cancellation request' }).click();
+    await page.getByText('Pending approval', { exact: true }).first().waitFor();
+    // A request made in the workbench has no ID in AWS: withdrawing it has no command, and says why.
+    await page.getByRole('button', { name: 'Withdraw request' }).click();
+    await page.getByText(/No AWS CLI command: Cancellation request .* was made in the workbench, not in AWS/).waitFor();
+    await context.close();
+  });
+
+  test('a file that does not fit the service model is refused whole, with the field and the reason', async () => {
+    const { page, context } = await app.device();
+    await open(page, app.url('/seller/data'));
+    await chooseFiles(page, [
+      ['wrong.json', searchAgreements('agmt-awsimport2', 'Cancelled')],
+      ['notes.txt', 'call the buyer on Monday'],
+    ]);
+    await page.getByText(/wrong\.json was not imported\. It does not fit the service model's output of search-agreements: agreementViewSummaries\[0\]\.status/).waitFor();
+    await page.getByText(/notes\.txt was not imported\. It is not JSON/).waitFor();
+    assert.equal(await page.getByRole('button', { name: 'Import these records' }).count(), 0);
+    await context.close();
+  });
+
+  test('the event log gives the EventBridge rule of the bus it shows', async () => {
+    const { page, context } = await app.device(CLIPBOARD);
+    await open(page, app.url('/seller/events'));
+    await page.getByRole('button', { name: 'Copy EventBridge rule' }).click();
+    const pattern = JSON.parse(await page.evaluate(() => navigator.clipboard.readText()));
+    assert.deepEqual(pattern.source, ['aws.agreement-marketplace']);
+    assert.ok(pattern['detail-type'].every((t) => t.endsWith(' - Proposer')), pattern['detail-type'].join());
+    await page.getByLabel('Events of').selectOption('buyer');
+    await page.getByRole('button', { name: 'Copy EventBridge rule' }).click();
+    const buyers = JSON.parse(await page.evaluate(() => navigator.clipboard.readText()));
+    assert.ok(buyers['detail-type'].every((t) => t.endsWith(' - Acceptor')), buyers['detail-type'].join());
+    await context.close();
+  });
+
+  test('no page logged an error', () => {
+    assert.deepEqual(app.errors, []);
+  });
+});
