@@ -13,7 +13,7 @@ use crate::state::use_app;
 /// nothing is shown here.
 #[component]
 pub fn AwsCliCommand(
-    id: &'static str,
+    #[prop(into)] id: String,
     #[prop(into)] command: Signal<Option<Command>>,
 ) -> impl IntoView {
     let app = use_app();
@@ -23,13 +23,14 @@ pub fn AwsCliCommand(
                 .map(|c| app.book.with(|b| command_for(b, c).map(|cli| cli.line())))
         })
     });
+    let id = StoredValue::new(id);
     move || {
         match line.get()? {
         Ok(text) => Some(
             view! {
                 <div class="aws-cli">
-                    <p class="hint">"To do the same in AWS itself, run this where the AWS CLI has your account's credentials. Its client token makes running it twice safe."</p>
-                    <CopyText id=id.to_string() label="AWS CLI command" button="Copy AWS CLI command" what="command" text=text/>
+                    <p class="hint">"To do the same in AWS itself, run this where the AWS CLI has your account's credentials. Where the operation takes a client token it carries the workbench's own, so running it twice is safe."</p>
+                    <CopyText id=id.get_value() label="AWS CLI command" button="Copy AWS CLI command" what="command" text=text/>
                 </div>
             }
             .into_any(),

@@ -9,6 +9,7 @@ use workbench_core::ids::{AccountId, AgreementId, RequestId};
 use workbench_core::link::Decision;
 use workbench_link::words::{duration_words, local_date, local_time};
 
+use crate::components::aws_cli::AwsCliCommand;
 use crate::components::page_title::PageTitle;
 use crate::components::pager::Pager;
 use crate::state::use_app;
@@ -59,6 +60,8 @@ struct Waiting {
     reason_code: &'static str,
     reason: String,
     deadline: chrono::DateTime<chrono::Utc>,
+    /// Made in AWS, so that AWS knows it by its ID and can be told the buyer's answer.
+    from_aws: bool,
 }
 
 /// The cancellations waiting for this buyer's answer, soonest deadline first, a page at a
@@ -96,6 +99,7 @@ fn PendingRequests(account: AccountId) -> impl IntoView {
                     reason_code: p.reason_code.label(),
                     reason: p.description.clone(),
                     deadline,
+                    from_aws: r.from_aws.request(&p.id),
                 }
             })
         })
@@ -114,6 +118,18 @@ fn PendingRequests(account: AccountId) -> impl IntoView {
                         "Approved automatically on "{local_time(w.deadline)}" (in "{move || duration_words(w.deadline - app.now.get())}") unless you answer."
                     </p>
                     <ApproveOrReject agreement=w.agreement.clone() decide=act_as_buyer(w.agreement.clone(), w.request.clone(), buyer.clone())/>
+                    {w.from_aws.then(|| {
+                        let accept = Command::AcceptCancellation {
+                            agreement_id: w.agreement.clone(),
+                            request_id: w.request.clone(),
+                        };
+                        view! {
+                            <details class="aws-cli">
+                                <summary>"Approve it in AWS instead"</summary>
+                                <AwsCliCommand id=format!("accept-cli-{}", w.request) command=Signal::stored(Some(accept))/>
+                            </details>
+                        }
+                    })}
                     <dl class="terms">
                         <dt>"Reason"</dt><dd class="user-text">{w.reason.clone()}</dd>
                         <dt>"Reason code"</dt><dd>{w.reason_code}</dd>

@@ -96,6 +96,52 @@ describe('Import from AWS and the AWS CLI command', () => {
     await context.close();
   });
 
+  test('a request imported from AWS comes with the commands that withdraw it and that accept it, by the ID AWS gave it', async () => {
+    const { page, context } = await app.device(CLIPBOARD);
+    await open(page, app.url('/seller/data'));
+    const requests = {
+      items: [
+        {
+          agreementCancellationRequestId: 'acr-awsimport3',
+          agreementId: 'agmt-awsimport3',
+          status: 'PENDING_APPROVAL',
+          reasonCode: 'UNINTENDED_RENEWAL',
+          agreementType: 'PurchaseAgreement',
+          catalog: 'AWSMarketplace',
+          createdAt: Date.now() / 1000 - 3600,
+          updatedAt: Date.now() / 1000 - 3600,
+        },
+      ],
+    };
+    await chooseFiles(page, [
+      ['search.json', searchAgreements('agmt-awsimport3')],
+      ['requests.json', requests],
+    ]);
+    await page.getByText(/requests\.json: the output of list-agreement-cancellation-requests \(AWS CLI version 1\)/).waitFor();
+    await page.getByRole('button', { name: 'Import these records' }).click();
+    await page.getByText(/Imported from AWS/).waitFor();
+
+    await open(page, app.url('/seller/agreements/agmt-awsimport3'));
+    await page.getByText('acr-awsimport3 (From AWS)').waitFor();
+    await page.getByRole('button', { name: 'Withdraw request' }).click();
+    await page.getByLabel('Reason for withdrawing').fill("Renewed by mistake, the buyer's 'v2' plan stays");
+    const withdraw = await page.getByLabel('AWS CLI command').inputValue();
+    assert.match(withdraw, /^aws marketplace-agreement cancel-agreement-cancellation-request --cli-input-json '/);
+    const input = JSON.parse(withdraw.slice(withdraw.indexOf("'") + 1, -1).replaceAll(`'\\''`, `'`));
+    assert.deepEqual(
+      [input.agreementId, input.agreementCancellationRequestId, input.cancellationReason],
+      ['agmt-awsimport3', 'acr-awsimport3', "Renewed by mistake, the buyer's 'v2' plan stays"],
+    );
+
+    await open(page, app.url('/buyer'));
+    const request = page.getByRole('article', { name: 'Request for agreement agmt-awsimport3' });
+    await request.getByText('Approve it in AWS instead').click();
+    await request.getByRole('button', { name: 'Copy AWS CLI command' }).click();
+    const accept = await page.evaluate(() => navigator.clipboard.readText());
+    assert.match(accept, /^aws marketplace-agreement accept-agreement-cancellation-request --cli-input-json '\{.*"acr-awsimport3".*\}'$/s);
+    await context.close();
+  });
+
   test('a file that does not fit the service model is refused whole, with the field and the reason', async () => {
     const { page, context } = await app.device();
     await open(page, app.url('/seller/data'));
