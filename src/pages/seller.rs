@@ -47,7 +47,7 @@ struct Row {
 
 /// The filters and the page, as the address keeps them (`?buyer=444455556666&status=ACTIVE&page=2`).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
-struct Shown {
+struct InAddress {
     agreement_id: String,
     buyer_id: String,
     offer_id: String,
@@ -57,10 +57,10 @@ struct Shown {
     page: usize,
 }
 
-impl Shown {
-    fn from_query(query: &ParamsMap) -> Shown {
+impl InAddress {
+    fn from_query(query: &ParamsMap) -> InAddress {
         let text = |key| query.get(key).unwrap_or_default();
-        Shown {
+        InAddress {
             agreement_id: text("agreement"),
             buyer_id: text("buyer"),
             offer_id: text("offer"),
@@ -120,7 +120,7 @@ pub fn AgreementSearch() -> impl IntoView {
     let app = use_app();
     let navigate = use_navigate();
     let query = use_query_map();
-    let shown = query.with_untracked(Shown::from_query);
+    let shown = query.with_untracked(InAddress::from_query);
     let agreement_id = RwSignal::new(shown.agreement_id);
     let buyer_id = RwSignal::new(shown.buyer_id);
     let offer_id = RwSignal::new(shown.offer_id);
@@ -128,7 +128,7 @@ pub fn AgreementSearch() -> impl IntoView {
     let status = RwSignal::new(shown.status);
     let page = RwSignal::new(shown.page);
     let not_found = RwSignal::new(false);
-    let current = move || Shown {
+    let current = move || InAddress {
         agreement_id: agreement_id.get(),
         buyer_id: buyer_id.get(),
         offer_id: offer_id.get(),
@@ -139,7 +139,7 @@ pub fn AgreementSearch() -> impl IntoView {
 
     // The back and forward buttons bring another address: the filters follow it.
     Effect::new(move |_| {
-        let wanted = query.with(Shown::from_query);
+        let wanted = query.with(InAddress::from_query);
         if wanted != untrack(current) {
             agreement_id.set(wanted.agreement_id);
             buyer_id.set(wanted.buyer_id);
@@ -154,12 +154,12 @@ pub fn AgreementSearch() -> impl IntoView {
     let to_address = use_navigate();
     Effect::new(move |_| {
         let now = current();
-        let there = query.with_untracked(Shown::from_query);
+        let there = query.with_untracked(InAddress::from_query);
         if now != there {
-            let only_the_page = Shown {
+            let only_the_page = InAddress {
                 page: 0,
                 ..now.clone()
-            } == Shown { page: 0, ..there };
+            } == InAddress { page: 0, ..there };
             let options = NavigateOptions {
                 replace: !only_the_page,
                 scroll: false,

@@ -213,6 +213,58 @@ mod tests {
     }
 
     #[test]
+    fn a_failed_refund_stays_until_a_refund_of_the_same_invoice_goes_through() {
+        let mut ids = SequentialIds::default();
+        let mut book = book();
+        let unpaid = Command::BatchCreateAdjustments {
+            entries: vec![entry("inv-2", "10.00", "adj-1")],
+        };
+        book.apply(unpaid, &Actor::Seller(seller()), t(0), &mut ids)
+            .unwrap();
+        book.advance_to(t(24));
+        let failed = AttentionKind::RefundFailed {
+            invoice: "inv-2".into(),
+        };
+        assert_eq!(kinds(&book, t(24)), vec![failed.clone()]);
+
+        book.records
+            .update(&id(), |v| v.record.invoices[1].paid = true);
+        let again = Command::BatchCreateAdjustments {
+            entries: vec![entry("inv-2", "10.00", "adj-2")],
+        };
+        book.apply(again, &Actor::Seller(seller()), t(25), &mut ids)
+            .unwrap();
+        assert_eq!(
+            kinds(&book, t(25)),
+            vec![AttentionKind::RefundPending {
+                invoice: "inv-2".into()
+            }]
+        );
+        book.advance_to(t(48));
+        assert!(kinds(&book, t(48)).is_empty());
+    }
+
+    #[test]
+    fn a_request_that_failed_validation_stays_until_another_is_sent() {
+        let mut ids = SequentialIds::default();
+        let mut book = book();
+        book.records.update(&id(), |v| {
+            v.record.agreement.renewal = Some(AgreementId::parse("agmt-renewal").unwrap())
+        });
+        sent(&mut book, &mut ids);
+        book.advance_to(t(1));
+        assert_eq!(kinds(&book, t(1)), vec![AttentionKind::ValidationFailed]);
+        book.records
+            .update(&id(), |v| v.record.agreement.renewal = None);
+        book.apply(send("form-2"), &Actor::Seller(seller()), t(2), &mut ids)
+            .unwrap();
+        assert_eq!(
+            kinds(&book, t(2)),
+            vec![AttentionKind::Waiting { due_soon: false }]
+        );
+    }
+
+    #[test]
     fn the_queue_is_in_time_order_with_what_happened_before_what_falls_due() {
         let mut ids = SequentialIds::default();
         let mut book = book();
