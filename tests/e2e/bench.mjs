@@ -135,13 +135,14 @@ if (process.argv[2]) coreBudgets(process.argv[2]);
 async function scaleBudgets(browser, origin) {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   const page = await context.newPage();
-  await page.goto(`${origin}/seller`);
+  await page.goto(`${origin}/seller/data`);
   await page.getByLabel('Demo data to load').selectOption('10000');
   await page.getByRole('button', { name: 'Reset demo data' }).click();
   await page.getByRole('button', { name: 'Yes, reset demo data' }).click();
   await page.getByText('The demo data was reset.').waitFor({ timeout: 120_000 });
   const loaded = await page.evaluate(() => performance.getEntriesByName('reset-demo-done')[0].startTime - performance.getEntriesByName('reset-demo-start')[0].startTime);
   report('loading the 10,000-agreement scale demo', ms(loaded), '3000 ms', '', loaded <= 3000);
+  await page.goto(`${origin}/seller`);
 
   const coldStarts = [];
   for (let i = 0; i < RUNS; i++) {
@@ -185,7 +186,7 @@ async function scaleBudgets(browser, origin) {
   const key = median(keys);
   report(`a keystroke in the Product filter until the list shows its result, median of ${RUNS}`, `${key.toFixed(1)} ms`, '16 ms', '', key <= 16);
 
-  for (const path of ['/seller', '/buyer']) {
+  for (const path of ['/seller', '/seller/attention', '/buyer']) {
     await page.goto(`${origin}${path}`);
     await page.getByRole('main').getByRole('heading').first().waitFor();
     const share = await idleShare(context, page);

@@ -71,6 +71,7 @@ describe('your data', () => {
     assert.match(exported.name, /^workbench-\d{4}-\d\d-\d\d\.json$/);
     const before = await storedRecords(page, 'cw.agreement.');
 
+    await page.getByRole('navigation', { name: 'Console sections' }).getByRole('link', { name: 'Agreements' }).click();
     const row = rows(page).filter({ hasText: 'Pending approval' }).first();
     const id = (await row.getByRole('link').textContent()).trim();
     await row.getByRole('link').click();
