@@ -11,13 +11,14 @@ use crate::components::clock_control::BuyersDemoClock;
 use crate::components::notices::StorageNotices;
 use crate::components::site_header::SiteHeader;
 use crate::pages::attention::NeedsAttentionPage;
-use crate::pages::console::{SellerConsole, WorkQueue};
+use crate::pages::console::SellerConsole;
 use crate::pages::sections::{DataPage, EventLogPage, FpsPage, SupportPage};
 use crate::pages::{
     agreement::AgreementPage, buyer::BuyerPage, home::HomePage, not_found::NotFoundPage,
     receipt::ReceiptPage, seller::AgreementsPage,
 };
 use crate::state::AppState;
+use crate::work_queue::WorkQueue;
 
 /// The whole app.
 #[component]

@@ -11,3 +11,4 @@ pub mod notice;
 pub mod pages;
 pub mod state;
 pub mod storage;
+pub mod work_queue;

@@ -5,7 +5,7 @@ use leptos_router::components::A;
 use leptos_router::hooks::use_location;
 
 use crate::components::clock_control::{is_buyers_page, ClockControl};
-use crate::pages::console::use_work_queue;
+use crate::work_queue::use_work_queue;
 
 /// The banner: the app's name, and on every page but the buyer's, the way to each view,
 /// how many items wait for the seller, and the clock.

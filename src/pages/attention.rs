@@ -9,8 +9,8 @@ use workbench_link::words::{duration_words, local_time};
 
 use crate::components::page_title::PageTitle;
 use crate::components::pager::Pager;
-use crate::pages::console::{use_work_queue, waiting_words};
 use crate::state::use_app;
+use crate::work_queue::{use_work_queue, waiting_words};
 
 /// One item as it is shown: what it is, what it is about, and where to handle it.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]

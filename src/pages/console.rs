@@ -3,55 +3,11 @@
 
 use leptos::prelude::*;
 use leptos_router::components::{Outlet, A};
-use workbench_core::book::Attention;
 use workbench_core::families::support_case::CaseStatus;
 use workbench_core::ids::AccountId;
 
-use crate::state::{use_app, AppState};
-
-/// The seller's work queue, computed once for the header, the home page, the navigation
-/// and the queue itself, and only while one of them is shown.
-#[derive(Clone, Copy)]
-pub struct WorkQueue {
-    pub items: Memo<Vec<Attention>>,
-    /// Whether storage is nearly full, which is the seller's to deal with too.
-    pub storage_full: Memo<bool>,
-}
-
-impl WorkQueue {
-    pub fn new(app: AppState) -> Self {
-        let items = Memo::new(move |_| {
-            let now = app.now.get_untracked();
-            app.seller
-                .get()
-                .map(|seller| app.book.with(|b| b.attention(&seller, now)))
-                .unwrap_or_default()
-        });
-        let storage_full = Memo::new(move |_| app.usage.get().nearly_full());
-        WorkQueue {
-            items,
-            storage_full,
-        }
-    }
-
-    /// How many items wait for the seller.
-    pub fn count(self) -> usize {
-        self.items.with(Vec::len) + usize::from(self.storage_full.get())
-    }
-}
-
-pub fn use_work_queue() -> WorkQueue {
-    expect_context::<WorkQueue>()
-}
-
-/// "3 items wait for you", or that nothing does.
-pub fn waiting_words(count: usize) -> String {
-    match count {
-        0 => "Nothing waits for you".into(),
-        1 => "1 item waits for you".into(),
-        n => format!("{n} items wait for you"),
-    }
-}
+use crate::state::use_app;
+use crate::work_queue::use_work_queue;
 
 /// Every section of the console: the navigation, who is acting, and the section shown.
 #[component]

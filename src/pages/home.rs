@@ -5,7 +5,7 @@ use leptos_router::components::A;
 use workbench_core::cancellation::AUTO_APPROVAL_AFTER;
 
 use crate::components::page_title::PageTitle;
-use crate::pages::console::{use_work_queue, waiting_words};
+use crate::work_queue::{use_work_queue, waiting_words};
 
 /// What the app is for, and the way into each side of the workflow.
 #[component]
