@@ -250,7 +250,9 @@ fn importing_one_of_each_adds_records_marked_from_aws_under_their_seller() {
         changed,
         [
             RecordKey::Agreement(a1.clone()),
-            RecordKey::Agreement(agreement("agmt-aws2"))
+            RecordKey::Agreement(agreement("agmt-aws2")),
+            // The new seller and buyer: storage writes the directory too.
+            RecordKey::Directory,
         ]
     );
     let Reply::Imported(imported) = reply else {

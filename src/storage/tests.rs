@@ -715,4 +715,36 @@ mod one_path_for_every_family {
         assert!(refused.result.is_err());
         assert!(!refused.changed);
     }
+
+    #[test]
+    fn an_import_from_aws_that_names_a_new_seller_stores_it_with_its_agreement() {
+        use workbench_core::aws::import::AwsFile;
+        use workbench_core::ids::AccountId;
+
+        let backend = MemoryBackend::new();
+        let (mut store, mut loaded) = open(&backend);
+        let text = r#"{"agreementViewSummaries": [{
+            "agreementId": "agmt-newseller1",
+            "startTime": "2026-10-01T00:00:00+00:00",
+            "agreementType": "PurchaseAgreement",
+            "acceptor": {"accountId": "444455556666"},
+            "proposer": {"accountId": "999988887777"},
+            "proposalSummary": {"resources": [{"id": "prod-new1", "type": "SaaSProduct"}], "offerId": "offer-new1"},
+            "status": "ACTIVE"
+        }]}"#;
+        let files = [AwsFile {
+            name: "search.json".into(),
+            text: text.into(),
+        }];
+        let command = loaded.book.preview_import(&files).command().unwrap();
+        let done = commit(&mut store, &mut loaded.book, command, &Actor::System);
+        assert!(done.result.is_ok(), "{done:?}");
+        let (_, stored) = open(&backend);
+        let seller = AccountId::parse("999988887777").unwrap();
+        assert!(stored.book.directory.seller(&seller).is_some());
+        assert!(stored
+            .book
+            .record(&AgreementId::parse("agmt-newseller1").unwrap())
+            .is_some_and(|r| r.from_aws.agreement));
+    }
 }
