@@ -1,6 +1,8 @@
 //! One agreement's record: the agreement, its invoices, requests, adjustments and history,
 //! the rules a stored record must satisfy, and the bus events it implies.
 
+use std::sync::Arc;
+
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -55,9 +57,11 @@ pub struct AgreementRecord {
     pub invoices: Vec<Invoice>,
     pub requests: Vec<CancellationRequest>,
     pub adjustments: Vec<BillingAdjustment>,
-    /// Every event both buses received about this agreement, in time order.
+    /// Every event both buses received about this agreement, in time order. Shared with
+    /// the outcome that reported it and with every copy of the book: an event never
+    /// changes, and copying its dozen strings was most of what a sweep cost.
     #[serde(skip)]
-    pub events: Vec<BusEvent>,
+    pub events: Vec<Arc<BusEvent>>,
     pub history: Vec<HistoryEntry>,
 }
 
@@ -102,7 +106,7 @@ impl AgreementRecord {
     /// The events this record's requests and adjustments gave, in time order: each request
     /// told both sides when it was sent and again when it was settled (a failed validation
     /// only the seller), and each processed adjustment told them once.
-    pub fn derived_events(&self) -> Vec<BusEvent> {
+    pub fn derived_events(&self) -> Vec<Arc<BusEvent>> {
         let mut events = Vec::new();
         for request in &self.requests {
             let sent = CancellationRequest {
@@ -112,11 +116,15 @@ impl AgreementRecord {
                 updated_at: request.created_at,
                 ..request.clone()
             };
-            events.extend(events::cancellation_events(
-                EventKind::CancellationPendingApproval,
-                &self.agreement,
-                &sent,
-            ));
+            events.extend(
+                events::cancellation_events(
+                    EventKind::CancellationPendingApproval,
+                    &self.agreement,
+                    &sent,
+                )
+                .into_iter()
+                .map(Arc::new),
+            );
             let settled = match request.status {
                 RequestStatus::PendingApproval => None,
                 RequestStatus::Approved => Some(EventKind::CancellationApproved),
@@ -125,7 +133,8 @@ impl AgreementRecord {
                 RequestStatus::ValidationFailed => Some(EventKind::CancellationValidationFailed),
             };
             if let Some(kind) = settled {
-                events.extend(events::cancellation_events(kind, &self.agreement, request));
+                let settled = events::cancellation_events(kind, &self.agreement, request);
+                events.extend(settled.into_iter().map(Arc::new));
             }
         }
         for adjustment in &self.adjustments {
@@ -134,7 +143,8 @@ impl AgreementRecord {
                 AdjustmentStatus::Completed => EventKind::AdjustmentCompleted,
                 AdjustmentStatus::ValidationFailed => EventKind::AdjustmentFailed,
             };
-            events.extend(events::adjustment_events(kind, &self.agreement, adjustment));
+            let processed = events::adjustment_events(kind, &self.agreement, adjustment);
+            events.extend(processed.into_iter().map(Arc::new));
         }
         events.sort_by_key(|e| e.time);
         events
@@ -145,19 +155,24 @@ impl AgreementRecord {
     /// rebuilding them all derived two SHA-256 IDs per event of the whole history, which
     /// was most of what a command or an automatic approval cost. New events are rarely
     /// older than the last one kept, so the search for their place stops at once.
-    pub(super) fn add_events(&mut self, new: &[BusEvent]) {
+    /// Returns the events, shared, for the outcome to report.
+    pub(super) fn add_events(&mut self, new: Vec<BusEvent>) -> Vec<Arc<BusEvent>> {
         // Exactly: a record gains two events now and then, and doubling its vector would
-        // leave room for a dozen more (6 KB) in each of 10,000 records after a sweep.
+        // leave room for a dozen more in each of 10,000 records after a sweep.
         self.events.reserve_exact(new.len());
-        for event in new {
-            let key = self.event_order(event);
-            let at = self
-                .events
-                .iter()
-                .rposition(|e| self.event_order(e) <= key)
-                .map_or(0, |i| i + 1);
-            self.events.insert(at, event.clone());
-        }
+        new.into_iter()
+            .map(|event| {
+                let key = self.event_order(&event);
+                let at = self
+                    .events
+                    .iter()
+                    .rposition(|e| self.event_order(e) <= key)
+                    .map_or(0, |i| i + 1);
+                let event = Arc::new(event);
+                self.events.insert(at, Arc::clone(&event));
+                event
+            })
+            .collect()
     }
 
     /// Where [`AgreementRecord::derived_events`] puts an event: by time, then requests

@@ -175,9 +175,8 @@ impl Book {
                 .records
                 .update(&agreement_id, |versioned| {
                     let events = versioned.record.run(item, at)?;
-                    versioned.record.add_events(&events);
                     versioned.version += 1;
-                    Some(events)
+                    Some(versioned.record.add_events(events))
                 })
                 .flatten();
             if let Some(events) = events {
