@@ -304,21 +304,21 @@ pub fn cancellation_events(
         .iter()
         .map(|&side| {
             let (proposer_id, acceptor_id) = match side {
-                Side::Acceptor => (Some(agreement.seller.to_string()), None),
-                Side::Proposer => (None, Some(agreement.buyer.to_string())),
+                Side::Acceptor => (Some(agreement.seller.as_str().to_owned()), None),
+                Side::Proposer => (None, Some(agreement.buyer.as_str().to_owned())),
             };
             let detail = Detail::Cancellation(CancellationDetail {
                 request_id: call.clone(),
                 catalog: CATALOG.into(),
                 agreement: AgreementRef {
-                    id: agreement.id.to_string(),
+                    id: agreement.id.as_str().to_owned(),
                     proposer_id,
                     acceptor_id,
-                    product_id: Some(agreement.product.to_string()),
-                    offer_id: Some(agreement.offer.to_string()),
+                    product_id: Some(agreement.product.as_str().to_owned()),
+                    offer_id: Some(agreement.offer.as_str().to_owned()),
                 },
                 agreement_cancellation_request: RequestRef {
-                    id: request.id.to_string(),
+                    id: request.id.as_str().to_owned(),
                     reason_code: request.reason_code.code().into(),
                     reason_message: request.description.clone(),
                     status_code: request.status.code().into(),
@@ -348,20 +348,20 @@ pub fn adjustment_events(
                 request_id: call.clone(),
                 catalog: CATALOG.into(),
                 agreement: AgreementRef {
-                    id: agreement.id.to_string(),
+                    id: agreement.id.as_str().to_owned(),
                     proposer_id: None,
                     acceptor_id: None,
                     product_id: None,
                     offer_id: None,
                 },
                 billing_adjustment_request: AdjustmentRef {
-                    id: adjustment.id.to_string(),
+                    id: adjustment.id.as_str().to_owned(),
                     adjustment_amount: adjustment.amount.negated().decimal_string(),
                     currency_code: adjustment.amount.currency.code().into(),
                     adjustment_reason_code: adjustment.reason_code.code().into(),
                 },
                 invoice: InvoiceRef {
-                    original_invoice_id: adjustment.invoice_id.to_string(),
+                    original_invoice_id: adjustment.invoice_id.as_str().to_owned(),
                 },
             });
             let account = account_for(agreement, side);
