@@ -1,6 +1,7 @@
 //! One agreement's record: the agreement, its invoices, requests, adjustments and history,
 //! the rules a stored record must satisfy, and the bus events it implies.
 
+use std::cmp::Ordering;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
@@ -162,11 +163,20 @@ impl AgreementRecord {
         self.events.reserve_exact(new.len());
         new.into_iter()
             .map(|event| {
-                let key = self.event_order(&event);
+                // Times alone place all but the events of one moment, without looking up
+                // which request or adjustment each reports.
+                let mut key = None;
                 let at = self
                     .events
                     .iter()
-                    .rposition(|e| self.event_order(e) <= key)
+                    .rposition(|e| match e.time.cmp(&event.time) {
+                        Ordering::Less => true,
+                        Ordering::Greater => false,
+                        Ordering::Equal => {
+                            self.event_order(e)
+                                <= *key.get_or_insert_with(|| self.event_order(&event))
+                        }
+                    })
                     .map_or(0, |i| i + 1);
                 let event = Arc::new(event);
                 self.events.insert(at, Arc::clone(&event));
