@@ -110,11 +110,23 @@ impl IdKey {
     }
 }
 
+/// A moment as the logs order it: its seconds, then its nanoseconds, the order of the
+/// `DateTime` it stands for. Comparing a `DateTime` compares its date and its time in calls
+/// of their own, and moving a record in the logs compares a few dozen moments.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(super) struct Moment(i64, u32);
+
+impl Moment {
+    pub(super) fn of(at: DateTime<Utc>) -> Moment {
+        Moment(at.timestamp(), at.timestamp_subsec_nanos())
+    }
+}
+
 /// The records with events in one log, newest event first (ties by agreement ID), and how
 /// many events of the log they hold in all.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(super) struct LogIndex {
-    pub(super) newest: BTreeSet<(Reverse<DateTime<Utc>>, IdKey)>,
+    pub(super) newest: BTreeSet<(Reverse<Moment>, IdKey)>,
     pub(super) events: usize,
 }
 
@@ -123,7 +135,7 @@ impl LogIndex {
     /// out to put it in again rather than cloning another.
     fn shift(
         &mut self,
-        probe: Option<&(Reverse<DateTime<Utc>>, IdKey)>,
+        probe: Option<&(Reverse<Moment>, IdKey)>,
         was: Logged,
         is: Logged,
         id: &AgreementId,
@@ -135,7 +147,7 @@ impl LogIndex {
         }
         if let Some((newest, count)) = is {
             let key = kept.unwrap_or_else(|| IdKey::of(id));
-            self.newest.insert((Reverse(newest), key));
+            self.newest.insert((Reverse(Moment::of(newest)), key));
             self.events += count;
         }
     }
@@ -278,7 +290,7 @@ fn shift_logs<'a>(
     was: Logged,
     is: Logged,
 ) {
-    let probe = was.map(|(newest, _)| (Reverse(newest), IdKey::of(id)));
+    let probe = was.map(|(newest, _)| (Reverse(Moment::of(newest)), IdKey::of(id)));
     book.shift(probe.as_ref(), was, is, id);
     for party in parties {
         match party_logs.get_mut(party) {
@@ -477,6 +489,20 @@ mod tests {
             for (a, b) in [(id(&a), id(&b)), (id(&format!("{shared}{a}")), id(&format!("{shared}{b}")))] {
                 prop_assert_eq!(IdKey::of(&a).cmp(&IdKey::of(&b)), a.cmp(&b));
             }
+        }
+
+        #[test]
+        fn a_moment_orders_times_as_they_do(
+            a in -10_000_000_000i64..10_000_000_000,
+            b in -10_000_000_000i64..10_000_000_000,
+            a_nanos in 0u32..1_000_000_000,
+            b_nanos in 0u32..1_000_000_000,
+            near in any::<bool>(),
+        ) {
+            let b = if near { a } else { b };
+            let at = |seconds, nanos| DateTime::from_timestamp(seconds, nanos).unwrap();
+            let (a, b) = (at(a, a_nanos), at(b, b_nanos));
+            prop_assert_eq!(Moment::of(a).cmp(&Moment::of(b)), a.cmp(&b));
         }
     }
 }

@@ -10,7 +10,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use proptest::prelude::*;
 
-use super::records::{side_slot, IdKey, LogIndex};
+use super::records::{side_slot, IdKey, LogIndex, Moment};
 use super::*;
 use crate::adjustment::{AdjustmentEntry, AdjustmentReasonCode, AdjustmentStatus, Invoice};
 use crate::cancellation::{
@@ -413,7 +413,7 @@ fn check_indexes(book: &Book) -> Result<(), TestCaseError> {
                 let mine: Vec<_> = r.events.iter().filter(|e| e.side() == side).collect();
                 if let Some(newest) = mine.iter().map(|e| e.time).max() {
                     log.newest
-                        .insert((Reverse(newest), IdKey::of(&r.agreement.id)));
+                        .insert((Reverse(Moment::of(newest)), IdKey::of(&r.agreement.id)));
                     log.events += mine.len();
                 }
             }
