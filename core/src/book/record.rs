@@ -151,38 +151,37 @@ impl AgreementRecord {
         events
     }
 
-    /// Puts each of `new` among this record's events where
-    /// [`AgreementRecord::derived_events`] has it, leaving the others as they are:
+    /// Puts the events of one change (its sides, as `cancellation_events` and
+    /// `adjustment_events` give them) among this record's events where
+    /// [`AgreementRecord::derived_events`] has them, leaving the others as they are:
     /// rebuilding them all derived two SHA-256 IDs per event of the whole history, which
-    /// was most of what a command or an automatic approval cost. New events are rarely
-    /// older than the last one kept, so the search for their place stops at once.
-    /// Returns the events, shared, for the outcome to report.
+    /// was most of what a command or an automatic approval cost. The sides of a change
+    /// share one place, found once; new events are rarely older than the last one kept, so
+    /// the search for it stops at once. Returns the events, shared, for the outcome.
     pub(super) fn add_events(&mut self, new: Vec<BusEvent>) -> Vec<Arc<BusEvent>> {
+        let Some(first) = new.first() else {
+            return Vec::new();
+        };
+        // Times alone place all but the events of one moment, without looking up which
+        // request or adjustment each reports.
+        let mut key = None;
+        let at = self
+            .events
+            .iter()
+            .rposition(|e| match e.time.cmp(&first.time) {
+                Ordering::Less => true,
+                Ordering::Greater => false,
+                Ordering::Equal => {
+                    self.event_order(e) <= *key.get_or_insert_with(|| self.event_order(first))
+                }
+            })
+            .map_or(0, |i| i + 1);
+        let new: Vec<Arc<BusEvent>> = new.into_iter().map(Arc::new).collect();
         // Exactly: a record gains two events now and then, and doubling its vector would
         // leave room for a dozen more in each of 10,000 records after a sweep.
         self.events.reserve_exact(new.len());
-        new.into_iter()
-            .map(|event| {
-                // Times alone place all but the events of one moment, without looking up
-                // which request or adjustment each reports.
-                let mut key = None;
-                let at = self
-                    .events
-                    .iter()
-                    .rposition(|e| match e.time.cmp(&event.time) {
-                        Ordering::Less => true,
-                        Ordering::Greater => false,
-                        Ordering::Equal => {
-                            self.event_order(e)
-                                <= *key.get_or_insert_with(|| self.event_order(&event))
-                        }
-                    })
-                    .map_or(0, |i| i + 1);
-                let event = Arc::new(event);
-                self.events.insert(at, Arc::clone(&event));
-                event
-            })
-            .collect()
+        self.events.splice(at..at, new.iter().cloned());
+        new
     }
 
     /// Where [`AgreementRecord::derived_events`] puts an event: by time, then requests
