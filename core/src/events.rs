@@ -5,6 +5,7 @@
 //! receives: "Agreement Cancellation Request Validation Failed - Proposer" and
 //! "Purchase Agreement Billing Adjustment Failed - Proposer".
 
+use std::borrow::Cow;
 use std::fmt;
 
 use chrono::{DateTime, Utc};
@@ -129,19 +130,21 @@ mod bus_time {
     }
 }
 
-/// One event exactly as a bus delivers it.
+/// One event exactly as a bus delivers it. The values every event spells alike (version,
+/// source, region, catalog, the codes) borrow the constant rather than each holding a copy:
+/// a sweep makes 20,000 events, and those copies were six of each one's sixteen allocations.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct BusEvent {
-    pub version: String,
+    pub version: Cow<'static, str>,
     pub id: String,
     #[serde(rename = "detail-type")]
     pub detail_type: DetailType,
-    pub source: String,
+    pub source: Cow<'static, str>,
     pub account: AccountId,
     #[serde(with = "bus_time")]
     pub time: DateTime<Utc>,
-    pub region: String,
+    pub region: Cow<'static, str>,
     pub resources: Vec<String>,
     pub detail: Detail,
 }
@@ -159,7 +162,7 @@ pub enum Detail {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct CancellationDetail {
     pub request_id: String,
-    pub catalog: String,
+    pub catalog: Cow<'static, str>,
     pub agreement: AgreementRef,
     pub agreement_cancellation_request: RequestRef,
 }
@@ -186,9 +189,9 @@ pub struct AgreementRef {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct RequestRef {
     pub id: String,
-    pub reason_code: String,
+    pub reason_code: Cow<'static, str>,
     pub reason_message: String,
-    pub status_code: String,
+    pub status_code: Cow<'static, str>,
     pub status_message: String,
     #[serde(with = "bus_time")]
     pub created_at: DateTime<Utc>,
@@ -201,7 +204,7 @@ pub struct RequestRef {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct AdjustmentDetail {
     pub request_id: String,
-    pub catalog: String,
+    pub catalog: Cow<'static, str>,
     pub agreement: AgreementRef,
     pub billing_adjustment_request: AdjustmentRef,
     pub invoice: InvoiceRef,
@@ -214,8 +217,8 @@ pub struct AdjustmentRef {
     pub id: String,
     /// Negative: money going back to the buyer.
     pub adjustment_amount: String,
-    pub currency_code: String,
-    pub adjustment_reason_code: String,
+    pub currency_code: Cow<'static, str>,
+    pub adjustment_reason_code: Cow<'static, str>,
 }
 
 /// The invoice a billing adjustment refunds.
@@ -253,13 +256,13 @@ impl BusEvent {
         detail: Detail,
     ) -> BusEvent {
         BusEvent {
-            version: "0".into(),
+            version: Cow::Borrowed("0"),
             id: derived_uuid(&["event", subject, kind.code(), side.code()]),
             detail_type: kind.on(side),
-            source: SOURCE.into(),
+            source: Cow::Borrowed(SOURCE),
             account: account.clone(),
             time,
-            region: REGION.into(),
+            region: Cow::Borrowed(REGION),
             resources: Vec::new(),
             detail,
         }
@@ -304,24 +307,24 @@ pub fn cancellation_events(
         .iter()
         .map(|&side| {
             let (proposer_id, acceptor_id) = match side {
-                Side::Acceptor => (Some(agreement.seller.to_string()), None),
-                Side::Proposer => (None, Some(agreement.buyer.to_string())),
+                Side::Acceptor => (Some(agreement.seller.as_str().to_owned()), None),
+                Side::Proposer => (None, Some(agreement.buyer.as_str().to_owned())),
             };
             let detail = Detail::Cancellation(CancellationDetail {
                 request_id: call.clone(),
-                catalog: CATALOG.into(),
+                catalog: Cow::Borrowed(CATALOG),
                 agreement: AgreementRef {
-                    id: agreement.id.to_string(),
+                    id: agreement.id.as_str().to_owned(),
                     proposer_id,
                     acceptor_id,
-                    product_id: Some(agreement.product.to_string()),
-                    offer_id: Some(agreement.offer.to_string()),
+                    product_id: Some(agreement.product.as_str().to_owned()),
+                    offer_id: Some(agreement.offer.as_str().to_owned()),
                 },
                 agreement_cancellation_request: RequestRef {
-                    id: request.id.to_string(),
-                    reason_code: request.reason_code.code().into(),
+                    id: request.id.as_str().to_owned(),
+                    reason_code: Cow::Borrowed(request.reason_code.code()),
                     reason_message: request.description.clone(),
-                    status_code: request.status.code().into(),
+                    status_code: Cow::Borrowed(request.status.code()),
                     status_message: request.status_message.clone(),
                     created_at: request.created_at,
                     updated_at: request.updated_at,
@@ -346,22 +349,22 @@ pub fn adjustment_events(
         .map(|&side| {
             let detail = Detail::Adjustment(AdjustmentDetail {
                 request_id: call.clone(),
-                catalog: CATALOG.into(),
+                catalog: Cow::Borrowed(CATALOG),
                 agreement: AgreementRef {
-                    id: agreement.id.to_string(),
+                    id: agreement.id.as_str().to_owned(),
                     proposer_id: None,
                     acceptor_id: None,
                     product_id: None,
                     offer_id: None,
                 },
                 billing_adjustment_request: AdjustmentRef {
-                    id: adjustment.id.to_string(),
+                    id: adjustment.id.as_str().to_owned(),
                     adjustment_amount: adjustment.amount.negated().decimal_string(),
-                    currency_code: adjustment.amount.currency.code().into(),
-                    adjustment_reason_code: adjustment.reason_code.code().into(),
+                    currency_code: Cow::Borrowed(adjustment.amount.currency.code()),
+                    adjustment_reason_code: Cow::Borrowed(adjustment.reason_code.code()),
                 },
                 invoice: InvoiceRef {
-                    original_invoice_id: adjustment.invoice_id.to_string(),
+                    original_invoice_id: adjustment.invoice_id.as_str().to_owned(),
                 },
             });
             let account = account_for(agreement, side);

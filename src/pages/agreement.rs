@@ -6,7 +6,7 @@ use leptos_router::hooks::use_params_map;
 use workbench_core::book::{AgreementRecord, AgreementStatus};
 use workbench_core::cancellation::AUTO_APPROVAL_AFTER;
 use workbench_core::case::case_of;
-use workbench_core::events::Side;
+use workbench_core::events::{BusEvent, Side};
 use workbench_core::ids::AgreementId;
 use workbench_link::words::{duration_words, local_date, local_time};
 
@@ -85,7 +85,7 @@ fn AgreementDetail(
         .events
         .iter()
         .filter(|e| e.side() == Side::Proposer)
-        .cloned()
+        .map(|e| BusEvent::clone(e))
         .collect();
     events.reverse();
     view! {

@@ -2,6 +2,7 @@
 //! everything before it changes anything.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 
@@ -172,7 +173,7 @@ impl Book {
             &request,
         );
         let id = request.id.clone();
-        self.records.update(&draft.agreement_id, |v| {
+        let events = self.records.update(&draft.agreement_id, |v| {
             v.record.log(
                 now,
                 actor,
@@ -180,13 +181,13 @@ impl Book {
                 &request.description,
             );
             v.record.requests.push(request);
-            v.record.add_events(&events);
             v.version += 1;
+            v.record.add_events(events)
         });
         Ok((
             Reply::Request(id),
             Some(RecordKey::Agreement(draft.agreement_id)),
-            events,
+            events.expect("the record was found above"),
         ))
     }
 
@@ -257,9 +258,8 @@ impl Book {
                     &record.requests[position],
                 );
                 record.log(now, actor, action, &reason);
-                record.add_events(&events);
                 v.version += 1;
-                Ok::<_, DomainError>(events)
+                Ok::<_, DomainError>(record.add_events(events))
             })
             .expect("the record was found above")?;
         Ok((
@@ -535,7 +535,7 @@ fn check_batch(entries: &[AdjustmentEntry]) -> Result<(), DomainError> {
 
 /// What a command did: the reply, the record it changed (none for a repeated client
 /// token), and its events.
-type Handled = (Reply, Option<RecordKey>, Vec<BusEvent>);
+type Handled = (Reply, Option<RecordKey>, Vec<Arc<BusEvent>>);
 
 /// A cancellation request as the seller sends it, before it is checked.
 struct Draft {

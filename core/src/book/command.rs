@@ -2,6 +2,7 @@
 //! changed, and why a command was refused.
 
 use std::collections::BTreeSet;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
@@ -141,8 +142,8 @@ pub enum Reply {
 /// What a command or the passing of time did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Outcome {
-    /// In time order.
-    pub events: Vec<BusEvent>,
+    /// In time order; the same events the changed records keep.
+    pub events: Vec<Arc<BusEvent>>,
     /// The records whose content changed, of any kind, for storage to write.
     pub changed: BTreeSet<RecordKey>,
 }

@@ -89,7 +89,7 @@ impl Book {
                     .iter()
                     .enumerate()
                     .filter(|(_, e)| e.side() == side)
-                    .map(move |(i, e)| ((e.time, Reverse(n), i), e))
+                    .map(move |(i, e)| ((e.time, Reverse(n), i), &**e))
             })
             .collect();
         events.sort_unstable_by_key(|(key, _)| Reverse(*key));
@@ -163,7 +163,7 @@ impl Book {
             };
             let record = taken[n];
             if rank >= page * PAGE_MAX {
-                items.push(&record.events[i]);
+                items.push(&*record.events[i]);
             }
             if let Some(before) = newest_before(record, i) {
                 let key = (

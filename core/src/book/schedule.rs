@@ -131,14 +131,16 @@ impl Book {
     pub fn advance_to(&mut self, now: DateTime<Utc>) -> Outcome {
         let mut outcome = Outcome::default();
         while let Some((at, case)) = self.next_support_case_by(now) {
-            let caught_up = self.advance(at, None);
-            outcome.events.extend(caught_up.events);
-            outcome.changed.extend(caught_up.changed);
+            let mut caught_up = self.advance(at, None);
+            outcome.events.append(&mut caught_up.events);
+            outcome.changed.append(&mut caught_up.changed);
             self.read_support_case(&case, at, &mut outcome);
         }
-        let rest = self.advance(now, None);
-        outcome.events.extend(rest.events);
-        outcome.changed.extend(rest.changed);
+        // Appending moves a set into an empty one as it is: extending it inserted each of
+        // 10,000 keys again after a sweep.
+        let mut rest = self.advance(now, None);
+        outcome.events.append(&mut rest.events);
+        outcome.changed.append(&mut rest.changed);
         outcome
     }
 
@@ -160,10 +162,10 @@ impl Book {
         due.sort();
         // Each item tells at most both sides: growing a vector of 20,000 events step by
         // step copied it over and over.
-        let mut outcome = Outcome {
-            events: Vec::with_capacity(due.len() * 2),
-            ..Outcome::default()
-        };
+        let mut events = Vec::with_capacity(due.len() * 2);
+        // Gathered, then made a set at once: inserting the keys one by one compared each
+        // with a dozen others, text by text.
+        let mut changed = Vec::with_capacity(due.len());
         for (at, agreement_id, item) in due {
             if let Some(before) = before.as_deref_mut() {
                 if !before.contains_key(&agreement_id) {
@@ -171,21 +173,23 @@ impl Book {
                     before.insert(agreement_id.clone(), previous);
                 }
             }
-            let events = self
+            let new = self
                 .records
                 .update(&agreement_id, |versioned| {
                     let events = versioned.record.run(item, at)?;
-                    versioned.record.add_events(&events);
                     versioned.version += 1;
-                    Some(events)
+                    Some(versioned.record.add_events(events))
                 })
                 .flatten();
-            if let Some(events) = events {
-                outcome.events.extend(events);
-                outcome.changed.insert(RecordKey::Agreement(agreement_id));
+            if let Some(new) = new {
+                events.extend(new);
+                changed.push(RecordKey::Agreement(agreement_id));
             }
         }
-        outcome
+        Outcome {
+            events,
+            changed: changed.into_iter().collect(),
+        }
     }
 
     /// The next support case AWS reads by `now`, and when. Cases are opened by hand, a few

@@ -5,11 +5,12 @@
 
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use proptest::prelude::*;
 
-use super::records::{side_slot, IdKey, LogIndex};
+use super::records::{side_slot, IdKey, LogIndex, Moment};
 use super::*;
 use crate::adjustment::{AdjustmentEntry, AdjustmentReasonCode, AdjustmentStatus, Invoice};
 use crate::cancellation::{
@@ -224,7 +225,7 @@ fn command(book: &Book, step: &Step, ids: &SequentialIds) -> (Command, Actor) {
 struct Run {
     book: Book,
     now: DateTime<Utc>,
-    events: Vec<BusEvent>,
+    events: Vec<Arc<BusEvent>>,
 }
 
 /// Runs `steps` from `t(0)`, checking after each one what must hold at every moment.
@@ -232,7 +233,7 @@ fn run(renewal: bool, steps: &[Step]) -> Result<Run, TestCaseError> {
     let mut book = two_agreements(renewal);
     let mut ids = SequentialIds::default();
     let mut now = t(0);
-    let mut events: Vec<BusEvent> = Vec::new();
+    let mut events: Vec<Arc<BusEvent>> = Vec::new();
     let mut last_accepted: Option<(Command, Actor)> = None;
     let mut settled: BTreeMap<RequestId, CancellationRequest> = BTreeMap::new();
     for step in steps {
@@ -412,7 +413,7 @@ fn check_indexes(book: &Book) -> Result<(), TestCaseError> {
                 let mine: Vec<_> = r.events.iter().filter(|e| e.side() == side).collect();
                 if let Some(newest) = mine.iter().map(|e| e.time).max() {
                     log.newest
-                        .insert((Reverse(newest), IdKey::of(&r.agreement.id)));
+                        .insert((Reverse(Moment::of(newest)), IdKey::of(&r.agreement.id)));
                     log.events += mine.len();
                 }
             }
@@ -433,7 +434,7 @@ fn check_indexes(book: &Book) -> Result<(), TestCaseError> {
 }
 
 /// How many events of `detail_type` name `id` (a request or an adjustment).
-fn count(events: &[BusEvent], detail_type: &str, id: &str) -> usize {
+fn count(events: &[Arc<BusEvent>], detail_type: &str, id: &str) -> usize {
     events
         .iter()
         .filter(|e| e.detail_type.to_string() == detail_type)
@@ -503,9 +504,10 @@ proptest! {
             let mut emitted: Vec<&BusEvent> = events
                 .iter()
                 .filter(|e| e.agreement_id() == versioned.record.agreement.id.as_str())
+                .map(|e| &**e)
                 .collect();
             emitted.sort_by_key(|e| e.time);
-            let kept: Vec<&BusEvent> = versioned.record.events.iter().collect();
+            let kept: Vec<&BusEvent> = versioned.record.events.iter().map(|e| &**e).collect();
             prop_assert_eq!(kept, emitted, "a record's events are the ones its commands emitted");
             let stored = serde_json::to_string(&versioned.record).unwrap();
             prop_assert!(!stored.contains("detail-type"), "events are not stored");
@@ -593,7 +595,7 @@ fn check_log(book: &Book, side: Side, filter: &LogFilter) -> Result<(), TestCase
                 .as_ref()
                 .is_none_or(|p| &r.agreement.seller == p || &r.agreement.buyer == p)
         })
-        .flat_map(|r| r.events.iter().filter(|e| e.side() == side))
+        .flat_map(|r| r.events.iter().filter(|e| e.side() == side).map(|e| &**e))
         .collect();
     prop_assert!(whole.windows(2).all(|w| w[0].time >= w[1].time));
     let mut sorted = whole.clone();

@@ -198,7 +198,7 @@ pub fn case_entries<'a>(
     // A command comes before the events it caused, which bear the same second: bus times
     // are whole seconds, command times need not be.
     let mut history = record.history.iter().peekable();
-    let mut events = record.events.iter().peekable();
+    let mut events = record.events.iter().map(|e| &**e).peekable();
     entries.extend(std::iter::from_fn(|| {
         match (history.peek(), events.peek()) {
             (Some(h), Some(e)) if e.time.timestamp() < h.at.timestamp() => events.next().map(event),
@@ -484,7 +484,7 @@ mod tests {
         for text in [
             "hello\nworld\n".to_string(),
             "Agreement ID,Buyer\nagmt-1,444455556666\n".to_string(),
-            to_json_lines(&record.events),
+            to_json_lines(record.events.iter().map(|e| &**e)),
             "\u{feff}\u{0}\u{1}binary".to_string(),
         ] {
             let verdict = check(&text);
