@@ -203,6 +203,24 @@ describe('needs attention', () => {
     await context.close();
   });
 
+  test('storage nearly full is in the queue until room is made', async () => {
+    const { page, context } = await app.device();
+    await open(page, app.url('/seller/attention'));
+    const item = page.getByText(/This browser's storage is \d+ % full: archive closed cases before changes stop being saved/);
+    assert.equal(await item.count(), 0);
+    // Another site's data on the same origin takes most of the quota.
+    await page.evaluate(() => localStorage.setItem('filler', 'x'.repeat(4_400_000)));
+    await page.reload();
+    await heading(page, 'Needs attention').waitFor();
+    await item.waitFor();
+    await item.getByRole('link', { name: 'Go to Data' }).waitFor();
+    await page.evaluate(() => localStorage.removeItem('filler'));
+    await page.reload();
+    await heading(page, 'Needs attention').waitFor();
+    assert.equal(await item.count(), 0);
+    await context.close();
+  });
+
   test('a pending refund appears until billing processes it', async () => {
     const { page, context } = await app.device();
     await open(page, app.url('/seller?buyer=555566667777'));
@@ -241,6 +259,13 @@ describe("the buyer's pages", () => {
         assert.equal(await page.getByRole('navigation', { name: 'Console sections' }).count(), 0);
         assert.equal(await page.getByRole('link', { name: /seller console/i }).count(), 0);
         assert.equal(await page.getByRole('button', { name: '+7 days' }).isVisible(), false);
+        if (address === '/buyer' && width === 320) {
+          // The first request's question, deadline and buttons fit the first screen.
+          const approve = page.getByRole('button', { name: 'Approve' }).first();
+          const box = await approve.boundingBox();
+          assert.ok(box.y + box.height <= 640, `Approve ends at ${box.y + box.height} px`);
+          assert.ok(box.height >= 44, `Approve is ${box.height} px tall`);
+        }
         await page.getByText('Demo clock').click();
         await page.getByRole('button', { name: '+7 days' }).waitFor();
         await expectNoAxeViolations(page);
