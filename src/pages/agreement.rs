@@ -77,6 +77,12 @@ fn AgreementDetail(
     let a = record.agreement.clone();
     let case = case_of(&record);
     let balances = case.balances.clone();
+    let from_aws_invoices: std::collections::BTreeSet<String> = record
+        .from_aws
+        .invoices
+        .iter()
+        .map(ToString::to_string)
+        .collect();
     let next_step = case.next_step;
     let request = case.request.cloned();
     let can_request = a.status == AgreementStatus::Active && record.pending_request().is_none();
@@ -164,7 +170,7 @@ fn AgreementDetail(
                     <tbody>
                         {balances.into_iter().map(|b| view! {
                             <tr>
-                                <td>{b.invoice_id}</td>
+                                <td>{b.invoice_id.clone()}{from_aws_invoices.contains(&b.invoice_id).then_some(" (From AWS)")}</td>
                                 <td>{b.charged.to_string()}</td>
                                 <td>{b.refunded.to_string()}</td>
                                 <td>{b.owed.to_string()}</td>

@@ -118,18 +118,7 @@ fn PendingRequests(account: AccountId) -> impl IntoView {
                         "Approved automatically on "{local_time(w.deadline)}" (in "{move || duration_words(w.deadline - app.now.get())}") unless you answer."
                     </p>
                     <ApproveOrReject agreement=w.agreement.clone() decide=act_as_buyer(w.agreement.clone(), w.request.clone(), buyer.clone())/>
-                    {w.from_aws.then(|| {
-                        let accept = Command::AcceptCancellation {
-                            agreement_id: w.agreement.clone(),
-                            request_id: w.request.clone(),
-                        };
-                        view! {
-                            <details class="aws-cli">
-                                <summary>"Approve it in AWS instead"</summary>
-                                <AwsCliCommand id=format!("accept-cli-{}", w.request) command=Signal::stored(Some(accept))/>
-                            </details>
-                        }
-                    })}
+                    {w.from_aws.then(|| view! { <AnswerInAws agreement=w.agreement.clone() request=w.request.clone()/> })}
                     <dl class="terms">
                         <dt>"Reason"</dt><dd class="user-text">{w.reason.clone()}</dd>
                         <dt>"Reason code"</dt><dd>{w.reason_code}</dd>
@@ -141,6 +130,40 @@ fn PendingRequests(account: AccountId) -> impl IntoView {
                 <Pager label="Pages of requests waiting for you" page=page shown=Signal::derive(move || waiting.with(Page::at))/>
             </Show>
         </section>
+    }
+}
+
+/// For a request AWS knows by its ID (imported from AWS): the AWS CLI commands that approve
+/// it, and that reject it with the reason typed here, to run instead of answering here.
+#[component]
+fn AnswerInAws(agreement: AgreementId, request: RequestId) -> impl IntoView {
+    let reason = RwSignal::new(String::new());
+    let accept = Command::AcceptCancellation {
+        agreement_id: agreement.clone(),
+        request_id: request.clone(),
+    };
+    let reason_id = format!("aws-reject-reason-{request}");
+    let (accept_id, reject_id) = (
+        format!("accept-cli-{request}"),
+        format!("reject-cli-{request}"),
+    );
+    let reject = Signal::derive(move || {
+        Some(Command::RejectCancellation {
+            agreement_id: agreement.clone(),
+            request_id: request.clone(),
+            reason: reason.get(),
+        })
+    });
+    view! {
+        <details class="aws-cli">
+            <summary>"Answer it in AWS instead"</summary>
+            <AwsCliCommand id=accept_id command=Signal::stored(Some(accept))/>
+            <div class="field">
+                <label for=reason_id.clone()>"Reason, to reject it in AWS"</label>
+                <textarea id=reason_id rows="2" prop:value=move || reason.get() on:input=move |ev| reason.set(event_target_value(&ev))></textarea>
+            </div>
+            <AwsCliCommand id=reject_id command=reject/>
+        </details>
     }
 }
 
@@ -166,7 +189,11 @@ impl Held<'_> {
     fn line(self, directory: &Directory) -> Line {
         match self {
             Held::Aws(r) => Line {
-                family: "AWS Marketplace",
+                family: if r.from_aws.agreement {
+                    "AWS Marketplace (From AWS)"
+                } else {
+                    "AWS Marketplace"
+                },
                 id: r.agreement.id.to_string(),
                 product: directory
                     .product(&r.agreement.product)

@@ -96,7 +96,7 @@ describe('Import from AWS and the AWS CLI command', () => {
     await context.close();
   });
 
-  test('a request imported from AWS comes with the commands that withdraw it and that accept it, by the ID AWS gave it', async () => {
+  test('a request imported from AWS comes with the commands that withdraw, accept and reject it, by the ID AWS gave it, and is marked in the buyer's list', async () => {
     const { page, context } = await app.device(CLIPBOARD);
     await open(page, app.url('/seller/data'));
     const requests = {
@@ -135,10 +135,15 @@ describe('Import from AWS and the AWS CLI command', () => {
 
     await open(page, app.url('/buyer'));
     const request = page.getByRole('article', { name: 'Request for agreement agmt-awsimport3' });
-    await request.getByText('Approve it in AWS instead').click();
+    await request.getByText('Answer it in AWS instead').click();
     await request.getByRole('button', { name: 'Copy AWS CLI command' }).click();
     const accept = await page.evaluate(() => navigator.clipboard.readText());
     assert.match(accept, /^aws marketplace-agreement accept-agreement-cancellation-request --cli-input-json '\{.*"acr-awsimport3".*\}'$/s);
+    await request.getByLabel('Reason, to reject it in AWS').fill('We still need it');
+    await request.getByRole('button', { name: 'Copy AWS CLI command' }).nth(1).click();
+    const reject = await page.evaluate(() => navigator.clipboard.readText());
+    assert.match(reject, /^aws marketplace-agreement reject-agreement-cancellation-request --cli-input-json '\{.*"acr-awsimport3".*"We still need it".*\}'$/s);
+    await page.getByRole('region', { name: 'Your agreements table' }).getByText('AWS Marketplace (From AWS)').waitFor();
     await context.close();
   });
 
