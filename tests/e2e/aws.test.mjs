@@ -96,7 +96,7 @@ describe('Import from AWS and the AWS CLI command', () => {
     await context.close();
   });
 
-  test('a request imported from AWS comes with the commands that withdraw, accept and reject it, by the ID AWS gave it, and is marked in the buyer's list', async () => {
+  test("a request imported from AWS comes with the commands that withdraw, accept and reject it, by the ID AWS gave it, and is marked in the buyer's list", async () => {
     const { page, context } = await app.device(CLIPBOARD);
     await open(page, app.url('/seller/data'));
     const requests = {
