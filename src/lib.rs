@@ -3,6 +3,7 @@
 
 pub mod app;
 pub mod browser_ids;
+pub mod chosen_files;
 pub mod components;
 pub mod download;
 pub mod error;

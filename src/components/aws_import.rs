@@ -3,13 +3,11 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::JsFuture;
-use web_sys::HtmlInputElement;
 use workbench_core::aws::import::{AwsFile, FileError, FileReport, ImportPreview};
 use workbench_core::aws::model::TimeStyle;
 use workbench_core::book::{Actor, Reply};
 
+use crate::chosen_files::{read_text, take_chosen};
 use crate::focus::focus_when_drawn;
 use crate::state::use_app;
 use crate::storage::exchange::FILE_MAX_BYTES;
@@ -43,17 +41,7 @@ pub fn ImportFromAws() -> impl IntoView {
     };
 
     let choose = move |ev: leptos::ev::Event| {
-        let Some(input) = ev
-            .target()
-            .and_then(|t| t.dyn_into::<HtmlInputElement>().ok())
-        else {
-            return;
-        };
-        let Some(list) = input.files() else {
-            return;
-        };
-        let files: Vec<_> = (0..list.length()).filter_map(|i| list.get(i)).collect();
-        input.set_value("");
+        let files = take_chosen(&ev);
         if let Some(big) = files.iter().find(|f| f.size() > FILE_MAX_BYTES as f64) {
             reading.set(Some(format!(
                 "{} is larger than any output of the AWS CLI the workbench reads; choose the files again without it.",
@@ -66,11 +54,7 @@ pub fn ImportFromAws() -> impl IntoView {
             let mut read = Vec::new();
             for file in files {
                 let name = file.name();
-                match JsFuture::from(file.text())
-                    .await
-                    .ok()
-                    .and_then(|t| t.as_string())
-                {
+                match read_text(&file).await {
                     Some(text) => read.push(AwsFile { name, text }),
                     None => {
                         reading.set(Some(format!("{name} could not be read. Choose it again.")));

@@ -3,13 +3,12 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{File, HtmlInputElement};
 use workbench_core::evidence::{self, EvidenceError, Verdict, Verification, MAX_PACK_BYTES};
 use workbench_core::ids::AgreementId;
 use workbench_link::words::local_time;
 
+use crate::chosen_files::{read_text, take_chosen};
 use crate::download::save_file;
 use crate::state::use_app;
 
@@ -66,17 +65,9 @@ pub fn VerifyEvidencePack() -> impl IntoView {
     // A slow read of an earlier choice must not overwrite the verdict on a later one.
     let latest = StoredValue::new(0u64);
     let on_change = move |ev: leptos::ev::Event| {
-        let Some(input) = ev
-            .target()
-            .and_then(|t| t.dyn_into::<HtmlInputElement>().ok())
-        else {
+        let Some(file) = take_chosen(&ev).into_iter().next() else {
             return;
         };
-        let Some(file) = input.files().and_then(|f| f.get(0)) else {
-            return;
-        };
-        // So that choosing the same file again, after editing it, checks it again.
-        input.set_value("");
         latest.update_value(|n| *n += 1);
         let this = latest.get_value();
         let name = file.name();
@@ -120,11 +111,6 @@ pub fn VerifyEvidencePack() -> impl IntoView {
             <div role="status" class="verdict">{move || shown.get().map(verdict_view)}</div>
         </div>
     }
-}
-
-/// The text of a file, or `None` when the browser cannot read it (moved, or unreadable).
-async fn read_text(file: &File) -> Option<String> {
-    JsFuture::from(file.text()).await.ok()?.as_string()
 }
 
 /// How much of a pack is checked before the page is given back to the person.

@@ -2,11 +2,9 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::JsFuture;
-use web_sys::HtmlInputElement;
 use workbench_link::words::local_time;
 
+use crate::chosen_files::{read_text, take_chosen};
 use crate::focus::focus_when_drawn;
 use crate::state::use_app;
 use crate::storage::exchange::{self, Imported, FILE_MAX_BYTES};
@@ -27,16 +25,9 @@ pub fn YourData() -> impl IntoView {
         ));
     };
     let choose = move |ev: leptos::ev::Event| {
-        let Some(input) = ev
-            .target()
-            .and_then(|t| t.dyn_into::<HtmlInputElement>().ok())
-        else {
+        let Some(file) = take_chosen(&ev).into_iter().next() else {
             return;
         };
-        let Some(file) = input.files().and_then(|f| f.get(0)) else {
-            return;
-        };
-        input.set_value("");
         chosen.set(None);
         let name = file.name();
         if file.size() > FILE_MAX_BYTES as f64 {
@@ -48,11 +39,7 @@ pub fn YourData() -> impl IntoView {
         }
         status.set(Some(Ok(format!("Reading {name}…"))));
         spawn_local(async move {
-            let text = JsFuture::from(file.text())
-                .await
-                .ok()
-                .and_then(|t| t.as_string());
-            match text.map(|t| exchange::read(&t)) {
+            match read_text(&file).await.map(|t| exchange::read(&t)) {
                 None => status.set(Some(Err(format!(
                     "{name} could not be read. Choose it again."
                 )))),
