@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 use leptos_router::components::{Outlet, A};
-use workbench_core::families::support_case::CaseStatus;
+use workbench_core::book::AttentionKind;
 use workbench_core::ids::AccountId;
 
 use crate::state::use_app;
@@ -22,17 +22,13 @@ pub fn SellerConsole() -> impl IntoView {
 /// The navigation between the console's sections, with what waits in each.
 #[component]
 fn ConsoleSections() -> impl IntoView {
-    let app = use_app();
     let queue = use_work_queue();
+    // The queue already holds the cases in Action Required: the count is read from it.
     let cases_waiting = Memo::new(move |_| {
-        let seller = app.seller.get();
-        app.book.with(|b| {
-            b.support_cases
-                .values()
-                .filter(|v| {
-                    Some(&v.record.seller) == seller.as_ref()
-                        && v.record.status == CaseStatus::ActionRequired
-                })
+        queue.items.with(|items| {
+            items
+                .iter()
+                .filter(|a| a.kind == AttentionKind::ActionRequired)
                 .count()
         })
     });
