@@ -113,6 +113,16 @@ describe('console sections', () => {
 describe('needs attention', () => {
   const queue = (page) => page.getByRole('listitem').filter({ has: page.getByRole('link', { name: /^Agreement |^Support case / }) });
 
+  /** Sends a cancellation request from the agreement page that is open. */
+  async function sendRequest(page) {
+    await page.getByRole('button', { name: 'Request cancellation' }).click();
+    await page.getByLabel('Reason code').selectOption({ label: 'It was a test agreement' });
+    await page.getByLabel('Reason', { exact: true }).fill('Created by our QA team to test provisioning');
+    await page.getByRole('button', { name: 'Review request' }).click();
+    await page.getByRole('button', { name: 'Submit cancellation request' }).click();
+    await page.getByText('Pending approval', { exact: true }).first().waitFor();
+  }
+
   async function openQueue(page) {
     await sections(page).getByRole('link', { name: 'Needs attention' }).click();
     await heading(page, 'Needs attention').waitFor();
@@ -132,12 +142,7 @@ describe('needs attention', () => {
     const counted = await sections(page).getByRole('link', { name: /Needs attention/ }).textContent();
 
     await open(page, app.url(`/seller/agreements/${id}`));
-    await page.getByRole('button', { name: 'Request cancellation' }).click();
-    await page.getByLabel('Reason code').selectOption({ label: 'It was a test agreement' });
-    await page.getByLabel('Reason', { exact: true }).fill('Created by our QA team to test provisioning');
-    await page.getByRole('button', { name: 'Review request' }).click();
-    await page.getByRole('button', { name: 'Submit cancellation request' }).click();
-    await page.getByText('Pending approval', { exact: true }).first().waitFor();
+    await sendRequest(page);
 
     await openQueue(page);
     await mine.getByText(/Waiting for the buyer: approved automatically in 7 days/).waitFor();
@@ -175,12 +180,7 @@ describe('needs attention', () => {
     await mine.getByText(/The buyer denied the cancellation/).waitFor();
     await mine.getByRole('link').click();
     await seller.getByRole('heading', { level: 1, name: `Agreement ${id}` }).waitFor();
-    await seller.getByRole('button', { name: 'Request cancellation' }).click();
-    await seller.getByLabel('Reason code').selectOption({ label: 'It was a test agreement' });
-    await seller.getByLabel('Reason', { exact: true }).fill('Created by our QA team to test provisioning');
-    await seller.getByRole('button', { name: 'Review request' }).click();
-    await seller.getByRole('button', { name: 'Submit cancellation request' }).click();
-    await seller.getByText('Pending approval', { exact: true }).first().waitFor();
+    await sendRequest(seller);
     await openQueue(seller);
     await mine.getByText(/Waiting for the buyer/).waitFor();
     assert.equal(await mine.filter({ hasText: /denied/ }).count(), 0);
