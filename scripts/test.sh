@@ -50,8 +50,11 @@ linted() {
   RUSTC_WORKSPACE_WRAPPER="$clippy_driver" CLIPPY_ARGS="-D__CLIPPY_HACKERY__warnings__CLIPPY_HACKERY__" "$@"
 }
 
-step "clippy (native), building every target"
-linted cargo test --workspace --all-targets --no-run -q
+# Natively: every test and benchmark target, the two browser crates' libraries in their
+# test build (all of their code, tests included). Their bins and non-test builds only run
+# in a browser, and are linted in the wasm32 step below.
+step "clippy (native), building every test and benchmark"
+linted cargo test --workspace --tests --benches --no-run -q
 
 step "native tests"
 run linted cargo test --workspace

@@ -13,3 +13,6 @@ pub mod pages;
 pub mod state;
 pub mod storage;
 pub mod work_queue;
+
+#[cfg(all(test, target_arch = "wasm32"))]
+mod browser_tests;

@@ -818,7 +818,7 @@ fn encoded<T: Serialize>(v: &Versioned<T>) -> (u64, String) {
     (v.version, codec::encode(v.version, &v.record))
 }
 
-// Native only: these use an in-memory backend and proptest; tests/web.rs covers the
+// Native only: these use an in-memory backend and proptest; src/browser_tests.rs covers the
 // browser's own localStorage.
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests;

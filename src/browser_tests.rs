@@ -1,6 +1,7 @@
 //! Tests that need a real browser: they run in headless Chromium through
-//! wasm-bindgen-test-runner (`cargo test --target wasm32-unknown-unknown`).
-#![cfg(target_arch = "wasm32")]
+//! wasm-bindgen-test-runner (`cargo test --target wasm32-unknown-unknown`). They live in the
+//! library's own test build, not in tests/: an integration test is built natively as well,
+//! and needs a native build of the whole library and its Leptos stack just to be empty.
 
 use wasm_bindgen_test::*;
 
@@ -36,7 +37,7 @@ mod storage {
     use workbench_core::ids::SequentialIds;
     use workbench_core::key::RecordKey;
 
-    use cancellation_workbench::storage::{
+    use crate::storage::{
         key_of, Backend, BackendError, BrowserStorage, Notice, SaveError, Store, PREFIX,
     };
 
