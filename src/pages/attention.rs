@@ -101,16 +101,15 @@ pub fn NeedsAttentionPage() -> impl IntoView {
     let app = use_app();
     let queue = use_work_queue();
     let page = RwSignal::new(0usize);
-    // The queue's own list follows the clock, so that a request entering its last day is
-    // marked at once; the header's count does not need to.
+    // The queue changes with the book alone, and the work queue keeps it; the clock's tick
+    // brings only the items on this page up to the time, so that a request entering its last
+    // day is marked at once, without going through the whole book every second.
     let shown = Memo::new(move |_| {
         let now = app.now.get();
-        let Some(seller) = app.seller.get() else {
-            return Page::of(Vec::new(), 0);
-        };
-        app.book.with(|book| {
-            let items = book.attention(&seller, now);
-            Page::of(items, page.get()).map(|a| item_of(book, &a, now))
+        queue.items.with(|items| {
+            app.book.with(|book| {
+                Page::of(items.iter(), page.get()).map(|a| item_of(book, &a.as_of(now), now))
+            })
         })
     });
     view! {

@@ -49,6 +49,28 @@ pub struct Attention {
     pub about: AttentionAbout,
 }
 
+impl Attention {
+    /// The item as it stands at `now`. Only how soon a waiting request falls due moves with
+    /// the clock; what is in the queue changes with the book alone, so a view keeps the
+    /// queue it has and brings just the items it shows up to the time.
+    pub fn as_of(&self, now: DateTime<Utc>) -> Attention {
+        let kind = match &self.kind {
+            AttentionKind::Waiting { .. } => AttentionKind::Waiting {
+                due_soon: due_soon(self.at, now),
+            },
+            other => other.clone(),
+        };
+        Attention {
+            kind,
+            ..self.clone()
+        }
+    }
+}
+
+fn due_soon(deadline: DateTime<Utc>, now: DateTime<Utc>) -> bool {
+    deadline - now <= DUE_SOON
+}
+
 impl Book {
     /// Everything that waits for `seller` or for their buyers, soonest first: what has
     /// already happened (oldest first), then what falls due, in the order it falls due.
@@ -121,7 +143,7 @@ fn request_attention(
     let running = record.agreement.status == AgreementStatus::Active;
     match request.status {
         RequestStatus::PendingApproval => Some(AttentionKind::Waiting {
-            due_soon: request.deadline() - now <= DUE_SOON,
+            due_soon: due_soon(request.deadline(), now),
         }),
         RequestStatus::Rejected if running => Some(AttentionKind::Denied),
         RequestStatus::ValidationFailed if running => Some(AttentionKind::ValidationFailed),
@@ -168,6 +190,28 @@ mod tests {
             vec![AttentionKind::Waiting { due_soon: true }]
         );
         assert!(book.attention(&buyer(), t(1)).is_empty());
+    }
+
+    #[test]
+    fn a_queue_kept_from_earlier_and_brought_up_to_the_time_is_the_queue_of_that_time() {
+        let mut ids = SequentialIds::default();
+        let mut book = book();
+        sent(&mut book, &mut ids);
+        let batch = Command::BatchCreateAdjustments {
+            entries: vec![entry("inv-1", "10.00", "adj-1")],
+        };
+        book.apply(batch, &Actor::Seller(seller()), t(1), &mut ids)
+            .unwrap();
+        let kept = book.attention(&seller(), t(1));
+        for hour in [1, 24 * 5, 24 * 6, 24 * 6 + 1, 24 * 7 - 1] {
+            let now = t(hour);
+            let brought: Vec<Attention> = kept.iter().map(|a| a.as_of(now)).collect();
+            assert_eq!(brought, book.attention(&seller(), now), "at hour {hour}");
+        }
+        assert!(kept
+            .iter()
+            .map(|a| a.as_of(t(24 * 6 + 1)))
+            .any(|a| a.kind == AttentionKind::Waiting { due_soon: true }));
     }
 
     #[test]

@@ -291,8 +291,10 @@ pub struct Page<T> {
 }
 
 impl<T> Page<T> {
-    /// Page `page` (from 0; past the end, the last one) of `all`.
-    pub fn of(all: Vec<T>, page: usize) -> Self {
+    /// Page `page` (from 0; past the end, the last one) of `all`, which may be borrowed
+    /// (`list.iter()`), so a view pages a list it keeps without copying all of it.
+    pub fn of(all: impl IntoIterator<Item = T, IntoIter: ExactSizeIterator>, page: usize) -> Self {
+        let all = all.into_iter();
         let total = all.len();
         let pages = total.div_ceil(PAGE_MAX).max(1);
         let page = page.min(pages - 1);
