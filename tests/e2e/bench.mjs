@@ -153,6 +153,16 @@ async function scaleBudgets(browser, origin) {
   const cold = median(coldStarts);
   report(`cold start of /seller at 10,000 agreements until the list shows, median of ${RUNS}`, ms(cold), '500 ms', '', cold <= 500);
 
+  const { heap, wasm } = await memoryInUse(context, page);
+  const mb = (bytes) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+  report(
+    '/seller at 10,000 agreements after a cold start: JS heap + wasm linear memory',
+    `${mb(heap + wasm)} (JS heap ${mb(heap)}, wasm ${mb(wasm)})`,
+    '64 MB',
+    '',
+    heap + wasm <= 64 * 1024 * 1024,
+  );
+
   // From the input event to the list's next result, as the app marks it.
   const untilResult = (act) => page.evaluate(async (what) => {
     const input = document.getElementById('filter-product');
@@ -193,6 +203,26 @@ async function scaleBudgets(browser, origin) {
     report(`${path} left open and idle at 10,000 agreements, share of a core`, `${(share * 100).toFixed(1)} %`, '2 %', '', share <= 0.02);
   }
   await context.close();
+}
+
+/**
+ * The page's JS heap in use after a garbage collection, and the size of every wasm linear
+ * memory it holds (found as DevTools finds objects of a prototype, so the app exposes
+ * nothing for it). A linear memory never shrinks: its size is the most the app needed.
+ */
+async function memoryInUse(context, page) {
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('HeapProfiler.collectGarbage');
+  const { usedSize } = await cdp.send('Runtime.getHeapUsage');
+  const prototype = await cdp.send('Runtime.evaluate', { expression: 'WebAssembly.Memory.prototype' });
+  const { objects } = await cdp.send('Runtime.queryObjects', { prototypeObjectId: prototype.result.objectId });
+  const sizes = await cdp.send('Runtime.callFunctionOn', {
+    objectId: objects.objectId,
+    functionDeclaration: 'function () { return this.reduce((sum, memory) => sum + memory.buffer.byteLength, 0); }',
+    returnByValue: true,
+  });
+  await cdp.detach();
+  return { heap: usedSize, wasm: sizes.result.value };
 }
 
 /** The share of one core a page's main thread is busy while nobody touches it, over 10 s. */
