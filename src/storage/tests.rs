@@ -20,6 +20,45 @@ fn open(backend: &MemoryBackend) -> (Store<MemoryBackend>, Loaded) {
     Store::open(backend.clone(), now(), seed)
 }
 
+/// Reading a text straight into its record is only a shortcut: for every record the app
+/// writes, of every kind, it reads what the long way through JSON values reads.
+#[test]
+fn both_readings_of_every_kind_of_record_agree() {
+    fn agree<T: Serialize + DeserializeOwned + Checked + PartialEq + fmt::Debug>(record: &T) {
+        let text = codec::encode(7, record);
+        let short = codec::as_this_version_writes::<T>(&text).expect("what encode writes");
+        let long = codec::through_values::<T>(&text).expect("what encode writes");
+        assert_eq!((short.version, &short.data), (long.version, &long.data));
+        assert_eq!(&short.data, record);
+    }
+    let book = demo::scale_book(200, now(), &mut SequentialIds::default());
+    let mut kinds = 0;
+    for v in book.records.values() {
+        agree(&v.record);
+    }
+    kinds += usize::from(!book.records.is_empty());
+    let demo = seed();
+    for v in demo.fps.values() {
+        agree(&v.record);
+    }
+    kinds += usize::from(!demo.fps.is_empty());
+    for v in demo.devpay.values() {
+        agree(&v.record);
+    }
+    kinds += usize::from(!demo.devpay.is_empty());
+    for v in demo.alibaba.values() {
+        agree(&v.record);
+    }
+    kinds += usize::from(!demo.alibaba.is_empty());
+    for v in demo.support_cases.values() {
+        agree(&v.record);
+    }
+    kinds += usize::from(!demo.support_cases.is_empty());
+    agree(&demo.directory);
+    agree(&SimulatedClock::default());
+    assert_eq!(kinds, 5, "the demo holds every kind of record");
+}
+
 fn first_agreement_key(backend: &MemoryBackend) -> String {
     backend
         .keys()
