@@ -175,6 +175,19 @@ mod tests {
             .collect()
     }
 
+    /// A request sent at hour 0 that waits for the buyer, and a refund made at hour 1.
+    fn waiting_and_refund_pending() -> Book {
+        let mut ids = SequentialIds::default();
+        let mut book = book();
+        sent(&mut book, &mut ids);
+        let batch = Command::BatchCreateAdjustments {
+            entries: vec![entry("inv-1", "10.00", "adj-1")],
+        };
+        book.apply(batch, &Actor::Seller(seller()), t(1), &mut ids)
+            .unwrap();
+        book
+    }
+
     #[test]
     fn a_waiting_request_is_listed_and_marked_in_its_last_day() {
         let mut ids = SequentialIds::default();
@@ -194,14 +207,7 @@ mod tests {
 
     #[test]
     fn a_queue_kept_from_earlier_and_brought_up_to_the_time_is_the_queue_of_that_time() {
-        let mut ids = SequentialIds::default();
-        let mut book = book();
-        sent(&mut book, &mut ids);
-        let batch = Command::BatchCreateAdjustments {
-            entries: vec![entry("inv-1", "10.00", "adj-1")],
-        };
-        book.apply(batch, &Actor::Seller(seller()), t(1), &mut ids)
-            .unwrap();
+        let book = waiting_and_refund_pending();
         let kept = book.attention(&seller(), t(1));
         for hour in [1, 24 * 5, 24 * 6, 24 * 6 + 1, 24 * 7 - 1] {
             let now = t(hour);
@@ -310,14 +316,7 @@ mod tests {
 
     #[test]
     fn the_queue_is_in_time_order_with_what_happened_before_what_falls_due() {
-        let mut ids = SequentialIds::default();
-        let mut book = book();
-        sent(&mut book, &mut ids);
-        let batch = Command::BatchCreateAdjustments {
-            entries: vec![entry("inv-1", "10.00", "adj-1")],
-        };
-        book.apply(batch, &Actor::Seller(seller()), t(1), &mut ids)
-            .unwrap();
+        let book = waiting_and_refund_pending();
         let queue = book.attention(&seller(), t(1));
         assert_eq!(queue.len(), 2);
         assert!(queue.windows(2).all(|w| w[0].at <= w[1].at));
