@@ -312,14 +312,15 @@ impl<B: Backend> Store<B> {
                 return (store, loaded);
             }
         };
-        for key in &keys {
+        // Every key counts towards the quota; the workbench's own are counted as they are
+        // read below, since reading 10,000 records twice was a fifth of a cold start.
+        let (ours, others): (Vec<String>, Vec<String>) = keys
+            .into_iter()
+            .partition(|k| k.starts_with(PREFIX) && !k.starts_with(QUARANTINE_PREFIX));
+        for key in &others {
             let text = store.get(key);
             store.note(key, text.as_deref());
         }
-        let ours: Vec<String> = keys
-            .into_iter()
-            .filter(|k| k.starts_with(PREFIX) && !k.starts_with(QUARANTINE_PREFIX))
-            .collect();
         store.quarantined = store.count_quarantined();
         if ours.is_empty() {
             let book = seed();
@@ -361,7 +362,9 @@ impl<B: Backend> Store<B> {
         let mut clock = SimulatedClock::default();
         let mut found_directory = false;
         for key in ours {
-            let Some(text) = store.get(&key) else {
+            let text = store.get(&key);
+            store.note(&key, text.as_deref());
+            let Some(text) = text else {
                 continue;
             };
             match key.as_str() {
