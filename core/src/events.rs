@@ -247,17 +247,18 @@ impl BusEvent {
         serde_json::to_string(self).expect("events always serialise")
     }
 
+    /// `ids`: those of the change the event reports.
     fn envelope(
         kind: EventKind,
         side: Side,
         account: &AccountId,
         time: DateTime<Utc>,
-        subject: &str,
+        ids: &EventIds,
         detail: Detail,
     ) -> BusEvent {
         BusEvent {
             version: Cow::Borrowed("0"),
-            id: derived_uuid(&["event", subject, kind.code(), side.code()]),
+            id: ids.on(side),
             detail_type: kind.on(side),
             source: Cow::Borrowed(SOURCE),
             account: account.clone(),
@@ -275,11 +276,35 @@ impl BusEvent {
 /// events (storage rebuilds them), which is most of what a record would otherwise weigh.
 fn derived_uuid(parts: &[&str]) -> String {
     let mut hash = Sha256::new();
+    hashed(&mut hash, parts);
+    uuid_from_bytes(&hash.finalize()[..16])
+}
+
+fn hashed(hash: &mut Sha256, parts: &[&str]) {
     for part in parts {
         hash.update((part.len() as u64).to_be_bytes());
         hash.update(part.as_bytes());
     }
-    uuid_from_bytes(&hash.finalize()[..16])
+}
+
+/// The IDs of the events of one change, [`derived_uuid`] of "event", the subject, the kind
+/// and the side. The sides' IDs differ only in their last part, and the parts before it
+/// run past the hash's first block: hashed once for both, that block is not compressed
+/// again for the second side.
+struct EventIds(Sha256);
+
+impl EventIds {
+    fn of(subject: &str, kind: EventKind) -> EventIds {
+        let mut hash = Sha256::new();
+        hashed(&mut hash, &["event", subject, kind.code()]);
+        EventIds(hash)
+    }
+
+    fn on(&self, side: Side) -> String {
+        let mut hash = self.0.clone();
+        hashed(&mut hash, &[side.code()]);
+        uuid_from_bytes(&hash.finalize()[..16])
+    }
 }
 
 /// The `detail.requestId`: the ID of the one API call behind an event, the same on both
@@ -303,6 +328,7 @@ pub fn cancellation_events(
     request: &CancellationRequest,
 ) -> Vec<BusEvent> {
     let call = call_id(request.id.as_str(), kind);
+    let ids = EventIds::of(request.id.as_str(), kind);
     kind.sides()
         .iter()
         .map(|&side| {
@@ -331,8 +357,7 @@ pub fn cancellation_events(
                 },
             });
             let account = account_for(agreement, side);
-            let subject = request.id.as_str();
-            BusEvent::envelope(kind, side, account, request.updated_at, subject, detail)
+            BusEvent::envelope(kind, side, account, request.updated_at, &ids, detail)
         })
         .collect()
 }
@@ -344,6 +369,7 @@ pub fn adjustment_events(
     adjustment: &BillingAdjustment,
 ) -> Vec<BusEvent> {
     let call = call_id(adjustment.id.as_str(), kind);
+    let ids = EventIds::of(adjustment.id.as_str(), kind);
     kind.sides()
         .iter()
         .map(|&side| {
@@ -368,8 +394,7 @@ pub fn adjustment_events(
                 },
             });
             let account = account_for(agreement, side);
-            let subject = adjustment.id.as_str();
-            BusEvent::envelope(kind, side, account, adjustment.updated_at, subject, detail)
+            BusEvent::envelope(kind, side, account, adjustment.updated_at, &ids, detail)
         })
         .collect()
 }

@@ -227,17 +227,22 @@ pub fn uuid_from_bytes(bytes: &[u8]) -> String {
     }
     b[6] = (b[6] & 0x0f) | 0x40;
     b[8] = (b[8] & 0x3f) | 0x80;
-    // Written as bytes, then checked once: pushing each char re-encodes it as UTF-8, and
-    // every event ID passes through here.
-    let mut text = Vec::with_capacity(36);
+    // Written into an array, then checked once: pushing each char re-encodes it as UTF-8,
+    // and pushing each byte checks the capacity, in a call of its own when optimised for
+    // size; every event ID passes through here.
+    let mut text = [b'-'; 36];
+    let mut at = 0;
     for (i, byte) in b.iter().enumerate() {
         if matches!(i, 4 | 6 | 8 | 10) {
-            text.push(b'-');
+            at += 1;
         }
-        text.push(HEX[usize::from(byte >> 4)]);
-        text.push(HEX[usize::from(byte & 0x0f)]);
+        text[at] = HEX[usize::from(byte >> 4)];
+        text[at + 1] = HEX[usize::from(byte & 0x0f)];
+        at += 2;
     }
-    String::from_utf8(text).expect("hex digits and dashes are ASCII")
+    std::str::from_utf8(&text)
+        .expect("hex digits and dashes are ASCII")
+        .to_owned()
 }
 
 #[cfg(test)]
