@@ -527,7 +527,7 @@ fn ten_thousand_agreements_with_their_whole_history_fit_in_the_quota_with_room_t
         .sum::<usize>()
         / agreements.len();
     let used = backend.used_chars();
-    let (store, _) = Store::open(backend.clone(), now(), seed);
+    let (store, again) = Store::open(backend.clone(), now(), seed);
     assert_eq!(store.usage().used, used, "the store knows what it uses");
     assert!(store.usage().nearly_full() == (used * 10 >= QUOTA_CHARS * 8));
     println!(
@@ -539,7 +539,6 @@ fn ten_thousand_agreements_with_their_whole_history_fit_in_the_quota_with_room_t
         used * 10 < QUOTA_CHARS * 9,
         "a tenth of the quota to spare: {used}"
     );
-    let (_, again) = Store::open(backend.clone(), now(), seed);
     assert_eq!(again.book.records, book.records, "and read back the same");
 }
 
