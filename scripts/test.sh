@@ -22,24 +22,6 @@ run() { "$@" 2>&1 | tee -a "$log"; }
 step "cargo fmt --check"
 cargo fmt --all --check
 
-# The release build needs nothing the other steps make, and its cargo locks other target
-# directories than theirs (release, not debug), so it runs alongside them from here: it
-# fills the stretches where they keep one core or none busy (linking, LTO, wasm-bindgen, the
-# loader fuzz, the browser). Its output and its own duration are shown at its step.
-release_log=target/release-build.log
-set -m # its own process group, so that stopping it stops trunk and cargo too
-(
-  release_started=$SECONDS
-  status=0
-  scripts/build.sh || status=$?
-  printf '== took %ds on its own: release build\n' $((SECONDS - release_started))
-  exit $status
-) </dev/null >"$release_log" 2>&1 &
-release_pid=$!
-set +m
-trap 'kill -- -"$release_pid" 2>/dev/null || true' EXIT
-trap 'exit 130' INT TERM
-
 # Clippy's lints run inside the builds the tests need instead of in `cargo clippy` runs of
 # their own, which checked every dependency again for each target. clippy-driver is rustc
 # plus the lints; cargo hands it the workspace's crates only, with the same arguments
@@ -50,22 +32,43 @@ linted() {
   RUSTC_WORKSPACE_WRAPPER="$clippy_driver" CLIPPY_ARGS="-D__CLIPPY_HACKERY__warnings__CLIPPY_HACKERY__" "$@"
 }
 
+# The release build needs nothing the other steps make, and its cargo locks other target
+# directories than theirs (release, not debug), so it runs alongside them from here: it
+# fills the stretches where they keep one core or none busy (linking, LTO, wasm-bindgen, the
+# loader fuzz, the browser). Its output and its own duration are shown at its step. It is
+# linted too: it is the only build of the libraries and bins as they ship (no test cfg),
+# and the lints cost it no measurable time next to its optimisation and LTO.
+release_log=target/release-build.log
+set -m # its own process group, so that stopping it stops trunk and cargo too
+(
+  release_started=$SECONDS
+  status=0
+  linted scripts/build.sh || status=$?
+  printf '== took %ds on its own: release build\n' $((SECONDS - release_started))
+  exit $status
+) </dev/null >"$release_log" 2>&1 &
+release_pid=$!
+set +m
+trap 'kill -- -"$release_pid" 2>/dev/null || true' EXIT
+trap 'exit 130' INT TERM
+
 # Natively: every test and benchmark target, the two browser crates' libraries in their
 # test build (all of their code, tests included). Their bins and non-test builds only run
-# in a browser, and are linted in the wasm32 step below.
+# in a browser, and are linted where they are built for one: in the release build.
 step "clippy (native), building every test and benchmark"
 linted cargo test --workspace --tests --benches --no-run -q
 
 step "native tests"
 run linted cargo test --workspace
 
-# workbench-core is a workspace member, so it is linted here too, as a dependency.
-step "clippy (wasm32), building every target"
+# The libraries' test builds: workbench-core is a workspace member, so it is linted here
+# too, as a dependency. Their non-test builds and the bins are the release build's.
+step "clippy (wasm32), building the browser crates' tests"
 (source scripts/wasm-env.sh &&
-  linted cargo test --target wasm32-unknown-unknown -p cancellation-workbench -p workbench-link --all-targets --no-run -q)
+  linted cargo test --target wasm32-unknown-unknown -p cancellation-workbench -p workbench-link --lib --no-run -q)
 
 step "wasm tests in headless Chromium"
-(source scripts/wasm-env.sh && run linted cargo test --target wasm32-unknown-unknown -p cancellation-workbench -p workbench-link)
+(source scripts/wasm-env.sh && run linted cargo test --target wasm32-unknown-unknown -p cancellation-workbench -p workbench-link --lib)
 
 step "release build (trunk build --release), waiting for the one started after fmt"
 release_status=0
