@@ -15,7 +15,7 @@ use crate::adjustment::{AdjustmentEntry, AdjustmentReasonCode, AdjustmentStatus,
 use crate::cancellation::{
     AdditionalDetails, CancellationReasonCode, CancellationRequest, PricingModel, RequestStatus,
 };
-use crate::events::{self, BusEvent, Side};
+use crate::events::{self, BusEvent, EventKind, Side};
 use crate::ids::{
     AccountId, AgreementId, ClientToken, InvoiceId, OfferId, ProductId, RequestId, SequentialIds,
 };
@@ -314,6 +314,7 @@ fn run(renewal: bool, steps: &[Step]) -> Result<Run, TestCaseError> {
             );
             let record = &versioned.record;
             prop_assert!(record.check().is_ok(), "{:?}", record.check());
+            check_events(record)?;
             for invoice in &record.invoices {
                 prop_assert!(invoice.refunded_minor <= invoice.charged_minor);
             }
@@ -352,6 +353,81 @@ fn run(renewal: bool, steps: &[Step]) -> Result<Run, TestCaseError> {
         check_indexes(&book)?;
     }
     Ok(Run { book, now, events })
+}
+
+/// The events a record keeps, where each stands and each built, are the ones a derivation
+/// from its requests and adjustments alone gives, in the same order: each request told both
+/// sides when it was sent and again when it was settled (a failed validation only the
+/// seller), each processed adjustment told them once, in time order, the events of one
+/// moment in the order of the record's lists.
+fn check_events(record: &AgreementRecord) -> Result<(), TestCaseError> {
+    let mut derived = Vec::new();
+    for request in &record.requests {
+        let sent = CancellationRequest {
+            status: RequestStatus::PendingApproval,
+            status_message: String::new(),
+            decided_by: None,
+            updated_at: request.created_at,
+            ..request.clone()
+        };
+        let kind = EventKind::CancellationPendingApproval;
+        for &side in kind.sides() {
+            derived.push(events::cancellation_event(
+                kind,
+                side,
+                &record.agreement,
+                &sent,
+            ));
+        }
+        let settled = match request.status {
+            RequestStatus::PendingApproval => None,
+            RequestStatus::Approved => Some(EventKind::CancellationApproved),
+            RequestStatus::Rejected => Some(EventKind::CancellationRejected),
+            RequestStatus::Cancelled => Some(EventKind::CancellationCancelled),
+            RequestStatus::ValidationFailed => Some(EventKind::CancellationValidationFailed),
+        };
+        if let Some(kind) = settled {
+            for &side in kind.sides() {
+                derived.push(events::cancellation_event(
+                    kind,
+                    side,
+                    &record.agreement,
+                    request,
+                ));
+            }
+        }
+    }
+    for adjustment in &record.adjustments {
+        let kind = match adjustment.status {
+            AdjustmentStatus::Pending => continue,
+            AdjustmentStatus::Completed => EventKind::AdjustmentCompleted,
+            AdjustmentStatus::ValidationFailed => EventKind::AdjustmentFailed,
+        };
+        for &side in kind.sides() {
+            derived.push(events::adjustment_event(
+                kind,
+                side,
+                &record.agreement,
+                adjustment,
+            ));
+        }
+    }
+    derived.sort_by_key(|e| e.time);
+    let refs: Vec<(DateTime<Utc>, Side)> = derived.iter().map(|e| (e.time, e.side())).collect();
+    let kept: Vec<(DateTime<Utc>, Side)> = record
+        .event_refs()
+        .iter()
+        .map(|e| (e.time, e.side))
+        .collect();
+    prop_assert_eq!(kept, refs, "each event stands where the derivation puts it");
+    prop_assert_eq!(record.event_refs(), &record.derived_events()[..]);
+    let built: Vec<BusEvent> = record.events().collect();
+    prop_assert_eq!(
+        built,
+        derived,
+        "each event is built as the derivation builds it"
+    );
+    Ok(())
 }
 
 /// Every index of the records holds exactly what a scan of the whole book finds.
@@ -738,6 +814,9 @@ fn changed_book(seed: u64, changes: &[Change]) -> Result<Book, TestCaseError> {
             }
         }
         check_indexes(&book)?;
+    }
+    for versioned in book.records.values() {
+        check_events(&versioned.record)?;
     }
     Ok(book)
 }
