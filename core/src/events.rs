@@ -489,4 +489,43 @@ mod tests {
         }
         assert_eq!((ids.len(), calls.len()), (8, 4));
     }
+
+    #[test]
+    fn an_event_keeps_the_ids_it_always_had() {
+        // Exports and the buyer's and seller's own systems know events by these IDs: derived
+        // any other way, the same event would arrive twice under two names.
+        let agreement = crate::book::tests::agreement();
+        let at = Utc.with_ymd_and_hms(2025, 1, 1, 13, 12, 22).unwrap();
+        let request = CancellationRequest {
+            id: RequestId::parse("acr-1").unwrap(),
+            agreement_id: agreement.id.clone(),
+            reason_code: CancellationReasonCode::Other,
+            description: "d".into(),
+            details: AdditionalDetails::default(),
+            client_token: ClientToken::parse("t").unwrap(),
+            status: RequestStatus::Approved,
+            status_message: String::new(),
+            decided_by: None,
+            created_at: at,
+            updated_at: at,
+            link_secret: None,
+        };
+        let ids = |side| {
+            let event =
+                cancellation_event(EventKind::CancellationApproved, side, &agreement, &request);
+            let Detail::Cancellation(detail) = event.detail else {
+                panic!()
+            };
+            (event.id, detail.request_id)
+        };
+        let call = "518aa716-8fc2-4d5f-9a14-21a978fdbcac";
+        assert_eq!(
+            ids(Side::Acceptor),
+            ("5a9759c9-326b-492a-b281-8600fb33f508".into(), call.into())
+        );
+        assert_eq!(
+            ids(Side::Proposer),
+            ("460a9e8f-c892-4af2-81f1-becf77f1982c".into(), call.into())
+        );
+    }
 }
