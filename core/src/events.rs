@@ -247,6 +247,7 @@ impl BusEvent {
         serde_json::to_string(self).expect("events always serialise")
     }
 
+    /// `subject`: the ID of the request or adjustment the event reports.
     fn envelope(
         kind: EventKind,
         side: Side,
@@ -271,8 +272,9 @@ impl BusEvent {
 
 /// A UUID that only this event can have. An event is a function of the request or
 /// adjustment it reports, and each reports at most one event of a kind per side, so its IDs
-/// can be derived from that instead of drawn at random: the record then need not store its
-/// events (storage rebuilds them), which is most of what a record would otherwise weigh.
+/// can be derived from that instead of drawn at random: the record then need not store or
+/// keep its events (it builds one when it is read), which is most of what a record would
+/// otherwise weigh.
 fn derived_uuid(parts: &[&str]) -> String {
     let mut hash = Sha256::new();
     for part in parts {
@@ -296,7 +298,8 @@ fn account_for(agreement: &Agreement, side: Side) -> &AccountId {
 }
 
 /// The event one change of a cancellation request gives on `side`'s bus, stamped with the
-/// request's `updated_at`.
+/// request's `updated_at`. One side at a time: events are built when read, and what is read
+/// (a page of one bus's log) rarely holds both sides of a change.
 pub fn cancellation_event(
     kind: EventKind,
     side: Side,
