@@ -98,7 +98,10 @@ fn log(c: &mut Criterion) {
         b.iter(|| book.log_page(Side::Proposer, Some(&seller), None, 100))
     });
     group.bench_function("whole log sorted", |b| {
-        b.iter(|| book.log(Side::Proposer, Some(&seller), None))
+        b.iter(|| {
+            book.log(Side::Proposer, Some(&seller), None)
+                .collect::<Vec<_>>()
+        })
     });
     group.finish();
 }

@@ -473,7 +473,7 @@ mod tests {
             .unwrap();
         assert!(matches!(settled, Settled::Applied { at, .. } if at == t(2)));
         assert!(
-            outcome.events.iter().all(|e| e.time == t(2)),
+            outcome.bus_events(&book).iter().all(|e| e.time == t(2)),
             "the buyer's time"
         );
         let r = book.record(&id).unwrap().request(&request).unwrap().clone();

@@ -1198,7 +1198,7 @@ mod tests {
                 Some(demo_now() + Duration::days(1))
             );
             assert_eq!(v.record.invoices[0].refunded_minor, 1_500);
-            assert_eq!(v.record.events.len(), 12);
+            assert_eq!(v.record.event_count(), 12);
         }
     }
 }

@@ -5,7 +5,7 @@
 //! receives: "Agreement Cancellation Request Validation Failed - Proposer" and
 //! "Purchase Agreement Billing Adjustment Failed - Proposer".
 
-use std::borrow::Cow;
+use std::borrow::{Borrow, Cow};
 use std::fmt;
 
 use chrono::{DateTime, Utc};
@@ -26,8 +26,8 @@ pub const REGION: &str = "us-east-1";
 /// The `detail.catalog` of every event here.
 pub const CATALOG: &str = "AWSMarketplace";
 
-/// Whose bus an event is delivered to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+/// Whose bus an event is delivered to. Ordered as a change tells them: the buyer first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub enum Side {
     /// The buyer.
     Acceptor,
@@ -247,18 +247,18 @@ impl BusEvent {
         serde_json::to_string(self).expect("events always serialise")
     }
 
-    /// `ids`: those of the change the event reports.
+    /// `subject`: the ID of the request or adjustment the event reports.
     fn envelope(
         kind: EventKind,
         side: Side,
         account: &AccountId,
         time: DateTime<Utc>,
-        ids: &EventIds,
+        subject: &str,
         detail: Detail,
     ) -> BusEvent {
         BusEvent {
             version: Cow::Borrowed("0"),
-            id: ids.on(side),
+            id: derived_uuid(&["event", subject, kind.code(), side.code()]),
             detail_type: kind.on(side),
             source: Cow::Borrowed(SOURCE),
             account: account.clone(),
@@ -272,43 +272,20 @@ impl BusEvent {
 
 /// A UUID that only this event can have. An event is a function of the request or
 /// adjustment it reports, and each reports at most one event of a kind per side, so its IDs
-/// can be derived from that instead of drawn at random: the record then need not store its
-/// events (storage rebuilds them), which is most of what a record would otherwise weigh.
+/// can be derived from that instead of drawn at random: the record then need not store or
+/// keep its events (it builds one when it is read), which is most of what a record would
+/// otherwise weigh.
 fn derived_uuid(parts: &[&str]) -> String {
     let mut hash = Sha256::new();
-    hashed(&mut hash, parts);
-    uuid_from_bytes(&hash.finalize()[..16])
-}
-
-fn hashed(hash: &mut Sha256, parts: &[&str]) {
     for part in parts {
         hash.update((part.len() as u64).to_be_bytes());
         hash.update(part.as_bytes());
     }
-}
-
-/// The IDs of the events of one change, [`derived_uuid`] of "event", the subject, the kind
-/// and the side. The sides' IDs differ only in their last part, and the parts before it
-/// run past the hash's first block: hashed once for both, that block is not compressed
-/// again for the second side.
-struct EventIds(Sha256);
-
-impl EventIds {
-    fn of(subject: &str, kind: EventKind) -> EventIds {
-        let mut hash = Sha256::new();
-        hashed(&mut hash, &["event", subject, kind.code()]);
-        EventIds(hash)
-    }
-
-    fn on(&self, side: Side) -> String {
-        let mut hash = self.0.clone();
-        hashed(&mut hash, &[side.code()]);
-        uuid_from_bytes(&hash.finalize()[..16])
-    }
+    uuid_from_bytes(&hash.finalize()[..16])
 }
 
 /// The `detail.requestId`: the ID of the one API call behind an event, the same on both
-/// sides' buses, so it is derived once for both.
+/// sides' buses.
 fn call_id(subject: &str, kind: EventKind) -> String {
     derived_uuid(&["call", subject, kind.code()])
 }
@@ -320,88 +297,83 @@ fn account_for(agreement: &Agreement, side: Side) -> &AccountId {
     }
 }
 
-/// The events of one change of a cancellation request, one per receiving side, stamped with
-/// the request's `updated_at`.
-pub fn cancellation_events(
+/// The event one change of a cancellation request gives on `side`'s bus, stamped with the
+/// request's `updated_at`. One side at a time: events are built when read, and what is read
+/// (a page of one bus's log) rarely holds both sides of a change.
+pub fn cancellation_event(
     kind: EventKind,
+    side: Side,
     agreement: &Agreement,
     request: &CancellationRequest,
-) -> Vec<BusEvent> {
-    let call = call_id(request.id.as_str(), kind);
-    let ids = EventIds::of(request.id.as_str(), kind);
-    kind.sides()
-        .iter()
-        .map(|&side| {
-            let (proposer_id, acceptor_id) = match side {
-                Side::Acceptor => (Some(agreement.seller.as_str().to_owned()), None),
-                Side::Proposer => (None, Some(agreement.buyer.as_str().to_owned())),
-            };
-            let detail = Detail::Cancellation(CancellationDetail {
-                request_id: call.clone(),
-                catalog: Cow::Borrowed(CATALOG),
-                agreement: AgreementRef {
-                    id: agreement.id.as_str().to_owned(),
-                    proposer_id,
-                    acceptor_id,
-                    product_id: Some(agreement.product.as_str().to_owned()),
-                    offer_id: Some(agreement.offer.as_str().to_owned()),
-                },
-                agreement_cancellation_request: RequestRef {
-                    id: request.id.as_str().to_owned(),
-                    reason_code: Cow::Borrowed(request.reason_code.code()),
-                    reason_message: request.description.clone(),
-                    status_code: Cow::Borrowed(request.status.code()),
-                    status_message: request.status_message.clone(),
-                    created_at: request.created_at,
-                    updated_at: request.updated_at,
-                },
-            });
-            let account = account_for(agreement, side);
-            BusEvent::envelope(kind, side, account, request.updated_at, &ids, detail)
-        })
-        .collect()
+) -> BusEvent {
+    let (proposer_id, acceptor_id) = match side {
+        Side::Acceptor => (Some(agreement.seller.as_str().to_owned()), None),
+        Side::Proposer => (None, Some(agreement.buyer.as_str().to_owned())),
+    };
+    let detail = Detail::Cancellation(CancellationDetail {
+        request_id: call_id(request.id.as_str(), kind),
+        catalog: Cow::Borrowed(CATALOG),
+        agreement: AgreementRef {
+            id: agreement.id.as_str().to_owned(),
+            proposer_id,
+            acceptor_id,
+            product_id: Some(agreement.product.as_str().to_owned()),
+            offer_id: Some(agreement.offer.as_str().to_owned()),
+        },
+        agreement_cancellation_request: RequestRef {
+            id: request.id.as_str().to_owned(),
+            reason_code: Cow::Borrowed(request.reason_code.code()),
+            reason_message: request.description.clone(),
+            status_code: Cow::Borrowed(request.status.code()),
+            status_message: request.status_message.clone(),
+            created_at: request.created_at,
+            updated_at: request.updated_at,
+        },
+    });
+    let account = account_for(agreement, side);
+    let subject = request.id.as_str();
+    BusEvent::envelope(kind, side, account, request.updated_at, subject, detail)
 }
 
-/// The events of a processed billing adjustment, stamped with its `updated_at`.
-pub fn adjustment_events(
+/// The event a processed billing adjustment gives on `side`'s bus, stamped with its
+/// `updated_at`.
+pub fn adjustment_event(
     kind: EventKind,
+    side: Side,
     agreement: &Agreement,
     adjustment: &BillingAdjustment,
-) -> Vec<BusEvent> {
-    let call = call_id(adjustment.id.as_str(), kind);
-    let ids = EventIds::of(adjustment.id.as_str(), kind);
-    kind.sides()
-        .iter()
-        .map(|&side| {
-            let detail = Detail::Adjustment(AdjustmentDetail {
-                request_id: call.clone(),
-                catalog: Cow::Borrowed(CATALOG),
-                agreement: AgreementRef {
-                    id: agreement.id.as_str().to_owned(),
-                    proposer_id: None,
-                    acceptor_id: None,
-                    product_id: None,
-                    offer_id: None,
-                },
-                billing_adjustment_request: AdjustmentRef {
-                    id: adjustment.id.as_str().to_owned(),
-                    adjustment_amount: adjustment.amount.negated().decimal_string(),
-                    currency_code: Cow::Borrowed(adjustment.amount.currency.code()),
-                    adjustment_reason_code: Cow::Borrowed(adjustment.reason_code.code()),
-                },
-                invoice: InvoiceRef {
-                    original_invoice_id: adjustment.invoice_id.as_str().to_owned(),
-                },
-            });
-            let account = account_for(agreement, side);
-            BusEvent::envelope(kind, side, account, adjustment.updated_at, &ids, detail)
-        })
-        .collect()
+) -> BusEvent {
+    let detail = Detail::Adjustment(AdjustmentDetail {
+        request_id: call_id(adjustment.id.as_str(), kind),
+        catalog: Cow::Borrowed(CATALOG),
+        agreement: AgreementRef {
+            id: agreement.id.as_str().to_owned(),
+            proposer_id: None,
+            acceptor_id: None,
+            product_id: None,
+            offer_id: None,
+        },
+        billing_adjustment_request: AdjustmentRef {
+            id: adjustment.id.as_str().to_owned(),
+            adjustment_amount: adjustment.amount.negated().decimal_string(),
+            currency_code: Cow::Borrowed(adjustment.amount.currency.code()),
+            adjustment_reason_code: Cow::Borrowed(adjustment.reason_code.code()),
+        },
+        invoice: InvoiceRef {
+            original_invoice_id: adjustment.invoice_id.as_str().to_owned(),
+        },
+    });
+    let account = account_for(agreement, side);
+    let subject = adjustment.id.as_str();
+    BusEvent::envelope(kind, side, account, adjustment.updated_at, subject, detail)
 }
 
 /// Events as JSON lines, one event per line, exactly as a bus delivers them.
-pub fn to_json_lines<'a>(events: impl IntoIterator<Item = &'a BusEvent>) -> String {
-    events.into_iter().map(|e| e.to_json() + "\n").collect()
+pub fn to_json_lines<E: Borrow<BusEvent>>(events: impl IntoIterator<Item = E>) -> String {
+    events
+        .into_iter()
+        .map(|e| e.borrow().to_json() + "\n")
+        .collect()
 }
 
 #[cfg(test)]
@@ -460,9 +432,12 @@ mod tests {
             updated_at: at,
             link_secret: None,
         };
-        let events =
-            cancellation_events(EventKind::CancellationPendingApproval, &agreement, &request);
-        let proposer = events.iter().find(|e| e.side() == Side::Proposer).unwrap();
+        let proposer = &cancellation_event(
+            EventKind::CancellationPendingApproval,
+            Side::Proposer,
+            &agreement,
+            &request,
+        );
         assert_eq!(proposer.account, agreement.seller);
         let Detail::Cancellation(detail) = &proposer.detail else {
             panic!()
@@ -502,9 +477,10 @@ mod tests {
                 EventKind::CancellationPendingApproval,
                 EventKind::CancellationApproved,
             ] {
-                let events = cancellation_events(kind, &agreement, &request(id));
-                let again = cancellation_events(kind, &agreement, &request(id));
-                assert_eq!(events, again, "the same facts give the same event");
+                let events = |side| cancellation_event(kind, side, &agreement, &request(id));
+                let events = [events(Side::Acceptor), events(Side::Proposer)];
+                let again = cancellation_event(kind, Side::Proposer, &agreement, &request(id));
+                assert_eq!(events[1], again, "the same facts give the same event");
                 for event in &events {
                     assert!(ids.insert(event.id.clone()), "{} repeated", event.id);
                     let Detail::Cancellation(detail) = &event.detail else {
@@ -515,5 +491,44 @@ mod tests {
             }
         }
         assert_eq!((ids.len(), calls.len()), (8, 4));
+    }
+
+    #[test]
+    fn an_event_keeps_the_ids_it_always_had() {
+        // Exports and the buyer's and seller's own systems know events by these IDs: derived
+        // any other way, the same event would arrive twice under two names.
+        let agreement = crate::book::tests::agreement();
+        let at = Utc.with_ymd_and_hms(2025, 1, 1, 13, 12, 22).unwrap();
+        let request = CancellationRequest {
+            id: RequestId::parse("acr-1").unwrap(),
+            agreement_id: agreement.id.clone(),
+            reason_code: CancellationReasonCode::Other,
+            description: "d".into(),
+            details: AdditionalDetails::default(),
+            client_token: ClientToken::parse("t").unwrap(),
+            status: RequestStatus::Approved,
+            status_message: String::new(),
+            decided_by: None,
+            created_at: at,
+            updated_at: at,
+            link_secret: None,
+        };
+        let ids = |side| {
+            let event =
+                cancellation_event(EventKind::CancellationApproved, side, &agreement, &request);
+            let Detail::Cancellation(detail) = event.detail else {
+                panic!()
+            };
+            (event.id, detail.request_id)
+        };
+        let call = "518aa716-8fc2-4d5f-9a14-21a978fdbcac";
+        assert_eq!(
+            ids(Side::Acceptor),
+            ("5a9759c9-326b-492a-b281-8600fb33f508".into(), call.into())
+        );
+        assert_eq!(
+            ids(Side::Proposer),
+            ("460a9e8f-c892-4af2-81f1-becf77f1982c".into(), call.into())
+        );
     }
 }

@@ -10,8 +10,6 @@
 //! `reasonMessage`, which only a request sent without a description gives: the API allows
 //! that, the workbench's form does not, so those are checked on the event mapping itself.
 
-use std::sync::Arc;
-
 use chrono::{DateTime, Utc};
 use workbench_core::adjustment::{
     AdjustmentEntry, AdjustmentReasonCode, AdjustmentStatus, BillingAdjustment, Invoice,
@@ -24,7 +22,7 @@ use workbench_core::cancellation::{
     RequestStatus,
 };
 use workbench_core::events::{
-    adjustment_events, cancellation_events, BusEvent, Detail, EventKind, Side,
+    adjustment_event, cancellation_event, BusEvent, Detail, EventKind, Side,
 };
 use workbench_core::ids::*;
 use workbench_core::money::{Currency, Money};
@@ -150,13 +148,8 @@ fn side(events: Vec<BusEvent>, side: Side) -> BusEvent {
     of_side.pop().unwrap()
 }
 
-/// The events of an outcome, which it shares with the records that keep them.
-fn owned(events: Vec<Arc<BusEvent>>) -> Vec<BusEvent> {
-    events.into_iter().map(Arc::unwrap_or_clone).collect()
-}
-
 fn mapped(kind: EventKind, buyer: &str, request: &CancellationRequest, to: Side) -> BusEvent {
-    side(cancellation_events(kind, &agreement(buyer), request), to)
+    cancellation_event(kind, to, &agreement(buyer), request)
 }
 
 /// A book holding the example agreement and its invoice 2028746221 of 2,000.00 USD.
@@ -211,7 +204,7 @@ fn refund_example(book: &mut Book, amount: &str, at: &str, processed: &str) -> V
         }],
     };
     book.apply(batch, &seller(), time(at), &mut ids).unwrap();
-    owned(book.advance_to(time(processed)).events)
+    book.advance_to(time(processed)).bus_events(book)
 }
 
 #[test]
@@ -249,7 +242,7 @@ fn a_buyer_approving_in_the_book_gives_the_approved_example() {
         .unwrap();
     assert_golden(
         "cancellation-approved-acceptor.json",
-        &side(owned(outcome.events), Side::Acceptor),
+        &side(outcome.bus_events(&book), Side::Acceptor),
     );
 }
 
@@ -321,7 +314,9 @@ fn a_request_on_an_agreement_with_a_renewal_fails_validation_as_the_example() {
     let mut book = example_book(SELLER_GUIDE_BUYER, true, true);
     let mut ids = ExampleIds::new();
     send_example(&mut book, "2025-01-01T13:12:22Z", &mut ids);
-    let events = book.advance_to(time("2025-01-01T13:15:00Z")).events;
+    let events = book
+        .advance_to(time("2025-01-01T13:15:00Z"))
+        .bus_events(&book);
     assert_eq!(events.len(), 1, "only the seller is told");
     assert_golden(
         "proposer/cancellation-validation-failed-proposer.json",
@@ -386,15 +381,13 @@ fn the_adjustment_mapping_alone_gives_the_completed_example() {
         created_at: time("2025-01-01T13:59:00Z"),
         updated_at: time("2025-01-01T14:00:00Z"),
     };
-    let events = adjustment_events(
+    let event = adjustment_event(
         EventKind::AdjustmentCompleted,
+        Side::Acceptor,
         &agreement(BUYER_GUIDE_BUYER),
         &adjustment,
     );
-    assert_golden(
-        "billing-adjustment-completed-acceptor.json",
-        &side(events, Side::Acceptor),
-    );
+    assert_golden("billing-adjustment-completed-acceptor.json", &event);
 }
 
 #[test]

@@ -24,15 +24,13 @@ pub fn EventLog() -> impl IntoView {
     let page = RwSignal::new(0usize);
     let error = RwSignal::new(None::<String>);
     let filter = move || AgreementId::parse(agreement.get().trim()).ok();
-    // Only the page is cloned out of the book: the log can hold every event of 10,000
+    // Only the page's events are built: the log can hold every event of 10,000
     // agreements, and this runs again on every change of the book.
     let shown = Memo::new(move |_| {
         let seller = app.seller.get();
         let filter = filter();
-        app.book.with(|b| {
-            b.log_page(side.get(), seller.as_ref(), filter.as_ref(), page.get())
-                .map(BusEvent::clone)
-        })
+        app.book
+            .with(|b| b.log_page(side.get(), seller.as_ref(), filter.as_ref(), page.get()))
     });
     let export_events = move |_| {
         let seller = app.seller.get_untracked();

@@ -1,28 +1,20 @@
 //! The events a buyer's bus received, on the buyer's view.
 
 use leptos::prelude::*;
-use workbench_core::book::Page;
-use workbench_core::events::{BusEvent, Side};
+use workbench_core::events::Side;
 use workbench_core::ids::AccountId;
 
 use crate::components::event_log::EventItem;
 use crate::state::use_app;
 
 /// The "- Acceptor" events this buyer's EventBridge bus received, newest first, each with
-/// its exact JSON: the newest page, taken from the core without copying the rest.
+/// its exact JSON: the newest page, built by the core without building the rest.
 #[component]
 pub fn ReceivedEvents(account: AccountId) -> impl IntoView {
     let app = use_app();
     let newest = Memo::new(move |_| {
-        app.book.with(|b| {
-            let page = b.log_page(Side::Acceptor, Some(&account), None, 0);
-            Page {
-                items: page.items.into_iter().cloned().collect::<Vec<BusEvent>>(),
-                total: page.total,
-                page: page.page,
-                pages: page.pages,
-            }
-        })
+        app.book
+            .with(|b| b.log_page(Side::Acceptor, Some(&account), None, 0))
     });
     view! {
         <section aria-labelledby="received-heading">

@@ -87,13 +87,13 @@ fn AgreementDetail(
     let request = case.request.cloned();
     let can_request = a.status == AgreementStatus::Active && record.pending_request().is_none();
     let pending = record.pending_request().is_some();
-    let mut events: Vec<_> = record
-        .events
+    let events: Vec<BusEvent> = record
+        .event_refs()
         .iter()
-        .filter(|e| e.side() == Side::Proposer)
-        .map(|e| BusEvent::clone(e))
+        .rev()
+        .filter(|e| e.side == Side::Proposer)
+        .filter_map(|e| record.bus_event(e))
         .collect();
-    events.reverse();
     view! {
         <h1>{format!("Agreement {}", a.id)}</h1>
         <section aria-labelledby="terms-heading">

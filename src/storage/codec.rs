@@ -407,8 +407,8 @@ mod tests {
         let old: Value = serde_json::from_str(FORMAT_1_AGREEMENT).unwrap();
         let old_events = old["data"]["events"].as_array().unwrap();
         let record = &decoded.data;
-        assert_eq!(record.events.len(), old_events.len());
-        for (rebuilt, old) in record.events.iter().zip(old_events) {
+        assert_eq!(record.event_count(), old_events.len());
+        for (rebuilt, old) in record.events().zip(old_events) {
             let mut rebuilt = serde_json::to_value(rebuilt).unwrap();
             let mut old = old.clone();
             for event in [&mut rebuilt, &mut old] {

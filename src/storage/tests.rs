@@ -507,7 +507,7 @@ fn ten_thousand_agreements_with_their_whole_history_fit_in_the_quota_with_room_t
         (
             typical.requests.len(),
             typical.adjustments.len(),
-            typical.events.len()
+            typical.event_count()
         ),
         (3, 1, 12),
         "a full history: three requests, a refund, their events"

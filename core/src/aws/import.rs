@@ -823,7 +823,7 @@ impl Book {
         if merge.added.is_empty() && merge.changed.is_empty() {
             return;
         }
-        record.events = record.derived_events();
+        record.rederive_events();
         for (side, account) in [
             (Side::Seller, &record.agreement.seller),
             (Side::Buyer, &record.agreement.buyer),

@@ -2,12 +2,11 @@
 //! everything before it changes anything.
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 
 use super::command::{BatchEntryResult, BatchResult, Command, DomainError, Outcome, Reply};
-use super::record::{Actor, AgreementRecord, EntryPlan};
+use super::record::{Actor, AgreementRecord, EntryPlan, EventRef, EventSource};
 use super::records::Versioned;
 use super::Book;
 use crate::adjustment::{
@@ -18,7 +17,6 @@ use crate::agreement::AgreementStatus;
 use crate::cancellation::{
     self, AdditionalDetails, CancellationReasonCode, CancellationRequest, RequestStatus,
 };
-use crate::events::{self, BusEvent, EventKind};
 use crate::families::fps::{self, FpsCall};
 use crate::families::support_case::{RefundForm, SupportCase};
 use crate::ids::{
@@ -167,11 +165,6 @@ impl Book {
             updated_at: now,
             link_secret: Some(ids.link_secret()),
         };
-        let events = events::cancellation_events(
-            EventKind::CancellationPendingApproval,
-            &record.agreement,
-            &request,
-        );
         let id = request.id.clone();
         let events = self.records.update(&draft.agreement_id, |v| {
             v.record.log(
@@ -182,12 +175,20 @@ impl Book {
             );
             v.record.requests.push(request);
             v.version += 1;
-            v.record.add_events(events)
+            let sent = EventSource::Request {
+                index: v.record.requests.len() - 1,
+                settled: false,
+            };
+            v.record.add_events(sent)
         });
+        let events = events
+            .expect("the record was found above")
+            .map(|e| (draft.agreement_id.clone(), e))
+            .collect();
         Ok((
             Reply::Request(id),
             Some(RecordKey::Agreement(draft.agreement_id)),
-            events.expect("the record was found above"),
+            events,
         ))
     }
 
@@ -225,43 +226,31 @@ impl Book {
             .update(&agreement_id, |v| {
                 let record = &mut v.record;
                 let request = &mut record.requests[position];
-                let (kind, action, reason) = match decision {
+                let (action, reason) = match decision {
                     Resolution::Accept => {
                         request.accept(now)?;
                         record.agreement.status = AgreementStatus::Cancelled;
-                        (
-                            EventKind::CancellationApproved,
-                            "Approved the cancellation request",
-                            String::new(),
-                        )
+                        ("Approved the cancellation request", String::new())
                     }
                     Resolution::Reject(reason) => {
                         request.reject(&reason, now)?;
-                        (
-                            EventKind::CancellationRejected,
-                            "Rejected the cancellation request",
-                            reason,
-                        )
+                        ("Rejected the cancellation request", reason)
                     }
                     Resolution::Withdraw(reason) => {
                         request.withdraw(&reason, now)?;
-                        (
-                            EventKind::CancellationCancelled,
-                            "Withdrew the cancellation request",
-                            reason,
-                        )
+                        ("Withdrew the cancellation request", reason)
                     }
                 };
-                let events = events::cancellation_events(
-                    kind,
-                    &record.agreement,
-                    &record.requests[position],
-                );
                 record.log(now, actor, action, &reason);
                 v.version += 1;
-                Ok::<_, DomainError>(record.add_events(events))
+                let settled = EventSource::Request {
+                    index: position,
+                    settled: true,
+                };
+                Ok::<_, DomainError>(record.add_events(settled))
             })
             .expect("the record was found above")?;
+        let events = events.map(|e| (agreement_id.clone(), e)).collect();
         Ok((
             Reply::Done,
             Some(RecordKey::Agreement(agreement_id)),
@@ -535,7 +524,7 @@ fn check_batch(entries: &[AdjustmentEntry]) -> Result<(), DomainError> {
 
 /// What a command did: the reply, the record it changed (none for a repeated client
 /// token), and its events.
-type Handled = (Reply, Option<RecordKey>, Vec<Arc<BusEvent>>);
+type Handled = (Reply, Option<RecordKey>, Vec<(AgreementId, EventRef)>);
 
 /// A cancellation request as the seller sends it, before it is checked.
 struct Draft {
@@ -569,7 +558,7 @@ mod tests {
             .apply(send("form-1"), &Actor::Seller(seller()), t(0), &mut ids)
             .unwrap();
         let types: Vec<_> = outcome
-            .events
+            .bus_events(&book)
             .iter()
             .map(|e| e.detail_type.to_string())
             .collect();
@@ -700,7 +689,7 @@ mod tests {
         assert!(outcome.events.is_empty(), "adjustments are processed later");
         let outcome = book.advance_to(t(1));
         let types: Vec<_> = outcome
-            .events
+            .bus_events(&book)
             .iter()
             .map(|e| e.detail_type.to_string())
             .collect();

@@ -2,11 +2,12 @@
 //! changed, and why a command was refused.
 
 use std::collections::BTreeSet;
-use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
+use super::record::EventRef;
+use super::Book;
 use crate::adjustment::{AdjustmentEntry, EntryError, BATCH_MAX};
 use crate::agreement::AgreementStatus;
 use crate::aws::import::{AwsImport, Imported};
@@ -142,8 +143,11 @@ pub enum Reply {
 /// What a command or the passing of time did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Outcome {
-    /// In time order; the same events the changed records keep.
-    pub events: Vec<Arc<BusEvent>>,
+    /// The events, in time order, as the agreement that keeps each and where it stands
+    /// there; [`Outcome::bus_events`] builds them for a caller that reads them. Building
+    /// them here, 20,000 events with two SHA-256 IDs each, took the sweep that approves
+    /// 10,000 requests from 46 ms to 82 ms, past its budget of 50, and the app reads none.
+    pub events: Vec<(AgreementId, EventRef)>,
     /// The records whose content changed, of any kind, for storage to write.
     pub changed: BTreeSet<RecordKey>,
 }
@@ -152,6 +156,15 @@ impl Outcome {
     /// The agreements among the records that changed.
     pub fn agreements(&self) -> impl Iterator<Item = &AgreementId> {
         self.changed.iter().filter_map(RecordKey::agreement)
+    }
+
+    /// The events, exactly as the buses delivered them, built from `book` as this outcome
+    /// left it: those of records since removed are left out.
+    pub fn bus_events(&self, book: &Book) -> Vec<BusEvent> {
+        self.events
+            .iter()
+            .filter_map(|(id, event)| book.record(id)?.bus_event(event))
+            .collect()
     }
 }
 

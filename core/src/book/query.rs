@@ -70,30 +70,33 @@ impl Book {
     /// Every event of one side, newest first: of the agreements `party` is the seller or
     /// the buyer of, or of one agreement. Events of the same moment come by agreement ID,
     /// then latest in their record first, so that [`Book::log_page`] pages through exactly
-    /// this list. Sorts everything it returns: for a screenful, use `log_page`.
+    /// this list. Sorts everything it returns, then builds each event as it is reached: for
+    /// a screenful, use `log_page`.
     pub fn log(
         &self,
         side: Side,
         party: Option<&AccountId>,
         agreement: Option<&AgreementId>,
-    ) -> Vec<&BusEvent> {
+    ) -> impl ExactSizeIterator<Item = BusEvent> + '_ {
         // The records come in ID order, so their places there order them as their IDs
         // would, and compare faster than the IDs' texts.
-        let mut events: Vec<(LogKey<usize>, &BusEvent)> = self
+        let mut events: Vec<(LogKey<usize>, &AgreementRecord)> = self
             .log_records(party, agreement)
             .into_iter()
             .enumerate()
             .flat_map(|(n, record)| {
                 record
-                    .events
+                    .event_refs()
                     .iter()
                     .enumerate()
-                    .filter(|(_, e)| e.side() == side)
-                    .map(move |(i, e)| ((e.time, Reverse(n), i), &**e))
+                    .filter(|(_, e)| e.side == side)
+                    .map(move |(i, e)| ((e.time, Reverse(n), i), record))
             })
             .collect();
         events.sort_unstable_by_key(|(key, _)| Reverse(*key));
-        events.into_iter().map(|(_, e)| e).collect()
+        events
+            .into_iter()
+            .map(|((_, _, i), record)| record.event(i))
     }
 
     /// One page of [`Book::log`] (from 0; past the end, the last one), without sorting the
@@ -101,21 +104,22 @@ impl Book {
     /// holds its records by their newest event and counts its events. Merging the records
     /// from their newest ends, each taken in only once the merge reaches its newest event,
     /// yields the log in order and stops after the page: it costs the events up to the
-    /// page's end, each a logarithm, whatever the size of the book.
+    /// page's end, each a logarithm, whatever the size of the book, and builds only the
+    /// page's.
     pub fn log_page(
         &self,
         side: Side,
         party: Option<&AccountId>,
         agreement: Option<&AgreementId>,
         page: usize,
-    ) -> Page<&BusEvent> {
+    ) -> Page<BusEvent> {
         let (waiting, total): (Box<dyn Iterator<Item = &AgreementRecord>>, usize) = match agreement
         {
             Some(_) => {
                 let records = self.log_records(party, agreement);
                 let total = records
                     .iter()
-                    .map(|r| r.events.iter().filter(|e| e.side() == side).count())
+                    .map(|r| r.event_refs().iter().filter(|e| e.side == side).count())
                     .sum();
                 (Box::new(records.into_iter()), total)
             }
@@ -134,12 +138,18 @@ impl Book {
         let pages = total.div_ceil(PAGE_MAX).max(1);
         let page = page.min(pages - 1);
         let newest_before = |record: &AgreementRecord, end: usize| {
-            record.events[..end].iter().rposition(|e| e.side() == side)
+            record.event_refs()[..end]
+                .iter()
+                .rposition(|e| e.side == side)
         };
         let mut waiting = waiting.filter_map(|record| {
-            let i = newest_before(record, record.events.len())?;
+            let i = newest_before(record, record.event_count())?;
             Some((
-                (record.events[i].time, Reverse(&record.agreement.id), i),
+                (
+                    record.event_refs()[i].time,
+                    Reverse(&record.agreement.id),
+                    i,
+                ),
                 record,
             ))
         });
@@ -163,11 +173,11 @@ impl Book {
             };
             let record = taken[n];
             if rank >= page * PAGE_MAX {
-                items.push(&*record.events[i]);
+                items.push(record.event(i));
             }
             if let Some(before) = newest_before(record, i) {
                 let key = (
-                    record.events[before].time,
+                    record.event_refs()[before].time,
                     Reverse(&record.agreement.id),
                     before,
                 );
@@ -362,7 +372,7 @@ mod tests {
     #[test]
     fn a_log_page_holds_fifty_events_newest_first_and_the_last_page_the_rest() {
         let book = crate::demo::scale_book(23, t(0), &mut SequentialIds::default());
-        let whole = book.log(Side::Proposer, None, None);
+        let whole: Vec<BusEvent> = book.log(Side::Proposer, None, None).collect();
         assert!(whole.len() > 2 * PAGE_MAX && !whole.len().is_multiple_of(PAGE_MAX));
         let pages = every_page(&book, Side::Proposer, None, None);
         assert_eq!(pages.len(), whole.len().div_ceil(PAGE_MAX));
@@ -380,7 +390,7 @@ mod tests {
             whole.len() % PAGE_MAX,
             "the last page holds the rest"
         );
-        let paged: Vec<&BusEvent> = pages.into_iter().flat_map(|p| p.items).collect();
+        let paged: Vec<BusEvent> = pages.into_iter().flat_map(|p| p.items).collect();
         assert!(paged.windows(2).all(|w| w[0].time >= w[1].time));
         assert!(paged.iter().all(|e| e.side() == Side::Proposer));
         assert_eq!(paged, whole);
@@ -398,15 +408,16 @@ mod tests {
             .records
             .values()
             .map(|v| &v.record.agreement)
-            .find(|a| book.records[&a.id].record.events.len() > 2)
+            .find(|a| book.records[&a.id].record.event_count() > 2)
             .map(|a| (a.id.clone(), a.buyer.clone()))
             .unwrap();
         let of_one = book.log_page(Side::Acceptor, None, Some(&id), 0);
         assert!(of_one.total > 0);
         assert!(of_one.items.iter().all(|e| e.agreement_id() == id.as_str()));
-        assert_eq!(of_one.items, book.log(Side::Acceptor, None, Some(&id)));
+        let whole: Vec<BusEvent> = book.log(Side::Acceptor, None, Some(&id)).collect();
+        assert_eq!(of_one.items, whole);
 
-        let of_buyer = book.log(Side::Proposer, Some(&buyer), None);
+        let of_buyer: Vec<BusEvent> = book.log(Side::Proposer, Some(&buyer), None).collect();
         assert!(!of_buyer.is_empty());
         assert!(of_buyer.iter().all(|e| book.records
             [&AgreementId::parse(e.agreement_id()).unwrap()]

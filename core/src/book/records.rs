@@ -3,13 +3,12 @@
 
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::record::AgreementRecord;
-use crate::events::{BusEvent, Side};
+use super::record::{AgreementRecord, EventRef};
+use crate::events::Side;
 use crate::ids::{AccountId, AgreementId, RequestId};
 
 /// A record and its version: storage compares versions before it writes.
@@ -57,11 +56,6 @@ struct Indexed {
     requests: Vec<RequestId>,
     next_due: Option<DateTime<Utc>>,
     logs: [Logged; 2],
-    /// The events `logs` counts, shared with the record. While the record's events begin
-    /// with these, only the ones after them are read: reading every event of every record
-    /// a sweep approves missed the cache once per event, a tenth of the sweep. Holding
-    /// them keeps each alive, so that the same address is the same event.
-    counted: Vec<Arc<BusEvent>>,
 }
 
 /// Per side ([`side_slot`]): the time of a record's newest event and how many it has, if
@@ -75,27 +69,7 @@ impl Indexed {
             buyer: record.agreement.buyer.clone(),
             requests: record.requests.iter().map(|r| r.id.clone()).collect(),
             next_due: record.next_due(),
-            logs: logged([None; 2], &record.events),
-            counted: record.events.clone(),
-        }
-    }
-
-    /// The logs of `events`, counted on from `counted` when they begin with it, and
-    /// `counted` brought up to them.
-    fn recount(&mut self, events: &[Arc<BusEvent>]) -> [Logged; 2] {
-        let kept = self.counted.len();
-        let grown = events.len() >= kept
-            && self
-                .counted
-                .iter()
-                .zip(events)
-                .all(|(a, b)| Arc::ptr_eq(a, b));
-        if grown {
-            self.counted.extend_from_slice(&events[kept..]);
-            logged(self.logs, &events[kept..])
-        } else {
-            self.counted = events.to_vec();
-            logged([None; 2], events)
+            logs: logged(record.event_refs()),
         }
     }
 
@@ -106,10 +80,11 @@ impl Indexed {
     }
 }
 
-/// `logs` with `events` counted in.
-fn logged(mut logs: [Logged; 2], events: &[Arc<BusEvent>]) -> [Logged; 2] {
+/// What a record with `events` puts into each side's logs.
+fn logged(events: &[EventRef]) -> [Logged; 2] {
+    let mut logs = [None; 2];
     for event in events {
-        let slot = &mut logs[side_slot(event.side())];
+        let slot = &mut logs[side_slot(event.side)];
         *slot = Some(match *slot {
             None => (event.time, 1),
             Some((newest, count)) => (event.time.max(newest), count + 1),
@@ -248,7 +223,7 @@ impl Indexes {
             }
             old.next_due = next_due;
         }
-        for (slot, logs) in old.recount(&record.events).into_iter().enumerate() {
+        for (slot, logs) in logged(record.event_refs()).into_iter().enumerate() {
             if old.logs[slot] != logs {
                 shift_logs(
                     &mut self.logs[slot],

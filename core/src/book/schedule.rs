@@ -6,13 +6,12 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 
 use super::command::Outcome;
-use super::record::{Actor, AgreementRecord, HistoryEntry};
+use super::record::{Actor, AgreementRecord, EventSource, HistoryEntry};
 use super::records::Versioned;
 use super::Book;
 use crate::adjustment::{self, AdjustmentStatus};
 use crate::agreement::AgreementStatus;
 use crate::cancellation;
-use crate::events::{self, BusEvent, EventKind};
 use crate::families::support_case::{completed_message, CaseOutcome, CaseStatus};
 use crate::ids::AgreementId;
 use crate::key::{RecordKey, SupportCaseId};
@@ -44,10 +43,10 @@ impl AgreementRecord {
         }
     }
 
-    /// Does what was due at `at`; returns its events, or `None` when an earlier item of
-    /// the same sweep already settled it (a request that failed validation is no longer
-    /// there to approve).
-    fn run(&mut self, item: Due, at: DateTime<Utc>) -> Option<Vec<BusEvent>> {
+    /// Does what was due at `at`; returns what its events report, or `None` when an earlier
+    /// item of the same sweep already settled it (a request that failed validation is no
+    /// longer there to approve).
+    fn run(&mut self, item: Due, at: DateTime<Utc>) -> Option<EventSource> {
         match item {
             Due::Validation(i) => {
                 let has_renewal = self.agreement.renewal.is_some();
@@ -62,11 +61,10 @@ impl AgreementRecord {
                     "Failed the cancellation request's validation",
                     &message,
                 );
-                Some(events::cancellation_events(
-                    EventKind::CancellationValidationFailed,
-                    &self.agreement,
-                    &self.requests[i],
-                ))
+                Some(EventSource::Request {
+                    index: i,
+                    settled: true,
+                })
             }
             Due::Approval(i) => {
                 if !self.requests[i].auto_approve_by(at) {
@@ -83,11 +81,10 @@ impl AgreementRecord {
                     ),
                     "",
                 );
-                Some(events::cancellation_events(
-                    EventKind::CancellationApproved,
-                    &self.agreement,
-                    &self.requests[i],
-                ))
+                Some(EventSource::Request {
+                    index: i,
+                    settled: true,
+                })
             }
             Due::Processing(i) => {
                 let adjustment = &mut self.adjustments[i];
@@ -99,21 +96,14 @@ impl AgreementRecord {
                         "an adjustment names an invoice of its record (checked on create and load)",
                     );
                 adjustment::process(adjustment, invoice);
-                let processed = adjustment.clone();
-                let (kind, action) = match processed.status {
-                    AdjustmentStatus::Completed => (
-                        EventKind::AdjustmentCompleted,
-                        "Completed the billing adjustment",
-                    ),
-                    _ => (EventKind::AdjustmentFailed, "Failed the billing adjustment"),
+                let action = match adjustment.status {
+                    AdjustmentStatus::Completed => "Completed the billing adjustment",
+                    _ => "Failed the billing adjustment",
                 };
-                self.log(
-                    at,
-                    &Actor::System,
-                    &format!("{action} {}", processed.id),
-                    &processed.status_message,
-                );
-                Some(events::adjustment_events(kind, &self.agreement, &processed))
+                let action = format!("{action} {}", adjustment.id);
+                let message = adjustment.status_message.clone();
+                self.log(at, &Actor::System, &action, &message);
+                Some(EventSource::Adjustment { index: i })
             }
         }
     }
@@ -176,13 +166,13 @@ impl Book {
             let new = self
                 .records
                 .update(&agreement_id, |versioned| {
-                    let events = versioned.record.run(item, at)?;
+                    let source = versioned.record.run(item, at)?;
                     versioned.version += 1;
-                    Some(versioned.record.add_events(events))
+                    Some(versioned.record.add_events(source))
                 })
                 .flatten();
             if let Some(new) = new {
-                events.extend(new);
+                events.extend(new.map(|event| (agreement_id.clone(), event)));
                 changed.push(RecordKey::Agreement(agreement_id));
             }
         }
@@ -256,7 +246,6 @@ impl Book {
                             invoice.refunded_minor += refund.amount.minor;
                         }
                     }
-                    record.events = record.derived_events();
                     versioned.version += 1;
                 });
                 outcome
@@ -311,10 +300,11 @@ mod tests {
         sent(&mut book, &mut ids);
         assert!(book.advance_to(t(167)).events.is_empty());
         let outcome = book.advance_to(t(24 * 30));
-        assert_eq!(outcome.events.len(), 2);
-        assert!(outcome.events.iter().all(|e| e.time == t(168)));
+        let events = outcome.bus_events(&book);
+        assert_eq!(events.len(), 2);
+        assert!(events.iter().all(|e| e.time == t(168)));
         assert_eq!(
-            outcome.events[0].detail_type.to_string(),
+            events[0].detail_type.to_string(),
             "Agreement Cancellation Request Approved - Acceptor"
         );
         let record = book.record(&id()).unwrap();
@@ -343,7 +333,7 @@ mod tests {
         );
         assert_eq!(book, before, "not even the auto-approval is kept");
         let outcome = book.advance_to(t(200));
-        assert!(outcome.events.iter().all(|e| e.time == t(168)));
+        assert!(outcome.bus_events(&book).iter().all(|e| e.time == t(168)));
         assert_eq!(book.record(&id()).unwrap().requests[0].updated_at, t(168));
     }
 
@@ -368,7 +358,7 @@ mod tests {
             .is_empty());
         let outcome = book.advance_to(t(1000));
         let types: Vec<_> = outcome
-            .events
+            .bus_events(&book)
             .iter()
             .map(|e| (e.detail_type.to_string(), e.time))
             .collect();

@@ -5,7 +5,6 @@
 
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::Arc;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use proptest::prelude::*;
@@ -16,7 +15,7 @@ use crate::adjustment::{AdjustmentEntry, AdjustmentReasonCode, AdjustmentStatus,
 use crate::cancellation::{
     AdditionalDetails, CancellationReasonCode, CancellationRequest, PricingModel, RequestStatus,
 };
-use crate::events::{self, BusEvent, Side};
+use crate::events::{self, BusEvent, EventKind, Side};
 use crate::ids::{
     AccountId, AgreementId, ClientToken, InvoiceId, OfferId, ProductId, RequestId, SequentialIds,
 };
@@ -225,7 +224,7 @@ fn command(book: &Book, step: &Step, ids: &SequentialIds) -> (Command, Actor) {
 struct Run {
     book: Book,
     now: DateTime<Utc>,
-    events: Vec<Arc<BusEvent>>,
+    events: Vec<BusEvent>,
 }
 
 /// Runs `steps` from `t(0)`, checking after each one what must hold at every moment.
@@ -233,7 +232,7 @@ fn run(renewal: bool, steps: &[Step]) -> Result<Run, TestCaseError> {
     let mut book = two_agreements(renewal);
     let mut ids = SequentialIds::default();
     let mut now = t(0);
-    let mut events: Vec<Arc<BusEvent>> = Vec::new();
+    let mut events: Vec<BusEvent> = Vec::new();
     let mut last_accepted: Option<(Command, Actor)> = None;
     let mut settled: BTreeMap<RequestId, CancellationRequest> = BTreeMap::new();
     for step in steps {
@@ -282,18 +281,24 @@ fn run(renewal: bool, steps: &[Step]) -> Result<Run, TestCaseError> {
                 }
             }
         };
+        let emitted = outcome.bus_events(&book);
+        prop_assert_eq!(
+            emitted.len(),
+            outcome.events.len(),
+            "every event can be built"
+        );
         prop_assert!(
-            outcome.events.windows(2).all(|w| w[0].time <= w[1].time),
+            emitted.windows(2).all(|w| w[0].time <= w[1].time),
             "an outcome's events are in time order"
         );
         prop_assert!(
             events
                 .last()
-                .zip(outcome.events.first())
+                .zip(emitted.first())
                 .is_none_or(|(a, b)| a.time <= b.time),
             "nothing happens before what already happened"
         );
-        events.extend(outcome.events);
+        events.extend(emitted);
         for (id, versioned) in &book.records {
             let old = &before.records[id];
             let changed = versioned.record != old.record;
@@ -309,6 +314,7 @@ fn run(renewal: bool, steps: &[Step]) -> Result<Run, TestCaseError> {
             );
             let record = &versioned.record;
             prop_assert!(record.check().is_ok(), "{:?}", record.check());
+            check_events(record)?;
             for invoice in &record.invoices {
                 prop_assert!(invoice.refunded_minor <= invoice.charged_minor);
             }
@@ -347,6 +353,81 @@ fn run(renewal: bool, steps: &[Step]) -> Result<Run, TestCaseError> {
         check_indexes(&book)?;
     }
     Ok(Run { book, now, events })
+}
+
+/// The events a record keeps, where each stands and each built, are the ones a derivation
+/// from its requests and adjustments alone gives, in the same order: each request told both
+/// sides when it was sent and again when it was settled (a failed validation only the
+/// seller), each processed adjustment told them once, in time order, the events of one
+/// moment in the order of the record's lists.
+fn check_events(record: &AgreementRecord) -> Result<(), TestCaseError> {
+    let mut derived = Vec::new();
+    for request in &record.requests {
+        let sent = CancellationRequest {
+            status: RequestStatus::PendingApproval,
+            status_message: String::new(),
+            decided_by: None,
+            updated_at: request.created_at,
+            ..request.clone()
+        };
+        let kind = EventKind::CancellationPendingApproval;
+        for &side in kind.sides() {
+            derived.push(events::cancellation_event(
+                kind,
+                side,
+                &record.agreement,
+                &sent,
+            ));
+        }
+        let settled = match request.status {
+            RequestStatus::PendingApproval => None,
+            RequestStatus::Approved => Some(EventKind::CancellationApproved),
+            RequestStatus::Rejected => Some(EventKind::CancellationRejected),
+            RequestStatus::Cancelled => Some(EventKind::CancellationCancelled),
+            RequestStatus::ValidationFailed => Some(EventKind::CancellationValidationFailed),
+        };
+        if let Some(kind) = settled {
+            for &side in kind.sides() {
+                derived.push(events::cancellation_event(
+                    kind,
+                    side,
+                    &record.agreement,
+                    request,
+                ));
+            }
+        }
+    }
+    for adjustment in &record.adjustments {
+        let kind = match adjustment.status {
+            AdjustmentStatus::Pending => continue,
+            AdjustmentStatus::Completed => EventKind::AdjustmentCompleted,
+            AdjustmentStatus::ValidationFailed => EventKind::AdjustmentFailed,
+        };
+        for &side in kind.sides() {
+            derived.push(events::adjustment_event(
+                kind,
+                side,
+                &record.agreement,
+                adjustment,
+            ));
+        }
+    }
+    derived.sort_by_key(|e| e.time);
+    let refs: Vec<(DateTime<Utc>, Side)> = derived.iter().map(|e| (e.time, e.side())).collect();
+    let kept: Vec<(DateTime<Utc>, Side)> = record
+        .event_refs()
+        .iter()
+        .map(|e| (e.time, e.side))
+        .collect();
+    prop_assert_eq!(kept, refs, "each event stands where the derivation puts it");
+    prop_assert_eq!(record.event_refs(), &record.derived_events()[..]);
+    let built: Vec<BusEvent> = record.events().collect();
+    prop_assert_eq!(
+        built,
+        derived,
+        "each event is built as the derivation builds it"
+    );
+    Ok(())
 }
 
 /// Every index of the records holds exactly what a scan of the whole book finds.
@@ -410,7 +491,7 @@ fn check_indexes(book: &Book) -> Result<(), TestCaseError> {
             for r in records().filter(|r| {
                 party.is_none_or(|p| &r.agreement.seller == p || &r.agreement.buyer == p)
             }) {
-                let mine: Vec<_> = r.events.iter().filter(|e| e.side() == side).collect();
+                let mine: Vec<_> = r.event_refs().iter().filter(|e| e.side == side).collect();
                 if let Some(newest) = mine.iter().map(|e| e.time).max() {
                     log.newest
                         .insert((Reverse(Moment::of(newest)), IdKey::of(&r.agreement.id)));
@@ -434,7 +515,7 @@ fn check_indexes(book: &Book) -> Result<(), TestCaseError> {
 }
 
 /// How many events of `detail_type` name `id` (a request or an adjustment).
-fn count(events: &[Arc<BusEvent>], detail_type: &str, id: &str) -> usize {
+fn count(events: &[BusEvent], detail_type: &str, id: &str) -> usize {
     events
         .iter()
         .filter(|e| e.detail_type.to_string() == detail_type)
@@ -495,18 +576,18 @@ proptest! {
                 prop_assert_eq!(named("Failed - Proposer"), failed);
                 expected_total += completed + failed;
             }
-            prop_assert!(record.events.iter().all(|e| e.agreement_id() == record.agreement.id.as_str()));
+            prop_assert!(record.events().all(|e| e.agreement_id() == record.agreement.id.as_str()));
         }
         prop_assert_eq!(events.len(), expected_total, "no other event");
-        let kept: usize = book.records.values().map(|v| v.record.events.len()).sum();
+        let kept: usize = book.records.values().map(|v| v.record.event_count()).sum();
         prop_assert_eq!(kept, events.len(), "each record keeps its own events");
         for versioned in book.records.values() {
             let mut emitted: Vec<&BusEvent> = events
                 .iter()
                 .filter(|e| e.agreement_id() == versioned.record.agreement.id.as_str())
-                .map(|e| &**e)
                 .collect();
-            let mut kept: Vec<&BusEvent> = versioned.record.events.iter().map(|e| &**e).collect();
+            let built: Vec<BusEvent> = versioned.record.events().collect();
+            let mut kept: Vec<&BusEvent> = built.iter().collect();
             prop_assert!(kept.windows(2).all(|w| w[0].time <= w[1].time), "a record keeps its events in time order");
             // Events of one moment may be emitted in another order than the record keeps
             // them (a refund processed as a request is sent): the same events, in time order.
@@ -530,12 +611,12 @@ proptest! {
         let Run { book: mut a, now, .. } = run(renewal, &steps)?;
         let mut b = a.clone();
         let end = now + Duration::seconds(hops.iter().sum());
-        let jumped = a.advance_to(end).events;
+        let jumped = a.advance_to(end).bus_events(&a);
         let mut stepped = Vec::new();
         let mut at = now;
         for hop in hops {
             at += Duration::seconds(hop);
-            stepped.extend(b.advance_to(at).events);
+            stepped.extend(b.advance_to(at).bus_events(&b));
         }
         prop_assert_eq!(jumped, stepped);
         let contents = |book: &Book| book.records.values().map(|v| v.record.clone()).collect::<Vec<_>>();
@@ -544,12 +625,12 @@ proptest! {
 }
 
 /// The log pages one after the other, as a person paging through them sees it.
-pub(super) fn every_page<'a>(
-    book: &'a Book,
+pub(super) fn every_page(
+    book: &Book,
     side: Side,
     party: Option<&AccountId>,
     agreement: Option<&AgreementId>,
-) -> Vec<Page<&'a BusEvent>> {
+) -> Vec<Page<BusEvent>> {
     let first = book.log_page(side, party, agreement, 0);
     (0..first.pages)
         .map(|page| book.log_page(side, party, agreement, page))
@@ -589,8 +670,8 @@ fn check_log(book: &Book, side: Side, filter: &LogFilter) -> Result<(), TestCase
         }
         LogFilter::Agreement(n) => (None, book.records.keys().nth(*n).cloned()),
     };
-    let whole = book.log(side, party.as_ref(), agreement.as_ref());
-    let mut expected: Vec<&BusEvent> = book
+    let whole: Vec<BusEvent> = book.log(side, party.as_ref(), agreement.as_ref()).collect();
+    let mut expected: Vec<BusEvent> = book
         .records
         .values()
         .map(|v| &v.record)
@@ -600,11 +681,11 @@ fn check_log(book: &Book, side: Side, filter: &LogFilter) -> Result<(), TestCase
                 .as_ref()
                 .is_none_or(|p| &r.agreement.seller == p || &r.agreement.buyer == p)
         })
-        .flat_map(|r| r.events.iter().filter(|e| e.side() == side).map(|e| &**e))
+        .flat_map(|r| r.events().filter(|e| e.side() == side))
         .collect();
     prop_assert!(whole.windows(2).all(|w| w[0].time >= w[1].time));
     let mut sorted = whole.clone();
-    let by_id = |e: &&BusEvent| e.id.clone();
+    let by_id = |e: &BusEvent| e.id.clone();
     sorted.sort_by_key(by_id);
     expected.sort_by_key(by_id);
     prop_assert_eq!(sorted, expected, "the log holds every matching event once");
@@ -733,6 +814,9 @@ fn changed_book(seed: u64, changes: &[Change]) -> Result<Book, TestCaseError> {
             }
         }
         check_indexes(&book)?;
+    }
+    for versioned in book.records.values() {
+        check_events(&versioned.record)?;
     }
     Ok(book)
 }

@@ -131,7 +131,7 @@ pub enum Entry<'a> {
     #[serde(rename = "bus event")]
     Event {
         bus: String,
-        delivered: &'a BusEvent,
+        delivered: Box<BusEvent>,
     },
     /// A cancellation request as it stands when the pack is made, without its link secret:
     /// a pack is evidence to show others, and the secret would let its reader forge receipts.
@@ -175,7 +175,7 @@ pub fn case_entries<'a>(
         agreement_status: agreement.status.code(),
         made_at: now,
         commands: record.history.len(),
-        bus_events: record.events.len(),
+        bus_events: record.event_count(),
     }];
     let command = |h: &'a HistoryEntry| Entry::Command {
         at: h.at,
@@ -188,17 +188,17 @@ pub fn case_entries<'a>(
         action: &h.action,
         reason: &h.reason,
     };
-    let event = |e: &'a BusEvent| Entry::Event {
+    let event = |e: BusEvent| Entry::Event {
         bus: match e.side() {
             Side::Acceptor => format!("buyer {}", e.account),
             Side::Proposer => format!("seller {}", e.account),
         },
-        delivered: e,
+        delivered: Box::new(e),
     };
     // A command comes before the events it caused, which bear the same second: bus times
     // are whole seconds, command times need not be.
     let mut history = record.history.iter().peekable();
-    let mut events = record.events.iter().map(|e| &**e).peekable();
+    let mut events = record.events().peekable();
     entries.extend(std::iter::from_fn(|| {
         match (history.peek(), events.peek()) {
             (Some(h), Some(e)) if e.time.timestamp() < h.at.timestamp() => events.next().map(event),
@@ -278,7 +278,7 @@ mod tests {
             let text = case_pack(record, directory, demo::demo_now()).unwrap();
             let expected = 1
                 + record.history.len()
-                + record.events.len()
+                + record.event_count()
                 + record.requests.len()
                 + record.adjustments.len()
                 + record.invoices.len();
@@ -299,7 +299,7 @@ mod tests {
         assert_eq!(first["buyer"]["name"], buyer.name.as_str());
         assert_eq!(first["seller"]["account"], record.agreement.seller.as_str());
         assert_eq!(first["commands"], record.history.len());
-        assert_eq!(first["busEvents"], record.events.len());
+        assert_eq!(first["busEvents"], record.event_count());
         let verdict = check(&text);
         assert_eq!(
             verdict,
@@ -350,8 +350,8 @@ mod tests {
                 .lines()
                 .filter(|l| l.contains(r#""entry":{"kind":"bus event""#))
                 .collect();
-            assert_eq!(events.len(), record.events.len());
-            for (line, event) in events.iter().zip(&record.events) {
+            assert_eq!(events.len(), record.event_count());
+            for (line, event) in events.iter().zip(record.events()) {
                 let (bus, side) = match event.side() {
                     Side::Acceptor => ("buyer", record.agreement.buyer.as_str()),
                     Side::Proposer => ("seller", record.agreement.seller.as_str()),
@@ -386,7 +386,7 @@ mod tests {
                     _ => None,
                 })
                 .collect();
-            assert_eq!(timeline.len(), record.history.len() + record.events.len());
+            assert_eq!(timeline.len(), record.history.len() + record.event_count());
             for pair in timeline.windows(2) {
                 // Bus times are whole seconds; a command's time may not be.
                 assert!(pair[0].1.timestamp() <= pair[1].1.timestamp(), "{pair:?}");
@@ -484,7 +484,7 @@ mod tests {
         for text in [
             "hello\nworld\n".to_string(),
             "Agreement ID,Buyer\nagmt-1,444455556666\n".to_string(),
-            to_json_lines(record.events.iter().map(|e| &**e)),
+            to_json_lines(record.events()),
             "\u{feff}\u{0}\u{1}binary".to_string(),
         ] {
             let verdict = check(&text);
