@@ -45,8 +45,15 @@ pub fn unpack(text: &str) -> Result<String, UnpackError> {
     String::from_utf8(bytes).map_err(|_| UnpackError::NotText)
 }
 
+/// Deflate's default level. Against the best (9) it packs the 10,000-agreement scale demo
+/// into 0.3 % more of the quota (87.1 % against 86.8 %) and deflates in two thirds of the
+/// time, and deflating was a third of writing every record after "+7 days" at that scale.
+/// Below 6 the records grow faster than the time shrinks (level 4: 89.0 %). Any level reads
+/// back alike.
+const LEVEL: u32 = 6;
+
 fn deflate(data: &[u8]) -> Vec<u8> {
-    let mut compress = Compress::new(Compression::best(), false);
+    let mut compress = Compress::new(Compression::new(LEVEL), false);
     compress
         .set_dictionary(DICTIONARY)
         .expect("a raw deflate stream takes a dictionary before any input");
