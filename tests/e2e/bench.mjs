@@ -208,18 +208,21 @@ async function scaleBudgets(browser, origin) {
   // the longest frame meanwhile (the page cannot answer a person during it).
   await page.goto(`${origin}/seller`);
   await page.getByRole('region', { name: 'Matching agreements' }).waitFor();
-  await page.evaluate(() => {
+  const clicked = await page.evaluate(() => {
     performance.clearMeasures('workbench: time passes');
-    window.__frames = [];
-    new PerformanceObserver((list) => window.__frames.push(...list.getEntries().map((e) => e.duration))).observe({ type: 'long-animation-frame' });
+    return performance.now();
   });
   await page.getByRole('button', { name: '+7 days' }).click();
   await page.waitForFunction(() => performance.getEntriesByName('workbench: time passes').length > 0, null, { timeout: 120_000, polling: 50 });
-  await page.waitForTimeout(500);
-  const week = await page.evaluate(() => ({
-    took: performance.getEntriesByName('workbench: time passes')[0].duration,
-    longest: Math.max(0, ...window.__frames),
-  }));
+  // The frame that held the work is in the timeline once the next one has been drawn.
+  const week = await page.evaluate(async (since) => {
+    await new Promise((drawn) => requestAnimationFrame(() => requestAnimationFrame(drawn)));
+    const frames = performance.getEntriesByType('long-animation-frame').filter((f) => f.startTime + f.duration >= since);
+    return {
+      took: performance.getEntriesByName('workbench: time passes')[0].duration,
+      longest: Math.max(0, ...frames.map((f) => f.duration)),
+    };
+  }, clicked);
   report(
     '"+7 days" with 10,000 pending requests, until every approval is written',
     `${ms(week.took)} (longest frame ${ms(week.longest)})`,
