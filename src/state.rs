@@ -392,14 +392,13 @@ impl AppState {
                     return;
                 }
                 let now = state.now.get_untracked();
-                let text = event.new_value();
                 // Views hear of it only when a record was read or removed.
                 let notices = state
                     .book
                     .try_maybe_update(|b| {
                         let notices = state
                             .store
-                            .try_update_value(|s| s.apply_external(b, &key, text.as_deref(), now))
+                            .try_update_value(|s| s.catch_up(b, &key, now))
                             .flatten();
                         (notices.is_some(), notices)
                     })

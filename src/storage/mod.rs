@@ -725,15 +725,29 @@ impl<B: Backend> Store<B> {
     /// whatever this tab believed: a write of them was just refused.
     pub fn restore(&mut self, book: &mut Book, records: &BTreeSet<RecordKey>, now: DateTime<Utc>) {
         for record in records {
-            let key = key_of(record);
-            let text = self.get(&key);
-            self.apply_external(book, &key, text.as_deref(), now);
+            self.catch_up(book, &key_of(record), now);
         }
     }
 
-    /// Applies a change another tab made to `key` (`None`: it was removed). Returns a notice
-    /// when the new text could not be read.
-    pub fn apply_external(
+    /// Brings the book in step with what `key` holds now, after another tab changed it.
+    /// What it holds now, not what a storage event said it was given: Chromium can deliver
+    /// a write made just before this page opened, which the page has already read (and, if
+    /// it was damaged, moved aside), so the event's value is older than storage. Returns
+    /// `None` when nothing the book shows changed, else the notices of what could not be
+    /// read.
+    pub fn catch_up(
+        &mut self,
+        book: &mut Book,
+        key: &str,
+        now: DateTime<Utc>,
+    ) -> Option<Vec<Notice>> {
+        let text = self.get(key);
+        self.apply_external(book, key, text.as_deref(), now)
+    }
+
+    /// Applies `text`, which `key` now holds (`None`: it was removed). Returns a notice
+    /// when it could not be read.
+    fn apply_external(
         &mut self,
         book: &mut Book,
         key: &str,
