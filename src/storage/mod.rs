@@ -261,6 +261,8 @@ pub struct Store<B: Backend> {
     /// full the quota is costs nothing per action.
     sizes: BTreeMap<String, usize>,
     used: usize,
+    /// Records that time changed, still to be written (`write_later`).
+    later: BTreeSet<RecordKey>,
 }
 
 /// How much of the quota is used, in characters as the browser counts them.
@@ -298,6 +300,7 @@ impl<B: Backend> Store<B> {
             quarantined: 0,
             sizes: BTreeMap::new(),
             used: 0,
+            later: BTreeSet::new(),
         };
         let mut notices = Vec::new();
         let keys = match store.backend.keys() {
@@ -631,12 +634,23 @@ impl<B: Backend> Store<B> {
 
     /// Saves the records a change touched, and nothing else.
     pub fn save(&mut self, book: &Book, changed: &BTreeSet<RecordKey>) -> Result<(), SaveError> {
-        changed.iter().try_for_each(|record| match record {
-            RecordKey::Agreement(id) => self.save_one::<AgreementRecord>(book, id),
-            RecordKey::Fps(id) => self.save_one::<FpsSubscription>(book, id),
-            RecordKey::DevPay(id) => self.save_one::<DevPaySubscription>(book, id),
-            RecordKey::Alibaba(id) => self.save_one::<AlibabaOrder>(book, id),
-            RecordKey::SupportCase(id) => self.save_one::<SupportCase>(book, id),
+        changed
+            .iter()
+            .try_for_each(|record| self.save_record(book, record, Write::Always))
+    }
+
+    fn save_record(
+        &mut self,
+        book: &Book,
+        record: &RecordKey,
+        write: Write,
+    ) -> Result<(), SaveError> {
+        match record {
+            RecordKey::Agreement(id) => self.save_one::<AgreementRecord>(book, id, write),
+            RecordKey::Fps(id) => self.save_one::<FpsSubscription>(book, id, write),
+            RecordKey::DevPay(id) => self.save_one::<DevPaySubscription>(book, id, write),
+            RecordKey::Alibaba(id) => self.save_one::<AlibabaOrder>(book, id, write),
+            RecordKey::SupportCase(id) => self.save_one::<SupportCase>(book, id, write),
             // Reference data, kept whole under one key without a version. Only an import adds
             // to it (the accounts it names); two tabs importing at the same moment could each
             // write its own additions over the other's, which loses a name, never a record.
@@ -647,15 +661,68 @@ impl<B: Backend> Store<B> {
                 self.put(DIRECTORY_KEY, &codec::encode(1, &book.directory))
                     .map_err(SaveError::from)
             }
-        })
+        }
     }
 
-    fn save_one<T: Kept>(&mut self, book: &Book, id: &T::Id) -> Result<(), SaveError> {
+    /// Keeps the records that time changed to be written by `write_some`, a few at a time,
+    /// so that the page answers while thousands of them are written. Nothing is lost if
+    /// the page closes first: each follows from its stored record and the time alone, and
+    /// the next page to open derives it again.
+    pub fn write_later(&mut self, mut changed: BTreeSet<RecordKey>) {
+        self.later.append(&mut changed);
+    }
+
+    /// Whether records that time changed are still to be written.
+    pub fn has_later(&self) -> bool {
+        !self.later.is_empty()
+    }
+
+    /// Writes records kept by `write_later` while `go_on()` says so. A record written
+    /// since (a person acted on it) or replaced by another tab's write is left alone.
+    /// Returns the records another tab wrote first, to be put back to what it wrote; any
+    /// other refusal drops the rest, as the next page derives them again.
+    pub fn write_some(
+        &mut self,
+        book: &Book,
+        mut go_on: impl FnMut() -> bool,
+    ) -> Result<Vec<RecordKey>, SaveError> {
+        let mut beaten = Vec::new();
+        while go_on() {
+            let Some(record) = self.later.pop_first() else {
+                break;
+            };
+            match self.save_record(book, &record, Write::IfUnwritten) {
+                Ok(()) => {}
+                Err(SaveError::Conflict { .. }) => beaten.push(record),
+                Err(error) => {
+                    self.later.clear();
+                    return Err(error);
+                }
+            }
+        }
+        Ok(beaten)
+    }
+
+    fn save_one<T: Kept>(
+        &mut self,
+        book: &Book,
+        id: &T::Id,
+        write: Write,
+    ) -> Result<(), SaveError> {
+        let key = key::<T>(id);
         match T::get(book, id) {
+            // Storage holds this version already, as far as this tab knows: it wrote it
+            // (a person acted on the record since) or read it from another tab's write.
+            Some(v)
+                if write == Write::IfUnwritten && self.written.get(&key) == Some(&v.version) =>
+            {
+                Ok(())
+            }
             Some(v) => {
                 let (version, text) = encoded(v);
-                self.compare_and_set(&key::<T>(id), version, &text)
+                self.compare_and_set(&key, version, &text)
             }
+            // Archived, or removed by another tab: nothing left to write.
             None => Ok(()),
         }
     }
@@ -818,6 +885,7 @@ impl<B: Backend> Store<B> {
             .filter(|k| k.starts_with(PREFIX) && !k.starts_with(QUARANTINE_PREFIX))
             .collect();
         self.written.clear();
+        self.later.clear();
         self.write_everything(book, clock, now)?;
         let keep: BTreeSet<String> = self.written.keys().cloned().collect();
         for key in before.into_iter().filter(|k| {
@@ -828,6 +896,15 @@ impl<B: Backend> Store<B> {
         }
         Ok(())
     }
+}
+
+/// Whether a record is written whatever this tab believes storage holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Write {
+    /// A change just made: a new version.
+    Always,
+    /// A change of time's, kept for later: it may have been written since.
+    IfUnwritten,
 }
 
 /// A record's version and its stored text, which carries that same version.

@@ -278,6 +278,113 @@ fn an_action_writes_only_the_record_it_changed() {
     );
 }
 
+/// A store of 40 agreements, each with a request that falls due within a week, and the
+/// book as time moved past every deadline, its changes kept for later.
+fn forty_due(backend: &MemoryBackend) -> (Store<MemoryBackend>, Book, BTreeSet<RecordKey>) {
+    let scale = || demo::scale_book(40, now(), &mut SequentialIds::default());
+    let (mut store, mut loaded) = Store::open(backend.clone(), now(), scale);
+    let changed = loaded.book.advance_to(now() + Duration::days(8)).changed;
+    assert_eq!(changed.len(), 40);
+    store.write_later(changed.clone());
+    (store, loaded.book, changed)
+}
+
+/// Writes `n` records of those kept for later.
+fn write_n(store: &mut Store<MemoryBackend>, book: &Book, n: usize) -> Vec<RecordKey> {
+    let mut left = n;
+    store
+        .write_some(book, || {
+            let go_on = left > 0;
+            left = left.saturating_sub(1);
+            go_on
+        })
+        .unwrap()
+}
+
+#[test]
+fn times_changes_are_written_a_slice_at_a_time_and_a_page_closed_between_loses_nothing() {
+    let backend = MemoryBackend::new();
+    let (mut store, book, _) = forty_due(&backend);
+    let writes = backend.writes();
+    assert!(write_n(&mut store, &book, 15).is_empty());
+    assert_eq!(backend.writes() - writes, 15);
+    assert!(store.has_later());
+    // The page closes here. The next one reads 15 approvals and 25 pending requests past
+    // their deadline, and time approves those again, exactly as the first page did.
+    let (_, mut next) = open(&backend);
+    assert_ne!(next.book.records, book.records);
+    next.book.advance_to(now() + Duration::days(8));
+    assert_eq!(next.book.records, book.records);
+
+    assert!(write_n(&mut store, &book, usize::MAX).is_empty());
+    assert!(!store.has_later());
+    assert_eq!(backend.writes() - writes, 40);
+    let (_, reread) = open(&backend);
+    assert_eq!(reread.book.records, book.records);
+}
+
+#[test]
+fn a_record_written_before_its_turn_is_not_written_again() {
+    let backend = MemoryBackend::new();
+    let (mut store, book, changed) = forty_due(&backend);
+    let first = changed.first().unwrap().clone();
+    // As a person's command on it would: written at once, with compare-and-set.
+    store.save(&book, &BTreeSet::from([first])).unwrap();
+    let writes = backend.writes();
+    assert!(write_n(&mut store, &book, usize::MAX).is_empty());
+    assert_eq!(backend.writes() - writes, 39);
+}
+
+#[test]
+fn a_record_another_tab_wrote_first_is_handed_back_and_the_rest_are_written() {
+    let backend = MemoryBackend::new();
+    let (mut store, mut book, changed) = forty_due(&backend);
+    let (mut other, mut theirs) = open(&backend);
+    let taken = changed.iter().nth(3).unwrap().clone();
+    let RecordKey::Agreement(id) = taken.clone() else {
+        panic!("{taken:?}")
+    };
+    // The other tab sees the same time pass and writes one approval before this tab does.
+    theirs.book.advance_to(now() + Duration::days(8));
+    other
+        .save(&theirs.book, &BTreeSet::from([taken.clone()]))
+        .unwrap();
+    let writes = backend.writes();
+    assert_eq!(write_n(&mut store, &book, usize::MAX), vec![taken.clone()]);
+    assert_eq!(backend.writes() - writes, 39);
+    store.restore(&mut book, &BTreeSet::from([taken]), now());
+    assert_eq!(book.record(&id), theirs.book.record(&id));
+    let (_, reread) = open(&backend);
+    assert_eq!(reread.book.records, book.records);
+}
+
+#[test]
+fn a_full_quota_while_writing_times_changes_drops_the_rest_which_the_next_page_derives() {
+    let backend = MemoryBackend::new();
+    let (mut roomy, book, _) = forty_due(&backend);
+    write_n(&mut roomy, &book, 5);
+    let tight = MemoryBackend::with_quota(backend.used_chars() + 10);
+    for key in backend.keys().unwrap() {
+        tight
+            .set(&key, &backend.get(&key).unwrap().unwrap())
+            .unwrap();
+    }
+    let scale = || demo::scale_book(40, now(), &mut SequentialIds::default());
+    let (mut store, mut loaded) = Store::open(tight.clone(), now(), scale);
+    let changed = loaded.book.advance_to(now() + Duration::days(8)).changed;
+    assert_eq!(changed.len(), 35);
+    store.write_later(changed);
+    let error = store.write_some(&loaded.book, || true).unwrap_err();
+    assert_eq!(error, SaveError::Backend(BackendError::QuotaFull));
+    assert!(
+        !store.has_later(),
+        "the rest are dropped, not retried every second"
+    );
+    let (_, mut next) = Store::open(tight, now(), scale);
+    next.book.advance_to(now() + Duration::days(8));
+    assert_eq!(next.book.records, book.records);
+}
+
 #[test]
 fn two_tabs_acting_on_one_request_end_with_one_winner_and_a_told_loser() {
     let backend = MemoryBackend::new();

@@ -203,32 +203,47 @@ async function scaleBudgets(browser, origin) {
     report(`${path} left open and idle at 10,000 agreements, share of a core`, `${(share * 100).toFixed(1)} %`, '2 %', '', share <= 0.02);
   }
 
-  // Last, as it approves every request of the scale demo: from the click to the book
-  // brought up to the time and every changed record written, as the app measures it, and
-  // the longest frame meanwhile (the page cannot answer a person during it).
+  // Last, as it approves every request of the scale demo: from the click until the page
+  // shows every approval, as the app measures it, and the longest frame meanwhile (the page
+  // cannot answer a person during it); then, while the approvals are written a slice at a
+  // time, the longest frame after that one, which a person's click would wait behind.
+  // Long-animation-frame entries are frames over 50 ms: none at all means none was longer.
   await page.goto(`${origin}/seller`);
   await page.getByRole('region', { name: 'Matching agreements' }).waitFor();
   const clicked = await page.evaluate(() => {
     performance.clearMeasures('workbench: time passes');
+    performance.clearMeasures("workbench: time's changes written");
     return performance.now();
   });
   await page.getByRole('button', { name: '+7 days' }).click();
-  await page.waitForFunction(() => performance.getEntriesByName('workbench: time passes').length > 0, null, { timeout: 120_000, polling: 50 });
-  // The frame that held the work is in the timeline once the next one has been drawn.
+  await page.waitForFunction(() => performance.getEntriesByName("workbench: time's changes written").length > 0, null, { timeout: 120_000, polling: 50 });
   const week = await page.evaluate(async (since) => {
     await new Promise((drawn) => requestAnimationFrame(() => requestAnimationFrame(drawn)));
+    const [shown] = performance.getEntriesByName('workbench: time passes');
+    const [written] = performance.getEntriesByName("workbench: time's changes written");
     const frames = performance.getEntriesByType('long-animation-frame').filter((f) => f.startTime + f.duration >= since);
+    const showing = (f) => f.startTime <= shown.startTime + shown.duration && shown.startTime <= f.startTime + f.duration;
+    const longest = (fs) => Math.max(0, ...fs.map((f) => f.duration));
     return {
-      took: performance.getEntriesByName('workbench: time passes')[0].duration,
-      longest: Math.max(0, ...frames.map((f) => f.duration)),
+      took: shown.duration,
+      longest: longest(frames.filter(showing)),
+      writing: written.duration,
+      longestWriting: longest(frames.filter((f) => !showing(f))),
     };
   }, clicked);
   report(
-    '"+7 days" with 10,000 pending requests, until every approval is written',
+    '"+7 days" with 10,000 pending requests, until the page shows every approval',
     `${ms(week.took)} (longest frame ${ms(week.longest)})`,
     '200 ms',
     '',
-    week.took <= 200,
+    week.took <= 200 && week.longest <= 200,
+  );
+  report(
+    '"+7 days", then writing the 10,000 approvals: the longest frame',
+    `${week.longestWriting ? ms(week.longestWriting) : 'none over 50 ms'} (all written after ${ms(week.writing)})`,
+    '50 ms',
+    '',
+    week.longestWriting <= 50,
   );
   await context.close();
 }

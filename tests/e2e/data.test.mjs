@@ -154,8 +154,30 @@ describe('your data', () => {
     );
 
     // A week later every request has approved itself: the agreements are cancelled cases.
+    // The page shows it at once and writes the approvals between frames after. At the
+    // first frame that shows it, the page counts the stored records not yet rewritten and
+    // reloads: the next page approves those again from the stored requests, losing none.
+    await page.evaluate(() => {
+      const before = new Map(Object.keys(localStorage).filter((k) => k.startsWith('cw.agreement.')).map((k) => [k, localStorage.getItem(k)]));
+      const shown = () => {
+        if (!document.body.textContent.includes('Simulated time')) return requestAnimationFrame(shown);
+        const unwritten = [...before].filter(([k, text]) => localStorage.getItem(k) === text).length;
+        sessionStorage.setItem('unwritten when shown', String(unwritten));
+        location.reload();
+      };
+      requestAnimationFrame(shown);
+    });
     await page.getByRole('button', { name: '+7 days' }).click();
+    await page.waitForFunction(() => sessionStorage.getItem('unwritten when shown') !== null, null, { timeout: 60_000 });
+    await page.getByRole('heading', { name: /\d{4,} agreements match/ }).waitFor({ timeout: 60_000 });
     await page.getByText('Simulated time').waitFor();
+    const unwritten = Number(await page.evaluate(() => sessionStorage.getItem('unwritten when shown')));
+    assert.ok(unwritten > 5_000, `shown with ${unwritten} of 10,000 records still to write`);
+    const waiting = async () => Object.values(await storedRecords(page, 'cw.agreement.')).filter((r) => r.requests.some((q) => q.status === 'PENDING_APPROVAL')).length;
+    const until = Date.now() + 60_000;
+    let left = await waiting();
+    for (; left > 0 && Date.now() < until; left = await waiting()) await page.waitForTimeout(500);
+    assert.equal(left, 0, 'every approval is written, by the page after the reload');
     if (percent >= 80) {
       const archive = page.getByRole('button', { name: 'Archive closed cases' });
       await archive.waitFor();
