@@ -183,6 +183,42 @@ fn take_from<K: Ord>(index: &mut BTreeMap<K, BTreeSet<AgreementId>>, key: &K, id
 }
 
 impl Indexes {
+    /// Every index of `map` at once, each record put in without looking for what it put
+    /// in before. In Chromium a cold start at 10,000 agreements took 1.50 s with the
+    /// records reindexed one by one, 1.19 s with this (same run conditions). Collecting
+    /// each index into a sorted vector first was faster natively (41 against 55 ms) but
+    /// not in Chromium, and added 17 KB of gzipped wasm.
+    fn of(map: &BTreeMap<AgreementId, Versioned<AgreementRecord>>) -> Indexes {
+        let mut indexes = Indexes::default();
+        for (id, versioned) in map {
+            let record = Indexed::of(&versioned.record);
+            add_to(&mut indexes.by_seller, &record.seller, id);
+            add_to(&mut indexes.by_buyer, &record.buyer, id);
+            for request in &record.requests {
+                add_to(&mut indexes.by_request, request, id);
+            }
+            let key = IdKey::of(id);
+            if let Some(at) = record.next_due {
+                indexes.schedule.insert((at, key.clone()));
+            }
+            for (slot, logged) in record.logs.iter().enumerate() {
+                let Some((newest, count)) = *logged else {
+                    continue;
+                };
+                let entry = (Reverse(Moment::of(newest)), key.clone());
+                for party in record.parties() {
+                    let log = indexes.party_logs[slot].entry(party.clone()).or_default();
+                    log.newest.insert(entry.clone());
+                    log.events += count;
+                }
+                indexes.logs[slot].newest.insert(entry);
+                indexes.logs[slot].events += count;
+            }
+            indexes.indexed.insert(id.clone(), record);
+        }
+        indexes
+    }
+
     /// Brings the indexes in step with the record now under `id` (`None`: no record).
     /// The usual change, a command or time, moves the record in the schedule and the logs
     /// only, and that path clones nothing but the keys it must look up.
@@ -437,11 +473,21 @@ impl FromIterator<(AgreementId, Versioned<AgreementRecord>)> for Records {
     fn from_iter<I: IntoIterator<Item = (AgreementId, Versioned<AgreementRecord>)>>(
         items: I,
     ) -> Self {
-        let mut records = Records::default();
+        let mut map = BTreeMap::new();
         for (id, versioned) in items {
-            records.insert(id, versioned);
+            map.insert(id, versioned);
         }
-        records
+        Records::from(map)
+    }
+}
+
+/// The records as they are, indexed all at once.
+impl From<BTreeMap<AgreementId, Versioned<AgreementRecord>>> for Records {
+    fn from(map: BTreeMap<AgreementId, Versioned<AgreementRecord>>) -> Self {
+        Records {
+            indexes: Indexes::of(&map),
+            map,
+        }
     }
 }
 

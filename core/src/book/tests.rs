@@ -832,6 +832,10 @@ proptest! {
     ) {
         let book = changed_book(seed, &changes)?;
         check_log(&book, side, &filter)?;
+        // Indexed all at once, as storage reads a book, the same records index the same.
+        let mut read = book.clone();
+        read.records = (&book.records).into_iter().map(|(id, v)| (id.clone(), v.clone())).collect();
+        check_indexes(&read)?;
         let mut parties: Vec<AccountId> = book
             .records
             .values()
