@@ -86,6 +86,16 @@ impl AppState {
         self.notices.update(|n| n.push(Shown { id, notice }));
     }
 
+    /// A notice that slices of one write may each give: shown once while it is on screen.
+    fn notify_once(&self, notice: ShownNotice) {
+        if !self
+            .notices
+            .with_untracked(|n| n.iter().any(|s| s.notice == notice))
+        {
+            self.notify(notice);
+        }
+    }
+
     pub fn dismiss(&self, id: u64) {
         self.notices.update(|n| n.retain(|s| s.id != id));
     }
@@ -155,13 +165,13 @@ impl AppState {
                 let key = crate::storage::key_of(&beaten[0]);
                 let beaten = beaten.into_iter().collect();
                 self.book.update(|b| self.put_back(b, &beaten));
-                self.notify(ShownNotice::NotSaved(
+                self.notify_once(ShownNotice::NotSaved(
                     SaveError::Conflict { key }.to_string(),
                 ));
             }
             // Any other refusal keeps what time did on screen; putting it back would only
             // have the next tick do it again, and fail again, every second.
-            Some(Err(error)) => self.notify(ShownNotice::NotSaved(error.to_string())),
+            Some(Err(error)) => self.notify_once(ShownNotice::NotSaved(error.to_string())),
             _ => {}
         }
         self.check_usage();
