@@ -14,7 +14,7 @@ use super::Book;
 use crate::agreement::AgreementStatus;
 use crate::cancellation::CancellationRequest;
 use crate::events::{BusEvent, Side};
-use crate::ids::{AccountId, AgreementId, RequestId};
+use crate::ids::{AccountId, AgreementId, ProductId, RequestId};
 
 /// The most items a page of results holds, as the API's `maxResults` allows.
 pub const PAGE_MAX: usize = 50;
@@ -22,6 +22,7 @@ pub const PAGE_MAX: usize = 50;
 impl Book {
     /// Agreements matching a filter, a page at a time.
     pub fn find(&self, filter: &Filter, page: usize) -> Page<&AgreementRecord> {
+        let matcher = Matcher::new(filter, &self.directory);
         if let Some(id) = filter
             .agreement_id
             .as_deref()
@@ -29,33 +30,29 @@ impl Book {
             .filter(|s| !s.is_empty())
         {
             let hit = AgreementId::parse(id).ok().and_then(|id| self.record(&id));
-            let items: Vec<_> = hit
-                .into_iter()
-                .filter(|r| filter.matches(r, &self.directory))
-                .collect();
+            let items: Vec<_> = hit.into_iter().filter(|r| matcher.matches(r)).collect();
             return Page::of(items, 0);
         }
-        if let Some(ids) = self.party_filter(filter) {
-            return self.page_of(ids.into_iter(), page);
+        // A filter of only a seller or a buyer is answered by the indexes; any other reads
+        // every record, cheapest test first. Reading only the seller's records, found by ID
+        // in the index, took twice as long as reading all 10,000 of the scale demo.
+        if !matcher.reads_records() {
+            if let Some(ids) = self.of_parties(filter) {
+                return self.page_of(ids.into_iter(), page);
+            }
         }
         let items: Vec<_> = self
             .records
             .values()
             .map(|v| &v.record)
-            .filter(|r| filter.matches(r, &self.directory))
+            .filter(|r| matcher.matches(r))
             .collect();
         Page::of(items, page)
     }
 
-    /// The agreements a filter of only a seller, a buyer or both matches, found from the
-    /// indexes alone; `None` for a filter that needs each record read.
-    fn party_filter(&self, filter: &Filter) -> Option<Vec<&AgreementId>> {
-        if filled(&filter.offer_id).is_some()
-            || filled(&filter.product).is_some()
-            || filter.status.is_some()
-        {
-            return None;
-        }
+    /// The agreements of the filter's seller, buyer or both, in ID order, from the indexes
+    /// alone; `None` for a filter that names neither.
+    fn of_parties(&self, filter: &Filter) -> Option<Vec<&AgreementId>> {
         // No agreement has a buyer that is not a valid account ID.
         let buyer = filled(&filter.buyer_id)
             .map(|b| AccountId::parse(b).map_or(&NONE, |b| self.records.of_buyer(&b)));
@@ -271,18 +268,58 @@ pub struct Filter {
 }
 
 impl Filter {
+    /// One record against the filter: what `find` does to each, for tests that scan.
+    #[cfg(test)]
     pub(super) fn matches(&self, record: &AgreementRecord, directory: &Directory) -> bool {
+        Matcher::new(self, directory).matches(record)
+    }
+}
+
+/// A filter made ready to test many records: its texts trimmed once, and the products
+/// whose name holds the Product filter's text found once in the directory, where testing
+/// each record lowercased its product's name and the text again.
+struct Matcher<'a> {
+    filter: &'a Filter,
+    buyer: Option<&'a str>,
+    offer: Option<&'a str>,
+    /// The Product filter's text, and the products it names part of.
+    product: Option<(&'a str, Vec<&'a ProductId>)>,
+}
+
+impl<'a> Matcher<'a> {
+    fn new(filter: &'a Filter, directory: &'a Directory) -> Matcher<'a> {
+        let product = filled(&filter.product).map(|text| {
+            let part = text.to_lowercase();
+            let named = directory
+                .products
+                .iter()
+                .filter(|p| p.name.to_lowercase().contains(&part))
+                .map(|p| &p.id)
+                .collect();
+            (text, named)
+        });
+        Matcher {
+            filter,
+            buyer: filled(&filter.buyer_id),
+            offer: filled(&filter.offer_id),
+            product,
+        }
+    }
+
+    /// Whether more than the parties, which the indexes answer, is asked.
+    fn reads_records(&self) -> bool {
+        self.offer.is_some() || self.product.is_some() || self.filter.status.is_some()
+    }
+
+    fn matches(&self, record: &AgreementRecord) -> bool {
         let a = &record.agreement;
-        filled(&self.buyer_id).is_none_or(|b| a.buyer.as_str() == b)
-            && filled(&self.offer_id).is_none_or(|o| a.offer.as_str() == o)
-            && filled(&self.product).is_none_or(|p| {
-                a.product.as_str() == p
-                    || directory
-                        .product(&a.product)
-                        .is_some_and(|prod| prod.name.to_lowercase().contains(&p.to_lowercase()))
+        self.filter.seller.as_ref().is_none_or(|s| &a.seller == s)
+            && self.filter.status.is_none_or(|s| a.status == s)
+            && self.buyer.is_none_or(|b| a.buyer.as_str() == b)
+            && self.offer.is_none_or(|o| a.offer.as_str() == o)
+            && self.product.as_ref().is_none_or(|(text, named)| {
+                a.product.as_str() == *text || named.contains(&&a.product)
             })
-            && self.status.is_none_or(|s| a.status == s)
-            && self.seller.as_ref().is_none_or(|s| &a.seller == s)
     }
 }
 
@@ -367,6 +404,60 @@ mod tests {
             ..Default::default()
         };
         assert_eq!(book.find(&nobody, 0).total, 0);
+    }
+
+    #[test]
+    fn the_product_filter_matches_a_product_id_or_part_of_a_name_in_any_case() {
+        let book = crate::demo::scale_book(60, t(0), &mut SequentialIds::default());
+        let seller = book.directory.sellers[0].account.clone();
+        let products = |product: &str, seller: Option<&AccountId>| {
+            let filter = Filter {
+                product: Some(product.into()),
+                seller: seller.cloned(),
+                ..Default::default()
+            };
+            let mut named: Vec<String> = book
+                .find(&filter, 0)
+                .items
+                .iter()
+                .map(|r| r.agreement.product.to_string())
+                .collect();
+            named.sort();
+            named.dedup();
+            named
+        };
+        assert_eq!(products("prod-nwetl", None), ["prod-nwetl"]);
+        assert_eq!(products(" etl ", None), ["prod-nwetl"]);
+        assert_eq!(
+            products("northWIND", None),
+            ["prod-nwbicloud", "prod-nwetl"]
+        );
+        assert_eq!(
+            products("n", Some(&seller)),
+            ["prod-nwbicloud", "prod-nwetl"],
+            "only the seller's own"
+        );
+        assert_eq!(products("Cedar", Some(&seller)), Vec::<String>::new());
+        assert_eq!(
+            products("prod-nwet", None),
+            Vec::<String>::new(),
+            "an ID matches whole"
+        );
+        let all = |product: &str| {
+            book.find(
+                &Filter {
+                    product: Some(product.into()),
+                    ..Default::default()
+                },
+                0,
+            )
+            .total
+        };
+        assert_eq!(
+            all("   "),
+            book.records.len(),
+            "a blank filter keeps everything"
+        );
     }
 
     #[test]
