@@ -46,6 +46,9 @@ pub(super) struct Indexes {
     logs: [LogIndex; 2],
     /// Per side ([`side_slot`]): the log of each party.
     pub(super) party_logs: [BTreeMap<AccountId, LogIndex>; 2],
+    /// While [`Records::update_many`] changes many records, the logs are left as they
+    /// were, to be built again once at its end.
+    logs_later: bool,
 }
 
 /// What the indexes of [`Records`] hold about one record.
@@ -123,15 +126,27 @@ impl Moment {
     }
 }
 
+/// A record's place in a log: the time of its newest event there, and its ID.
+type LogEntry = (Reverse<Moment>, IdKey);
+
 /// The records with events in one log, newest event first (ties by agreement ID), and how
 /// many events of the log they hold in all.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(super) struct LogIndex {
-    pub(super) newest: BTreeSet<(Reverse<Moment>, IdKey)>,
+    pub(super) newest: BTreeSet<LogEntry>,
     pub(super) events: usize,
 }
 
 impl LogIndex {
+    /// The log of these entries, each with its record's number of events there.
+    fn of(entries: Vec<(LogEntry, usize)>) -> LogIndex {
+        let events = entries.iter().map(|(_, count)| count).sum();
+        LogIndex {
+            newest: entries.into_iter().map(|(entry, _)| entry).collect(),
+            events,
+        }
+    }
+
     /// Moves a record's entry from what it was to what it is, taking the stored ID back
     /// out to put it in again rather than cloning another.
     fn shift(
@@ -241,14 +256,16 @@ impl Indexes {
         }
         for (slot, logs) in logged(record.event_refs()).into_iter().enumerate() {
             if old.logs[slot] != logs {
-                shift_logs(
-                    &mut self.logs[slot],
-                    &mut self.party_logs[slot],
-                    old.parties(),
-                    id,
-                    old.logs[slot],
-                    logs,
-                );
+                if !self.logs_later {
+                    shift_logs(
+                        &mut self.logs[slot],
+                        &mut self.party_logs[slot],
+                        old.parties(),
+                        id,
+                        old.logs[slot],
+                        logs,
+                    );
+                }
                 old.logs[slot] = logs;
             }
         }
@@ -262,6 +279,9 @@ impl Indexes {
         }
         if let Some(at) = old.next_due {
             self.schedule.remove(&(at, IdKey::of(id)));
+        }
+        if self.logs_later {
+            return;
         }
         for slot in 0..2 {
             shift_logs(
@@ -284,6 +304,9 @@ impl Indexes {
         if let Some(at) = new.next_due {
             self.schedule.insert((at, IdKey::of(id)));
         }
+        if self.logs_later {
+            return;
+        }
         for slot in 0..2 {
             shift_logs(
                 &mut self.logs[slot],
@@ -294,6 +317,36 @@ impl Indexes {
                 new.logs[slot],
             );
         }
+    }
+
+    /// Every log again, from what each record put in: when most records moved at once,
+    /// cheaper than moving each (see [`Records::update_many`]).
+    fn rebuild_logs(&mut self) {
+        self.logs_later = false;
+        let mut book: [Vec<(LogEntry, usize)>; 2] =
+            [(); 2].map(|_| Vec::with_capacity(self.indexed.len()));
+        let mut parties: [BTreeMap<&AccountId, Vec<(LogEntry, usize)>>; 2] = Default::default();
+        for (id, indexed) in &self.indexed {
+            for (slot, logged) in indexed.logs.iter().enumerate() {
+                let Some((newest, count)) = *logged else {
+                    continue;
+                };
+                let entry = (Reverse(Moment::of(newest)), IdKey::of(id));
+                for party in indexed.parties() {
+                    parties[slot]
+                        .entry(party)
+                        .or_default()
+                        .push((entry.clone(), count));
+                }
+                book[slot].push((entry, count));
+            }
+        }
+        self.logs = book.map(LogIndex::of);
+        self.party_logs = parties.map(|logs| {
+            logs.into_iter()
+                .map(|(party, entries)| (party.clone(), LogIndex::of(entries)))
+                .collect()
+        });
     }
 }
 
@@ -393,6 +446,28 @@ impl Records {
     pub fn remove(&mut self, id: &AgreementId) -> Option<Versioned<AgreementRecord>> {
         self.indexes.reindex(id, None);
         self.map.remove(id)
+    }
+
+    /// Changes the record of each item in turn, as [`Records::update`] does, skipping IDs
+    /// without a record. When the items reach a quarter of the book, the event logs are
+    /// built again once at the end instead of moving each record in them: "+7 days" on the
+    /// scale demo moves all 10,000 records in six logs each.
+    pub(super) fn update_many<T>(
+        &mut self,
+        items: Vec<(AgreementId, T)>,
+        mut change: impl FnMut(&AgreementId, T, &mut Versioned<AgreementRecord>),
+    ) {
+        self.indexes.logs_later = items.len() * 4 >= self.map.len();
+        for (id, item) in items {
+            let Some(versioned) = self.map.get_mut(&id) else {
+                continue;
+            };
+            change(&id, item, versioned);
+            self.indexes.reindex(&id, Some(&versioned.record));
+        }
+        if self.indexes.logs_later {
+            self.indexes.rebuild_logs();
+        }
     }
 
     /// Changes one record in place and reindexes it; `None` when there is no such record.

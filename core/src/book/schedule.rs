@@ -156,26 +156,25 @@ impl Book {
         // Gathered, then made a set at once: inserting the keys one by one compared each
         // with a dozen others, text by text.
         let mut changed = Vec::with_capacity(due.len());
-        for (at, agreement_id, item) in due {
-            if let Some(before) = before.as_deref_mut() {
-                if !before.contains_key(&agreement_id) {
-                    let previous = self.records[&agreement_id].clone();
-                    before.insert(agreement_id.clone(), previous);
+        let due = due
+            .into_iter()
+            .map(|(at, agreement_id, item)| (agreement_id, (at, item)))
+            .collect();
+        self.records
+            .update_many(due, |agreement_id, (at, item), versioned| {
+                if let Some(before) = before.as_deref_mut() {
+                    if !before.contains_key(agreement_id) {
+                        before.insert(agreement_id.clone(), versioned.clone());
+                    }
                 }
-            }
-            let new = self
-                .records
-                .update(&agreement_id, |versioned| {
-                    let source = versioned.record.run(item, at)?;
-                    versioned.version += 1;
-                    Some(versioned.record.add_events(source))
-                })
-                .flatten();
-            if let Some(new) = new {
+                let Some(source) = versioned.record.run(item, at) else {
+                    return;
+                };
+                versioned.version += 1;
+                let new = versioned.record.add_events(source);
                 events.extend(new.map(|event| (agreement_id.clone(), event)));
-                changed.push(RecordKey::Agreement(agreement_id));
-            }
-        }
+                changed.push(RecordKey::Agreement(agreement_id.clone()));
+            });
         Outcome {
             events,
             changed: changed.into_iter().collect(),
