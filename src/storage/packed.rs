@@ -75,15 +75,19 @@ fn inflate(data: &[u8]) -> Result<Vec<u8>, UnpackError> {
     decompress
         .set_dictionary(DICTIONARY)
         .map_err(|_| UnpackError::Deflate)?;
-    let mut out = Vec::new();
-    let mut chunk = vec![0u8; 64 * 1024];
+    // Straight into the vector's free room. A zeroed 64 KB buffer per record, copied out
+    // of, was a sixth of a cold start at 10,000 agreements in Chromium. Records unpack to
+    // about eight times their packed bytes; the room grows by at most 1 MB at a time, so
+    // a doctored text is refused before the loader holds much more than `UNPACKED_MAX`.
+    let mut out = Vec::with_capacity(data.len() * 8 + 64);
     loop {
+        if out.capacity() - out.len() < 1024 {
+            out.reserve(out.capacity().min(1 << 20));
+        }
         let (read, written) = (decompress.total_in(), decompress.total_out());
         let status = decompress
-            .decompress(&data[read as usize..], &mut chunk, FlushDecompress::None)
+            .decompress_vec(&data[read as usize..], &mut out, FlushDecompress::None)
             .map_err(|_| UnpackError::Deflate)?;
-        let produced = (decompress.total_out() - written) as usize;
-        out.extend_from_slice(&chunk[..produced]);
         if out.len() > UNPACKED_MAX {
             return Err(UnpackError::TooLarge);
         }
@@ -91,8 +95,8 @@ fn inflate(data: &[u8]) -> Result<Vec<u8>, UnpackError> {
             // Bytes after the end of the stream are not something this app wrote.
             Status::StreamEnd if decompress.total_in() as usize == data.len() => return Ok(out),
             Status::StreamEnd => return Err(UnpackError::Deflate),
-            // No progress and no end: the text was cut short.
-            _ if produced == 0 && decompress.total_in() == read => {
+            // No progress, with room to write, and no end: the text was cut short.
+            _ if decompress.total_out() == written && decompress.total_in() == read => {
                 return Err(UnpackError::Deflate)
             }
             _ => {}
