@@ -887,21 +887,3 @@ mod one_path_for_every_family {
             .is_some_and(|r| r.from_aws.agreement));
     }
 }
-
-mod quota_count {
-    use proptest::prelude::*;
-
-    use super::*;
-
-    #[test]
-    fn a_character_beyond_the_basic_plane_counts_twice() {
-        assert_eq!(utf16_len("a\u{e9}\u{4e00}\u{1f600}"), 5);
-    }
-
-    proptest! {
-        #[test]
-        fn a_text_counts_the_utf16_units_the_browser_counts(text in "\\PC{0,80}") {
-            prop_assert_eq!(utf16_len(&text), text.encode_utf16().count());
-        }
-    }
-}
