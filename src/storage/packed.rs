@@ -89,13 +89,14 @@ fn inflate(data: &[u8]) -> Result<Vec<u8>, UnpackError> {
         .set_dictionary(DICTIONARY)
         .map_err(|_| UnpackError::Deflate)?;
     // Straight into the vector's free room, not a zeroed 64 KB buffer per record copied
-    // out of. Records unpack to about eight times their packed bytes; the room grows by at
-    // most 1 MB at a time, so a doctored text is refused before the loader holds much more
-    // than `UNPACKED_MAX`.
-    let mut out = Vec::with_capacity(data.len() * 8 + 64);
+    // out of. Records unpack to about eight times their packed bytes. The room starts at
+    // 1 MB at most and grows by at most 1 MB at a time, so a doctored text is refused
+    // before the loader holds much more than `UNPACKED_MAX`.
+    const STEP: usize = 1 << 20;
+    let mut out = Vec::with_capacity((data.len() * 8 + 64).min(STEP));
     loop {
         if out.capacity() - out.len() < 1024 {
-            out.reserve(out.capacity().min(1 << 20));
+            out.reserve_exact(out.capacity().min(STEP));
         }
         let (read, written) = (decompress.total_in(), decompress.total_out());
         let status = decompress
