@@ -250,6 +250,33 @@ pub struct Loaded {
     pub notices: Vec<Notice>,
 }
 
+/// Up to this many agreements, a book is read whole before anything is drawn. A larger one
+/// is read in ID order for as long as its opener allows before the first drawing, and the
+/// rest between frames (`Store::read_some`): the agreement list's first page needs only
+/// the first IDs.
+pub const READ_WHOLE_UP_TO: usize = 1_000;
+
+/// A large book's agreements still being read after the first drawing.
+#[derive(Debug)]
+struct Reading {
+    /// The keys still to read, in ID order.
+    keys: std::vec::IntoIter<String>,
+    /// What was read so far, added to the book once all of it is.
+    read: BTreeMap<AgreementId, Versioned<AgreementRecord>>,
+    progress: ReadingProgress,
+}
+
+/// How far the reading of a large book has come.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReadingProgress {
+    /// Agreement keys read, of `total`.
+    pub read: usize,
+    pub total: usize,
+    /// The book holds every agreement whose ID is at most this one, and the rest come all
+    /// at once when the reading ends.
+    pub shown_through: AgreementId,
+}
+
 /// The store, and what it believes each key holds (its version), for compare-and-set.
 #[derive(Debug)]
 pub struct Store<B: Backend> {
@@ -263,6 +290,7 @@ pub struct Store<B: Backend> {
     used: usize,
     /// Records that time changed, still to be written (`write_later`).
     later: BTreeSet<RecordKey>,
+    reading: Option<Reading>,
 }
 
 /// How much of the quota is used, in characters as the browser counts them.
@@ -293,6 +321,17 @@ fn version_in(text: &str) -> Option<u64> {
 impl<B: Backend> Store<B> {
     /// Reads everything. A fresh browser gets `seed()` (the demo data), written at once.
     pub fn open(backend: B, now: DateTime<Utc>, seed: impl FnOnce() -> Book) -> (Store<B>, Loaded) {
+        Store::open_first(backend, now, seed, || true)
+    }
+
+    /// As `open`, but of a book of more than [`READ_WHOLE_UP_TO`] agreements it reads them
+    /// in ID order only while `go_on()` says so; `read_some` reads the rest.
+    pub fn open_first(
+        backend: B,
+        now: DateTime<Utc>,
+        seed: impl FnOnce() -> Book,
+        mut go_on: impl FnMut() -> bool,
+    ) -> (Store<B>, Loaded) {
         let mut store = Store {
             backend,
             written: BTreeMap::new(),
@@ -301,6 +340,7 @@ impl<B: Backend> Store<B> {
             sizes: BTreeMap::new(),
             used: 0,
             later: BTreeSet::new(),
+            reading: None,
         };
         let mut notices = Vec::new();
         let keys = match store.backend.keys() {
@@ -324,7 +364,10 @@ impl<B: Backend> Store<B> {
             let text = store.get(key);
             store.note(key, text.as_deref());
         }
-        store.quarantined = store.count_quarantined();
+        store.quarantined = others
+            .iter()
+            .filter(|k| k.starts_with(QUARANTINE_PREFIX))
+            .count();
         if ours.is_empty() {
             let book = seed();
             let mut loaded = Loaded {
@@ -364,22 +407,15 @@ impl<B: Backend> Store<B> {
         let mut book = Book::default();
         let mut clock = SimulatedClock::default();
         let mut found_directory = false;
-        // Gathered, then indexed all at once (`Records`' `From<BTreeMap>`): indexing them
-        // one by one as they were read made a cold start at 10,000 agreements 8-26 % slower.
-        let mut agreements = BTreeMap::new();
+        let (mut agreement_keys, ours): (Vec<String>, Vec<String>) = ours
+            .into_iter()
+            .partition(|k| k.starts_with(AgreementRecord::PREFIX));
         for key in ours {
             let text = store.get(&key);
             store.note(&key, text.as_deref());
             let Some(text) = text else {
                 continue;
             };
-            if let Some(id) = key.strip_prefix(AgreementRecord::PREFIX) {
-                let read = store.read_kept::<AgreementRecord>(id, &key, &text, now, &mut notices);
-                if let Some(v) = read {
-                    agreements.insert(v.record.agreement.id.clone(), v);
-                }
-                continue;
-            }
             match key.as_str() {
                 META_KEY => {}
                 DIRECTORY_KEY => {
@@ -396,7 +432,37 @@ impl<B: Backend> Store<B> {
                 _ => store.load_record(&mut book, &key, &text, now, &mut notices),
             }
         }
+        // Gathered, then indexed all at once (`Records`' `From<BTreeMap>`): indexing them
+        // one by one as they were read made a cold start at 10,000 agreements 8-26 % slower.
+        agreement_keys.sort_unstable();
+        let total = agreement_keys.len();
+        let whole = total <= READ_WHOLE_UP_TO;
+        let mut keys = agreement_keys.into_iter();
+        let mut agreements = BTreeMap::new();
+        let mut last = None;
+        for key in keys.by_ref() {
+            if let Some(v) = store.read_agreement(&key, now, &mut notices) {
+                agreements.insert(v.record.agreement.id.clone(), v);
+            }
+            last = Some(key);
+            if !whole && !go_on() {
+                break;
+            }
+        }
         book.records = agreements.into();
+        let shown_through =
+            last.and_then(|k| AgreementRecord::parse_id(&k[AgreementRecord::PREFIX.len()..]));
+        if let (Some(shown_through), false) = (shown_through, keys.len() == 0) {
+            store.reading = Some(Reading {
+                progress: ReadingProgress {
+                    read: total - keys.len(),
+                    total,
+                    shown_through,
+                },
+                keys,
+                read: BTreeMap::new(),
+            });
+        }
         if !found_directory {
             // The directory is reference data: the demo's own is the only one there is.
             book.directory = seed().directory;
@@ -468,15 +534,52 @@ impl<B: Backend> Store<B> {
         }
     }
 
-    fn count_quarantined(&self) -> usize {
-        self.backend
-            .keys()
-            .map(|keys| {
-                keys.iter()
-                    .filter(|k| k.starts_with(QUARANTINE_PREFIX))
-                    .count()
-            })
-            .unwrap_or(0)
+    /// How far the reading of a large book has come; `None` once all of it is read.
+    pub fn reading(&self) -> Option<&ReadingProgress> {
+        self.reading.as_ref().map(|r| &r.progress)
+    }
+
+    /// Reads more of a large book's agreements, at least one, while `go_on()` says so.
+    /// Once the last is read, every one is added to `book`, which until then holds the
+    /// first part only; returns whether it did, and the notices of what could not be read.
+    pub fn read_some(
+        &mut self,
+        book: &mut Book,
+        now: DateTime<Utc>,
+        mut go_on: impl FnMut() -> bool,
+    ) -> (bool, Vec<Notice>) {
+        let mut notices = Vec::new();
+        let Some(mut reading) = self.reading.take() else {
+            return (false, notices);
+        };
+        for key in reading.keys.by_ref() {
+            if let Some(v) = self.read_agreement(&key, now, &mut notices) {
+                reading.read.insert(v.record.agreement.id.clone(), v);
+            }
+            reading.progress.read += 1;
+            if !go_on() {
+                break;
+            }
+        }
+        if reading.keys.len() > 0 {
+            self.reading = Some(reading);
+            return (false, notices);
+        }
+        book.records.add_read(reading.read);
+        (true, notices)
+    }
+
+    /// Reads the agreement stored under `key`, counting it towards the quota.
+    fn read_agreement(
+        &mut self,
+        key: &str,
+        now: DateTime<Utc>,
+        notices: &mut Vec<Notice>,
+    ) -> Option<Versioned<AgreementRecord>> {
+        let text = self.get(key);
+        self.note(key, text.as_deref());
+        let id = key.strip_prefix(AgreementRecord::PREFIX)?;
+        self.read_kept::<AgreementRecord>(id, key, &text?, now, notices)
     }
 
     /// Decodes one entry; anything unreadable is moved aside. In read-only mode entries of
@@ -847,6 +950,15 @@ impl<B: Backend> Store<B> {
         now: DateTime<Utc>,
     ) -> Option<Vec<Notice>> {
         self.note(key, text);
+        // Read while the rest of the book is: the book has it now, or not at all.
+        if let Some(reading) = &mut self.reading {
+            if let Some(id) = key
+                .strip_prefix(AgreementRecord::PREFIX)
+                .and_then(AgreementRecord::parse_id)
+            {
+                reading.read.remove(&id);
+            }
+        }
         let mut notices = Vec::new();
         match (key, text) {
             (CLOCK_KEY | META_KEY, _) => return None,
@@ -887,6 +999,9 @@ impl<B: Backend> Store<B> {
             let key = key::<AgreementRecord>(id);
             self.remove(&key)?;
             self.written.remove(&key);
+            if let Some(reading) = &mut self.reading {
+                reading.read.remove(id);
+            }
         }
         Ok(())
     }
@@ -911,6 +1026,8 @@ impl<B: Backend> Store<B> {
             .collect();
         self.written.clear();
         self.later.clear();
+        // What is still to be read is no longer what the page will show.
+        self.reading = None;
         self.write_everything(book, clock, now)?;
         let keep: BTreeSet<String> = self.written.keys().cloned().collect();
         for key in before.into_iter().filter(|k| {

@@ -887,3 +887,114 @@ mod one_path_for_every_family {
             .is_some_and(|r| r.from_aws.agreement));
     }
 }
+
+/// A stored book of more agreements than are read before the first drawing.
+fn large_book() -> (MemoryBackend, Book) {
+    let backend = MemoryBackend::new();
+    let book = demo::scale_book(READ_WHOLE_UP_TO + 200, now(), &mut SequentialIds::default());
+    let (_, loaded) = Store::open(backend.clone(), now(), || book.clone());
+    (backend, loaded.book)
+}
+
+/// Opens with the first `n` agreements read before anything is drawn.
+fn open_first_n(backend: &MemoryBackend, n: usize) -> (Store<MemoryBackend>, Loaded) {
+    let mut left = n;
+    Store::open_first(backend.clone(), now(), seed, move || {
+        left = left.saturating_sub(1);
+        left > 0
+    })
+}
+
+#[test]
+fn a_large_book_shows_its_first_agreements_in_id_order_then_the_rest_all_at_once() {
+    let (backend, whole) = large_book();
+    let (mut store, mut loaded) = open_first_n(&backend, 300);
+    let first: Vec<_> = whole.records.keys().take(300).cloned().collect();
+    assert_eq!(
+        loaded.book.records.keys().cloned().collect::<Vec<_>>(),
+        first
+    );
+    let progress = store
+        .reading()
+        .expect("the rest is still to be read")
+        .clone();
+    assert_eq!((progress.read, progress.total), (300, whole.records.len()));
+    assert_eq!(progress.shown_through, first[299]);
+
+    let mut steps = 0;
+    loop {
+        let mut left = 100;
+        let (done, notices) = store.read_some(&mut loaded.book, now(), || {
+            left -= 1;
+            left > 0
+        });
+        assert!(notices.is_empty());
+        steps += 1;
+        if done {
+            break;
+        }
+        assert_eq!(loaded.book.records.len(), 300, "the rest comes all at once");
+    }
+    assert_eq!(steps, 9);
+    assert!(store.reading().is_none());
+    assert_eq!(loaded.book, whole);
+    assert_eq!(loaded.book, open(&backend).1.book);
+}
+
+#[test]
+fn a_book_up_to_the_limit_is_read_whole_whatever_the_opener_allows() {
+    let backend = MemoryBackend::new();
+    let book = demo::scale_book(READ_WHOLE_UP_TO, now(), &mut SequentialIds::default());
+    Store::open(backend.clone(), now(), || book.clone());
+    let (store, loaded) = open_first_n(&backend, 1);
+    assert!(store.reading().is_none());
+    assert_eq!(loaded.book.records.len(), READ_WHOLE_UP_TO);
+}
+
+#[test]
+fn another_tabs_writes_while_a_large_book_is_read_are_what_the_book_ends_with() {
+    let (backend, whole) = large_book();
+    let (mut store, mut loaded) = open_first_n(&backend, 300);
+    let ids: Vec<AgreementId> = whole.records.keys().cloned().collect();
+    let read_some = |store: &mut Store<MemoryBackend>, book: &mut Book, n: usize| {
+        let mut left = n;
+        store.read_some(book, now(), || {
+            left -= 1;
+            left > 0
+        })
+    };
+    read_some(&mut store, &mut loaded.book, 400);
+    // Another tab removes one agreement already read, and one still to read, and changes
+    // one already read.
+    let (mut other, mut theirs) = open(&backend);
+    let (gone_read, gone_later, changed) = (ids[500].clone(), ids[1_100].clone(), ids[600].clone());
+    other
+        .remove_agreements(&[gone_read.clone(), gone_later.clone()])
+        .unwrap();
+    let record = &theirs.book.records[&changed].record;
+    let request_id = record
+        .pending_request()
+        .expect("a pending request")
+        .id
+        .clone();
+    let seller = Actor::Seller(record.agreement.seller.clone());
+    let withdraw = Command::WithdrawCancellation {
+        agreement_id: changed.clone(),
+        request_id,
+        reason: "Sent by mistake".into(),
+    };
+    let record = RecordKey::Agreement(changed.clone());
+    let committed = other.commit(&mut theirs.book, Some(&record), now(), |b| {
+        let mut ids = SequentialIds::starting_at(9_000_000);
+        Ok::<_, crate::error::AppError>(b.apply(withdraw, &seller, now(), &mut ids)?)
+    });
+    committed.result.unwrap();
+    for id in [&gone_read, &gone_later, &changed] {
+        store.catch_up(&mut loaded.book, &key::<AgreementRecord>(id), now());
+    }
+    while !read_some(&mut store, &mut loaded.book, 1_000).0 {}
+    assert!(!loaded.book.records.contains_key(&gone_read));
+    assert!(!loaded.book.records.contains_key(&gone_later));
+    assert_eq!(loaded.book.records[&changed], theirs.book.records[&changed]);
+    assert_eq!(loaded.book, open(&backend).1.book);
+}

@@ -475,6 +475,16 @@ impl Records {
         }
     }
 
+    /// Adds records read after these were (the rest of a large book, read while the first
+    /// page showed), and indexes the whole book again at once, as a book read in one go is.
+    /// A record already here stays as it is: it is the newer, as this page changed it or
+    /// read it again since.
+    pub fn add_read(&mut self, read: BTreeMap<AgreementId, Versioned<AgreementRecord>>) {
+        let mut map = read;
+        map.append(&mut std::mem::take(&mut self.map));
+        *self = Records::from(map);
+    }
+
     /// Changes one record in place and reindexes it; `None` when there is no such record.
     pub fn update<R>(
         &mut self,

@@ -836,6 +836,22 @@ proptest! {
         let mut read = book.clone();
         read.records = (&book.records).into_iter().map(|(id, v)| (id.clone(), v.clone())).collect();
         check_indexes(&read)?;
+        // Read in two parts, as a large book is: the first part shown first, the rest
+        // added once read. A record of the first part read again with the rest (older
+        // there) keeps the first part's.
+        let split = page * book.records.len() / 3;
+        let mut first = book.clone();
+        first.records = (&book.records).into_iter().take(split).map(|(id, v)| (id.clone(), v.clone())).collect();
+        let mut rest: BTreeMap<_, _> = (&book.records).into_iter().skip(split).map(|(id, v)| (id.clone(), v.clone())).collect();
+        if let Some((id, v)) = (&first.records).into_iter().next() {
+            let mut stale = v.clone();
+            stale.version = stale.version.saturating_sub(1);
+            stale.record.agreement.seller = AccountId::parse("999999999999").unwrap();
+            rest.insert(id.clone(), stale);
+        }
+        first.records.add_read(rest);
+        prop_assert_eq!(&first.records, &book.records);
+        check_indexes(&first)?;
         let mut parties: Vec<AccountId> = book
             .records
             .values()
