@@ -4,6 +4,7 @@
 use leptos::prelude::*;
 use leptos_meta::provide_meta_context;
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
+use leptos_router::hooks::use_location;
 use leptos_router::path;
 
 use crate::components::apply_receipt::HandedReceipts;
@@ -17,7 +18,7 @@ use crate::pages::{
     agreement::AgreementPage, buyer::BuyerPage, home::HomePage, not_found::NotFoundPage,
     receipt::ReceiptPage, seller::AgreementsPage,
 };
-use crate::state::AppState;
+use crate::state::{is_the_agreement_list, use_app, AppState};
 use crate::work_queue::WorkQueue;
 
 /// The whole app.
@@ -30,6 +31,7 @@ pub fn App() -> impl IntoView {
     view! {
         <Router>
             <a class="skip-link" href="#main">"Skip to content"</a>
+            <WholeBookOffTheList/>
             <SiteHeader/>
             <main id="main" tabindex="-1">
                 <StorageNotices/>
@@ -52,4 +54,17 @@ pub fn App() -> impl IntoView {
             <BuyersDemoClock/>
         </Router>
     }
+}
+
+/// Only the agreement list is drawn from part of a large book: leaving it for any other
+/// page reads the rest first.
+#[component]
+fn WholeBookOffTheList() -> impl IntoView {
+    let app = use_app();
+    let location = use_location();
+    Effect::new(move |_| {
+        if !is_the_agreement_list(&location.pathname.get()) {
+            app.finish_reading();
+        }
+    });
 }

@@ -18,17 +18,26 @@ use workbench_core::link;
 use workbench_link::clock::{real_now, SimulatedClock};
 use workbench_link::handoff;
 use workbench_link::share::origin;
+use workbench_link::timing;
 
 use crate::browser_ids::BrowserIds;
 use crate::download::save_file;
 use crate::error::AppError;
 use crate::notice::{Shown, ShownNotice};
 use crate::storage::exchange::{self, Imported};
-use crate::storage::{BrowserStorage, SaveError, Store, Usage, PREFIX};
+use crate::storage::{BrowserStorage, ReadingProgress, SaveError, Store, Usage, PREFIX};
 
 /// How long one slice of writing time's changes may hold the page: with the drawing
 /// around it, a frame stays well under the 50 ms of a long one.
 const WRITE_SLICE_MS: f64 = 10.0;
+
+/// How long a cold start on the agreement list reads a large book before drawing the list:
+/// at 10,000 agreements, in Chromium on the 2-core build machine, 300-600 agreements,
+/// which hold the first pages of any seller's. Reading all of them took 1-1.6 s.
+const FIRST_READ_MS: f64 = 60.0;
+
+/// How long one slice of reading the rest of a large book may hold the page.
+const READ_SLICE_MS: f64 = 20.0;
 
 #[derive(Clone, Copy)]
 pub struct AppState {
@@ -44,14 +53,33 @@ pub struct AppState {
     pub seller: RwSignal<Option<AccountId>>,
     /// How full the browser's storage is, kept as writes happen.
     pub usage: RwSignal<Usage>,
+    /// While a large book is still being read after the agreement list was drawn from its
+    /// first agreements: how far it has come.
+    pub reading: RwSignal<Option<ReadingProgress>>,
     store: StoredValue<Store<BrowserStorage>, LocalStorage>,
 }
 
 impl AppState {
     /// Loads what the browser holds (or the demo data on a first visit) and starts the clock.
+    /// A cold start on the agreement list draws it once the first agreements of a large
+    /// book are read, and reads the rest between frames; anywhere else reads all first.
     pub fn start() -> AppState {
         let real = real_now();
-        let (store, loaded) = Store::open(BrowserStorage, real, || fresh_demo(real));
+        let on_the_list = web_sys::window()
+            .and_then(|w| w.location().pathname().ok())
+            .is_some_and(|path| is_the_agreement_list(&path));
+        // From the first agreement read: listing the keys and reading the others comes first.
+        let mut until = None;
+        let (store, loaded) = Store::open_first(
+            BrowserStorage,
+            real,
+            || fresh_demo(real),
+            || {
+                let now = performance_now();
+                !on_the_list || now < *until.get_or_insert(now + FIRST_READ_MS)
+            },
+        );
+        let reading = store.reading().cloned();
         let now = loaded.clock.now(real);
         let seller = loaded
             .book
@@ -67,6 +95,7 @@ impl AppState {
             notice_ids: StoredValue::new(0),
             seller: RwSignal::new(seller),
             usage: RwSignal::new(store.usage()),
+            reading: RwSignal::new(reading),
             store: StoredValue::new_local(store),
         };
         for notice in loaded.notices {
@@ -77,7 +106,59 @@ impl AppState {
         handoff::publish_clock_offset(loaded.clock.offset_seconds);
         state.listen_to_other_tabs();
         set_interval(move || state.tick(), StdDuration::from_secs(1));
+        if state.reading.get_untracked().is_some() {
+            state.read_some_soon();
+        } else {
+            timing::mark_once("book-read");
+        }
         state
+    }
+
+    fn read_some_soon(&self) {
+        let state = *self;
+        set_timeout(
+            move || {
+                let until = performance_now() + READ_SLICE_MS;
+                state.read_more(|| performance_now() < until);
+            },
+            StdDuration::ZERO,
+        );
+    }
+
+    /// Reads the rest of a large book now, before anything that needs all of it: any page
+    /// but the agreement list, a search by ID, a receipt, an export, an import, a reset.
+    pub fn finish_reading(&self) {
+        self.read_more(|| true);
+    }
+
+    /// Reads more of a large book while `go_on()` says so. The views hear of it once, when
+    /// the last agreement is read and the book holds all of them.
+    fn read_more(&self, go_on: impl FnMut() -> bool) {
+        if self.reading.get_untracked().is_none() {
+            return;
+        }
+        let now = self.now.get_untracked();
+        let notices = self
+            .book
+            .try_maybe_update(|b| {
+                self.store
+                    .try_update_value(|s| s.read_some(b, now, go_on))
+                    .expect("the store lives as long as the app")
+            })
+            .expect("the book lives as long as the app");
+        for notice in notices {
+            self.notify(ShownNotice::Stored(notice));
+        }
+        let progress = self.store.with_value(|s| s.reading().cloned());
+        let done = progress.is_none();
+        self.reading.set(progress);
+        if done {
+            self.check_usage();
+            self.advance(now);
+            timing::mark_once("book-read");
+        } else {
+            self.read_some_soon();
+        }
     }
 
     pub fn notify(&self, notice: ShownNotice) {
@@ -213,6 +294,7 @@ impl AppState {
 
     /// Everything this browser holds, as one file the person keeps.
     pub fn export_all(&self) -> Result<(), AppError> {
+        self.finish_reading();
         let now = self.now.get_untracked();
         let text = self
             .book
@@ -228,6 +310,7 @@ impl AppState {
     /// Replaces everything with an imported file. The new data is written first; if that
     /// fails part-way, the old data is written back, and the person is told nothing changed.
     pub fn import(&self, imported: Imported) -> Result<(), AppError> {
+        self.finish_reading();
         let now = self.now.get_untracked();
         let (old_book, old_clock) = (self.book.get_untracked(), self.clock.get_untracked());
         let result = self
@@ -251,6 +334,7 @@ impl AppState {
 
     /// Downloads the closed cases as one file, then removes them from this browser.
     pub fn archive_closed(&self) -> Result<String, AppError> {
+        self.finish_reading();
         let now = self.now.get_untracked();
         let (archive, ids) = self.book.with_untracked(|b| {
             let mut archive = Book {
@@ -308,11 +392,13 @@ impl AppState {
 
     /// Whether a receipt was sealed with a secret this workbench kept.
     pub fn holds_receipt(&self, code: &str) -> bool {
+        self.finish_reading();
         self.book.with_untracked(|b| b.holds_receipt(code))
     }
 
     /// The status of a request and when it last changed.
     pub fn request_status(&self, request: &RequestId) -> Option<(RequestStatus, DateTime<Utc>)> {
+        self.finish_reading();
         self.book.with_untracked(|b| {
             b.request_by_id(request)
                 .map(|(_, r)| (r.status, r.updated_at))
@@ -321,6 +407,7 @@ impl AppState {
 
     /// A decision receipt the buyer sent from another device, pasted or opened as a link.
     pub fn apply_receipt(&self, code: &str) -> Result<Settled, AppError> {
+        self.finish_reading();
         let agreement = link::receipt_request_id(code.trim()).ok().and_then(|id| {
             self.book
                 .with_untracked(|b| b.request_by_id(&id).map(|(r, _)| r.agreement.id.clone()))
@@ -389,6 +476,9 @@ impl AppState {
     /// demo itself, or `scale` AWS agreements each with a full history, to see the
     /// workbench (and the storage quota) at scale.
     pub fn reset_demo(&self, scale: Option<usize>) -> Result<(), AppError> {
+        // A reset that fails part-way leaves the old records where they were: the book
+        // must hold them all.
+        self.finish_reading();
         let real = real_now();
         let book = match scale {
             None => fresh_demo(real),
@@ -489,6 +579,11 @@ fn fresh_demo(now: DateTime<Utc>) -> Book {
     let mut book = demo::demo_book(now);
     demo::draw_secrets(&mut book, &mut BrowserIds);
     book
+}
+
+/// The agreement list's own address, the one page drawn from part of a large book.
+pub fn is_the_agreement_list(path: &str) -> bool {
+    path.trim_end_matches('/') == "/seller"
 }
 
 /// Where this app is served from, for links people send to each other.

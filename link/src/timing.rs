@@ -1,7 +1,8 @@
 //! User Timing marks at the moments a person can act, which `make bench` reads through the
 //! Performance API: "confirm-ready" when the buyer can approve, "list-ready" when the
-//! seller's list is shown, "filter-applied" after a filter's or a page's result, and
-//! "reset-demo-start" / "reset-demo-done" around loading demo data.
+//! seller's list is shown, "book-read" once the workbench holds every stored agreement,
+//! "filter-applied" after a filter's or a page's result, and "reset-demo-start" /
+//! "reset-demo-done" around loading demo data.
 
 /// Marks `name` the first time it happens on this page; later redraws do not move it.
 pub fn mark_once(name: &str) {

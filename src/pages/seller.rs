@@ -6,7 +6,7 @@ use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_query_map};
 use leptos_router::params::ParamsMap;
 use leptos_router::NavigateOptions;
-use workbench_core::book::{AgreementStatus, Filter, Page};
+use workbench_core::book::{AgreementStatus, Filter, Page, PAGE_MAX};
 use workbench_core::ids::{AccountId, AgreementId, OfferId};
 use workbench_link::timing;
 use workbench_link::words::{duration_words, local_date};
@@ -206,13 +206,29 @@ pub fn AgreementSearch() -> impl IntoView {
         })
     });
 
-    // Effects run once the list is drawn: the first time is the console's cold start,
-    // every later one a filter's or a page's result (`make bench` reads both).
+    // Effects run once the list is drawn. The first time it is final is the console's cold
+    // start: drawn from part of a large book, the page is final once it is full of IDs the
+    // book holds all of. Every later result is a filter's or a page's. `make bench` reads
+    // both.
+    Effect::new(move |_| {
+        let last_row = results.with(|r| {
+            (r.items.len() == PAGE_MAX)
+                .then(|| r.items.last().map(|row| row.id.clone()))
+                .flatten()
+        });
+        let is_final = app.reading.with(|reading| {
+            reading.as_ref().is_none_or(|r| {
+                last_row
+                    .is_some_and(|id| AgreementId::parse(&id).is_ok_and(|id| id <= r.shown_through))
+            })
+        });
+        if is_final {
+            timing::mark_once("list-ready");
+        }
+    });
     Effect::new(move |drawn: Option<()>| {
         results.track();
-        if drawn.is_none() {
-            timing::mark_once("list-ready");
-        } else {
+        if drawn.is_some() {
             timing::mark("filter-applied");
         }
     });
@@ -227,6 +243,7 @@ pub fn AgreementSearch() -> impl IntoView {
         if typed.trim().is_empty() || agreement_error.get_untracked().is_some() {
             return;
         }
+        app.finish_reading();
         match results.get_untracked().items.first() {
             Some(row) if results.get_untracked().total == 1 => navigate(
                 &format!("/seller/agreements/{}", row.id),
@@ -273,7 +290,13 @@ pub fn AgreementSearch() -> impl IntoView {
             </p>
         </section>
         <section aria-labelledby="results-heading">
-            <h2 id="results-heading">{move || count_words(results.get().total)}</h2>
+            <h2 id="results-heading">{move || match app.reading.get() {
+                None => count_words(results.get().total),
+                Some(_) => format!("{} so far", count_words(results.get().total)),
+            }}</h2>
+            {move || app.reading.get().map(|r| view! {
+                <p class="hint" role="status">{format!("Still reading the stored agreements: {} of {}. The list shows the first of them, in ID order; the rest follow in a moment.", r.read, r.total)}</p>
+            })}
             <div class="table-wrap" tabindex="0" role="region" aria-label="Matching agreements">
                 <table>
                     <caption class="visually-hidden">"Agreements matching the filters"</caption>

@@ -144,14 +144,20 @@ async function scaleBudgets(browser, origin) {
   report('loading the 10,000-agreement scale demo', ms(loaded), '3000 ms', '', loaded <= 3000);
   await page.goto(`${origin}/seller`);
 
+  // The list shows its first page once the first agreements are read; the rest of the
+  // book follows between frames ("book-read"), and the budgets after this one are the
+  // console's with all of it.
   const coldStarts = [];
+  const wholeBook = [];
   for (let i = 0; i < RUNS; i++) {
     await page.reload({ waitUntil: 'commit' });
-    await page.waitForFunction(() => performance.getEntriesByName('list-ready').length > 0, null, { timeout: 120_000, polling: 20 });
-    coldStarts.push(await page.evaluate(() => performance.getEntriesByName('list-ready')[0].startTime));
+    await page.waitForFunction(() => performance.getEntriesByName('list-ready').length > 0 && performance.getEntriesByName('book-read').length > 0, null, { timeout: 120_000, polling: 20 });
+    const [list, book] = await page.evaluate(() => ['list-ready', 'book-read'].map((n) => performance.getEntriesByName(n)[0].startTime));
+    coldStarts.push(list);
+    wholeBook.push(book);
   }
   const cold = median(coldStarts);
-  report(`cold start of /seller at 10,000 agreements until the list shows, median of ${RUNS}`, ms(cold), '500 ms', '', cold <= 500);
+  report(`cold start of /seller at 10,000 agreements until the list shows, median of ${RUNS}`, ms(cold), '500 ms', `all 10,000 read at ${ms(median(wholeBook))}`, cold <= 500);
 
   const { heap, wasm } = await memoryInUse(context, page);
   const mb = (bytes) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
