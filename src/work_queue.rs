@@ -17,6 +17,11 @@ pub struct WorkQueue {
 impl WorkQueue {
     pub fn new(app: AppState) -> Self {
         let items = Memo::new(move |_| {
+            // Counted once the whole of a large book is read: any page that shows the
+            // queue itself reads the rest first.
+            if app.reading.with(Option::is_some) {
+                return Vec::new();
+            }
             let now = app.now.get_untracked();
             app.seller
                 .get()

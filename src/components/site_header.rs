@@ -5,7 +5,6 @@ use leptos_router::components::A;
 use leptos_router::hooks::use_location;
 
 use crate::components::clock_control::{is_buyers_page, ClockControl};
-use crate::state::use_app;
 use crate::work_queue::use_work_queue;
 
 /// The banner: the app's name, and on every page but the buyer's, the way to each view,
@@ -30,7 +29,6 @@ pub fn SiteHeader() -> impl IntoView {
 
 #[component]
 fn SellersHeader() -> impl IntoView {
-    let app = use_app();
     let queue = use_work_queue();
     view! {
         <header class="site-header">
@@ -39,10 +37,9 @@ fn SellersHeader() -> impl IntoView {
                 <ul>
                     <li><A href="/seller">
                         "Seller console"
-                        {move || {
-                            // Counted once the whole of a large book is read.
-                            let count = app.reading.with(Option::is_none).then(|| queue.count());
-                            count.filter(|n| *n > 0).map(|n| view! { <span class="count">{format!(" · {n} waiting")}</span> })
+                        {move || match queue.count() {
+                            0 => None,
+                            n => Some(view! { <span class="count">{format!(" · {n} waiting")}</span> }),
                         }}
                     </A></li>
                     <li><A href="/buyer">"Buyer view"</A></li>
