@@ -507,7 +507,7 @@ fn check_indexes(book: &Book) -> Result<(), TestCaseError> {
             prop_assert_eq!(book.records.log_index(side, Some(account)), expected);
         }
         let slot = side_slot(side);
-        prop_assert!(book.records.indexes.party_logs[slot]
+        prop_assert!(book.records.indexes.logs.parties[slot]
             .keys()
             .all(|a| accounts.contains(a)));
     }
