@@ -149,15 +149,22 @@ async function scaleBudgets(browser, origin) {
   // console's with all of it.
   const coldStarts = [];
   const wholeBook = [];
+  const frames = [];
   for (let i = 0; i < RUNS; i++) {
     await page.reload({ waitUntil: 'commit' });
     await page.waitForFunction(() => performance.getEntriesByName('list-ready').length > 0 && performance.getEntriesByName('book-read').length > 0, null, { timeout: 120_000, polling: 20 });
-    const [list, book] = await page.evaluate(() => ['list-ready', 'book-read'].map((n) => performance.getEntriesByName(n)[0].startTime));
+    const [list, book, longest] = await page.evaluate(() => {
+      const [list, book] = ['list-ready', 'book-read'].map((n) => performance.getEntriesByName(n)[0].startTime);
+      const frames = performance.getEntriesByType('long-animation-frame').filter((f) => f.startTime + f.duration > list && f.startTime < book);
+      return [list, book, Math.max(0, ...frames.map((f) => f.duration))];
+    });
     coldStarts.push(list);
     wholeBook.push(book);
+    frames.push(longest);
   }
   const cold = median(coldStarts);
-  report(`cold start of /seller at 10,000 agreements until the list shows, median of ${RUNS}`, ms(cold), '500 ms', `all 10,000 read at ${ms(median(wholeBook))}`, cold <= 500);
+  const reading = `all 10,000 read at ${ms(median(wholeBook))}, the longest frame meanwhile ${ms(median(frames))}`;
+  report(`cold start of /seller at 10,000 agreements until the list shows, median of ${RUNS}`, ms(cold), '500 ms', reading, cold <= 500);
 
   const { heap, wasm } = await memoryInUse(context, page);
   const mb = (bytes) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
@@ -205,6 +212,7 @@ async function scaleBudgets(browser, origin) {
   for (const path of ['/seller', '/seller/attention', '/buyer']) {
     await page.goto(`${origin}${path}`);
     await page.getByRole('main').getByRole('heading').first().waitFor();
+    await page.waitForFunction(() => performance.getEntriesByName('book-read').length > 0, null, { timeout: 120_000, polling: 20 });
     const share = await idleShare(context, page);
     report(`${path} left open and idle at 10,000 agreements, share of a core`, `${(share * 100).toFixed(1)} %`, '2 %', '', share <= 0.02);
   }
@@ -216,6 +224,8 @@ async function scaleBudgets(browser, origin) {
   // Long-animation-frame entries are frames over 50 ms: none at all means none was longer.
   await page.goto(`${origin}/seller`);
   await page.getByRole('region', { name: 'Matching agreements' }).waitFor();
+  // All 10,000 pending requests: the list was drawn before the whole book was read.
+  await page.waitForFunction(() => performance.getEntriesByName('book-read').length > 0, null, { timeout: 120_000, polling: 20 });
   const clicked = await page.evaluate(() => {
     performance.clearMeasures('workbench: time passes');
     performance.clearMeasures("workbench: time's changes written");
