@@ -32,7 +32,7 @@ use crate::storage::{BrowserStorage, ReadingProgress, SaveError, Store, Usage, P
 const WRITE_SLICE_MS: f64 = 10.0;
 
 /// How long a cold start on the agreement list reads a large book before drawing the list:
-/// at 10,000 agreements, in Chromium on the 2-core build machine, 300-600 agreements,
+/// at 10,000 agreements, in Chromium on the 2-core build machine, 250-900 agreements,
 /// which hold the first pages of any seller's. Reading all of them took 1-1.6 s.
 const FIRST_READ_MS: f64 = 60.0;
 
