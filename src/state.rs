@@ -33,7 +33,9 @@ const WRITE_SLICE_MS: f64 = 10.0;
 
 /// How long a cold start on the agreement list reads a large book before drawing the list:
 /// at 10,000 agreements, in Chromium on the 2-core build machine, 250-900 agreements,
-/// which hold the first pages of any seller's. Reading all of them took 1-1.6 s.
+/// which hold the first page of each scale-demo seller (a third of the book each). A
+/// seller with fewer among them sees those, counted "so far", until the whole book is
+/// read. Reading all of it took 1-1.6 s.
 const FIRST_READ_MS: f64 = 60.0;
 
 /// How long one slice of reading the rest of a large book may hold the page.
