@@ -202,7 +202,7 @@ describe('your data', () => {
     const heading = page.getByRole('heading', { name: /^\d+ agreements? match/ });
     await heading.filter({ hasText: /^\d{4,} agreements match$/ }).waitFor({ timeout: 60_000 });
     const whole = await heading.textContent();
-    const firstPage = async () => (await rows(page).allTextContents()).slice(1);
+    const firstPage = () => page.getByRole('region', { name: 'Matching agreements' }).getByRole('link').allTextContents();
     const wholeFirstPage = await firstPage();
     const queue = page.getByRole('status').getByText(/items? wait for you|Nothing waits for you/);
     await page.getByRole('navigation', { name: 'Console sections' }).getByRole('link', { name: 'Needs attention' }).click();
@@ -214,7 +214,7 @@ describe('your data', () => {
       const seen = () => {
         const heading = document.getElementById('results-heading');
         if (!heading?.textContent.endsWith('so far')) return requestAnimationFrame(seen);
-        const rows = [...document.querySelectorAll('[aria-label="Matching agreements"] tbody tr')].map((r) => r.textContent);
+        const rows = [...document.querySelectorAll('[aria-label="Matching agreements"] tbody a')].map((a) => a.textContent);
         const status = document.querySelector('#results-heading ~ p[role=status]')?.textContent ?? '';
         sessionStorage.setItem('first drawn', JSON.stringify({ heading: heading.textContent, rows, status }));
         if (sessionStorage.getItem('then leave')) [...document.querySelectorAll('a')].find((a) => a.textContent.trim().startsWith('Needs attention')).click();
@@ -226,8 +226,9 @@ describe('your data', () => {
     const first = JSON.parse(await page.evaluate(() => sessionStorage.getItem('first drawn')));
     assert.match(first.heading, /^\d+ agreements match so far$/);
     assert.match(first.status, /^Still reading the stored agreements: \d+ of 10000\./);
+    // At least the first 300 agreements are read first, a third of them the acting seller's.
     assert.equal(first.rows.length, 50, 'a full first page');
-    assert.deepEqual(await firstPage(), wholeFirstPage, 'the page shown first is the first page of the whole book');
+    assert.deepEqual(first.rows, wholeFirstPage, 'the first page of the whole book');
     assert.equal(await page.getByRole('status').filter({ hasText: 'Still reading' }).count(), 0);
 
     await page.evaluate(() => sessionStorage.setItem('then leave', '1'));
