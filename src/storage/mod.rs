@@ -439,20 +439,15 @@ impl<B: Backend> Store<B> {
         let whole = total <= READ_WHOLE_UP_TO;
         let mut keys = agreement_keys.into_iter();
         let mut agreements = BTreeMap::new();
-        let mut last = None;
-        for key in keys.by_ref() {
-            if let Some(v) = store.read_agreement(&key, now, &mut notices) {
-                agreements.insert(v.record.agreement.id.clone(), v);
-            }
-            last = Some(key);
-            if !whole && !go_on() {
-                break;
-            }
-        }
+        let last = store.read_agreements(&mut keys, &mut agreements, now, &mut notices, || {
+            whole || go_on()
+        });
         book.records = agreements.into();
-        let shown_through =
-            last.and_then(|k| AgreementRecord::parse_id(&k[AgreementRecord::PREFIX.len()..]));
-        if let (Some(shown_through), false) = (shown_through, keys.len() == 0) {
+        let shown_through = last.as_deref().and_then(|k| {
+            k.strip_prefix(AgreementRecord::PREFIX)
+                .and_then(AgreementRecord::parse_id)
+        });
+        if let Some(shown_through) = shown_through.filter(|_| keys.len() > 0) {
             store.reading = Some(Reading {
                 progress: ReadingProgress {
                     read: total - keys.len(),
@@ -546,21 +541,21 @@ impl<B: Backend> Store<B> {
         &mut self,
         book: &mut Book,
         now: DateTime<Utc>,
-        mut go_on: impl FnMut() -> bool,
+        go_on: impl FnMut() -> bool,
     ) -> (bool, Vec<Notice>) {
         let mut notices = Vec::new();
         let Some(mut reading) = self.reading.take() else {
             return (false, notices);
         };
-        for key in reading.keys.by_ref() {
-            if let Some(v) = self.read_agreement(&key, now, &mut notices) {
-                reading.read.insert(v.record.agreement.id.clone(), v);
-            }
-            reading.progress.read += 1;
-            if !go_on() {
-                break;
-            }
-        }
+        let before = reading.keys.len();
+        self.read_agreements(
+            &mut reading.keys,
+            &mut reading.read,
+            now,
+            &mut notices,
+            go_on,
+        );
+        reading.progress.read += before - reading.keys.len();
         if reading.keys.len() > 0 {
             self.reading = Some(reading);
             return (false, notices);
@@ -569,17 +564,31 @@ impl<B: Backend> Store<B> {
         (true, notices)
     }
 
-    /// Reads the agreement stored under `key`, counting it towards the quota.
-    fn read_agreement(
+    /// Reads the agreements stored under `keys` into `into`, at least one, while `go_on()`
+    /// says so, counting each towards the quota; returns the last key read.
+    fn read_agreements(
         &mut self,
-        key: &str,
+        keys: &mut std::vec::IntoIter<String>,
+        into: &mut BTreeMap<AgreementId, Versioned<AgreementRecord>>,
         now: DateTime<Utc>,
         notices: &mut Vec<Notice>,
-    ) -> Option<Versioned<AgreementRecord>> {
-        let text = self.get(key);
-        self.note(key, text.as_deref());
-        let id = key.strip_prefix(AgreementRecord::PREFIX)?;
-        self.read_kept::<AgreementRecord>(id, key, &text?, now, notices)
+        mut go_on: impl FnMut() -> bool,
+    ) -> Option<String> {
+        let mut last = None;
+        for key in keys.by_ref() {
+            let text = self.get(&key);
+            self.note(&key, text.as_deref());
+            if let (Some(id), Some(text)) = (key.strip_prefix(AgreementRecord::PREFIX), text) {
+                if let Some(v) = self.read_kept::<AgreementRecord>(id, &key, &text, now, notices) {
+                    into.insert(v.record.agreement.id.clone(), v);
+                }
+            }
+            last = Some(key);
+            if !go_on() {
+                break;
+            }
+        }
+        last
     }
 
     /// Decodes one entry; anything unreadable is moved aside. In read-only mode entries of
