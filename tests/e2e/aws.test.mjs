@@ -4,9 +4,6 @@
 // not fit the service model refused with its field; the EventBridge rule of the event log.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { expectNoAxeViolations, open, startApp } from './harness.mjs';
 
 let app;
@@ -40,13 +37,12 @@ function searchAgreements(id, status = 'ACTIVE') {
 }
 
 async function chooseFiles(page, files) {
-  const paths = [];
-  for (const [name, content] of files) {
-    const path = join(tmpdir(), `${Date.now()}-${name}`);
-    await writeFile(path, typeof content === 'string' ? content : JSON.stringify(content, null, 2));
-    paths.push(path);
-  }
-  await page.getByRole('region', { name: 'Import from AWS' }).getByLabel('Files the AWS CLI printed').setInputFiles(paths);
+  const chosen = files.map(([name, content]) => ({
+    name,
+    mimeType: 'application/json',
+    buffer: Buffer.from(typeof content === 'string' ? content : JSON.stringify(content, null, 2)),
+  }));
+  await page.getByRole('region', { name: 'Import from AWS' }).getByLabel('Files the AWS CLI printed').setInputFiles(chosen);
 }
 
 describe('Import from AWS and the AWS CLI command', () => {

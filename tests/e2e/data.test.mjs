@@ -3,9 +3,7 @@
 // closed cases, and the cost of one action's write at 100 and at 10,000 agreements.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFile, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFile } from 'node:fs/promises';
 import { expectNoAxeViolations, open, startApp, storedRecords } from './harness.mjs';
 
 let app;
@@ -58,9 +56,7 @@ async function saveDownload(page, click) {
 }
 
 async function importFile(page, name, text) {
-  const path = join(tmpdir(), `${Date.now()}-${name}`);
-  await writeFile(path, text);
-  await page.getByLabel('Import data').setInputFiles(path);
+  await page.getByLabel('Import data').setInputFiles({ name, mimeType: 'application/json', buffer: Buffer.from(text) });
 }
 
 describe('your data', () => {
