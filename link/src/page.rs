@@ -128,21 +128,37 @@ struct Results(Trigger);
 #[component]
 fn RequestFromLink(payload: LinkPayload, secret: LinkSecret) -> impl IntoView {
     let clock = expect_context::<LinkClock>();
+    let Results(results) = expect_context::<Results>();
     let deadline = payload.auto_approval_at();
     let details = payload.details_for_buyer.clone();
-    let answer = view! { <Answering payload=payload.clone() secret=secret/> };
+    let request_id = payload.request_id.to_string();
+    let settled_here = Memo::new(move |_| {
+        results.track();
+        handoff::result_for(&request_id)
+    });
+    let receipt = RwSignal::new(None::<Receipt>);
+    let days = workbench_core::cancellation::AUTO_APPROVAL_AFTER.num_days();
+    // Once the buyer has answered, the time left no longer decides the request alone: the
+    // receipt does, if it reaches the seller in time. Once a workbench here has applied it,
+    // what it made of the answer is the page's only news.
+    let next_step = move || {
+        if settled_here.with(Option::is_some) {
+            return String::new();
+        }
+        let now = clock.now.get();
+        match (receipt.with(Option::is_some), now >= deadline) {
+            (false, true) => format!("The {days} days ran out on {}: the request was approved automatically and the agreement is cancelled. There is nothing left to decide.", local_time(deadline)),
+            (false, false) => format!("Without an answer, this request is approved automatically in {} ({}).", duration_words(deadline - now), local_time(deadline)),
+            (true, false) => format!("Your decision counts once the seller opens your receipt. If it has not reached them by {}, the request is approved automatically then.", local_time(deadline)),
+            (true, true) => format!("The {days} days ran out on {}. If your receipt reached the seller before then, your decision stands; if not, the request was approved automatically.", local_time(deadline)),
+        }
+    };
+    let answer = view! { <Answering payload=payload.clone() secret=secret receipt=receipt settled_here=settled_here/> };
     // On a phone the question, the time left and the answer come first; the particulars
     // of the request follow.
     view! {
         <h1>{format!("{} asks to cancel {}", payload.seller_name, payload.product_name)}</h1>
-        <p class="next-step" role="status">{move || {
-            let now = clock.now.get();
-            if now >= deadline {
-                format!("The {} days ran out on {}: the request was approved automatically and the agreement is cancelled. There is nothing left to decide.", workbench_core::cancellation::AUTO_APPROVAL_AFTER.num_days(), local_time(deadline))
-            } else {
-                format!("Without an answer, this request is approved automatically in {} ({}).", duration_words(deadline - now), local_time(deadline))
-            }
-        }}</p>
+        <p class="next-step" role="status" hidden=move || settled_here.with(Option::is_some)>{next_step}</p>
         {answer}
         <h2>"The request"</h2>
         <dl class="terms">
@@ -158,22 +174,23 @@ fn RequestFromLink(payload: LinkPayload, secret: LinkSecret) -> impl IntoView {
     }
 }
 
+/// A decision sealed for the seller: the receipt link, its code, and what it says.
+type Receipt = (String, String, Decision);
+
 /// The buyer's decision, sealed into a receipt for the seller. In a browser that also runs
 /// the workbench it is handed over at once, and the page says what the workbench made of it.
 #[component]
-fn Answering(payload: LinkPayload, secret: LinkSecret) -> impl IntoView {
+fn Answering(
+    payload: LinkPayload,
+    secret: LinkSecret,
+    receipt: RwSignal<Option<Receipt>>,
+    settled_here: Memo<Option<String>>,
+) -> impl IntoView {
     let clock = expect_context::<LinkClock>();
-    let Results(results) = expect_context::<Results>();
     let deadline = payload.auto_approval_at();
     let expired = Memo::new(move |_| clock.now.get() >= deadline);
-    let request_id = payload.request_id.to_string();
-    let settled_here = Memo::new(move |_| {
-        results.track();
-        handoff::result_for(&request_id)
-    });
     let payload = StoredValue::new(payload);
     let secret = StoredValue::new(secret);
-    let receipt = RwSignal::new(None::<(String, String, Decision)>);
     let decide = Callback::new(move |answer: Decision| {
         let code = payload
             .with_value(|p| {

@@ -72,6 +72,9 @@ describe('confirmation link and receipts', () => {
     const buyer = await buyerDecides(seller.link, approve);
     await expectNoAxeViolations(buyer.page);
     await buyer.page.getByText('Your decision is sealed in this receipt', { exact: false }).waitFor();
+    // Answered, the request no longer waits for the buyer: the receipt decides it, in time.
+    await buyer.page.getByText(/^Your decision counts once the seller opens your receipt\. If it has not reached them by .+, the request is approved automatically then\.$/).waitFor();
+    assert.equal(await buyer.page.getByText(/Without an answer/).count(), 0);
     await buyer.page.getByRole('button', { name: 'Copy link' }).click();
     await buyer.page.getByText('Link copied.').waitFor();
     assert.equal(await buyer.page.evaluate(() => navigator.clipboard.readText()), buyer.receiptLink);

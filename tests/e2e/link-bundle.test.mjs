@@ -93,6 +93,7 @@ describe("the buyer's link bundle", () => {
     await open(seller.page, seller.link);
     await seller.page.getByText(/This request is approved since .*: there is nothing left to decide\./).waitFor();
     assert.equal(await seller.page.getByRole('button', { name: 'Approve' }).count(), 0);
+    assert.equal(await seller.page.getByText(/approved automatically in/).count(), 0, 'no time left is counted down');
     await seller.context.close();
   });
 
