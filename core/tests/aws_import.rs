@@ -279,9 +279,12 @@ fn importing_one_of_each_adds_records_marked_from_aws_under_their_seller() {
     assert_eq!(record.invoices[0].charged_minor, 100_000);
     assert_eq!(record.invoices[0].refunded_minor, 10_000);
     assert!(record.from_aws.adjustment(&record.adjustments[0].id));
-    assert_eq!(record.history.last().unwrap().action, "Imported from AWS");
     assert_eq!(
-        record.history.last().unwrap().reason,
+        record.history.last().unwrap().action.as_ref(),
+        "Imported from AWS"
+    );
+    assert_eq!(
+        record.history.last().unwrap().reason.as_ref(),
         "Added the agreement, 1 invoice, 1 cancellation request, 1 billing adjustment."
     );
     assert!(

@@ -885,7 +885,7 @@ impl Book {
                 at: now,
                 actor: Actor::System,
                 action: "Imported from AWS".into(),
-                reason: summary,
+                reason: summary.into(),
             });
             changed.push(RecordKey::Agreement(record.agreement.id.clone()));
             self.insert(record);

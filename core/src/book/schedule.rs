@@ -220,8 +220,8 @@ impl Book {
                         record.history.push(HistoryEntry {
                             at,
                             actor: Actor::System,
-                            action,
-                            reason: format!("Support case {id}"),
+                            action: action.into(),
+                            reason: format!("Support case {id}").into(),
                         })
                     };
                     if plan.cancel {

@@ -332,8 +332,8 @@ mod tests {
                     serde_json::from_value::<DateTime<Utc>>(entry["at"].clone()).unwrap(),
                     h.at
                 );
-                assert_eq!(entry["action"], h.action.as_str());
-                assert_eq!(entry["reason"], h.reason.as_str());
+                assert_eq!(entry["action"], &*h.action);
+                assert_eq!(entry["reason"], &*h.reason);
                 if let Actor::Buyer(a) = &h.actor {
                     assert_eq!(entry["name"], directory.buyer(a).unwrap().name.as_str());
                 }

@@ -809,11 +809,7 @@ mod tests {
             let record = agreement_of(&book);
             assert_eq!(record.agreement.status, AgreementStatus::Cancelled);
             assert_eq!(record.invoices[0].refunded_minor, 12_000);
-            let steps: Vec<_> = record
-                .history
-                .iter()
-                .map(|h| (h.at, h.reason.as_str()))
-                .collect();
+            let steps: Vec<_> = record.history.iter().map(|h| (h.at, &*h.reason)).collect();
             let reason = format!("Support case {id}");
             assert_eq!(
                 steps,
