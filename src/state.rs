@@ -250,15 +250,14 @@ impl AppState {
                 .try_update_value(|s| s.write_some(b, || performance_now() < until))
         });
         match written {
-            Some(Ok(beaten)) if !beaten.is_empty() => {
-                // Another tab wrote first (it saw the same time pass, or a person acted
-                // there): take its records.
-                let key = crate::storage::key_of(&beaten[0]);
-                let beaten = beaten.into_iter().collect();
-                self.book.update(|b| self.put_back(b, &beaten));
-                self.notify_once(ShownNotice::NotSaved(
-                    SaveError::Conflict { key }.to_string(),
-                ));
+            Some(Ok(beaten)) if !beaten.records.is_empty() => {
+                // Another tab wrote first: take its records. Only when a person acted there
+                // does this page show something other than it did, and say why.
+                let records = beaten.records.into_iter().collect();
+                self.book.update(|b| self.put_back(b, &records));
+                if beaten.overruled {
+                    self.notify_once(ShownNotice::NotSaved(SaveError::TimeOverruled.to_string()));
+                }
             }
             // Any other refusal keeps what time did on screen; putting it back would only
             // have the next tick do it again, and fail again, every second.

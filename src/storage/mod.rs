@@ -228,8 +228,25 @@ pub enum SaveError {
          change was not saved. The page now shows its current state: check it, then try again."
     )]
     Conflict { key: String },
+    /// Time's change, not a person's: nothing here was done by hand, so nothing is to be
+    /// tried again.
+    #[error(
+        "Another tab or window changed a record before this page saved what the passing time \
+         did to it, so this page's version was not saved. The page now shows what the other \
+         tab saved."
+    )]
+    TimeOverruled,
     #[error("This change was not saved. {0} You can export your data to keep it.")]
     Backend(#[from] BackendError),
+}
+
+/// The records of time's changes that another tab wrote first, from `Store::write_some`.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Beaten {
+    pub records: Vec<RecordKey>,
+    /// Whether any of them holds something other than what time made of it here: a
+    /// person acted on it there. Otherwise the other tab only saw the same time pass.
+    pub overruled: bool,
 }
 
 /// What came of a person's change.
@@ -822,15 +839,18 @@ impl<B: Backend> Store<B> {
         &mut self,
         book: &Book,
         mut go_on: impl FnMut() -> bool,
-    ) -> Result<Vec<RecordKey>, SaveError> {
-        let mut beaten = Vec::new();
+    ) -> Result<Beaten, SaveError> {
+        let mut beaten = Beaten::default();
         while go_on() {
             let Some(record) = self.later.pop_first() else {
                 break;
             };
             match self.save_record(book, &record, Write::IfUnwritten) {
                 Ok(()) => {}
-                Err(SaveError::Conflict { .. }) => beaten.push(record),
+                Err(SaveError::Conflict { .. }) => {
+                    beaten.overruled |= !self.holds_alike(book, &record);
+                    beaten.records.push(record);
+                }
                 Err(error) => {
                     self.later.clear();
                     return Err(error);
@@ -838,6 +858,26 @@ impl<B: Backend> Store<B> {
             }
         }
         Ok(beaten)
+    }
+
+    /// Whether storage holds what the book has for `record`, under another version: the
+    /// tab that wrote it saw the same time pass and made the same change.
+    fn holds_alike(&self, book: &Book, record: &RecordKey) -> bool {
+        match record {
+            RecordKey::Agreement(id) => self.alike::<AgreementRecord>(book, id),
+            RecordKey::Fps(id) => self.alike::<FpsSubscription>(book, id),
+            RecordKey::DevPay(id) => self.alike::<DevPaySubscription>(book, id),
+            RecordKey::Alibaba(id) => self.alike::<AlibabaOrder>(book, id),
+            RecordKey::SupportCase(id) => self.alike::<SupportCase>(book, id),
+            RecordKey::Directory => false,
+        }
+    }
+
+    fn alike<T: Kept>(&self, book: &Book, id: &T::Id) -> bool {
+        let (Some(v), Some(text)) = (T::get(book, id), self.get(&key::<T>(id))) else {
+            return false;
+        };
+        version_in(&text).is_some_and(|version| codec::encode(version, &v.record) == text)
     }
 
     fn save_one<T: Kept>(

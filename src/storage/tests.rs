@@ -290,7 +290,7 @@ fn forty_due(backend: &MemoryBackend) -> (Store<MemoryBackend>, Book, BTreeSet<R
 }
 
 /// Writes `n` records of those kept for later.
-fn write_n(store: &mut Store<MemoryBackend>, book: &Book, n: usize) -> Vec<RecordKey> {
+fn write_n(store: &mut Store<MemoryBackend>, book: &Book, n: usize) -> Beaten {
     let mut left = n;
     store
         .write_some(book, || {
@@ -306,7 +306,7 @@ fn times_changes_are_written_a_slice_at_a_time_and_a_page_closed_between_loses_n
     let backend = MemoryBackend::new();
     let (mut store, book, _) = forty_due(&backend);
     let writes = backend.writes();
-    assert!(write_n(&mut store, &book, 15).is_empty());
+    assert_eq!(write_n(&mut store, &book, 15), Beaten::default());
     assert_eq!(backend.writes() - writes, 15);
     assert!(store.has_later());
     // The page closes here. The next one reads 15 approvals and 25 pending requests past
@@ -316,7 +316,7 @@ fn times_changes_are_written_a_slice_at_a_time_and_a_page_closed_between_loses_n
     next.book.advance_to(now() + Duration::days(8));
     assert_eq!(next.book.records, book.records);
 
-    assert!(write_n(&mut store, &book, usize::MAX).is_empty());
+    assert_eq!(write_n(&mut store, &book, usize::MAX), Beaten::default());
     assert!(!store.has_later());
     assert_eq!(backend.writes() - writes, 40);
     let (_, reread) = open(&backend);
@@ -331,7 +331,7 @@ fn a_record_written_before_its_turn_is_not_written_again() {
     // As a person's command on it would: written at once, with compare-and-set.
     store.save(&book, &BTreeSet::from([first])).unwrap();
     let writes = backend.writes();
-    assert!(write_n(&mut store, &book, usize::MAX).is_empty());
+    assert_eq!(write_n(&mut store, &book, usize::MAX), Beaten::default());
     assert_eq!(backend.writes() - writes, 39);
 }
 
@@ -350,12 +350,53 @@ fn a_record_another_tab_wrote_first_is_handed_back_and_the_rest_are_written() {
         .save(&theirs.book, &BTreeSet::from([taken.clone()]))
         .unwrap();
     let writes = backend.writes();
-    assert_eq!(write_n(&mut store, &book, usize::MAX), vec![taken.clone()]);
+    let same_change = Beaten {
+        records: vec![taken.clone()],
+        overruled: false,
+    };
+    assert_eq!(write_n(&mut store, &book, usize::MAX), same_change);
     assert_eq!(backend.writes() - writes, 39);
     store.restore(&mut book, &BTreeSet::from([taken]), now());
     assert_eq!(book.record(&id), theirs.book.record(&id));
     let (_, reread) = open(&backend);
     assert_eq!(reread.book.records, book.records);
+}
+
+#[test]
+fn a_record_a_person_changed_in_another_tab_before_time_wrote_it_is_told_as_overruled() {
+    let backend = MemoryBackend::new();
+    let (mut store, mut book, changed) = forty_due(&backend);
+    let (mut other, mut theirs) = open(&backend);
+    let taken = changed.iter().nth(5).unwrap().clone();
+    let RecordKey::Agreement(id) = taken.clone() else {
+        panic!("{taken:?}")
+    };
+    // A person withdraws the request there before its deadline passes in that tab.
+    let request = theirs.book.record(&id).unwrap().requests.iter();
+    let request = request
+        .filter(|r| r.status == workbench_core::cancellation::RequestStatus::PendingApproval)
+        .map(|r| r.id.clone())
+        .next()
+        .unwrap();
+    let (_, outcome) = theirs
+        .book
+        .apply(
+            Command::WithdrawCancellation {
+                agreement_id: id.clone(),
+                request_id: request,
+                reason: "Kept after a call".into(),
+            },
+            &Actor::Seller(theirs.book.record(&id).unwrap().agreement.seller.clone()),
+            now(),
+            &mut SequentialIds::starting_at(900),
+        )
+        .unwrap();
+    other.save(&theirs.book, &outcome.changed).unwrap();
+    let beaten = write_n(&mut store, &book, usize::MAX);
+    assert_eq!(beaten.records, vec![taken.clone()]);
+    assert!(beaten.overruled);
+    store.restore(&mut book, &BTreeSet::from([taken]), now());
+    assert_eq!(book.record(&id), theirs.book.record(&id));
 }
 
 #[test]

@@ -120,7 +120,7 @@ describe('two tabs on one request', () => {
     // approves it there, and that write must not replace the withdrawal.
     await buyer.getByText('Demo clock').click();
     await buyer.getByRole('button', { name: '+7 days' }).click();
-    await buyer.getByText(/changed in another tab or window since you opened it, so your change was not saved/).waitFor();
+    await buyer.getByText(/^Another tab or window changed a record before this page saved what the passing time did to it/).waitFor();
     await buyer.getByRole('heading', { name: 'No cancellation requests are waiting for you' }).waitFor();
     await deaf(buyer, false);
     await buyerRow(buyer, agreement).getByText('Active', { exact: true }).waitFor();
@@ -129,6 +129,30 @@ describe('two tabs on one request', () => {
     const { request: after } = await stored();
     assert.equal(after.status, 'CANCELLED');
     assert.equal(after.status_message, REASON);
+    await context.close();
+  });
+
+  test('two tabs that see the same deadline pass both approve it: the approval is kept once, and neither tab speaks of a refused change', async () => {
+    const { context, buyer, seller, stored } = await twoTabs();
+    // Deaf, the seller tab learns of neither the clock nor the approval the buyer tab
+    // writes: it moves its own clock the same week and approves the same request itself.
+    await deaf(seller, true);
+    await buyer.getByText('Demo clock').click();
+    await buyer.getByRole('button', { name: '+7 days' }).click();
+    await buyer.getByRole('heading', { name: 'No cancellation requests are waiting for you' }).waitFor();
+    const WRITTEN = "workbench: time's changes written";
+    const writtenBefore = await seller.evaluate((name) => performance.getEntriesByName(name).length, WRITTEN);
+    await seller.getByRole('button', { name: '+7 days' }).click();
+    const theCase = seller.getByRole('region', { name: 'The case' });
+    await theCase.getByText('Approved (automatically, after 7 days)').waitFor();
+    await seller.waitForFunction(([name, before]) => performance.getEntriesByName(name).length > before, [WRITTEN, writtenBefore]);
+    await deaf(seller, false);
+    for (const page of [buyer, seller]) {
+      assert.equal(await page.getByText(/not saved/).count(), 0, `${page.url()} tells of no refused change`);
+    }
+    const { record, request } = await stored();
+    assert.equal(request.status, 'APPROVED');
+    assert.equal(record.history.filter((line) => line.action.startsWith('Approved the cancellation request automatically')).length, 1);
     await context.close();
   });
 
