@@ -372,21 +372,21 @@ fn a_record_a_person_changed_in_another_tab_before_time_wrote_it_is_told_as_over
         panic!("{taken:?}")
     };
     // A person withdraws the request there before its deadline passes in that tab.
-    let request = theirs.book.record(&id).unwrap().requests.iter();
-    let request = request
-        .filter(|r| r.status == workbench_core::cancellation::RequestStatus::PendingApproval)
-        .map(|r| r.id.clone())
-        .next()
+    let record = theirs.book.record(&id).unwrap().clone();
+    let pending = record
+        .requests
+        .iter()
+        .find(|r| r.status.is_pending())
         .unwrap();
     let (_, outcome) = theirs
         .book
         .apply(
             Command::WithdrawCancellation {
                 agreement_id: id.clone(),
-                request_id: request,
+                request_id: pending.id.clone(),
                 reason: "Kept after a call".into(),
             },
-            &Actor::Seller(theirs.book.record(&id).unwrap().agreement.seller.clone()),
+            &Actor::Seller(record.agreement.seller.clone()),
             now(),
             &mut SequentialIds::starting_at(900),
         )
