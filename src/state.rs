@@ -255,8 +255,10 @@ impl AppState {
                 // does this page show something other than it did, and say why.
                 let records = beaten.records.into_iter().collect();
                 self.book.update(|b| self.put_back(b, &records));
-                if beaten.overruled {
-                    self.notify_once(ShownNotice::NotSaved(SaveError::TimeOverruled.to_string()));
+                if let Some(record) = beaten.overruled {
+                    self.notify_once(ShownNotice::NotSaved(
+                        SaveError::TimeOverruled { record }.to_string(),
+                    ));
                 }
             }
             // Any other refusal keeps what time did on screen; putting it back would only

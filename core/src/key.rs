@@ -76,6 +76,20 @@ pub enum RecordKey {
     Directory,
 }
 
+/// The record in words, as a person reads it in a notice: "agreement agmt-…".
+impl fmt::Display for RecordKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RecordKey::Agreement(id) => write!(f, "agreement {id}"),
+            RecordKey::Fps(id) => write!(f, "Amazon FPS subscription {id}"),
+            RecordKey::DevPay(id) => write!(f, "DevPay subscription {id}"),
+            RecordKey::Alibaba(id) => write!(f, "Alibaba Cloud order {id}"),
+            RecordKey::SupportCase(id) => write!(f, "support case {id}"),
+            RecordKey::Directory => f.write_str("the list of sellers, buyers and products"),
+        }
+    }
+}
+
 impl RecordKey {
     /// The agreement this key names, if it names one.
     pub fn agreement(&self) -> Option<&AgreementId> {

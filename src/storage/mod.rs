@@ -231,11 +231,11 @@ pub enum SaveError {
     /// Time's change, not a person's: nothing here was done by hand, so nothing is to be
     /// tried again.
     #[error(
-        "Another tab or window changed a record before this page saved what the passing time \
+        "Another tab or window changed {record} before this page saved what the passing time \
          did to it, so this page's version was not saved. The page now shows what the other \
          tab saved."
     )]
-    TimeOverruled,
+    TimeOverruled { record: RecordKey },
     #[error("This change was not saved. {0} You can export your data to keep it.")]
     Backend(#[from] BackendError),
 }
@@ -244,9 +244,9 @@ pub enum SaveError {
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct Beaten {
     pub records: Vec<RecordKey>,
-    /// Whether any of them holds something other than what time made of it here: a
-    /// person acted on it there. Otherwise the other tab only saw the same time pass.
-    pub overruled: bool,
+    /// The first of them that holds something other than what time made of it here: a
+    /// person acted on it there. Where there is none, the other tab saw the same time pass.
+    pub overruled: Option<RecordKey>,
 }
 
 /// What came of a person's change.
@@ -848,7 +848,9 @@ impl<B: Backend> Store<B> {
             match self.save_record(book, &record, Write::IfUnwritten) {
                 Ok(()) => {}
                 Err(SaveError::Conflict { .. }) => {
-                    beaten.overruled |= !self.holds_alike(book, &record);
+                    if beaten.overruled.is_none() && !self.holds_alike(book, &record) {
+                        beaten.overruled = Some(record.clone());
+                    }
                     beaten.records.push(record);
                 }
                 Err(error) => {

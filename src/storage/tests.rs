@@ -352,7 +352,7 @@ fn a_record_another_tab_wrote_first_is_handed_back_and_the_rest_are_written() {
     let writes = backend.writes();
     let same_change = Beaten {
         records: vec![taken.clone()],
-        overruled: false,
+        overruled: None,
     };
     assert_eq!(write_n(&mut store, &book, usize::MAX), same_change);
     assert_eq!(backend.writes() - writes, 39);
@@ -394,7 +394,7 @@ fn a_record_a_person_changed_in_another_tab_before_time_wrote_it_is_told_as_over
     other.save(&theirs.book, &outcome.changed).unwrap();
     let beaten = write_n(&mut store, &book, usize::MAX);
     assert_eq!(beaten.records, vec![taken.clone()]);
-    assert!(beaten.overruled);
+    assert_eq!(beaten.overruled.as_ref(), Some(&taken));
     store.restore(&mut book, &BTreeSet::from([taken]), now());
     assert_eq!(book.record(&id), theirs.book.record(&id));
 }

@@ -120,7 +120,7 @@ describe('two tabs on one request', () => {
     // approves it there, and that write must not replace the withdrawal.
     await buyer.getByText('Demo clock').click();
     await buyer.getByRole('button', { name: '+7 days' }).click();
-    await buyer.getByText(/^Another tab or window changed a record before this page saved what the passing time did to it/).waitFor();
+    await buyer.getByText(`Another tab or window changed agreement ${agreement} before this page saved what the passing time did to it`, { exact: false }).waitFor();
     await buyer.getByRole('heading', { name: 'No cancellation requests are waiting for you' }).waitFor();
     await deaf(buyer, false);
     await buyerRow(buyer, agreement).getByText('Active', { exact: true }).waitFor();
