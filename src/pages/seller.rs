@@ -211,15 +211,14 @@ pub fn AgreementSearch() -> impl IntoView {
     // book holds all of. Every later result is a filter's or a page's. `make bench` reads
     // both.
     Effect::new(move |_| {
-        let last_row = results.with(|r| {
-            (r.items.len() == PAGE_MAX)
-                .then(|| r.items.last().map(|row| row.id.clone()))
-                .flatten()
-        });
         let is_final = app.reading.with(|reading| {
             reading.as_ref().is_none_or(|r| {
-                last_row
-                    .is_some_and(|id| AgreementId::parse(&id).is_ok_and(|id| id <= r.shown_through))
+                results.with(|page| {
+                    page.items.len() == PAGE_MAX
+                        && page.items.last().is_some_and(|row| {
+                            AgreementId::parse(&row.id).is_ok_and(|id| id <= r.shown_through)
+                        })
+                })
             })
         });
         if is_final {
