@@ -32,7 +32,9 @@ fn a_panic_leaves_a_readable_message_with_the_detail_instead_of_a_blank_page() {
 mod storage {
     use chrono::{TimeZone, Utc};
     use wasm_bindgen_test::*;
-    use workbench_core::book::{Actor, Book, Command};
+    use workbench_core::book::{
+        AcceptCancellation, Actor, Book, RejectCancellation, WithdrawCancellation,
+    };
     use workbench_core::demo;
     use workbench_core::ids::SequentialIds;
     use workbench_core::key::RecordKey;
@@ -55,7 +57,7 @@ mod storage {
         storage.clear().unwrap();
     }
 
-    fn pending_command(book: &Book) -> (Command, Actor, Actor, RecordKey) {
+    fn pending_command(book: &Book) -> (AcceptCancellation, Actor, Actor, RecordKey) {
         let record = book
             .records
             .values()
@@ -64,7 +66,7 @@ mod storage {
             .unwrap();
         let request = record.pending_request().unwrap();
         (
-            Command::AcceptCancellation {
+            AcceptCancellation {
                 agreement_id: record.agreement.id.clone(),
                 request_id: request.id.clone(),
             },
@@ -122,19 +124,16 @@ mod storage {
             n += 1;
         }
         let (command, actor, _, record) = pending_command(&loaded.book);
-        let Command::AcceptCancellation {
+        let AcceptCancellation {
             agreement_id,
             request_id,
-        } = command
-        else {
-            unreachable!("pending_command gives an approval")
-        };
+        } = command;
         // A long reason that does not compress, so the record surely grows: the packed
         // format can make a changed record no larger than before.
         let reason: String = (0..2000u32)
             .map(|i| char::from(b'a' + (i.wrapping_mul(2_654_435_761) >> 27) as u8 % 26))
             .collect();
-        let reject = Command::RejectCancellation {
+        let reject = RejectCancellation {
             agreement_id,
             request_id,
             reason,
@@ -163,15 +162,12 @@ mod storage {
             .apply(command.clone(), &buyer, now(), &mut ids)
             .unwrap();
         first.save(&a.book, &outcome.changed).unwrap();
-        let Command::AcceptCancellation {
+        let AcceptCancellation {
             agreement_id,
             request_id,
-        } = command
-        else {
-            unreachable!()
-        };
+        } = command;
         let mut stale = b.book.clone();
-        let withdraw = Command::WithdrawCancellation {
+        let withdraw = WithdrawCancellation {
             agreement_id,
             request_id,
             reason: "The buyer asked to stay".into(),

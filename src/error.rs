@@ -26,7 +26,7 @@ pub enum AppError {
     Import { error: SaveError, restored: bool },
     /// Closed cases were downloaded into an archive but stay in this browser.
     #[error("The archive {file} was downloaded, but the cases could not be removed: {error}")]
-    NotRemoved { file: String, error: SaveError },
+    NotRemoved { file: String, error: Box<AppError> },
 }
 
 fn import_words(error: &SaveError, restored: bool) -> String {

@@ -6,9 +6,9 @@
 use std::collections::BTreeSet;
 use std::time::Duration as StdDuration;
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use leptos::prelude::*;
-use workbench_core::book::{Actor, Book, Command, Outcome, Reply};
+use workbench_core::book::{Actor, ApplyReceipt, ArchiveClosed, Book, Command, Outcome};
 use workbench_core::cancellation::RequestStatus;
 use workbench_core::confirmation::Settled;
 use workbench_core::demo;
@@ -113,7 +113,9 @@ impl AppState {
         }
         state.check_usage();
         state.advance(now);
-        handoff::publish_clock_offset(loaded.clock.offset_seconds);
+        state
+            .store
+            .update_value(|s| s.hand_clock_offset(loaded.clock.offset_seconds));
         state.listen_to_other_tabs();
         set_interval(move || state.tick(), StdDuration::from_secs(1));
         if state.reading.get_untracked().is_some() {
@@ -347,40 +349,24 @@ impl AppState {
     pub fn archive_closed(&self) -> Result<String, AppError> {
         self.finish_reading();
         let now = self.now.get_untracked();
-        let (archive, ids) = self.book.with_untracked(|b| {
-            let mut archive = Book {
-                directory: b.directory.clone(),
-                ..Book::default()
-            };
-            let ids: Vec<AgreementId> = b
-                .records
-                .values()
-                .filter(|v| workbench_core::case::is_closed(&v.record))
-                .map(|v| v.record.agreement.id.clone())
-                .collect();
-            for id in &ids {
-                archive.records.insert(id.clone(), b.records[id].clone());
-            }
-            (archive, ids)
-        });
-        if ids.is_empty() {
+        let archive = self
+            .book
+            .with_untracked(workbench_core::case::closed_archive);
+        if archive.records.is_empty() {
             return Ok("There are no closed cases to archive: every agreement is still running or has something waiting.".into());
         }
         let file = format!("workbench-archive-{}.json", now.format("%Y-%m-%d"));
         let text = exchange::export(&archive, &self.clock.get_untracked(), now);
         save_file(&file, "application/json", &text).map_err(AppError::Download)?;
-        if let Some(Err(error)) = self.store.try_update_value(|s| s.remove_agreements(&ids)) {
-            return Err(AppError::NotRemoved { file, error });
-        }
-        self.book.update(|b| {
-            for id in &ids {
-                b.records.remove(id);
-            }
-        });
-        self.check_usage();
+        let agreements = archive.records.keys().cloned().collect();
+        let removed = self
+            .act(ArchiveClosed { agreements }, &Actor::System)
+            .map_err(|error| AppError::NotRemoved {
+                file: file.clone(),
+                error: Box::new(error),
+            })?;
         Ok(format!(
-            "Archived {} closed cases into {file} and removed them from this browser. Import that file to see them again.",
-            ids.len()
+            "Archived {removed} closed cases into {file} and removed them from this browser. Import that file to see them again."
         ))
     }
 
@@ -394,38 +380,52 @@ impl AppState {
     }
 
     /// Runs a person's command, of any family: picks up other tabs' writes to its record
-    /// first, then the core decides, then storage keeps it.
-    pub fn act(&self, command: Command, actor: &Actor) -> Result<Reply, AppError> {
-        self.run(command.record(), |book, now| {
+    /// first, then the core decides, then storage keeps it. The reply is the command's own.
+    pub fn act<C: Command>(&self, command: C, actor: &Actor) -> Result<C::Reply, AppError>
+    where
+        AppError: From<C::Error>,
+    {
+        let record = self.book.with_untracked(|b| command.record(b));
+        self.run(record, |book, now| {
             Ok(book.apply(command, actor, now, &mut BrowserIds)?)
-        })
-    }
-
-    /// Whether a receipt was sealed with a secret this workbench kept.
-    pub fn holds_receipt(&self, code: &str) -> bool {
-        self.finish_reading();
-        self.book.with_untracked(|b| b.holds_receipt(code))
-    }
-
-    /// The status of a request and when it last changed.
-    pub fn request_status(&self, request: &RequestId) -> Option<(RequestStatus, DateTime<Utc>)> {
-        self.finish_reading();
-        self.book.with_untracked(|b| {
-            b.request_by_id(request)
-                .map(|(_, r)| (r.status, r.updated_at))
         })
     }
 
     /// A decision receipt the buyer sent from another device, pasted or opened as a link.
     pub fn apply_receipt(&self, code: &str) -> Result<Settled, AppError> {
         self.finish_reading();
-        let agreement = link::receipt_request_id(code.trim()).ok().and_then(|id| {
-            self.book
-                .with_untracked(|b| b.request_by_id(&id).map(|(r, _)| r.agreement.id.clone()))
-        });
-        self.run(agreement.map(RecordKey::Agreement), |book, now| {
-            Ok(book.apply_receipt(code, now, &mut BrowserIds)?)
-        })
+        self.act(ApplyReceipt { code: code.into() }, &Actor::System)
+    }
+
+    /// Applies the receipts the buyer's page of this browser handed over, as if pasted, and
+    /// tells that page what became of each request in the words `told` gives, from its
+    /// status now and when it took it. A receipt sealed with a secret this workbench did not
+    /// keep is another browser's, and is left alone.
+    pub fn apply_handed_receipts(
+        &self,
+        told: impl Fn(&Result<Settled, AppError>, Option<(RequestStatus, DateTime<Utc>)>) -> String,
+    ) -> Vec<Result<Settled, AppError>> {
+        let codes = self.store.try_update_value(|s| s.take_handed_receipts());
+        let mut applied = Vec::new();
+        for code in codes.into_iter().flatten() {
+            self.finish_reading();
+            let Ok(request) = link::receipt_request_id(&code) else {
+                continue;
+            };
+            if !self.book.with_untracked(|b| b.holds_receipt(&code)) {
+                continue;
+            }
+            let result = self.apply_receipt(&code);
+            let status = self.book.with_untracked(|b| {
+                b.request_by_id(&request)
+                    .map(|(_, r)| (r.status, r.updated_at))
+            });
+            let words = told(&result, status);
+            self.store
+                .update_value(|s| s.tell_buyers_page(request.as_str(), &words));
+            applied.push(result);
+        }
+        applied
     }
 
     /// The confirmation link of a request, whole, for this app's origin.
@@ -476,7 +476,8 @@ impl AppState {
     /// Moves the simulated clock; everything due in between happens at its own time.
     pub fn set_clock(&self, clock: SimulatedClock) {
         self.clock.set(clock);
-        handoff::publish_clock_offset(clock.offset_seconds);
+        self.store
+            .update_value(|s| s.hand_clock_offset(clock.offset_seconds));
         if let Some(Err(error)) = self.store.try_update_value(|s| s.save_clock(&clock)) {
             self.notify(ShownNotice::NotSaved(error.to_string()));
         }
@@ -513,10 +514,6 @@ impl AppState {
         Ok(())
     }
 
-    pub fn advance_clock(&self, by: Duration) {
-        self.set_clock(self.clock.get_untracked().advanced(by));
-    }
-
     fn listen_to_other_tabs(&self) {
         let state = *self;
         let handle =
@@ -524,7 +521,10 @@ impl AppState {
                 let Some(key) = event.key() else { return };
                 if key == handoff::CLOCK_KEY {
                     // The buyer's page of this browser moved the demo clock.
-                    let offset_seconds = handoff::clock_offset().unwrap_or(0);
+                    let offset_seconds = state
+                        .store
+                        .with_value(|s| s.handed_clock_offset())
+                        .unwrap_or(0);
                     if offset_seconds != state.clock.get_untracked().offset_seconds {
                         state.set_clock(SimulatedClock { offset_seconds });
                     }

@@ -15,7 +15,7 @@ use std::time::Instant;
 
 use chrono::Duration;
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
-use workbench_core::book::{Actor, Book, Command};
+use workbench_core::book::{Actor, Book, WithdrawCancellation};
 use workbench_core::demo::{demo_now, scale_book};
 use workbench_core::events::Side;
 use workbench_core::ids::{AgreementId, SequentialIds};
@@ -69,7 +69,7 @@ fn command_at(c: &mut Criterion, agreements: usize) {
                 turn += 1;
                 let record = book.record(&agreement_id).unwrap();
                 let seller = Actor::Seller(record.agreement.seller.clone());
-                let withdraw = Command::WithdrawCancellation {
+                let withdraw = WithdrawCancellation {
                     agreement_id,
                     request_id: record.pending_request().unwrap().id.clone(),
                     reason: "Sent before the buyer's renewal was confirmed".into(),

@@ -4,9 +4,12 @@
 use serde::Serialize;
 
 use crate::adjustment::{AdjustmentStatus, BillingAdjustment};
-use crate::book::{AgreementRecord, AgreementStatus, Book};
+use crate::book::{
+    AgreementRecord, AgreementStatus, ArchiveClosed, Book, Command, Desk, DomainError,
+};
 use crate::cancellation::{CancellationRequest, RequestStatus};
 use crate::ids::AccountId;
+use crate::key::RecordKey;
 use crate::money::Money;
 
 /// Where one invoice stands.
@@ -41,6 +44,43 @@ pub fn is_closed(record: &AgreementRecord) -> bool {
             .adjustments
             .iter()
             .all(|a| a.status != AdjustmentStatus::Pending)
+}
+
+/// The closed agreements of `book`, as a book of their own for the person to keep in a
+/// file before [`ArchiveClosed`] removes them: the directory, and those records.
+pub fn closed_archive(book: &Book) -> Book {
+    let mut archive = Book {
+        directory: book.directory.clone(),
+        ..Book::default()
+    };
+    for (id, versioned) in &book.records {
+        if is_closed(&versioned.record) {
+            archive.records.insert(id.clone(), versioned.clone());
+        }
+    }
+    archive
+}
+
+impl Command for ArchiveClosed {
+    /// How many agreements were removed.
+    type Reply = usize;
+    type Error = DomainError;
+
+    fn record(&self, _: &Book) -> Option<RecordKey> {
+        None
+    }
+
+    fn carry_out(self, book: &mut Book, desk: &mut Desk<'_>) -> Result<usize, DomainError> {
+        let mut removed = 0;
+        for id in self.agreements {
+            if book.record(&id).is_some_and(is_closed) {
+                book.records.remove(&id);
+                desk.changed.insert(RecordKey::Agreement(id));
+                removed += 1;
+            }
+        }
+        Ok(removed)
+    }
 }
 
 /// The case of one agreement.

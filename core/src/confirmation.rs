@@ -9,11 +9,14 @@
 use chrono::{DateTime, Duration, Utc};
 use thiserror::Error;
 
-use crate::book::{Actor, Book, Command, DomainError, Outcome};
+use crate::book::{
+    AcceptCancellation, Actor, ApplyReceipt, Book, Command, Desk, DomainError, RejectCancellation,
+};
 use crate::cancellation::{
     AdditionalDetails, CancellationRequest, DecidedBy, RequestStatus, AUTO_APPROVAL_AFTER,
 };
-use crate::ids::{AgreementId, IdSource, RequestId};
+use crate::ids::{AccountId, AgreementId, RequestId};
+use crate::key::RecordKey;
 use crate::link::{self, Decision, EncodedLink, LinkError, LinkPayload, ReceiptError};
 
 /// How far ahead of this workbench's clock a receipt may be dated: the buyer's device keeps
@@ -196,23 +199,31 @@ impl Book {
                 .is_some_and(|kept| link::verify_receipt(code.trim(), kept).is_ok())
         })
     }
+}
 
-    /// Applies a decision receipt the buyer sent from another device, at the time the buyer
-    /// decided. A receipt applies once; a second time it changes nothing and says so.
-    pub fn apply_receipt(
-        &mut self,
-        code: &str,
-        now: DateTime<Utc>,
-        ids: &mut dyn IdSource,
-    ) -> Result<(Settled, Outcome), ConfirmationError> {
-        let code = code.trim();
+impl Command for ApplyReceipt {
+    type Reply = Settled;
+    type Error = ConfirmationError;
+
+    fn record(&self, book: &Book) -> Option<RecordKey> {
+        let request = link::receipt_request_id(self.code.trim()).ok()?;
+        let (agreement, _) = book.find_request(&request).ok()?;
+        Some(RecordKey::Agreement(agreement))
+    }
+
+    /// Applies the decision at the time the buyer decided, or explains why the request no
+    /// longer takes it. [`Book::apply`] has let time run up to now first: a deadline that
+    /// passed before now settled the request on its own.
+    fn carry_out(self, book: &mut Book, desk: &mut Desk<'_>) -> Result<Settled, ConfirmationError> {
+        let code = self.code.trim();
         let request_id = link::receipt_request_id(code)?;
-        let (agreement_id, request) = self.find_request(&request_id)?;
+        let (agreement_id, request) = book.find_request(&request_id)?;
         let secret = request
             .link_secret
             .as_ref()
             .ok_or_else(|| ConfirmationError::NoLink(request_id.clone()))?;
         let receipt = link::verify_receipt(code, secret)?;
+        let now = desk.now;
         if receipt.decided_at > now + CLOCK_SKEW {
             return Err(ConfirmationError::FromTheFuture {
                 decided_at: receipt.decided_at,
@@ -220,60 +231,56 @@ impl Book {
             });
         }
         let at = receipt.decided_at.min(now).max(request.created_at);
-        self.settle(&agreement_id, &request_id, receipt.decision, at, now, ids)
-    }
-
-    /// Applies `decision` at `at`, or explains why the request no longer takes it.
-    fn settle(
-        &mut self,
-        agreement_id: &AgreementId,
-        request_id: &RequestId,
-        decision: Decision,
-        at: DateTime<Utc>,
-        now: DateTime<Utc>,
-        ids: &mut dyn IdSource,
-    ) -> Result<(Settled, Outcome), ConfirmationError> {
-        // Time first: a deadline that passed before now settles the request on its own.
-        let mut outcome = self.advance_to(now);
-        let (_, request) = self.find_request(request_id)?;
+        let decision = receipt.decision;
         if !request.status.is_pending() {
             if same_decision(request, &decision) {
-                let settled = Settled::AlreadyApplied {
-                    agreement_id: agreement_id.clone(),
-                    request_id: request_id.clone(),
+                return Ok(Settled::AlreadyApplied {
+                    agreement_id,
+                    request_id,
                     decision,
                     at: request.updated_at,
-                };
-                return Ok((settled, outcome));
+                });
             }
             return Err(ConfirmationError::Conflict(why_settled(request, &decision)));
         }
-        let buyer = self
-            .record(agreement_id)
-            .map(|r| r.agreement.buyer.clone())
-            .ok_or_else(|| DomainError::AgreementNotFound(agreement_id.clone()))?;
-        let command = match &decision {
-            Decision::Approve => Command::AcceptCancellation {
-                agreement_id: agreement_id.clone(),
-                request_id: request_id.clone(),
-            },
-            Decision::Reject(reason) => Command::RejectCancellation {
-                agreement_id: agreement_id.clone(),
-                request_id: request_id.clone(),
-                reason: reason.clone(),
-            },
+        let buyer = Actor::Buyer(request_buyer(book, &agreement_id)?);
+        let mut at_the_decision = Desk {
+            actor: &buyer,
+            now: at,
+            ids: &mut *desk.ids,
+            changed: std::mem::take(&mut desk.changed),
+            events: std::mem::take(&mut desk.events),
         };
-        let (_, applied) = self.apply(command, &Actor::Buyer(buyer), at, ids)?;
-        outcome.events.extend(applied.events);
-        outcome.changed.extend(applied.changed);
-        let settled = Settled::Applied {
-            agreement_id: agreement_id.clone(),
-            request_id: request_id.clone(),
+        let (agreement, request) = (agreement_id.clone(), request_id.clone());
+        let applied = match &decision {
+            Decision::Approve => AcceptCancellation {
+                agreement_id: agreement,
+                request_id: request,
+            }
+            .carry_out(book, &mut at_the_decision),
+            Decision::Reject(reason) => RejectCancellation {
+                agreement_id: agreement,
+                request_id: request,
+                reason: reason.clone(),
+            }
+            .carry_out(book, &mut at_the_decision),
+        };
+        desk.changed = at_the_decision.changed;
+        desk.events = at_the_decision.events;
+        applied?;
+        Ok(Settled::Applied {
+            agreement_id,
+            request_id,
             decision,
             at,
-        };
-        Ok((settled, outcome))
+        })
     }
+}
+
+fn request_buyer(book: &Book, agreement_id: &AgreementId) -> Result<AccountId, DomainError> {
+    book.record(agreement_id)
+        .map(|r| r.agreement.buyer.clone())
+        .ok_or_else(|| DomainError::AgreementNotFound(agreement_id.clone()))
 }
 
 fn same_decision(request: &CancellationRequest, decision: &Decision) -> bool {
@@ -315,7 +322,7 @@ fn why_settled(request: &CancellationRequest, decision: &Decision) -> String {
 mod tests {
     use super::*;
     use crate::book::tests::agreement;
-    use crate::book::AgreementRecord;
+    use crate::book::{AgreementRecord, Outcome, SendCancellation, WithdrawCancellation};
     use crate::cancellation::{AdditionalDetails, CancellationReasonCode};
     use crate::ids::{ClientToken, SequentialIds};
     use crate::link::LinkSecret;
@@ -332,7 +339,7 @@ mod tests {
         let (id, seller) = (agreement.id.clone(), agreement.seller.clone());
         book.insert(AgreementRecord::new(agreement, Vec::new()));
         let mut ids = SequentialIds::default();
-        let command = Command::SendCancellation {
+        let command = SendCancellation {
             agreement_id: id.clone(),
             reason_code: Some(CancellationReasonCode::ReplacingAgreement),
             description: "Replacing it with the new private offer".into(),
@@ -344,13 +351,21 @@ mod tests {
             },
             client_token: ClientToken::parse("form-1").unwrap(),
         };
-        let (reply, _) = book
+        let (request, _) = book
             .apply(command, &Actor::Seller(seller), t(0), &mut ids)
             .unwrap();
-        let crate::book::Reply::Request(request) = reply else {
-            panic!()
-        };
         (book, id, request, ids)
+    }
+
+    /// Applies a receipt as the shell does, whoever pastes it: the receipt says who decided.
+    fn apply_receipt(
+        book: &mut Book,
+        code: &str,
+        now: DateTime<Utc>,
+        ids: &mut SequentialIds,
+    ) -> Result<(Settled, Outcome), ConfirmationError> {
+        let receipt = ApplyReceipt { code: code.into() };
+        book.apply(receipt, &Actor::System, now, ids)
     }
 
     fn secret(book: &Book, id: &AgreementId, request: &RequestId) -> LinkSecret {
@@ -388,7 +403,7 @@ mod tests {
         let (id, seller) = (agreement.id.clone(), agreement.seller.clone());
         book.insert(AgreementRecord::new(agreement, Vec::new()));
         let longest = |c: char| c.to_string().repeat(crate::cancellation::DETAIL_MAX);
-        let command = Command::SendCancellation {
+        let command = SendCancellation {
             agreement_id: id.clone(),
             reason_code: Some(CancellationReasonCode::BuyerDissatisfaction),
             description: "é".repeat(crate::cancellation::DESCRIPTION_MAX),
@@ -401,12 +416,9 @@ mod tests {
             client_token: ClientToken::parse("form-longest").unwrap(),
         };
         let mut ids = SequentialIds::default();
-        let (reply, _) = book
+        let (request, _) = book
             .apply(command, &Actor::Seller(seller), t(0), &mut ids)
             .unwrap();
-        let crate::book::Reply::Request(request) = reply else {
-            panic!()
-        };
         let link = book.confirmation_link(&id, &request).unwrap();
         let whole = format!("https://cancellation-workbench.example.com{}", link.href());
         assert!(
@@ -468,9 +480,8 @@ mod tests {
             &secret,
         )
         .unwrap();
-        let (settled, outcome) = book
-            .apply_receipt(&format!("  {code}\n"), t(5), &mut ids)
-            .unwrap();
+        let (settled, outcome) =
+            apply_receipt(&mut book, &format!("  {code}\n"), t(5), &mut ids).unwrap();
         assert!(matches!(settled, Settled::Applied { at, .. } if at == t(2)));
         assert!(
             outcome.bus_events(&book).iter().all(|e| e.time == t(2)),
@@ -482,12 +493,12 @@ mod tests {
             (RequestStatus::Rejected, "We still use it")
         );
         let after_first = book.clone();
-        let (again, outcome) = book.apply_receipt(&code, t(6), &mut ids).unwrap();
+        let (again, outcome) = apply_receipt(&mut book, &code, t(6), &mut ids).unwrap();
         assert!(matches!(again, Settled::AlreadyApplied { .. }));
         assert!(outcome.changed.is_empty() && outcome.events.is_empty());
         assert_eq!(book, after_first);
         let approve = link::make_receipt(&request, &Decision::Approve, t(3), &secret).unwrap();
-        let conflict = book.apply_receipt(&approve, t(6), &mut ids).unwrap_err();
+        let conflict = apply_receipt(&mut book, &approve, t(6), &mut ids).unwrap_err();
         assert!(
             conflict.to_string().contains("already recorded"),
             "{conflict}"
@@ -502,7 +513,7 @@ mod tests {
         let forged = link::make_receipt(&request, &Decision::Approve, t(1), &other).unwrap();
         let before = book.clone();
         assert!(matches!(
-            book.apply_receipt(&forged, t(2), &mut ids),
+            apply_receipt(&mut book, &forged, t(2), &mut ids),
             Err(ConfirmationError::Receipt(ReceiptError::NotGenuine(_)))
         ));
         let genuine = link::make_receipt(
@@ -516,10 +527,10 @@ mod tests {
         let last = edited.len() - 1;
         edited[last] = if edited[last] == 'A' { 'B' } else { 'A' };
         let edited: String = edited.into_iter().collect();
-        assert!(book.apply_receipt(&edited, t(2), &mut ids).is_err());
+        assert!(apply_receipt(&mut book, &edited, t(2), &mut ids).is_err());
         let unknown = genuine.replacen(request.as_str(), "acr-nosuchrequest", 1);
         assert!(matches!(
-            book.apply_receipt(&unknown, t(2), &mut ids),
+            apply_receipt(&mut book, &unknown, t(2), &mut ids),
             Err(ConfirmationError::UnknownRequest(_))
         ));
         assert_eq!(book, before);
@@ -534,7 +545,7 @@ mod tests {
         let seller = Actor::Seller(book.record(&id).unwrap().agreement.seller.clone());
         withdrawn
             .apply(
-                Command::WithdrawCancellation {
+                WithdrawCancellation {
                     agreement_id: id.clone(),
                     request_id: request.clone(),
                     reason: "Sent to the wrong buyer".into(),
@@ -545,17 +556,20 @@ mod tests {
             )
             .unwrap();
         let before = withdrawn.clone();
-        let error = withdrawn
-            .apply_receipt(&approve, t(3), &mut ids)
-            .unwrap_err();
+        let error = apply_receipt(&mut withdrawn, &approve, t(3), &mut ids).unwrap_err();
         assert!(error.to_string().contains("withdrew"), "{error}");
         assert_eq!(withdrawn, before);
 
-        let late = book.apply_receipt(&approve, t(200), &mut ids).unwrap_err();
+        let before = book.clone();
+        let late = apply_receipt(&mut book, &approve, t(200), &mut ids).unwrap_err();
         assert!(
             late.to_string().contains("approved automatically"),
             "{late}"
         );
+        // A refused command leaves even the catching up with time to the shell's next
+        // `advance_to`, which approves the request at its deadline.
+        assert_eq!(book, before);
+        book.advance_to(t(200));
         let r = book.record(&id).unwrap().request(&request).unwrap();
         assert_eq!(
             (r.status, r.decided_by),
@@ -569,7 +583,7 @@ mod tests {
         let secret = secret(&book, &id, &request);
         let code = link::make_receipt(&request, &Decision::Approve, t(10), &secret).unwrap();
         assert!(matches!(
-            book.apply_receipt(&code, t(9), &mut ids),
+            apply_receipt(&mut book, &code, t(9), &mut ids),
             Err(ConfirmationError::FromTheFuture { .. })
         ));
         let skewed = link::make_receipt(
@@ -579,7 +593,7 @@ mod tests {
             &secret,
         )
         .unwrap();
-        let (settled, _) = book.apply_receipt(&skewed, t(9), &mut ids).unwrap();
+        let (settled, _) = apply_receipt(&mut book, &skewed, t(9), &mut ids).unwrap();
         assert!(matches!(settled, Settled::Applied { at, .. } if at == t(9)));
     }
 }

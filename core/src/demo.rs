@@ -222,7 +222,7 @@ fn send(
     ids: &mut dyn IdSource,
 ) -> RequestId {
     let seller = book.record(id).expect("inserted").agreement.seller.clone();
-    let command = Command::SendCancellation {
+    let command = SendCancellation {
         agreement_id: id.clone(),
         reason_code: Some(reason),
         description: text.into(),
@@ -239,7 +239,7 @@ fn send(
             .expect("letters and digits"),
     };
     match book.apply(command, &Actor::Seller(seller), at, ids) {
-        Ok((Reply::Request(request), _)) => request,
+        Ok((request, _)) => request,
         other => panic!("demo request must be accepted: {other:?}"),
     }
 }
@@ -265,7 +265,7 @@ fn refund(
         client_token: format!("demo-{}", ids.next_suffix()),
     };
     book.apply(
-        Command::BatchCreateAdjustments {
+        BatchCreateAdjustments {
             entries: vec![entry],
         },
         &Actor::Seller(seller),
@@ -286,12 +286,20 @@ pub fn demo_book(now: DateTime<Utc>) -> Book {
 pub fn draw_secrets(book: &mut Book, ids: &mut dyn IdSource) {
     let agreements: Vec<AgreementId> = book.records.keys().cloned().collect();
     for id in agreements {
-        book.records.update(&id, |v| {
-            for request in &mut v.record.requests {
+        edit(book, &id, |record| {
+            for request in &mut record.requests {
                 request.link_secret = Some(ids.link_secret());
             }
         });
     }
+}
+
+/// Changes a record of a book being made, keeping its version: nothing stored it yet, and
+/// a demo drawn again must read back as the same book.
+fn edit(book: &mut Book, id: &AgreementId, change: impl FnOnce(&mut AgreementRecord)) {
+    let mut versioned = book.records[id].clone();
+    change(&mut versioned.record);
+    book.replace(versioned);
 }
 
 /// The demo marketplace at `now`, its identifiers drawn from `seed`: the same seed and
@@ -464,15 +472,14 @@ pub fn demo_book_from_seed(seed: u64, now: DateTime<Utc>) -> Book {
         book.insert(record);
     }
     let a = |i: usize| agreement_ids[i].clone();
-    book.records.update(&a(12), |v| {
-        v.record.agreement.end = Some(now + Duration::days(5));
-        v.record.agreement.renewal = Some(a(14));
+    edit(&mut book, &a(12), |record| {
+        record.agreement.end = Some(now + Duration::days(5));
+        record.agreement.renewal = Some(a(14));
     });
-    book.records
-        .update(&a(13), |v| v.record.invoices[1].paid = false);
-    book.records.update(&a(14), |v| {
-        v.record.invoices[0].issued_at = now;
-        v.record.invoices[0].paid = false;
+    edit(&mut book, &a(13), |record| record.invoices[1].paid = false);
+    edit(&mut book, &a(14), |record| {
+        record.invoices[0].issued_at = now;
+        record.invoices[0].paid = false;
     });
     // Histories, oldest first, so that `apply` runs time forward as it would have happened.
     send(
@@ -489,7 +496,7 @@ pub fn demo_book_from_seed(seed: u64, now: DateTime<Utc>) -> Book {
         .map(|r| r.id.clone())
         .expect("just sent");
     book.apply(
-        Command::AcceptCancellation {
+        AcceptCancellation {
             agreement_id: a(3),
             request_id: approve,
         },
@@ -507,7 +514,7 @@ pub fn demo_book_from_seed(seed: u64, now: DateTime<Utc>) -> Book {
         &mut ids,
     );
     book.apply(
-        Command::RejectCancellation {
+        RejectCancellation {
             agreement_id: a(4),
             request_id: rejected,
             reason: "We fixed the rules with your support team and want to keep the product".into(),
@@ -534,7 +541,7 @@ pub fn demo_book_from_seed(seed: u64, now: DateTime<Utc>) -> Book {
         &mut ids,
     );
     book.apply(
-        Command::WithdrawCancellation {
+        WithdrawCancellation {
             agreement_id: a(8),
             request_id: withdrawn,
             reason: "Sent to the wrong agreement: the test agreement is another one".into(),
@@ -871,12 +878,12 @@ fn add_families(book: &mut Book, now: DateTime<Utc>, ids: &mut SequentialIds) {
     };
     let seller = account(SELLERS[0].account);
     let opened = book.apply(
-        Command::OpenSupportCase { form },
+        OpenSupportCase { form },
         &Actor::Seller(seller),
         now - Duration::days(5),
         ids,
     );
-    let Ok((Reply::SupportCase(case), _)) = opened else {
+    let Ok((case, _)) = opened else {
         panic!("the demo's refund form is valid: {opened:?}");
     };
     if let Some(v) = book.support_cases.get_mut(&case) {
@@ -921,7 +928,7 @@ pub fn scale_book(n: usize, now: DateTime<Utc>, ids: &mut dyn IdSource) -> Book 
         );
         single
             .apply(
-                Command::RejectCancellation {
+                RejectCancellation {
                     agreement_id: id.clone(),
                     request_id: first,
                     reason: "Support fixed the time-outs; we keep the product".into(),
@@ -942,7 +949,7 @@ pub fn scale_book(n: usize, now: DateTime<Utc>, ids: &mut dyn IdSource) -> Book 
         );
         single
             .apply(
-                Command::WithdrawCancellation {
+                WithdrawCancellation {
                     agreement_id: id.clone(),
                     request_id: second,
                     reason: "The renewal was postponed by the buyer".into(),
@@ -983,7 +990,7 @@ mod tests {
                 .map(|v| (v.record.id.clone(), v.record.seller.clone()))
                 .next()
                 .unwrap();
-            let reply = Command::ReplyToSupportCase {
+            let reply = ReplyToSupportCase {
                 case: id.clone(),
                 text: "Yes: that invoice, cancel now.".into(),
             };

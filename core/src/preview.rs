@@ -178,7 +178,7 @@ pub fn alibaba(order: &AlibabaOrder, at: DateTime<Utc>) -> RefundFacts {
 mod tests {
     use super::*;
     use crate::adjustment::{AdjustmentReasonCode, BatchErrorCode, EntryField};
-    use crate::book::{Actor, Book, Command, Reply};
+    use crate::book::{Actor, BatchCreateAdjustments, Book};
     use crate::demo;
     use crate::families::alibaba::Billing;
     use crate::ids::SequentialIds;
@@ -322,10 +322,9 @@ mod tests {
             book.insert(record.clone());
             let seller = Actor::Seller(record.agreement.seller.clone());
             let mut ids = SequentialIds::starting_at(77);
-            let (reply, _) = book
-                .apply(Command::BatchCreateAdjustments { entries }, &seller, demo::demo_now(), &mut ids)
+            let (result, _) = book
+                .apply(BatchCreateAdjustments { entries }, &seller, demo::demo_now(), &mut ids)
                 .unwrap();
-            let Reply::Batch(result) = reply else { panic!("a batch replies with its result") };
             let mut created = 0;
             for (shown, done) in preview.entries.iter().zip(&result.entries) {
                 match (&shown.outcome, done) {

@@ -7,6 +7,7 @@ use regex::Regex;
 use serde_json::Value;
 use workbench_core::adjustment::{AdjustmentEntry, AdjustmentReasonCode, Invoice};
 use workbench_core::api;
+use workbench_core::aws::cli::AgreementAction;
 use workbench_core::book::*;
 use workbench_core::cancellation::{AdditionalDetails, CancellationReasonCode, PricingModel};
 use workbench_core::ids::*;
@@ -139,46 +140,41 @@ fn busy_book() -> (Book, AccountId, BatchResult) {
     let mut last = None;
     for i in 0..60 {
         let agreement_id = AgreementId::parse(&format!("agmt-{i}")).unwrap();
-        let send = Command::SendCancellation {
+        let send = SendCancellation {
             agreement_id: agreement_id.clone(),
             reason_code: Some(CancellationReasonCode::ALL[i % 8]),
             description: format!("Replacing agreement {i} with a new private offer"),
             details: AdditionalDetails::default(),
             client_token: ClientToken::parse(&format!("form-{i}")).unwrap(),
         };
-        let Reply::Request(request_id) = book.apply(send, &s, t(0), &mut ids).unwrap().0 else {
-            panic!()
-        };
-        let (decision, actor) = match i % 5 {
-            1 => (
-                Command::WithdrawCancellation {
+        let (request_id, _) = book.apply(send, &s, t(0), &mut ids).unwrap();
+        match i % 5 {
+            1 => {
+                let withdraw = WithdrawCancellation {
                     agreement_id: agreement_id.clone(),
                     request_id,
                     reason: "Sent to the wrong buyer".into(),
-                },
-                &s,
-            ),
-            2 => (
-                Command::RejectCancellation {
+                };
+                book.apply(withdraw, &s, t(1), &mut ids).unwrap();
+            }
+            2 => {
+                let reject = RejectCancellation {
                     agreement_id: agreement_id.clone(),
                     request_id,
                     reason: "We still use it every day".into(),
-                },
-                &b,
-            ),
-            3 => (
-                Command::AcceptCancellation {
+                };
+                book.apply(reject, &b, t(1), &mut ids).unwrap();
+            }
+            3 => {
+                let accept = AcceptCancellation {
                     agreement_id: agreement_id.clone(),
                     request_id,
-                },
-                &b,
-            ),
-            _ => (Command::BatchCreateAdjustments { entries: vec![] }, &s),
-        };
-        if !matches!(&decision, Command::BatchCreateAdjustments { .. }) {
-            book.apply(decision, actor, t(1), &mut ids).unwrap();
+                };
+                book.apply(accept, &b, t(1), &mut ids).unwrap();
+            }
+            _ => {}
         }
-        let batch = Command::BatchCreateAdjustments {
+        let batch = BatchCreateAdjustments {
             entries: vec![
                 AdjustmentEntry {
                     agreement_id: agreement_id.to_string(),
@@ -200,12 +196,11 @@ fn busy_book() -> (Book, AccountId, BatchResult) {
                 },
             ],
         };
-        if let Reply::Batch(result) = book.apply(batch, &s, t(2), &mut ids).unwrap().0 {
-            last = Some(result);
-        }
+        let (result, _) = book.apply(batch, &s, t(2), &mut ids).unwrap();
+        last = Some(result);
     }
     book.advance_to(t(100));
-    let one_more = Command::BatchCreateAdjustments {
+    let one_more = BatchCreateAdjustments {
         entries: vec![AdjustmentEntry {
             agreement_id: "agmt-0".into(),
             invoice_id: "inv-0".into(),
@@ -551,16 +546,14 @@ fn book_with_an_aws_request() -> (Book, AgreementId, RequestId, RequestId) {
     let command = book.preview_import(&files).command().unwrap();
     book.apply(command, &seller, t(0), &mut ids).unwrap();
     let local = AgreementId::parse("agmt-local").unwrap();
-    let send = Command::SendCancellation {
+    let send = SendCancellation {
         agreement_id: local.clone(),
         reason_code: Some(CancellationReasonCode::TestAgreement),
         description: "Made by our QA team".into(),
         details: AdditionalDetails::default(),
         client_token: ClientToken::parse("form-1").unwrap(),
     };
-    let Reply::Request(made_here) = book.apply(send, &seller, t(1), &mut ids).unwrap().0 else {
-        panic!()
-    };
+    let (made_here, _) = book.apply(send, &seller, t(1), &mut ids).unwrap();
     (
         book,
         AgreementId::parse("agmt-aws").unwrap(),
@@ -571,30 +564,34 @@ fn book_with_an_aws_request() -> (Book, AgreementId, RequestId, RequestId) {
 
 /// Every command the workbench would send for an AWS agreement, each with `reason` as its
 /// free text.
-fn every_action(agreement: &AgreementId, request: &RequestId, reason: &str) -> Vec<Command> {
+fn every_action(
+    agreement: &AgreementId,
+    request: &RequestId,
+    reason: &str,
+) -> Vec<AgreementAction> {
     vec![
-        Command::SendCancellation {
+        AgreementAction::Send(SendCancellation {
             agreement_id: agreement.clone(),
             reason_code: Some(CancellationReasonCode::ReplacingAgreement),
             description: reason.into(),
             details: AdditionalDetails::default(),
             client_token: ClientToken::parse("form-7f3a").unwrap(),
-        },
-        Command::WithdrawCancellation {
+        }),
+        AgreementAction::Withdraw(WithdrawCancellation {
             agreement_id: agreement.clone(),
             request_id: request.clone(),
             reason: reason.into(),
-        },
-        Command::AcceptCancellation {
+        }),
+        AgreementAction::Accept(AcceptCancellation {
             agreement_id: agreement.clone(),
             request_id: request.clone(),
-        },
-        Command::RejectCancellation {
+        }),
+        AgreementAction::Reject(RejectCancellation {
             agreement_id: agreement.clone(),
             request_id: request.clone(),
             reason: reason.into(),
-        },
-        Command::BatchCreateAdjustments {
+        }),
+        AgreementAction::Refund(BatchCreateAdjustments {
             entries: vec![
                 AdjustmentEntry {
                     agreement_id: agreement.to_string(),
@@ -615,14 +612,14 @@ fn every_action(agreement: &AgreementId, request: &RequestId, reason: &str) -> V
                     client_token: "ba-form-2".into(),
                 },
             ],
-        },
+        }),
     ]
 }
 
 /// The command's JSON, as the shell hands it to the CLI, parses, validates against the
 /// operation's input shape, and carries the workbench's own values and client tokens.
-fn check_command(book: &Book, command: &Command) -> Result<(), String> {
-    let cli = workbench_core::aws::cli::command_for(book, command).map_err(|e| e.to_string())?;
+fn check_command(book: &Book, action: &AgreementAction) -> Result<(), String> {
+    let cli = workbench_core::aws::cli::command_for(book, action).map_err(|e| e.to_string())?;
     let line = cli.line();
     let prefix = format!(
         "aws marketplace-agreement {} --cli-input-json '",
@@ -634,22 +631,22 @@ fn check_command(book: &Book, command: &Command) -> Result<(), String> {
     let input: Value = serde_json::from_str(&argument).unwrap();
     let problems = check(&model(), &input_of(cli.operation.code()), &input, "input");
     assert_eq!(problems, Vec::<String>::new(), "{line}");
-    match command {
-        Command::SendCancellation {
+    match action {
+        AgreementAction::Send(SendCancellation {
             description,
             client_token,
             ..
-        } => {
+        }) => {
             assert_eq!(input["description"], description.as_str());
             assert_eq!(input["clientToken"], client_token.as_str());
         }
-        Command::WithdrawCancellation { reason, .. } => {
+        AgreementAction::Withdraw(WithdrawCancellation { reason, .. }) => {
             assert_eq!(input["cancellationReason"], reason.as_str())
         }
-        Command::RejectCancellation { reason, .. } => {
+        AgreementAction::Reject(RejectCancellation { reason, .. }) => {
             assert_eq!(input["rejectionReason"], reason.as_str())
         }
-        Command::BatchCreateAdjustments { entries } => {
+        AgreementAction::Refund(BatchCreateAdjustments { entries }) => {
             let tokens: Vec<&str> = input["billingAdjustmentRequestEntries"]
                 .as_array()
                 .unwrap()
@@ -659,7 +656,7 @@ fn check_command(book: &Book, command: &Command) -> Result<(), String> {
             let expected: Vec<&str> = entries.iter().map(|e| e.client_token.as_str()).collect();
             assert_eq!(tokens, expected);
         }
-        _ => {}
+        AgreementAction::Accept(_) => {}
     }
     Ok(())
 }

@@ -6,11 +6,11 @@
 use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
 use workbench_core::aws::import::{
-    read_file, AwsFile, FileError, ImportItem, ImportPreview, LeftOutReason,
+    read_file, AwsFile, FileError, ImportItem, ImportPreview, ImportReport, LeftOutReason,
 };
 use workbench_core::aws::model::{Problem, TimeStyle};
 use workbench_core::aws::Operation;
-use workbench_core::book::{Actor, AgreementStatus, Book, Command, DomainError, Reply};
+use workbench_core::book::{Actor, AgreementStatus, Book, DomainError, WithdrawCancellation};
 use workbench_core::cancellation::RequestStatus;
 use workbench_core::ids::{AccountId, AgreementId, RequestId, SequentialIds};
 use workbench_core::key::RecordKey;
@@ -129,7 +129,10 @@ fn now() -> DateTime<Utc> {
     "2025-03-04T00:00:00Z".parse().unwrap()
 }
 
-fn apply(book: &mut Book, preview: &ImportPreview) -> Result<(Reply, Vec<RecordKey>), DomainError> {
+fn apply(
+    book: &mut Book,
+    preview: &ImportPreview,
+) -> Result<(ImportReport, Vec<RecordKey>), DomainError> {
     let command = preview.command().expect("the preview changes something");
     let seller = Actor::Seller(AccountId::parse(SELLER).unwrap());
     book.apply(command, &seller, now(), &mut SequentialIds::default())
@@ -245,7 +248,7 @@ fn importing_one_of_each_adds_records_marked_from_aws_under_their_seller() {
     assert_eq!(preview.new_sellers, [AccountId::parse(SELLER).unwrap()]);
     assert_eq!(preview.new_buyers, [AccountId::parse(BUYER).unwrap()]);
 
-    let (reply, changed) = apply(&mut book, &preview).unwrap();
+    let (imported, changed) = apply(&mut book, &preview).unwrap();
     assert_eq!(
         changed,
         [
@@ -255,9 +258,6 @@ fn importing_one_of_each_adds_records_marked_from_aws_under_their_seller() {
             RecordKey::Directory,
         ]
     );
-    let Reply::Imported(imported) = reply else {
-        panic!()
-    };
     assert_eq!((imported.agreements, imported.directory_changed), (2, true));
     let seller = AccountId::parse(SELLER).unwrap();
     assert_eq!(book.records.of_seller(&seller).len(), 2);
@@ -366,7 +366,7 @@ fn a_preview_overtaken_by_another_change_applies_nothing() {
         file("later.json", &cancelled),
         file("requests.json", &requests(Cli::V2, "APPROVED")),
     ]);
-    let withdraw = Command::WithdrawCancellation {
+    let withdraw = WithdrawCancellation {
         agreement_id: agreement("agmt-aws1"),
         request_id: RequestId::parse("acr-aws1").unwrap(),
         reason: "Sent to the wrong buyer".into(),

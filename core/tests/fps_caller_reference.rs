@@ -3,7 +3,7 @@
 //! seller is a replay that returns the first result and changes nothing.
 
 use chrono::{DateTime, Duration, Utc};
-use workbench_core::book::{Actor, Book, Command, DomainError, Reply};
+use workbench_core::book::{Actor, Book, DomainError, FpsCancelAndRefund};
 use workbench_core::demo::{demo_book, demo_now};
 use workbench_core::families::fps::{FpsCall, FpsResult, CALLER_REFERENCE_KEPT};
 use workbench_core::ids::{AccountId, SequentialIds};
@@ -26,14 +26,12 @@ fn call(
     now: DateTime<Utc>,
     ids: &mut SequentialIds,
 ) -> Result<FpsResult, DomainError> {
-    let command = Command::FpsCancelAndRefund {
+    let command = FpsCancelAndRefund {
         subscription: id.clone(),
         call: fps,
     };
-    match book.apply(command, &Actor::Seller(seller.clone()), now, ids)? {
-        (Reply::Fps(result), _) => Ok(result),
-        (other, _) => panic!("an FPS call answers with its result, not {other:?}"),
-    }
+    let (result, _) = book.apply(command, &Actor::Seller(seller.clone()), now, ids)?;
+    Ok(result)
 }
 
 /// Two subscriptions of one seller, and that seller.

@@ -15,7 +15,8 @@ use workbench_core::adjustment::{
     AdjustmentEntry, AdjustmentReasonCode, AdjustmentStatus, BillingAdjustment, Invoice,
 };
 use workbench_core::book::{
-    Actor, Agreement, AgreementRecord, AgreementStatus, Book, Command, Reply,
+    AcceptCancellation, Actor, Agreement, AgreementRecord, AgreementStatus, BatchCreateAdjustments,
+    Book, SendCancellation,
 };
 use workbench_core::cancellation::{
     AdditionalDetails, CancellationReasonCode, CancellationRequest, DecidedBy, PricingModel,
@@ -176,23 +177,20 @@ fn seller() -> Actor {
 }
 
 fn send_example(book: &mut Book, at: &str, ids: &mut ExampleIds) -> RequestId {
-    let send = Command::SendCancellation {
+    let send = SendCancellation {
         agreement_id: agreement(SELLER).id,
         reason_code: Some(CancellationReasonCode::IncorrectTermsAccepted),
         description: "The terms accepted in agreement had wrong rate".into(),
         details: AdditionalDetails::default(),
         client_token: ClientToken::parse("example").unwrap(),
     };
-    match book.apply(send, &seller(), time(at), ids).unwrap().0 {
-        Reply::Request(id) => id,
-        other => panic!("{other:?}"),
-    }
+    book.apply(send, &seller(), time(at), ids).unwrap().0
 }
 
 /// Refunds `amount` USD on the example invoice at `at`, then lets billing process it.
 fn refund_example(book: &mut Book, amount: &str, at: &str, processed: &str) -> Vec<BusEvent> {
     let mut ids = ExampleIds::new();
-    let batch = Command::BatchCreateAdjustments {
+    let batch = BatchCreateAdjustments {
         entries: vec![AdjustmentEntry {
             agreement_id: "agmt-abcdexampleid".into(),
             invoice_id: "2028746221".into(),
@@ -232,7 +230,7 @@ fn a_buyer_approving_in_the_book_gives_the_approved_example() {
     let mut book = example_book(BUYER_GUIDE_BUYER, true, false);
     let mut ids = ExampleIds::new();
     let request_id = send_example(&mut book, "2025-01-01T13:12:22Z", &mut ids);
-    let accept = Command::AcceptCancellation {
+    let accept = AcceptCancellation {
         agreement_id: agreement(SELLER).id,
         request_id,
     };

@@ -45,25 +45,6 @@ pub fn hand_receipt(code: &str) {
     }
 }
 
-/// Takes every receipt waiting in the inbox, emptying it.
-pub fn take_receipts() -> Vec<String> {
-    let codes = lines(&read(INBOX_KEY));
-    if !codes.is_empty() {
-        if let Some(store) = storage() {
-            store.remove_item(INBOX_KEY).ok();
-        }
-    }
-    codes
-}
-
-/// Says what became of a request, for a buyer's page open on it in this browser.
-pub fn put_result(request_id: &str, words: &str) {
-    if let Some(store) = storage() {
-        let results = with_result(&read(RESULTS_KEY), request_id, words);
-        store.set_item(RESULTS_KEY, &results).ok();
-    }
-}
-
 /// What this browser's workbench last said of a request, if it settled it from the inbox.
 pub fn result_for(request_id: &str) -> Option<String> {
     result_in(&read(RESULTS_KEY), request_id)
@@ -71,7 +52,12 @@ pub fn result_for(request_id: &str) -> Option<String> {
 
 /// The demo clock's offset from real time, in seconds, if either bundle set one.
 pub fn clock_offset() -> Option<i64> {
-    read(CLOCK_KEY).trim().parse().ok()
+    offset_in(&read(CLOCK_KEY))
+}
+
+/// The offset `CLOCK_KEY` holds as text.
+pub fn offset_in(text: &str) -> Option<i64> {
+    text.trim().parse().ok()
 }
 
 pub fn publish_clock_offset(seconds: i64) {
@@ -80,7 +66,8 @@ pub fn publish_clock_offset(seconds: i64) {
     }
 }
 
-fn lines(text: &str) -> Vec<String> {
+/// The receipt codes of an inbox's text, or the lines of the results' text.
+pub fn lines(text: &str) -> Vec<String> {
     text.lines()
         .map(str::trim)
         .filter(|l| !l.is_empty())
@@ -97,7 +84,8 @@ fn with_line(inbox: &str, code: &str) -> String {
     codes.join("\n")
 }
 
-fn with_result(results: &str, request_id: &str, words: &str) -> String {
+/// The results' text with what became of `request_id` as its newest line.
+pub fn with_result(results: &str, request_id: &str, words: &str) -> String {
     // One line per result: the words never break it.
     let words = words.replace(['\n', '\r', '\t'], " ");
     let mut kept: Vec<String> = lines(results)

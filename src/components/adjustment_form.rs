@@ -5,7 +5,9 @@ use leptos::prelude::*;
 use workbench_core::adjustment::{
     AdjustmentEntry, AdjustmentReasonCode, EntryError, EntryField, BATCH_MAX, DESCRIPTION_MAX,
 };
-use workbench_core::book::{Actor, AgreementRecord, BatchEntryResult, Command, DomainError, Reply};
+use workbench_core::book::{
+    Actor, AgreementRecord, BatchCreateAdjustments, BatchEntryResult, DomainError,
+};
 use workbench_core::families::RefundTo;
 use workbench_core::ids::{AgreementId, IdSource};
 use workbench_core::money::Money;
@@ -257,7 +259,7 @@ pub fn ApplyAdjustment(record: AgreementRecord, draft: AdjustDraft) -> impl Into
         let entries = draft
             .entries
             .with(|sent| record.with_value(|r| sent.iter().map(|e| to_entry(r, e)).collect()));
-        Some(Command::BatchCreateAdjustments { entries })
+        Some(BatchCreateAdjustments { entries })
     });
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -288,14 +290,13 @@ pub fn ApplyAdjustment(record: AgreementRecord, draft: AdjustDraft) -> impl Into
             return;
         };
         match app.act(command, &Actor::Seller(seller)) {
-            Ok(Reply::Batch(result)) => {
+            Ok(result) => {
                 draft.alert.set(None);
                 draft
                     .stage
                     .set(Stage::Done(sent.into_iter().zip(result.entries).collect()));
                 focus_when_drawn("adjust-result-heading");
             }
-            Ok(other) => unreachable!("a batch answers with each entry's result: {other:?}"),
             Err(problem) => draft.alert.set(Some(problem.to_string())),
         }
     };
@@ -353,7 +354,7 @@ pub fn ApplyAdjustment(record: AgreementRecord, draft: AdjustDraft) -> impl Into
                         <span class="field-error" id="adjust-confirm-error">{move || draft.confirmation_error.get()}</span>
                     </div>
                     <p class="field-error" role="alert">{move || draft.alert.get()}</p>
-                    <AwsCliCommand id="adjust-cli" command=to_send/>
+                    <AwsCliCommand id="adjust-cli" command=Signal::derive(move || to_send.get().map(Into::into))/>
                     <div class="buttons">
                         <button type="submit">"Submit billing adjustment"</button>
                         <button type="button" class="secondary" on:click=move |_| {

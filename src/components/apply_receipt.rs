@@ -123,26 +123,16 @@ pub fn HandedReceipts() -> impl IntoView {
 }
 
 fn take_handed_receipts(app: AppState) {
-    for code in handoff::take_receipts() {
-        if !app.holds_receipt(&code) {
-            continue;
-        }
-        let result = app.apply_receipt(&code);
-        let Ok(request) = workbench_core::link::receipt_request_id(&code) else {
-            continue;
-        };
-        let words = match &result {
-            Ok(_) => match app.request_status(&request) {
-                Some((status, at)) if !status.is_pending() => format!(
-                    "This request is {} since {}: there is nothing left to decide.",
-                    status.label().to_lowercase(),
-                    local_time(at)
-                ),
-                _ => "Your decision was applied.".to_string(),
-            },
-            Err(problem) => problem.to_string(),
-        };
-        handoff::put_result(request.as_str(), &words);
+    let applied = app.apply_handed_receipts(|result, status| match (result, status) {
+        (Ok(_), Some((status, at))) if !status.is_pending() => format!(
+            "This request is {} since {}: there is nothing left to decide.",
+            status.label().to_lowercase(),
+            local_time(at)
+        ),
+        (Ok(_), _) => "Your decision was applied.".to_string(),
+        (Err(problem), _) => problem.to_string(),
+    });
+    for result in applied {
         app.notify(match result {
             Ok(settled) => ShownNotice::Done(settled_words(&settled)),
             Err(problem) => ShownNotice::NotSaved(problem.to_string()),

@@ -2,8 +2,7 @@
 //! about to do in the workbench, shown before they confirm, so it can be run instead.
 
 use leptos::prelude::*;
-use workbench_core::aws::cli::{command_for, NoCliCommand};
-use workbench_core::book::Command;
+use workbench_core::aws::cli::{command_for, AgreementAction, NoCliCommand};
 
 use crate::components::copy_text::CopyText;
 use crate::state::use_app;
@@ -14,7 +13,7 @@ use crate::state::use_app;
 #[component]
 pub fn AwsCliCommand(
     #[prop(into)] id: String,
-    #[prop(into)] command: Signal<Option<Command>>,
+    #[prop(into)] command: Signal<Option<AgreementAction>>,
 ) -> impl IntoView {
     let app = use_app();
     let line = Memo::new(move |_| {

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use workbench_core::aws::import::{AwsFile, FileError, FileReport, ImportPreview};
 use workbench_core::aws::model::TimeStyle;
-use workbench_core::book::{Actor, Reply};
+use workbench_core::book::Actor;
 
 use crate::chosen_files::{read_text, take_chosen};
 use crate::focus::focus_when_drawn;
@@ -78,7 +78,7 @@ pub fn ImportFromAws() -> impl IntoView {
             .get_untracked()
             .map_or(Actor::System, Actor::Seller);
         let result = match app.act(command, &actor) {
-            Ok(Reply::Imported(done)) => {
+            Ok(done) => {
                 chosen.set(Vec::new());
                 pasted.set(String::new());
                 preview.set(None);
@@ -88,7 +88,6 @@ pub fn ImportFromAws() -> impl IntoView {
                     if done.agreements == 1 { "" } else { "s" }
                 ))
             }
-            Ok(other) => unreachable!("an import answers with what it imported: {other:?}"),
             Err(problem) => Err(problem.to_string()),
         };
         status.set(Some(result));

@@ -4,7 +4,7 @@
 //! shows the core's answer.
 
 use leptos::prelude::*;
-use workbench_core::book::{Actor, Command, Reply};
+use workbench_core::book::{Actor, AlibabaUnsubscribe, DevPayCancel};
 use workbench_core::families::alibaba::{AlibabaError, Destination, OrderStatus, PaymentMethod};
 use workbench_core::families::devpay::{DevPayStatus, VIEW_CANCEL};
 use workbench_core::families::{RefundFacts, RefundTo};
@@ -90,11 +90,11 @@ fn DevPayItem(id: DevPaySubscriptionId, buyer: AccountId) -> impl IntoView {
     let cancelled = move || sub.with(|s| s.as_ref().and_then(|s| s.cancellation.clone()));
     let active = move || sub.with(|s| s.as_ref().is_some_and(|s| s.status == DevPayStatus::Active));
     let confirm = move |_| {
-        let command = Command::DevPayCancel {
+        let command = DevPayCancel {
             subscription: key.get_value(),
         };
         match app.act(command, &Actor::Buyer(buyer.get_value())) {
-            Ok(Reply::DevPay(done)) => {
+            Ok(done) => {
                 reviewing.set(false);
                 error.set(None);
                 focus_when_drawn(format!("outcome-{}", key.get_value()));
@@ -103,7 +103,6 @@ fn DevPayItem(id: DevPaySubscriptionId, buyer: AccountId) -> impl IntoView {
                     done.refund
                 )));
             }
-            Ok(other) => unreachable!("a DevPay cancellation answers with its refund: {other:?}"),
             Err(problem) => error.set(Some(problem.to_string())),
         }
     };
@@ -183,12 +182,12 @@ fn AlibabaItem(id: AlibabaOrderId, buyer: AccountId) -> impl IntoView {
     let active =
         move || order.with(|o| o.as_ref().is_some_and(|o| o.status == OrderStatus::Active));
     let confirm = move |_| {
-        let command = Command::AlibabaUnsubscribe {
+        let command = AlibabaUnsubscribe {
             order: key.get_value(),
             confirm_data_deletion: confirmed.get_untracked(),
         };
         match app.act(command, &Actor::Buyer(buyer.get_value())) {
-            Ok(Reply::Alibaba(refund)) => {
+            Ok(refund) => {
                 reviewing.set(false);
                 error.set(None);
                 let to = match refund.route.destination {
@@ -208,7 +207,6 @@ fn AlibabaItem(id: AlibabaOrderId, buyer: AccountId) -> impl IntoView {
                     refund.route.expected_timing().join(" ")
                 )));
             }
-            Ok(other) => unreachable!("unsubscribing answers with the refund: {other:?}"),
             Err(problem) => error.set(Some(problem.to_string())),
         }
     };

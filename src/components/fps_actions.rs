@@ -4,7 +4,7 @@
 //! its result is shown as FPS returns it.
 
 use leptos::prelude::*;
-use workbench_core::book::{Actor, Command, DomainError, Reply};
+use workbench_core::book::{Actor, DomainError, FpsCancelAndRefund};
 use workbench_core::families::fps::{
     FpsCall, FpsError, FpsResult, FpsStatus, CALLER_REFERENCE_KEPT, CALLER_REFERENCE_MAX_BYTES,
 };
@@ -109,12 +109,12 @@ fn FpsItem(id: FpsSubscriptionId) -> impl IntoView {
             currency: String::new(),
             caller_reference: reference.get_untracked(),
         };
-        let command = Command::FpsCancelAndRefund {
+        let command = FpsCancelAndRefund {
             subscription: key.get_value(),
             call,
         };
         match app.act(command, &Actor::Seller(seller)) {
-            Ok(Reply::Fps(done)) => {
+            Ok(done) => {
                 result.set(Some(done));
                 focus_when_drawn(format!("outcome-{}", key.get_value()));
                 error.set(None);
@@ -122,7 +122,6 @@ fn FpsItem(id: FpsSubscriptionId) -> impl IntoView {
                 amount.set(String::new());
                 mode.set(Mode::Closed);
             }
-            Ok(other) => unreachable!("an FPS call answers with its result: {other:?}"),
             Err(problem) => {
                 let field = match problem {
                     AppError::Domain(DomainError::Fps(

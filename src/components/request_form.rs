@@ -2,7 +2,9 @@
 //! typed text outlives every redraw.
 
 use leptos::prelude::*;
-use workbench_core::book::{Actor, AgreementRecord, Command, DomainError, Reply};
+use workbench_core::book::{
+    Actor, AgreementRecord, DomainError, SendCancellation, WithdrawCancellation,
+};
 use workbench_core::cancellation::{
     check_request, coordination_note, vague_reason_warning, AdditionalDetails, CancellationError,
     CancellationReasonCode, CancellationRequest, AUTO_APPROVAL_AFTER, DESCRIPTION_MAX,
@@ -128,7 +130,7 @@ pub fn RequestCancellation(record: AgreementRecord, draft: CancelDraft) -> impl 
     let to_send = Memo::new(move |_| {
         draft.reviewing.get().then_some(())?;
         let client_token = ClientToken::parse(&draft.token.get()).ok()?;
-        Some(Command::SendCancellation {
+        Some(SendCancellation {
             agreement_id: parties.get_value().0,
             reason_code: draft.reason_code.get(),
             description: draft.reason.get(),
@@ -143,7 +145,7 @@ pub fn RequestCancellation(record: AgreementRecord, draft: CancelDraft) -> impl 
             };
             let seller = parties.get_value().1;
             match app.act(command, &Actor::Seller(seller)) {
-                Ok(Reply::Request(id)) => {
+                Ok(id) => {
                     draft.submitted.set(Some(id));
                     draft.token.set(String::new());
                     draft.open.set(false);
@@ -151,7 +153,6 @@ pub fn RequestCancellation(record: AgreementRecord, draft: CancelDraft) -> impl 
                     draft.error.set(None);
                     focus_when_drawn("request-outcome");
                 }
-                Ok(other) => unreachable!("a request answers with its ID: {other:?}"),
                 Err(problem) => {
                     let field = match &problem {
                         AppError::Domain(DomainError::Cancellation(e)) => field_of(e),
@@ -254,7 +255,7 @@ pub fn RequestCancellation(record: AgreementRecord, draft: CancelDraft) -> impl 
                         <dt>"Additional details"</dt><dd class="user-text">{move || draft.details.get()}</dd>
                     </dl>
                     {move || link_note(&draft)}
-                    <AwsCliCommand id="send-cli" command=to_send/>
+                    <AwsCliCommand id="send-cli" command=Signal::derive(move || to_send.get().map(Into::into))/>
                     <div class="buttons">
                         <button type="button" on:click=submit>"Submit cancellation request"</button>
                         <button type="button" class="secondary" on:click=move |_| draft.reviewing.set(false)>"Edit"</button>
@@ -362,7 +363,7 @@ pub fn WithdrawRequest(record: AgreementRecord, draft: WithdrawDraft) -> impl In
     ));
     let to_send = Memo::new(move |_| {
         let (agreement_id, _, request_id) = parties.get_value();
-        Some(Command::WithdrawCancellation {
+        Some(WithdrawCancellation {
             agreement_id,
             request_id,
             reason: reason.get(),
@@ -395,7 +396,7 @@ pub fn WithdrawRequest(record: AgreementRecord, draft: WithdrawDraft) -> impl In
                         prop:value=move || reason.get() on:input=move |ev| reason.set(event_target_value(&ev))></textarea>
                     <span class="field-error" id="withdraw-error" role="alert">{move || error.get()}</span>
                 </div>
-                <AwsCliCommand id="withdraw-cli" command=to_send/>
+                <AwsCliCommand id="withdraw-cli" command=Signal::derive(move || to_send.get().map(Into::into))/>
                 <div class="buttons">
                     <button type="submit">"Confirm withdrawal"</button>
                     <button type="button" class="secondary" on:click=move |_| open.set(false)>"Keep the request"</button>

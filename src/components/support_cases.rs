@@ -5,7 +5,7 @@
 //! (the core's catch-up); each case says when AWS reads it next.
 
 use leptos::prelude::*;
-use workbench_core::book::{Actor, Command, DomainError, Reply};
+use workbench_core::book::{Actor, DomainError, OpenSupportCase, ReplyToSupportCase};
 use workbench_core::families::support_case::{
     cancel_effective_comment, Author, CaseStatus, RefundForm,
 };
@@ -100,16 +100,15 @@ pub fn SupportCases() -> impl IntoView {
         let Some(seller) = app.seller.get_untracked() else {
             return;
         };
-        let command = Command::OpenSupportCase { form: draft.form() };
+        let command = OpenSupportCase { form: draft.form() };
         match app.act(command, &Actor::Seller(seller)) {
-            Ok(Reply::SupportCase(id)) => {
+            Ok(id) => {
                 error.set(None);
                 draft.clear();
                 open.set(false);
                 opened.set(Some(id));
                 focus_when_drawn("case-opened");
             }
-            Ok(other) => unreachable!("opening a case answers with its ID: {other:?}"),
             Err(problem) => {
                 let field = match &problem {
                     AppError::Domain(DomainError::Form(form)) => form.field.to_string(),
@@ -239,7 +238,7 @@ fn CaseItem(id: SupportCaseId) -> impl IntoView {
         let Some(seller) = app.seller.get_untracked() else {
             return;
         };
-        let command = Command::ReplyToSupportCase {
+        let command = ReplyToSupportCase {
             case: key.get_value(),
             text: reply.get_untracked(),
         };

@@ -1,7 +1,9 @@
 //! /buyer: a buyer's agreements in every family and the requests waiting for their answer.
 
 use leptos::prelude::*;
-use workbench_core::book::{Actor, AgreementRecord, Command, Directory, Page};
+use workbench_core::book::{
+    AcceptCancellation, Actor, AgreementRecord, Directory, Page, RejectCancellation,
+};
 use workbench_core::families::alibaba::{AlibabaOrder, OrderStatus};
 use workbench_core::families::devpay::{DevPayStatus, DevPaySubscription};
 use workbench_core::families::fps::FpsSubscription;
@@ -138,7 +140,7 @@ fn PendingRequests(account: AccountId) -> impl IntoView {
 #[component]
 fn AnswerInAws(agreement: AgreementId, request: RequestId) -> impl IntoView {
     let reason = RwSignal::new(String::new());
-    let accept = Command::AcceptCancellation {
+    let accept = AcceptCancellation {
         agreement_id: agreement.clone(),
         request_id: request.clone(),
     };
@@ -148,16 +150,17 @@ fn AnswerInAws(agreement: AgreementId, request: RequestId) -> impl IntoView {
         format!("reject-cli-{request}"),
     );
     let reject = Signal::derive(move || {
-        Some(Command::RejectCancellation {
+        let reject = RejectCancellation {
             agreement_id: agreement.clone(),
             request_id: request.clone(),
             reason: reason.get(),
-        })
+        };
+        Some(reject.into())
     });
     view! {
         <details class="aws-cli">
             <summary>"Answer it in AWS instead"</summary>
-            <AwsCliCommand id=accept_id command=Signal::stored(Some(accept))/>
+            <AwsCliCommand id=accept_id command=Signal::stored(Some(accept.into()))/>
             <div class="field">
                 <label for=reason_id.clone()>"Reason, to reject it in AWS"</label>
                 <textarea id=reason_id rows="2" prop:value=move || reason.get() on:input=move |ev| reason.set(event_target_value(&ev))></textarea>
@@ -320,19 +323,24 @@ fn act_as_buyer(
     let app = use_app();
     Callback::new(move |answer: Decision| {
         let (agreement_id, request_id) = (agreement_id.clone(), request_id.clone());
-        let command = match answer {
-            Decision::Approve => Command::AcceptCancellation {
-                agreement_id,
-                request_id,
-            },
-            Decision::Reject(reason) => Command::RejectCancellation {
-                agreement_id,
-                request_id,
-                reason,
-            },
+        let buyer = Actor::Buyer(buyer.clone());
+        let answered = match answer {
+            Decision::Approve => {
+                let accept = AcceptCancellation {
+                    agreement_id,
+                    request_id,
+                };
+                app.act(accept, &buyer)
+            }
+            Decision::Reject(reason) => {
+                let reject = RejectCancellation {
+                    agreement_id,
+                    request_id,
+                    reason,
+                };
+                app.act(reject, &buyer)
+            }
         };
-        app.act(command, &Actor::Buyer(buyer.clone()))
-            .map(|_| ())
-            .map_err(|e| e.to_string())
+        answered.map_err(|e| e.to_string())
     })
 }

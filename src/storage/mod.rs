@@ -10,6 +10,7 @@
 pub mod backend;
 pub mod codec;
 pub mod exchange;
+mod handoff;
 mod packed;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -901,9 +902,30 @@ impl<B: Backend> Store<B> {
                 let (version, text) = encoded(v);
                 self.compare_and_set(&key, version, &text)
             }
-            // Archived, or removed by another tab: nothing left to write.
+            // A command removed it (archived): storage lets it go, unless another tab
+            // changed it since this tab read it.
+            None if write == Write::Always => self.compare_and_remove(&key),
+            // Removed since time changed it: nothing left to write.
             None => Ok(()),
         }
+    }
+
+    fn compare_and_remove(&mut self, key: &str) -> Result<(), SaveError> {
+        if self.read_only {
+            return Err(SaveError::ReadOnly);
+        }
+        let Some(stored) = self.backend.get(key)? else {
+            self.written.remove(key);
+            return Ok(());
+        };
+        if version_in(&stored) != self.written.get(key).copied() {
+            return Err(SaveError::Conflict {
+                key: key.to_string(),
+            });
+        }
+        self.remove(key)?;
+        self.written.remove(key);
+        Ok(())
     }
 
     pub fn save_clock(&mut self, clock: &SimulatedClock) -> Result<(), SaveError> {
@@ -1039,22 +1061,6 @@ impl<B: Backend> Store<B> {
         self.get(CLOCK_KEY)
             .and_then(|t| codec::decode::<SimulatedClock>(&t).ok())
             .map(|d| d.data)
-    }
-
-    /// Removes agreements whose records were archived elsewhere (a downloaded file).
-    pub fn remove_agreements(&mut self, ids: &[AgreementId]) -> Result<(), SaveError> {
-        if self.read_only {
-            return Err(SaveError::ReadOnly);
-        }
-        for id in ids {
-            let key = key::<AgreementRecord>(id);
-            self.remove(&key)?;
-            self.written.remove(&key);
-            if let Some(reading) = &mut self.reading {
-                reading.read.remove(id);
-            }
-        }
-        Ok(())
     }
 
     /// Replaces everything with `book` (reset to demo data, import): the new records are

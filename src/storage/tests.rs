@@ -2,7 +2,10 @@
 //! tabs, the one path of every change, and the loader's fuzz.
 
 use chrono::{Duration, TimeZone};
-use workbench_core::book::{Actor, Command};
+use workbench_core::book::{
+    AcceptCancellation, Actor, DevPayCancel, FpsCancelAndRefund, RejectCancellation,
+    WithdrawCancellation,
+};
 use workbench_core::demo;
 use workbench_core::ids::{uuid_from_bytes, IdSource, RequestId, SequentialIds};
 
@@ -228,7 +231,7 @@ fn a_full_quota_on_write_is_reported_and_the_stored_record_stays_as_it_was() {
     let (_, outcome) = loaded2
         .book
         .apply(
-            Command::RejectCancellation {
+            RejectCancellation {
                 agreement_id: agreement.clone(),
                 request_id: request,
                 reason: "We still rely on this product for month-end reporting".into(),
@@ -260,7 +263,7 @@ fn an_action_writes_only_the_record_it_changed() {
     let (_, outcome) = loaded
         .book
         .apply(
-            Command::AcceptCancellation {
+            AcceptCancellation {
                 agreement_id: agreement.clone(),
                 request_id: request,
             },
@@ -381,7 +384,7 @@ fn a_record_a_person_changed_in_another_tab_before_time_wrote_it_is_told_as_over
     let (_, outcome) = theirs
         .book
         .apply(
-            Command::WithdrawCancellation {
+            WithdrawCancellation {
                 agreement_id: id.clone(),
                 request_id: pending.id.clone(),
                 reason: "Kept after a call".into(),
@@ -437,7 +440,7 @@ fn two_tabs_acting_on_one_request_end_with_one_winner_and_a_told_loser() {
     let (_, approved) = a
         .book
         .apply(
-            Command::AcceptCancellation {
+            AcceptCancellation {
                 agreement_id: agreement.clone(),
                 request_id: request.clone(),
             },
@@ -448,7 +451,7 @@ fn two_tabs_acting_on_one_request_end_with_one_winner_and_a_told_loser() {
         .unwrap();
     tab_a.save(&a.book, &approved.changed).unwrap();
     // Tab B had not heard of it yet: its own write is refused, not last-write-wins.
-    let withdraw = Command::WithdrawCancellation {
+    let withdraw = WithdrawCancellation {
         agreement_id: agreement.clone(),
         request_id: request,
         reason: "The buyer asked to keep the agreement".into(),
@@ -487,7 +490,7 @@ fn another_tabs_change_reaches_this_tabs_book() {
     let (_, outcome) = a
         .book
         .apply(
-            Command::RejectCancellation {
+            RejectCancellation {
                 agreement_id: agreement.clone(),
                 request_id: request,
                 reason: "Still needed".into(),
@@ -695,7 +698,7 @@ fn the_store_keeps_count_of_what_it_uses_through_writes_removals_and_other_tabs(
     let seller = book.record(&agreement).unwrap().agreement.seller.clone();
     let (_, outcome) = book
         .apply(
-            Command::WithdrawCancellation {
+            WithdrawCancellation {
                 agreement_id: agreement.clone(),
                 request_id: request,
                 reason: "Counting characters".into(),
@@ -731,8 +734,8 @@ fn the_store_keeps_count_of_what_it_uses_through_writes_removals_and_other_tabs(
 }
 
 mod one_path_for_every_family {
-    use workbench_core::book::{DomainError, Reply};
-    use workbench_core::families::fps::{FpsCall, FpsError, FpsStatus};
+    use workbench_core::book::{ArchiveClosed, Command, DomainError};
+    use workbench_core::families::fps::{FpsCall, FpsError, FpsResult, FpsStatus};
 
     use super::*;
     use crate::error::AppError;
@@ -745,8 +748,8 @@ mod one_path_for_every_family {
             .expect("the demo has an active FPS subscription")
     }
 
-    fn cancel(id: &FpsSubscriptionId, reference: &str) -> Command {
-        Command::FpsCancelAndRefund {
+    fn cancel(id: &FpsSubscriptionId, reference: &str) -> FpsCancelAndRefund {
+        FpsCancelAndRefund {
             subscription: id.clone(),
             call: FpsCall {
                 caller_reference: reference.into(),
@@ -755,17 +758,71 @@ mod one_path_for_every_family {
         }
     }
 
-    fn commit(
+    fn commit<C: Command>(
         store: &mut Store<MemoryBackend>,
         book: &mut Book,
-        command: Command,
+        command: C,
         actor: &Actor,
-    ) -> Committed<Reply, AppError> {
-        let record = command.record();
+    ) -> Committed<C::Reply, AppError>
+    where
+        AppError: From<C::Error>,
+    {
+        let record = command.record(book);
         let mut ids = SequentialIds::starting_at(700);
         store.commit(book, record.as_ref(), now(), |book| {
             Ok(book.apply(command, actor, now(), &mut ids)?)
         })
+    }
+
+    #[test]
+    fn archiving_removes_closed_agreements_from_storage_unless_another_tab_changed_them() {
+        let backend = MemoryBackend::new();
+        let (mut tab, mut loaded) = open(&backend);
+        let closed: Vec<AgreementId> = workbench_core::case::closed_archive(&loaded.book)
+            .records
+            .keys()
+            .cloned()
+            .collect();
+        assert!(closed.len() >= 2, "the demo has closed agreements");
+        // Another tab changes the first after this one read it.
+        let changed = &closed[0];
+        let mut theirs = loaded.book.records[changed].clone();
+        theirs.version += 1;
+        let stored = codec::encode(theirs.version, &theirs.record);
+        backend
+            .set(&key::<AgreementRecord>(changed), &stored)
+            .unwrap();
+        let refused = commit(
+            &mut tab,
+            &mut loaded.book,
+            ArchiveClosed {
+                agreements: vec![changed.clone()],
+            },
+            &Actor::System,
+        );
+        assert!(
+            matches!(
+                refused.result,
+                Err(AppError::Save(SaveError::Conflict { .. }))
+            ),
+            "{refused:?}"
+        );
+        assert_eq!(loaded.book.records[changed], theirs, "put back as stored");
+
+        let archived = commit(
+            &mut tab,
+            &mut loaded.book,
+            ArchiveClosed {
+                agreements: closed.clone(),
+            },
+            &Actor::System,
+        );
+        assert_eq!(archived.result, Ok(closed.len()));
+        let (_, reopened) = open(&backend);
+        assert!(closed
+            .iter()
+            .all(|id| !reopened.book.records.contains_key(id)));
+        assert_eq!(reopened.book, loaded.book);
     }
 
     #[test]
@@ -776,7 +833,7 @@ mod one_path_for_every_family {
         let (id, seller) = an_active_fps_subscription(&a.book);
 
         let won = commit(&mut tab_a, &mut a.book, cancel(&id, "ref-a"), &seller);
-        assert!(matches!(won.result, Ok(Reply::Fps(_))), "{won:?}");
+        assert!(won.result.is_ok(), "{won:?}");
         assert!(won.changed && !won.refreshed);
 
         // Tab B still shows the subscription active; acting picks up tab A's write first,
@@ -810,7 +867,7 @@ mod one_path_for_every_family {
         let record = Some(RecordKey::Fps(id.clone()));
         let mut ids = SequentialIds::starting_at(800);
         // Tab A writes between tab B's read of the record and its write.
-        let lost: Committed<Reply, AppError> =
+        let lost: Committed<FpsResult, AppError> =
             tab_b.commit(&mut b.book, record.as_ref(), now(), |book| {
                 let won = commit(&mut tab_a, &mut a.book, cancel(&id, "ref-a"), &seller);
                 assert!(won.result.is_ok());
@@ -848,7 +905,7 @@ mod one_path_for_every_family {
         let failed = commit(
             &mut store,
             &mut loaded.book,
-            Command::DevPayCancel { subscription: id },
+            DevPayCancel { subscription: id },
             &customer,
         );
         assert_eq!(
@@ -882,12 +939,12 @@ mod one_path_for_every_family {
             cancel(&id, "same-ref"),
             &seller,
         );
-        assert!(matches!(again.result, Ok(Reply::Fps(ref r)) if r.replayed));
+        assert!(matches!(again.result, Ok(ref r) if r.replayed));
         assert!(!again.changed);
         let refused = commit(
             &mut store,
             &mut loaded.book,
-            Command::DevPayCancel {
+            DevPayCancel {
                 subscription: "no-such-subscription".into(),
             },
             &seller,
@@ -1009,9 +1066,9 @@ fn another_tabs_writes_while_a_large_book_is_read_are_what_the_book_ends_with() 
     // one already read.
     let (mut other, mut theirs) = open(&backend);
     let (gone_read, gone_later, changed) = (ids[500].clone(), ids[1_100].clone(), ids[600].clone());
-    other
-        .remove_agreements(&[gone_read.clone(), gone_later.clone()])
-        .unwrap();
+    for gone in [&gone_read, &gone_later] {
+        backend.remove(&key::<AgreementRecord>(gone)).unwrap();
+    }
     let record = &theirs.book.records[&changed].record;
     let request_id = record
         .pending_request()
@@ -1019,7 +1076,7 @@ fn another_tabs_writes_while_a_large_book_is_read_are_what_the_book_ends_with() 
         .id
         .clone();
     let seller = Actor::Seller(record.agreement.seller.clone());
-    let withdraw = Command::WithdrawCancellation {
+    let withdraw = WithdrawCancellation {
         agreement_id: changed.clone(),
         request_id,
         reason: "Sent by mistake".into(),

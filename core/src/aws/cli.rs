@@ -14,7 +14,10 @@ use thiserror::Error;
 use super::model::{Model, ShapeError};
 use super::Operation;
 use crate::adjustment::{self, AdjustmentEntry, BATCH_MAX};
-use crate::book::{Book, Command, DomainError};
+use crate::book::{
+    AcceptCancellation, BatchCreateAdjustments, Book, DomainError, RejectCancellation,
+    SendCancellation, WithdrawCancellation,
+};
 use crate::cancellation::{self, DESCRIPTION_MAX};
 use crate::ids::{AgreementId, RequestId};
 
@@ -63,8 +66,6 @@ pub enum NoCliCommand {
         /// "withdrawn", "approved" or "rejected".
         action: &'static str,
     },
-    #[error("{0} is not an action of the AWS Marketplace Agreement API, so there is no AWS CLI command for it.")]
-    NotAnAgreementAction(&'static str),
     /// The workbench itself would refuse the action, for this reason.
     #[error("{0}")]
     Refused(String),
@@ -110,17 +111,57 @@ struct BatchEntry<'a> {
     client_token: &'a str,
 }
 
-/// The AWS CLI command that does what `command` does in the workbench, or why there is none.
-pub fn command_for(book: &Book, command: &Command) -> Result<CliCommand, NoCliCommand> {
+/// A command the AWS Marketplace Agreement API also takes, so it has an AWS CLI command.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AgreementAction {
+    Send(SendCancellation),
+    Withdraw(WithdrawCancellation),
+    Accept(AcceptCancellation),
+    Reject(RejectCancellation),
+    Refund(BatchCreateAdjustments),
+}
+
+impl From<SendCancellation> for AgreementAction {
+    fn from(command: SendCancellation) -> Self {
+        AgreementAction::Send(command)
+    }
+}
+
+impl From<WithdrawCancellation> for AgreementAction {
+    fn from(command: WithdrawCancellation) -> Self {
+        AgreementAction::Withdraw(command)
+    }
+}
+
+impl From<AcceptCancellation> for AgreementAction {
+    fn from(command: AcceptCancellation) -> Self {
+        AgreementAction::Accept(command)
+    }
+}
+
+impl From<RejectCancellation> for AgreementAction {
+    fn from(command: RejectCancellation) -> Self {
+        AgreementAction::Reject(command)
+    }
+}
+
+impl From<BatchCreateAdjustments> for AgreementAction {
+    fn from(command: BatchCreateAdjustments) -> Self {
+        AgreementAction::Refund(command)
+    }
+}
+
+/// The AWS CLI command that does what `action` does in the workbench, or why there is none.
+pub fn command_for(book: &Book, action: &AgreementAction) -> Result<CliCommand, NoCliCommand> {
     let refused = |e: &dyn fmt::Display| NoCliCommand::Refused(e.to_string());
-    let (operation, input) = match command {
-        Command::SendCancellation {
+    let (operation, input) = match action {
+        AgreementAction::Send(SendCancellation {
             agreement_id,
             reason_code,
             description,
             details,
             client_token,
-        } => {
+        }) => {
             let checked = cancellation::check_request(*reason_code, description, details.clone())
                 .map_err(|e| refused(&e))?;
             let input = SendInput {
@@ -131,11 +172,11 @@ pub fn command_for(book: &Book, command: &Command) -> Result<CliCommand, NoCliCo
             };
             (Operation::SendAgreementCancellationRequest, json(&input))
         }
-        Command::WithdrawCancellation {
+        AgreementAction::Withdraw(WithdrawCancellation {
             agreement_id,
             request_id,
             reason,
-        } => {
+        }) => {
             from_aws(book, agreement_id, request_id, "withdrawn")?;
             cancellation::checked_text("A reason for withdrawing", reason, DESCRIPTION_MAX)
                 .map_err(|e| refused(&e))?;
@@ -147,10 +188,10 @@ pub fn command_for(book: &Book, command: &Command) -> Result<CliCommand, NoCliCo
             };
             (Operation::CancelAgreementCancellationRequest, json(&input))
         }
-        Command::AcceptCancellation {
+        AgreementAction::Accept(AcceptCancellation {
             agreement_id,
             request_id,
-        } => {
+        }) => {
             from_aws(book, agreement_id, request_id, "approved")?;
             let input = DecideInput {
                 agreement_id: agreement_id.as_str(),
@@ -160,11 +201,11 @@ pub fn command_for(book: &Book, command: &Command) -> Result<CliCommand, NoCliCo
             };
             (Operation::AcceptAgreementCancellationRequest, json(&input))
         }
-        Command::RejectCancellation {
+        AgreementAction::Reject(RejectCancellation {
             agreement_id,
             request_id,
             reason,
-        } => {
+        }) => {
             from_aws(book, agreement_id, request_id, "rejected")?;
             cancellation::checked_text("A rejection reason", reason, DESCRIPTION_MAX)
                 .map_err(|e| refused(&e))?;
@@ -176,29 +217,10 @@ pub fn command_for(book: &Book, command: &Command) -> Result<CliCommand, NoCliCo
             };
             (Operation::RejectAgreementCancellationRequest, json(&input))
         }
-        Command::BatchCreateAdjustments { entries } => (
+        AgreementAction::Refund(BatchCreateAdjustments { entries }) => (
             Operation::BatchCreateBillingAdjustmentRequest,
             batch(entries)?,
         ),
-        Command::FpsCancelAndRefund { .. } => {
-            return Err(NoCliCommand::NotAnAgreementAction(
-                "Amazon FPS CancelSubscriptionAndRefund",
-            ))
-        }
-        Command::DevPayCancel { .. } => {
-            return Err(NoCliCommand::NotAnAgreementAction("A DevPay cancellation"))
-        }
-        Command::AlibabaUnsubscribe { .. } => {
-            return Err(NoCliCommand::NotAnAgreementAction(
-                "An Alibaba Cloud unsubscription",
-            ))
-        }
-        Command::OpenSupportCase { .. } | Command::ReplyToSupportCase { .. } => {
-            return Err(NoCliCommand::NotAnAgreementAction("A support case"))
-        }
-        Command::ImportFromAws { .. } => {
-            return Err(NoCliCommand::NotAnAgreementAction("Importing from AWS"))
-        }
     };
     let model = Model::embedded();
     let value: serde_json::Value =
@@ -291,17 +313,6 @@ mod tests {
         assert_eq!(
             shell_quote("a\nb \"c\" $HOME `x` 日本"),
             "'a\nb \"c\" $HOME `x` 日本'"
-        );
-    }
-
-    #[test]
-    fn other_families_have_no_agreement_api_command() {
-        let command = Command::DevPayCancel {
-            subscription: "devpay-1".into(),
-        };
-        assert_eq!(
-            command_for(&Book::default(), &command),
-            Err(NoCliCommand::NotAnAgreementAction("A DevPay cancellation"))
         );
     }
 }

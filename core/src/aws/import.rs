@@ -22,7 +22,9 @@ use super::model::{self, join, Model, ShapeError, TimeStyle};
 use super::Operation;
 use crate::adjustment::{AdjustmentReasonCode, AdjustmentStatus, BillingAdjustment, Invoice};
 use crate::agreement::{Agreement, AgreementStatus};
-use crate::book::{Actor, AgreementRecord, Book, Command, DomainError, HistoryEntry, Party, Reply};
+use crate::book::{
+    Actor, AgreementRecord, Book, Command, Desk, DomainError, HistoryEntry, ImportFromAws, Party,
+};
 use crate::cancellation::{
     AdditionalDetails, CancellationReasonCode, CancellationRequest, DecidedBy, PricingModel,
     RequestStatus, AUTO_APPROVAL_AFTER,
@@ -596,8 +598,8 @@ pub struct ImportPreview {
 
 impl ImportPreview {
     /// The command that applies what the preview shows, if it would change anything.
-    pub fn command(&self) -> Option<Command> {
-        (!self.import.records.is_empty()).then(|| Command::ImportFromAws {
+    pub fn command(&self) -> Option<ImportFromAws> {
+        (!self.import.records.is_empty()).then(|| ImportFromAws {
             import: self.import.clone(),
         })
     }
@@ -628,7 +630,7 @@ enum Side {
 
 /// What an applied import did.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Imported {
+pub struct ImportReport {
     /// Agreements added or changed.
     pub agreements: usize,
     /// Whether sellers or buyers were added to the directory, which storage keeps apart
@@ -859,22 +861,28 @@ impl Book {
             summary,
         });
     }
+}
+
+impl Command for ImportFromAws {
+    type Reply = ImportReport;
+    type Error = DomainError;
+
+    fn record(&self, _: &Book) -> Option<RecordKey> {
+        None
+    }
 
     /// Writes a confirmed import, unless a record it would replace changed since the
     /// preview (another tab, or time passing): then nothing changes and the person looks at
-    /// a fresh preview. Returns the reply and the records to write.
-    pub(crate) fn import_from_aws(
-        &mut self,
-        import: AwsImport,
-        now: DateTime<Utc>,
-    ) -> Result<(Reply, Vec<RecordKey>), DomainError> {
+    /// a fresh preview.
+    fn carry_out(self, book: &mut Book, desk: &mut Desk<'_>) -> Result<ImportReport, DomainError> {
+        let import = self.import;
         for planned in &import.records {
             let id = &planned.record.agreement.id;
-            if self.version(id) != planned.version {
+            if book.version(id) != planned.version {
                 return Err(DomainError::ImportOutdated(id.clone()));
             }
         }
-        let mut changed = Vec::new();
+        let mut agreements = 0;
         for Planned {
             mut record,
             summary,
@@ -882,33 +890,34 @@ impl Book {
         } in import.records
         {
             record.history.push(HistoryEntry {
-                at: now,
+                at: desk.now,
                 actor: Actor::System,
                 action: "Imported from AWS".into(),
                 reason: summary.into(),
             });
-            changed.push(RecordKey::Agreement(record.agreement.id.clone()));
-            self.insert(record);
+            desk.changed
+                .insert(RecordKey::Agreement(record.agreement.id.clone()));
+            agreements += 1;
+            book.insert(record);
         }
         let mut directory_changed = false;
         for (side, party) in import.parties {
             let list = match side {
-                Side::Seller => &mut self.directory.sellers,
-                Side::Buyer => &mut self.directory.buyers,
+                Side::Seller => &mut book.directory.sellers,
+                Side::Buyer => &mut book.directory.buyers,
             };
             if !list.iter().any(|p| p.account == party.account) {
                 list.push(party);
                 directory_changed = true;
             }
         }
-        let reply = Reply::Imported(Imported {
-            agreements: changed.len(),
-            directory_changed,
-        });
         if directory_changed {
-            changed.push(RecordKey::Directory);
+            desk.changed.insert(RecordKey::Directory);
         }
-        Ok((reply, changed))
+        Ok(ImportReport {
+            agreements,
+            directory_changed,
+        })
     }
 }
 

@@ -1,12 +1,16 @@
 //! The handlers: how the book carries out each command, in every billing family, checking
 //! everything before it changes anything.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, Utc};
 
-use super::command::{BatchEntryResult, BatchResult, Command, DomainError, Outcome, Reply};
-use super::record::{Actor, AgreementRecord, EntryPlan, EventRef, EventSource};
+use super::command::{
+    AcceptCancellation, AlibabaUnsubscribe, BatchCreateAdjustments, BatchEntryResult, BatchResult,
+    Command, Desk, DevPayCancel, DomainError, FpsCancelAndRefund, OpenSupportCase, Outcome,
+    RejectCancellation, ReplyToSupportCase, SendCancellation, WithdrawCancellation,
+};
+use super::record::{Actor, AgreementRecord, EntryPlan, EventSource};
 use super::records::Versioned;
 use super::Book;
 use crate::adjustment::{
@@ -14,122 +18,63 @@ use crate::adjustment::{
     EntryField, BATCH_MAX,
 };
 use crate::agreement::AgreementStatus;
-use crate::cancellation::{
-    self, AdditionalDetails, CancellationReasonCode, CancellationRequest, RequestStatus,
-};
-use crate::families::fps::{self, FpsCall};
+use crate::cancellation::{self, CancellationRequest, RequestStatus};
+use crate::families::alibaba::AlibabaRefund;
+use crate::families::devpay::DevPayCancellation;
+use crate::families::fps::{self, FpsResult};
 use crate::families::support_case::{RefundForm, SupportCase};
-use crate::ids::{
-    AccountId, AdjustmentId, AgreementId, ClientToken, IdSource, RequestId, SequentialIds,
-};
-use crate::key::{
-    AlibabaOrderId, DevPaySubscriptionId, FpsSubscriptionId, RecordKey, SupportCaseId,
-};
+use crate::ids::{AccountId, AdjustmentId, AgreementId, IdSource, RequestId, SequentialIds};
+use crate::key::{DevPaySubscriptionId, RecordKey, SupportCaseId};
 
 impl Book {
     /// Applies a command by `actor` at `now`, after first letting time run up to `now` (so a
-    /// buyer answering after the deadline meets the auto-approval). Returns the reply and
-    /// what changed: every event, in time order, and the records storage must write.
+    /// buyer answering after the deadline meets the auto-approval). Returns the command's
+    /// own reply and what changed: every event, in time order, and the records storage
+    /// must write.
     ///
     /// A refused command changes nothing at all, not even the catching up with time: the
     /// shell's next `advance_to` does that again, and saves it.
-    pub fn apply(
+    pub fn apply<C: Command>(
         &mut self,
-        command: Command,
+        command: C,
         actor: &Actor,
         now: DateTime<Utc>,
         ids: &mut dyn IdSource,
-    ) -> Result<(Reply, Outcome), DomainError> {
+    ) -> Result<(C::Reply, Outcome), C::Error> {
         let mut before = BTreeMap::new();
-        let mut outcome = self.advance(now, Some(&mut before));
-        let result = match command {
-            Command::SendCancellation {
-                agreement_id,
-                reason_code,
-                description,
-                details,
-                client_token,
-            } => {
-                let draft = Draft {
-                    agreement_id,
-                    reason_code,
-                    description,
-                    details,
-                    client_token,
-                };
-                self.send(draft, actor, now, ids)
-            }
-            Command::AcceptCancellation {
-                agreement_id,
-                request_id,
-            } => self.decide(agreement_id, request_id, Resolution::Accept, actor, now),
-            Command::RejectCancellation {
-                agreement_id,
-                request_id,
-                reason,
-            } => {
-                let decision = Resolution::Reject(reason);
-                self.decide(agreement_id, request_id, decision, actor, now)
-            }
-            Command::WithdrawCancellation {
-                agreement_id,
-                request_id,
-                reason,
-            } => {
-                let decision = Resolution::Withdraw(reason);
-                self.decide(agreement_id, request_id, decision, actor, now)
-            }
-            Command::BatchCreateAdjustments { entries } => {
-                self.batch(entries, actor, now, ids).map(|(id, result)| {
-                    (
-                        Reply::Batch(result),
-                        id.map(RecordKey::Agreement),
-                        Vec::new(),
-                    )
-                })
-            }
-            Command::FpsCancelAndRefund { subscription, call } => {
-                self.fps_cancel_and_refund(subscription, actor, &call, now, ids)
-            }
-            Command::DevPayCancel { subscription } => self.devpay_cancel(subscription, actor, now),
-            Command::AlibabaUnsubscribe {
-                order,
-                confirm_data_deletion,
-            } => self.alibaba_unsubscribe(order, actor, now, confirm_data_deletion),
-            Command::OpenSupportCase { form } => self.open_support_case(actor, &form, now, ids),
-            Command::ReplyToSupportCase { case, text } => {
-                self.reply_to_support_case(case, actor, &text, now)
-            }
-            Command::ImportFromAws { import } => {
-                self.import_from_aws(import, now).map(|(reply, changed)| {
-                    outcome.changed.extend(changed);
-                    (reply, None, Vec::new())
-                })
-            }
+        let outcome = self.advance(now, Some(&mut before));
+        let mut desk = Desk {
+            actor,
+            now,
+            ids,
+            changed: outcome.changed,
+            events: outcome.events,
         };
-        let (reply, id, events) = match result {
-            Ok(done) => done,
+        match command.carry_out(self, &mut desk) {
+            Ok(reply) => {
+                let outcome = Outcome {
+                    events: desk.events,
+                    changed: desk.changed,
+                };
+                Ok((reply, outcome))
+            }
             Err(error) => {
                 for (id, versioned) in before {
                     self.records.insert(id, versioned);
                 }
-                return Err(error);
+                Err(error)
             }
-        };
-        outcome.changed.extend(id);
-        outcome.events.extend(events);
-        Ok((reply, outcome))
+        }
     }
 
     /// Sends a cancellation request; the same client token again returns the first one.
     /// Every check comes before the record changes, so a refusal changes nothing.
     fn send(
         &mut self,
-        draft: Draft,
-        actor: &Actor,
-        now: DateTime<Utc>,
-        ids: &mut dyn IdSource,
-    ) -> Result<Handled, DomainError> {
+        draft: SendCancellation,
+        desk: &mut Desk<'_>,
+    ) -> Result<RequestId, DomainError> {
+        let (actor, now) = (desk.actor, desk.now);
         let record = self
             .record(&draft.agreement_id)
             .ok_or_else(|| DomainError::AgreementNotFound(draft.agreement_id.clone()))?;
@@ -141,7 +86,7 @@ impl Book {
             .iter()
             .find(|r| r.client_token == draft.client_token)
         {
-            return Ok((Reply::Request(earlier.id.clone()), None, Vec::new()));
+            return Ok(earlier.id.clone());
         }
         if record.agreement.status != AgreementStatus::Active {
             return Err(DomainError::NotActive(record.agreement.status));
@@ -152,7 +97,7 @@ impl Book {
         let checked =
             cancellation::check_request(draft.reason_code, &draft.description, draft.details)?;
         let request = CancellationRequest {
-            id: ids.request_id(),
+            id: desk.ids.request_id(),
             agreement_id: draft.agreement_id.clone(),
             reason_code: checked.reason_code,
             description: checked.description,
@@ -163,33 +108,29 @@ impl Book {
             decided_by: None,
             created_at: now,
             updated_at: now,
-            link_secret: Some(ids.link_secret()),
+            link_secret: Some(desk.ids.link_secret()),
         };
         let id = request.id.clone();
-        let events = self.records.update(&draft.agreement_id, |v| {
-            v.record.log(
-                now,
-                actor,
-                "Sent a cancellation request",
-                &request.description,
-            );
-            v.record.requests.push(request);
-            v.version += 1;
-            let sent = EventSource::Request {
-                index: v.record.requests.len() - 1,
-                settled: false,
-            };
-            v.record.add_events(sent)
-        });
-        let events = events
-            .expect("the record was found above")
-            .map(|e| (draft.agreement_id.clone(), e))
-            .collect();
-        Ok((
-            Reply::Request(id),
-            Some(RecordKey::Agreement(draft.agreement_id)),
-            events,
-        ))
+        let events = self
+            .records
+            .update(&draft.agreement_id, &mut desk.changed, |record| {
+                record.log(
+                    now,
+                    actor,
+                    "Sent a cancellation request",
+                    &request.description,
+                );
+                record.requests.push(request);
+                let sent = EventSource::Request {
+                    index: record.requests.len() - 1,
+                    settled: false,
+                };
+                Ok::<_, DomainError>(record.add_events(sent))
+            });
+        let events = events.expect("the record was found above")?;
+        desk.events
+            .extend(events.map(|e| (draft.agreement_id.clone(), e)));
+        Ok(id)
     }
 
     /// The buyer approves or rejects a pending request, or the seller withdraws it; outside
@@ -199,9 +140,9 @@ impl Book {
         agreement_id: AgreementId,
         request_id: RequestId,
         decision: Resolution,
-        actor: &Actor,
-        now: DateTime<Utc>,
-    ) -> Result<Handled, DomainError> {
+        desk: &mut Desk<'_>,
+    ) -> Result<(), DomainError> {
+        let (actor, now) = (desk.actor, desk.now);
         let record = self
             .record(&agreement_id)
             .ok_or_else(|| DomainError::AgreementNotFound(agreement_id.clone()))?;
@@ -223,8 +164,7 @@ impl Book {
         // record as it was; changing it in place spares copying the request and agreement.
         let events = self
             .records
-            .update(&agreement_id, |v| {
-                let record = &mut v.record;
+            .update(&agreement_id, &mut desk.changed, |record| {
                 let request = &mut record.requests[position];
                 let (action, reason) = match decision {
                     Resolution::Accept => {
@@ -242,7 +182,6 @@ impl Book {
                     }
                 };
                 record.log(now, actor, action, &reason);
-                v.version += 1;
                 let settled = EventSource::Request {
                     index: position,
                     settled: true,
@@ -250,52 +189,40 @@ impl Book {
                 Ok::<_, DomainError>(record.add_events(settled))
             })
             .expect("the record was found above")?;
-        let events = events.map(|e| (agreement_id.clone(), e)).collect();
-        Ok((
-            Reply::Done,
-            Some(RecordKey::Agreement(agreement_id)),
-            events,
-        ))
+        desk.events
+            .extend(events.map(|e| (agreement_id.clone(), e)));
+        Ok(())
     }
 
     fn batch(
         &mut self,
         entries: Vec<AdjustmentEntry>,
-        actor: &Actor,
-        now: DateTime<Utc>,
-        ids: &mut dyn IdSource,
-    ) -> Result<(Option<AgreementId>, BatchResult), DomainError> {
+        desk: &mut Desk<'_>,
+    ) -> Result<BatchResult, DomainError> {
         check_batch(&entries)?;
         let mut results = Vec::new();
-        let mut touched = None;
         for entry in entries {
             let token = entry.client_token.clone();
-            match self.create_adjustment(&entry, actor, now, ids) {
-                Ok((agreement_id, id, created)) => {
-                    if created {
-                        touched = Some(agreement_id);
-                    }
-                    results.push(BatchEntryResult::Created {
-                        id,
-                        client_token: token,
-                    });
-                }
+            match self.create_adjustment(&entry, desk) {
+                Ok(id) => results.push(BatchEntryResult::Created {
+                    id,
+                    client_token: token,
+                }),
                 Err(error) => results.push(BatchEntryResult::Failed {
                     client_token: token,
                     error,
                 }),
             }
         }
-        Ok((touched, BatchResult { entries: results }))
+        Ok(BatchResult { entries: results })
     }
 
     fn create_adjustment(
         &mut self,
         entry: &AdjustmentEntry,
-        actor: &Actor,
-        now: DateTime<Utc>,
-        ids: &mut dyn IdSource,
-    ) -> Result<(AgreementId, AdjustmentId, bool), EntryError> {
+        desk: &mut Desk<'_>,
+    ) -> Result<AdjustmentId, EntryError> {
+        let (actor, now) = (desk.actor, desk.now);
         let checked = adjustment::check_fields(entry)?;
         let agreement_id = checked.agreement_id.clone();
         let record = self.record(&agreement_id).ok_or_else(|| EntryError {
@@ -311,11 +238,11 @@ impl Book {
             });
         }
         let (checked, amount) = match record.plan_entry(checked, &entry.currency)? {
-            EntryPlan::Earlier(id) => return Ok((agreement_id, id, false)),
+            EntryPlan::Earlier(id) => return Ok(id),
             EntryPlan::New(checked, amount) => (checked, amount),
         };
         let created = BillingAdjustment {
-            id: ids.adjustment_id(),
+            id: desk.ids.adjustment_id(),
             agreement_id: checked.agreement_id.clone(),
             invoice_id: checked.invoice_id,
             amount,
@@ -332,12 +259,13 @@ impl Book {
             amount, created.invoice_id
         );
         let id = created.id.clone();
-        self.records.update(&agreement_id, |v| {
-            v.record.log(now, actor, &action, &created.description);
-            v.record.adjustments.push(created);
-            v.version += 1;
-        });
-        Ok((agreement_id, id, true))
+        self.records
+            .update(&agreement_id, &mut desk.changed, |record| {
+                record.log(now, actor, &action, &created.description);
+                record.adjustments.push(created);
+                Ok::<_, EntryError>(())
+            });
+        Ok(id)
     }
 
     // The commands of the other billing families: each changes one record of its family.
@@ -345,14 +273,11 @@ impl Book {
     /// Amazon FPS CancelSubscriptionAndRefund, by the subscription's seller.
     fn fps_cancel_and_refund(
         &mut self,
-        id: FpsSubscriptionId,
-        actor: &Actor,
-        call: &FpsCall,
-        now: DateTime<Utc>,
-        ids: &mut dyn IdSource,
-    ) -> Result<Handled, DomainError> {
-        let seller = seller_of(actor)?;
-        if &versioned_mut(&mut self.fps, "FPS subscription", &id)?
+        FpsCancelAndRefund { subscription, call }: FpsCancelAndRefund,
+        desk: &mut Desk<'_>,
+    ) -> Result<FpsResult, DomainError> {
+        let seller = seller_of(desk.actor)?;
+        if &versioned_mut(&mut self.fps, "FPS subscription", &subscription)?
             .record
             .seller
             != seller
@@ -362,66 +287,65 @@ impl Book {
         // A CallerReference is the caller's: used on any of its subscriptions within seven
         // days, the call returns the first result and changes nothing.
         let subscriptions = self.fps.values().map(|v| &v.record);
-        if let Some(first) = fps::replay(subscriptions, seller, &call.caller_reference, now) {
-            return Ok((Reply::Fps(first), None, Vec::new()));
+        if let Some(first) = fps::replay(subscriptions, seller, &call.caller_reference, desk.now) {
+            return Ok(first);
         }
-        let versioned = versioned_mut(&mut self.fps, "FPS subscription", &id)?;
-        let result = change(versioned, |s| s.cancel_and_refund(call, now, ids))?;
-        Ok((Reply::Fps(result), Some(RecordKey::Fps(id)), Vec::new()))
+        let versioned = versioned_mut(&mut self.fps, "FPS subscription", &subscription)?;
+        let (now, ids) = (desk.now, &mut *desk.ids);
+        let result = versioned.change(|s| s.cancel_and_refund(&call, now, ids))?;
+        desk.changed.insert(RecordKey::Fps(subscription));
+        Ok(result)
     }
 
     /// A DevPay customer cancels; a seller trying is refused with the way to do it.
     fn devpay_cancel(
         &mut self,
         id: DevPaySubscriptionId,
-        actor: &Actor,
-        now: DateTime<Utc>,
-    ) -> Result<Handled, DomainError> {
-        let by = match actor {
+        desk: &mut Desk<'_>,
+    ) -> Result<DevPayCancellation, DomainError> {
+        let by = match desk.actor {
             Actor::Seller(account) | Actor::Buyer(account) => account,
             Actor::System => return Err(DomainError::NotTheBuyer),
         };
         let versioned = versioned_mut(&mut self.devpay, "DevPay subscription", &id)?;
-        let done = change(versioned, |s| s.cancel(by, now))?;
-        Ok((Reply::DevPay(done), Some(RecordKey::DevPay(id)), Vec::new()))
+        let done = versioned.change(|s| s.cancel(by, desk.now))?;
+        desk.changed.insert(RecordKey::DevPay(id));
+        Ok(done)
     }
 
     /// An Alibaba Cloud buyer unsubscribes.
     fn alibaba_unsubscribe(
         &mut self,
-        id: AlibabaOrderId,
-        actor: &Actor,
-        now: DateTime<Utc>,
-        confirm_data_deletion: bool,
-    ) -> Result<Handled, DomainError> {
-        let versioned = versioned_mut(&mut self.alibaba, "Alibaba Cloud order", &id)?;
-        if !matches!(actor, Actor::Buyer(a) if *a == versioned.record.buyer) {
+        AlibabaUnsubscribe {
+            order,
+            confirm_data_deletion,
+        }: AlibabaUnsubscribe,
+        desk: &mut Desk<'_>,
+    ) -> Result<AlibabaRefund, DomainError> {
+        let versioned = versioned_mut(&mut self.alibaba, "Alibaba Cloud order", &order)?;
+        if !matches!(desk.actor, Actor::Buyer(a) if *a == versioned.record.buyer) {
             return Err(DomainError::NotTheBuyer);
         }
-        let refund = change(versioned, |o| o.unsubscribe(now, confirm_data_deletion))?;
-        Ok((
-            Reply::Alibaba(refund),
-            Some(RecordKey::Alibaba(id)),
-            Vec::new(),
-        ))
+        let refund = versioned.change(|o| o.unsubscribe(desk.now, confirm_data_deletion))?;
+        desk.changed.insert(RecordKey::Alibaba(order));
+        Ok(refund)
     }
 
     /// The legacy "Request refund" form: opens a support case at once.
     fn open_support_case(
         &mut self,
-        actor: &Actor,
         form: &RefundForm,
-        now: DateTime<Utc>,
-        ids: &mut dyn IdSource,
-    ) -> Result<Handled, DomainError> {
-        let seller = seller_of(actor)?;
-        let digits: String = ids
+        desk: &mut Desk<'_>,
+    ) -> Result<SupportCaseId, DomainError> {
+        let seller = seller_of(desk.actor)?;
+        let digits: String = desk
+            .ids
             .next_suffix()
             .bytes()
             .map(|b| char::from(b'0' + b % 10))
             .collect();
         let id = SupportCaseId::new(format!("case-{digits}"));
-        let case = SupportCase::open(seller.clone(), form, id.clone(), now)?;
+        let case = SupportCase::open(seller.clone(), form, id.clone(), desk.now)?;
         self.support_cases.insert(
             id.clone(),
             Versioned {
@@ -429,28 +353,24 @@ impl Book {
                 record: case,
             },
         );
-        Ok((
-            Reply::SupportCase(id.clone()),
-            Some(RecordKey::SupportCase(id)),
-            Vec::new(),
-        ))
+        desk.changed.insert(RecordKey::SupportCase(id.clone()));
+        Ok(id)
     }
 
     /// The seller's reply on one of its support cases.
     fn reply_to_support_case(
         &mut self,
-        id: SupportCaseId,
-        actor: &Actor,
-        text: &str,
-        now: DateTime<Utc>,
-    ) -> Result<Handled, DomainError> {
-        let seller = seller_of(actor)?;
-        let versioned = versioned_mut(&mut self.support_cases, "support case", &id)?;
+        ReplyToSupportCase { case, text }: ReplyToSupportCase,
+        desk: &mut Desk<'_>,
+    ) -> Result<(), DomainError> {
+        let seller = seller_of(desk.actor)?;
+        let versioned = versioned_mut(&mut self.support_cases, "support case", &case)?;
         if &versioned.record.seller != seller {
             return Err(DomainError::NotTheSeller);
         }
-        change(versioned, |c| c.reply(text, now))?;
-        Ok((Reply::Done, Some(RecordKey::SupportCase(id)), Vec::new()))
+        versioned.change(|c| c.reply(&text, desk.now))?;
+        desk.changed.insert(RecordKey::SupportCase(case));
+        Ok(())
     }
 }
 
@@ -463,21 +383,6 @@ fn versioned_mut<'a, K: Ord + std::fmt::Display, T>(
         what,
         id: id.to_string(),
     })
-}
-
-/// Runs `change` on a copy, and keeps it (with a new version) only if it succeeded.
-fn change<T: Clone, R, E>(
-    versioned: &mut Versioned<T>,
-    change: impl FnOnce(&mut T) -> Result<R, E>,
-) -> Result<R, DomainError>
-where
-    DomainError: From<E>,
-{
-    let mut copy = versioned.record.clone();
-    let result = change(&mut copy)?;
-    versioned.record = copy;
-    versioned.version += 1;
-    Ok(result)
 }
 
 /// The account of a seller acting, or the refusal every seller's action gives anyone else.
@@ -500,12 +405,14 @@ pub(crate) fn trial_batch(
     book.insert(record.clone());
     let seller = Actor::Seller(record.agreement.seller.clone());
     // Neither the moment nor the new IDs are shown: only amounts and errors are.
-    let (_, result) = book.batch(
-        entries,
-        &seller,
-        record.agreement.start,
-        &mut SequentialIds::default(),
-    )?;
+    let mut desk = Desk {
+        actor: &seller,
+        now: record.agreement.start,
+        ids: &mut SequentialIds::default(),
+        changed: BTreeSet::new(),
+        events: Vec::new(),
+    };
+    let result = book.batch(entries, &mut desk)?;
     let trial = book.records.remove(&id).expect("inserted above").record;
     Ok((result, trial))
 }
@@ -522,18 +429,113 @@ fn check_batch(entries: &[AdjustmentEntry]) -> Result<(), DomainError> {
     Ok(())
 }
 
-/// What a command did: the reply, the record it changed (none for a repeated client
-/// token), and its events.
-type Handled = (Reply, Option<RecordKey>, Vec<(AgreementId, EventRef)>);
+/// The commands on one agreement's cancellation requests: their reply, their record and
+/// their handler.
+macro_rules! request_command {
+    ($command:ty, $reply:ty, |$it:ident, $book:ident, $desk:ident| $body:expr) => {
+        impl Command for $command {
+            type Reply = $reply;
+            type Error = DomainError;
 
-/// A cancellation request as the seller sends it, before it is checked.
-struct Draft {
-    agreement_id: AgreementId,
-    reason_code: Option<CancellationReasonCode>,
-    description: String,
-    details: AdditionalDetails,
-    client_token: ClientToken,
+            fn record(&self, _: &Book) -> Option<RecordKey> {
+                Some(RecordKey::Agreement(self.agreement_id.clone()))
+            }
+
+            fn carry_out(
+                self,
+                $book: &mut Book,
+                $desk: &mut Desk<'_>,
+            ) -> Result<$reply, DomainError> {
+                let $it = self;
+                $body
+            }
+        }
+    };
 }
+
+request_command!(SendCancellation, RequestId, |it, book, desk| book
+    .send(it, desk));
+request_command!(AcceptCancellation, (), |it, book, desk| {
+    book.decide(it.agreement_id, it.request_id, Resolution::Accept, desk)
+});
+request_command!(RejectCancellation, (), |it, book, desk| {
+    let decision = Resolution::Reject(it.reason);
+    book.decide(it.agreement_id, it.request_id, decision, desk)
+});
+request_command!(WithdrawCancellation, (), |it, book, desk| {
+    let decision = Resolution::Withdraw(it.reason);
+    book.decide(it.agreement_id, it.request_id, decision, desk)
+});
+
+/// The commands that act on one record of another family, named by `$record`.
+macro_rules! family_command {
+    (
+        $command:ty,
+        $reply:ty,
+        |$named:ident| $record:expr,
+        |$it:ident, $book:ident, $desk:ident| $body:expr
+    ) => {
+        impl Command for $command {
+            type Reply = $reply;
+            type Error = DomainError;
+
+            fn record(&self, _: &Book) -> Option<RecordKey> {
+                let $named = self;
+                $record
+            }
+
+            fn carry_out(
+                self,
+                $book: &mut Book,
+                $desk: &mut Desk<'_>,
+            ) -> Result<$reply, DomainError> {
+                let $it = self;
+                $body
+            }
+        }
+    };
+}
+
+family_command!(
+    BatchCreateAdjustments,
+    BatchResult,
+    |it| it
+        .entries
+        .first()
+        .and_then(|e| AgreementId::parse(&e.agreement_id).ok())
+        .map(RecordKey::Agreement),
+    |it, book, desk| book.batch(it.entries, desk)
+);
+family_command!(
+    FpsCancelAndRefund,
+    FpsResult,
+    |it| Some(RecordKey::Fps(it.subscription.clone())),
+    |it, book, desk| book.fps_cancel_and_refund(it, desk)
+);
+family_command!(
+    DevPayCancel,
+    DevPayCancellation,
+    |it| Some(RecordKey::DevPay(it.subscription.clone())),
+    |it, book, desk| book.devpay_cancel(it.subscription, desk)
+);
+family_command!(
+    AlibabaUnsubscribe,
+    AlibabaRefund,
+    |it| Some(RecordKey::Alibaba(it.order.clone())),
+    |it, book, desk| book.alibaba_unsubscribe(it, desk)
+);
+family_command!(
+    OpenSupportCase,
+    SupportCaseId,
+    |_it| None,
+    |it, book, desk| book.open_support_case(&it.form, desk)
+);
+family_command!(
+    ReplyToSupportCase,
+    (),
+    |it| Some(RecordKey::SupportCase(it.case.clone())),
+    |it, book, desk| book.reply_to_support_case(it, desk)
+);
 
 /// How a party ends a pending request, with the reason each needs.
 enum Resolution {
@@ -549,6 +551,7 @@ mod tests {
     use super::*;
     use crate::book::tests::*;
     use crate::cancellation::CancellationError;
+    use crate::families::fps::FpsCall;
 
     #[test]
     fn sending_creates_a_pending_request_and_tells_both_sides() {
@@ -586,7 +589,7 @@ mod tests {
         let (reply, outcome) = book
             .apply(send("form-1"), &Actor::Seller(seller()), t(1), &mut ids)
             .unwrap();
-        assert_eq!(reply, Reply::Request(first));
+        assert_eq!(reply, first);
         assert!(outcome.events.is_empty() && outcome.changed.is_empty());
         assert_eq!(book, before);
     }
@@ -607,7 +610,7 @@ mod tests {
         let mut book = book();
         let mut ids = SequentialIds::default();
         let request_id = sent(&mut book, &mut ids);
-        let accept = Command::AcceptCancellation {
+        let accept = AcceptCancellation {
             agreement_id: id(),
             request_id,
         };
@@ -629,7 +632,7 @@ mod tests {
         let mut book = book();
         let mut ids = SequentialIds::default();
         let request_id = sent(&mut book, &mut ids);
-        let withdraw = Command::WithdrawCancellation {
+        let withdraw = WithdrawCancellation {
             agreement_id: id(),
             request_id: request_id.clone(),
             reason: "Buyer renewed their commitment".into(),
@@ -637,7 +640,7 @@ mod tests {
         book.apply(withdraw, &Actor::Seller(seller()), t(1), &mut ids)
             .unwrap();
         let before = book.clone();
-        let accept = Command::AcceptCancellation {
+        let accept = AcceptCancellation {
             agreement_id: id(),
             request_id,
         };
@@ -655,7 +658,7 @@ mod tests {
     fn a_batch_creates_what_is_valid_and_reports_what_is_not() {
         let mut book = book();
         let mut ids = SequentialIds::default();
-        let batch = Command::BatchCreateAdjustments {
+        let batch = BatchCreateAdjustments {
             entries: vec![
                 entry("inv-1", "400.00", "b-1"),
                 entry("inv-1", "700.00", "b-2"),
@@ -663,12 +666,9 @@ mod tests {
                 entry("inv-2", "10.00", "b-4"),
             ],
         };
-        let (reply, outcome) = book
+        let (result, outcome) = book
             .apply(batch, &Actor::Seller(seller()), t(0), &mut ids)
             .unwrap();
-        let Reply::Batch(result) = reply else {
-            panic!()
-        };
         let codes: Vec<_> = result
             .entries
             .iter()
@@ -710,7 +710,7 @@ mod tests {
     fn a_repeated_batch_token_returns_the_first_adjustment() {
         let mut book = book();
         let mut ids = SequentialIds::default();
-        let batch = Command::BatchCreateAdjustments {
+        let batch = BatchCreateAdjustments {
             entries: vec![entry("inv-1", "10.00", "b-1")],
         };
         let (first, _) = book
@@ -721,15 +721,12 @@ mod tests {
             .unwrap();
         assert_eq!(first, again);
         assert_eq!(book.record(&id()).unwrap().adjustments.len(), 1);
-        let other = Command::BatchCreateAdjustments {
+        let other = BatchCreateAdjustments {
             entries: vec![entry("inv-1", "11.00", "b-1")],
         };
-        let (reply, _) = book
+        let (result, _) = book
             .apply(other, &Actor::Seller(seller()), t(0), &mut ids)
             .unwrap();
-        let Reply::Batch(result) = reply else {
-            panic!()
-        };
         assert!(matches!(
             &result.entries[0],
             BatchEntryResult::Failed { error, .. } if error.code == BatchErrorCode::ConflictException
@@ -740,12 +737,12 @@ mod tests {
     fn batches_hold_one_to_five_entries_of_one_agreement() {
         let mut book = book();
         let mut ids = SequentialIds::default();
-        let empty = Command::BatchCreateAdjustments { entries: vec![] };
+        let empty = BatchCreateAdjustments { entries: vec![] };
         assert_eq!(
             book.apply(empty, &Actor::Seller(seller()), t(0), &mut ids),
             Err(DomainError::BatchSize(0))
         );
-        let six = Command::BatchCreateAdjustments {
+        let six = BatchCreateAdjustments {
             entries: (0..6)
                 .map(|i| entry("inv-1", "1", &format!("t{i}")))
                 .collect(),
@@ -756,7 +753,7 @@ mod tests {
         );
         let mut other = entry("inv-1", "1", "x");
         other.agreement_id = "agmt-2".into();
-        let mixed = Command::BatchCreateAdjustments {
+        let mixed = BatchCreateAdjustments {
             entries: vec![entry("inv-1", "1", "y"), other],
         };
         assert_eq!(
@@ -778,7 +775,7 @@ mod tests {
         let (id, fps_seller) = (id.clone(), sub.record.seller.clone());
         let before = book.clone();
         let cancel_only = FpsCall::default();
-        let fps = |call: &FpsCall| Command::FpsCancelAndRefund {
+        let fps = |call: &FpsCall| FpsCancelAndRefund {
             subscription: id.clone(),
             call: call.clone(),
         };
@@ -801,7 +798,7 @@ mod tests {
         );
         let (devpay_id, devpay) = book.devpay.iter().next().unwrap();
         let (devpay_id, devpay_seller) = (devpay_id.clone(), devpay.record.seller.clone());
-        let devpay_cancel = Command::DevPayCancel {
+        let devpay_cancel = DevPayCancel {
             subscription: devpay_id,
         };
         assert!(matches!(
@@ -817,7 +814,7 @@ mod tests {
         } else {
             buyer()
         };
-        let unsubscribe = Command::AlibabaUnsubscribe {
+        let unsubscribe = AlibabaUnsubscribe {
             order: order_id,
             confirm_data_deletion: true,
         };

@@ -164,8 +164,8 @@ fn retried(record: &AgreementRecord, failed: &BillingAdjustment) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::book::tests::{book, buyer, entry, id, seller, send, sent, t};
-    use crate::book::{Actor, Command};
+    use crate::book::tests::{book, buyer, edit, entry, id, seller, send, sent, t};
+    use crate::book::{Actor, BatchCreateAdjustments, RejectCancellation};
     use crate::ids::SequentialIds;
 
     fn kinds(book: &Book, now: DateTime<Utc>) -> Vec<AttentionKind> {
@@ -180,7 +180,7 @@ mod tests {
         let mut ids = SequentialIds::default();
         let mut book = book();
         sent(&mut book, &mut ids);
-        let batch = Command::BatchCreateAdjustments {
+        let batch = BatchCreateAdjustments {
             entries: vec![entry("inv-1", "10.00", "adj-1")],
         };
         book.apply(batch, &Actor::Seller(seller()), t(1), &mut ids)
@@ -225,7 +225,7 @@ mod tests {
         let mut ids = SequentialIds::default();
         let mut book = book();
         let request_id = sent(&mut book, &mut ids);
-        let reject = Command::RejectCancellation {
+        let reject = RejectCancellation {
             agreement_id: id(),
             request_id,
             reason: "We still use it".into(),
@@ -246,7 +246,7 @@ mod tests {
     fn a_pending_refund_leaves_the_queue_when_billing_processes_it() {
         let mut ids = SequentialIds::default();
         let mut book = book();
-        let batch = Command::BatchCreateAdjustments {
+        let batch = BatchCreateAdjustments {
             entries: vec![entry("inv-1", "10.00", "adj-1")],
         };
         book.apply(batch, &Actor::Seller(seller()), t(0), &mut ids)
@@ -266,7 +266,7 @@ mod tests {
     fn a_failed_refund_stays_until_a_refund_of_the_same_invoice_goes_through() {
         let mut ids = SequentialIds::default();
         let mut book = book();
-        let unpaid = Command::BatchCreateAdjustments {
+        let unpaid = BatchCreateAdjustments {
             entries: vec![entry("inv-2", "10.00", "adj-1")],
         };
         book.apply(unpaid, &Actor::Seller(seller()), t(0), &mut ids)
@@ -277,9 +277,8 @@ mod tests {
         };
         assert_eq!(kinds(&book, t(24)), vec![failed.clone()]);
 
-        book.records
-            .update(&id(), |v| v.record.invoices[1].paid = true);
-        let again = Command::BatchCreateAdjustments {
+        edit(&mut book, &id(), |record| record.invoices[1].paid = true);
+        let again = BatchCreateAdjustments {
             entries: vec![entry("inv-2", "10.00", "adj-2")],
         };
         book.apply(again, &Actor::Seller(seller()), t(25), &mut ids)
@@ -298,14 +297,13 @@ mod tests {
     fn a_request_that_failed_validation_stays_until_another_is_sent() {
         let mut ids = SequentialIds::default();
         let mut book = book();
-        book.records.update(&id(), |v| {
-            v.record.agreement.renewal = Some(AgreementId::parse("agmt-renewal").unwrap())
+        edit(&mut book, &id(), |record| {
+            record.agreement.renewal = Some(AgreementId::parse("agmt-renewal").unwrap())
         });
         sent(&mut book, &mut ids);
         book.advance_to(t(1));
         assert_eq!(kinds(&book, t(1)), vec![AttentionKind::ValidationFailed]);
-        book.records
-            .update(&id(), |v| v.record.agreement.renewal = None);
+        edit(&mut book, &id(), |record| record.agreement.renewal = None);
         book.apply(send("form-2"), &Actor::Seller(seller()), t(2), &mut ids)
             .unwrap();
         assert_eq!(

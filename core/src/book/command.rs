@@ -6,103 +6,146 @@ use std::collections::BTreeSet;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
-use super::record::EventRef;
+use chrono::{DateTime, Utc};
+
+use super::record::{Actor, EventRef};
 use super::Book;
 use crate::adjustment::{AdjustmentEntry, EntryError, BATCH_MAX};
 use crate::agreement::AgreementStatus;
-use crate::aws::import::{AwsImport, Imported};
+use crate::aws::import::AwsImport;
 use crate::cancellation::{AdditionalDetails, CancellationError, CancellationReasonCode};
 use crate::events::BusEvent;
-use crate::families::alibaba::{AlibabaError, AlibabaRefund};
-use crate::families::devpay::{DevPayCancellation, DevPayError};
-use crate::families::fps::{FpsCall, FpsError, FpsResult};
+use crate::families::alibaba::AlibabaError;
+use crate::families::devpay::DevPayError;
+use crate::families::fps::{FpsCall, FpsError};
 use crate::families::support_case::{FormError, RefundForm};
-use crate::ids::{AdjustmentId, AgreementId, ClientToken, RequestId};
+use crate::ids::{AdjustmentId, AgreementId, ClientToken, IdSource, RequestId};
 use crate::key::{
     AlibabaOrderId, DevPaySubscriptionId, FpsSubscriptionId, RecordKey, SupportCaseId,
 };
 
-/// What a person can ask of the marketplace.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Command {
-    SendCancellation {
-        agreement_id: AgreementId,
-        reason_code: Option<CancellationReasonCode>,
-        description: String,
-        details: AdditionalDetails,
-        client_token: ClientToken,
-    },
-    AcceptCancellation {
-        agreement_id: AgreementId,
-        request_id: RequestId,
-    },
-    RejectCancellation {
-        agreement_id: AgreementId,
-        request_id: RequestId,
-        reason: String,
-    },
-    WithdrawCancellation {
-        agreement_id: AgreementId,
-        request_id: RequestId,
-        reason: String,
-    },
-    BatchCreateAdjustments {
-        entries: Vec<AdjustmentEntry>,
-    },
-    /// Amazon FPS CancelSubscriptionAndRefund, by the subscription's seller.
-    FpsCancelAndRefund {
-        subscription: FpsSubscriptionId,
-        call: FpsCall,
-    },
-    /// A DevPay customer cancels (a seller is told how the customer does it).
-    DevPayCancel {
-        subscription: DevPaySubscriptionId,
-    },
-    /// An Alibaba Cloud buyer unsubscribes; a refund that deletes data needs its consent.
-    AlibabaUnsubscribe {
-        order: AlibabaOrderId,
-        confirm_data_deletion: bool,
-    },
-    /// The legacy "Request refund" form, which opens a support case.
-    OpenSupportCase {
-        form: RefundForm,
-    },
-    /// The seller's reply on one of its support cases.
-    ReplyToSupportCase {
-        case: SupportCaseId,
-        text: String,
-    },
-    /// What the AWS CLI printed, as the person confirmed it from
-    /// [`Book::preview_import`](crate::book::Book::preview_import).
-    ImportFromAws {
-        import: AwsImport,
-    },
-}
+/// What a person can ask of the marketplace: each kind of request is a type of its own
+/// that names what the book answers, so a caller cannot expect another reply than the one
+/// its command gives. [`Book::apply`] is the one way to carry one out.
+pub trait Command {
+    /// What the book answers when the command is carried out.
+    type Reply;
+    /// Why the book refused it; nothing changed.
+    type Error: From<DomainError>;
 
-impl Command {
     /// The stored record this command acts on, if it already exists: the shell reads it
     /// afresh from storage first, in case another tab changed it.
-    pub fn record(&self) -> Option<RecordKey> {
-        match self {
-            Command::SendCancellation { agreement_id, .. }
-            | Command::AcceptCancellation { agreement_id, .. }
-            | Command::RejectCancellation { agreement_id, .. }
-            | Command::WithdrawCancellation { agreement_id, .. } => {
-                Some(RecordKey::Agreement(agreement_id.clone()))
-            }
-            Command::BatchCreateAdjustments { entries } => entries
-                .first()
-                .and_then(|e| AgreementId::parse(&e.agreement_id).ok())
-                .map(RecordKey::Agreement),
-            Command::FpsCancelAndRefund { subscription, .. } => {
-                Some(RecordKey::Fps(subscription.clone()))
-            }
-            Command::DevPayCancel { subscription } => Some(RecordKey::DevPay(subscription.clone())),
-            Command::AlibabaUnsubscribe { order, .. } => Some(RecordKey::Alibaba(order.clone())),
-            Command::OpenSupportCase { .. } | Command::ImportFromAws { .. } => None,
-            Command::ReplyToSupportCase { case, .. } => Some(RecordKey::SupportCase(case.clone())),
-        }
-    }
+    fn record(&self, book: &Book) -> Option<RecordKey>;
+
+    /// Carries the command out on `book`, at a desk that only [`Book::apply`] sets up, so
+    /// nothing else can skip its catching up with time and its undoing of a refusal.
+    #[doc(hidden)]
+    fn carry_out(self, book: &mut Book, desk: &mut Desk<'_>) -> Result<Self::Reply, Self::Error>;
+}
+
+/// Where a command is carried out: who acts, when, fresh IDs, and what changed so far. Its
+/// fields are the core's own.
+pub struct Desk<'a> {
+    pub(crate) actor: &'a Actor,
+    pub(crate) now: DateTime<Utc>,
+    pub(crate) ids: &'a mut dyn IdSource,
+    pub(crate) changed: BTreeSet<RecordKey>,
+    pub(crate) events: Vec<(AgreementId, EventRef)>,
+}
+
+/// The seller asks the buyer to cancel an agreement. Answers the request now in force:
+/// new, or the earlier one for a repeated client token.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SendCancellation {
+    pub agreement_id: AgreementId,
+    pub reason_code: Option<CancellationReasonCode>,
+    pub description: String,
+    pub details: AdditionalDetails,
+    pub client_token: ClientToken,
+}
+
+/// The buyer approves a pending request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AcceptCancellation {
+    pub agreement_id: AgreementId,
+    pub request_id: RequestId,
+}
+
+/// The buyer rejects a pending request, with a reason.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RejectCancellation {
+    pub agreement_id: AgreementId,
+    pub request_id: RequestId,
+    pub reason: String,
+}
+
+/// The seller withdraws a pending request, with a reason.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WithdrawCancellation {
+    pub agreement_id: AgreementId,
+    pub request_id: RequestId,
+    pub reason: String,
+}
+
+/// BatchCreateBillingAdjustmentRequest: 1 to 5 refunds of one agreement's invoices.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BatchCreateAdjustments {
+    pub entries: Vec<AdjustmentEntry>,
+}
+
+/// Amazon FPS CancelSubscriptionAndRefund, by the subscription's seller.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FpsCancelAndRefund {
+    pub subscription: FpsSubscriptionId,
+    pub call: FpsCall,
+}
+
+/// A DevPay customer cancels (a seller is told how the customer does it).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DevPayCancel {
+    pub subscription: DevPaySubscriptionId,
+}
+
+/// An Alibaba Cloud buyer unsubscribes; a refund that deletes data needs its consent.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AlibabaUnsubscribe {
+    pub order: AlibabaOrderId,
+    pub confirm_data_deletion: bool,
+}
+
+/// The legacy "Request refund" form, which opens a support case.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OpenSupportCase {
+    pub form: RefundForm,
+}
+
+/// The seller's reply on one of its support cases.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReplyToSupportCase {
+    pub case: SupportCaseId,
+    pub text: String,
+}
+
+/// What the AWS CLI printed, as the person confirmed it from
+/// [`Book::preview_import`](crate::book::Book::preview_import).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportFromAws {
+    pub import: AwsImport,
+}
+
+/// A decision receipt the buyer sent from another device, pasted or opened as a link,
+/// applied at the time the buyer decided. It applies once; again, it changes nothing.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApplyReceipt {
+    pub code: String,
+}
+
+/// Removes closed agreements from the book, once the person has them in a downloaded
+/// archive ([`Book::closed_archive`](crate::book::Book::closed_archive)). One that is no
+/// longer closed (it changed since) stays. Answers how many were removed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ArchiveClosed {
+    pub agreements: Vec<AgreementId>,
 }
 
 /// A batch's result as BatchCreateBillingAdjustmentRequest returns it: each entry created
@@ -123,21 +166,6 @@ pub enum BatchEntryResult {
         client_token: String,
         error: EntryError,
     },
-}
-
-/// What a command answers, beside what it changed.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Reply {
-    /// The request now in force: new, or the earlier one for a repeated client token.
-    Request(RequestId),
-    Batch(BatchResult),
-    Fps(FpsResult),
-    DevPay(DevPayCancellation),
-    Alibaba(AlibabaRefund),
-    /// The support case just opened.
-    SupportCase(SupportCaseId),
-    Imported(Imported),
-    Done,
 }
 
 /// What a command or the passing of time did.

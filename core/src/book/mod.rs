@@ -26,7 +26,12 @@ use serde::{Deserialize, Serialize};
 
 pub(crate) use apply::trial_batch;
 pub use attention::{Attention, AttentionAbout, AttentionKind, DUE_SOON};
-pub use command::{BatchEntryResult, BatchResult, Command, DomainError, Outcome, Reply};
+pub use command::{
+    AcceptCancellation, AlibabaUnsubscribe, ApplyReceipt, ArchiveClosed, BatchCreateAdjustments,
+    BatchEntryResult, BatchResult, Command, Desk, DevPayCancel, DomainError, FpsCancelAndRefund,
+    ImportFromAws, OpenSupportCase, Outcome, RejectCancellation, ReplyToSupportCase,
+    SendCancellation, WithdrawCancellation,
+};
 pub use directory::{Directory, Offer, Party, Product};
 pub use query::{Filter, Page, PAGE_MAX};
 pub use record::{Actor, AgreementRecord, EventRef, EventSource, HistoryEntry};

@@ -10,12 +10,28 @@ use serde::{Deserialize, Serialize};
 use super::record::{AgreementRecord, EventRef};
 use crate::events::Side;
 use crate::ids::{AccountId, AgreementId, RequestId};
+use crate::key::RecordKey;
 
 /// A record and its version: storage compares versions before it writes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Versioned<T> {
     pub version: u64,
     pub record: T,
+}
+
+impl<T: Clone> Versioned<T> {
+    /// Runs `change` on a copy of the record, and keeps it, with the next version, only if
+    /// it succeeded: a refusal leaves the record as it was.
+    pub(crate) fn change<R, E>(
+        &mut self,
+        change: impl FnOnce(&mut T) -> Result<R, E>,
+    ) -> Result<R, E> {
+        let mut copy = self.record.clone();
+        let result = change(&mut copy)?;
+        self.record = copy;
+        self.version += 1;
+        Ok(result)
+    }
 }
 
 /// The agreement records of a book, by agreement ID, read like a `BTreeMap` and stored as
@@ -439,25 +455,38 @@ impl Records {
     }
 
     /// Changes the record of each item in turn, as [`Records::update`] does, skipping IDs
-    /// without a record. When the items reach a quarter of the book, the event logs are
-    /// built again once at the end instead of moving each record in them: "+7 days" on the
-    /// scale demo moves all 10,000 records in six logs each.
+    /// without a record; `change` says whether it changed the record. Returns the keys of
+    /// those it changed, in order, and keeps in `before` each record as it was first seen.
+    /// When the items reach a quarter of the book, the event logs are built again once at
+    /// the end instead of moving each record in them: "+7 days" on the scale demo moves all
+    /// 10,000 records in six logs each.
     pub(super) fn update_many<T>(
         &mut self,
         items: Vec<(AgreementId, T)>,
-        mut change: impl FnMut(&AgreementId, T, &mut Versioned<AgreementRecord>),
-    ) {
+        mut before: Option<&mut BTreeMap<AgreementId, Versioned<AgreementRecord>>>,
+        mut change: impl FnMut(&AgreementId, T, &mut AgreementRecord) -> bool,
+    ) -> Vec<RecordKey> {
         self.indexes.logs.later = items.len() * 4 >= self.map.len();
+        let mut changed = Vec::with_capacity(items.len());
         for (id, item) in items {
             let Some(versioned) = self.map.get_mut(&id) else {
                 continue;
             };
-            change(&id, item, versioned);
+            if let Some(before) = before.as_deref_mut() {
+                if !before.contains_key(&id) {
+                    before.insert(id.clone(), versioned.clone());
+                }
+            }
+            if change(&id, item, &mut versioned.record) {
+                versioned.version += 1;
+                changed.push(RecordKey::Agreement(id.clone()));
+            }
             self.indexes.reindex(&id, Some(&versioned.record));
         }
         if self.indexes.logs.later {
             self.indexes.logs = Logs::of(&self.indexes.indexed);
         }
+        changed
     }
 
     /// Adds records read after these were (the rest of a large book, read while the first
@@ -471,13 +500,20 @@ impl Records {
     }
 
     /// Changes one record in place and reindexes it; `None` when there is no such record.
-    pub fn update<R>(
+    /// A change that succeeds gives the record its next version and adds it to `changed`,
+    /// for storage to write; one that fails must leave the record as it was.
+    pub fn update<R, E>(
         &mut self,
         id: &AgreementId,
-        change: impl FnOnce(&mut Versioned<AgreementRecord>) -> R,
-    ) -> Option<R> {
+        changed: &mut BTreeSet<RecordKey>,
+        change: impl FnOnce(&mut AgreementRecord) -> Result<R, E>,
+    ) -> Option<Result<R, E>> {
         let versioned = self.map.get_mut(id)?;
-        let result = change(versioned);
+        let result = change(&mut versioned.record);
+        if result.is_ok() {
+            versioned.version += 1;
+            changed.insert(RecordKey::Agreement(id.clone()));
+        }
         self.indexes.reindex(id, Some(&versioned.record));
         Some(result)
     }

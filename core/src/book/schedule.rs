@@ -2,6 +2,7 @@
 //! with the clock.
 
 use std::collections::BTreeMap;
+use std::convert::Infallible;
 
 use chrono::{DateTime, Utc};
 
@@ -139,7 +140,7 @@ impl Book {
     pub(super) fn advance(
         &mut self,
         now: DateTime<Utc>,
-        mut before: Option<&mut BTreeMap<AgreementId, Versioned<AgreementRecord>>>,
+        before: Option<&mut BTreeMap<AgreementId, Versioned<AgreementRecord>>>,
     ) -> Outcome {
         let mut due: Vec<(DateTime<Utc>, AgreementId, Due)> = Vec::new();
         for id in self.records.due_by(now) {
@@ -153,28 +154,22 @@ impl Book {
         // Each item tells at most both sides: growing a vector of 20,000 events step by
         // step copied it over and over.
         let mut events = Vec::with_capacity(due.len() * 2);
-        // Gathered, then made a set at once: inserting the keys one by one compared each
-        // with a dozen others, text by text.
-        let mut changed = Vec::with_capacity(due.len());
         let due = due
             .into_iter()
             .map(|(at, agreement_id, item)| (agreement_id, (at, item)))
             .collect();
-        self.records
-            .update_many(due, |agreement_id, (at, item), versioned| {
-                if let Some(before) = before.as_deref_mut() {
-                    if !before.contains_key(agreement_id) {
-                        before.insert(agreement_id.clone(), versioned.clone());
-                    }
-                }
-                let Some(source) = versioned.record.run(item, at) else {
-                    return;
+        let changed = self
+            .records
+            .update_many(due, before, |agreement_id, (at, item), record| {
+                let Some(source) = record.run(item, at) else {
+                    return false;
                 };
-                versioned.version += 1;
-                let new = versioned.record.add_events(source);
+                let new = record.add_events(source);
                 events.extend(new.map(|event| (agreement_id.clone(), event)));
-                changed.push(RecordKey::Agreement(agreement_id.clone()));
+                true
             });
+        // Gathered, then made a set at once: inserting the keys one by one compared each
+        // with a dozen others, text by text.
         Outcome {
             events,
             changed: changed.into_iter().collect(),
@@ -214,42 +209,39 @@ impl Book {
         let (status, message, done) = match case.read(&self.records) {
             Err(ask) => (CaseStatus::ActionRequired, ask, None),
             Ok(plan) => {
-                self.records.update(&plan.agreement, |versioned| {
-                    let record = &mut versioned.record;
-                    let mut log = |action: String| {
-                        record.history.push(HistoryEntry {
-                            at,
-                            actor: Actor::System,
-                            action: action.into(),
-                            reason: format!("Support case {id}").into(),
-                        })
-                    };
-                    if plan.cancel {
-                        log("Cancelled the agreement, as the support case asked".into());
-                    }
-                    if let Some(refund) = &plan.refund {
-                        log(format!(
-                            "Refunded {} on invoice {}, as the support case asked",
-                            refund.amount, refund.invoice
-                        ));
-                    }
-                    if plan.cancel {
-                        record.agreement.status = AgreementStatus::Cancelled;
-                    }
-                    if let Some(refund) = &plan.refund {
-                        if let Some(invoice) = record
-                            .invoices
-                            .iter_mut()
-                            .find(|i| i.id.as_str() == refund.invoice)
-                        {
-                            invoice.refunded_minor += refund.amount.minor;
+                self.records
+                    .update(&plan.agreement, &mut outcome.changed, |record| {
+                        let mut log = |action: String| {
+                            record.history.push(HistoryEntry {
+                                at,
+                                actor: Actor::System,
+                                action: action.into(),
+                                reason: format!("Support case {id}").into(),
+                            })
+                        };
+                        if plan.cancel {
+                            log("Cancelled the agreement, as the support case asked".into());
                         }
-                    }
-                    versioned.version += 1;
-                });
-                outcome
-                    .changed
-                    .insert(RecordKey::Agreement(plan.agreement.clone()));
+                        if let Some(refund) = &plan.refund {
+                            log(format!(
+                                "Refunded {} on invoice {}, as the support case asked",
+                                refund.amount, refund.invoice
+                            ));
+                        }
+                        if plan.cancel {
+                            record.agreement.status = AgreementStatus::Cancelled;
+                        }
+                        if let Some(refund) = &plan.refund {
+                            if let Some(invoice) = record
+                                .invoices
+                                .iter_mut()
+                                .find(|i| i.id.as_str() == refund.invoice)
+                            {
+                                invoice.refunded_minor += refund.amount.minor;
+                            }
+                        }
+                        Ok::<_, Infallible>(())
+                    });
                 let message = completed_message(&plan);
                 let done = CaseOutcome {
                     at,
@@ -261,12 +253,14 @@ impl Book {
             }
         };
         if let Some(versioned) = self.support_cases.get_mut(id) {
-            versioned.record.update_by_aws(status, &message, at);
-            versioned.record.outcome = done;
-            versioned.version += 1;
-            outcome
-                .changed
-                .insert(RecordKey::SupportCase(versioned.record.id.clone()));
+            let read = versioned.change(|case| {
+                case.update_by_aws(status, &message, at);
+                case.outcome = done;
+                Ok::<_, Infallible>(())
+            });
+            if read.is_ok() {
+                outcome.changed.insert(RecordKey::SupportCase(id.clone()));
+            }
         }
     }
 }
@@ -288,7 +282,7 @@ mod tests {
 
     use super::*;
     use crate::book::tests::*;
-    use crate::book::Command;
+    use crate::book::RejectCancellation;
     use crate::cancellation::RequestStatus;
     use crate::ids::SequentialIds;
 
@@ -317,7 +311,7 @@ mod tests {
         let mut ids = SequentialIds::default();
         let request_id = sent(&mut book, &mut ids);
         let before = book.clone();
-        let reject = Command::RejectCancellation {
+        let reject = RejectCancellation {
             agreement_id: id(),
             request_id,
             reason: "We still need it".into(),
@@ -341,8 +335,8 @@ mod tests {
     ) {
         let mut book = book();
         let mut ids = SequentialIds::default();
-        book.records.update(&id(), |v| {
-            v.record.agreement.renewal = Some(AgreementId::parse("agmt-renewal").unwrap())
+        edit(&mut book, &id(), |record| {
+            record.agreement.renewal = Some(AgreementId::parse("agmt-renewal").unwrap())
         });
         let (_, sent_outcome) = book
             .apply(send("form-1"), &Actor::Seller(seller()), t(0), &mut ids)

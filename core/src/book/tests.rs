@@ -76,8 +76,8 @@ pub(super) fn id() -> AgreementId {
     AgreementId::parse("agmt-1").unwrap()
 }
 
-pub(super) fn send(token: &str) -> Command {
-    Command::SendCancellation {
+pub(super) fn send(token: &str) -> SendCancellation {
+    SendCancellation {
         agreement_id: id(),
         reason_code: Some(CancellationReasonCode::ReplacingAgreement),
         description: "Replacing with a new private offer offer-2".into(),
@@ -87,14 +87,9 @@ pub(super) fn send(token: &str) -> Command {
 }
 
 pub(super) fn sent(book: &mut Book, ids: &mut SequentialIds) -> RequestId {
-    match book
-        .apply(send("form-1"), &Actor::Seller(seller()), t(0), ids)
+    book.apply(send("form-1"), &Actor::Seller(seller()), t(0), ids)
         .unwrap()
         .0
-    {
-        Reply::Request(id) => id,
-        other => panic!("{other:?}"),
-    }
 }
 
 pub(super) fn entry(invoice: &str, amount: &str, token: &str) -> AdjustmentEntry {
@@ -148,6 +143,49 @@ fn agreement_id(which: usize) -> AgreementId {
     AgreementId::parse(&format!("agmt-{}", which + 1)).unwrap()
 }
 
+/// Changes a record in a test's book, as the shell never does: outside any command.
+pub fn edit(book: &mut Book, id: &AgreementId, change: impl FnOnce(&mut AgreementRecord)) {
+    book.records.update(id, &mut BTreeSet::new(), |record| {
+        change(record);
+        Ok::<_, std::convert::Infallible>(())
+    });
+}
+
+/// A command a step sends, of the kinds the property tests send: their replies differ,
+/// and the tests read none of them.
+#[derive(Debug, Clone)]
+enum StepCommand {
+    Send(SendCancellation),
+    Accept(AcceptCancellation),
+    Reject(RejectCancellation),
+    Withdraw(WithdrawCancellation),
+    Refund(BatchCreateAdjustments),
+}
+
+impl StepCommand {
+    /// Applies the command as [`Book::apply`] does, leaving out its reply.
+    fn apply(
+        self,
+        book: &mut Book,
+        actor: &Actor,
+        now: DateTime<Utc>,
+        ids: &mut SequentialIds,
+    ) -> Result<Outcome, DomainError> {
+        match self {
+            StepCommand::Send(command) => book.apply(command, actor, now, ids).map(|(_, o)| o),
+            StepCommand::Accept(command) => book.apply(command, actor, now, ids).map(|(_, o)| o),
+            StepCommand::Reject(command) => book.apply(command, actor, now, ids).map(|(_, o)| o),
+            StepCommand::Withdraw(command) => book.apply(command, actor, now, ids).map(|(_, o)| o),
+            StepCommand::Refund(command) => book.apply(command, actor, now, ids).map(|(_, o)| o),
+        }
+    }
+
+    /// Whether sending it again, with the same client token, is a retry.
+    fn retryable(&self) -> bool {
+        matches!(self, StepCommand::Send(_) | StepCommand::Refund(_))
+    }
+}
+
 fn two_agreements(renewal: bool) -> Book {
     let mut book = book();
     let mut second = agreement();
@@ -160,7 +198,8 @@ fn two_agreements(renewal: bool) -> Book {
     book
 }
 
-fn command(book: &Book, step: &Step, ids: &SequentialIds) -> (Command, Actor) {
+/// The command a step sends, and who sends it; `None` for the steps that are not a command.
+fn command(book: &Book, step: &Step, ids: &SequentialIds) -> Option<(StepCommand, Actor)> {
     let target = |which: usize| {
         let record = book.record(&agreement_id(which)).unwrap();
         record
@@ -168,38 +207,33 @@ fn command(book: &Book, step: &Step, ids: &SequentialIds) -> (Command, Actor) {
             .or(record.latest_request())
             .map_or_else(|| RequestId::parse("acr-none").unwrap(), |r| r.id.clone())
     };
-    match *step {
+    let sent = match *step {
         Step::Send(which, token) => {
             let mut command = send(&format!("form-{token}"));
-            if let Command::SendCancellation {
-                agreement_id: a, ..
-            } = &mut command
-            {
-                *a = agreement_id(which);
-            }
-            (command, Actor::Seller(seller()))
+            command.agreement_id = agreement_id(which);
+            (StepCommand::Send(command), Actor::Seller(seller()))
         }
         Step::Accept(which) => (
-            Command::AcceptCancellation {
+            StepCommand::Accept(AcceptCancellation {
                 agreement_id: agreement_id(which),
                 request_id: target(which),
-            },
+            }),
             Actor::Buyer(buyer()),
         ),
         Step::Reject(which) => (
-            Command::RejectCancellation {
+            StepCommand::Reject(RejectCancellation {
                 agreement_id: agreement_id(which),
                 request_id: target(which),
                 reason: "Still needed".into(),
-            },
+            }),
             Actor::Buyer(buyer()),
         ),
         Step::Withdraw(which) => (
-            Command::WithdrawCancellation {
+            StepCommand::Withdraw(WithdrawCancellation {
                 agreement_id: agreement_id(which),
                 request_id: target(which),
                 reason: "Mistake".into(),
-            },
+            }),
             Actor::Seller(seller()),
         ),
         Step::Refund(which, first, cents) => {
@@ -210,14 +244,15 @@ fn command(book: &Book, step: &Step, ids: &SequentialIds) -> (Command, Actor) {
             );
             entry.agreement_id = agreement_id(which).to_string();
             (
-                Command::BatchCreateAdjustments {
+                StepCommand::Refund(BatchCreateAdjustments {
                     entries: vec![entry],
-                },
+                }),
                 Actor::Seller(seller()),
             )
         }
-        Step::Retry | Step::Wait(_) | Step::Jump(_) => unreachable!("not a command"),
-    }
+        Step::Retry | Step::Wait(_) | Step::Jump(_) => return None,
+    };
+    Some(sent)
 }
 
 /// Everything a run saw, for the invariants to be checked against.
@@ -233,42 +268,15 @@ fn run(renewal: bool, steps: &[Step]) -> Result<Run, TestCaseError> {
     let mut ids = SequentialIds::default();
     let mut now = t(0);
     let mut events: Vec<BusEvent> = Vec::new();
-    let mut last_accepted: Option<(Command, Actor)> = None;
+    let mut last_accepted: Option<(StepCommand, Actor)> = None;
     let mut settled: BTreeMap<RequestId, CancellationRequest> = BTreeMap::new();
     for step in steps {
         let before = book.clone();
-        let outcome = match step {
-            Step::Jump(seconds) => {
-                now += Duration::seconds(*seconds);
-                continue;
-            }
-            Step::Wait(seconds) => {
-                now += Duration::seconds(*seconds);
-                book.advance_to(now)
-            }
-            Step::Retry => {
-                let Some((command, actor)) = last_accepted.clone() else {
-                    continue;
-                };
-                // What time did since is not the retry's doing: the shell catches up first.
-                let caught_up = book.advance_to(now);
-                let settled = book.clone();
-                let (_, outcome) = book.apply(command, &actor, now, &mut ids).unwrap();
-                prop_assert!(outcome.events.is_empty(), "a retry emits nothing");
-                prop_assert!(outcome.changed.is_empty(), "a retry changes nothing");
-                prop_assert_eq!(&book, &settled);
-                caught_up
-            }
-            _ => {
-                let (command, actor) = command(&book, step, &ids);
-                match book.apply(command.clone(), &actor, now, &mut ids) {
-                    Ok((_, outcome)) => {
-                        let retryable = matches!(
-                            command,
-                            Command::SendCancellation { .. }
-                                | Command::BatchCreateAdjustments { .. }
-                        );
-                        if retryable && !outcome.changed.is_empty() {
+        let outcome = match (command(&book, step, &ids), step) {
+            (Some((command, actor)), _) => {
+                match command.clone().apply(&mut book, &actor, now, &mut ids) {
+                    Ok(outcome) => {
+                        if command.retryable() && !outcome.changed.is_empty() {
                             last_accepted = Some((command, actor));
                         }
                         outcome
@@ -279,6 +287,28 @@ fn run(renewal: bool, steps: &[Step]) -> Result<Run, TestCaseError> {
                         continue;
                     }
                 }
+            }
+            (None, Step::Jump(seconds)) => {
+                now += Duration::seconds(*seconds);
+                continue;
+            }
+            (None, Step::Wait(seconds)) => {
+                now += Duration::seconds(*seconds);
+                book.advance_to(now)
+            }
+            // A retry, the one other step that is not a command.
+            (None, _) => {
+                let Some((command, actor)) = last_accepted.clone() else {
+                    continue;
+                };
+                // What time did since is not the retry's doing: the shell catches up first.
+                let caught_up = book.advance_to(now);
+                let settled = book.clone();
+                let outcome = command.apply(&mut book, &actor, now, &mut ids).unwrap();
+                prop_assert!(outcome.events.is_empty(), "a retry emits nothing");
+                prop_assert!(outcome.changed.is_empty(), "a retry changes nothing");
+                prop_assert_eq!(&book, &settled);
+                caught_up
             }
         };
         let emitted = outcome.bus_events(&book);
@@ -759,36 +789,34 @@ fn changed_book(seed: u64, changes: &[Change]) -> Result<Book, TestCaseError> {
                 let (command, actor) = match (pending, c) {
                     (None, _) => {
                         let mut command = send(&format!("change-{}", ids.next));
-                        if let Command::SendCancellation { agreement_id, .. } = &mut command {
-                            *agreement_id = id;
-                        }
-                        (command, seller)
+                        command.agreement_id = id;
+                        (StepCommand::Send(command), seller)
                     }
                     (Some(request_id), 0) => (
-                        Command::AcceptCancellation {
+                        StepCommand::Accept(AcceptCancellation {
                             agreement_id: id,
                             request_id,
-                        },
+                        }),
                         buyer,
                     ),
                     (Some(request_id), 1) => (
-                        Command::RejectCancellation {
+                        StepCommand::Reject(RejectCancellation {
                             agreement_id: id,
                             request_id,
                             reason: "Still needed".into(),
-                        },
+                        }),
                         buyer,
                     ),
                     (Some(request_id), _) => (
-                        Command::WithdrawCancellation {
+                        StepCommand::Withdraw(WithdrawCancellation {
                             agreement_id: id,
                             request_id,
                             reason: "Mistake".into(),
-                        },
+                        }),
                         seller,
                     ),
                 };
-                let _ = book.apply(command, &actor, now, &mut ids);
+                let _ = command.apply(&mut book, &actor, now, &mut ids);
             }
             Change::Wait(seconds) => {
                 now += Duration::seconds(seconds);

@@ -702,7 +702,7 @@ mod tests {
         use super::*;
         use crate::adjustment::Invoice;
         use crate::book::tests::agreement;
-        use crate::book::{Actor, AgreementRecord, Book, Command, Reply};
+        use crate::book::{Actor, AgreementRecord, Book, OpenSupportCase, ReplyToSupportCase};
         use crate::ids::{InvoiceId, SequentialIds};
         use crate::key::RecordKey;
 
@@ -744,16 +744,16 @@ mod tests {
         }
 
         fn open(book: &mut Book, form: &RefundForm) -> SupportCaseId {
-            let command = Command::OpenSupportCase { form: form.clone() };
+            let command = OpenSupportCase { form: form.clone() };
             let mut ids = SequentialIds::default();
             match book.apply(command, &Actor::Seller(seller()), at(10, 9), &mut ids) {
-                Ok((Reply::SupportCase(id), _)) => id,
-                other => panic!("the form is valid: {other:?}"),
+                Ok((id, _)) => id,
+                Err(error) => panic!("the form is valid: {error:?}"),
             }
         }
 
         fn reply(book: &mut Book, id: &SupportCaseId, text: &str, now: DateTime<Utc>) {
-            let command = Command::ReplyToSupportCase {
+            let command = ReplyToSupportCase {
                 case: id.clone(),
                 text: text.into(),
             };
@@ -906,13 +906,13 @@ mod tests {
 
         #[test]
         fn a_case_does_not_cancel_over_a_request_waiting_for_the_buyer() {
-            use crate::book::Command;
+            use crate::book::SendCancellation;
             use crate::cancellation::{AdditionalDetails, CancellationReasonCode};
             use crate::ids::ClientToken;
             let mut book = book();
             let id = open(&mut book, &asking("", "inv-1"));
             book.apply(
-                Command::SendCancellation {
+                SendCancellation {
                     agreement_id: agreement().id,
                     reason_code: Some(CancellationReasonCode::ReplacingAgreement),
                     description: "Replacing with the private offer offer-2".into(),
