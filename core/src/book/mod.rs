@@ -29,7 +29,7 @@ pub use attention::{Attention, AttentionAbout, AttentionKind, DUE_SOON};
 pub use command::{BatchEntryResult, BatchResult, Command, DomainError, Outcome, Reply};
 pub use directory::{Directory, Offer, Party, Product};
 pub use query::{Filter, Page, PAGE_MAX};
-pub use record::{Actor, AgreementRecord, EventRef, EventSource, HistoryEntry};
+pub use record::{Actor, AgreementRecord, BrokenRecordRule, EventRef, EventSource, HistoryEntry};
 pub use records::{Records, Versioned};
 
 pub use crate::agreement::{Agreement, AgreementStatus};
