@@ -159,11 +159,55 @@ pub struct CaseRefund {
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 #[error("{message}")]
 pub struct FormError {
-    pub field: &'static str,
+    pub field: FormField,
     pub message: String,
 }
 
-fn problem(field: &'static str, message: impl Into<String>) -> FormError {
+/// A field of the "Request refund" form, or the reply box of a case: where a refusal's
+/// message belongs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum FormField {
+    SubscriberAccount,
+    ProductId,
+    OfferId,
+    BillingPeriod,
+    Invoice,
+    RefundAmount,
+    Currency,
+    Comments,
+    Reply,
+}
+
+impl FormField {
+    pub const ALL: [FormField; 9] = [
+        FormField::SubscriberAccount,
+        FormField::ProductId,
+        FormField::OfferId,
+        FormField::BillingPeriod,
+        FormField::Invoice,
+        FormField::RefundAmount,
+        FormField::Currency,
+        FormField::Comments,
+        FormField::Reply,
+    ];
+
+    /// The field's label, as the form shows it.
+    pub fn label(self) -> &'static str {
+        match self {
+            FormField::SubscriberAccount => "Subscriber account",
+            FormField::ProductId => "Product ID",
+            FormField::OfferId => "Offer ID",
+            FormField::BillingPeriod => "Billing period",
+            FormField::Invoice => "Invoice",
+            FormField::RefundAmount => "Refund amount",
+            FormField::Currency => "Currency",
+            FormField::Comments => "Comments",
+            FormField::Reply => "Reply",
+        }
+    }
+}
+
+fn problem(field: FormField, message: impl Into<String>) -> FormError {
     FormError {
         field,
         message: message.into(),
@@ -200,44 +244,46 @@ impl SupportCase {
         now: DateTime<Utc>,
     ) -> Result<SupportCase, FormError> {
         let subscriber = AccountId::parse(&form.subscriber_account)
-            .map_err(|e| problem("Subscriber account", e.to_string()))?;
-        let product =
-            ProductId::parse(&form.product_id).map_err(|e| problem("Product ID", e.to_string()))?;
-        let offer =
-            OfferId::parse(&form.offer_id).map_err(|e| problem("Offer ID", e.to_string()))?;
+            .map_err(|e| problem(FormField::SubscriberAccount, e.to_string()))?;
+        let product = ProductId::parse(&form.product_id)
+            .map_err(|e| problem(FormField::ProductId, e.to_string()))?;
+        let offer = OfferId::parse(&form.offer_id)
+            .map_err(|e| problem(FormField::OfferId, e.to_string()))?;
         if billing_month(&form.billing_period).is_none() {
             return Err(problem(
-                "Billing period",
+                FormField::BillingPeriod,
                 "Enter the billing period as a month, for example 2026-10.",
             ));
         }
         let refund = if form.refund_amount.trim().is_empty() {
             None
         } else {
-            let currency: Currency = form
-                .currency
-                .parse()
-                .map_err(|e: crate::money::MoneyError| problem("Currency", e.to_string()))?;
+            let currency: Currency =
+                form.currency
+                    .parse()
+                    .map_err(|e: crate::money::MoneyError| {
+                        problem(FormField::Currency, e.to_string())
+                    })?;
             if form.invoice_id.trim().is_empty() {
                 return Err(problem(
-                    "Invoice",
+                    FormField::Invoice,
                     "Enter the invoice the refund is taken from.",
                 ));
             }
             Some(
                 Money::parse_positive(&form.refund_amount, currency)
-                    .map_err(|e| problem("Refund amount", e.to_string()))?,
+                    .map_err(|e| problem(FormField::RefundAmount, e.to_string()))?,
             )
         };
         if form.comments.trim().is_empty() {
             return Err(problem(
-                "Comments",
+                FormField::Comments,
                 "Say what AWS should do, for example \"Please cancel this agreement effective 2026-12-01.\"",
             ));
         }
         if form.comments.chars().count() > COMMENTS_MAX {
             return Err(problem(
-                "Comments",
+                FormField::Comments,
                 format!("Comments can be at most {COMMENTS_MAX} characters."),
             ));
         }
@@ -284,17 +330,17 @@ impl SupportCase {
     /// The seller answers the case; an answer to "Action Required" puts it back to Pending.
     pub fn reply(&mut self, text: &str, now: DateTime<Utc>) -> Result<(), FormError> {
         if text.trim().is_empty() {
-            return Err(problem("Reply", "Write a reply first."));
+            return Err(problem(FormField::Reply, "Write a reply first."));
         }
         if text.chars().count() > COMMENTS_MAX {
             return Err(problem(
-                "Reply",
+                FormField::Reply,
                 format!("A reply can be at most {COMMENTS_MAX} characters."),
             ));
         }
         if self.status == CaseStatus::Completed {
             return Err(problem(
-                "Reply",
+                FormField::Reply,
                 "This case is completed; open a new one for anything further.",
             ));
         }
@@ -532,6 +578,7 @@ mod tests {
     use super::*;
     use chrono::TimeZone;
     use proptest::prelude::*;
+    use std::collections::BTreeSet;
 
     fn form() -> RefundForm {
         RefundForm {
@@ -570,7 +617,7 @@ mod tests {
             SupportCase::open(seller(), &f, "c".into(), now())
                 .unwrap_err()
                 .field,
-            "Subscriber account"
+            FormField::SubscriberAccount
         );
         let mut f = form();
         f.refund_amount = "12.345".into();
@@ -578,7 +625,7 @@ mod tests {
             SupportCase::open(seller(), &f, "c".into(), now())
                 .unwrap_err()
                 .field,
-            "Refund amount"
+            FormField::RefundAmount
         );
         let mut f = form();
         f.comments = " ".into();
@@ -586,8 +633,55 @@ mod tests {
             SupportCase::open(seller(), &f, "c".into(), now())
                 .unwrap_err()
                 .field,
-            "Comments"
+            FormField::Comments
         );
+    }
+
+    #[test]
+    fn every_refusal_names_the_field_it_belongs_beside() {
+        let refused = |change: fn(&mut RefundForm)| {
+            let mut f = form();
+            change(&mut f);
+            SupportCase::open(seller(), &f, "c".into(), now())
+                .unwrap_err()
+                .field
+        };
+        assert_eq!(
+            refused(|f| f.subscriber_account = "123".into()),
+            FormField::SubscriberAccount
+        );
+        assert_eq!(refused(|f| f.product_id = "".into()), FormField::ProductId);
+        assert_eq!(refused(|f| f.offer_id = "".into()), FormField::OfferId);
+        assert_eq!(
+            refused(|f| f.billing_period = "October".into()),
+            FormField::BillingPeriod
+        );
+        assert_eq!(refused(|f| f.currency = "XYZ".into()), FormField::Currency);
+        assert_eq!(refused(|f| f.invoice_id = " ".into()), FormField::Invoice);
+        assert_eq!(
+            refused(|f| f.refund_amount = "-5".into()),
+            FormField::RefundAmount
+        );
+        assert_eq!(refused(|f| f.comments = "".into()), FormField::Comments);
+        assert_eq!(
+            refused(|f| f.comments = "x".repeat(COMMENTS_MAX + 1)),
+            FormField::Comments
+        );
+        let mut case = SupportCase::open(seller(), &form(), "c".into(), now()).unwrap();
+        assert_eq!(case.reply(" ", now()).unwrap_err().field, FormField::Reply);
+        case.update_by_aws(CaseStatus::Completed, "Done.", now());
+        assert_eq!(
+            case.reply("Thanks", now()).unwrap_err().field,
+            FormField::Reply
+        );
+    }
+
+    #[test]
+    fn each_field_has_its_own_label_as_the_form_shows_it() {
+        let labels: BTreeSet<&str> = FormField::ALL.iter().map(|f| f.label()).collect();
+        assert_eq!(labels.len(), FormField::ALL.len());
+        assert_eq!(FormField::SubscriberAccount.label(), "Subscriber account");
+        assert_eq!(FormField::RefundAmount.label(), "Refund amount");
     }
 
     #[test]
@@ -623,7 +717,7 @@ mod tests {
             SupportCase::open(seller(), &f, "c".into(), now())
                 .unwrap_err()
                 .field,
-            "Invoice"
+            FormField::Invoice
         );
     }
 
@@ -684,7 +778,7 @@ mod tests {
             };
             match SupportCase::open(seller(), &f, "c".into(), now()) {
                 Ok(case) => prop_assert!(case.refund.is_none_or(|m| m.minor > 0)),
-                Err(e) => prop_assert!(!e.field.is_empty() && !e.message.is_empty()),
+                Err(e) => prop_assert!(!e.field.label().is_empty() && !e.message.is_empty()),
             }
         }
     }
@@ -938,7 +1032,7 @@ mod tests {
                 form.billing_period = period.into();
                 let refused =
                     SupportCase::open(seller(), &form, "c".into(), at(10, 9)).unwrap_err();
-                assert_eq!(refused.field, "Billing period", "{period:?}");
+                assert_eq!(refused.field, FormField::BillingPeriod, "{period:?}");
             }
         }
 
