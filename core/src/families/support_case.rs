@@ -31,7 +31,7 @@ use super::{line, RefundFacts, RefundTo};
 use crate::agreement::AgreementStatus;
 use crate::book::record::AgreementRecord;
 use crate::book::records::Records;
-use crate::ids::{AccountId, AgreementId, OfferId, ProductId};
+use crate::ids::{AccountId, AgreementId, InvoiceId, OfferId, ProductId, RequestId};
 use crate::key::SupportCaseId;
 use crate::money::{Currency, Money};
 
@@ -403,6 +403,93 @@ pub(crate) struct Plan {
     pub(crate) refund: Option<CaseRefund>,
 }
 
+/// What AWS asks the seller before it can act on a case (the case is then Action
+/// Required), in the words of its reply.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub(crate) enum CaseQuestion {
+    #[error(
+        "We found no agreement of yours with subscriber {subscriber} for product {product} and \
+         offer {offer}. Reply with the agreement ID this case is about."
+    )]
+    NoAgreement {
+        subscriber: AccountId,
+        product: ProductId,
+        offer: OfferId,
+    },
+    #[error(
+        "Subscriber {subscriber} has {count} agreements with you for product {product} and \
+         offer {offer}. Reply with the agreement ID this case is about."
+    )]
+    SeveralAgreements {
+        subscriber: AccountId,
+        count: usize,
+        product: ProductId,
+        offer: OfferId,
+    },
+    #[error(
+        "Your case does not say what to do. Reply asking for the cancellation (for example \
+         \"{}\") or with the amount to refund and its currency (for example \"Refund 10.00 \
+         USD\").",
+        cancel_effective_comment(*.cycle_end)
+    )]
+    NothingAsked { cycle_end: NaiveDate },
+    #[error(
+        "Which invoice of agreement {agreement} is this case about? Reply with its invoice \
+         reference ({}).",
+        joined(.known)
+    )]
+    WhichInvoice {
+        agreement: AgreementId,
+        known: Vec<InvoiceId>,
+    },
+    #[error(
+        "Agreement {agreement} has no invoice {named}. Reply with the invoice reference this \
+         case is about ({}).",
+        joined(.known)
+    )]
+    NoSuchInvoice {
+        agreement: AgreementId,
+        named: String,
+        known: Vec<InvoiceId>,
+    },
+    #[error(
+        "Invoice {invoice} is billed in {currency}. Reply with the amount to refund in \
+         {currency} (for example \"Refund 10.00 {currency}\")."
+    )]
+    OtherCurrency {
+        invoice: InvoiceId,
+        currency: Currency,
+    },
+    #[error(
+        "Invoice {0} has not been paid yet, so there is nothing to refund on it. Reply with the \
+         reference of a paid invoice."
+    )]
+    Unpaid(InvoiceId),
+    #[error(
+        "Invoice {invoice} has only {left} left to refund, less than the {asked} asked. Reply \
+         with the amount to refund (for example \"Refund {left}\")."
+    )]
+    AboveRefundable {
+        invoice: InvoiceId,
+        left: Money,
+        asked: Money,
+    },
+    #[error(
+        "Cancellation request {request} is waiting for the buyer's answer on agreement \
+         {agreement}. Withdraw it or wait for the buyer, then reply here."
+    )]
+    RequestWaiting {
+        request: RequestId,
+        agreement: AgreementId,
+    },
+}
+
+/// Invoice references as a reply lists them: "inv-1, inv-2".
+fn joined(ids: &[InvoiceId]) -> String {
+    let ids: Vec<&str> = ids.iter().map(InvoiceId::as_str).collect();
+    ids.join(", ")
+}
+
 impl SupportCase {
     /// The seller's replies, latest first.
     fn sellers_replies(&self) -> impl Iterator<Item = &str> {
@@ -415,7 +502,7 @@ impl SupportCase {
 
     /// The agreement the case is about: one the seller names in its replies or comments,
     /// else the only one of this seller with this subscriber, product and offer.
-    fn agreement_in<'b>(&self, records: &'b Records) -> Result<&'b AgreementRecord, String> {
+    fn agreement_in<'b>(&self, records: &'b Records) -> Result<&'b AgreementRecord, CaseQuestion> {
         let named = self
             .sellers_words()
             .flat_map(words)
@@ -438,35 +525,30 @@ impl SupportCase {
             .collect();
         match matching.as_slice() {
             [one] => Ok(one),
-            [] => Err(format!(
-                "We found no agreement of yours with subscriber {} for product {} and offer {}. \
-                 Reply with the agreement ID this case is about.",
-                self.subscriber, self.product, self.offer
-            )),
-            several => Err(format!(
-                "Subscriber {} has {} agreements with you for product {} and offer {}. Reply \
-                 with the agreement ID this case is about.",
-                self.subscriber,
-                several.len(),
-                self.product,
-                self.offer
-            )),
+            [] => Err(CaseQuestion::NoAgreement {
+                subscriber: self.subscriber.clone(),
+                product: self.product.clone(),
+                offer: self.offer.clone(),
+            }),
+            several => Err(CaseQuestion::SeveralAgreements {
+                subscriber: self.subscriber.clone(),
+                count: several.len(),
+                product: self.product.clone(),
+                offer: self.offer.clone(),
+            }),
         }
     }
 
     /// What AWS makes of the case: what it will apply, or what it asks the seller for.
-    pub(crate) fn read(&self, records: &Records) -> Result<Plan, String> {
+    pub(crate) fn read(&self, records: &Records) -> Result<Plan, CaseQuestion> {
         let record = self.agreement_in(records)?;
         let agreement = &record.agreement;
         let cancel = self.asks_cancellation();
         let amount = self.sellers_replies().find_map(amount_in).or(self.refund);
         if !cancel && amount.is_none() {
-            return Err(format!(
-                "Your case does not say what to do. Reply asking for the cancellation (for \
-                 example \"{}\") or with the amount to refund and its currency (for example \
-                 \"Refund 10.00 USD\").",
-                cancel_effective_comment(billing_cycle_end(self.opened_at).date_naive())
-            ));
+            return Err(CaseQuestion::NothingAsked {
+                cycle_end: billing_cycle_end(self.opened_at).date_naive(),
+            });
         }
         let invoice = self
             .sellers_replies()
@@ -475,47 +557,35 @@ impl SupportCase {
             .chain(words(&self.comments))
             .find_map(|w| record.invoice(w));
         let Some(invoice) = invoice else {
-            let known: Vec<String> = record.invoices.iter().map(|i| i.id.to_string()).collect();
-            let known = known.join(", ");
+            let known = record.invoices.iter().map(|i| i.id.clone()).collect();
+            let agreement = agreement.id.clone();
             return Err(if self.invoice_id.trim().is_empty() {
-                format!(
-                    "Which invoice of agreement {} is this case about? Reply with its invoice \
-                     reference ({known}).",
-                    agreement.id
-                )
+                CaseQuestion::WhichInvoice { agreement, known }
             } else {
-                format!(
-                    "Agreement {} has no invoice {}. Reply with the invoice reference this case \
-                     is about ({known}).",
-                    agreement.id,
-                    self.invoice_id.trim()
-                )
+                CaseQuestion::NoSuchInvoice {
+                    agreement,
+                    named: self.invoice_id.trim().to_string(),
+                    known,
+                }
             });
         };
         let refund = match amount {
             None => None,
             Some(amount) if amount.currency != invoice.currency => {
-                return Err(format!(
-                    "Invoice {} is billed in {}. Reply with the amount to refund in {} (for \
-                     example \"Refund 10.00 {}\").",
-                    invoice.id, invoice.currency, invoice.currency, invoice.currency
-                ))
+                return Err(CaseQuestion::OtherCurrency {
+                    invoice: invoice.id.clone(),
+                    currency: invoice.currency,
+                })
             }
-            Some(_) if !invoice.paid => {
-                return Err(format!(
-                    "Invoice {} has not been paid yet, so there is nothing to refund on it. \
-                     Reply with the reference of a paid invoice.",
-                    invoice.id
-                ))
-            }
+            Some(_) if !invoice.paid => return Err(CaseQuestion::Unpaid(invoice.id.clone())),
             Some(amount) => {
                 let left = Money::new(record.still_refundable_minor(invoice), invoice.currency);
                 if amount.minor > left.minor {
-                    return Err(format!(
-                        "Invoice {} has only {left} left to refund, less than the {amount} \
-                         asked. Reply with the amount to refund (for example \"Refund {left}\").",
-                        invoice.id
-                    ));
+                    return Err(CaseQuestion::AboveRefundable {
+                        invoice: invoice.id.clone(),
+                        left,
+                        asked: amount,
+                    });
                 }
                 Some(CaseRefund {
                     invoice: invoice.id.to_string(),
@@ -525,11 +595,10 @@ impl SupportCase {
         };
         if cancel {
             if let Some(pending) = record.pending_request() {
-                return Err(format!(
-                    "Cancellation request {} is waiting for the buyer's answer on agreement {}. \
-                     Withdraw it or wait for the buyer, then reply here.",
-                    pending.id, agreement.id
-                ));
+                return Err(CaseQuestion::RequestWaiting {
+                    request: pending.id.clone(),
+                    agreement: agreement.id.clone(),
+                });
             }
         }
         let active = agreement.status == AgreementStatus::Active;
@@ -682,6 +751,105 @@ mod tests {
         assert_eq!(labels.len(), FormField::ALL.len());
         assert_eq!(FormField::SubscriberAccount.label(), "Subscriber account");
         assert_eq!(FormField::RefundAmount.label(), "Refund amount");
+    }
+
+    #[test]
+    fn each_question_of_aws_reads_as_its_reply_to_the_seller() {
+        let agreement = AgreementId::parse("agmt-1").unwrap();
+        let inv = |id: &str| InvoiceId::parse(id).unwrap();
+        let usd = |minor| Money::new(minor, Currency::USD);
+        let cases = [
+            (
+                CaseQuestion::NoAgreement {
+                    subscriber: AccountId::parse("444455556666").unwrap(),
+                    product: ProductId::parse("prod-abc").unwrap(),
+                    offer: OfferId::parse("offer-abc").unwrap(),
+                },
+                "We found no agreement of yours with subscriber 444455556666 for product \
+                 prod-abc and offer offer-abc. Reply with the agreement ID this case is about."
+                    .to_string(),
+            ),
+            (
+                CaseQuestion::SeveralAgreements {
+                    subscriber: AccountId::parse("444455556666").unwrap(),
+                    count: 2,
+                    product: ProductId::parse("prod-abc").unwrap(),
+                    offer: OfferId::parse("offer-abc").unwrap(),
+                },
+                "Subscriber 444455556666 has 2 agreements with you for product prod-abc and \
+                 offer offer-abc. Reply with the agreement ID this case is about."
+                    .to_string(),
+            ),
+            (
+                CaseQuestion::NothingAsked {
+                    cycle_end: NaiveDate::from_ymd_opt(2026, 12, 1).unwrap(),
+                },
+                "Your case does not say what to do. Reply asking for the cancellation (for \
+                 example \"Please cancel this agreement effective 2026-12-01.\") or with the \
+                 amount to refund and its currency (for example \"Refund 10.00 USD\")."
+                    .to_string(),
+            ),
+            (
+                CaseQuestion::WhichInvoice {
+                    agreement: agreement.clone(),
+                    known: vec![inv("inv-1"), inv("inv-2")],
+                },
+                "Which invoice of agreement agmt-1 is this case about? Reply with its invoice \
+                 reference (inv-1, inv-2)."
+                    .to_string(),
+            ),
+            (
+                CaseQuestion::NoSuchInvoice {
+                    agreement: agreement.clone(),
+                    named: "inv-9".into(),
+                    known: vec![inv("inv-1")],
+                },
+                "Agreement agmt-1 has no invoice inv-9. Reply with the invoice reference this \
+                 case is about (inv-1)."
+                    .to_string(),
+            ),
+            (
+                CaseQuestion::OtherCurrency {
+                    invoice: inv("inv-1"),
+                    currency: Currency::EUR,
+                },
+                "Invoice inv-1 is billed in EUR. Reply with the amount to refund in EUR (for \
+                 example \"Refund 10.00 EUR\")."
+                    .to_string(),
+            ),
+            (
+                CaseQuestion::Unpaid(inv("inv-2")),
+                "Invoice inv-2 has not been paid yet, so there is nothing to refund on it. Reply \
+                 with the reference of a paid invoice."
+                    .to_string(),
+            ),
+            (
+                CaseQuestion::AboveRefundable {
+                    invoice: inv("inv-1"),
+                    left: usd(1_000),
+                    asked: usd(2_000),
+                },
+                format!(
+                    "Invoice inv-1 has only {} left to refund, less than the {} asked. Reply with \
+                     the amount to refund (for example \"Refund {}\").",
+                    usd(1_000),
+                    usd(2_000),
+                    usd(1_000)
+                ),
+            ),
+            (
+                CaseQuestion::RequestWaiting {
+                    request: RequestId::parse("acr-1").unwrap(),
+                    agreement,
+                },
+                "Cancellation request acr-1 is waiting for the buyer's answer on agreement \
+                 agmt-1. Withdraw it or wait for the buyer, then reply here."
+                    .to_string(),
+            ),
+        ];
+        for (question, words) in cases {
+            assert_eq!(question.to_string(), words);
+        }
     }
 
     #[test]
