@@ -5,6 +5,7 @@ use thiserror::Error;
 use workbench_core::book::DomainError;
 use workbench_core::confirmation::ConfirmationError;
 
+use crate::download::DownloadError;
 use crate::storage::SaveError;
 
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
@@ -20,7 +21,7 @@ pub enum AppError {
     Save(#[from] SaveError),
     /// The browser did not hand the person a file.
     #[error("{0}")]
-    Download(String),
+    Download(#[from] DownloadError),
     /// An imported file could not be written whole.
     #[error("{}", import_words(.error, *.restored))]
     Import { error: SaveError, restored: bool },
@@ -34,5 +35,22 @@ fn import_words(error: &SaveError, restored: bool) -> String {
         format!("Nothing was imported: {error} Your data is as it was.")
     } else {
         format!("The import failed part-way ({error}) and your earlier data could not all be written back. Export now to keep what is shown.")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_failed_download_is_told_in_the_same_words() {
+        assert_eq!(
+            AppError::from(DownloadError::PageNotReady).to_string(),
+            "The page is not ready for a download."
+        );
+        assert_eq!(
+            AppError::Download(DownloadError::Refused).to_string(),
+            "The browser refused to start the download."
+        );
     }
 }

@@ -87,15 +87,24 @@ impl Invoice {
 
     /// The rules a stored invoice must satisfy: no negative amount, never refunded above its
     /// charge.
-    pub fn check(&self) -> Result<(), String> {
+    pub fn check(&self) -> Result<(), BrokenInvoiceRule> {
         if self.charged_minor < 0 || self.refunded_minor < 0 {
-            return Err(format!("invoice {} holds a negative amount", self.id));
+            return Err(BrokenInvoiceRule::NegativeAmount(self.id.clone()));
         }
         if self.refunded_minor > self.charged_minor {
-            return Err(format!("invoice {} refunded more than it charged", self.id));
+            return Err(BrokenInvoiceRule::RefundedAboveCharge(self.id.clone()));
         }
         Ok(())
     }
+}
+
+/// A rule of [`Invoice::check`] that a stored invoice breaks, naming the invoice.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum BrokenInvoiceRule {
+    #[error("invoice {0} holds a negative amount")]
+    NegativeAmount(InvoiceId),
+    #[error("invoice {0} refunded more than it charged")]
+    RefundedAboveCharge(InvoiceId),
 }
 
 /// A refund against one invoice of an agreement, as the seller applied it.
@@ -451,5 +460,22 @@ mod tests {
     fn an_invoice_refunded_above_its_charge_fails_its_check() {
         assert!(invoice(100, 101).check().is_err());
         assert!(invoice(100, 100).check().is_ok());
+    }
+
+    #[test]
+    fn a_broken_invoice_rule_names_the_invoice_and_the_rule() {
+        let id = invoice(100, 101).id;
+        assert_eq!(
+            invoice(100, 101).check(),
+            Err(BrokenInvoiceRule::RefundedAboveCharge(id.clone()))
+        );
+        assert_eq!(
+            invoice(-1, 0).check().unwrap_err().to_string(),
+            format!("invoice {id} holds a negative amount")
+        );
+        assert_eq!(
+            invoice(100, 101).check().unwrap_err().to_string(),
+            format!("invoice {id} refunded more than it charged")
+        );
     }
 }

@@ -526,7 +526,7 @@ fn an_import_that_would_break_a_rule_leaves_that_agreement_out() {
     assert!(preview.command().is_none());
     assert!(matches!(
         &preview.left_out[0].reason,
-        LeftOutReason::BreaksRule(rule) if rule.contains("more than one pending")
+        LeftOutReason::BreaksRule(rule) if rule.to_string().contains("more than one pending")
     ));
 }
 

@@ -6,13 +6,17 @@ use workbench_core::link::Decision;
 
 /// The buyer's answer to one pending request: "Approve" (after saying plainly that the
 /// agreement will be cancelled) or "Reject" with a reason the seller will read. Where the
-/// answer goes (this browser's book, or a receipt for the seller) is `decide`'s business;
-/// its error is shown here, and the reason typed stays.
+/// answer goes (this browser's book, or a receipt for the seller) is `decide`'s business,
+/// and so is its error type, which names what went wrong there: the page shows its words,
+/// and the reason typed stays.
 #[component]
-pub fn ApproveOrReject(
+pub fn ApproveOrReject<E>(
     agreement: AgreementId,
-    decide: Callback<Decision, Result<(), String>>,
-) -> impl IntoView {
+    decide: Callback<Decision, Result<(), E>>,
+) -> impl IntoView
+where
+    E: std::error::Error + 'static,
+{
     let mode = RwSignal::new(Mode::Choosing);
     let reason = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
@@ -25,7 +29,7 @@ pub fn ApproveOrReject(
         };
         match decide.run(answer) {
             Ok(()) => error.set(None),
-            Err(message) => error.set(Some(message)),
+            Err(problem) => error.set(Some(problem.to_string())),
         }
     };
     let agreement_text = move || agreement.with_value(|a| a.to_string());

@@ -191,14 +191,12 @@ fn Answering(
     let expired = Memo::new(move |_| clock.now.get() >= deadline);
     let payload = StoredValue::new(payload);
     let secret = StoredValue::new(secret);
-    let decide = Callback::new(move |answer: Decision| {
-        let code = payload
-            .with_value(|p| {
-                secret.with_value(|s| {
-                    link::make_receipt(&p.request_id, &answer, clock.now.get_untracked(), s)
-                })
+    let decide = Callback::new(move |answer: Decision| -> Result<(), link::ReceiptError> {
+        let code = payload.with_value(|p| {
+            secret.with_value(|s| {
+                link::make_receipt(&p.request_id, &answer, clock.now.get_untracked(), s)
             })
-            .map_err(|e| e.to_string())?;
+        })?;
         if handoff::workbench_here() {
             handoff::hand_receipt(&code);
         }

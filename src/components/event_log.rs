@@ -39,7 +39,7 @@ pub fn EventLog() -> impl IntoView {
             to_json_lines(b.log(side.get_untracked(), seller.as_ref(), filter.as_ref()))
         });
         if let Err(e) = save_file("events.jsonl", "application/x-ndjson", &text) {
-            error.set(Some(e));
+            error.set(Some(e.to_string()));
         }
     };
     let export_api = move |_| {
@@ -49,7 +49,7 @@ pub fn EventLog() -> impl IntoView {
         let export = app.book.with_untracked(|b| api::export(b, &seller));
         let text = serde_json::to_string_pretty(&export).unwrap_or_default();
         if let Err(e) = save_file("agreement-api.json", "application/json", &text) {
-            error.set(Some(e));
+            error.set(Some(e.to_string()));
         }
     };
     let span = move || {

@@ -34,6 +34,7 @@ pub fn DownloadEvidencePack(agreement: AgreementId) -> impl IntoView {
                 "application/x-ndjson",
                 &text,
             )
+            .map_err(|e| e.to_string())
         });
         error.set(saved.err());
     };

@@ -1,11 +1,30 @@
 //! "Reset demo data": the demo, or a book at scale, in place of everything stored.
 
+use std::fmt;
+
 use leptos::prelude::*;
 
 use workbench_link::timing;
 
+use crate::error::AppError;
 use crate::focus::focus_when_drawn;
 use crate::state::use_app;
+
+/// What the last reset did, as the page says it.
+#[derive(Debug, Clone, PartialEq)]
+enum ResetStatus {
+    Reset,
+    Failed(AppError),
+}
+
+impl fmt::Display for ResetStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ResetStatus::Reset => f.write_str("The demo data was reset."),
+            ResetStatus::Failed(error) => error.fmt(f),
+        }
+    }
+}
 
 /// "Reset demo data", behind a confirmation: it replaces everything this browser holds,
 /// with the demo or with a large book that shows the workbench (and the quota) at scale.
@@ -14,11 +33,14 @@ pub fn ResetDemo() -> impl IntoView {
     let app = use_app();
     let asking = RwSignal::new(false);
     let size = RwSignal::new(String::from("demo"));
-    let result = RwSignal::new(None::<Result<(), String>>);
+    let result = RwSignal::new(None::<ResetStatus>);
     let confirm = move |_| {
         let scale = size.get_untracked().parse::<usize>().ok();
         timing::mark("reset-demo-start");
-        result.set(Some(app.reset_demo(scale).map_err(|e| e.to_string())));
+        result.set(Some(match app.reset_demo(scale) {
+            Ok(()) => ResetStatus::Reset,
+            Err(error) => ResetStatus::Failed(error),
+        }));
         timing::mark("reset-demo-done");
         asking.set(false);
         focus_when_drawn("reset-result");
@@ -48,11 +70,25 @@ pub fn ResetDemo() -> impl IntoView {
                     </div>
                 </div>
             </Show>
-            <p role="status" id="reset-result" tabindex="-1">{move || match result.get() {
-                Some(Ok(())) => "The demo data was reset.".to_string(),
-                Some(Err(e)) => e,
-                None => String::new(),
+            <p role="status" id="reset-result" tabindex="-1">{move || {
+                result.with(|r| r.as_ref().map(ToString::to_string).unwrap_or_default())
             }}</p>
         </section>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::storage::SaveError;
+
+    #[test]
+    fn a_reset_says_it_was_done_or_why_not() {
+        assert_eq!(ResetStatus::Reset.to_string(), "The demo data was reset.");
+        let error = AppError::Save(SaveError::ReadOnly);
+        assert_eq!(
+            ResetStatus::Failed(error.clone()).to_string(),
+            error.to_string()
+        );
     }
 }

@@ -7,7 +7,7 @@
 use leptos::prelude::*;
 use workbench_core::book::{Actor, DomainError, OpenSupportCase, ReplyToSupportCase};
 use workbench_core::families::support_case::{
-    cancel_effective_comment, Author, CaseStatus, RefundForm,
+    cancel_effective_comment, Author, CaseStatus, FormField, RefundForm,
 };
 use workbench_core::key::SupportCaseId;
 use workbench_core::money::Currency;
@@ -79,8 +79,7 @@ pub fn SupportCases() -> impl IntoView {
     let app = use_app();
     let draft = Draft::new();
     let open = RwSignal::new(false);
-    // The field the core named, and its message; "" for the form as a whole.
-    let error = RwSignal::new(None::<(String, String)>);
+    let error = RwSignal::new(None::<Refusal>);
     let opened = RwSignal::new(None::<SupportCaseId>);
     let cases = Memo::new(move |_| {
         let seller = app.seller.get();
@@ -111,8 +110,8 @@ pub fn SupportCases() -> impl IntoView {
             }
             Err(problem) => {
                 let field = match &problem {
-                    AppError::Domain(DomainError::Form(form)) => form.field.to_string(),
-                    _ => String::new(),
+                    AppError::Domain(DomainError::Form(form)) => Some(form.field),
+                    _ => None,
                 };
                 error.set(Some((field, problem.to_string())));
             }
@@ -135,19 +134,19 @@ pub fn SupportCases() -> impl IntoView {
                 <form class="panel" novalidate on:submit=submit aria-labelledby="refund-form-heading">
                     <h3 id="refund-form-heading">"Request refund"</h3>
                     <div class="case-grid">
-                        <CaseField label="Subscriber account" id="case-subscriber" value=draft.subscriber error=error
+                        <CaseField field=FormField::SubscriberAccount id="case-subscriber" value=draft.subscriber error=error
                             hint="The buyer's 12-digit AWS account ID."/>
-                        <CaseField label="Product ID" id="case-product" value=draft.product error=error hint="prod-…"/>
-                        <CaseField label="Offer ID" id="case-offer" value=draft.offer error=error hint="offer-…"/>
-                        <CaseField label="Billing period" id="case-period" value=draft.period error=error hint="The month billed, for example 2026-10."/>
-                        <CaseField label="Invoice" id="case-invoice" value=draft.invoice error=error
+                        <CaseField field=FormField::ProductId id="case-product" value=draft.product error=error hint="prod-…"/>
+                        <CaseField field=FormField::OfferId id="case-offer" value=draft.offer error=error hint="offer-…"/>
+                        <CaseField field=FormField::BillingPeriod id="case-period" value=draft.period error=error hint="The month billed, for example 2026-10."/>
+                        <CaseField field=FormField::Invoice id="case-invoice" value=draft.invoice error=error
                             hint="The invoice reference of that billing period, which a refund is taken from. Without it, AWS asks for it."/>
                         <div class="field">
                             <label for="case-amount">"Refund amount"</label>
                             <div class="amount-row">
                                 <input id="case-amount" type="text" inputmode="decimal" autocomplete="off"
                                     aria-describedby="case-amount-hint case-amount-error"
-                                    aria-invalid=move || field_error(error, "Refund amount")().is_some().to_string()
+                                    aria-invalid=move || field_error(error, FormField::RefundAmount)().is_some().to_string()
                                     prop:value=move || draft.amount.get() on:input=move |ev| draft.amount.set(event_target_value(&ev))/>
                                 <label class="visually-hidden" for="case-currency">"Currency"</label>
                                 <select id="case-currency" aria-describedby="case-amount-error"
@@ -156,20 +155,18 @@ pub fn SupportCases() -> impl IntoView {
                                 </select>
                             </div>
                             <span class="hint" id="case-amount-hint">"Optional: leave empty to ask for a cancellation only."</span>
-                            <span class="field-error" id="case-amount-error">{move || field_error(error, "Refund amount")().or_else(field_error(error, "Currency"))}</span>
+                            <span class="field-error" id="case-amount-error">{move || field_error(error, FormField::RefundAmount)().or_else(field_error(error, FormField::Currency))}</span>
                         </div>
                         <div class="field wide">
                             <label for="case-comments">"Comments"</label>
                             <textarea id="case-comments" aria-describedby="case-comments-hint case-comments-error"
-                                aria-invalid=move || field_error(error, "Comments")().is_some().to_string()
+                                aria-invalid=move || field_error(error, FormField::Comments)().is_some().to_string()
                                 prop:value=move || draft.comments.get() on:input=move |ev| draft.comments.set(event_target_value(&ev))></textarea>
                             <span class="hint" id="case-comments-hint">{move || format!("What AWS should do, for example \"{}\"", example())}</span>
-                            <span class="field-error" id="case-comments-error">{field_error(error, "Comments")}</span>
+                            <span class="field-error" id="case-comments-error">{field_error(error, FormField::Comments)}</span>
                         </div>
                     </div>
-                    <p class="field-error" role="alert">{move || error.get().map(|(field, message)| {
-                        if field.is_empty() { message } else { format!("Check {field}: {message}") }
-                    })}</p>
+                    <p class="field-error" role="alert">{move || error.with(|e| e.as_ref().map(summary))}</p>
                     <div class="buttons">
                         <button type="submit">"Open support case"</button>
                         <button type="button" class="secondary" on:click=move |_| open.set(false)>"Close the form"</button>
@@ -186,26 +183,42 @@ pub fn SupportCases() -> impl IntoView {
     }
 }
 
+/// The core's refusal: the field it names (none for the form as a whole), and its message.
+type Refusal = (Option<FormField>, String);
+
+/// The refusal's message, when it names `field`.
+fn beside(refusal: &Refusal, field: FormField) -> Option<String> {
+    (refusal.0 == Some(field)).then(|| refusal.1.clone())
+}
+
+/// The refusal as the form's summary says it: which field to check, then why.
+fn summary((field, message): &Refusal) -> String {
+    match field {
+        None => message.clone(),
+        Some(field) => format!("Check {}: {message}", field.label()),
+    }
+}
+
 fn field_error(
-    error: RwSignal<Option<(String, String)>>,
-    field: &'static str,
+    error: RwSignal<Option<Refusal>>,
+    field: FormField,
 ) -> impl Fn() -> Option<String> + Copy + 'static {
-    move || error.get().filter(|(f, _)| f == field).map(|(_, m)| m)
+    move || error.with(|e| e.as_ref().and_then(|r| beside(r, field)))
 }
 
 /// A labelled text field of the form, with its hint and the core's message when it names it.
 #[component]
 fn CaseField(
-    label: &'static str,
+    field: FormField,
     id: &'static str,
     value: RwSignal<String>,
-    error: RwSignal<Option<(String, String)>>,
+    error: RwSignal<Option<Refusal>>,
     hint: &'static str,
 ) -> impl IntoView {
-    let message = field_error(error, label);
+    let message = field_error(error, field);
     view! {
         <div class="field">
-            <label for=id>{label}</label>
+            <label for=id>{field.label()}</label>
             <input id=id type="text" autocomplete="off"
                 aria-describedby=format!("{id}-hint {id}-error")
                 aria-invalid=move || message().is_some().to_string()
@@ -306,4 +319,39 @@ fn CaseItem(id: SupportCaseId) -> impl IntoView {
         </article>
     }
     .into_any()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_refusal_shows_beside_the_field_it_names_and_no_other() {
+        let refusal = (
+            Some(FormField::Currency),
+            "Enter a currency code.".to_string(),
+        );
+        for field in FormField::ALL {
+            let expected = (field == FormField::Currency).then(|| "Enter a currency code.".into());
+            assert_eq!(beside(&refusal, field), expected, "{field:?}");
+        }
+        let whole_form = (None, "This change was not saved.".to_string());
+        assert!(FormField::ALL
+            .iter()
+            .all(|f| beside(&whole_form, *f).is_none()));
+    }
+
+    #[test]
+    fn the_summary_says_which_field_to_check_by_its_label() {
+        let refusal = (
+            Some(FormField::SubscriberAccount),
+            "Enter an AWS account ID.".to_string(),
+        );
+        assert_eq!(
+            summary(&refusal),
+            "Check Subscriber account: Enter an AWS account ID."
+        );
+        let whole_form = (None, "This change was not saved.".to_string());
+        assert_eq!(summary(&whole_form), "This change was not saved.");
+    }
 }

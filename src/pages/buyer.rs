@@ -14,6 +14,7 @@ use workbench_link::words::{duration_words, local_date, local_time};
 use crate::components::aws_cli::AwsCliCommand;
 use crate::components::page_title::PageTitle;
 use crate::components::pager::Pager;
+use crate::error::AppError;
 use crate::state::use_app;
 use workbench_link::decision::ApproveOrReject;
 
@@ -314,17 +315,18 @@ fn BuyerAgreements(account: AccountId) -> impl IntoView {
     }
 }
 
-/// The buyer's answer applied in this browser, as the buyer.
+/// The buyer's answer applied in this browser, as the buyer: refused by the rules, or
+/// decided but not saved, it says so in an [`AppError`].
 fn act_as_buyer(
     agreement_id: AgreementId,
     request_id: RequestId,
     buyer: AccountId,
-) -> Callback<Decision, Result<(), String>> {
+) -> Callback<Decision, Result<(), AppError>> {
     let app = use_app();
     Callback::new(move |answer: Decision| {
         let (agreement_id, request_id) = (agreement_id.clone(), request_id.clone());
         let buyer = Actor::Buyer(buyer.clone());
-        let answered = match answer {
+        match answer {
             Decision::Approve => {
                 let accept = AcceptCancellation {
                     agreement_id,
@@ -340,7 +342,6 @@ fn act_as_buyer(
                 };
                 app.act(reject, &buyer)
             }
-        };
-        answered.map_err(|e| e.to_string())
+        }
     })
 }

@@ -12,6 +12,10 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use thiserror::Error;
+use workbench_core::book::BrokenRecordRule;
+use workbench_core::families::alibaba::BrokenAlibabaRule;
+use workbench_core::families::devpay::BrokenDevPayRule;
+use workbench_core::families::fps::BrokenFpsRule;
 
 use super::packed::{self, UnpackError};
 
@@ -25,22 +29,43 @@ const MIGRATIONS: &[Migration] = &[events_are_rebuilt];
 /// 1 → 2: an agreement record's events are no longer stored but rebuilt from its requests
 /// and adjustments. The rebuilt events say the same, under IDs derived from what they
 /// report instead of the random ones format 1 kept.
-fn events_are_rebuilt(mut envelope: Value) -> Result<Value, String> {
+fn events_are_rebuilt(mut envelope: Value) -> Result<Value, MigrationError> {
     if let Some(data) = envelope.get_mut("data").and_then(Value::as_object_mut) {
         if data.contains_key("agreement") {
             data.remove("events")
-                .ok_or("an agreement record of format 1 has its events")?;
+                .ok_or(MigrationError::AgreementWithoutEvents)?;
         }
     }
     Ok(envelope)
 }
 
 /// Turns one format's envelope into the next format's, or says why it cannot.
-type Migration = fn(Value) -> Result<Value, String>;
+type Migration = fn(Value) -> Result<Value, MigrationError>;
+
+/// What a stored envelope lacks that its format's migration needs: the rule of that
+/// format it breaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Error)]
+pub enum MigrationError {
+    #[error("an agreement record of format 1 has its events")]
+    AgreementWithoutEvents,
+}
 
 /// A stored record's rules beyond its shape, such as "refunded never above charged".
 pub trait Checked {
-    fn check(&self) -> Result<(), String>;
+    fn check(&self) -> Result<(), BrokenRule>;
+}
+
+/// The rule a stored record breaks, in the words of its kind's own check.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum BrokenRule {
+    #[error(transparent)]
+    Agreement(#[from] BrokenRecordRule),
+    #[error(transparent)]
+    Fps(#[from] BrokenFpsRule),
+    #[error(transparent)]
+    DevPay(#[from] BrokenDevPayRule),
+    #[error(transparent)]
+    Alibaba(#[from] BrokenAlibabaRule),
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -75,11 +100,13 @@ pub enum DecodeError {
     #[error("it holds fields this version of the workbench does not know")]
     UnknownFields,
     #[error("its content breaks a rule: {0}")]
-    Invariant(String),
+    Invariant(BrokenRule),
+    #[error("its content breaks a rule: it is stored under {key_id} but holds {held}")]
+    Misfiled { key_id: String, held: String },
     #[error("its packed content is damaged: {0}")]
     Packed(#[from] UnpackError),
     #[error("upgrading it from format {from} failed: {why}")]
-    Migration { from: u32, why: String },
+    Migration { from: u32, why: MigrationError },
 }
 
 /// The record and its version, as decoded from stored text.
@@ -233,6 +260,9 @@ pub(super) fn through_values<T: Serialize + DeserializeOwned + Checked>(
 
 #[cfg(test)]
 mod tests {
+    use workbench_core::adjustment::BrokenInvoiceRule;
+    use workbench_core::ids::InvoiceId;
+
     use super::*;
 
     #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -241,10 +271,16 @@ mod tests {
         refunded: i64,
     }
 
+    /// The rule a test invoice breaks, as an agreement's invoice would.
+    fn more_refunded_than_charged() -> BrokenRule {
+        let id = InvoiceId::parse("inv-1").unwrap();
+        BrokenRecordRule::from(BrokenInvoiceRule::RefundedAboveCharge(id)).into()
+    }
+
     impl Checked for Invoice {
-        fn check(&self) -> Result<(), String> {
+        fn check(&self) -> Result<(), BrokenRule> {
             if self.refunded > self.charged {
-                Err("more was refunded than charged".into())
+                Err(more_refunded_than_charged())
             } else {
                 Ok(())
             }
@@ -363,9 +399,28 @@ mod tests {
         );
         assert_eq!(
             decode::<Invoice>(&text),
-            Err(DecodeError::Invariant(
-                "more was refunded than charged".into()
-            ))
+            Err(DecodeError::Invariant(more_refunded_than_charged()))
+        );
+    }
+
+    #[test]
+    fn a_broken_rule_reads_in_the_words_of_its_records_own_check() {
+        assert_eq!(
+            DecodeError::Invariant(more_refunded_than_charged()).to_string(),
+            "its content breaks a rule: invoice inv-1 refunded more than it charged"
+        );
+        let fps = BrokenFpsRule::RefundedAboveLastPayment("fps-1".into());
+        assert_eq!(
+            DecodeError::Invariant(fps.into()).to_string(),
+            "its content breaks a rule: FPS subscription fps-1 refunded more than its last payment"
+        );
+        let misfiled = DecodeError::Misfiled {
+            key_id: "agmt-1".into(),
+            held: "agmt-2".into(),
+        };
+        assert_eq!(
+            misfiled.to_string(),
+            "its content breaks a rule: it is stored under agmt-1 but holds agmt-2"
         );
     }
 
@@ -429,10 +484,17 @@ mod tests {
         let mut old: Value = serde_json::from_str(FORMAT_1_AGREEMENT).unwrap();
         old["data"].as_object_mut().unwrap().remove("events");
         let result = decode::<workbench_core::book::AgreementRecord>(&old.to_string());
-        assert!(matches!(
+        assert_eq!(
             result,
-            Err(DecodeError::Migration { from: 1, .. })
-        ));
+            Err(DecodeError::Migration {
+                from: 1,
+                why: MigrationError::AgreementWithoutEvents
+            })
+        );
+        assert_eq!(
+            result.unwrap_err().to_string(),
+            "upgrading it from format 1 failed: an agreement record of format 1 has its events"
+        );
     }
 
     #[test]

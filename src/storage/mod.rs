@@ -32,7 +32,7 @@ use workbench_core::key::{
 use workbench_link::clock::SimulatedClock;
 
 pub use backend::{Backend, BackendError, BrowserStorage, MemoryBackend};
-use codec::{Checked, DecodeError, FORMAT};
+use codec::{BrokenRule, Checked, DecodeError, FORMAT};
 
 pub const PREFIX: &str = "cw.";
 pub const META_KEY: &str = "cw.meta";
@@ -48,8 +48,8 @@ pub const QUOTA_CHARS: usize = 5 * 1024 * 1024;
 macro_rules! checked_by_own_rules {
     ($($t:ty),*) => {$(
         impl Checked for $t {
-            fn check(&self) -> Result<(), String> {
-                <$t>::check(self)
+            fn check(&self) -> Result<(), BrokenRule> {
+                Ok(<$t>::check(self)?)
             }
         }
     )*};
@@ -59,7 +59,7 @@ macro_rules! checked_by_own_rules {
 macro_rules! well_formed_is_valid {
     ($($t:ty),*) => {$(
         impl Checked for $t {
-            fn check(&self) -> Result<(), String> {
+            fn check(&self) -> Result<(), BrokenRule> {
                 Ok(())
             }
         }
@@ -686,10 +686,10 @@ impl<B: Backend> Store<B> {
         if v.record.id().to_string() == id {
             return Some(v);
         }
-        let error = DecodeError::Invariant(format!(
-            "it is stored under {id} but holds {}",
-            v.record.id()
-        ));
+        let error = DecodeError::Misfiled {
+            key_id: id.to_string(),
+            held: v.record.id().to_string(),
+        };
         self.quarantine(key, text, &error, now, notices);
         None
     }

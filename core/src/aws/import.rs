@@ -563,7 +563,7 @@ pub enum LeftOutReason {
     )]
     CreditMemo,
     #[error("the agreement would then break a rule of the workbench: {0}")]
-    BreaksRule(String),
+    BreaksRule(crate::book::BrokenRecordRule),
 }
 
 /// Something left out of an import, and why.

@@ -3,16 +3,17 @@
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use thiserror::Error;
 
 use crate::adjustment::{
-    self, AdjustmentStatus, BatchErrorCode, BillingAdjustment, CheckedEntry, EntryError,
-    EntryField, Invoice,
+    self, AdjustmentStatus, BatchErrorCode, BillingAdjustment, BrokenInvoiceRule, CheckedEntry,
+    EntryError, EntryField, Invoice,
 };
 use crate::agreement::{Agreement, AgreementStatus};
 use crate::aws::FromAws;
 use crate::cancellation::{CancellationRequest, RequestStatus};
 use crate::events::{self, BusEvent, EventKind, Side};
-use crate::ids::{AccountId, AdjustmentId, RequestId};
+use crate::ids::{AccountId, AdjustmentId, InvoiceId, RequestId};
 use crate::money::Money;
 
 /// Who did something.
@@ -317,14 +318,11 @@ impl AgreementRecord {
     }
 
     /// The rules a stored record must satisfy; a record that breaks one is not trusted.
-    pub fn check(&self) -> Result<(), String> {
+    pub fn check(&self) -> Result<(), BrokenRecordRule> {
         for invoice in &self.invoices {
             invoice.check()?;
             if self.pending_refund_minor(invoice.id.as_str()) > invoice.maximum_adjustment().minor {
-                return Err(format!(
-                    "invoice {} has more pending than it can refund",
-                    invoice.id
-                ));
+                return Err(BrokenRecordRule::PendingAboveRefundable(invoice.id.clone()));
             }
         }
         if self
@@ -334,23 +332,20 @@ impl AgreementRecord {
             .count()
             > 1
         {
-            return Err("more than one pending cancellation request".into());
+            return Err(BrokenRecordRule::SeveralPendingRequests);
         }
         if self.pending_request().is_some() && self.agreement.status != AgreementStatus::Active {
-            return Err("a pending cancellation request on an agreement that is not active".into());
+            return Err(BrokenRecordRule::PendingRequestOnInactiveAgreement);
         }
         for r in &self.requests {
             if r.agreement_id != self.agreement.id {
-                return Err(format!("request {} belongs to another agreement", r.id));
+                return Err(BrokenRecordRule::RequestOfAnotherAgreement(r.id.clone()));
             }
         }
         for a in &self.adjustments {
             if a.agreement_id != self.agreement.id || self.invoice(a.invoice_id.as_str()).is_none()
             {
-                return Err(format!(
-                    "adjustment {} names an invoice this agreement does not have",
-                    a.id
-                ));
+                return Err(BrokenRecordRule::AdjustmentOfAnotherInvoice(a.id.clone()));
             }
         }
         Ok(())
@@ -423,6 +418,24 @@ impl AgreementRecord {
     }
 }
 
+/// A rule of [`AgreementRecord::check`] that a stored record breaks: the record is not
+/// trusted, and the words say which part of it is wrong.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum BrokenRecordRule {
+    #[error(transparent)]
+    Invoice(#[from] BrokenInvoiceRule),
+    #[error("invoice {0} has more pending than it can refund")]
+    PendingAboveRefundable(InvoiceId),
+    #[error("more than one pending cancellation request")]
+    SeveralPendingRequests,
+    #[error("a pending cancellation request on an agreement that is not active")]
+    PendingRequestOnInactiveAgreement,
+    #[error("request {0} belongs to another agreement")]
+    RequestOfAnotherAgreement(RequestId),
+    #[error("adjustment {0} names an invoice this agreement does not have")]
+    AdjustmentOfAnotherInvoice(AdjustmentId),
+}
+
 /// What a batch entry would do to a record.
 pub(super) enum EntryPlan {
     /// Its client token was used before for this very adjustment: nothing new happens.
@@ -433,7 +446,9 @@ pub(super) enum EntryPlan {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
     use crate::book::tests::*;
+    use crate::ids::SequentialIds;
 
     #[test]
     fn a_record_refunded_above_its_charge_fails_its_check() {
@@ -441,5 +456,37 @@ mod tests {
         assert!(record.check().is_ok());
         record.invoices[0].refunded_minor = 100_001;
         assert!(record.check().is_err());
+    }
+
+    #[test]
+    fn a_broken_record_rule_says_which_part_is_wrong_in_the_same_words() {
+        let mut sending = book();
+        sent(&mut sending, &mut SequentialIds::default());
+        let asked = sending.record(&id()).unwrap().clone();
+        let request = asked.requests[0].clone();
+        assert!(request.status.is_pending());
+
+        let mut record = asked.clone();
+        record.invoices[0].refunded_minor = 100_001;
+        assert_eq!(
+            record.check().unwrap_err().to_string(),
+            "invoice inv-1 refunded more than it charged"
+        );
+        let mut record = asked.clone();
+        record.agreement.status = AgreementStatus::Cancelled;
+        assert_eq!(
+            record.check(),
+            Err(BrokenRecordRule::PendingRequestOnInactiveAgreement)
+        );
+        assert_eq!(
+            record.check().unwrap_err().to_string(),
+            "a pending cancellation request on an agreement that is not active"
+        );
+        let mut record = asked;
+        record.requests.push(request);
+        assert_eq!(
+            record.check().unwrap_err().to_string(),
+            "more than one pending cancellation request"
+        );
     }
 }

@@ -207,7 +207,7 @@ impl Book {
             return;
         };
         let (status, message, done) = match case.read(&self.records) {
-            Err(ask) => (CaseStatus::ActionRequired, ask, None),
+            Err(ask) => (CaseStatus::ActionRequired, ask.to_string(), None),
             Ok(plan) => {
                 self.records
                     .update(&plan.agreement, &mut outcome.changed, |record| {

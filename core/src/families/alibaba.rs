@@ -374,22 +374,30 @@ impl AlibabaOrder {
         }
     }
 
-    pub fn check(&self) -> Result<(), String> {
+    /// The rules a stored order must satisfy: no negative amount paid, and a refund of at
+    /// most the cash paid.
+    pub fn check(&self) -> Result<(), BrokenAlibabaRule> {
         if self.paid_cash.minor < 0 || self.paid_vouchers.minor < 0 {
-            return Err(format!("Alibaba order {} holds a negative amount", self.id));
+            return Err(BrokenAlibabaRule::NegativeAmount(self.id.clone()));
         }
         if self
             .refund
             .as_ref()
             .is_some_and(|r| r.amount.minor > self.paid_cash.minor)
         {
-            return Err(format!(
-                "Alibaba order {} refunded more than was paid in cash",
-                self.id
-            ));
+            return Err(BrokenAlibabaRule::RefundedAboveCash(self.id.clone()));
         }
         Ok(())
     }
+}
+
+/// A rule of [`AlibabaOrder::check`] that a stored order breaks.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum BrokenAlibabaRule {
+    #[error("Alibaba order {0} holds a negative amount")]
+    NegativeAmount(AlibabaOrderId),
+    #[error("Alibaba order {0} refunded more than was paid in cash")]
+    RefundedAboveCash(AlibabaOrderId),
 }
 
 #[cfg(test)]
@@ -424,6 +432,19 @@ mod tests {
             .with_ymd_and_hms(y, m, d, h, min, s)
             .unwrap()
             .with_timezone(&Utc)
+    }
+
+    #[test]
+    fn an_order_with_a_negative_payment_breaks_its_rule() {
+        let mut o = order(cst(2019, 4, 2, 12, 0, 0));
+        assert_eq!(o.check(), Ok(()));
+        o.paid_vouchers = Money::new(-1, Currency::CNY);
+        let broken = o.check().unwrap_err();
+        assert_eq!(broken, BrokenAlibabaRule::NegativeAmount(o.id.clone()));
+        assert_eq!(
+            broken.to_string(),
+            "Alibaba order ali-1 holds a negative amount"
+        );
     }
 
     #[test]

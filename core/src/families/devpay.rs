@@ -215,7 +215,9 @@ impl DevPaySubscription {
         }
     }
 
-    pub fn check(&self) -> Result<(), String> {
+    /// The rule a stored subscription must satisfy: cancelled exactly when it holds a
+    /// cancellation, whose refund is at most a month's charge.
+    pub fn check(&self) -> Result<(), BrokenDevPayRule> {
         match (&self.cancellation, self.status) {
             (Some(c), DevPayStatus::Cancelled)
                 if c.refund.minor <= self.monthly_charge.minor && c.refund.minor >= 0 =>
@@ -223,12 +225,16 @@ impl DevPaySubscription {
                 Ok(())
             }
             (None, DevPayStatus::Active) => Ok(()),
-            _ => Err(format!(
-                "DevPay subscription {} has an inconsistent cancellation",
-                self.id
-            )),
+            _ => Err(BrokenDevPayRule::InconsistentCancellation(self.id.clone())),
         }
     }
+}
+
+/// The rule of [`DevPaySubscription::check`] that a stored subscription breaks.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum BrokenDevPayRule {
+    #[error("DevPay subscription {0} has an inconsistent cancellation")]
+    InconsistentCancellation(DevPaySubscriptionId),
 }
 
 /// The results above are at most an `i64` amount times a fraction ≤ 1, or a month of hourly
@@ -316,6 +322,24 @@ mod tests {
         assert_eq!(done.at, at);
         assert_eq!(sub.status, DevPayStatus::Cancelled);
         assert!(sub.check().is_ok());
+    }
+
+    #[test]
+    fn a_subscription_cancelled_without_its_cancellation_breaks_its_rule() {
+        let mut sub = subscription();
+        sub.status = DevPayStatus::Cancelled;
+        let broken = sub.check().unwrap_err();
+        assert_eq!(
+            broken,
+            BrokenDevPayRule::InconsistentCancellation(sub.id.clone())
+        );
+        assert_eq!(
+            broken.to_string(),
+            format!(
+                "DevPay subscription {} has an inconsistent cancellation",
+                sub.id
+            )
+        );
     }
 
     #[test]

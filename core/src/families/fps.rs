@@ -203,6 +203,13 @@ pub enum FpsError {
     CallerReferenceTooLong(usize),
 }
 
+/// The rule of [`FpsSubscription::check`] that a stored subscription breaks.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum BrokenFpsRule {
+    #[error("FPS subscription {0} refunded more than its last payment")]
+    RefundedAboveLastPayment(FpsSubscriptionId),
+}
+
 impl FpsSubscription {
     /// What can still be refunded from the last payment.
     pub fn refundable(&self) -> Money {
@@ -212,14 +219,13 @@ impl FpsSubscription {
         )
     }
 
-    pub fn check(&self) -> Result<(), String> {
+    /// The rule a stored subscription must satisfy: what was refunded from the last payment
+    /// is between nothing and the payment.
+    pub fn check(&self) -> Result<(), BrokenFpsRule> {
         if self.refunded_from_last_minor < 0
             || self.refunded_from_last_minor > self.last_payment.minor
         {
-            return Err(format!(
-                "FPS subscription {} refunded more than its last payment",
-                self.id
-            ));
+            return Err(BrokenFpsRule::RefundedAboveLastPayment(self.id.clone()));
         }
         Ok(())
     }
@@ -440,6 +446,24 @@ mod tests {
             cancel_reason: String::new(),
             calls: Vec::new(),
         }
+    }
+
+    #[test]
+    fn a_subscription_refunded_above_its_last_payment_breaks_its_rule() {
+        let mut sub = subscription();
+        sub.refunded_from_last_minor = 2_001;
+        let broken = sub.check().unwrap_err();
+        assert_eq!(
+            broken,
+            BrokenFpsRule::RefundedAboveLastPayment(sub.id.clone())
+        );
+        assert_eq!(
+            broken.to_string(),
+            format!(
+                "FPS subscription {} refunded more than its last payment",
+                sub.id
+            )
+        );
     }
 
     #[test]

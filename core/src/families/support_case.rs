@@ -31,7 +31,7 @@ use super::{line, RefundFacts, RefundTo};
 use crate::agreement::AgreementStatus;
 use crate::book::record::AgreementRecord;
 use crate::book::records::Records;
-use crate::ids::{AccountId, AgreementId, OfferId, ProductId};
+use crate::ids::{AccountId, AgreementId, InvoiceId, OfferId, ProductId, RequestId};
 use crate::key::SupportCaseId;
 use crate::money::{Currency, Money};
 
@@ -159,11 +159,55 @@ pub struct CaseRefund {
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 #[error("{message}")]
 pub struct FormError {
-    pub field: &'static str,
+    pub field: FormField,
     pub message: String,
 }
 
-fn problem(field: &'static str, message: impl Into<String>) -> FormError {
+/// A field of the "Request refund" form, or the reply box of a case: where a refusal's
+/// message belongs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum FormField {
+    SubscriberAccount,
+    ProductId,
+    OfferId,
+    BillingPeriod,
+    Invoice,
+    RefundAmount,
+    Currency,
+    Comments,
+    Reply,
+}
+
+impl FormField {
+    pub const ALL: [FormField; 9] = [
+        FormField::SubscriberAccount,
+        FormField::ProductId,
+        FormField::OfferId,
+        FormField::BillingPeriod,
+        FormField::Invoice,
+        FormField::RefundAmount,
+        FormField::Currency,
+        FormField::Comments,
+        FormField::Reply,
+    ];
+
+    /// The field's label, as the form shows it.
+    pub fn label(self) -> &'static str {
+        match self {
+            FormField::SubscriberAccount => "Subscriber account",
+            FormField::ProductId => "Product ID",
+            FormField::OfferId => "Offer ID",
+            FormField::BillingPeriod => "Billing period",
+            FormField::Invoice => "Invoice",
+            FormField::RefundAmount => "Refund amount",
+            FormField::Currency => "Currency",
+            FormField::Comments => "Comments",
+            FormField::Reply => "Reply",
+        }
+    }
+}
+
+fn problem(field: FormField, message: impl Into<String>) -> FormError {
     FormError {
         field,
         message: message.into(),
@@ -200,44 +244,46 @@ impl SupportCase {
         now: DateTime<Utc>,
     ) -> Result<SupportCase, FormError> {
         let subscriber = AccountId::parse(&form.subscriber_account)
-            .map_err(|e| problem("Subscriber account", e.to_string()))?;
-        let product =
-            ProductId::parse(&form.product_id).map_err(|e| problem("Product ID", e.to_string()))?;
-        let offer =
-            OfferId::parse(&form.offer_id).map_err(|e| problem("Offer ID", e.to_string()))?;
+            .map_err(|e| problem(FormField::SubscriberAccount, e.to_string()))?;
+        let product = ProductId::parse(&form.product_id)
+            .map_err(|e| problem(FormField::ProductId, e.to_string()))?;
+        let offer = OfferId::parse(&form.offer_id)
+            .map_err(|e| problem(FormField::OfferId, e.to_string()))?;
         if billing_month(&form.billing_period).is_none() {
             return Err(problem(
-                "Billing period",
+                FormField::BillingPeriod,
                 "Enter the billing period as a month, for example 2026-10.",
             ));
         }
         let refund = if form.refund_amount.trim().is_empty() {
             None
         } else {
-            let currency: Currency = form
-                .currency
-                .parse()
-                .map_err(|e: crate::money::MoneyError| problem("Currency", e.to_string()))?;
+            let currency: Currency =
+                form.currency
+                    .parse()
+                    .map_err(|e: crate::money::MoneyError| {
+                        problem(FormField::Currency, e.to_string())
+                    })?;
             if form.invoice_id.trim().is_empty() {
                 return Err(problem(
-                    "Invoice",
+                    FormField::Invoice,
                     "Enter the invoice the refund is taken from.",
                 ));
             }
             Some(
                 Money::parse_positive(&form.refund_amount, currency)
-                    .map_err(|e| problem("Refund amount", e.to_string()))?,
+                    .map_err(|e| problem(FormField::RefundAmount, e.to_string()))?,
             )
         };
         if form.comments.trim().is_empty() {
             return Err(problem(
-                "Comments",
+                FormField::Comments,
                 "Say what AWS should do, for example \"Please cancel this agreement effective 2026-12-01.\"",
             ));
         }
         if form.comments.chars().count() > COMMENTS_MAX {
             return Err(problem(
-                "Comments",
+                FormField::Comments,
                 format!("Comments can be at most {COMMENTS_MAX} characters."),
             ));
         }
@@ -284,17 +330,17 @@ impl SupportCase {
     /// The seller answers the case; an answer to "Action Required" puts it back to Pending.
     pub fn reply(&mut self, text: &str, now: DateTime<Utc>) -> Result<(), FormError> {
         if text.trim().is_empty() {
-            return Err(problem("Reply", "Write a reply first."));
+            return Err(problem(FormField::Reply, "Write a reply first."));
         }
         if text.chars().count() > COMMENTS_MAX {
             return Err(problem(
-                "Reply",
+                FormField::Reply,
                 format!("A reply can be at most {COMMENTS_MAX} characters."),
             ));
         }
         if self.status == CaseStatus::Completed {
             return Err(problem(
-                "Reply",
+                FormField::Reply,
                 "This case is completed; open a new one for anything further.",
             ));
         }
@@ -357,6 +403,93 @@ pub(crate) struct Plan {
     pub(crate) refund: Option<CaseRefund>,
 }
 
+/// What AWS asks the seller before it can act on a case (the case is then Action
+/// Required), in the words of its reply.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub(crate) enum CaseQuestion {
+    #[error(
+        "We found no agreement of yours with subscriber {subscriber} for product {product} and \
+         offer {offer}. Reply with the agreement ID this case is about."
+    )]
+    NoAgreement {
+        subscriber: AccountId,
+        product: ProductId,
+        offer: OfferId,
+    },
+    #[error(
+        "Subscriber {subscriber} has {count} agreements with you for product {product} and \
+         offer {offer}. Reply with the agreement ID this case is about."
+    )]
+    SeveralAgreements {
+        subscriber: AccountId,
+        count: usize,
+        product: ProductId,
+        offer: OfferId,
+    },
+    #[error(
+        "Your case does not say what to do. Reply asking for the cancellation (for example \
+         \"{}\") or with the amount to refund and its currency (for example \"Refund 10.00 \
+         USD\").",
+        cancel_effective_comment(*.cycle_end)
+    )]
+    NothingAsked { cycle_end: NaiveDate },
+    #[error(
+        "Which invoice of agreement {agreement} is this case about? Reply with its invoice \
+         reference ({}).",
+        joined(.known)
+    )]
+    WhichInvoice {
+        agreement: AgreementId,
+        known: Vec<InvoiceId>,
+    },
+    #[error(
+        "Agreement {agreement} has no invoice {named}. Reply with the invoice reference this \
+         case is about ({}).",
+        joined(.known)
+    )]
+    NoSuchInvoice {
+        agreement: AgreementId,
+        named: String,
+        known: Vec<InvoiceId>,
+    },
+    #[error(
+        "Invoice {invoice} is billed in {currency}. Reply with the amount to refund in \
+         {currency} (for example \"Refund 10.00 {currency}\")."
+    )]
+    OtherCurrency {
+        invoice: InvoiceId,
+        currency: Currency,
+    },
+    #[error(
+        "Invoice {0} has not been paid yet, so there is nothing to refund on it. Reply with the \
+         reference of a paid invoice."
+    )]
+    Unpaid(InvoiceId),
+    #[error(
+        "Invoice {invoice} has only {left} left to refund, less than the {asked} asked. Reply \
+         with the amount to refund (for example \"Refund {left}\")."
+    )]
+    AboveRefundable {
+        invoice: InvoiceId,
+        left: Money,
+        asked: Money,
+    },
+    #[error(
+        "Cancellation request {request} is waiting for the buyer's answer on agreement \
+         {agreement}. Withdraw it or wait for the buyer, then reply here."
+    )]
+    RequestWaiting {
+        request: RequestId,
+        agreement: AgreementId,
+    },
+}
+
+/// Invoice references as a reply lists them: "inv-1, inv-2".
+fn joined(ids: &[InvoiceId]) -> String {
+    let ids: Vec<&str> = ids.iter().map(InvoiceId::as_str).collect();
+    ids.join(", ")
+}
+
 impl SupportCase {
     /// The seller's replies, latest first.
     fn sellers_replies(&self) -> impl Iterator<Item = &str> {
@@ -369,7 +502,7 @@ impl SupportCase {
 
     /// The agreement the case is about: one the seller names in its replies or comments,
     /// else the only one of this seller with this subscriber, product and offer.
-    fn agreement_in<'b>(&self, records: &'b Records) -> Result<&'b AgreementRecord, String> {
+    fn agreement_in<'b>(&self, records: &'b Records) -> Result<&'b AgreementRecord, CaseQuestion> {
         let named = self
             .sellers_words()
             .flat_map(words)
@@ -392,35 +525,30 @@ impl SupportCase {
             .collect();
         match matching.as_slice() {
             [one] => Ok(one),
-            [] => Err(format!(
-                "We found no agreement of yours with subscriber {} for product {} and offer {}. \
-                 Reply with the agreement ID this case is about.",
-                self.subscriber, self.product, self.offer
-            )),
-            several => Err(format!(
-                "Subscriber {} has {} agreements with you for product {} and offer {}. Reply \
-                 with the agreement ID this case is about.",
-                self.subscriber,
-                several.len(),
-                self.product,
-                self.offer
-            )),
+            [] => Err(CaseQuestion::NoAgreement {
+                subscriber: self.subscriber.clone(),
+                product: self.product.clone(),
+                offer: self.offer.clone(),
+            }),
+            several => Err(CaseQuestion::SeveralAgreements {
+                subscriber: self.subscriber.clone(),
+                count: several.len(),
+                product: self.product.clone(),
+                offer: self.offer.clone(),
+            }),
         }
     }
 
     /// What AWS makes of the case: what it will apply, or what it asks the seller for.
-    pub(crate) fn read(&self, records: &Records) -> Result<Plan, String> {
+    pub(crate) fn read(&self, records: &Records) -> Result<Plan, CaseQuestion> {
         let record = self.agreement_in(records)?;
         let agreement = &record.agreement;
         let cancel = self.asks_cancellation();
         let amount = self.sellers_replies().find_map(amount_in).or(self.refund);
         if !cancel && amount.is_none() {
-            return Err(format!(
-                "Your case does not say what to do. Reply asking for the cancellation (for \
-                 example \"{}\") or with the amount to refund and its currency (for example \
-                 \"Refund 10.00 USD\").",
-                cancel_effective_comment(billing_cycle_end(self.opened_at).date_naive())
-            ));
+            return Err(CaseQuestion::NothingAsked {
+                cycle_end: billing_cycle_end(self.opened_at).date_naive(),
+            });
         }
         let invoice = self
             .sellers_replies()
@@ -429,47 +557,35 @@ impl SupportCase {
             .chain(words(&self.comments))
             .find_map(|w| record.invoice(w));
         let Some(invoice) = invoice else {
-            let known: Vec<String> = record.invoices.iter().map(|i| i.id.to_string()).collect();
-            let known = known.join(", ");
+            let known = record.invoices.iter().map(|i| i.id.clone()).collect();
+            let agreement = agreement.id.clone();
             return Err(if self.invoice_id.trim().is_empty() {
-                format!(
-                    "Which invoice of agreement {} is this case about? Reply with its invoice \
-                     reference ({known}).",
-                    agreement.id
-                )
+                CaseQuestion::WhichInvoice { agreement, known }
             } else {
-                format!(
-                    "Agreement {} has no invoice {}. Reply with the invoice reference this case \
-                     is about ({known}).",
-                    agreement.id,
-                    self.invoice_id.trim()
-                )
+                CaseQuestion::NoSuchInvoice {
+                    agreement,
+                    named: self.invoice_id.trim().to_string(),
+                    known,
+                }
             });
         };
         let refund = match amount {
             None => None,
             Some(amount) if amount.currency != invoice.currency => {
-                return Err(format!(
-                    "Invoice {} is billed in {}. Reply with the amount to refund in {} (for \
-                     example \"Refund 10.00 {}\").",
-                    invoice.id, invoice.currency, invoice.currency, invoice.currency
-                ))
+                return Err(CaseQuestion::OtherCurrency {
+                    invoice: invoice.id.clone(),
+                    currency: invoice.currency,
+                })
             }
-            Some(_) if !invoice.paid => {
-                return Err(format!(
-                    "Invoice {} has not been paid yet, so there is nothing to refund on it. \
-                     Reply with the reference of a paid invoice.",
-                    invoice.id
-                ))
-            }
+            Some(_) if !invoice.paid => return Err(CaseQuestion::Unpaid(invoice.id.clone())),
             Some(amount) => {
                 let left = Money::new(record.still_refundable_minor(invoice), invoice.currency);
                 if amount.minor > left.minor {
-                    return Err(format!(
-                        "Invoice {} has only {left} left to refund, less than the {amount} \
-                         asked. Reply with the amount to refund (for example \"Refund {left}\").",
-                        invoice.id
-                    ));
+                    return Err(CaseQuestion::AboveRefundable {
+                        invoice: invoice.id.clone(),
+                        left,
+                        asked: amount,
+                    });
                 }
                 Some(CaseRefund {
                     invoice: invoice.id.to_string(),
@@ -479,11 +595,10 @@ impl SupportCase {
         };
         if cancel {
             if let Some(pending) = record.pending_request() {
-                return Err(format!(
-                    "Cancellation request {} is waiting for the buyer's answer on agreement {}. \
-                     Withdraw it or wait for the buyer, then reply here.",
-                    pending.id, agreement.id
-                ));
+                return Err(CaseQuestion::RequestWaiting {
+                    request: pending.id.clone(),
+                    agreement: agreement.id.clone(),
+                });
             }
         }
         let active = agreement.status == AgreementStatus::Active;
@@ -532,6 +647,7 @@ mod tests {
     use super::*;
     use chrono::TimeZone;
     use proptest::prelude::*;
+    use std::collections::BTreeSet;
 
     fn form() -> RefundForm {
         RefundForm {
@@ -570,7 +686,7 @@ mod tests {
             SupportCase::open(seller(), &f, "c".into(), now())
                 .unwrap_err()
                 .field,
-            "Subscriber account"
+            FormField::SubscriberAccount
         );
         let mut f = form();
         f.refund_amount = "12.345".into();
@@ -578,7 +694,7 @@ mod tests {
             SupportCase::open(seller(), &f, "c".into(), now())
                 .unwrap_err()
                 .field,
-            "Refund amount"
+            FormField::RefundAmount
         );
         let mut f = form();
         f.comments = " ".into();
@@ -586,8 +702,154 @@ mod tests {
             SupportCase::open(seller(), &f, "c".into(), now())
                 .unwrap_err()
                 .field,
-            "Comments"
+            FormField::Comments
         );
+    }
+
+    #[test]
+    fn every_refusal_names_the_field_it_belongs_beside() {
+        let refused = |change: fn(&mut RefundForm)| {
+            let mut f = form();
+            change(&mut f);
+            SupportCase::open(seller(), &f, "c".into(), now())
+                .unwrap_err()
+                .field
+        };
+        assert_eq!(
+            refused(|f| f.subscriber_account = "123".into()),
+            FormField::SubscriberAccount
+        );
+        assert_eq!(refused(|f| f.product_id = "".into()), FormField::ProductId);
+        assert_eq!(refused(|f| f.offer_id = "".into()), FormField::OfferId);
+        assert_eq!(
+            refused(|f| f.billing_period = "October".into()),
+            FormField::BillingPeriod
+        );
+        assert_eq!(refused(|f| f.currency = "XYZ".into()), FormField::Currency);
+        assert_eq!(refused(|f| f.invoice_id = " ".into()), FormField::Invoice);
+        assert_eq!(
+            refused(|f| f.refund_amount = "-5".into()),
+            FormField::RefundAmount
+        );
+        assert_eq!(refused(|f| f.comments = "".into()), FormField::Comments);
+        assert_eq!(
+            refused(|f| f.comments = "x".repeat(COMMENTS_MAX + 1)),
+            FormField::Comments
+        );
+        let mut case = SupportCase::open(seller(), &form(), "c".into(), now()).unwrap();
+        assert_eq!(case.reply(" ", now()).unwrap_err().field, FormField::Reply);
+        case.update_by_aws(CaseStatus::Completed, "Done.", now());
+        assert_eq!(
+            case.reply("Thanks", now()).unwrap_err().field,
+            FormField::Reply
+        );
+    }
+
+    #[test]
+    fn each_field_has_its_own_label_as_the_form_shows_it() {
+        let labels: BTreeSet<&str> = FormField::ALL.iter().map(|f| f.label()).collect();
+        assert_eq!(labels.len(), FormField::ALL.len());
+        assert_eq!(FormField::SubscriberAccount.label(), "Subscriber account");
+        assert_eq!(FormField::RefundAmount.label(), "Refund amount");
+    }
+
+    #[test]
+    fn each_question_of_aws_reads_as_its_reply_to_the_seller() {
+        let agreement = AgreementId::parse("agmt-1").unwrap();
+        let inv = |id: &str| InvoiceId::parse(id).unwrap();
+        let usd = |minor| Money::new(minor, Currency::USD);
+        let cases = [
+            (
+                CaseQuestion::NoAgreement {
+                    subscriber: AccountId::parse("444455556666").unwrap(),
+                    product: ProductId::parse("prod-abc").unwrap(),
+                    offer: OfferId::parse("offer-abc").unwrap(),
+                },
+                "We found no agreement of yours with subscriber 444455556666 for product \
+                 prod-abc and offer offer-abc. Reply with the agreement ID this case is about."
+                    .to_string(),
+            ),
+            (
+                CaseQuestion::SeveralAgreements {
+                    subscriber: AccountId::parse("444455556666").unwrap(),
+                    count: 2,
+                    product: ProductId::parse("prod-abc").unwrap(),
+                    offer: OfferId::parse("offer-abc").unwrap(),
+                },
+                "Subscriber 444455556666 has 2 agreements with you for product prod-abc and \
+                 offer offer-abc. Reply with the agreement ID this case is about."
+                    .to_string(),
+            ),
+            (
+                CaseQuestion::NothingAsked {
+                    cycle_end: NaiveDate::from_ymd_opt(2026, 12, 1).unwrap(),
+                },
+                "Your case does not say what to do. Reply asking for the cancellation (for \
+                 example \"Please cancel this agreement effective 2026-12-01.\") or with the \
+                 amount to refund and its currency (for example \"Refund 10.00 USD\")."
+                    .to_string(),
+            ),
+            (
+                CaseQuestion::WhichInvoice {
+                    agreement: agreement.clone(),
+                    known: vec![inv("inv-1"), inv("inv-2")],
+                },
+                "Which invoice of agreement agmt-1 is this case about? Reply with its invoice \
+                 reference (inv-1, inv-2)."
+                    .to_string(),
+            ),
+            (
+                CaseQuestion::NoSuchInvoice {
+                    agreement: agreement.clone(),
+                    named: "inv-9".into(),
+                    known: vec![inv("inv-1")],
+                },
+                "Agreement agmt-1 has no invoice inv-9. Reply with the invoice reference this \
+                 case is about (inv-1)."
+                    .to_string(),
+            ),
+            (
+                CaseQuestion::OtherCurrency {
+                    invoice: inv("inv-1"),
+                    currency: Currency::EUR,
+                },
+                "Invoice inv-1 is billed in EUR. Reply with the amount to refund in EUR (for \
+                 example \"Refund 10.00 EUR\")."
+                    .to_string(),
+            ),
+            (
+                CaseQuestion::Unpaid(inv("inv-2")),
+                "Invoice inv-2 has not been paid yet, so there is nothing to refund on it. Reply \
+                 with the reference of a paid invoice."
+                    .to_string(),
+            ),
+            (
+                CaseQuestion::AboveRefundable {
+                    invoice: inv("inv-1"),
+                    left: usd(1_000),
+                    asked: usd(2_000),
+                },
+                format!(
+                    "Invoice inv-1 has only {} left to refund, less than the {} asked. Reply with \
+                     the amount to refund (for example \"Refund {}\").",
+                    usd(1_000),
+                    usd(2_000),
+                    usd(1_000)
+                ),
+            ),
+            (
+                CaseQuestion::RequestWaiting {
+                    request: RequestId::parse("acr-1").unwrap(),
+                    agreement,
+                },
+                "Cancellation request acr-1 is waiting for the buyer's answer on agreement \
+                 agmt-1. Withdraw it or wait for the buyer, then reply here."
+                    .to_string(),
+            ),
+        ];
+        for (question, words) in cases {
+            assert_eq!(question.to_string(), words);
+        }
     }
 
     #[test]
@@ -623,7 +885,7 @@ mod tests {
             SupportCase::open(seller(), &f, "c".into(), now())
                 .unwrap_err()
                 .field,
-            "Invoice"
+            FormField::Invoice
         );
     }
 
@@ -684,7 +946,7 @@ mod tests {
             };
             match SupportCase::open(seller(), &f, "c".into(), now()) {
                 Ok(case) => prop_assert!(case.refund.is_none_or(|m| m.minor > 0)),
-                Err(e) => prop_assert!(!e.field.is_empty() && !e.message.is_empty()),
+                Err(e) => prop_assert!(!e.field.label().is_empty() && !e.message.is_empty()),
             }
         }
     }
@@ -938,7 +1200,7 @@ mod tests {
                 form.billing_period = period.into();
                 let refused =
                     SupportCase::open(seller(), &form, "c".into(), at(10, 9)).unwrap_err();
-                assert_eq!(refused.field, "Billing period", "{period:?}");
+                assert_eq!(refused.field, FormField::BillingPeriod, "{period:?}");
             }
         }
 
