@@ -36,14 +36,15 @@ linted() {
 # directories than theirs (release, not debug), so it runs alongside them from here: it
 # fills the stretches where they keep one core or none busy (linking, LTO, wasm-bindgen, the
 # loader fuzz, the browser). Its output and its own duration are shown at its step. It is
-# linted too: it is the only build of the libraries and bins as they ship (no test cfg),
-# and the lints cost it no measurable time next to its optimisation and LTO.
+# the only build of the libraries and bins as they ship (no test cfg); scripts/build.sh
+# lints it itself, the same way for `make build`, `make bench` and `make serve`, so that
+# they reuse this build instead of compiling the app again.
 release_log=target/release-build.log
 set -m # its own process group, so that stopping it stops trunk and cargo too
 (
   release_started=$SECONDS
   status=0
-  linted scripts/build.sh || status=$?
+  scripts/build.sh || status=$?
   printf '== took %ds on its own: release build\n' $((SECONDS - release_started))
   exit $status
 ) </dev/null >"$release_log" 2>&1 &
