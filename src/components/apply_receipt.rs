@@ -133,9 +133,9 @@ fn take_handed_receipts(app: AppState) {
         (Err(problem), _) => problem.to_string(),
     });
     for result in applied {
-        app.notify(match result {
+        app.notices.notify(match result {
             Ok(settled) => ShownNotice::Done(settled_words(&settled)),
-            Err(problem) => ShownNotice::NotSaved(problem.to_string()),
+            Err(problem) => ShownNotice::NotSaved(problem),
         });
     }
 }

@@ -14,14 +14,14 @@ pub fn StorageNotices() -> impl IntoView {
     let app = use_app();
     view! {
         <div class="notices" role="status" aria-live="polite">
-            <For each=move || app.notices.get() key=|shown| shown.id let:shown>
+            <For each=move || app.notices.shown() key=|shown| shown.id let:shown>
                 <div class="notice">
                     <p>{notice_text(&shown.notice)}</p>
                     {download_link(&shown.notice)}
                     {matches!(shown.notice, ShownNotice::NearlyFull(_)).then(|| view! {
                         <button type="button" on:click=move |_| app.archive_from_notice(shown.id)>"Archive closed cases"</button>
                     })}
-                    <button type="button" on:click=move |_| app.dismiss(shown.id)>"Dismiss"</button>
+                    <button type="button" on:click=move |_| app.notices.dismiss(shown.id)>"Dismiss"</button>
                 </div>
             </For>
         </div>
@@ -31,7 +31,8 @@ pub fn StorageNotices() -> impl IntoView {
 fn notice_text(notice: &ShownNotice) -> String {
     match notice {
         ShownNotice::Stored(n) => n.message(),
-        ShownNotice::NotSaved(message) | ShownNotice::Done(message) => message.clone(),
+        ShownNotice::NotSaved(error) => error.to_string(),
+        ShownNotice::Done(message) => message.clone(),
         ShownNotice::NearlyFull(usage) => format!(
             "This browser's storage is {} % full ({} of {} characters). Archive the closed cases to make room: they are downloaded as one file, then removed from this browser.",
             usage.percent(),
