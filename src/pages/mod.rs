@@ -1,6 +1,7 @@
 //! One file per route, or per group of small routes.
 
 pub mod agreement;
+pub mod agreement_filters;
 pub mod attention;
 pub mod buyer;
 pub mod console;
