@@ -11,14 +11,13 @@ use super::AppState;
 use crate::notice::ShownNotice;
 
 /// How long a cold start on the agreement list reads a large book before drawing the list:
-/// at 10,000 agreements, in Chromium on the 2-core build machine, 250-900 agreements,
-/// which hold the first page of each scale-demo seller (a third of the book each). A
+/// long enough, on the build machine, for the first page of each scale-demo seller. A
 /// seller with fewer among them sees those, counted "so far", until the whole book is
-/// read. Reading all of it took 1-1.6 s.
+/// read, which takes far longer than a person should wait for the list.
 pub(super) const FIRST_READ_MS: f64 = 60.0;
 
 /// And at least this many, however slow the machine: a fresh browser profile on a busy
-/// machine read only 130 in those 60 ms, less than one seller's page.
+/// machine read less than one seller's page in that time.
 pub(super) const FIRST_READ_AT_LEAST: usize = 300;
 
 /// How long one slice of reading the rest of a large book may hold the page.

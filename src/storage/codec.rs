@@ -172,7 +172,7 @@ pub(super) fn as_this_version_writes<T: Serialize + DeserializeOwned + Checked>(
     }
     let json = packed::unpack(&outer.packed).ok()?;
     // Through a JSON value, as the long way reads: reading text straight into each kind of
-    // record would put every record's reading in the bundle a second time (37 KB gzipped).
+    // record would put every record's reading in the bundle a second time.
     let value: Value = serde_json::from_str(&json).ok()?;
     let data: T = serde_json::from_value(value).ok()?;
     if serde_json::to_string(&data).ok()? != json || data.check().is_err() {

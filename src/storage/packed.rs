@@ -47,18 +47,16 @@ pub fn unpack(text: &str) -> Result<String, UnpackError> {
     String::from_utf8(bytes).map_err(|_| UnpackError::NotText)
 }
 
-/// Deflate's default level. Against the best (9) it packs the 10,000-agreement scale demo
-/// into 0.3 % more of the quota (87.1 % against 86.8 %) and deflates in two thirds of the
-/// time, and deflating was a third of writing every record after "+7 days" at that scale.
-/// Below 6 the records grow faster than the time shrinks (level 4: 89.0 %). Any level reads
-/// back alike.
+/// Deflate's default level: against the best (9) it costs a fraction of a percent of the
+/// quota and deflates in two thirds of the time, and deflating is a third of writing every
+/// record after "+7 days" at scale. Below 6 the records grow faster than the time shrinks.
+/// Any level reads back alike.
 const LEVEL: u32 = 6;
 
 thread_local! {
     // One deflate stream, reset for each record: a new one per record allocated its
-    // window and tables, about 270 KB. Natively, packing the 10,000 records of the scale
-    // demo took 373 ms that way and 304 ms so (min of 5). Inflating keeps a stream per
-    // record: reusing one made no difference.
+    // window and tables each time, which made packing the scale demo a fifth slower.
+    // Inflating keeps a stream per record: reusing one made no difference.
     static DEFLATE: RefCell<Compress> =
         RefCell::new(Compress::new(Compression::new(LEVEL), false));
 }

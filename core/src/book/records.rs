@@ -219,12 +219,10 @@ fn take_from<K: Ord>(index: &mut BTreeMap<K, BTreeSet<AgreementId>>, key: &K, id
 
 impl Indexes {
     /// Every index of `map` at once, in the order of the IDs, each record put in without
-    /// looking for what it put in before. A cold start at 10,000 agreements in Chromium,
-    /// against the records reindexed one by one as storage read them, medians of runs
-    /// alternating the two builds: 1,479 -> 1,368 ms; another pair, 1.50 -> 1.19 s.
-    /// Collecting each index into a sorted vector first was faster natively (41 against
-    /// 55 ms) but not in Chromium, and added 17 KB of gzipped wasm. The logs alone are
-    /// built as a sweep builds them: 34 -> 31 ms natively for 10,000 records.
+    /// looking for what it put in before: a cold start is faster than with the records
+    /// reindexed one by one as storage reads them. Collecting each index into a sorted
+    /// vector first was faster natively but not in Chromium, and made the wasm larger
+    /// (docs/performance.md has the figures).
     fn of(map: &BTreeMap<AgreementId, Versioned<AgreementRecord>>) -> Indexes {
         let mut indexes = Indexes::default();
         indexes.logs.later = true;
