@@ -364,7 +364,8 @@ impl CancellationRequest {
     }
 
     /// Time left before auto-approval, while pending.
-    pub fn time_left(&self, now: DateTime<Utc>) -> Option<Duration> {
+    #[cfg(test)]
+    pub(crate) fn time_left(&self, now: DateTime<Utc>) -> Option<Duration> {
         (self.status.is_pending() && now < self.deadline()).then(|| self.deadline() - now)
     }
 

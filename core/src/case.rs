@@ -8,7 +8,6 @@ use crate::book::{
     AgreementRecord, AgreementStatus, ArchiveClosed, Book, Command, Desk, DomainError,
 };
 use crate::cancellation::{CancellationRequest, RequestStatus};
-use crate::ids::AccountId;
 use crate::key::RecordKey;
 use crate::money::Money;
 
@@ -131,15 +130,6 @@ pub fn case_of(record: &AgreementRecord) -> Case<'_> {
     }
 }
 
-/// Every case of one buyer, across the seller's agreements.
-pub fn cases_for_buyer<'a>(book: &'a Book, buyer: &AccountId) -> Vec<Case<'a>> {
-    book.records
-        .of_buyer(buyer)
-        .iter()
-        .map(|id| case_of(&book.records[id].record))
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -191,15 +181,6 @@ mod tests {
         assert!(failed
             .next_step
             .contains("Cancel that renewal agreement first"));
-    }
-
-    #[test]
-    fn a_buyers_cases_are_all_theirs() {
-        let book = demo::demo_book(demo::demo_now());
-        let buyer = &book.directory.buyers[0].account;
-        let cases = cases_for_buyer(&book, buyer);
-        assert!(!cases.is_empty());
-        assert!(cases.iter().all(|c| &c.record.agreement.buyer == buyer));
     }
 }
 

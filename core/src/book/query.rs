@@ -206,14 +206,25 @@ impl Book {
     }
 
     /// The agreements this account sells, a page at a time, in the order of their IDs:
-    /// from the seller's index, reading only the records on the page.
-    pub fn agreements_of_seller(&self, seller: &AccountId, page: usize) -> Page<&AgreementRecord> {
+    /// from the seller's index, reading only the records on the page. The property tests
+    /// hold the index to a full scan through it.
+    #[cfg(test)]
+    pub(crate) fn agreements_of_seller(
+        &self,
+        seller: &AccountId,
+        page: usize,
+    ) -> Page<&AgreementRecord> {
         self.page_of(self.records.of_seller(seller).iter(), page)
     }
 
     /// The agreements this account buys, a page at a time, in the order of their IDs: from
     /// the buyer's index, reading only the records on the page.
-    pub fn agreements_of_buyer(&self, buyer: &AccountId, page: usize) -> Page<&AgreementRecord> {
+    #[cfg(test)]
+    pub(crate) fn agreements_of_buyer(
+        &self,
+        buyer: &AccountId,
+        page: usize,
+    ) -> Page<&AgreementRecord> {
         self.page_of(self.records.of_buyer(buyer).iter(), page)
     }
 

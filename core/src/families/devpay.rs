@@ -180,11 +180,6 @@ impl DevPaySubscription {
         })
     }
 
-    /// Whether the customer can still use the product (and the data stored through it).
-    pub fn has_access(&self, now: DateTime<Utc>) -> bool {
-        self.cancellation.as_ref().is_none_or(|c| now < c.at)
-    }
-
     /// What cancelling at `at` gives back and what it does not; once cancelled, what the
     /// cancellation did.
     pub fn refund_facts(&self, at: DateTime<Utc>) -> RefundFacts {
@@ -349,17 +344,6 @@ mod tests {
         let buyer = sub.buyer.clone();
         sub.cancel(&buyer, start()).unwrap();
         assert_eq!(sub.status.label(), "Cancelled");
-    }
-
-    #[test]
-    fn access_ends_at_the_moment_of_cancelling() {
-        let mut sub = subscription();
-        let at = start() + Duration::days(3);
-        let buyer = sub.buyer.clone();
-        assert!(sub.has_access(at));
-        sub.cancel(&buyer, at).unwrap();
-        assert!(sub.has_access(at - Duration::seconds(1)));
-        assert!(!sub.has_access(at));
     }
 
     #[test]
