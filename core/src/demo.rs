@@ -275,6 +275,61 @@ fn refund(
     .expect("demo refund must be accepted");
 }
 
+/// Answered as the agreement's buyer, as only the buyer may.
+fn approve(
+    book: &mut Book,
+    id: &AgreementId,
+    request: RequestId,
+    at: DateTime<Utc>,
+    ids: &mut dyn IdSource,
+) {
+    let buyer = book.record(id).expect("inserted").agreement.buyer.clone();
+    let command = AcceptCancellation {
+        agreement_id: id.clone(),
+        request_id: request,
+    };
+    book.apply(command, &Actor::Buyer(buyer), at, ids)
+        .expect("demo approval");
+}
+
+/// Answered as the agreement's buyer, as only the buyer may.
+fn reject(
+    book: &mut Book,
+    id: &AgreementId,
+    request: RequestId,
+    reason: &str,
+    at: DateTime<Utc>,
+    ids: &mut dyn IdSource,
+) {
+    let buyer = book.record(id).expect("inserted").agreement.buyer.clone();
+    let command = RejectCancellation {
+        agreement_id: id.clone(),
+        request_id: request,
+        reason: reason.into(),
+    };
+    book.apply(command, &Actor::Buyer(buyer), at, ids)
+        .expect("demo rejection");
+}
+
+/// Taken back as the agreement's seller, as only the seller may.
+fn withdraw(
+    book: &mut Book,
+    id: &AgreementId,
+    request: RequestId,
+    reason: &str,
+    at: DateTime<Utc>,
+    ids: &mut dyn IdSource,
+) {
+    let seller = book.record(id).expect("inserted").agreement.seller.clone();
+    let command = WithdrawCancellation {
+        agreement_id: id.clone(),
+        request_id: request,
+        reason: reason.into(),
+    };
+    book.apply(command, &Actor::Seller(seller), at, ids)
+        .expect("demo withdrawal");
+}
+
 /// The demo marketplace as a fresh browser shows it at `now`.
 pub fn demo_book(now: DateTime<Utc>) -> Book {
     demo_book_from_seed(0, now)
@@ -310,298 +365,296 @@ pub fn demo_book_from_seed(seed: u64, now: DateTime<Utc>) -> Book {
         directory: directory(),
         ..Book::default()
     };
-    let specs = [
-        AgreementSpec {
-            product: 0,
-            buyer: 0,
-            private: true,
-            pricing: PricingModel::Contract,
-            age_days: 200,
-            currency: Currency::USD,
-            monthly_minor: 120_000,
-            invoices: 3,
-        },
-        AgreementSpec {
-            product: 0,
-            buyer: 1,
-            private: false,
-            pricing: PricingModel::Contract,
-            age_days: 40,
-            currency: Currency::USD,
-            monthly_minor: 49_900,
-            invoices: 2,
-        },
-        AgreementSpec {
-            product: 1,
-            buyer: 0,
-            private: false,
-            pricing: PricingModel::Contract,
-            age_days: 1,
-            currency: Currency::USD,
-            monthly_minor: 25_000,
-            invoices: 1,
-        },
-        AgreementSpec {
-            product: 1,
-            buyer: 2,
-            private: true,
-            pricing: PricingModel::Contract,
-            age_days: 380,
-            currency: Currency::EUR,
-            monthly_minor: 310_000,
-            invoices: 3,
-        },
-        AgreementSpec {
-            product: 2,
-            buyer: 3,
-            private: false,
-            pricing: PricingModel::Usage,
-            age_days: 90,
-            currency: Currency::USD,
-            monthly_minor: 75_000,
-            invoices: 3,
-        },
-        AgreementSpec {
-            product: 2,
-            buyer: 0,
-            private: true,
-            pricing: PricingModel::Contract,
-            age_days: 30,
-            currency: Currency::USD,
-            monthly_minor: 990_000,
-            invoices: 1,
-        },
-        AgreementSpec {
-            product: 3,
-            buyer: 4,
-            private: false,
-            pricing: PricingModel::Contract,
-            age_days: 120,
-            currency: Currency::JPY,
-            monthly_minor: 880_000,
-            invoices: 2,
-        },
-        AgreementSpec {
-            product: 3,
-            buyer: 1,
-            private: true,
-            pricing: PricingModel::Contract,
-            age_days: 15,
-            currency: Currency::USD,
-            monthly_minor: 150_000,
-            invoices: 1,
-        },
-        AgreementSpec {
-            product: 4,
-            buyer: 2,
-            private: false,
-            pricing: PricingModel::Contract,
-            age_days: 60,
-            currency: Currency::GBP,
-            monthly_minor: 42_000,
-            invoices: 2,
-        },
-        AgreementSpec {
-            product: 4,
-            buyer: 3,
-            private: false,
-            pricing: PricingModel::Contract,
-            age_days: 400,
-            currency: Currency::USD,
-            monthly_minor: 18_000,
-            invoices: 3,
-        },
-        AgreementSpec {
-            product: 5,
-            buyer: 4,
-            private: true,
-            pricing: PricingModel::SaasSubscription,
-            age_days: 75,
-            currency: Currency::USD,
-            monthly_minor: 260_000,
-            invoices: 2,
-        },
-        AgreementSpec {
-            product: 5,
-            buyer: 0,
-            private: false,
-            pricing: PricingModel::Usage,
-            age_days: 10,
-            currency: Currency::USD,
-            monthly_minor: 9_900,
-            invoices: 1,
-        },
-        AgreementSpec {
-            product: 0,
-            buyer: 2,
-            private: false,
-            pricing: PricingModel::Contract,
-            age_days: 25,
-            currency: Currency::USD,
-            monthly_minor: 49_900,
-            invoices: 1,
-        },
-        AgreementSpec {
-            product: 2,
-            buyer: 1,
-            private: false,
-            pricing: PricingModel::Contract,
-            age_days: 50,
-            currency: Currency::EUR,
-            monthly_minor: 65_000,
-            invoices: 2,
-        },
-        // The renewal that auto-renewal created for agreement 12; it starts when 12 ends,
-        // and its first month is invoiced in advance, not yet paid.
-        AgreementSpec {
-            product: 0,
-            buyer: 2,
-            private: false,
-            pricing: PricingModel::Contract,
-            age_days: -5,
-            currency: Currency::USD,
-            monthly_minor: 49_900,
-            invoices: 1,
-        },
-    ];
+    let agreements = insert_agreements(&mut book, seed, now);
+    add_renewal_and_unpaid_invoices(&mut book, &agreements, now);
     let mut ids = SequentialIds::starting_at(1_000 + seed.wrapping_mul(1_000_000));
-    let mut agreement_ids = Vec::new();
-    for (n, spec) in specs.iter().enumerate() {
-        let record = agreement_record(seed, n as u64 + 1, spec, now);
-        agreement_ids.push(record.agreement.id.clone());
-        book.insert(record);
-    }
-    let a = |i: usize| agreement_ids[i].clone();
-    edit(&mut book, &a(12), |record| {
-        record.agreement.end = Some(now + Duration::days(5));
-        record.agreement.renewal = Some(a(14));
-    });
-    edit(&mut book, &a(13), |record| record.invoices[1].paid = false);
-    edit(&mut book, &a(14), |record| {
-        record.invoices[0].issued_at = now;
-        record.invoices[0].paid = false;
-    });
     // Histories, oldest first, so that `apply` runs time forward as it would have happened.
-    send(
-        &mut book,
-        &a(3),
-        CancellationReasonCode::ReplacingAgreement,
-        "Replacing with the new private offer offer-nwetlpriv at the renewed rate",
-        now - Duration::days(20),
-        &mut ids,
-    );
-    let approve = book
-        .record(&a(3))
-        .and_then(|r| r.pending_request())
-        .map(|r| r.id.clone())
-        .expect("just sent");
-    book.apply(
-        AcceptCancellation {
-            agreement_id: a(3),
-            request_id: approve,
-        },
-        &Actor::Buyer(account(BUYERS[2].account)),
-        now - Duration::days(19),
-        &mut ids,
-    )
-    .expect("demo approval");
-    let rejected = send(
-        &mut book,
-        &a(4),
-        CancellationReasonCode::BuyerDissatisfaction,
-        "Buyer reported repeated false positives in the WAF rules",
-        now - Duration::days(12),
-        &mut ids,
-    );
-    book.apply(
-        RejectCancellation {
-            agreement_id: a(4),
-            request_id: rejected,
-            reason: "We fixed the rules with your support team and want to keep the product".into(),
-        },
-        &Actor::Buyer(account(BUYERS[3].account)),
-        now - Duration::days(11),
-        &mut ids,
-    )
-    .expect("demo rejection");
-    refund(
-        &mut book,
-        &a(4),
-        2,
-        "250.00",
-        now - Duration::days(11),
-        &mut ids,
-    );
-    let withdrawn = send(
-        &mut book,
-        &a(8),
-        CancellationReasonCode::TestAgreement,
-        "Agreement created by our QA team to test provisioning",
-        now - Duration::days(9),
-        &mut ids,
-    );
-    book.apply(
-        WithdrawCancellation {
-            agreement_id: a(8),
-            request_id: withdrawn,
-            reason: "Sent to the wrong agreement: the test agreement is another one".into(),
-        },
-        &Actor::Seller(account(SELLERS[2].account)),
-        now - Duration::days(9) + Duration::hours(2),
-        &mut ids,
-    )
-    .expect("demo withdrawal");
-    send(
-        &mut book,
-        &a(9),
-        CancellationReasonCode::UnintendedRenewal,
-        "Auto-renewal ran although the buyer had asked us in writing not to renew",
-        now - Duration::days(8),
-        &mut ids,
-    );
-    send(
-        &mut book,
-        &a(0),
-        CancellationReasonCode::IncorrectTermsAccepted,
-        "The buyer accepted the 12-month term instead of the agreed 6-month term",
-        now - Duration::days(6) - Duration::hours(20),
-        &mut ids,
-    );
-    refund(
-        &mut book,
-        &a(13),
-        1,
-        "650.00",
-        now - Duration::days(4),
-        &mut ids,
-    );
-    send(
-        &mut book,
-        &a(6),
-        CancellationReasonCode::AlternativeProcurementChannel,
-        "Buyer moves this purchase to their reseller's channel from next month",
-        now - Duration::days(3),
-        &mut ids,
-    );
-    send(
-        &mut book,
-        &a(12),
-        CancellationReasonCode::AlternativeProcurementChannel,
-        "Buyer consolidates its BI tools under one enterprise contract from next month",
-        now - Duration::days(3) + Duration::hours(2),
-        &mut ids,
-    );
-    refund(
-        &mut book,
-        &a(1),
-        0,
-        "120.00",
-        now - Duration::days(2),
-        &mut ids,
-    );
+    add_answered_requests(&mut book, &agreements, now, &mut ids);
+    add_unanswered_requests_and_refunds(&mut book, &agreements, now, &mut ids);
     book.advance_to(now);
     add_families(&mut book, now, &mut ids);
     book
+}
+
+/// The agreements of the demo; the seed draws the IDs of agreements 1 to 15 in this order.
+const AGREEMENTS: [AgreementSpec; 15] = [
+    AgreementSpec {
+        product: 0,
+        buyer: 0,
+        private: true,
+        pricing: PricingModel::Contract,
+        age_days: 200,
+        currency: Currency::USD,
+        monthly_minor: 120_000,
+        invoices: 3,
+    },
+    AgreementSpec {
+        product: 0,
+        buyer: 1,
+        private: false,
+        pricing: PricingModel::Contract,
+        age_days: 40,
+        currency: Currency::USD,
+        monthly_minor: 49_900,
+        invoices: 2,
+    },
+    AgreementSpec {
+        product: 1,
+        buyer: 0,
+        private: false,
+        pricing: PricingModel::Contract,
+        age_days: 1,
+        currency: Currency::USD,
+        monthly_minor: 25_000,
+        invoices: 1,
+    },
+    AgreementSpec {
+        product: 1,
+        buyer: 2,
+        private: true,
+        pricing: PricingModel::Contract,
+        age_days: 380,
+        currency: Currency::EUR,
+        monthly_minor: 310_000,
+        invoices: 3,
+    },
+    AgreementSpec {
+        product: 2,
+        buyer: 3,
+        private: false,
+        pricing: PricingModel::Usage,
+        age_days: 90,
+        currency: Currency::USD,
+        monthly_minor: 75_000,
+        invoices: 3,
+    },
+    AgreementSpec {
+        product: 2,
+        buyer: 0,
+        private: true,
+        pricing: PricingModel::Contract,
+        age_days: 30,
+        currency: Currency::USD,
+        monthly_minor: 990_000,
+        invoices: 1,
+    },
+    AgreementSpec {
+        product: 3,
+        buyer: 4,
+        private: false,
+        pricing: PricingModel::Contract,
+        age_days: 120,
+        currency: Currency::JPY,
+        monthly_minor: 880_000,
+        invoices: 2,
+    },
+    AgreementSpec {
+        product: 3,
+        buyer: 1,
+        private: true,
+        pricing: PricingModel::Contract,
+        age_days: 15,
+        currency: Currency::USD,
+        monthly_minor: 150_000,
+        invoices: 1,
+    },
+    AgreementSpec {
+        product: 4,
+        buyer: 2,
+        private: false,
+        pricing: PricingModel::Contract,
+        age_days: 60,
+        currency: Currency::GBP,
+        monthly_minor: 42_000,
+        invoices: 2,
+    },
+    AgreementSpec {
+        product: 4,
+        buyer: 3,
+        private: false,
+        pricing: PricingModel::Contract,
+        age_days: 400,
+        currency: Currency::USD,
+        monthly_minor: 18_000,
+        invoices: 3,
+    },
+    AgreementSpec {
+        product: 5,
+        buyer: 4,
+        private: true,
+        pricing: PricingModel::SaasSubscription,
+        age_days: 75,
+        currency: Currency::USD,
+        monthly_minor: 260_000,
+        invoices: 2,
+    },
+    AgreementSpec {
+        product: 5,
+        buyer: 0,
+        private: false,
+        pricing: PricingModel::Usage,
+        age_days: 10,
+        currency: Currency::USD,
+        monthly_minor: 9_900,
+        invoices: 1,
+    },
+    AgreementSpec {
+        product: 0,
+        buyer: 2,
+        private: false,
+        pricing: PricingModel::Contract,
+        age_days: 25,
+        currency: Currency::USD,
+        monthly_minor: 49_900,
+        invoices: 1,
+    },
+    AgreementSpec {
+        product: 2,
+        buyer: 1,
+        private: false,
+        pricing: PricingModel::Contract,
+        age_days: 50,
+        currency: Currency::EUR,
+        monthly_minor: 65_000,
+        invoices: 2,
+    },
+    // The renewal that auto-renewal created for agreement 12; it starts when 12 ends,
+    // and its first month is invoiced in advance, not yet paid.
+    AgreementSpec {
+        product: 0,
+        buyer: 2,
+        private: false,
+        pricing: PricingModel::Contract,
+        age_days: -5,
+        currency: Currency::USD,
+        monthly_minor: 49_900,
+        invoices: 1,
+    },
+];
+
+/// Inserts [`AGREEMENTS`] and returns their IDs, in that order.
+fn insert_agreements(book: &mut Book, seed: u64, now: DateTime<Utc>) -> Vec<AgreementId> {
+    AGREEMENTS
+        .iter()
+        .enumerate()
+        .map(|(n, spec)| {
+            let record = agreement_record(seed, n as u64 + 1, spec, now);
+            let id = record.agreement.id.clone();
+            book.insert(record);
+            id
+        })
+        .collect()
+}
+
+/// So that the demo shows a renewal about to start and invoices not yet paid: the
+/// agreement at 12 ends in five days and renews into the one at 14, whose first month is
+/// invoiced in advance.
+fn add_renewal_and_unpaid_invoices(book: &mut Book, a: &[AgreementId], now: DateTime<Utc>) {
+    edit(book, &a[12], |record| {
+        record.agreement.end = Some(now + Duration::days(5));
+        record.agreement.renewal = Some(a[14].clone());
+    });
+    edit(book, &a[13], |record| record.invoices[1].paid = false);
+    edit(book, &a[14], |record| {
+        record.invoices[0].issued_at = now;
+        record.invoices[0].paid = false;
+    });
+}
+
+/// Requests answered more than a week before `now`: approved by the buyer, rejected by the
+/// buyer (and a refund given instead), withdrawn by the seller.
+fn add_answered_requests(
+    book: &mut Book,
+    a: &[AgreementId],
+    now: DateTime<Utc>,
+    ids: &mut dyn IdSource,
+) {
+    let approved = send(
+        book,
+        &a[3],
+        CancellationReasonCode::ReplacingAgreement,
+        "Replacing with the new private offer offer-nwetlpriv at the renewed rate",
+        now - Duration::days(20),
+        ids,
+    );
+    approve(book, &a[3], approved, now - Duration::days(19), ids);
+    let rejected = send(
+        book,
+        &a[4],
+        CancellationReasonCode::BuyerDissatisfaction,
+        "Buyer reported repeated false positives in the WAF rules",
+        now - Duration::days(12),
+        ids,
+    );
+    reject(
+        book,
+        &a[4],
+        rejected,
+        "We fixed the rules with your support team and want to keep the product",
+        now - Duration::days(11),
+        ids,
+    );
+    refund(book, &a[4], 2, "250.00", now - Duration::days(11), ids);
+    let withdrawn = send(
+        book,
+        &a[8],
+        CancellationReasonCode::TestAgreement,
+        "Agreement created by our QA team to test provisioning",
+        now - Duration::days(9),
+        ids,
+    );
+    withdraw(
+        book,
+        &a[8],
+        withdrawn,
+        "Sent to the wrong agreement: the test agreement is another one",
+        now - Duration::days(9) + Duration::hours(2),
+        ids,
+    );
+}
+
+/// Requests of the last eight days nobody answered, left to the 7-day clock (one is hours
+/// from it at `now`), and the refunds made meanwhile.
+fn add_unanswered_requests_and_refunds(
+    book: &mut Book,
+    a: &[AgreementId],
+    now: DateTime<Utc>,
+    ids: &mut dyn IdSource,
+) {
+    send(
+        book,
+        &a[9],
+        CancellationReasonCode::UnintendedRenewal,
+        "Auto-renewal ran although the buyer had asked us in writing not to renew",
+        now - Duration::days(8),
+        ids,
+    );
+    send(
+        book,
+        &a[0],
+        CancellationReasonCode::IncorrectTermsAccepted,
+        "The buyer accepted the 12-month term instead of the agreed 6-month term",
+        now - Duration::days(6) - Duration::hours(20),
+        ids,
+    );
+    refund(book, &a[13], 1, "650.00", now - Duration::days(4), ids);
+    send(
+        book,
+        &a[6],
+        CancellationReasonCode::AlternativeProcurementChannel,
+        "Buyer moves this purchase to their reseller's channel from next month",
+        now - Duration::days(3),
+        ids,
+    );
+    send(
+        book,
+        &a[12],
+        CancellationReasonCode::AlternativeProcurementChannel,
+        "Buyer consolidates its BI tools under one enterprise contract from next month",
+        now - Duration::days(3) + Duration::hours(2),
+        ids,
+    );
+    refund(book, &a[1], 0, "120.00", now - Duration::days(2), ids);
 }
 
 /// An FPS subscription of the demo, last paid for 12 days before `now`.
@@ -915,8 +968,6 @@ pub fn scale_book(n: usize, now: DateTime<Utc>, ids: &mut dyn IdSource) -> Book 
         let mut single = Book::default();
         let record = agreement_record(0, 100 + i as u64, &spec, now);
         let id = record.agreement.id.clone();
-        let buyer = record.agreement.buyer.clone();
-        let seller = record.agreement.seller.clone();
         single.insert(record);
         let first = send(
             &mut single,
@@ -926,18 +977,14 @@ pub fn scale_book(n: usize, now: DateTime<Utc>, ids: &mut dyn IdSource) -> Book 
             now - Duration::days(20),
             ids,
         );
-        single
-            .apply(
-                RejectCancellation {
-                    agreement_id: id.clone(),
-                    request_id: first,
-                    reason: "Support fixed the time-outs; we keep the product".into(),
-                },
-                &Actor::Buyer(buyer),
-                now - Duration::days(19),
-                ids,
-            )
-            .expect("scale rejection");
+        reject(
+            &mut single,
+            &id,
+            first,
+            "Support fixed the time-outs; we keep the product",
+            now - Duration::days(19),
+            ids,
+        );
         refund(&mut single, &id, 0, "15.00", now - Duration::days(19), ids);
         let second = send(
             &mut single,
@@ -947,18 +994,14 @@ pub fn scale_book(n: usize, now: DateTime<Utc>, ids: &mut dyn IdSource) -> Book 
             now - Duration::days(10),
             ids,
         );
-        single
-            .apply(
-                WithdrawCancellation {
-                    agreement_id: id.clone(),
-                    request_id: second,
-                    reason: "The renewal was postponed by the buyer".into(),
-                },
-                &Actor::Seller(seller),
-                now - Duration::days(9),
-                ids,
-            )
-            .expect("scale withdrawal");
+        withdraw(
+            &mut single,
+            &id,
+            second,
+            "The renewal was postponed by the buyer",
+            now - Duration::days(9),
+            ids,
+        );
         send(
             &mut single,
             &id,
