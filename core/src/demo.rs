@@ -689,43 +689,58 @@ struct OrderSpec {
 }
 
 fn add_families(book: &mut Book, now: DateTime<Utc>, ids: &mut SequentialIds) {
-    let fps = [
-        FpsSpec {
-            id: "17d62772-c53e-4bdb-9667-65d7b7841cfc",
-            seller: 0,
-            buyer: 0,
-            product_name: "Northwind Reports (FPS)",
-            last_payment_minor: 2_000,
-            status: FpsStatus::Active,
-        },
-        // A second subscription of the same seller: a caller reference used on one is a
-        // replay on the other too.
-        FpsSpec {
-            id: "5b2e8f41-9c3d-4a7e-b6f0-2d8c1e9a7b53",
-            seller: 0,
-            buyer: 2,
-            product_name: "Northwind Alerts (FPS)",
-            last_payment_minor: 1_000,
-            status: FpsStatus::Active,
-        },
-        FpsSpec {
-            id: "8a1f0c55-2b7e-4c1d-9f3a-6e2d8b7c4a10",
-            seller: 1,
-            buyer: 3,
-            product_name: "Bluefin Scanner (FPS)",
-            last_payment_minor: 12_500,
-            status: FpsStatus::Active,
-        },
-        FpsSpec {
-            id: "c3e9d2a1-7f4b-4e8c-a1d5-9b0e6f3c2d87",
-            seller: 2,
-            buyer: 1,
-            product_name: "Cedar Archive (FPS)",
-            last_payment_minor: 5_000,
-            status: FpsStatus::Cancelled,
-        },
-    ];
-    for spec in fps {
+    add_fps_subscriptions(book, now);
+    add_devpay_subscriptions(book, now);
+    // One order for each of the seed's rules, so that a person can meet every one of them.
+    let orders = alibaba_orders_by_payment(now)
+        .into_iter()
+        .chain(alibaba_orders_by_other_rules(now));
+    for record in orders {
+        book.alibaba
+            .insert(record.id.clone(), Versioned { version: 1, record });
+    }
+    open_support_case(book, now, ids);
+}
+
+const FPS: [FpsSpec; 4] = [
+    FpsSpec {
+        id: "17d62772-c53e-4bdb-9667-65d7b7841cfc",
+        seller: 0,
+        buyer: 0,
+        product_name: "Northwind Reports (FPS)",
+        last_payment_minor: 2_000,
+        status: FpsStatus::Active,
+    },
+    // A second subscription of the same seller: a caller reference used on one is a
+    // replay on the other too.
+    FpsSpec {
+        id: "5b2e8f41-9c3d-4a7e-b6f0-2d8c1e9a7b53",
+        seller: 0,
+        buyer: 2,
+        product_name: "Northwind Alerts (FPS)",
+        last_payment_minor: 1_000,
+        status: FpsStatus::Active,
+    },
+    FpsSpec {
+        id: "8a1f0c55-2b7e-4c1d-9f3a-6e2d8b7c4a10",
+        seller: 1,
+        buyer: 3,
+        product_name: "Bluefin Scanner (FPS)",
+        last_payment_minor: 12_500,
+        status: FpsStatus::Active,
+    },
+    FpsSpec {
+        id: "c3e9d2a1-7f4b-4e8c-a1d5-9b0e6f3c2d87",
+        seller: 2,
+        buyer: 1,
+        product_name: "Cedar Archive (FPS)",
+        last_payment_minor: 5_000,
+        status: FpsStatus::Cancelled,
+    },
+];
+
+fn add_fps_subscriptions(book: &mut Book, now: DateTime<Utc>) {
+    for spec in FPS {
         book.fps.insert(
             spec.id.into(),
             Versioned {
@@ -745,27 +760,31 @@ fn add_families(book: &mut Book, now: DateTime<Utc>, ids: &mut SequentialIds) {
             },
         );
     }
-    let devpay = [
-        DevPaySpec {
-            id: "devpay-nwdesktop",
-            seller: 0,
-            buyer: 0,
-            product_name: "Northwind Desktop (DevPay)",
-            monthly_minor: 3_000,
-            one_time_minor: 5_000,
-            usage_per_hour_minor: 12,
-        },
-        DevPaySpec {
-            id: "devpay-cdsync",
-            seller: 2,
-            buyer: 4,
-            product_name: "Cedar Sync (DevPay)",
-            monthly_minor: 1_500,
-            one_time_minor: 0,
-            usage_per_hour_minor: 4,
-        },
-    ];
-    for spec in devpay {
+}
+
+const DEVPAY: [DevPaySpec; 2] = [
+    DevPaySpec {
+        id: "devpay-nwdesktop",
+        seller: 0,
+        buyer: 0,
+        product_name: "Northwind Desktop (DevPay)",
+        monthly_minor: 3_000,
+        one_time_minor: 5_000,
+        usage_per_hour_minor: 12,
+    },
+    DevPaySpec {
+        id: "devpay-cdsync",
+        seller: 2,
+        buyer: 4,
+        product_name: "Cedar Sync (DevPay)",
+        monthly_minor: 1_500,
+        one_time_minor: 0,
+        usage_per_hour_minor: 4,
+    },
+];
+
+fn add_devpay_subscriptions(book: &mut Book, now: DateTime<Utc>) {
+    for spec in DEVPAY {
         book.devpay.insert(
             spec.id.into(),
             Versioned {
@@ -785,8 +804,12 @@ fn add_families(book: &mut Book, now: DateTime<Utc>, ids: &mut SequentialIds) {
             },
         );
     }
-    // One order for each of the seed's rules, so that a person can meet every one of them.
-    let order = |spec: OrderSpec| AlibabaOrder {
+}
+
+/// An order as most are: a subscription of a standard instance, bought on the official
+/// website and paid in cash, with no invoice issued.
+fn usual_order(spec: OrderSpec) -> AlibabaOrder {
+    AlibabaOrder {
         id: spec.id.into(),
         buyer: account(BUYERS[spec.buyer].account),
         product_name: spec.product_name.into(),
@@ -801,15 +824,19 @@ fn add_families(book: &mut Book, now: DateTime<Utc>, ids: &mut SequentialIds) {
         original_method_refuses: false,
         status: OrderStatus::Active,
         refund: None,
-    };
+    }
+}
+
+/// Orders whose refund is routed by when, and how, they were paid.
+fn alibaba_orders_by_payment(now: DateTime<Utc>) -> [AlibabaOrder; 4] {
     let days_ago = |days| now - Duration::days(days);
     let before_cutoff = Utc.with_ymd_and_hms(2019, 3, 20, 2, 0, 0).unwrap();
-    let alibaba = [
+    [
         // Paid after 29 March 2019 by Alipay, well inside the 548 days: back to Alipay, but
         // never the part paid with vouchers.
         AlibabaOrder {
             paid_vouchers: Money::new(20_000, Currency::CNY),
-            ..order(OrderSpec {
+            ..usual_order(OrderSpec {
                 id: "ali-202611-00017",
                 buyer: 0,
                 product_name: "IoT Platform standard instance",
@@ -819,7 +846,7 @@ fn add_families(book: &mut Book, now: DateTime<Utc>, ids: &mut SequentialIds) {
             })
         },
         // Online banking inside the 548 days: back to the bank, within 2-3 business days.
-        order(OrderSpec {
+        usual_order(OrderSpec {
             id: "ali-202608-00256",
             buyer: 0,
             product_name: "DataV dashboard subscription",
@@ -831,7 +858,7 @@ fn add_families(book: &mut Book, now: DateTime<Utc>, ids: &mut SequentialIds) {
         // is deleted for good.
         AlibabaOrder {
             kind: InstanceKind::Enterprise,
-            ..order(OrderSpec {
+            ..usual_order(OrderSpec {
                 id: "ali-202404-00931",
                 buyer: 1,
                 product_name: "IoT Platform enterprise instance",
@@ -841,7 +868,7 @@ fn add_families(book: &mut Book, now: DateTime<Utc>, ids: &mut SequentialIds) {
             })
         },
         // Paid before 29 March 2019: to the balance whatever else holds.
-        order(OrderSpec {
+        usual_order(OrderSpec {
             id: "ali-201903-00007",
             buyer: 1,
             product_name: "ApsaraDB RDS long-term subscription",
@@ -849,10 +876,17 @@ fn add_families(book: &mut Book, now: DateTime<Utc>, ids: &mut SequentialIds) {
             paid_cash_minor: 540_000,
             method: PaymentMethod::Alipay,
         }),
+    ]
+}
+
+/// Orders whose refund a rule other than the payment's date and method decides.
+fn alibaba_orders_by_other_rules(now: DateTime<Utc>) -> [AlibabaOrder; 4] {
+    let days_ago = |days| now - Duration::days(days);
+    [
         // Alipay refuses the refund (the account was closed): to the balance.
         AlibabaOrder {
             original_method_refuses: true,
-            ..order(OrderSpec {
+            ..usual_order(OrderSpec {
                 id: "ali-202610-00150",
                 buyer: 2,
                 product_name: "OSS storage package",
@@ -864,7 +898,7 @@ fn add_families(book: &mut Book, now: DateTime<Utc>, ids: &mut SequentialIds) {
         // Pay-as-you-go: not refundable.
         AlibabaOrder {
             billing: Billing::PayAsYouGo,
-            ..order(OrderSpec {
+            ..usual_order(OrderSpec {
                 id: "ali-202609-00412",
                 buyer: 3,
                 product_name: "IoT Platform public instance (old)",
@@ -877,7 +911,7 @@ fn add_families(book: &mut Book, now: DateTime<Utc>, ids: &mut SequentialIds) {
         AlibabaOrder {
             paid_vouchers: Money::new(30_000, Currency::CNY),
             invoice_issued: true,
-            ..order(OrderSpec {
+            ..usual_order(OrderSpec {
                 id: "ali-202610-00088",
                 buyer: 4,
                 product_name: "ECS subscription",
@@ -891,7 +925,7 @@ fn add_families(book: &mut Book, now: DateTime<Utc>, ids: &mut SequentialIds) {
         AlibabaOrder {
             channel: SalesChannel::CloudMarketplace,
             invoice_issued: true,
-            ..order(OrderSpec {
+            ..usual_order(OrderSpec {
                 id: "ali-202611-00093",
                 buyer: 4,
                 product_name: "Hardened CentOS image (Cloud Marketplace)",
@@ -900,12 +934,12 @@ fn add_families(book: &mut Book, now: DateTime<Utc>, ids: &mut SequentialIds) {
                 method: PaymentMethod::Alipay,
             })
         },
-    ];
-    for record in alibaba {
-        book.alibaba
-            .insert(record.id.clone(), Versioned { version: 1, record });
-    }
-    // The case is about Globex's Northwind BI Cloud agreement, and its latest invoice.
+    ]
+}
+
+/// The form of the demo's support case: about Globex's Northwind BI Cloud agreement, and
+/// its latest invoice.
+fn refund_form(book: &Book, now: DateTime<Utc>) -> RefundForm {
     let invoice = book
         .records
         .values()
@@ -916,7 +950,7 @@ fn add_families(book: &mut Book, now: DateTime<Utc>, ids: &mut SequentialIds) {
         })
         .and_then(|r| r.invoices.last())
         .map_or_else(String::new, |i| i.id.to_string());
-    let form = RefundForm {
+    RefundForm {
         subscriber_account: BUYERS[1].account.into(),
         product_id: "prod-nwbicloud".into(),
         offer_id: "offer-nwbicloudpub".into(),
@@ -928,7 +962,13 @@ fn add_families(book: &mut Book, now: DateTime<Utc>, ids: &mut SequentialIds) {
             "Please cancel this agreement effective {}.",
             (now + Duration::days(7)).format("%Y-%m-%d")
         ),
-    };
+    }
+}
+
+/// A support case the seller opened, which AWS has answered with a question, so that its
+/// next step is the seller's.
+fn open_support_case(book: &mut Book, now: DateTime<Utc>, ids: &mut SequentialIds) {
+    let form = refund_form(book, now);
     let seller = account(SELLERS[0].account);
     let opened = book.apply(
         OpenSupportCase { form },
