@@ -238,10 +238,10 @@ fn send(
         client_token: ClientToken::parse(&format!("demo-{}", ids.next_suffix()))
             .expect("letters and digits"),
     };
-    match book.apply(command, &Actor::Seller(seller), at, ids) {
-        Ok((request, _)) => request,
-        other => panic!("demo request must be accepted: {other:?}"),
-    }
+    let (request, _) = book
+        .apply(command, &Actor::Seller(seller), at, ids)
+        .expect("demo request must be accepted");
+    request
 }
 
 fn refund(
@@ -970,15 +970,14 @@ fn refund_form(book: &Book, now: DateTime<Utc>) -> RefundForm {
 fn open_support_case(book: &mut Book, now: DateTime<Utc>, ids: &mut SequentialIds) {
     let form = refund_form(book, now);
     let seller = account(SELLERS[0].account);
-    let opened = book.apply(
-        OpenSupportCase { form },
-        &Actor::Seller(seller),
-        now - Duration::days(5),
-        ids,
-    );
-    let Ok((case, _)) = opened else {
-        panic!("the demo's refund form is valid: {opened:?}");
-    };
+    let (case, _) = book
+        .apply(
+            OpenSupportCase { form },
+            &Actor::Seller(seller),
+            now - Duration::days(5),
+            ids,
+        )
+        .expect("the demo's refund form is valid");
     if let Some(v) = book.support_cases.get_mut(&case) {
         v.record.update_by_aws(CaseStatus::ActionRequired, "Please confirm the invoice to refund and whether the cancellation should wait for the end of the billing cycle.", now - Duration::days(4));
     }
