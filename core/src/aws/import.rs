@@ -19,7 +19,7 @@ use serde_json::{Map, Value};
 use thiserror::Error;
 
 use super::model::{self, join, Model, ShapeError, TimeStyle};
-use super::Operation;
+use super::{ImportedOperation, Operation};
 use crate::adjustment::{AdjustmentReasonCode, AdjustmentStatus, BillingAdjustment, Invoice};
 use crate::agreement::{Agreement, AgreementStatus};
 use crate::book::{
@@ -128,7 +128,8 @@ fn read_with(model: &Model, text: &str) -> Result<ReadFile, FileError> {
             "it is a single value or a list, where the CLI prints an object".into(),
         ));
     };
-    let operation = recognise(model, &object)?;
+    let imported = recognise(model, &object)?;
+    let operation = imported.operation();
     // Where the CLI stopped paging (--max-items) it adds `NextToken`, which is not the
     // model's; it says where to go on, not what the file holds.
     if model.paginated(operation) {
@@ -147,39 +148,13 @@ fn read_with(model: &Model, text: &str) -> Result<ReadFile, FileError> {
         value: &value,
         path: String::new(),
     };
-    let mut data = Data::default();
-    let mut read = || -> Result<(), Unusable> {
-        match operation {
-            Operation::SearchAgreements => {
-                for node in top.list("agreementViewSummaries") {
-                    data.agreements.push(reader.agreement(&node)?);
-                }
-            }
-            Operation::DescribeAgreement => data.agreements.push(reader.agreement(&top)?),
-            Operation::ListAgreementInvoiceLineItems => {
-                for node in top.list("agreementInvoiceLineItemGroupSummaries") {
-                    reader.invoice(&node, &mut data)?;
-                }
-            }
-            Operation::ListAgreementCancellationRequests => {
-                for node in top.list("items") {
-                    data.requests.push(reader.request(&node)?);
-                }
-            }
-            Operation::ListBillingAdjustmentRequests => {
-                for node in top.list("items") {
-                    data.adjustments.push(reader.adjustment(&node)?);
-                }
-            }
-            _ => unreachable!("recognise returns only the imported operations"),
-        }
-        Ok(())
-    };
-    read().map_err(|Unusable { path, reason }| FileError::Unusable {
-        operation,
-        path,
-        reason,
-    })?;
+    let data = reader
+        .data(imported, &top)
+        .map_err(|Unusable { path, reason }| FileError::Unusable {
+            operation,
+            path,
+            reason,
+        })?;
     Ok(ReadFile {
         operation,
         times: reader.times,
@@ -189,9 +164,9 @@ fn read_with(model: &Model, text: &str) -> Result<ReadFile, FileError> {
 
 /// The imported operation whose output has most of the file's fields (and of its first
 /// list item's); among equals, one the file fits.
-fn recognise(model: &Model, object: &Map<String, Value>) -> Result<Operation, FileError> {
-    let score = |operation: Operation| -> usize {
-        let shape = model.output_of(operation);
+fn recognise(model: &Model, object: &Map<String, Value>) -> Result<ImportedOperation, FileError> {
+    let score = |imported: ImportedOperation| -> usize {
+        let shape = model.output_of(imported.operation());
         let members = model.members(shape);
         let mut score = 0;
         for (key, value) in object {
@@ -212,7 +187,8 @@ fn recognise(model: &Model, object: &Map<String, Value>) -> Result<Operation, Fi
         }
         score
     };
-    let scores: Vec<(Operation, usize)> = Operation::IMPORTED.map(|o| (o, score(o))).into();
+    let scores: Vec<(ImportedOperation, usize)> =
+        ImportedOperation::ALL.map(|o| (o, score(o))).into();
     let best = scores.iter().map(|(_, s)| *s).max().unwrap_or(0);
     if best == 0 {
         let keys: Vec<&str> = object.keys().map(String::as_str).collect();
@@ -222,7 +198,7 @@ fn recognise(model: &Model, object: &Map<String, Value>) -> Result<Operation, Fi
             format!("none of its fields ({}) is one of theirs", keys.join(", "))
         }));
     }
-    let tied: Vec<Operation> = scores
+    let tied: Vec<ImportedOperation> = scores
         .into_iter()
         .filter(|(_, s)| *s == best)
         .map(|(o, _)| o)
@@ -231,7 +207,11 @@ fn recognise(model: &Model, object: &Map<String, Value>) -> Result<Operation, Fi
     Ok(tied
         .iter()
         .copied()
-        .find(|o| model.check(model.output_of(*o), &value, "").is_empty())
+        .find(|o| {
+            model
+                .check(model.output_of(o.operation()), &value, "")
+                .is_empty()
+        })
         .unwrap_or(tied[0]))
 }
 
@@ -316,6 +296,35 @@ struct Reader {
 }
 
 impl Reader {
+    /// What the workbench keeps of a checked file, read the way its operation prints it.
+    fn data(&mut self, imported: ImportedOperation, top: &Node) -> Result<Data, Unusable> {
+        let mut data = Data::default();
+        match imported {
+            ImportedOperation::SearchAgreements => {
+                for node in top.list("agreementViewSummaries") {
+                    data.agreements.push(self.agreement(&node)?);
+                }
+            }
+            ImportedOperation::DescribeAgreement => data.agreements.push(self.agreement(top)?),
+            ImportedOperation::ListAgreementInvoiceLineItems => {
+                for node in top.list("agreementInvoiceLineItemGroupSummaries") {
+                    self.invoice(&node, &mut data)?;
+                }
+            }
+            ImportedOperation::ListAgreementCancellationRequests => {
+                for node in top.list("items") {
+                    data.requests.push(self.request(&node)?);
+                }
+            }
+            ImportedOperation::ListBillingAdjustmentRequests => {
+                for node in top.list("items") {
+                    data.adjustments.push(self.adjustment(&node)?);
+                }
+            }
+        }
+        Ok(data)
+    }
+
     fn time(&mut self, node: &Node) -> DateTime<Utc> {
         let (time, style) = model::time(node.value).expect("the model checked every timestamp");
         self.times.get_or_insert(style);
