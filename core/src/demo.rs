@@ -238,10 +238,10 @@ fn send(
         client_token: ClientToken::parse(&format!("demo-{}", ids.next_suffix()))
             .expect("letters and digits"),
     };
-    match book.apply(command, &Actor::Seller(seller), at, ids) {
-        Ok((request, _)) => request,
-        other => panic!("demo request must be accepted: {other:?}"),
-    }
+    let (request, _) = book
+        .apply(command, &Actor::Seller(seller), at, ids)
+        .expect("demo request must be accepted");
+    request
 }
 
 fn refund(
@@ -273,6 +273,61 @@ fn refund(
         ids,
     )
     .expect("demo refund must be accepted");
+}
+
+/// Answered as the agreement's buyer, as only the buyer may.
+fn approve(
+    book: &mut Book,
+    id: &AgreementId,
+    request: RequestId,
+    at: DateTime<Utc>,
+    ids: &mut dyn IdSource,
+) {
+    let buyer = book.record(id).expect("inserted").agreement.buyer.clone();
+    let command = AcceptCancellation {
+        agreement_id: id.clone(),
+        request_id: request,
+    };
+    book.apply(command, &Actor::Buyer(buyer), at, ids)
+        .expect("demo approval");
+}
+
+/// Answered as the agreement's buyer, as only the buyer may.
+fn reject(
+    book: &mut Book,
+    id: &AgreementId,
+    request: RequestId,
+    reason: &str,
+    at: DateTime<Utc>,
+    ids: &mut dyn IdSource,
+) {
+    let buyer = book.record(id).expect("inserted").agreement.buyer.clone();
+    let command = RejectCancellation {
+        agreement_id: id.clone(),
+        request_id: request,
+        reason: reason.into(),
+    };
+    book.apply(command, &Actor::Buyer(buyer), at, ids)
+        .expect("demo rejection");
+}
+
+/// Taken back as the agreement's seller, as only the seller may.
+fn withdraw(
+    book: &mut Book,
+    id: &AgreementId,
+    request: RequestId,
+    reason: &str,
+    at: DateTime<Utc>,
+    ids: &mut dyn IdSource,
+) {
+    let seller = book.record(id).expect("inserted").agreement.seller.clone();
+    let command = WithdrawCancellation {
+        agreement_id: id.clone(),
+        request_id: request,
+        reason: reason.into(),
+    };
+    book.apply(command, &Actor::Seller(seller), at, ids)
+        .expect("demo withdrawal");
 }
 
 /// The demo marketplace as a fresh browser shows it at `now`.
@@ -310,298 +365,296 @@ pub fn demo_book_from_seed(seed: u64, now: DateTime<Utc>) -> Book {
         directory: directory(),
         ..Book::default()
     };
-    let specs = [
-        AgreementSpec {
-            product: 0,
-            buyer: 0,
-            private: true,
-            pricing: PricingModel::Contract,
-            age_days: 200,
-            currency: Currency::USD,
-            monthly_minor: 120_000,
-            invoices: 3,
-        },
-        AgreementSpec {
-            product: 0,
-            buyer: 1,
-            private: false,
-            pricing: PricingModel::Contract,
-            age_days: 40,
-            currency: Currency::USD,
-            monthly_minor: 49_900,
-            invoices: 2,
-        },
-        AgreementSpec {
-            product: 1,
-            buyer: 0,
-            private: false,
-            pricing: PricingModel::Contract,
-            age_days: 1,
-            currency: Currency::USD,
-            monthly_minor: 25_000,
-            invoices: 1,
-        },
-        AgreementSpec {
-            product: 1,
-            buyer: 2,
-            private: true,
-            pricing: PricingModel::Contract,
-            age_days: 380,
-            currency: Currency::EUR,
-            monthly_minor: 310_000,
-            invoices: 3,
-        },
-        AgreementSpec {
-            product: 2,
-            buyer: 3,
-            private: false,
-            pricing: PricingModel::Usage,
-            age_days: 90,
-            currency: Currency::USD,
-            monthly_minor: 75_000,
-            invoices: 3,
-        },
-        AgreementSpec {
-            product: 2,
-            buyer: 0,
-            private: true,
-            pricing: PricingModel::Contract,
-            age_days: 30,
-            currency: Currency::USD,
-            monthly_minor: 990_000,
-            invoices: 1,
-        },
-        AgreementSpec {
-            product: 3,
-            buyer: 4,
-            private: false,
-            pricing: PricingModel::Contract,
-            age_days: 120,
-            currency: Currency::JPY,
-            monthly_minor: 880_000,
-            invoices: 2,
-        },
-        AgreementSpec {
-            product: 3,
-            buyer: 1,
-            private: true,
-            pricing: PricingModel::Contract,
-            age_days: 15,
-            currency: Currency::USD,
-            monthly_minor: 150_000,
-            invoices: 1,
-        },
-        AgreementSpec {
-            product: 4,
-            buyer: 2,
-            private: false,
-            pricing: PricingModel::Contract,
-            age_days: 60,
-            currency: Currency::GBP,
-            monthly_minor: 42_000,
-            invoices: 2,
-        },
-        AgreementSpec {
-            product: 4,
-            buyer: 3,
-            private: false,
-            pricing: PricingModel::Contract,
-            age_days: 400,
-            currency: Currency::USD,
-            monthly_minor: 18_000,
-            invoices: 3,
-        },
-        AgreementSpec {
-            product: 5,
-            buyer: 4,
-            private: true,
-            pricing: PricingModel::SaasSubscription,
-            age_days: 75,
-            currency: Currency::USD,
-            monthly_minor: 260_000,
-            invoices: 2,
-        },
-        AgreementSpec {
-            product: 5,
-            buyer: 0,
-            private: false,
-            pricing: PricingModel::Usage,
-            age_days: 10,
-            currency: Currency::USD,
-            monthly_minor: 9_900,
-            invoices: 1,
-        },
-        AgreementSpec {
-            product: 0,
-            buyer: 2,
-            private: false,
-            pricing: PricingModel::Contract,
-            age_days: 25,
-            currency: Currency::USD,
-            monthly_minor: 49_900,
-            invoices: 1,
-        },
-        AgreementSpec {
-            product: 2,
-            buyer: 1,
-            private: false,
-            pricing: PricingModel::Contract,
-            age_days: 50,
-            currency: Currency::EUR,
-            monthly_minor: 65_000,
-            invoices: 2,
-        },
-        // The renewal that auto-renewal created for agreement 12; it starts when 12 ends,
-        // and its first month is invoiced in advance, not yet paid.
-        AgreementSpec {
-            product: 0,
-            buyer: 2,
-            private: false,
-            pricing: PricingModel::Contract,
-            age_days: -5,
-            currency: Currency::USD,
-            monthly_minor: 49_900,
-            invoices: 1,
-        },
-    ];
+    let agreements = insert_agreements(&mut book, seed, now);
+    add_renewal_and_unpaid_invoices(&mut book, &agreements, now);
     let mut ids = SequentialIds::starting_at(1_000 + seed.wrapping_mul(1_000_000));
-    let mut agreement_ids = Vec::new();
-    for (n, spec) in specs.iter().enumerate() {
-        let record = agreement_record(seed, n as u64 + 1, spec, now);
-        agreement_ids.push(record.agreement.id.clone());
-        book.insert(record);
-    }
-    let a = |i: usize| agreement_ids[i].clone();
-    edit(&mut book, &a(12), |record| {
-        record.agreement.end = Some(now + Duration::days(5));
-        record.agreement.renewal = Some(a(14));
-    });
-    edit(&mut book, &a(13), |record| record.invoices[1].paid = false);
-    edit(&mut book, &a(14), |record| {
-        record.invoices[0].issued_at = now;
-        record.invoices[0].paid = false;
-    });
     // Histories, oldest first, so that `apply` runs time forward as it would have happened.
-    send(
-        &mut book,
-        &a(3),
-        CancellationReasonCode::ReplacingAgreement,
-        "Replacing with the new private offer offer-nwetlpriv at the renewed rate",
-        now - Duration::days(20),
-        &mut ids,
-    );
-    let approve = book
-        .record(&a(3))
-        .and_then(|r| r.pending_request())
-        .map(|r| r.id.clone())
-        .expect("just sent");
-    book.apply(
-        AcceptCancellation {
-            agreement_id: a(3),
-            request_id: approve,
-        },
-        &Actor::Buyer(account(BUYERS[2].account)),
-        now - Duration::days(19),
-        &mut ids,
-    )
-    .expect("demo approval");
-    let rejected = send(
-        &mut book,
-        &a(4),
-        CancellationReasonCode::BuyerDissatisfaction,
-        "Buyer reported repeated false positives in the WAF rules",
-        now - Duration::days(12),
-        &mut ids,
-    );
-    book.apply(
-        RejectCancellation {
-            agreement_id: a(4),
-            request_id: rejected,
-            reason: "We fixed the rules with your support team and want to keep the product".into(),
-        },
-        &Actor::Buyer(account(BUYERS[3].account)),
-        now - Duration::days(11),
-        &mut ids,
-    )
-    .expect("demo rejection");
-    refund(
-        &mut book,
-        &a(4),
-        2,
-        "250.00",
-        now - Duration::days(11),
-        &mut ids,
-    );
-    let withdrawn = send(
-        &mut book,
-        &a(8),
-        CancellationReasonCode::TestAgreement,
-        "Agreement created by our QA team to test provisioning",
-        now - Duration::days(9),
-        &mut ids,
-    );
-    book.apply(
-        WithdrawCancellation {
-            agreement_id: a(8),
-            request_id: withdrawn,
-            reason: "Sent to the wrong agreement: the test agreement is another one".into(),
-        },
-        &Actor::Seller(account(SELLERS[2].account)),
-        now - Duration::days(9) + Duration::hours(2),
-        &mut ids,
-    )
-    .expect("demo withdrawal");
-    send(
-        &mut book,
-        &a(9),
-        CancellationReasonCode::UnintendedRenewal,
-        "Auto-renewal ran although the buyer had asked us in writing not to renew",
-        now - Duration::days(8),
-        &mut ids,
-    );
-    send(
-        &mut book,
-        &a(0),
-        CancellationReasonCode::IncorrectTermsAccepted,
-        "The buyer accepted the 12-month term instead of the agreed 6-month term",
-        now - Duration::days(6) - Duration::hours(20),
-        &mut ids,
-    );
-    refund(
-        &mut book,
-        &a(13),
-        1,
-        "650.00",
-        now - Duration::days(4),
-        &mut ids,
-    );
-    send(
-        &mut book,
-        &a(6),
-        CancellationReasonCode::AlternativeProcurementChannel,
-        "Buyer moves this purchase to their reseller's channel from next month",
-        now - Duration::days(3),
-        &mut ids,
-    );
-    send(
-        &mut book,
-        &a(12),
-        CancellationReasonCode::AlternativeProcurementChannel,
-        "Buyer consolidates its BI tools under one enterprise contract from next month",
-        now - Duration::days(3) + Duration::hours(2),
-        &mut ids,
-    );
-    refund(
-        &mut book,
-        &a(1),
-        0,
-        "120.00",
-        now - Duration::days(2),
-        &mut ids,
-    );
+    add_answered_requests(&mut book, &agreements, now, &mut ids);
+    add_unanswered_requests_and_refunds(&mut book, &agreements, now, &mut ids);
     book.advance_to(now);
     add_families(&mut book, now, &mut ids);
     book
+}
+
+/// The agreements of the demo; the seed draws the IDs of agreements 1 to 15 in this order.
+const AGREEMENTS: [AgreementSpec; 15] = [
+    AgreementSpec {
+        product: 0,
+        buyer: 0,
+        private: true,
+        pricing: PricingModel::Contract,
+        age_days: 200,
+        currency: Currency::USD,
+        monthly_minor: 120_000,
+        invoices: 3,
+    },
+    AgreementSpec {
+        product: 0,
+        buyer: 1,
+        private: false,
+        pricing: PricingModel::Contract,
+        age_days: 40,
+        currency: Currency::USD,
+        monthly_minor: 49_900,
+        invoices: 2,
+    },
+    AgreementSpec {
+        product: 1,
+        buyer: 0,
+        private: false,
+        pricing: PricingModel::Contract,
+        age_days: 1,
+        currency: Currency::USD,
+        monthly_minor: 25_000,
+        invoices: 1,
+    },
+    AgreementSpec {
+        product: 1,
+        buyer: 2,
+        private: true,
+        pricing: PricingModel::Contract,
+        age_days: 380,
+        currency: Currency::EUR,
+        monthly_minor: 310_000,
+        invoices: 3,
+    },
+    AgreementSpec {
+        product: 2,
+        buyer: 3,
+        private: false,
+        pricing: PricingModel::Usage,
+        age_days: 90,
+        currency: Currency::USD,
+        monthly_minor: 75_000,
+        invoices: 3,
+    },
+    AgreementSpec {
+        product: 2,
+        buyer: 0,
+        private: true,
+        pricing: PricingModel::Contract,
+        age_days: 30,
+        currency: Currency::USD,
+        monthly_minor: 990_000,
+        invoices: 1,
+    },
+    AgreementSpec {
+        product: 3,
+        buyer: 4,
+        private: false,
+        pricing: PricingModel::Contract,
+        age_days: 120,
+        currency: Currency::JPY,
+        monthly_minor: 880_000,
+        invoices: 2,
+    },
+    AgreementSpec {
+        product: 3,
+        buyer: 1,
+        private: true,
+        pricing: PricingModel::Contract,
+        age_days: 15,
+        currency: Currency::USD,
+        monthly_minor: 150_000,
+        invoices: 1,
+    },
+    AgreementSpec {
+        product: 4,
+        buyer: 2,
+        private: false,
+        pricing: PricingModel::Contract,
+        age_days: 60,
+        currency: Currency::GBP,
+        monthly_minor: 42_000,
+        invoices: 2,
+    },
+    AgreementSpec {
+        product: 4,
+        buyer: 3,
+        private: false,
+        pricing: PricingModel::Contract,
+        age_days: 400,
+        currency: Currency::USD,
+        monthly_minor: 18_000,
+        invoices: 3,
+    },
+    AgreementSpec {
+        product: 5,
+        buyer: 4,
+        private: true,
+        pricing: PricingModel::SaasSubscription,
+        age_days: 75,
+        currency: Currency::USD,
+        monthly_minor: 260_000,
+        invoices: 2,
+    },
+    AgreementSpec {
+        product: 5,
+        buyer: 0,
+        private: false,
+        pricing: PricingModel::Usage,
+        age_days: 10,
+        currency: Currency::USD,
+        monthly_minor: 9_900,
+        invoices: 1,
+    },
+    AgreementSpec {
+        product: 0,
+        buyer: 2,
+        private: false,
+        pricing: PricingModel::Contract,
+        age_days: 25,
+        currency: Currency::USD,
+        monthly_minor: 49_900,
+        invoices: 1,
+    },
+    AgreementSpec {
+        product: 2,
+        buyer: 1,
+        private: false,
+        pricing: PricingModel::Contract,
+        age_days: 50,
+        currency: Currency::EUR,
+        monthly_minor: 65_000,
+        invoices: 2,
+    },
+    // The renewal that auto-renewal created for agreement 12; it starts when 12 ends,
+    // and its first month is invoiced in advance, not yet paid.
+    AgreementSpec {
+        product: 0,
+        buyer: 2,
+        private: false,
+        pricing: PricingModel::Contract,
+        age_days: -5,
+        currency: Currency::USD,
+        monthly_minor: 49_900,
+        invoices: 1,
+    },
+];
+
+/// Inserts [`AGREEMENTS`] and returns their IDs, in that order.
+fn insert_agreements(book: &mut Book, seed: u64, now: DateTime<Utc>) -> Vec<AgreementId> {
+    AGREEMENTS
+        .iter()
+        .enumerate()
+        .map(|(n, spec)| {
+            let record = agreement_record(seed, n as u64 + 1, spec, now);
+            let id = record.agreement.id.clone();
+            book.insert(record);
+            id
+        })
+        .collect()
+}
+
+/// So that the demo shows a renewal about to start and invoices not yet paid: the
+/// agreement at 12 ends in five days and renews into the one at 14, whose first month is
+/// invoiced in advance.
+fn add_renewal_and_unpaid_invoices(book: &mut Book, a: &[AgreementId], now: DateTime<Utc>) {
+    edit(book, &a[12], |record| {
+        record.agreement.end = Some(now + Duration::days(5));
+        record.agreement.renewal = Some(a[14].clone());
+    });
+    edit(book, &a[13], |record| record.invoices[1].paid = false);
+    edit(book, &a[14], |record| {
+        record.invoices[0].issued_at = now;
+        record.invoices[0].paid = false;
+    });
+}
+
+/// Requests answered more than a week before `now`: approved by the buyer, rejected by the
+/// buyer (and a refund given instead), withdrawn by the seller.
+fn add_answered_requests(
+    book: &mut Book,
+    a: &[AgreementId],
+    now: DateTime<Utc>,
+    ids: &mut dyn IdSource,
+) {
+    let approved = send(
+        book,
+        &a[3],
+        CancellationReasonCode::ReplacingAgreement,
+        "Replacing with the new private offer offer-nwetlpriv at the renewed rate",
+        now - Duration::days(20),
+        ids,
+    );
+    approve(book, &a[3], approved, now - Duration::days(19), ids);
+    let rejected = send(
+        book,
+        &a[4],
+        CancellationReasonCode::BuyerDissatisfaction,
+        "Buyer reported repeated false positives in the WAF rules",
+        now - Duration::days(12),
+        ids,
+    );
+    reject(
+        book,
+        &a[4],
+        rejected,
+        "We fixed the rules with your support team and want to keep the product",
+        now - Duration::days(11),
+        ids,
+    );
+    refund(book, &a[4], 2, "250.00", now - Duration::days(11), ids);
+    let withdrawn = send(
+        book,
+        &a[8],
+        CancellationReasonCode::TestAgreement,
+        "Agreement created by our QA team to test provisioning",
+        now - Duration::days(9),
+        ids,
+    );
+    withdraw(
+        book,
+        &a[8],
+        withdrawn,
+        "Sent to the wrong agreement: the test agreement is another one",
+        now - Duration::days(9) + Duration::hours(2),
+        ids,
+    );
+}
+
+/// Requests of the last eight days nobody answered, left to the 7-day clock (one is hours
+/// from it at `now`), and the refunds made meanwhile.
+fn add_unanswered_requests_and_refunds(
+    book: &mut Book,
+    a: &[AgreementId],
+    now: DateTime<Utc>,
+    ids: &mut dyn IdSource,
+) {
+    send(
+        book,
+        &a[9],
+        CancellationReasonCode::UnintendedRenewal,
+        "Auto-renewal ran although the buyer had asked us in writing not to renew",
+        now - Duration::days(8),
+        ids,
+    );
+    send(
+        book,
+        &a[0],
+        CancellationReasonCode::IncorrectTermsAccepted,
+        "The buyer accepted the 12-month term instead of the agreed 6-month term",
+        now - Duration::days(6) - Duration::hours(20),
+        ids,
+    );
+    refund(book, &a[13], 1, "650.00", now - Duration::days(4), ids);
+    send(
+        book,
+        &a[6],
+        CancellationReasonCode::AlternativeProcurementChannel,
+        "Buyer moves this purchase to their reseller's channel from next month",
+        now - Duration::days(3),
+        ids,
+    );
+    send(
+        book,
+        &a[12],
+        CancellationReasonCode::AlternativeProcurementChannel,
+        "Buyer consolidates its BI tools under one enterprise contract from next month",
+        now - Duration::days(3) + Duration::hours(2),
+        ids,
+    );
+    refund(book, &a[1], 0, "120.00", now - Duration::days(2), ids);
 }
 
 /// An FPS subscription of the demo, last paid for 12 days before `now`.
@@ -636,43 +689,58 @@ struct OrderSpec {
 }
 
 fn add_families(book: &mut Book, now: DateTime<Utc>, ids: &mut SequentialIds) {
-    let fps = [
-        FpsSpec {
-            id: "17d62772-c53e-4bdb-9667-65d7b7841cfc",
-            seller: 0,
-            buyer: 0,
-            product_name: "Northwind Reports (FPS)",
-            last_payment_minor: 2_000,
-            status: FpsStatus::Active,
-        },
-        // A second subscription of the same seller: a caller reference used on one is a
-        // replay on the other too.
-        FpsSpec {
-            id: "5b2e8f41-9c3d-4a7e-b6f0-2d8c1e9a7b53",
-            seller: 0,
-            buyer: 2,
-            product_name: "Northwind Alerts (FPS)",
-            last_payment_minor: 1_000,
-            status: FpsStatus::Active,
-        },
-        FpsSpec {
-            id: "8a1f0c55-2b7e-4c1d-9f3a-6e2d8b7c4a10",
-            seller: 1,
-            buyer: 3,
-            product_name: "Bluefin Scanner (FPS)",
-            last_payment_minor: 12_500,
-            status: FpsStatus::Active,
-        },
-        FpsSpec {
-            id: "c3e9d2a1-7f4b-4e8c-a1d5-9b0e6f3c2d87",
-            seller: 2,
-            buyer: 1,
-            product_name: "Cedar Archive (FPS)",
-            last_payment_minor: 5_000,
-            status: FpsStatus::Cancelled,
-        },
-    ];
-    for spec in fps {
+    add_fps_subscriptions(book, now);
+    add_devpay_subscriptions(book, now);
+    // One order for each of the seed's rules, so that a person can meet every one of them.
+    let orders = alibaba_orders_by_payment(now)
+        .into_iter()
+        .chain(alibaba_orders_by_other_rules(now));
+    for record in orders {
+        book.alibaba
+            .insert(record.id.clone(), Versioned { version: 1, record });
+    }
+    open_support_case(book, now, ids);
+}
+
+const FPS: [FpsSpec; 4] = [
+    FpsSpec {
+        id: "17d62772-c53e-4bdb-9667-65d7b7841cfc",
+        seller: 0,
+        buyer: 0,
+        product_name: "Northwind Reports (FPS)",
+        last_payment_minor: 2_000,
+        status: FpsStatus::Active,
+    },
+    // A second subscription of the same seller: a caller reference used on one is a
+    // replay on the other too.
+    FpsSpec {
+        id: "5b2e8f41-9c3d-4a7e-b6f0-2d8c1e9a7b53",
+        seller: 0,
+        buyer: 2,
+        product_name: "Northwind Alerts (FPS)",
+        last_payment_minor: 1_000,
+        status: FpsStatus::Active,
+    },
+    FpsSpec {
+        id: "8a1f0c55-2b7e-4c1d-9f3a-6e2d8b7c4a10",
+        seller: 1,
+        buyer: 3,
+        product_name: "Bluefin Scanner (FPS)",
+        last_payment_minor: 12_500,
+        status: FpsStatus::Active,
+    },
+    FpsSpec {
+        id: "c3e9d2a1-7f4b-4e8c-a1d5-9b0e6f3c2d87",
+        seller: 2,
+        buyer: 1,
+        product_name: "Cedar Archive (FPS)",
+        last_payment_minor: 5_000,
+        status: FpsStatus::Cancelled,
+    },
+];
+
+fn add_fps_subscriptions(book: &mut Book, now: DateTime<Utc>) {
+    for spec in FPS {
         book.fps.insert(
             spec.id.into(),
             Versioned {
@@ -692,27 +760,31 @@ fn add_families(book: &mut Book, now: DateTime<Utc>, ids: &mut SequentialIds) {
             },
         );
     }
-    let devpay = [
-        DevPaySpec {
-            id: "devpay-nwdesktop",
-            seller: 0,
-            buyer: 0,
-            product_name: "Northwind Desktop (DevPay)",
-            monthly_minor: 3_000,
-            one_time_minor: 5_000,
-            usage_per_hour_minor: 12,
-        },
-        DevPaySpec {
-            id: "devpay-cdsync",
-            seller: 2,
-            buyer: 4,
-            product_name: "Cedar Sync (DevPay)",
-            monthly_minor: 1_500,
-            one_time_minor: 0,
-            usage_per_hour_minor: 4,
-        },
-    ];
-    for spec in devpay {
+}
+
+const DEVPAY: [DevPaySpec; 2] = [
+    DevPaySpec {
+        id: "devpay-nwdesktop",
+        seller: 0,
+        buyer: 0,
+        product_name: "Northwind Desktop (DevPay)",
+        monthly_minor: 3_000,
+        one_time_minor: 5_000,
+        usage_per_hour_minor: 12,
+    },
+    DevPaySpec {
+        id: "devpay-cdsync",
+        seller: 2,
+        buyer: 4,
+        product_name: "Cedar Sync (DevPay)",
+        monthly_minor: 1_500,
+        one_time_minor: 0,
+        usage_per_hour_minor: 4,
+    },
+];
+
+fn add_devpay_subscriptions(book: &mut Book, now: DateTime<Utc>) {
+    for spec in DEVPAY {
         book.devpay.insert(
             spec.id.into(),
             Versioned {
@@ -732,8 +804,12 @@ fn add_families(book: &mut Book, now: DateTime<Utc>, ids: &mut SequentialIds) {
             },
         );
     }
-    // One order for each of the seed's rules, so that a person can meet every one of them.
-    let order = |spec: OrderSpec| AlibabaOrder {
+}
+
+/// An order as most are: a subscription of a standard instance, bought on the official
+/// website and paid in cash, with no invoice issued.
+fn usual_order(spec: OrderSpec) -> AlibabaOrder {
+    AlibabaOrder {
         id: spec.id.into(),
         buyer: account(BUYERS[spec.buyer].account),
         product_name: spec.product_name.into(),
@@ -748,15 +824,19 @@ fn add_families(book: &mut Book, now: DateTime<Utc>, ids: &mut SequentialIds) {
         original_method_refuses: false,
         status: OrderStatus::Active,
         refund: None,
-    };
+    }
+}
+
+/// Orders whose refund is routed by when, and how, they were paid.
+fn alibaba_orders_by_payment(now: DateTime<Utc>) -> [AlibabaOrder; 4] {
     let days_ago = |days| now - Duration::days(days);
     let before_cutoff = Utc.with_ymd_and_hms(2019, 3, 20, 2, 0, 0).unwrap();
-    let alibaba = [
+    [
         // Paid after 29 March 2019 by Alipay, well inside the 548 days: back to Alipay, but
         // never the part paid with vouchers.
         AlibabaOrder {
             paid_vouchers: Money::new(20_000, Currency::CNY),
-            ..order(OrderSpec {
+            ..usual_order(OrderSpec {
                 id: "ali-202611-00017",
                 buyer: 0,
                 product_name: "IoT Platform standard instance",
@@ -766,7 +846,7 @@ fn add_families(book: &mut Book, now: DateTime<Utc>, ids: &mut SequentialIds) {
             })
         },
         // Online banking inside the 548 days: back to the bank, within 2-3 business days.
-        order(OrderSpec {
+        usual_order(OrderSpec {
             id: "ali-202608-00256",
             buyer: 0,
             product_name: "DataV dashboard subscription",
@@ -778,7 +858,7 @@ fn add_families(book: &mut Book, now: DateTime<Utc>, ids: &mut SequentialIds) {
         // is deleted for good.
         AlibabaOrder {
             kind: InstanceKind::Enterprise,
-            ..order(OrderSpec {
+            ..usual_order(OrderSpec {
                 id: "ali-202404-00931",
                 buyer: 1,
                 product_name: "IoT Platform enterprise instance",
@@ -788,7 +868,7 @@ fn add_families(book: &mut Book, now: DateTime<Utc>, ids: &mut SequentialIds) {
             })
         },
         // Paid before 29 March 2019: to the balance whatever else holds.
-        order(OrderSpec {
+        usual_order(OrderSpec {
             id: "ali-201903-00007",
             buyer: 1,
             product_name: "ApsaraDB RDS long-term subscription",
@@ -796,10 +876,17 @@ fn add_families(book: &mut Book, now: DateTime<Utc>, ids: &mut SequentialIds) {
             paid_cash_minor: 540_000,
             method: PaymentMethod::Alipay,
         }),
+    ]
+}
+
+/// Orders whose refund a rule other than the payment's date and method decides.
+fn alibaba_orders_by_other_rules(now: DateTime<Utc>) -> [AlibabaOrder; 4] {
+    let days_ago = |days| now - Duration::days(days);
+    [
         // Alipay refuses the refund (the account was closed): to the balance.
         AlibabaOrder {
             original_method_refuses: true,
-            ..order(OrderSpec {
+            ..usual_order(OrderSpec {
                 id: "ali-202610-00150",
                 buyer: 2,
                 product_name: "OSS storage package",
@@ -811,7 +898,7 @@ fn add_families(book: &mut Book, now: DateTime<Utc>, ids: &mut SequentialIds) {
         // Pay-as-you-go: not refundable.
         AlibabaOrder {
             billing: Billing::PayAsYouGo,
-            ..order(OrderSpec {
+            ..usual_order(OrderSpec {
                 id: "ali-202609-00412",
                 buyer: 3,
                 product_name: "IoT Platform public instance (old)",
@@ -824,7 +911,7 @@ fn add_families(book: &mut Book, now: DateTime<Utc>, ids: &mut SequentialIds) {
         AlibabaOrder {
             paid_vouchers: Money::new(30_000, Currency::CNY),
             invoice_issued: true,
-            ..order(OrderSpec {
+            ..usual_order(OrderSpec {
                 id: "ali-202610-00088",
                 buyer: 4,
                 product_name: "ECS subscription",
@@ -838,7 +925,7 @@ fn add_families(book: &mut Book, now: DateTime<Utc>, ids: &mut SequentialIds) {
         AlibabaOrder {
             channel: SalesChannel::CloudMarketplace,
             invoice_issued: true,
-            ..order(OrderSpec {
+            ..usual_order(OrderSpec {
                 id: "ali-202611-00093",
                 buyer: 4,
                 product_name: "Hardened CentOS image (Cloud Marketplace)",
@@ -847,12 +934,12 @@ fn add_families(book: &mut Book, now: DateTime<Utc>, ids: &mut SequentialIds) {
                 method: PaymentMethod::Alipay,
             })
         },
-    ];
-    for record in alibaba {
-        book.alibaba
-            .insert(record.id.clone(), Versioned { version: 1, record });
-    }
-    // The case is about Globex's Northwind BI Cloud agreement, and its latest invoice.
+    ]
+}
+
+/// The form of the demo's support case: about Globex's Northwind BI Cloud agreement, and
+/// its latest invoice.
+fn refund_form(book: &Book, now: DateTime<Utc>) -> RefundForm {
     let invoice = book
         .records
         .values()
@@ -863,7 +950,7 @@ fn add_families(book: &mut Book, now: DateTime<Utc>, ids: &mut SequentialIds) {
         })
         .and_then(|r| r.invoices.last())
         .map_or_else(String::new, |i| i.id.to_string());
-    let form = RefundForm {
+    RefundForm {
         subscriber_account: BUYERS[1].account.into(),
         product_id: "prod-nwbicloud".into(),
         offer_id: "offer-nwbicloudpub".into(),
@@ -875,17 +962,22 @@ fn add_families(book: &mut Book, now: DateTime<Utc>, ids: &mut SequentialIds) {
             "Please cancel this agreement effective {}.",
             (now + Duration::days(7)).format("%Y-%m-%d")
         ),
-    };
+    }
+}
+
+/// A support case the seller opened, which AWS has answered with a question, so that its
+/// next step is the seller's.
+fn open_support_case(book: &mut Book, now: DateTime<Utc>, ids: &mut SequentialIds) {
+    let form = refund_form(book, now);
     let seller = account(SELLERS[0].account);
-    let opened = book.apply(
-        OpenSupportCase { form },
-        &Actor::Seller(seller),
-        now - Duration::days(5),
-        ids,
-    );
-    let Ok((case, _)) = opened else {
-        panic!("the demo's refund form is valid: {opened:?}");
-    };
+    let (case, _) = book
+        .apply(
+            OpenSupportCase { form },
+            &Actor::Seller(seller),
+            now - Duration::days(5),
+            ids,
+        )
+        .expect("the demo's refund form is valid");
     if let Some(v) = book.support_cases.get_mut(&case) {
         v.record.update_by_aws(CaseStatus::ActionRequired, "Please confirm the invoice to refund and whether the cancellation should wait for the end of the billing cycle.", now - Duration::days(4));
     }
@@ -915,8 +1007,6 @@ pub fn scale_book(n: usize, now: DateTime<Utc>, ids: &mut dyn IdSource) -> Book 
         let mut single = Book::default();
         let record = agreement_record(0, 100 + i as u64, &spec, now);
         let id = record.agreement.id.clone();
-        let buyer = record.agreement.buyer.clone();
-        let seller = record.agreement.seller.clone();
         single.insert(record);
         let first = send(
             &mut single,
@@ -926,18 +1016,14 @@ pub fn scale_book(n: usize, now: DateTime<Utc>, ids: &mut dyn IdSource) -> Book 
             now - Duration::days(20),
             ids,
         );
-        single
-            .apply(
-                RejectCancellation {
-                    agreement_id: id.clone(),
-                    request_id: first,
-                    reason: "Support fixed the time-outs; we keep the product".into(),
-                },
-                &Actor::Buyer(buyer),
-                now - Duration::days(19),
-                ids,
-            )
-            .expect("scale rejection");
+        reject(
+            &mut single,
+            &id,
+            first,
+            "Support fixed the time-outs; we keep the product",
+            now - Duration::days(19),
+            ids,
+        );
         refund(&mut single, &id, 0, "15.00", now - Duration::days(19), ids);
         let second = send(
             &mut single,
@@ -947,18 +1033,14 @@ pub fn scale_book(n: usize, now: DateTime<Utc>, ids: &mut dyn IdSource) -> Book 
             now - Duration::days(10),
             ids,
         );
-        single
-            .apply(
-                WithdrawCancellation {
-                    agreement_id: id.clone(),
-                    request_id: second,
-                    reason: "The renewal was postponed by the buyer".into(),
-                },
-                &Actor::Seller(seller),
-                now - Duration::days(9),
-                ids,
-            )
-            .expect("scale withdrawal");
+        withdraw(
+            &mut single,
+            &id,
+            second,
+            "The renewal was postponed by the buyer",
+            now - Duration::days(9),
+            ids,
+        );
         send(
             &mut single,
             &id,

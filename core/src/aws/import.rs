@@ -19,7 +19,7 @@ use serde_json::{Map, Value};
 use thiserror::Error;
 
 use super::model::{self, join, Model, ShapeError, TimeStyle};
-use super::Operation;
+use super::{ImportedOperation, Operation};
 use crate::adjustment::{AdjustmentReasonCode, AdjustmentStatus, BillingAdjustment, Invoice};
 use crate::agreement::{Agreement, AgreementStatus};
 use crate::book::{
@@ -128,7 +128,8 @@ fn read_with(model: &Model, text: &str) -> Result<ReadFile, FileError> {
             "it is a single value or a list, where the CLI prints an object".into(),
         ));
     };
-    let operation = recognise(model, &object)?;
+    let imported = recognise(model, &object)?;
+    let operation = imported.operation();
     // Where the CLI stopped paging (--max-items) it adds `NextToken`, which is not the
     // model's; it says where to go on, not what the file holds.
     if model.paginated(operation) {
@@ -147,39 +148,13 @@ fn read_with(model: &Model, text: &str) -> Result<ReadFile, FileError> {
         value: &value,
         path: String::new(),
     };
-    let mut data = Data::default();
-    let mut read = || -> Result<(), Unusable> {
-        match operation {
-            Operation::SearchAgreements => {
-                for node in top.list("agreementViewSummaries") {
-                    data.agreements.push(reader.agreement(&node)?);
-                }
-            }
-            Operation::DescribeAgreement => data.agreements.push(reader.agreement(&top)?),
-            Operation::ListAgreementInvoiceLineItems => {
-                for node in top.list("agreementInvoiceLineItemGroupSummaries") {
-                    reader.invoice(&node, &mut data)?;
-                }
-            }
-            Operation::ListAgreementCancellationRequests => {
-                for node in top.list("items") {
-                    data.requests.push(reader.request(&node)?);
-                }
-            }
-            Operation::ListBillingAdjustmentRequests => {
-                for node in top.list("items") {
-                    data.adjustments.push(reader.adjustment(&node)?);
-                }
-            }
-            _ => unreachable!("recognise returns only the imported operations"),
-        }
-        Ok(())
-    };
-    read().map_err(|Unusable { path, reason }| FileError::Unusable {
-        operation,
-        path,
-        reason,
-    })?;
+    let data = reader
+        .data(imported, &top)
+        .map_err(|Unusable { path, reason }| FileError::Unusable {
+            operation,
+            path,
+            reason,
+        })?;
     Ok(ReadFile {
         operation,
         times: reader.times,
@@ -189,9 +164,9 @@ fn read_with(model: &Model, text: &str) -> Result<ReadFile, FileError> {
 
 /// The imported operation whose output has most of the file's fields (and of its first
 /// list item's); among equals, one the file fits.
-fn recognise(model: &Model, object: &Map<String, Value>) -> Result<Operation, FileError> {
-    let score = |operation: Operation| -> usize {
-        let shape = model.output_of(operation);
+fn recognise(model: &Model, object: &Map<String, Value>) -> Result<ImportedOperation, FileError> {
+    let score = |imported: ImportedOperation| -> usize {
+        let shape = model.output_of(imported.operation());
         let members = model.members(shape);
         let mut score = 0;
         for (key, value) in object {
@@ -212,7 +187,8 @@ fn recognise(model: &Model, object: &Map<String, Value>) -> Result<Operation, Fi
         }
         score
     };
-    let scores: Vec<(Operation, usize)> = Operation::IMPORTED.map(|o| (o, score(o))).into();
+    let scores: Vec<(ImportedOperation, usize)> =
+        ImportedOperation::ALL.map(|o| (o, score(o))).into();
     let best = scores.iter().map(|(_, s)| *s).max().unwrap_or(0);
     if best == 0 {
         let keys: Vec<&str> = object.keys().map(String::as_str).collect();
@@ -222,7 +198,7 @@ fn recognise(model: &Model, object: &Map<String, Value>) -> Result<Operation, Fi
             format!("none of its fields ({}) is one of theirs", keys.join(", "))
         }));
     }
-    let tied: Vec<Operation> = scores
+    let tied: Vec<ImportedOperation> = scores
         .into_iter()
         .filter(|(_, s)| *s == best)
         .map(|(o, _)| o)
@@ -231,7 +207,11 @@ fn recognise(model: &Model, object: &Map<String, Value>) -> Result<Operation, Fi
     Ok(tied
         .iter()
         .copied()
-        .find(|o| model.check(model.output_of(*o), &value, "").is_empty())
+        .find(|o| {
+            model
+                .check(model.output_of(o.operation()), &value, "")
+                .is_empty()
+        })
         .unwrap_or(tied[0]))
 }
 
@@ -316,6 +296,35 @@ struct Reader {
 }
 
 impl Reader {
+    /// What the workbench keeps of a checked file, read the way its operation prints it.
+    fn data(&mut self, imported: ImportedOperation, top: &Node) -> Result<Data, Unusable> {
+        let mut data = Data::default();
+        match imported {
+            ImportedOperation::SearchAgreements => {
+                for node in top.list("agreementViewSummaries") {
+                    data.agreements.push(self.agreement(&node)?);
+                }
+            }
+            ImportedOperation::DescribeAgreement => data.agreements.push(self.agreement(top)?),
+            ImportedOperation::ListAgreementInvoiceLineItems => {
+                for node in top.list("agreementInvoiceLineItemGroupSummaries") {
+                    self.invoice(&node, &mut data)?;
+                }
+            }
+            ImportedOperation::ListAgreementCancellationRequests => {
+                for node in top.list("items") {
+                    data.requests.push(self.request(&node)?);
+                }
+            }
+            ImportedOperation::ListBillingAdjustmentRequests => {
+                for node in top.list("items") {
+                    data.adjustments.push(self.adjustment(&node)?);
+                }
+            }
+        }
+        Ok(data)
+    }
+
     fn time(&mut self, node: &Node) -> DateTime<Utc> {
         let (time, style) = model::time(node.value).expect("the model checked every timestamp");
         self.times.get_or_insert(style);
@@ -707,7 +716,6 @@ impl Book {
     /// Merges what the files hold for one agreement into its record, or leaves it out.
     fn plan(&self, id: AgreementId, incoming: Incoming, preview: &mut ImportPreview) {
         let existing = self.records.get(&id);
-        let mut merge = Merge::default();
         let mut record = match (existing, &incoming.agreement) {
             (Some(v), _) => v.record.clone(),
             (None, Some(agreement)) => AgreementRecord::new(agreement.clone(), Vec::new()),
@@ -721,96 +729,23 @@ impl Book {
                 return;
             }
         };
-        let new = existing.is_none();
+        let mut merge = Merge::default();
         if let Some(agreement) = incoming.agreement {
-            let fields = if new {
-                None
-            } else {
-                let mut fields = agreement_changes(&record.agreement, &agreement);
-                origin_change(record.from_aws.agreement, &mut fields);
-                Some(fields)
-            };
-            merge.note(ImportItem::Agreement(id.clone()), fields);
-            record.agreement = Agreement {
-                renewal: record.agreement.renewal.clone(),
-                pricing: record.agreement.pricing,
-                ..agreement
-            };
-            record.from_aws.agreement = true;
+            let new = existing.is_none();
+            merge_agreement(&mut record, &id, agreement, new, &mut merge);
         }
-        for (invoice_id, mut invoice) in incoming.invoices {
-            let item = ImportItem::Invoice(id.clone(), invoice_id.clone());
-            let position = record.invoices.iter().position(|i| i.id == invoice_id);
-            let fields = position.map(|at| {
-                let before = &record.invoices[at];
-                invoice.paid = before.paid;
-                let mut fields = invoice_changes(before, &invoice);
-                origin_change(record.from_aws.invoice(&invoice_id), &mut fields);
-                fields
-            });
-            merge.note(item, fields);
-            match position {
-                Some(at) => record.invoices[at] = invoice,
-                None => record.invoices.push(invoice),
-            }
-            record.from_aws.invoices.insert(invoice_id);
+        for (invoice_id, invoice) in incoming.invoices {
+            merge_invoice(&mut record, &id, invoice_id, invoice, &mut merge);
         }
-        for (request_id, mut request) in incoming.requests {
-            let item = ImportItem::Request(id.clone(), request_id.clone());
-            let position = record.requests.iter().position(|r| r.id == request_id);
-            let fields = position.map(|at| {
-                let before = &record.requests[at];
-                // What the list does not give stays as the workbench knew it.
-                request.description.clone_from(&before.description);
-                request.details = before.details.clone();
-                request.client_token = before.client_token.clone();
-                request.link_secret = before.link_secret.clone();
-                if request.status == before.status {
-                    request.status_message.clone_from(&before.status_message);
-                    request.decided_by = before.decided_by;
-                }
-                let mut fields = request_changes(before, &request);
-                origin_change(record.from_aws.request(&request_id), &mut fields);
-                fields
-            });
-            merge.note(item, fields);
-            match position {
-                Some(at) => record.requests[at] = request,
-                None => record.requests.push(request),
-            }
-            record.from_aws.requests.insert(request_id);
+        for (request_id, request) in incoming.requests {
+            merge_request(&mut record, &id, request_id, request, &mut merge);
         }
-        for (adjustment_id, mut adjustment) in incoming.adjustments {
-            let item = ImportItem::Adjustment(id.clone(), adjustment_id.clone());
-            if record.invoice(adjustment.invoice_id.as_str()).is_none() {
-                preview.left_out.push(LeftOut {
-                    item,
-                    reason: LeftOutReason::NoInvoice(adjustment.invoice_id),
-                });
-                continue;
+        for (adjustment_id, adjustment) in incoming.adjustments {
+            if let Err(left_out) =
+                merge_adjustment(&mut record, &id, adjustment_id, adjustment, &mut merge)
+            {
+                preview.left_out.push(left_out);
             }
-            let position = record
-                .adjustments
-                .iter()
-                .position(|b| b.id == adjustment_id);
-            let fields = position.map(|at| {
-                let before = &record.adjustments[at];
-                adjustment.reason_code = before.reason_code;
-                adjustment.description.clone_from(&before.description);
-                adjustment.client_token = before.client_token.clone();
-                if adjustment.status == before.status {
-                    adjustment.status_message.clone_from(&before.status_message);
-                }
-                let mut fields = adjustment_changes(before, &adjustment);
-                origin_change(record.from_aws.adjustment(&adjustment_id), &mut fields);
-                fields
-            });
-            merge.note(item, fields);
-            match position {
-                Some(at) => record.adjustments[at] = adjustment,
-                None => record.adjustments.push(adjustment),
-            }
-            record.from_aws.adjustments.insert(adjustment_id);
         }
         record.requests.sort_by_key(|r| r.created_at);
         record.adjustments.sort_by_key(|b| b.created_at);
@@ -826,9 +761,23 @@ impl Book {
             return;
         }
         record.rederive_events();
+        self.plan_parties(&record.agreement, preview);
+        let summary = merge.summary();
+        preview.added.extend(merge.added);
+        preview.changed.extend(merge.changed);
+        preview.import.records.push(Planned {
+            version: existing.map(|v| v.version),
+            record,
+            summary,
+        });
+    }
+
+    /// Adds the agreement's seller and buyer to the import where the directory does not
+    /// know them yet, once each, so that the agreement is listed under them.
+    fn plan_parties(&self, agreement: &Agreement, preview: &mut ImportPreview) {
         for (side, account) in [
-            (Side::Seller, &record.agreement.seller),
-            (Side::Buyer, &record.agreement.buyer),
+            (Side::Seller, &agreement.seller),
+            (Side::Buyer, &agreement.buyer),
         ] {
             let known = match side {
                 Side::Seller => self.directory.seller(account).is_some(),
@@ -852,14 +801,129 @@ impl Book {
                 preview.import.parties.push((side, party));
             }
         }
-        let summary = merge.summary();
-        preview.added.extend(merge.added);
-        preview.changed.extend(merge.changed);
-        preview.import.records.push(Planned {
-            version: existing.map(|v| v.version),
-            record,
-            summary,
+    }
+}
+
+/// Takes the agreement as AWS has it, but for what AWS does not say: its renewal and its
+/// pricing model stay as the workbench knew them.
+fn merge_agreement(
+    record: &mut AgreementRecord,
+    id: &AgreementId,
+    agreement: Agreement,
+    new: bool,
+    merge: &mut Merge,
+) {
+    let fields = if new {
+        None
+    } else {
+        let mut fields = agreement_changes(&record.agreement, &agreement);
+        origin_change(record.from_aws.agreement, &mut fields);
+        Some(fields)
+    };
+    merge.note(ImportItem::Agreement(id.clone()), fields);
+    record.agreement = Agreement {
+        renewal: record.agreement.renewal.clone(),
+        pricing: record.agreement.pricing,
+        ..agreement
+    };
+    record.from_aws.agreement = true;
+}
+
+/// Takes the invoice as AWS lists it; whether it is paid stays as the workbench knew it.
+fn merge_invoice(
+    record: &mut AgreementRecord,
+    id: &AgreementId,
+    invoice_id: InvoiceId,
+    mut invoice: Invoice,
+    merge: &mut Merge,
+) {
+    let item = ImportItem::Invoice(id.clone(), invoice_id.clone());
+    let position = record.invoices.iter().position(|i| i.id == invoice_id);
+    let fields = position.map(|at| {
+        let before = &record.invoices[at];
+        invoice.paid = before.paid;
+        let mut fields = invoice_changes(before, &invoice);
+        origin_change(record.from_aws.invoice(&invoice_id), &mut fields);
+        fields
+    });
+    merge.note(item, fields);
+    put(&mut record.invoices, position, invoice);
+    record.from_aws.invoices.insert(invoice_id);
+}
+
+fn merge_request(
+    record: &mut AgreementRecord,
+    id: &AgreementId,
+    request_id: RequestId,
+    mut request: CancellationRequest,
+    merge: &mut Merge,
+) {
+    let item = ImportItem::Request(id.clone(), request_id.clone());
+    let position = record.requests.iter().position(|r| r.id == request_id);
+    let fields = position.map(|at| {
+        let before = &record.requests[at];
+        // What the list does not give stays as the workbench knew it.
+        request.description.clone_from(&before.description);
+        request.details = before.details.clone();
+        request.client_token = before.client_token.clone();
+        request.link_secret = before.link_secret.clone();
+        if request.status == before.status {
+            request.status_message.clone_from(&before.status_message);
+            request.decided_by = before.decided_by;
+        }
+        let mut fields = request_changes(before, &request);
+        origin_change(record.from_aws.request(&request_id), &mut fields);
+        fields
+    });
+    merge.note(item, fields);
+    put(&mut record.requests, position, request);
+    record.from_aws.requests.insert(request_id);
+}
+
+/// Takes the adjustment as AWS lists it, unless the record lacks its invoice: a refund
+/// the workbench keeps is always against an invoice it holds.
+fn merge_adjustment(
+    record: &mut AgreementRecord,
+    id: &AgreementId,
+    adjustment_id: AdjustmentId,
+    mut adjustment: BillingAdjustment,
+    merge: &mut Merge,
+) -> Result<(), LeftOut> {
+    let item = ImportItem::Adjustment(id.clone(), adjustment_id.clone());
+    if record.invoice(adjustment.invoice_id.as_str()).is_none() {
+        return Err(LeftOut {
+            item,
+            reason: LeftOutReason::NoInvoice(adjustment.invoice_id),
         });
+    }
+    let position = record
+        .adjustments
+        .iter()
+        .position(|b| b.id == adjustment_id);
+    let fields = position.map(|at| {
+        let before = &record.adjustments[at];
+        // What the list does not give stays as the workbench knew it.
+        adjustment.reason_code = before.reason_code;
+        adjustment.description.clone_from(&before.description);
+        adjustment.client_token = before.client_token.clone();
+        if adjustment.status == before.status {
+            adjustment.status_message.clone_from(&before.status_message);
+        }
+        let mut fields = adjustment_changes(before, &adjustment);
+        origin_change(record.from_aws.adjustment(&adjustment_id), &mut fields);
+        fields
+    });
+    merge.note(item, fields);
+    put(&mut record.adjustments, position, adjustment);
+    record.from_aws.adjustments.insert(adjustment_id);
+    Ok(())
+}
+
+/// Replaces the item at `position`, or adds it where there is none.
+fn put<T>(list: &mut Vec<T>, position: Option<usize>, item: T) {
+    match position {
+        Some(at) => list[at] = item,
+        None => list.push(item),
     }
 }
 

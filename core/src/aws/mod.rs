@@ -48,14 +48,17 @@ coded!(Operation {
 });
 
 impl Operation {
-    /// The operations whose output the workbench imports.
-    pub const IMPORTED: [Operation; 5] = [
-        Operation::SearchAgreements,
-        Operation::DescribeAgreement,
-        Operation::ListAgreementInvoiceLineItems,
-        Operation::ListAgreementCancellationRequests,
-        Operation::ListBillingAdjustmentRequests,
-    ];
+    /// The operations whose output the workbench imports, in [`ImportedOperation::ALL`]'s
+    /// order: spelled from it, so that the two lists cannot part.
+    pub const IMPORTED: [Operation; ImportedOperation::ALL.len()] = {
+        let mut all = [Operation::SearchAgreements; ImportedOperation::ALL.len()];
+        let mut i = 0;
+        while i < all.len() {
+            all[i] = ImportedOperation::ALL[i].operation();
+            i += 1;
+        }
+        all
+    };
 
     /// As the AWS CLI names it: `search-agreements`.
     pub fn cli_name(self) -> String {
@@ -67,6 +70,44 @@ impl Operation {
             name.push(c.to_ascii_lowercase());
         }
         name
+    }
+}
+
+/// An operation whose output the workbench imports: what a file can be recognised as, so
+/// that reading one matches on these alone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ImportedOperation {
+    SearchAgreements,
+    DescribeAgreement,
+    ListAgreementInvoiceLineItems,
+    ListAgreementCancellationRequests,
+    ListBillingAdjustmentRequests,
+}
+
+impl ImportedOperation {
+    /// Every one, in the order that settles a tie between them.
+    pub const ALL: [ImportedOperation; 5] = [
+        ImportedOperation::SearchAgreements,
+        ImportedOperation::DescribeAgreement,
+        ImportedOperation::ListAgreementInvoiceLineItems,
+        ImportedOperation::ListAgreementCancellationRequests,
+        ImportedOperation::ListBillingAdjustmentRequests,
+    ];
+
+    pub const fn operation(self) -> Operation {
+        match self {
+            ImportedOperation::SearchAgreements => Operation::SearchAgreements,
+            ImportedOperation::DescribeAgreement => Operation::DescribeAgreement,
+            ImportedOperation::ListAgreementInvoiceLineItems => {
+                Operation::ListAgreementInvoiceLineItems
+            }
+            ImportedOperation::ListAgreementCancellationRequests => {
+                Operation::ListAgreementCancellationRequests
+            }
+            ImportedOperation::ListBillingAdjustmentRequests => {
+                Operation::ListBillingAdjustmentRequests
+            }
+        }
     }
 }
 

@@ -112,55 +112,53 @@ impl Parser<'_> {
     fn sequence(&mut self) -> Result<Vec<Item>, PatternError> {
         let mut items = Vec::new();
         while let Some(c) = self.peek() {
-            let atom = match c {
-                ')' => break,
-                '(' => {
-                    self.at += 1;
-                    let inner = self.sequence()?;
-                    if self.next() != Some(')') {
-                        return Err(self.unsupported("an unclosed group".into()));
-                    }
-                    // A group of one plain character, as in `(.)+`, repeats without
-                    // recursing once per character of a 4096-character text.
-                    match <[Item; 1]>::try_from(inner) {
-                        Ok(
-                            [Item {
-                                atom,
-                                min: 1,
-                                max: 1,
-                            }],
-                        ) => atom,
-                        Ok([item]) => Atom::Group(vec![item]),
-                        Err(inner) => Atom::Group(inner),
-                    }
-                }
-                '[' => {
-                    self.at += 1;
-                    self.class()?
-                }
-                '.' => {
-                    self.at += 1;
-                    Atom::Any
-                }
-                '\\' => {
-                    self.at += 1;
-                    self.escape()?
-                }
-                '|' | '^' | '$' | '*' | '+' | '?' | '{' => {
-                    return Err(self.unsupported(format!("'{c}' here")))
-                }
-                _ => {
-                    self.at += 1;
-                    Atom::Class {
-                        ranges: vec![(c, c)],
-                        negated: false,
-                    }
-                }
-            };
+            if c == ')' {
+                break;
+            }
+            let atom = self.atom(c)?;
             let (min, max) = self.quantifier()?;
             items.push(Item { atom, min, max });
         }
         Ok(items)
+    }
+
+    /// The atom that `c`, the next character, begins.
+    fn atom(&mut self, c: char) -> Result<Atom, PatternError> {
+        if matches!(c, '|' | '^' | '$' | '*' | '+' | '?' | '{') {
+            return Err(self.unsupported(format!("'{c}' here")));
+        }
+        self.at += 1;
+        match c {
+            '(' => self.group(),
+            '[' => self.class(),
+            '.' => Ok(Atom::Any),
+            '\\' => self.escape(),
+            _ => Ok(Atom::Class {
+                ranges: vec![(c, c)],
+                negated: false,
+            }),
+        }
+    }
+
+    /// A group, after its `(`.
+    fn group(&mut self) -> Result<Atom, PatternError> {
+        let inner = self.sequence()?;
+        if self.next() != Some(')') {
+            return Err(self.unsupported("an unclosed group".into()));
+        }
+        // A group of one plain character, as in `(.)+`, repeats without recursing once
+        // per character of a 4096-character text.
+        Ok(match <[Item; 1]>::try_from(inner) {
+            Ok(
+                [Item {
+                    atom,
+                    min: 1,
+                    max: 1,
+                }],
+            ) => atom,
+            Ok([item]) => Atom::Group(vec![item]),
+            Err(inner) => Atom::Group(inner),
+        })
     }
 
     fn escape(&mut self) -> Result<Atom, PatternError> {
