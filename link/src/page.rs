@@ -136,7 +136,7 @@ fn RequestFromLink(payload: LinkPayload, secret: LinkSecret) -> impl IntoView {
         results.track();
         handoff::result_for(&request_id)
     });
-    let receipt = RwSignal::new(None::<Receipt>);
+    let receipt = RwSignal::new(None::<ReceiptMade>);
     let days = workbench_core::cancellation::AUTO_APPROVAL_AFTER.num_days();
     // Once the buyer has answered, the time left no longer decides the request alone: the
     // receipt does, if it reaches the seller in time. Once a workbench here has applied it,
@@ -175,7 +175,7 @@ fn RequestFromLink(payload: LinkPayload, secret: LinkSecret) -> impl IntoView {
 }
 
 /// A decision sealed for the seller: the receipt link, its code, and what it says.
-type Receipt = (String, String, Decision);
+type ReceiptMade = (String, String, Decision);
 
 /// The buyer's decision, sealed into a receipt for the seller. In a browser that also runs
 /// the workbench it is handed over at once, and the page says what the workbench made of it.
@@ -183,7 +183,7 @@ type Receipt = (String, String, Decision);
 fn Answering(
     payload: LinkPayload,
     secret: LinkSecret,
-    receipt: RwSignal<Option<Receipt>>,
+    receipt: RwSignal<Option<ReceiptMade>>,
     settled_here: Memo<Option<String>>,
 ) -> impl IntoView {
     let clock = expect_context::<LinkClock>();
@@ -242,9 +242,9 @@ fn ReceiptToSend(url: String, code: String, answer: Decision) -> impl IntoView {
             <h2 id="receipt-heading">"Send your decision to the seller"</h2>
             <p class="next-step user-text" role="status">{decided}</p>
             <p>"Your decision is sealed in this receipt. Send the link (or the code) to the seller: their workbench applies it when they open it. Nothing is sent anywhere until you do."</p>
-            <LinkToSend url=url id="receipt-link" label="Receipt link" openable=false/>
+            <LinkToSend url=url id="receipt-link" label="ReceiptMade link" openable=false/>
             <div class="field">
-                <label for="receipt-code-to-send">"Receipt code"</label>
+                <label for="receipt-code-to-send">"ReceiptMade code"</label>
                 <textarea id="receipt-code-to-send" readonly rows="2" class="link-text" prop:value=code></textarea>
             </div>
         </section>

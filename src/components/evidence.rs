@@ -52,7 +52,7 @@ pub fn DownloadEvidencePack(agreement: AgreementId) -> impl IntoView {
 
 /// What the person is shown about the file they chose.
 #[derive(Debug, Clone, PartialEq, Eq)]
-enum Shown {
+enum PackCheck {
     Reading(String),
     Checked { file: String, verdict: Verdict },
     Unreadable(String),
@@ -62,7 +62,7 @@ enum Shown {
 /// and says, in a live region, whether it is intact or at which line it was altered.
 #[component]
 pub fn VerifyEvidencePack() -> impl IntoView {
-    let shown = RwSignal::new(None::<Shown>);
+    let shown = RwSignal::new(None::<PackCheck>);
     // A slow read of an earlier choice must not overwrite the verdict on a later one.
     let latest = StoredValue::new(0u64);
     let on_change = move |ev: leptos::ev::Event| {
@@ -74,7 +74,7 @@ pub fn VerifyEvidencePack() -> impl IntoView {
         let name = file.name();
         // The size is known before reading: a huge file is refused without being loaded.
         if file.size() > MAX_PACK_BYTES as f64 {
-            shown.set(Some(Shown::Checked {
+            shown.set(Some(PackCheck::Checked {
                 file: name,
                 verdict: Verdict::Unverifiable(EvidenceError::TooLarge {
                     bytes: file.size() as u64,
@@ -82,14 +82,14 @@ pub fn VerifyEvidencePack() -> impl IntoView {
             }));
             return;
         }
-        shown.set(Some(Shown::Reading(name.clone())));
+        shown.set(Some(PackCheck::Reading(name.clone())));
         spawn_local(async move {
             let result = match read_text(&file).await {
-                Some(text) => Shown::Checked {
+                Some(text) => PackCheck::Checked {
                     file: name,
                     verdict: check_in_steps(&text).await,
                 },
-                None => Shown::Unreadable(name),
+                None => PackCheck::Unreadable(name),
             };
             if latest.get_value() == this {
                 shown.set(Some(result));
@@ -147,17 +147,17 @@ async fn next_task() {
     let _ = JsFuture::from(later).await;
 }
 
-fn verdict_view(shown: Shown) -> impl IntoView {
+fn verdict_view(shown: PackCheck) -> impl IntoView {
     let (class, headline, about, file) = match shown {
-        Shown::Reading(file) => ("", "Checking\u{2026}".to_string(), None, file),
-        Shown::Unreadable(file) => (
+        PackCheck::Reading(file) => ("", "Checking\u{2026}".to_string(), None, file),
+        PackCheck::Unreadable(file) => (
             "altered",
             "The browser could not read this file. Choose it again, or save it again first."
                 .to_string(),
             None,
             file,
         ),
-        Shown::Checked { file, verdict } => {
+        PackCheck::Checked { file, verdict } => {
             let class = match verdict {
                 Verdict::Intact { .. } => "intact",
                 Verdict::Altered { .. } | Verdict::Unverifiable(_) => "altered",

@@ -19,7 +19,7 @@ use crate::state::use_app;
 
 /// The form as typed; it stays through a refusal and empties once the case is open.
 #[derive(Clone, Copy)]
-struct Draft {
+struct CaseFormFields {
     subscriber: RwSignal<String>,
     product: RwSignal<String>,
     offer: RwSignal<String>,
@@ -30,9 +30,9 @@ struct Draft {
     comments: RwSignal<String>,
 }
 
-impl Draft {
+impl CaseFormFields {
     fn new() -> Self {
-        Draft {
+        CaseFormFields {
             subscriber: RwSignal::new(String::new()),
             product: RwSignal::new(String::new()),
             offer: RwSignal::new(String::new()),
@@ -77,7 +77,7 @@ impl Draft {
 #[component]
 pub fn SupportCases() -> impl IntoView {
     let app = use_app();
-    let draft = Draft::new();
+    let draft = CaseFormFields::new();
     let open = RwSignal::new(false);
     let error = RwSignal::new(None::<Refusal>);
     let opened = RwSignal::new(None::<SupportCaseId>);
