@@ -14,21 +14,21 @@ use crate::state::{use_app, AppState};
 /// What was pasted and what came of it, kept by the page: applying a receipt changes the
 /// agreement, which redraws the parts of the page that show it.
 #[derive(Clone, Copy)]
-pub struct ReceiptDraft {
+pub struct PastedReceipt {
     code: RwSignal<String>,
     outcome: RwSignal<Option<Result<String, String>>>,
 }
 
-impl ReceiptDraft {
+impl PastedReceipt {
     pub fn new() -> Self {
-        ReceiptDraft {
+        PastedReceipt {
             code: RwSignal::new(String::new()),
             outcome: RwSignal::new(None),
         }
     }
 }
 
-impl Default for ReceiptDraft {
+impl Default for PastedReceipt {
     fn default() -> Self {
         Self::new()
     }
@@ -36,9 +36,9 @@ impl Default for ReceiptDraft {
 
 /// Where the seller pastes the receipt a buyer sent from another device.
 #[component]
-pub fn ApplyReceipt(draft: ReceiptDraft) -> impl IntoView {
+pub fn PasteReceipt(draft: PastedReceipt) -> impl IntoView {
     let app = use_app();
-    let ReceiptDraft { code, outcome } = draft;
+    let PastedReceipt { code, outcome } = draft;
     let apply = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let typed = code.get_untracked();

@@ -11,7 +11,7 @@ use workbench_core::ids::AgreementId;
 use workbench_link::words::{duration_words, local_date, local_time};
 
 use crate::components::adjustment_form::{AdjustDraft, ApplyAdjustment};
-use crate::components::apply_receipt::{ApplyReceipt, ReceiptDraft};
+use crate::components::apply_receipt::{PasteReceipt, PastedReceipt};
 use crate::components::event_log::EventItem;
 use crate::components::page_title::PageTitle;
 use crate::components::request_form::{
@@ -38,7 +38,7 @@ pub fn AgreementPage() -> impl IntoView {
     let draft = CancelDraft::new();
     let withdraw = WithdrawDraft::new();
     let adjust = AdjustDraft::new();
-    let receipt = ReceiptDraft::new();
+    let receipt = PastedReceipt::new();
     view! {
         <PageTitle text="Agreement"/>
         <p><A href="/seller">"Back to all agreements"</A></p>
@@ -59,7 +59,7 @@ fn AgreementDetail(
     draft: CancelDraft,
     withdraw: WithdrawDraft,
     adjust: AdjustDraft,
-    receipt: ReceiptDraft,
+    receipt: PastedReceipt,
 ) -> impl IntoView {
     let app = use_app();
     let (buyer, product, offer) = app.book.with_untracked(|b| {
@@ -138,7 +138,7 @@ fn AgreementDetail(
                         <ShareLink agreement_id=r.agreement_id.clone() request_id=r.id.clone()/>
                     })}
                     <h3>"The buyer's decision from another device"</h3>
-                    <ApplyReceipt draft=receipt/>
+                    <PasteReceipt draft=receipt/>
                 }
             })}
             <crate::components::evidence::DownloadEvidencePack agreement=a.id.clone()/>

@@ -5,7 +5,7 @@ use leptos_router::components::A;
 use leptos_router::hooks::use_location;
 use workbench_core::confirmation::Settled;
 
-use crate::components::apply_receipt::{receipt_code, settled_words, ApplyReceipt, ReceiptDraft};
+use crate::components::apply_receipt::{receipt_code, settled_words, PasteReceipt, PastedReceipt};
 use crate::components::page_title::PageTitle;
 use crate::error::AppError;
 use crate::state::use_app;
@@ -49,6 +49,6 @@ pub fn ReceiptPage() -> impl IntoView {
             Some(Err(problem)) => view! { <p role="alert" class="field-error">{problem.to_string()}</p> }.into_any(),
         }}
         <h2>"Apply another receipt"</h2>
-        <ApplyReceipt draft=ReceiptDraft::new()/>
+        <PasteReceipt draft=PastedReceipt::new()/>
     }
 }
