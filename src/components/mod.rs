@@ -17,6 +17,7 @@ pub mod page_title;
 pub mod pager;
 pub mod received_events;
 pub mod request_form;
+pub mod request_form_state;
 pub mod reset_demo;
 pub mod share_link;
 pub mod site_header;
