@@ -1,6 +1,7 @@
 //! Small pieces of the workbench, each named for what the person sees.
 
 pub mod adjustment_form;
+pub mod adjustment_form_state;
 pub mod apply_receipt;
 pub mod aws_cli;
 pub mod aws_import;
@@ -16,6 +17,7 @@ pub mod page_title;
 pub mod pager;
 pub mod received_events;
 pub mod request_form;
+pub mod request_form_state;
 pub mod reset_demo;
 pub mod share_link;
 pub mod site_header;

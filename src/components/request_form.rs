@@ -1,82 +1,34 @@
 //! "Request cancellation" and "Withdraw request": the seller's forms on an agreement, whose
-//! typed text outlives every redraw.
+//! typed text outlives every redraw. What each form holds and decides is
+//! [`CancellationForm`] or [`WithdrawalForm`]; these components draw them.
 
+use leptos::ev::{Event, SubmitEvent};
 use leptos::prelude::*;
-use workbench_core::book::{
-    Actor, AgreementRecord, DomainError, SendCancellation, WithdrawCancellation,
-};
+use workbench_core::agreement::Agreement;
+use workbench_core::book::{Actor, AgreementRecord};
 use workbench_core::cancellation::{
-    check_request, coordination_note, vague_reason_warning, AdditionalDetails, CancellationError,
-    CancellationReasonCode, CancellationRequest, AUTO_APPROVAL_AFTER, DESCRIPTION_MAX,
+    coordination_note, CancellationReasonCode, CancellationRequest, AUTO_APPROVAL_AFTER,
+    DESCRIPTION_MAX,
 };
-use workbench_core::confirmation::{
-    carried, details_for_buyer, Carried, DETAILS_BYTES_IN_LINK, REASON_BYTES_IN_LINK,
-};
-use workbench_core::ids::{ClientToken, IdSource, RequestId};
+use workbench_core::ids::IdSource;
 use workbench_link::words::local_time;
 
 use crate::browser_ids::BrowserIds;
 use crate::components::aws_cli::AwsCliCommand;
-use crate::error::AppError;
+use crate::components::request_form_state::{
+    CancellationForm, RequestField, TextField, WithdrawalForm,
+};
 use crate::focus::focus_when_drawn;
 use crate::state::use_app;
 
-/// What the seller has typed into the cancellation form. It lives as long as the page, so a
-/// re-render (another tab's write, a failed submit) never loses it.
+/// The cancellation form as the agreement's page keeps it: it lives as long as the page, so
+/// a re-render (another tab's write, a failed submit) never loses what was typed.
 #[derive(Clone, Copy)]
-pub struct CancelDraft {
-    open: RwSignal<bool>,
-    reviewing: RwSignal<bool>,
-    reason_code: RwSignal<Option<CancellationReasonCode>>,
-    reason: RwSignal<String>,
-    support_case: RwSignal<String>,
-    buyer_reference: RwSignal<String>,
-    next_step: RwSignal<String>,
-    details: RwSignal<String>,
-    /// One token per form: a double click, a retry or a second tab sends the same request.
-    token: RwSignal<String>,
-    error: RwSignal<Option<(RequestField, String)>>,
-    /// The request this form sent, for the confirmation that follows it.
-    submitted: RwSignal<Option<RequestId>>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum RequestField {
-    ReasonCode,
-    Reason,
-    Details,
-    Form,
-}
+pub struct CancelDraft(RwSignal<CancellationForm>);
 
 impl CancelDraft {
     pub fn new() -> Self {
-        CancelDraft {
-            open: RwSignal::new(false),
-            reviewing: RwSignal::new(false),
-            reason_code: RwSignal::new(None),
-            reason: RwSignal::new(String::new()),
-            support_case: RwSignal::new(String::new()),
-            buyer_reference: RwSignal::new(String::new()),
-            next_step: RwSignal::new(String::new()),
-            details: RwSignal::new(String::new()),
-            token: RwSignal::new(String::new()),
-            error: RwSignal::new(None),
-            submitted: RwSignal::new(None),
-        }
-    }
-
-    fn additional(&self) -> AdditionalDetails {
-        AdditionalDetails {
-            support_case_id: self.support_case.get_untracked(),
-            buyer_reference: self.buyer_reference.get_untracked(),
-            next_step: self.next_step.get_untracked(),
-            coordination_notes: self.details.get_untracked(),
-        }
-    }
-
-    fn error_for(&self, field: RequestField) -> impl Fn() -> Option<String> + Copy + 'static {
-        let error = self.error;
-        move || error.get().filter(|(f, _)| *f == field).map(|(_, m)| m)
+        CancelDraft(RwSignal::new(CancellationForm::default()))
     }
 }
 
@@ -86,242 +38,198 @@ impl Default for CancelDraft {
     }
 }
 
-fn field_of(error: &CancellationError) -> RequestField {
-    match error {
-        CancellationError::MissingReasonCode => RequestField::ReasonCode,
-        CancellationError::Required { .. } | CancellationError::TooLong { .. } => {
-            RequestField::Reason
-        }
-        CancellationError::DetailTooLong { .. } => RequestField::Details,
-        CancellationError::Conflict(_) => RequestField::Form,
-    }
-}
-
 /// "Request cancellation": reason code, a specific reason, additional details, a review of
 /// it all, then "Submit cancellation request". Once submitted there is no undo.
 #[component]
 pub fn RequestCancellation(record: AgreementRecord, draft: CancelDraft) -> impl IntoView {
-    let app = use_app();
-    let agreement = record.agreement.clone();
-    let private = app.book.with_untracked(|b| {
-        b.directory
-            .offer(&agreement.offer)
-            .is_some_and(|o| o.private)
-    });
-    let coordination =
-        move || coordination_note(agreement.pricing, private, agreement.start, app.now.get());
-    let parties = StoredValue::new((record.agreement.id.clone(), record.agreement.seller.clone()));
-
-    let review = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        match check_request(
-            draft.reason_code.get_untracked(),
-            &draft.reason.get_untracked(),
-            draft.additional(),
-        ) {
-            Ok(_) => {
-                draft.error.set(None);
-                draft.reviewing.set(true);
-            }
-            Err(e) => draft.error.set(Some((field_of(&e), e.to_string()))),
-        }
-    };
-    // What "Submit cancellation request" sends, worked out again each time the review opens.
-    let to_send = Memo::new(move |_| {
-        draft.reviewing.get().then_some(())?;
-        let client_token = ClientToken::parse(&draft.token.get()).ok()?;
-        Some(SendCancellation {
-            agreement_id: parties.get_value().0,
-            reason_code: draft.reason_code.get(),
-            description: draft.reason.get(),
-            details: draft.additional(),
-            client_token,
-        })
-    });
-    let submit = {
-        move |_| {
-            let Some(command) = to_send.get_untracked() else {
-                return;
-            };
-            let seller = parties.get_value().1;
-            match app.act(command, &Actor::Seller(seller)) {
-                Ok(id) => {
-                    draft.submitted.set(Some(id));
-                    draft.token.set(String::new());
-                    draft.open.set(false);
-                    draft.reviewing.set(false);
-                    draft.error.set(None);
-                    focus_when_drawn("request-outcome");
-                }
-                Err(problem) => {
-                    let field = match &problem {
-                        AppError::Domain(DomainError::Cancellation(e)) => field_of(e),
-                        _ => RequestField::Form,
-                    };
-                    draft.reviewing.set(false);
-                    draft.error.set(Some((field, problem.to_string())));
-                }
-            }
-        }
-    };
+    let CancelDraft(form) = draft;
+    let agreement = StoredValue::new(record.agreement);
     let start = move |_| {
-        if draft.token.get_untracked().is_empty() {
-            draft
-                .token
-                .set(format!("form-{}", BrowserIds.next_suffix()));
-        }
-        draft.submitted.set(None);
-        draft.open.set(true);
+        form.update(|f| f.open(|| format!("form-{}", BrowserIds.next_suffix())));
     };
-
     view! {
         <Show
-            when=move || draft.open.get()
+            when=move || form.with(CancellationForm::is_open)
             fallback=move || view! { <button type="button" on:click=start>"Request cancellation"</button> }
         >
             <Show
-                when=move || draft.reviewing.get()
-                fallback=move || view! {
-                    <form class="panel" on:submit=review novalidate aria-labelledby="cancel-form-heading">
-                        <h3 id="cancel-form-heading">"Request cancellation"</h3>
-                        <p>{format!(
-                            "This ends the agreement once the buyer approves, or automatically after {} days. It refunds nothing: use a billing adjustment for that.",
-                            AUTO_APPROVAL_AFTER.num_days()
-                        )}</p>
-                        {move || coordination().map(|note| view! { <p class="note">{note}</p> })}
-                        <div class="field">
-                            <label for="reason-code">"Reason code"</label>
-                            <select id="reason-code" aria-describedby="reason-code-error"
-                                aria-invalid=move || draft.error_for(RequestField::ReasonCode)().is_some().to_string()
-                                prop:value=move || draft.reason_code.get().map_or("", CancellationReasonCode::code)
-                                on:change=move |ev| draft.reason_code.set(CancellationReasonCode::from_code(&event_target_value(&ev)))>
-                                <option value="">"Choose a reason code"</option>
-                                {CancellationReasonCode::ALL.into_iter().map(|c| view! { <option value=c.code()>{c.label()}</option> }).collect_view()}
-                            </select>
-                            <span class="field-error" id="reason-code-error">{draft.error_for(RequestField::ReasonCode)}</span>
-                        </div>
-                        <div class="field">
-                            <label for="reason">"Reason"</label>
-                            <textarea id="reason" aria-describedby="reason-hint reason-warning reason-error"
-                                aria-invalid=move || draft.error_for(RequestField::Reason)().is_some().to_string()
-                                prop:value=move || draft.reason.get()
-                                on:input=move |ev| draft.reason.set(event_target_value(&ev))></textarea>
-                            <span class="hint" id="reason-hint">{move || format!("Say specifically why, for example \"Buyer migrating to a different product offer.\" {} of {DESCRIPTION_MAX} characters.", draft.reason.get().chars().count())}</span>
-                            <span class="warning" id="reason-warning">{move || {
-                                let text = draft.reason.get();
-                                (!text.trim().is_empty()).then(|| vague_reason_warning(&text)).flatten()
-                            }}</span>
-                            <span class="field-error" id="reason-error">{draft.error_for(RequestField::Reason)}</span>
-                        </div>
-                        <div class="field">
-                            <label for="support-case">"Support case ID"</label>
-                            <input id="support-case" type="text" prop:value=move || draft.support_case.get()
-                                on:input=move |ev| draft.support_case.set(event_target_value(&ev))/>
-                        </div>
-                        <div class="field">
-                            <label for="buyer-reference">"Buyer's request reference"</label>
-                            <input id="buyer-reference" type="text" prop:value=move || draft.buyer_reference.get()
-                                on:input=move |ev| draft.buyer_reference.set(event_target_value(&ev))/>
-                        </div>
-                        <div class="field">
-                            <label for="next-step">"Intended next step"</label>
-                            <input id="next-step" type="text" placeholder="Replacing with a new offer, full exit…" prop:value=move || draft.next_step.get()
-                                on:input=move |ev| draft.next_step.set(event_target_value(&ev))/>
-                        </div>
-                        <div class="field">
-                            <label for="details">"Additional details"</label>
-                            <textarea id="details" aria-describedby="details-hint details-error" prop:value=move || draft.details.get()
-                                on:input=move |ev| draft.details.set(event_target_value(&ev))></textarea>
-                            <span class="hint" id="details-hint">"Coordination with the buyer or your finance team, anything AWS should know."</span>
-                            <span class="field-error" id="details-error">{draft.error_for(RequestField::Details)}</span>
-                        </div>
-                        <p class="field-error" role="alert">{draft.error_for(RequestField::Form)}</p>
-                        <div class="buttons">
-                            <button type="submit">"Review request"</button>
-                            <button type="button" class="secondary" on:click=move |_| draft.open.set(false)>"Close the form"</button>
-                        </div>
-                    </form>
-                }
+                when=move || form.with(CancellationForm::is_reviewing)
+                fallback=move || view! { <CancellationFields agreement=agreement form=form/> }
             >
-                <section class="panel" aria-labelledby="review-heading">
-                    <h3 id="review-heading">"Review the cancellation request"</h3>
-                    <p class="note">"Once submitted there is no undo: reversing a cancellation needs a new offer and agreement."</p>
-                    <dl class="terms">
-                        <dt>"Reason code"</dt><dd>{move || draft.reason_code.get().map(|c| c.label()).unwrap_or_default()}</dd>
-                        <dt>"Reason"</dt><dd class="user-text">{move || draft.reason.get()}</dd>
-                        <dt>"Support case ID"</dt><dd class="user-text">{move || draft.support_case.get()}</dd>
-                        <dt>"Buyer's request reference"</dt><dd class="user-text">{move || draft.buyer_reference.get()}</dd>
-                        <dt>"Intended next step"</dt><dd class="user-text">{move || draft.next_step.get()}</dd>
-                        <dt>"Additional details"</dt><dd class="user-text">{move || draft.details.get()}</dd>
-                    </dl>
-                    {move || link_note(&draft)}
-                    <AwsCliCommand id="send-cli" command=Signal::derive(move || to_send.get().map(Into::into))/>
-                    <div class="buttons">
-                        <button type="button" on:click=submit>"Submit cancellation request"</button>
-                        <button type="button" class="secondary" on:click=move |_| draft.reviewing.set(false)>"Edit"</button>
-                    </div>
-                </section>
+                <CancellationReview agreement=agreement form=form/>
             </Show>
         </Show>
     }
 }
 
-/// Said before sending: a text too long for the confirmation link reaches the buyer cut,
-/// with a note that the seller has the rest.
-fn link_note(draft: &CancelDraft) -> Option<impl IntoView> {
-    let reason = carried(&draft.reason.get(), REASON_BYTES_IN_LINK);
-    let details = carried(
-        &details_for_buyer(&draft.additional()),
-        DETAILS_BYTES_IN_LINK,
-    );
-    let cut = |what: &str, c: &Carried| {
-        (!c.is_whole()).then(|| {
-            format!(
-                "the first {} of the {} characters of {what}",
-                c.shown, c.total
-            )
-        })
+/// The form's first step: the reason and the details, then "Review request", which the core
+/// checks.
+#[component]
+fn CancellationFields(
+    agreement: StoredValue<Agreement>,
+    form: RwSignal<CancellationForm>,
+) -> impl IntoView {
+    let app = use_app();
+    let (pricing, start, offer) = agreement.with_value(|a| (a.pricing, a.start, a.offer.clone()));
+    let private = app
+        .book
+        .with_untracked(|b| b.directory.offer(&offer).is_some_and(|o| o.private));
+    let coordination = move || coordination_note(pricing, private, start, app.now.get());
+    let review = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        form.update(|f| {
+            f.review();
+        });
     };
-    let parts: Vec<String> = [
-        cut("the reason", &reason),
-        cut("the details for the buyer", &details),
-    ]
-    .into_iter()
-    .flatten()
-    .collect();
-    (!parts.is_empty()).then(|| {
-        view! {
-            <p class="note" id="link-length-note">{format!(
-                "Too long for the confirmation link: a link must fit in a chat message and a QR code, so the buyer's page shows {}, and says that you have the whole text.",
-                parts.join(" and ")
+    view! {
+        <form class="panel" on:submit=review novalidate aria-labelledby="cancel-form-heading">
+            <h3 id="cancel-form-heading">"Request cancellation"</h3>
+            <p>{format!(
+                "This ends the agreement once the buyer approves, or automatically after {} days. It refunds nothing: use a billing adjustment for that.",
+                AUTO_APPROVAL_AFTER.num_days()
             )}</p>
-        }
-    })
-}
-
-/// What the seller typed to withdraw a request. It lives as long as the agreement's page,
-/// which redraws the form whenever the record changes (the clock, an adjustment being
-/// processed): the reason typed must outlive those redraws.
-#[derive(Clone, Copy)]
-pub struct WithdrawDraft {
-    open: RwSignal<bool>,
-    reason: RwSignal<String>,
-    error: RwSignal<Option<String>>,
-}
-
-impl WithdrawDraft {
-    pub fn new() -> Self {
-        WithdrawDraft {
-            open: RwSignal::new(false),
-            reason: RwSignal::new(String::new()),
-            error: RwSignal::new(None),
-        }
+            {move || coordination().map(|note| view! { <p class="note">{note}</p> })}
+            <ReasonCodeField form=form/>
+            <ReasonField form=form/>
+            <AdditionalDetailsFields form=form/>
+            <p class="field-error" role="alert">{error_beside(form, RequestField::Form)}</p>
+            <div class="buttons">
+                <button type="submit">"Review request"</button>
+                <button type="button" class="secondary" on:click=move |_| form.update(CancellationForm::close)>"Close the form"</button>
+            </div>
+        </form>
     }
 }
 
-impl Default for WithdrawDraft {
-    fn default() -> Self {
-        Self::new()
+/// The refusal shown beside `field`, as the view draws it.
+fn error_beside(
+    form: RwSignal<CancellationForm>,
+    field: RequestField,
+) -> impl Fn() -> Option<String> + Copy {
+    move || form.with(|f| f.error_beside(field).map(str::to_string))
+}
+
+/// A text of the form, as typed.
+fn text(form: RwSignal<CancellationForm>, field: TextField) -> impl Fn() -> String + Copy {
+    move || form.with(|f| f.text(field).to_string())
+}
+
+/// What typing into a text field of the form changes.
+fn typing(form: RwSignal<CancellationForm>, field: TextField) -> impl Fn(Event) + Copy {
+    move |ev| form.update(|f| f.type_text(field, event_target_value(&ev)))
+}
+
+/// "Reason code": the API's reasons for a cancellation.
+#[component]
+fn ReasonCodeField(form: RwSignal<CancellationForm>) -> impl IntoView {
+    let error = error_beside(form, RequestField::ReasonCode);
+    view! {
+        <div class="field">
+            <label for="reason-code">"Reason code"</label>
+            <select id="reason-code" aria-describedby="reason-code-error"
+                aria-invalid=move || error().is_some().to_string()
+                prop:value=move || form.with(CancellationForm::reason_code).map_or("", CancellationReasonCode::code)
+                on:change=move |ev| form.update(|f| f.choose_reason_code(CancellationReasonCode::from_code(&event_target_value(&ev))))>
+                <option value="">"Choose a reason code"</option>
+                {CancellationReasonCode::ALL.into_iter().map(|c| view! { <option value=c.code()>{c.label()}</option> }).collect_view()}
+            </select>
+            <span class="field-error" id="reason-code-error">{error}</span>
+        </div>
+    }
+}
+
+/// "Reason": why, specifically, with a count of its characters and the core's warning when
+/// it says nothing specific.
+#[component]
+fn ReasonField(form: RwSignal<CancellationForm>) -> impl IntoView {
+    let error = error_beside(form, RequestField::Reason);
+    let reason = text(form, TextField::Reason);
+    view! {
+        <div class="field">
+            <label for="reason">"Reason"</label>
+            <textarea id="reason" aria-describedby="reason-hint reason-warning reason-error"
+                aria-invalid=move || error().is_some().to_string()
+                prop:value=reason
+                on:input=typing(form, TextField::Reason)></textarea>
+            <span class="hint" id="reason-hint">{move || format!("Say specifically why, for example \"Buyer migrating to a different product offer.\" {} of {DESCRIPTION_MAX} characters.", reason().chars().count())}</span>
+            <span class="warning" id="reason-warning">{move || form.with(CancellationForm::reason_warning)}</span>
+            <span class="field-error" id="reason-error">{error}</span>
+        </div>
+    }
+}
+
+/// The optional details: a support case, the buyer's reference, the next step, and notes.
+#[component]
+fn AdditionalDetailsFields(form: RwSignal<CancellationForm>) -> impl IntoView {
+    use TextField::{BuyerReference, Details, NextStep, SupportCase};
+    view! {
+        <div class="field">
+            <label for="support-case">"Support case ID"</label>
+            <input id="support-case" type="text" prop:value=text(form, SupportCase) on:input=typing(form, SupportCase)/>
+        </div>
+        <div class="field">
+            <label for="buyer-reference">"Buyer's request reference"</label>
+            <input id="buyer-reference" type="text" prop:value=text(form, BuyerReference) on:input=typing(form, BuyerReference)/>
+        </div>
+        <div class="field">
+            <label for="next-step">"Intended next step"</label>
+            <input id="next-step" type="text" placeholder="Replacing with a new offer, full exit…" prop:value=text(form, NextStep)
+                on:input=typing(form, NextStep)/>
+        </div>
+        <div class="field">
+            <label for="details">"Additional details"</label>
+            <textarea id="details" aria-describedby="details-hint details-error" prop:value=text(form, Details)
+                on:input=typing(form, Details)></textarea>
+            <span class="hint" id="details-hint">"Coordination with the buyer or your finance team, anything AWS should know."</span>
+            <span class="field-error" id="details-error">{error_beside(form, RequestField::Details)}</span>
+        </div>
+    }
+}
+
+/// The form's second step: everything typed, what the link will cut, the AWS CLI command,
+/// then "Submit cancellation request".
+#[component]
+fn CancellationReview(
+    agreement: StoredValue<Agreement>,
+    form: RwSignal<CancellationForm>,
+) -> impl IntoView {
+    let app = use_app();
+    // What "Submit cancellation request" sends, worked out again each time the review opens.
+    let to_send = Memo::new(move |_| form.with(|f| agreement.with_value(|a| f.command(&a.id))));
+    let submit = move |_| {
+        let Some(command) = to_send.get_untracked() else {
+            return;
+        };
+        let seller = agreement.with_value(|a| a.seller.clone());
+        match app.act(command, &Actor::Seller(seller)) {
+            Ok(id) => {
+                if let Some(focus) = form.try_update(|f| f.sent(id)) {
+                    focus_when_drawn(focus);
+                }
+            }
+            Err(problem) => form.update(|f| f.refused(&problem)),
+        }
+    };
+    use TextField::{BuyerReference, Details, NextStep, Reason, SupportCase};
+    view! {
+        <section class="panel" aria-labelledby="review-heading">
+            <h3 id="review-heading">"Review the cancellation request"</h3>
+            <p class="note">"Once submitted there is no undo: reversing a cancellation needs a new offer and agreement."</p>
+            <dl class="terms">
+                <dt>"Reason code"</dt><dd>{move || form.with(CancellationForm::reason_code).map(|c| c.label()).unwrap_or_default()}</dd>
+                <dt>"Reason"</dt><dd class="user-text">{text(form, Reason)}</dd>
+                <dt>"Support case ID"</dt><dd class="user-text">{text(form, SupportCase)}</dd>
+                <dt>"Buyer's request reference"</dt><dd class="user-text">{text(form, BuyerReference)}</dd>
+                <dt>"Intended next step"</dt><dd class="user-text">{text(form, NextStep)}</dd>
+                <dt>"Additional details"</dt><dd class="user-text">{text(form, Details)}</dd>
+            </dl>
+            {move || form.with(CancellationForm::link_note).map(|note| view! { <p class="note" id="link-length-note">{note}</p> })}
+            <AwsCliCommand id="send-cli" command=Signal::derive(move || to_send.get().map(Into::into))/>
+            <div class="buttons">
+                <button type="button" on:click=submit>"Submit cancellation request"</button>
+                <button type="button" class="secondary" on:click=move |_| form.update(CancellationForm::back_to_editing)>"Edit"</button>
+            </div>
+        </section>
     }
 }
 
@@ -329,6 +237,7 @@ impl Default for WithdrawDraft {
 /// request went to AWS for processing, with its ID and the moment it is approved on its own.
 #[component]
 pub fn RequestSubmitted(request: CancellationRequest, draft: CancelDraft) -> impl IntoView {
+    let CancelDraft(form) = draft;
     let id = request.id.clone();
     let message = format!(
         "Your cancellation request {} has been submitted to AWS for processing. Share the link \
@@ -339,8 +248,26 @@ pub fn RequestSubmitted(request: CancellationRequest, draft: CancelDraft) -> imp
     );
     view! {
         <p role="status" class="outcome" id="request-outcome" tabindex="-1">
-            {move || (draft.submitted.get().as_ref() == Some(&id)).then(|| message.clone())}
+            {move || form.with(|f| f.submitted() == Some(&id)).then(|| message.clone())}
         </p>
+    }
+}
+
+/// The withdrawal form as the agreement's page keeps it. The page redraws the form whenever
+/// the record changes (the clock, an adjustment being processed): the reason typed must
+/// outlive those redraws.
+#[derive(Clone, Copy)]
+pub struct WithdrawDraft(RwSignal<WithdrawalForm>);
+
+impl WithdrawDraft {
+    pub fn new() -> Self {
+        WithdrawDraft(RwSignal::new(WithdrawalForm::default()))
+    }
+}
+
+impl Default for WithdrawDraft {
+    fn default() -> Self {
+        Self::new()
     }
 }
 
@@ -348,58 +275,44 @@ pub fn RequestSubmitted(request: CancellationRequest, draft: CancelDraft) -> imp
 #[component]
 pub fn WithdrawRequest(record: AgreementRecord, draft: WithdrawDraft) -> impl IntoView {
     let app = use_app();
-    let WithdrawDraft {
-        open,
-        reason,
-        error,
-    } = draft;
+    let WithdrawDraft(form) = draft;
     let Some(request) = record.pending_request().cloned() else {
         return ().into_any();
     };
-    let parties = StoredValue::new((
-        record.agreement.id.clone(),
-        record.agreement.seller.clone(),
-        request.id,
-    ));
-    let to_send = Memo::new(move |_| {
-        let (agreement_id, _, request_id) = parties.get_value();
-        Some(WithdrawCancellation {
-            agreement_id,
-            request_id,
-            reason: reason.get(),
-        })
-    });
-    let confirm = move |ev: leptos::ev::SubmitEvent| {
+    let agreement = record.agreement;
+    let seller = StoredValue::new(agreement.seller);
+    let to_send = Memo::new(move |_| Some(form.with(|f| f.command(&agreement.id, &request.id))));
+    let confirm = move |ev: SubmitEvent| {
         ev.prevent_default();
         let Some(command) = to_send.get_untracked() else {
             return;
         };
-        match app.act(command, &Actor::Seller(parties.get_value().1)) {
-            Ok(_) => {
-                error.set(None);
-                reason.set(String::new());
-                open.set(false);
-                focus_when_drawn("case-heading");
+        match app.act(command, &Actor::Seller(seller.get_value())) {
+            Ok(()) => {
+                if let Some(focus) = form.try_update(WithdrawalForm::withdrawn) {
+                    focus_when_drawn(focus);
+                }
             }
-            Err(problem) => error.set(Some(problem.to_string())),
+            Err(problem) => form.update(|f| f.refused(&problem)),
         }
     };
     view! {
         <Show
-            when=move || open.get()
-            fallback=move || view! { <button type="button" class="secondary" on:click=move |_| open.set(true)>"Withdraw request"</button> }
+            when=move || form.with(WithdrawalForm::is_open)
+            fallback=move || view! { <button type="button" class="secondary" on:click=move |_| form.update(WithdrawalForm::open)>"Withdraw request"</button> }
         >
             <form class="panel" on:submit=confirm novalidate>
                 <div class="field">
                     <label for="withdraw-reason">"Reason for withdrawing"</label>
                     <textarea id="withdraw-reason" aria-describedby="withdraw-error"
-                        prop:value=move || reason.get() on:input=move |ev| reason.set(event_target_value(&ev))></textarea>
-                    <span class="field-error" id="withdraw-error" role="alert">{move || error.get()}</span>
+                        prop:value=move || form.with(|f| f.reason().to_string())
+                        on:input=move |ev| form.update(|f| f.type_reason(event_target_value(&ev)))></textarea>
+                    <span class="field-error" id="withdraw-error" role="alert">{move || form.with(|f| f.error().map(str::to_string))}</span>
                 </div>
                 <AwsCliCommand id="withdraw-cli" command=Signal::derive(move || to_send.get().map(Into::into))/>
                 <div class="buttons">
                     <button type="submit">"Confirm withdrawal"</button>
-                    <button type="button" class="secondary" on:click=move |_| open.set(false)>"Keep the request"</button>
+                    <button type="button" class="secondary" on:click=move |_| form.update(WithdrawalForm::keep)>"Keep the request"</button>
                 </div>
             </form>
         </Show>
