@@ -34,7 +34,9 @@ pub use command::{
 };
 pub use directory::{Directory, Offer, Party, Product};
 pub use query::{Filter, Page, PAGE_MAX};
-pub use record::{Actor, AgreementRecord, BrokenRecordRule, EventRef, EventSource, HistoryEntry};
+pub use record::{
+    Actor, AgreementRecord, BrokenRecordRule, EventRef, EventSource, FromAws, HistoryEntry,
+};
 pub use records::{Records, Versioned};
 
 pub use crate::agreement::{Agreement, AgreementStatus};
