@@ -29,8 +29,8 @@ pub use attention::{Attention, AttentionAbout, AttentionKind, DUE_SOON};
 pub use command::{
     AcceptCancellation, AlibabaUnsubscribe, ApplyReceipt, ArchiveClosed, BatchCreateAdjustments,
     BatchEntryResult, BatchResult, Command, Desk, DevPayCancel, DomainError, FpsCancelAndRefund,
-    ImportFromAws, OpenSupportCase, Outcome, RejectCancellation, ReplyToSupportCase,
-    SendCancellation, WithdrawCancellation,
+    OpenSupportCase, Outcome, RejectCancellation, ReplyToSupportCase, SendCancellation,
+    WithdrawCancellation,
 };
 pub use directory::{Directory, Offer, Party, Product};
 pub use query::{Filter, Page, PAGE_MAX};
