@@ -6,17 +6,19 @@
 //!
 //! One file per concern, so that a reader finds a rule where its name says: `directory`
 //! (who is who), `record` (one agreement's record and its checks), `records` (the records
-//! and their indexes), `schedule` (what time does), `command` (what a person asks and what
-//! the book answers), `apply` (the handlers), `query` (search, pages, the event log).
+//! and their indexes), `schedule` (what time does), `support_case_reading` (what AWS makes
+//! of a support case, against the records), `command` (what a person asks and what the book
+//! answers), `apply` (the handlers), `query` (search, pages, the event log).
 
 mod apply;
 mod attention;
 mod command;
 mod directory;
 mod query;
-pub(crate) mod record;
-pub(crate) mod records;
+mod record;
+mod records;
 mod schedule;
+mod support_case_reading;
 #[cfg(test)]
 pub(crate) mod tests;
 
