@@ -8,7 +8,7 @@ use thiserror::Error;
 
 use crate::coded::coded;
 use crate::ids::{AgreementId, ClientToken, RequestId};
-use crate::link::secret::LinkSecret;
+use crate::secret::LinkSecret;
 
 /// How long the buyer has to answer before the request approves itself.
 pub const AUTO_APPROVAL_AFTER: Duration = Duration::hours(168);

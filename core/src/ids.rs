@@ -7,7 +7,7 @@ use std::fmt;
 use serde::{Deserialize, Deserializer, Serialize};
 use thiserror::Error;
 
-use crate::link::secret::LinkSecret;
+use crate::secret::LinkSecret;
 
 /// Why a typed identifier was refused, in words for the person who typed it.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]

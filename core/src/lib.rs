@@ -34,3 +34,4 @@ pub mod key;
 pub mod link;
 pub mod money;
 pub mod preview;
+mod secret;

@@ -22,9 +22,7 @@ use super::model::{self, join, Model, ShapeError, TimeStyle};
 use super::{ImportedOperation, Operation};
 use crate::adjustment::{AdjustmentReasonCode, AdjustmentStatus, BillingAdjustment, Invoice};
 use crate::agreement::{Agreement, AgreementStatus};
-use crate::book::{
-    Actor, AgreementRecord, Book, Command, Desk, DomainError, HistoryEntry, ImportFromAws, Party,
-};
+use crate::book::{Actor, AgreementRecord, Book, Command, Desk, DomainError, HistoryEntry, Party};
 use crate::cancellation::{
     AdditionalDetails, CancellationReasonCode, CancellationRequest, DecidedBy, PricingModel,
     RequestStatus, AUTO_APPROVAL_AFTER,
@@ -925,6 +923,14 @@ fn put<T>(list: &mut Vec<T>, position: Option<usize>, item: T) {
         Some(at) => list[at] = item,
         None => list.push(item),
     }
+}
+
+/// What the AWS CLI printed, as the person confirmed it from
+/// [`Book::preview_import`](crate::book::Book::preview_import). It lives here, beside what it
+/// carries, rather than with the book's other commands: aws stands above the book.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportFromAws {
+    pub import: AwsImport,
 }
 
 impl Command for ImportFromAws {

@@ -5,12 +5,9 @@
 //! delivers a bus's events (`rule`). The service model travels with the app (`model`), with
 //! a matcher for its patterns (`pattern`).
 
-use std::collections::BTreeSet;
-
 use serde::{Deserialize, Serialize};
 
 use crate::coded::coded;
-use crate::ids::{AdjustmentId, InvoiceId, RequestId};
 
 pub mod cli;
 pub mod import;
@@ -111,45 +108,6 @@ impl ImportedOperation {
     }
 }
 
-/// What of an agreement's record came from AWS (the AWS CLI's output, imported) rather than
-/// being made in the workbench: shown as "From AWS" wherever it is listed, and what decides
-/// whether a request has an ID AWS knows. Empty for everything made in the workbench, and
-/// then left out of the stored record, so records stored before imports existed read back
-/// byte for byte.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct FromAws {
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    pub agreement: bool,
-    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
-    pub invoices: BTreeSet<InvoiceId>,
-    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
-    pub requests: BTreeSet<RequestId>,
-    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
-    pub adjustments: BTreeSet<AdjustmentId>,
-}
-
-impl FromAws {
-    /// Whether nothing of the record came from AWS.
-    pub fn is_empty(&self) -> bool {
-        *self == FromAws::default()
-    }
-
-    /// Whether this invoice came from AWS.
-    pub fn invoice(&self, id: &InvoiceId) -> bool {
-        self.invoices.contains(id)
-    }
-
-    /// Whether this request came from AWS, and so carries the ID AWS gave it.
-    pub fn request(&self, id: &RequestId) -> bool {
-        self.requests.contains(id)
-    }
-
-    /// Whether this billing adjustment came from AWS.
-    pub fn adjustment(&self, id: &AdjustmentId) -> bool {
-        self.adjustments.contains(id)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -164,12 +122,5 @@ mod tests {
             Operation::BatchCreateBillingAdjustmentRequest.cli_name(),
             "batch-create-billing-adjustment-request"
         );
-    }
-
-    #[test]
-    fn a_record_made_in_the_workbench_stores_no_origin() {
-        assert_eq!(serde_json::to_string(&FromAws::default()).unwrap(), "{}");
-        let back: FromAws = serde_json::from_str("{}").unwrap();
-        assert!(back.is_empty());
     }
 }

@@ -12,7 +12,6 @@ use super::record::{Actor, EventRef};
 use super::Book;
 use crate::adjustment::{AdjustmentEntry, EntryError, BATCH_MAX};
 use crate::agreement::AgreementStatus;
-use crate::aws::import::AwsImport;
 use crate::cancellation::{AdditionalDetails, CancellationError, CancellationReasonCode};
 use crate::events::BusEvent;
 use crate::families::alibaba::AlibabaError;
@@ -124,13 +123,6 @@ pub struct OpenSupportCase {
 pub struct ReplyToSupportCase {
     pub case: SupportCaseId,
     pub text: String,
-}
-
-/// What the AWS CLI printed, as the person confirmed it from
-/// [`Book::preview_import`](crate::book::Book::preview_import).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ImportFromAws {
-    pub import: AwsImport,
 }
 
 /// A decision receipt the buyer sent from another device, pasted or opened as a link,

@@ -6,17 +6,19 @@
 //!
 //! One file per concern, so that a reader finds a rule where its name says: `directory`
 //! (who is who), `record` (one agreement's record and its checks), `records` (the records
-//! and their indexes), `schedule` (what time does), `command` (what a person asks and what
-//! the book answers), `apply` (the handlers), `query` (search, pages, the event log).
+//! and their indexes), `schedule` (what time does), `support_case_reading` (what AWS makes
+//! of a support case, against the records), `command` (what a person asks and what the book
+//! answers), `apply` (the handlers), `query` (search, pages, the event log).
 
 mod apply;
 mod attention;
 mod command;
 mod directory;
 mod query;
-pub(crate) mod record;
-pub(crate) mod records;
+mod record;
+mod records;
 mod schedule;
+mod support_case_reading;
 #[cfg(test)]
 pub(crate) mod tests;
 
@@ -29,12 +31,14 @@ pub use attention::{Attention, AttentionAbout, AttentionKind, DUE_SOON};
 pub use command::{
     AcceptCancellation, AlibabaUnsubscribe, ApplyReceipt, ArchiveClosed, BatchCreateAdjustments,
     BatchEntryResult, BatchResult, Command, Desk, DevPayCancel, DomainError, FpsCancelAndRefund,
-    ImportFromAws, OpenSupportCase, Outcome, RejectCancellation, ReplyToSupportCase,
-    SendCancellation, WithdrawCancellation,
+    OpenSupportCase, Outcome, RejectCancellation, ReplyToSupportCase, SendCancellation,
+    WithdrawCancellation,
 };
 pub use directory::{Directory, Offer, Party, Product};
 pub use query::{Filter, Page, PAGE_MAX};
-pub use record::{Actor, AgreementRecord, BrokenRecordRule, EventRef, EventSource, HistoryEntry};
+pub use record::{
+    Actor, AgreementRecord, BrokenRecordRule, EventRef, EventSource, FromAws, HistoryEntry,
+};
 pub use records::{Records, Versioned};
 
 pub use crate::agreement::{Agreement, AgreementStatus};

@@ -1,6 +1,8 @@
 //! One agreement's record: the agreement, its invoices, requests, adjustments and history,
 //! the rules a stored record must satisfy, and the bus events it implies.
 
+use std::collections::BTreeSet;
+
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
@@ -10,7 +12,6 @@ use crate::adjustment::{
     EntryError, EntryField, Invoice,
 };
 use crate::agreement::{Agreement, AgreementStatus};
-use crate::aws::FromAws;
 use crate::cancellation::{CancellationRequest, RequestStatus};
 use crate::events::{self, BusEvent, EventKind, Side};
 use crate::ids::{AccountId, AdjustmentId, InvoiceId, RequestId};
@@ -94,6 +95,46 @@ pub enum EventSource {
     Request { index: usize, settled: bool },
     /// Adjustment `index` was processed.
     Adjustment { index: usize },
+}
+
+/// What of an agreement's record came from AWS (the AWS CLI's output, imported) rather than
+/// being made in the workbench: shown as "From AWS" wherever it is listed, and what decides
+/// whether a request has an ID AWS knows. Empty for everything made in the workbench, and
+/// then left out of the stored record, so records stored before imports existed read back
+/// byte for byte. It is part of the record, so it lives here, below `aws`, which fills it
+/// in when it imports.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FromAws {
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub agreement: bool,
+    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
+    pub invoices: BTreeSet<InvoiceId>,
+    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
+    pub requests: BTreeSet<RequestId>,
+    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
+    pub adjustments: BTreeSet<AdjustmentId>,
+}
+
+impl FromAws {
+    /// Whether nothing of the record came from AWS.
+    pub fn is_empty(&self) -> bool {
+        *self == FromAws::default()
+    }
+
+    /// Whether this invoice came from AWS.
+    pub fn invoice(&self, id: &InvoiceId) -> bool {
+        self.invoices.contains(id)
+    }
+
+    /// Whether this request came from AWS, and so carries the ID AWS gave it.
+    pub fn request(&self, id: &RequestId) -> bool {
+        self.requests.contains(id)
+    }
+
+    /// Whether this billing adjustment came from AWS.
+    pub fn adjustment(&self, id: &AdjustmentId) -> bool {
+        self.adjustments.contains(id)
+    }
 }
 
 /// A record as it is stored: everything but the events it implies.
@@ -488,5 +529,12 @@ mod tests {
             record.check().unwrap_err().to_string(),
             "more than one pending cancellation request"
         );
+    }
+
+    #[test]
+    fn a_record_made_in_the_workbench_stores_no_origin() {
+        assert_eq!(serde_json::to_string(&FromAws::default()).unwrap(), "{}");
+        let back: FromAws = serde_json::from_str("{}").unwrap();
+        assert!(back.is_empty());
     }
 }

@@ -11,8 +11,10 @@
 //! tell which agreement and invoice the case is about and what to do, the case is Completed
 //! with the cancellation and the refund applied to the agreement and its invoice; otherwise
 //! it is Action Required with what AWS needs, and the seller's answer puts it back to
-//! Pending, read again a day later. This file reads a case; the book applies what it reads
-//! (`book/schedule.rs`), so a case needs the agreement records but never the book.
+//! Pending, read again a day later. This file holds the case, what AWS may ask of it and
+//! what it plans; the book, which holds the agreement records a reading needs, reads a case
+//! (`book/support_case_reading.rs`) and applies what it reads (`book/schedule.rs`), so the
+//! family never imports the book.
 //!
 //! Readings of the seed:
 //! - The billing cycle is the calendar month (UTC) the case was opened in, as AWS bills.
@@ -29,8 +31,6 @@ use thiserror::Error;
 
 use super::{line, RefundFacts, RefundTo};
 use crate::agreement::AgreementStatus;
-use crate::book::record::AgreementRecord;
-use crate::book::records::Records;
 use crate::ids::{AccountId, AgreementId, InvoiceId, OfferId, ProductId, RequestId};
 use crate::key::SupportCaseId;
 use crate::money::{Currency, Money};
@@ -227,14 +227,6 @@ pub fn billing_cycle_end(at: DateTime<Utc>) -> DateTime<Utc> {
     Utc.from_utc_datetime(&first.and_hms_opt(0, 0, 0).expect("midnight exists"))
 }
 
-/// The words of a text that could be identifiers or amounts, without the punctuation
-/// around them.
-fn words(text: &str) -> impl Iterator<Item = &str> {
-    text.split(|c: char| c.is_whitespace() || ",;:()[]\"'".contains(c))
-        .map(|w| w.trim_end_matches(['.', '!', '?']))
-        .filter(|w| !w.is_empty())
-}
-
 impl SupportCase {
     /// Opens a case from the form; `id` comes from the shell's ID source.
     pub fn open(
@@ -315,8 +307,17 @@ impl SupportCase {
         })
     }
 
+    /// The seller's replies, latest first.
+    pub(crate) fn sellers_replies(&self) -> impl Iterator<Item = &str> {
+        self.replies
+            .iter()
+            .rev()
+            .filter(|r| r.author == Author::Seller)
+            .map(|r| r.text.as_str())
+    }
+
     /// The seller's own words, latest first: its replies, then the form's comments.
-    fn sellers_words(&self) -> impl Iterator<Item = &str> {
+    pub(crate) fn sellers_words(&self) -> impl Iterator<Item = &str> {
         self.sellers_replies()
             .chain(std::iter::once(self.comments.as_str()))
     }
@@ -399,7 +400,7 @@ pub(crate) struct Plan {
     /// Asked, and the agreement is still active.
     pub(crate) cancel: bool,
     /// Asked, but the agreement had already ended.
-    already_ended: Option<AgreementStatus>,
+    pub(crate) already_ended: Option<AgreementStatus>,
     pub(crate) refund: Option<CaseRefund>,
 }
 
@@ -488,136 +489,6 @@ pub(crate) enum CaseQuestion {
 fn joined(ids: &[InvoiceId]) -> String {
     let ids: Vec<&str> = ids.iter().map(InvoiceId::as_str).collect();
     ids.join(", ")
-}
-
-impl SupportCase {
-    /// The seller's replies, latest first.
-    fn sellers_replies(&self) -> impl Iterator<Item = &str> {
-        self.replies
-            .iter()
-            .rev()
-            .filter(|r| r.author == Author::Seller)
-            .map(|r| r.text.as_str())
-    }
-
-    /// The agreement the case is about: one the seller names in its replies or comments,
-    /// else the only one of this seller with this subscriber, product and offer.
-    fn agreement_in<'b>(&self, records: &'b Records) -> Result<&'b AgreementRecord, CaseQuestion> {
-        let named = self
-            .sellers_words()
-            .flat_map(words)
-            .filter_map(|w| AgreementId::parse(w).ok())
-            .filter_map(|id| records.get(&id).map(|v| &v.record))
-            .find(|r| r.agreement.seller == self.seller);
-        if let Some(record) = named {
-            return Ok(record);
-        }
-        let matching: Vec<&AgreementRecord> = records
-            .values()
-            .map(|v| &v.record)
-            .filter(|r| {
-                let a = &r.agreement;
-                a.seller == self.seller
-                    && a.buyer == self.subscriber
-                    && a.product == self.product
-                    && a.offer == self.offer
-            })
-            .collect();
-        match matching.as_slice() {
-            [one] => Ok(one),
-            [] => Err(CaseQuestion::NoAgreement {
-                subscriber: self.subscriber.clone(),
-                product: self.product.clone(),
-                offer: self.offer.clone(),
-            }),
-            several => Err(CaseQuestion::SeveralAgreements {
-                subscriber: self.subscriber.clone(),
-                count: several.len(),
-                product: self.product.clone(),
-                offer: self.offer.clone(),
-            }),
-        }
-    }
-
-    /// What AWS makes of the case: what it will apply, or what it asks the seller for.
-    pub(crate) fn read(&self, records: &Records) -> Result<Plan, CaseQuestion> {
-        let record = self.agreement_in(records)?;
-        let agreement = &record.agreement;
-        let cancel = self.asks_cancellation();
-        let amount = self.sellers_replies().find_map(amount_in).or(self.refund);
-        if !cancel && amount.is_none() {
-            return Err(CaseQuestion::NothingAsked {
-                cycle_end: billing_cycle_end(self.opened_at).date_naive(),
-            });
-        }
-        let invoice = self
-            .sellers_replies()
-            .flat_map(words)
-            .chain(words(&self.invoice_id))
-            .chain(words(&self.comments))
-            .find_map(|w| record.invoice(w));
-        let Some(invoice) = invoice else {
-            let known = record.invoices.iter().map(|i| i.id.clone()).collect();
-            let agreement = agreement.id.clone();
-            return Err(if self.invoice_id.trim().is_empty() {
-                CaseQuestion::WhichInvoice { agreement, known }
-            } else {
-                CaseQuestion::NoSuchInvoice {
-                    agreement,
-                    named: self.invoice_id.trim().to_string(),
-                    known,
-                }
-            });
-        };
-        let refund = match amount {
-            None => None,
-            Some(amount) if amount.currency != invoice.currency => {
-                return Err(CaseQuestion::OtherCurrency {
-                    invoice: invoice.id.clone(),
-                    currency: invoice.currency,
-                })
-            }
-            Some(_) if !invoice.paid => return Err(CaseQuestion::Unpaid(invoice.id.clone())),
-            Some(amount) => {
-                let left = Money::new(record.still_refundable_minor(invoice), invoice.currency);
-                if amount.minor > left.minor {
-                    return Err(CaseQuestion::AboveRefundable {
-                        invoice: invoice.id.clone(),
-                        left,
-                        asked: amount,
-                    });
-                }
-                Some(CaseRefund {
-                    invoice: invoice.id.to_string(),
-                    amount,
-                })
-            }
-        };
-        if cancel {
-            if let Some(pending) = record.pending_request() {
-                return Err(CaseQuestion::RequestWaiting {
-                    request: pending.id.clone(),
-                    agreement: agreement.id.clone(),
-                });
-            }
-        }
-        let active = agreement.status == AgreementStatus::Active;
-        Ok(Plan {
-            agreement: agreement.id.clone(),
-            cancel: cancel && active,
-            already_ended: (cancel && !active).then_some(agreement.status),
-            refund,
-        })
-    }
-}
-
-/// The first "<amount> <currency code>" of a text ("Refund 12.50 USD").
-fn amount_in(text: &str) -> Option<Money> {
-    let words: Vec<&str> = words(text).collect();
-    words.windows(2).find_map(|pair| {
-        let currency: Currency = pair[1].parse().ok()?;
-        Money::parse_positive(pair[0], currency).ok()
-    })
 }
 
 /// AWS's last message on a completed case: what it did, and when a refund arrives.

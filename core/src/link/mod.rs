@@ -15,20 +15,20 @@
 //! of the authenticated bytes. A version byte comes first so that a later format can be
 //! told apart instead of being misread.
 //!
-//! [`secret`] holds the request's secret, [`token`] the sealed link and [`receipt`] the sealed
-//! answer; both are written in one byte format, in which every value has one spelling.
+//! [`LinkSecret`] is the request's secret (kept below the link, in `crate::secret`, so that
+//! the IDs and the request can hold one), [`token`] the sealed link and [`receipt`] the
+//! sealed answer; both are written in one byte format, in which every value has one spelling.
 
 #[cfg(test)]
 mod fixtures;
 pub mod receipt;
-pub mod secret;
 pub mod token;
 mod wire;
 
+pub use crate::secret::{LinkError, LinkSecret};
 pub use receipt::{
     make_receipt, receipt_request_id, verify_receipt, Decision, Receipt, ReceiptError,
 };
-pub use secret::{LinkError, LinkSecret};
 pub use token::{decode, encode, EncodedLink, LinkPayload, DETAILS_MAX, NAME_MAX};
 pub use wire::MAX_TEXT_CHARS;
 

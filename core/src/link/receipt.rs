@@ -8,10 +8,10 @@ use hmac::Mac;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
-use super::secret::{HmacSha256, LinkSecret};
 use super::wire::{exact_id, put_str, put_time, Cut, Reader, MAX_TEXT_CHARS, TAG_BYTES};
 use crate::cancellation::DESCRIPTION_MAX;
 use crate::ids::RequestId;
+use crate::secret::{HmacSha256, LinkSecret};
 
 const RECEIPT_VERSION: u8 = 1;
 // Set apart from the link's seal, so that one can never pass for the other.

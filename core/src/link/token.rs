@@ -12,12 +12,12 @@ use chrono::{DateTime, Utc};
 use hmac::Mac;
 use serde::{Deserialize, Serialize};
 
-use super::secret::{LinkError, LinkSecret};
 use super::wire::{exact_id, put_str, put_time, Cut, Reader, MAX_TEXT_CHARS, TAG_BYTES};
 use crate::cancellation::{
     CancellationReasonCode, AUTO_APPROVAL_AFTER, DESCRIPTION_MAX, DETAIL_MAX,
 };
 use crate::ids::{AccountId, AgreementId, RequestId};
+use crate::secret::{LinkError, LinkSecret};
 
 pub(super) const LINK_VERSION: u8 = 1;
 // Set apart from the receipt's seal, so that one can never pass for the other.

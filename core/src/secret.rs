@@ -1,7 +1,8 @@
 //! The secret of one request, which seals its link and its receipts, and the ways a link
-//! fails. It imports nothing else of the crate, so that the IDs and the request can hold a
-//! secret without depending on the link; the link's errors live here because the secret's
-//! own checks already speak them.
+//! fails. It imports nothing else of the crate and sits below the link, at the crate's top,
+//! so that the IDs and the request can hold a secret without importing the link that
+//! imports them; the link's errors live here because the secret's own checks already speak
+//! them. Others name both through [`crate::link`], which seals with them.
 
 use std::fmt;
 
@@ -12,7 +13,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use sha2::Sha256;
 use thiserror::Error;
 
-pub(super) type HmacSha256 = Hmac<Sha256>;
+pub(crate) type HmacSha256 = Hmac<Sha256>;
 
 /// The random secret of one request: 16 to 64 bytes, drawn by the shell from the browser's
 /// crypto source, kept by the seller, and sent to the buyer only in the link's fragment.
@@ -53,7 +54,7 @@ impl LinkSecret {
         LinkSecret::from_bytes(&bytes).map_err(|_| LinkError::DamagedFragment)
     }
 
-    pub(super) fn mac(&self, domain: &[u8]) -> HmacSha256 {
+    pub(crate) fn mac(&self, domain: &[u8]) -> HmacSha256 {
         let mut mac =
             HmacSha256::new_from_slice(&self.0).expect("HMAC-SHA-256 takes a key of any length");
         mac.update(domain);
