@@ -11,6 +11,7 @@ pub mod event_log;
 pub mod evidence;
 pub mod family_actions;
 pub mod fps_actions;
+pub mod fps_form;
 pub mod notices;
 pub mod page_title;
 pub mod pager;
