@@ -1,6 +1,7 @@
 //! Small pieces of the workbench, each named for what the person sees.
 
 pub mod adjustment_form;
+pub mod alibaba_form;
 pub mod apply_receipt;
 pub mod aws_cli;
 pub mod aws_import;
