@@ -523,7 +523,11 @@ mod tests {
         let book = demo_book(demo_now());
         let northwind = AccountId::parse("111122223333").unwrap();
         let globex = AccountId::parse("555566667777").unwrap();
-        let record = (book.agreements_of_seller(&northwind, 0).items.into_iter())
+        let record = book
+            .records
+            .values()
+            .map(|v| &v.record)
+            .filter(|r| r.agreement.seller == northwind)
             .find(|r| r.agreement.buyer == globex)
             .unwrap()
             .clone();
@@ -621,10 +625,10 @@ mod tests {
 
     fn other_agreement(book: &Book, record: &AgreementRecord) -> AgreementId {
         let seller = &record.agreement.seller;
-        book.agreements_of_seller(seller, 0)
-            .items
-            .iter()
-            .map(|r| r.agreement.id.clone())
+        book.records
+            .values()
+            .filter(|v| v.record.agreement.seller == *seller)
+            .map(|v| v.record.agreement.id.clone())
             .find(|id| *id != record.agreement.id)
             .unwrap()
     }

@@ -1,6 +1,8 @@
 //! "Import from AWS": what the AWS CLI printed about the seller's own agreements, checked
 //! against the service model, previewed, and added only once the person confirms.
 
+use std::fmt;
+
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use workbench_core::aws::import::{AwsFile, FileError, FileReport, ImportPreview};
@@ -8,94 +10,107 @@ use workbench_core::aws::model::TimeStyle;
 use workbench_core::book::Actor;
 
 use crate::chosen_files::{read_text, take_chosen};
+use crate::error::AppError;
 use crate::focus::focus_when_drawn;
-use crate::state::use_app;
+use crate::state::{use_app, AppState};
 use crate::storage::exchange::FILE_MAX_BYTES;
 
 const PASTED: &str = "pasted text";
 
-/// The files chosen and the text pasted, read against the book into one preview; nothing
-/// is imported until "Import these records".
-#[component]
-pub fn ImportFromAws() -> impl IntoView {
-    let app = use_app();
-    let chosen = RwSignal::new(Vec::<AwsFile>::new());
-    let pasted = RwSignal::new(String::new());
-    let preview = RwSignal::new(None::<ImportPreview>);
-    let reading = RwSignal::new(None::<String>);
-    let status = RwSignal::new(None::<Result<String, String>>);
+/// What the browser is doing with the files chosen, or why it stopped.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Reading {
+    Started { files: usize },
+    TooLarge { name: String },
+    Unreadable { name: String },
+}
 
-    let check = move || {
-        let mut files = chosen.get_untracked();
-        let text = pasted.get_untracked();
-        if !text.trim().is_empty() {
-            files.push(AwsFile {
-                name: PASTED.into(),
-                text,
-            });
+impl fmt::Display for Reading {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Reading::Started { files } => write!(f, "Reading {files} file(s)…"),
+            Reading::TooLarge { name } => write!(
+                f,
+                "{name} is larger than any output of the AWS CLI the workbench reads; choose the files again without it."
+            ),
+            Reading::Unreadable { name } => write!(f, "{name} could not be read. Choose it again."),
         }
-        status.set(None);
-        preview.set(
-            (!files.is_empty()).then(|| app.book.with_untracked(|b| b.preview_import(&files))),
-        );
-    };
+    }
+}
 
-    let choose = move |ev: leptos::ev::Event| {
-        let files = take_chosen(&ev);
-        if let Some(big) = files.iter().find(|f| f.size() > FILE_MAX_BYTES as f64) {
-            reading.set(Some(format!(
-                "{} is larger than any output of the AWS CLI the workbench reads; choose the files again without it.",
-                big.name()
-            )));
-            return;
+/// What became of "Import these records".
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum ImportStatus {
+    /// The import was kept: this many agreements added or updated.
+    Imported { agreements: usize },
+    /// Nothing was imported, for this reason.
+    Failed(AppError),
+}
+
+impl ImportStatus {
+    fn failed(&self) -> bool {
+        matches!(self, ImportStatus::Failed(_))
+    }
+}
+
+impl fmt::Display for ImportStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ImportStatus::Imported { agreements } => write!(
+                f,
+                "Imported from AWS: {agreements} agreement{} added or updated. They are marked \u{201c}From AWS\u{201d} wherever they are listed.",
+                if *agreements == 1 { "" } else { "s" }
+            ),
+            ImportStatus::Failed(problem) => write!(f, "{problem}"),
         }
-        reading.set(Some(format!("Reading {} file(s)…", files.len())));
-        spawn_local(async move {
-            let mut read = Vec::new();
-            for file in files {
-                let name = file.name();
-                match read_text(&file).await {
-                    Some(text) => read.push(AwsFile { name, text }),
-                    None => {
-                        reading.set(Some(format!("{name} could not be read. Choose it again.")));
-                        return;
-                    }
-                }
-            }
-            reading.set(None);
-            chosen.set(read);
-            check();
+    }
+}
+
+/// The files to check: those chosen, then the pasted text as one more, unless it is blank.
+fn files_to_check(mut chosen: Vec<AwsFile>, pasted: String) -> Vec<AwsFile> {
+    if !pasted.trim().is_empty() {
+        chosen.push(AwsFile {
+            name: PASTED.into(),
+            text: pasted,
         });
-    };
+    }
+    chosen
+}
 
-    let confirm = move |_| {
-        let Some(command) = preview.with_untracked(|p| p.as_ref().and_then(ImportPreview::command))
-        else {
-            return;
-        };
-        let actor = app
-            .seller
-            .get_untracked()
-            .map_or(Actor::System, Actor::Seller);
-        let result = match app.act(command, &actor) {
-            Ok(done) => {
-                chosen.set(Vec::new());
-                pasted.set(String::new());
-                preview.set(None);
-                Ok(format!(
-                    "Imported from AWS: {} agreement{} added or updated. They are marked \u{201c}From AWS\u{201d} wherever they are listed.",
-                    done.agreements,
-                    if done.agreements == 1 { "" } else { "s" }
-                ))
-            }
-            Err(problem) => Err(problem.to_string()),
-        };
-        status.set(Some(result));
-        focus_when_drawn("aws-import-status");
-    };
+/// What the person gave and what the workbench made of it, shared by the parts of the
+/// section.
+#[derive(Clone, Copy)]
+struct ImportState {
+    app: AppState,
+    chosen: RwSignal<Vec<AwsFile>>,
+    pasted: RwSignal<String>,
+    preview: RwSignal<Option<ImportPreview>>,
+    status: RwSignal<Option<ImportStatus>>,
+}
 
-    let reports = move |pasted_text: bool| {
-        preview.with(|p| {
+impl ImportState {
+    fn new(app: AppState) -> Self {
+        ImportState {
+            app,
+            chosen: RwSignal::new(Vec::new()),
+            pasted: RwSignal::new(String::new()),
+            preview: RwSignal::new(None),
+            status: RwSignal::new(None),
+        }
+    }
+
+    /// Reads the files chosen and the text pasted against the book into a new preview.
+    fn check(self) {
+        let files = files_to_check(self.chosen.get_untracked(), self.pasted.get_untracked());
+        self.status.set(None);
+        self.preview.set(
+            (!files.is_empty()).then(|| self.app.book.with_untracked(|b| b.preview_import(&files))),
+        );
+    }
+
+    /// The reports on the files chosen, or on the text pasted.
+    fn reports(self, pasted_text: bool) -> Vec<FileReport> {
+        self.preview.with(|p| {
             p.as_ref()
                 .map(|p| {
                     p.files
@@ -106,8 +121,14 @@ pub fn ImportFromAws() -> impl IntoView {
                 })
                 .unwrap_or_default()
         })
-    };
+    }
+}
 
+/// The files chosen and the text pasted, read against the book into one preview; nothing
+/// is imported until "Import these records".
+#[component]
+pub fn ImportFromAws() -> impl IntoView {
+    let import = ImportState::new(use_app());
     view! {
         <section aria-labelledby="aws-import-heading">
             <h2 id="aws-import-heading">"Import from AWS"</h2>
@@ -118,39 +139,120 @@ pub fn ImportFromAws() -> impl IntoView {
                 <code>"list-billing-adjustment-requests"</code>
                 " (version 1 or 2 of the CLI), and choose the files here. Each is checked against the service model; nothing leaves this browser."
             </p>
-            <div class="field">
-                <label for="aws-files">"Files the AWS CLI printed"</label>
-                <input id="aws-files" type="file" multiple accept=".json,application/json,text/plain"
-                    aria-describedby="aws-files-hint aws-files-result" on:change=choose/>
-                <span class="hint" id="aws-files-hint">"One file or several; a file that does not fit is refused whole, with the field and the reason."</span>
-                <div id="aws-files-result" role="status">
-                    {move || reading.get()}
-                    <FileReports reports=Signal::derive(move || reports(false))/>
-                </div>
-            </div>
-            <div class="field">
-                <label for="aws-pasted">"Or paste the CLI's output"</label>
-                <textarea id="aws-pasted" rows="4" aria-describedby="aws-pasted-result"
-                    prop:value=move || pasted.get() on:input=move |ev| pasted.set(event_target_value(&ev))></textarea>
-                <div id="aws-pasted-result">
-                    <FileReports reports=Signal::derive(move || reports(true))/>
-                </div>
-                <div class="buttons">
-                    <button type="button" class="secondary" on:click=move |_| check()>"Check what would be imported"</button>
-                </div>
-            </div>
-            {move || preview.get().map(|p| view! { <ImportSummary preview=p/> })}
-            <Show when=move || preview.with(|p| p.as_ref().is_some_and(|p| p.command().is_some()))>
-                <div class="buttons">
-                    <button type="button" on:click=confirm>"Import these records"</button>
-                    <button type="button" class="secondary" on:click=move |_| preview.set(None)>"Cancel"</button>
-                </div>
-            </Show>
+            <AwsFilesField import=import/>
+            <PastedOutputField import=import/>
+            {move || import.preview.get().map(|p| view! { <ImportSummary preview=p/> })}
+            <ImportButtons import=import/>
             <p role="status" id="aws-import-status" tabindex="-1"
-                class=move || if matches!(status.get(), Some(Err(_))) { "field-error" } else { "" }>
-                {move || status.get().map(|r| r.unwrap_or_else(|e| e))}
+                class=move || if import.status.with(|s| s.as_ref().is_some_and(ImportStatus::failed)) { "field-error" } else { "" }>
+                {move || import.status.with(|s| s.as_ref().map(ToString::to_string))}
             </p>
         </section>
+    }
+}
+
+/// "Files the AWS CLI printed": read as soon as they are chosen, then checked.
+#[component]
+fn AwsFilesField(import: ImportState) -> impl IntoView {
+    let reading = RwSignal::new(None::<Reading>);
+    let choose = move |ev: leptos::ev::Event| {
+        let files = take_chosen(&ev);
+        if let Some(big) = files.iter().find(|f| f.size() > FILE_MAX_BYTES as f64) {
+            reading.set(Some(Reading::TooLarge { name: big.name() }));
+            return;
+        }
+        reading.set(Some(Reading::Started { files: files.len() }));
+        spawn_local(async move {
+            let mut read = Vec::new();
+            for file in files {
+                let name = file.name();
+                match read_text(&file).await {
+                    Some(text) => read.push(AwsFile { name, text }),
+                    None => {
+                        reading.set(Some(Reading::Unreadable { name }));
+                        return;
+                    }
+                }
+            }
+            reading.set(None);
+            import.chosen.set(read);
+            import.check();
+        });
+    };
+    view! {
+        <div class="field">
+            <label for="aws-files">"Files the AWS CLI printed"</label>
+            <input id="aws-files" type="file" multiple accept=".json,application/json,text/plain"
+                aria-describedby="aws-files-hint aws-files-result" on:change=choose/>
+            <span class="hint" id="aws-files-hint">"One file or several; a file that does not fit is refused whole, with the field and the reason."</span>
+            <div id="aws-files-result" role="status">
+                {move || reading.with(|r| r.as_ref().map(ToString::to_string))}
+                <FileReports reports=Signal::derive(move || import.reports(false))/>
+            </div>
+        </div>
+    }
+}
+
+/// "Or paste the CLI's output", checked on "Check what would be imported".
+#[component]
+fn PastedOutputField(import: ImportState) -> impl IntoView {
+    view! {
+        <div class="field">
+            <label for="aws-pasted">"Or paste the CLI's output"</label>
+            <textarea id="aws-pasted" rows="4" aria-describedby="aws-pasted-result"
+                prop:value=move || import.pasted.get() on:input=move |ev| import.pasted.set(event_target_value(&ev))></textarea>
+            <div id="aws-pasted-result">
+                <FileReports reports=Signal::derive(move || import.reports(true))/>
+            </div>
+            <div class="buttons">
+                <button type="button" class="secondary" on:click=move |_| import.check()>"Check what would be imported"</button>
+            </div>
+        </div>
+    }
+}
+
+/// "Import these records", one `ImportFromAws` command, and "Cancel"; shown only when the
+/// preview has something to import. Focus moves to the status it leaves.
+#[component]
+fn ImportButtons(import: ImportState) -> impl IntoView {
+    let app = import.app;
+    let confirm = move |_| {
+        let Some(command) = import
+            .preview
+            .with_untracked(|p| p.as_ref().and_then(ImportPreview::command))
+        else {
+            return;
+        };
+        let actor = app
+            .seller
+            .get_untracked()
+            .map_or(Actor::System, Actor::Seller);
+        let status = match app.act(command, &actor) {
+            Ok(done) => {
+                import.chosen.set(Vec::new());
+                import.pasted.set(String::new());
+                import.preview.set(None);
+                ImportStatus::Imported {
+                    agreements: done.agreements,
+                }
+            }
+            Err(problem) => ImportStatus::Failed(problem),
+        };
+        import.status.set(Some(status));
+        focus_when_drawn("aws-import-status");
+    };
+    let importable = move || {
+        import
+            .preview
+            .with(|p| p.as_ref().is_some_and(|p| p.command().is_some()))
+    };
+    view! {
+        <Show when=importable>
+            <div class="buttons">
+                <button type="button" on:click=confirm>"Import these records"</button>
+                <button type="button" class="secondary" on:click=move |_| import.preview.set(None)>"Cancel"</button>
+            </div>
+        </Show>
     }
 }
 
@@ -227,5 +329,72 @@ fn ImportSummary(preview: ImportPreview) -> impl IntoView {
                 )}</p>
             })}
         </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use workbench_core::book::DomainError;
+    use workbench_core::ids::AgreementId;
+
+    fn file(name: &str) -> AwsFile {
+        AwsFile {
+            name: name.into(),
+            text: "{}".into(),
+        }
+    }
+
+    #[test]
+    fn the_pasted_text_is_checked_after_the_files_chosen_unless_it_is_blank() {
+        let files = files_to_check(vec![file("search.json")], " \n".into());
+        assert_eq!(files, vec![file("search.json")]);
+        let files = files_to_check(vec![file("search.json")], "{\"items\": []}".into());
+        assert_eq!(files.len(), 2);
+        assert_eq!(files[1].name, PASTED);
+        assert_eq!(files[1].text, "{\"items\": []}");
+        assert!(files_to_check(Vec::new(), String::new()).is_empty());
+    }
+
+    #[test]
+    fn an_import_says_how_many_agreements_it_added_or_updated() {
+        assert_eq!(
+            ImportStatus::Imported { agreements: 1 }.to_string(),
+            "Imported from AWS: 1 agreement added or updated. They are marked \u{201c}From AWS\u{201d} wherever they are listed."
+        );
+        assert!(ImportStatus::Imported { agreements: 2 }
+            .to_string()
+            .starts_with("Imported from AWS: 2 agreements added or updated."));
+        assert!(!ImportStatus::Imported { agreements: 2 }.failed());
+    }
+
+    #[test]
+    fn a_failed_import_is_told_in_the_errors_own_words_as_a_failure() {
+        let problem = AppError::Domain(DomainError::ImportOutdated(
+            AgreementId::parse("agmt-awsimport1").unwrap(),
+        ));
+        let status = ImportStatus::Failed(problem.clone());
+        assert_eq!(status.to_string(), problem.to_string());
+        assert!(status.failed());
+    }
+
+    #[test]
+    fn reading_files_is_told_as_before() {
+        assert_eq!(
+            Reading::Started { files: 2 }.to_string(),
+            "Reading 2 file(s)…"
+        );
+        assert_eq!(
+            Reading::Unreadable {
+                name: "a.json".into()
+            }
+            .to_string(),
+            "a.json could not be read. Choose it again."
+        );
+        assert!(Reading::TooLarge {
+            name: "big.json".into()
+        }
+        .to_string()
+        .starts_with("big.json is larger than any output of the AWS CLI"));
     }
 }

@@ -4,8 +4,8 @@
 //! shows the core's answer.
 
 use leptos::prelude::*;
-use workbench_core::book::{Actor, AlibabaUnsubscribe, DevPayCancel};
-use workbench_core::families::alibaba::{AlibabaError, Destination, OrderStatus, PaymentMethod};
+use workbench_core::book::{Actor, DevPayCancel};
+use workbench_core::families::alibaba::{AlibabaOrder, OrderStatus};
 use workbench_core::families::devpay::{DevPayStatus, VIEW_CANCEL};
 use workbench_core::families::{RefundFacts, RefundTo};
 use workbench_core::ids::AccountId;
@@ -13,6 +13,9 @@ use workbench_core::key::{AlibabaOrderId, DevPaySubscriptionId};
 use workbench_core::preview;
 use workbench_link::words::{local_date, local_time};
 
+use crate::components::alibaba_form::{
+    unsubscribed_words, UnsubscribeField, UnsubscribeForm, Unsubscribing,
+};
 use crate::focus::focus_when_drawn;
 use crate::state::use_app;
 
@@ -143,13 +146,15 @@ fn DevPayItem(id: DevPaySubscriptionId, buyer: AccountId) -> impl IntoView {
     .into_any()
 }
 
+/// The Alibaba Cloud order as it stands now; `None` once it is gone from the book.
+type CurrentOrder = Memo<Option<AlibabaOrder>>;
+
 /// One Alibaba Cloud order: its terms, and "Unsubscribe" with the refund route and why,
 /// and, where the core asks for it, the confirmation that an instance's data is deleted.
 #[component]
 fn AlibabaItem(id: AlibabaOrderId, buyer: AccountId) -> impl IntoView {
     let app = use_app();
     let key = StoredValue::new(id.clone());
-    let buyer = StoredValue::new(buyer);
     let order = Memo::new(move |_| {
         key.with_value(|id| {
             app.book
@@ -159,119 +164,151 @@ fn AlibabaItem(id: AlibabaOrderId, buyer: AccountId) -> impl IntoView {
     let Some(first) = order.get_untracked() else {
         return ().into_any();
     };
-    let reviewing = RwSignal::new(false);
-    let confirmed = RwSignal::new(false);
+    let form = RwSignal::new(UnsubscribeForm::default());
     let outcome = RwSignal::new(None::<String>);
-    let error = RwSignal::new(None::<String>);
     let facts = Memo::new(move |_| {
         let now = app.now.get();
         order.with(|o| o.as_ref().map(|o| preview::alibaba(o, now)))
     });
-    // The core, tried on a copy, says whether unsubscribing can work at all and whether it
-    // needs the data-deletion confirmation; nothing is changed by asking.
-    let trial = Memo::new(move |_| {
+    let unsubscribing = Memo::new(move |_| {
         let now = app.now.get();
-        order.with(|o| o.clone().map(|mut o| o.unsubscribe(now, false).map(|_| ())))
+        order.with(|o| o.as_ref().map(|o| Unsubscribing::of(o, now)))
     });
     let needs_confirmation =
-        move || matches!(trial.get(), Some(Err(AlibabaError::ConfirmDataDeletion)));
-    let blocked = move || match trial.get() {
-        Some(Err(AlibabaError::ConfirmDataDeletion)) | Some(Ok(())) | None => None,
-        Some(Err(other)) => Some(other.to_string()),
-    };
+        move || unsubscribing.with(|u| u == &Some(Unsubscribing::NeedsConfirmation));
     let active =
         move || order.with(|o| o.as_ref().is_some_and(|o| o.status == OrderStatus::Active));
-    let confirm = move |_| {
-        let command = AlibabaUnsubscribe {
-            order: key.get_value(),
-            confirm_data_deletion: confirmed.get_untracked(),
-        };
-        match app.act(command, &Actor::Buyer(buyer.get_value())) {
-            Ok(refund) => {
-                reviewing.set(false);
-                error.set(None);
-                let to = match refund.route.destination {
-                    Destination::OriginalMethod(method) => method.label(),
-                    Destination::AccountBalance => PaymentMethod::AccountBalance.label(),
-                };
-                let released = if refund.released_instance {
-                    " The instance was released and its data deleted."
-                } else {
-                    ""
-                };
-                focus_when_drawn(format!("outcome-{}", key.get_value()));
-                outcome.set(Some(format!(
-                    "Unsubscribed. {} goes back to {to}. {} {}{released}",
-                    refund.amount,
-                    refund.route.rule,
-                    refund.route.expected_timing().join(" ")
-                )));
-            }
-            Err(problem) => error.set(Some(problem.to_string())),
-        }
-    };
+    let reviewing = move || form.with(UnsubscribeForm::reviewing);
     let heading = format!("alibaba-{}", first.id);
     let heading_id = heading.clone();
-    let checkbox = move || key.with_value(|id| format!("confirm-deletion-{id}"));
-    let checkbox_error = move || format!("{}-error", checkbox());
     view! {
         <article class="panel family-item" aria-labelledby=heading.clone()>
             <h3 id=heading_id>{first.product_name.clone()}</h3>
-            <dl class="terms">
-                <dt>"Order"</dt><dd>{first.id.to_string()}</dd>
-                <dt>"Status"</dt><dd>{move || order.with(|o| o.as_ref().map(|o| o.status.label()))}</dd>
-                <dt>"Billing"</dt><dd>{first.billing.label()}</dd>
-                <dt>"Instance"</dt><dd>{first.kind.label()}</dd>
-                <dt>"Bought on"</dt><dd>{first.channel.label()}</dd>
-                <dt>"Paid"</dt><dd>{format!("{} on {}", first.paid_cash, local_date(first.paid_at))}</dd>
-                <dt>"Paid with"</dt><dd>{first.method.name()}</dd>
-                <dt>"Paid with vouchers or coupons"</dt><dd>{first.paid_vouchers.to_string()}</dd>
-                <dt>"Invoice issued"</dt><dd>{if first.invoice_issued { "Yes" } else { "No" }}</dd>
-            </dl>
-            {move || order.with(|o| o.as_ref().and_then(|o| o.refund.clone())).map(|r| view! {
-                <p>{format!("You unsubscribed on {}.", local_time(r.at))}
-                    {r.released_instance.then_some(" The instance was released and its data deleted.")}</p>
-            })}
-            <Show when=move || reviewing.get() || !active()>
+            <OrderTerms first=first order=order/>
+            <Show when=move || reviewing() || !active()>
                 {move || facts.get().map(|f| view! { <RefundLines facts=f/> })}
             </Show>
-            <Show when=move || active() && reviewing.get()>
-                {move || match blocked() {
-                    Some(why) => view! {
-                        <p class="note">{why}</p>
-                        <div class="buttons">
-                            <button type="button" class="secondary" on:click=move |_| reviewing.set(false)>"Close"</button>
-                        </div>
-                    }.into_any(),
-                    None => view! {
-                        <Show when=needs_confirmation>
-                            <div class="field confirm-check">
-                                <label>
-                                    <input type="checkbox" id=checkbox aria-describedby=checkbox_error
-                                        prop:checked=move || confirmed.get()
-                                        on:change=move |ev| confirmed.set(event_target_checked(&ev))/>
-                                    " I understand that the instance is released and all of its data deleted permanently"
-                                </label>
-                                <span class="field-error" id=checkbox_error role="alert">{move || error.get()}</span>
-                            </div>
-                        </Show>
-                        <div class="buttons">
-                            <button type="button" on:click=confirm>"Confirm unsubscribe"</button>
-                            <button type="button" class="secondary" on:click=move |_| reviewing.set(false)>"Keep the order"</button>
-                        </div>
-                    }.into_any(),
-                }}
+            <Show when=move || active() && reviewing()>
+                <UnsubscribeReview id=key.get_value() buyer=buyer.clone() form=form outcome=outcome unsubscribing=unsubscribing/>
             </Show>
-            <Show when=move || active() && !reviewing.get()>
-                <button type="button" on:click=move |_| reviewing.set(true)>"Unsubscribe"</button>
+            <Show when=move || active() && !reviewing()>
+                <button type="button" on:click=move |_| form.update(UnsubscribeForm::review)>"Unsubscribe"</button>
             </Show>
-            <p role="status" class="outcome" id=format!("outcome-{}", key.get_value()) tabindex="-1">{move || outcome.get()}</p>
+            <p role="status" class="outcome" id=format!("outcome-{id}") tabindex="-1">{move || outcome.get()}</p>
             <Show when=move || !needs_confirmation()>
-                <p class="field-error" role="alert">{move || error.get()}</p>
+                <p class="field-error" role="alert">{move || refusal_at(form, unsubscribing, UnsubscribeField::Form)}</p>
             </Show>
         </article>
     }
     .into_any()
+}
+
+/// The refusal's message, if it shows at `field` now.
+fn refusal_at(
+    form: RwSignal<UnsubscribeForm>,
+    unsubscribing: Memo<Option<Unsubscribing>>,
+    field: UnsubscribeField,
+) -> Option<String> {
+    form.with(|f| unsubscribing.with(|u| u.as_ref().and_then(|u| f.error_for(field, u))))
+}
+
+/// What the buyer bought and paid, and, once unsubscribed, when and whether the instance's
+/// data went with it.
+#[component]
+fn OrderTerms(first: AlibabaOrder, order: CurrentOrder) -> impl IntoView {
+    view! {
+        <dl class="terms">
+            <dt>"Order"</dt><dd>{first.id.to_string()}</dd>
+            <dt>"Status"</dt><dd>{move || order.with(|o| o.as_ref().map(|o| o.status.label()))}</dd>
+            <dt>"Billing"</dt><dd>{first.billing.label()}</dd>
+            <dt>"Instance"</dt><dd>{first.kind.label()}</dd>
+            <dt>"Bought on"</dt><dd>{first.channel.label()}</dd>
+            <dt>"Paid"</dt><dd>{format!("{} on {}", first.paid_cash, local_date(first.paid_at))}</dd>
+            <dt>"Paid with"</dt><dd>{first.method.name()}</dd>
+            <dt>"Paid with vouchers or coupons"</dt><dd>{first.paid_vouchers.to_string()}</dd>
+            <dt>"Invoice issued"</dt><dd>{if first.invoice_issued { "Yes" } else { "No" }}</dd>
+        </dl>
+        {move || order.with(|o| o.as_ref().and_then(|o| o.refund.clone())).map(|r| view! {
+            <p>{format!("You unsubscribed on {}.", local_time(r.at))}
+                {r.released_instance.then_some(" The instance was released and its data deleted.")}</p>
+        })}
+    }
+}
+
+/// Under review: why the core refuses, with "Close"; or the data-deletion confirmation where
+/// it is asked, "Confirm unsubscribe" and "Keep the order".
+#[component]
+fn UnsubscribeReview(
+    id: AlibabaOrderId,
+    buyer: AccountId,
+    form: RwSignal<UnsubscribeForm>,
+    outcome: RwSignal<Option<String>>,
+    unsubscribing: Memo<Option<Unsubscribing>>,
+) -> impl IntoView {
+    let app = use_app();
+    let key = StoredValue::new(id);
+    let buyer = StoredValue::new(buyer);
+    let confirm = move |_| {
+        // Read before settling, which ends the review and so disposes of what it owns.
+        let (id, buyer) = (key.get_value(), buyer.get_value());
+        let Some(command) = form.with_untracked(|f| f.command(id.clone())) else {
+            return;
+        };
+        let answer = app.act(command, &Actor::Buyer(buyer));
+        if let Some(refund) = form.try_update(|f| f.settle(answer)).flatten() {
+            focus_when_drawn(format!("outcome-{id}"));
+            outcome.set(Some(unsubscribed_words(&refund)));
+        }
+    };
+    let keep = move |_| form.update(UnsubscribeForm::keep);
+    let refused = move || match unsubscribing.get() {
+        Some(Unsubscribing::Refused(why)) => Some(why.to_string()),
+        _ => None,
+    };
+    move || match refused() {
+        Some(why) => view! {
+            <p class="note">{why}</p>
+            <div class="buttons">
+                <button type="button" class="secondary" on:click=keep>"Close"</button>
+            </div>
+        }
+        .into_any(),
+        None => view! {
+            <Show when=move || unsubscribing.with(|u| u == &Some(Unsubscribing::NeedsConfirmation))>
+                <DataDeletionCheck id=key.get_value() form=form unsubscribing=unsubscribing/>
+            </Show>
+            <div class="buttons">
+                <button type="button" on:click=confirm>"Confirm unsubscribe"</button>
+                <button type="button" class="secondary" on:click=keep>"Keep the order"</button>
+            </div>
+        }
+        .into_any(),
+    }
+}
+
+/// The confirmation that releasing an enterprise instance deletes all of its data, with the
+/// core's refusal beside it.
+#[component]
+fn DataDeletionCheck(
+    id: AlibabaOrderId,
+    form: RwSignal<UnsubscribeForm>,
+    unsubscribing: Memo<Option<Unsubscribing>>,
+) -> impl IntoView {
+    let checkbox = format!("confirm-deletion-{id}");
+    let error = format!("{checkbox}-error");
+    view! {
+        <div class="field confirm-check">
+            <label>
+                <input type="checkbox" id=checkbox aria-describedby=error.clone()
+                    prop:checked=move || form.with(|f| f.confirmed)
+                    on:change=move |ev| form.update(|f| f.confirmed = event_target_checked(&ev))/>
+                " I understand that the instance is released and all of its data deleted permanently"
+            </label>
+            <span class="field-error" id=error role="alert">
+                {move || refusal_at(form, unsubscribing, UnsubscribeField::DataDeletion)}
+            </span>
+        </div>
+    }
 }
 
 /// A refund preview as a person reads it: each line with its amount, where it goes (or that

@@ -1,12 +1,12 @@
 //! The seller's Amazon FPS subscriptions and CancelSubscriptionAndRefund: "Cancel
 //! subscription" alone, or "Cancel and refund" from the last payment in the same call. The
 //! core decides everything (the state, the caller reference, what the refund may take) and
-//! its result is shown as FPS returns it.
+//! its result is shown as FPS returns it. The form itself is plain data (`fps_form`).
 
 use leptos::prelude::*;
-use workbench_core::book::{Actor, DomainError, FpsCancelAndRefund};
+use workbench_core::book::Actor;
 use workbench_core::families::fps::{
-    FpsCall, FpsError, FpsResult, FpsStatus, CALLER_REFERENCE_KEPT, CALLER_REFERENCE_MAX_BYTES,
+    FpsResult, FpsStatus, FpsSubscription, CALLER_REFERENCE_KEPT, CALLER_REFERENCE_MAX_BYTES,
 };
 use workbench_core::ids::IdSource;
 use workbench_core::key::FpsSubscriptionId;
@@ -15,7 +15,7 @@ use workbench_link::words::local_date;
 
 use crate::browser_ids::BrowserIds;
 use crate::components::family_actions::RefundLines;
-use crate::error::AppError;
+use crate::components::fps_form::{CallField, FpsAction, FpsForm};
 use crate::focus::focus_when_drawn;
 use crate::state::use_app;
 
@@ -47,27 +47,21 @@ pub fn FpsSubscriptions() -> impl IntoView {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Mode {
-    Closed,
-    Cancel,
-    Refund,
+/// The subscription as it stands now; `None` once it is gone from the book.
+type Current = Memo<Option<FpsSubscription>>;
+
+/// An element ID unique on the page: `fps-<field>-<subscription><part>`, so that each
+/// field has its hint and error beside it.
+fn field_id(id: &FpsSubscriptionId, field: &str, part: &str) -> String {
+    format!("fps-{field}-{id}{part}")
 }
 
-/// Where a refused call's message belongs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum CallField {
-    CallerReference,
-    Form,
+fn outcome_id(id: &FpsSubscriptionId) -> String {
+    format!("outcome-{id}")
 }
 
-fn fresh_reference() -> String {
-    format!("cw-{}", BrowserIds.next_suffix())
-}
-
-/// One subscription with its two actions. What the seller types stays through a refusal;
-/// the caller reference is drawn when the form opens, so a retry or a double click repeats
-/// the same call and FPS returns the first result instead of refunding twice.
+/// One subscription: its terms, its two actions or the form of the one chosen, and what
+/// the last call returned.
 #[component]
 fn FpsItem(id: FpsSubscriptionId) -> impl IntoView {
     let app = use_app();
@@ -78,6 +72,34 @@ fn FpsItem(id: FpsSubscriptionId) -> impl IntoView {
     let Some(first) = sub.get_untracked() else {
         return ().into_any();
     };
+    let form = RwSignal::new(FpsForm::default());
+    let result = RwSignal::new(None::<FpsResult>);
+    // Only opening and closing draw the form again, never typing in it.
+    let action = Memo::new(move |_| form.with(FpsForm::action));
+    let heading = format!("fps-{}", first.id);
+    let heading_id = heading.clone();
+    let id = first.id.clone();
+    view! {
+        <article class="panel family-item" aria-labelledby=heading.clone()>
+            <h3 id=heading_id>{first.product_name.clone()}</h3>
+            <FpsTerms first=first sub=sub/>
+            {move || match action.get() {
+                None => view! { <FpsButtons form=form sub=sub/> }.into_any(),
+                Some(chosen) => view! {
+                    <FpsCallForm action=chosen id=key.get_value() form=form result=result sub=sub/>
+                }.into_any(),
+            }}
+            <FpsOutcome id=id result=result/>
+        </article>
+    }
+    .into_any()
+}
+
+/// What the seller knows of the subscription: its buyer, status and last payment, what is
+/// still refundable and why it was cancelled.
+#[component]
+fn FpsTerms(first: FpsSubscription, sub: Current) -> impl IntoView {
+    let app = use_app();
     let buyer = app.book.with_untracked(|b| {
         b.directory
             .buyer(&first.buyer)
@@ -85,147 +107,162 @@ fn FpsItem(id: FpsSubscriptionId) -> impl IntoView {
                 format!("{} ({})", p.name, p.account)
             })
     });
-    let mode = RwSignal::new(Mode::Closed);
-    let reason = RwSignal::new(String::new());
-    let reference = RwSignal::new(String::new());
-    let amount = RwSignal::new(String::new());
-    let error = RwSignal::new(None::<(CallField, String)>);
-    let result = RwSignal::new(None::<FpsResult>);
-    let error_for =
-        move |field: CallField| move || error.get().filter(|(f, _)| *f == field).map(|(_, m)| m);
-    let open = move |to: Mode| {
-        reference.set(fresh_reference());
-        error.set(None);
-        mode.set(to);
+    view! {
+        <dl class="terms">
+            <dt>"Subscription"</dt><dd>{first.id.to_string()}</dd>
+            <dt>"Buyer"</dt><dd>{buyer}</dd>
+            <dt>"Status"</dt><dd>{move || sub.with(|s| s.as_ref().map(|s| s.status.label()))}</dd>
+            <dt>"Last payment"</dt>
+            <dd>{format!("{} on {}", first.last_payment, local_date(first.last_payment_at))}</dd>
+            <dt>"Still refundable"</dt><dd>{move || sub.with(|s| s.as_ref().map(|s| s.refundable().to_string()))}</dd>
+            <dt>"Cancellation reason"</dt><dd class="user-text">{move || sub.with(|s| s.as_ref().map(|s| s.cancel_reason.clone()))}</dd>
+        </dl>
+    }
+}
+
+/// "Cancel subscription" (while it is active) and "Cancel and refund", each opening its
+/// form with a caller reference drawn now.
+#[component]
+fn FpsButtons(form: RwSignal<FpsForm>, sub: Current) -> impl IntoView {
+    let open = move |action: FpsAction| {
+        let reference = format!("cw-{}", BrowserIds.next_suffix());
+        form.update(|f| f.open(action, reference));
     };
+    let active = move || sub.with(|s| s.as_ref().map(|s| s.status)) == Some(FpsStatus::Active);
+    view! {
+        <div class="buttons">
+            <Show when=active>
+                <button type="button" on:click=move |_| open(FpsAction::Cancel)>{FpsAction::Cancel.label()}</button>
+            </Show>
+            <button type="button" on:click=move |_| open(FpsAction::CancelAndRefund)>{FpsAction::CancelAndRefund.label()}</button>
+        </div>
+    }
+}
+
+/// The form of the call chosen: the reason, and for a refund the caller reference, the
+/// amount and what would come back. A refusal shows beside the field it is about.
+#[component]
+fn FpsCallForm(
+    action: FpsAction,
+    id: FpsSubscriptionId,
+    form: RwSignal<FpsForm>,
+    result: RwSignal<Option<FpsResult>>,
+    sub: Current,
+) -> impl IntoView {
+    let app = use_app();
+    let key = StoredValue::new(id.clone());
     let send = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let Some(seller) = app.seller.get_untracked() else {
             return;
         };
-        let call = FpsCall {
-            cancel_reason: reason.get_untracked(),
-            refund: (mode.get_untracked() == Mode::Refund).then(|| amount.get_untracked()),
-            currency: String::new(),
-            caller_reference: reference.get_untracked(),
+        // Read before settling, which closes this form and so disposes of what it owns.
+        let id = key.get_value();
+        let Some(command) = form.with_untracked(|f| f.command(id.clone())) else {
+            return;
         };
-        let command = FpsCancelAndRefund {
-            subscription: key.get_value(),
-            call,
-        };
-        match app.act(command, &Actor::Seller(seller)) {
-            Ok(done) => {
-                result.set(Some(done));
-                focus_when_drawn(format!("outcome-{}", key.get_value()));
-                error.set(None);
-                reason.set(String::new());
-                amount.set(String::new());
-                mode.set(Mode::Closed);
-            }
-            Err(problem) => {
-                let field = match problem {
-                    AppError::Domain(DomainError::Fps(
-                        FpsError::CallerReferenceRequired | FpsError::CallerReferenceTooLong(_),
-                    )) => CallField::CallerReference,
-                    _ => CallField::Form,
-                };
-                error.set(Some((field, problem.to_string())));
-            }
+        let answer = app.act(command, &Actor::Seller(seller));
+        if let Some(done) = form.try_update(|f| f.settle(answer)).flatten() {
+            result.set(Some(done));
+            focus_when_drawn(outcome_id(&id));
         }
     };
-    let status = move || sub.with(|s| s.as_ref().map(|s| s.status));
+    let reason = field_id(&id, "reason", "");
+    let reason_hint = field_id(&id, "reason", "-hint");
     let facts = Memo::new(move |_| sub.with(|s| s.as_ref().map(preview::fps)));
-    let slug = first.id.clone();
-    let heading = format!("fps-{slug}");
-    let heading_id = heading.clone();
-    // CallField IDs unique on the page, each with its hint and error beside it.
-    let field_id = move |field: &'static str, part: &'static str| {
-        move || key.with_value(|id| format!("fps-{field}-{id}{part}"))
-    };
-    let currency = first.last_payment.currency.code();
     view! {
-        <article class="panel family-item" aria-labelledby=heading.clone()>
-            <h3 id=heading_id>{first.product_name.clone()}</h3>
-            <dl class="terms">
-                <dt>"Subscription"</dt><dd>{first.id.to_string()}</dd>
-                <dt>"Buyer"</dt><dd>{buyer}</dd>
-                <dt>"Status"</dt><dd>{move || status().map(FpsStatus::label)}</dd>
-                <dt>"Last payment"</dt>
-                <dd>{format!("{} on {}", first.last_payment, local_date(first.last_payment_at))}</dd>
-                <dt>"Still refundable"</dt><dd>{move || sub.with(|s| s.as_ref().map(|s| s.refundable().to_string()))}</dd>
-                <dt>"Cancellation reason"</dt><dd class="user-text">{move || sub.with(|s| s.as_ref().map(|s| s.cancel_reason.clone()))}</dd>
-            </dl>
-            {move || match mode.get() {
-                Mode::Closed => view! {
-                    <div class="buttons">
-                        <Show when=move || status() == Some(FpsStatus::Active)>
-                            <button type="button" on:click=move |_| open(Mode::Cancel)>"Cancel subscription"</button>
-                        </Show>
-                        <button type="button" on:click=move |_| open(Mode::Refund)>"Cancel and refund"</button>
-                    </div>
-                }.into_any(),
-                chosen => {
-                    let refunding = chosen == Mode::Refund;
-                    view! {
-                        <form class="panel" novalidate on:submit=send>
-                            <h4>{if refunding { "Cancel and refund" } else { "Cancel subscription" }}</h4>
-                            <p class="note">"Cancelling takes effect at once and cannot be undone; the buyer is notified (SubscriptionCancelled)."</p>
-                            <div class="field">
-                                <label for=field_id("reason", "")>"Reason"</label>
-                                <textarea id=field_id("reason", "") aria-describedby=field_id("reason", "-hint")
-                                    prop:value=move || reason.get() on:input=move |ev| reason.set(event_target_value(&ev))></textarea>
-                                <span class="hint" id=field_id("reason", "-hint")>"Optional: why you cancel."</span>
-                            </div>
-                            <Show when=move || refunding>
-                                <div class="field">
-                                    <label for=field_id("reference", "")>"Caller reference"</label>
-                                    <input id=field_id("reference", "") type="text" autocomplete="off"
-                                        aria-describedby=move || format!("{} {}", field_id("reference", "-hint")(), field_id("reference", "-error")())
-                                        aria-invalid=move || error_for(CallField::CallerReference)().is_some().to_string()
-                                        prop:value=move || reference.get() on:input=move |ev| reference.set(event_target_value(&ev))/>
-                                    <span class="hint" id=field_id("reference", "-hint")>{move || format!(
-                                        "Sending the same reference again within {} days, on this or any other of your subscriptions, returns the first result instead of refunding twice. {} of {CALLER_REFERENCE_MAX_BYTES} bytes.",
-                                        CALLER_REFERENCE_KEPT.num_days(),
-                                        reference.get().trim().len()
-                                    )}</span>
-                                    <span class="field-error" id=field_id("reference", "-error")>{error_for(CallField::CallerReference)}</span>
-                                </div>
-                                <div class="field">
-                                    <label for=field_id("amount", "")>"Refund amount"</label>
-                                    <div class="amount-row">
-                                        <input id=field_id("amount", "") type="text" inputmode="decimal" autocomplete="off"
-                                            aria-describedby=field_id("amount", "-hint")
-                                            prop:value=move || amount.get() on:input=move |ev| amount.set(event_target_value(&ev))/>
-                                        <span class="currency">{currency}</span>
-                                    </div>
-                                    <span class="hint" id=field_id("amount", "-hint")>{move || sub.with(|s| s.as_ref().map(|s| format!(
-                                        "From the last payment of {}: at most {} is left to refund.", s.last_payment, s.refundable()
-                                    )))}</span>
-                                </div>
-                                {move || facts.get().map(|f| view! { <RefundLines facts=f/> })}
-                            </Show>
-                            <p class="field-error" role="alert">{error_for(CallField::Form)}</p>
-                            <div class="buttons">
-                                <button type="submit">{if refunding { "Confirm cancel and refund" } else { "Confirm cancellation" }}</button>
-                                <button type="button" class="secondary" on:click=move |_| mode.set(Mode::Closed)>"Go back"</button>
-                            </div>
-                        </form>
-                    }.into_any()
-                }
-            }}
-            <div role="status" class="outcome" id=format!("outcome-{}", key.get_value()) tabindex="-1">
-                {move || result.get().map(|r| view! {
-                    <p>{r.summary()}</p>
-                    <dl class="terms">
-                        {r.refund_transaction_id.clone().map(|id| view! { <dt>"Refund transaction ID"</dt><dd><code>{id}</code></dd> })}
-                        {r.notification.clone().map(|n| view! {
-                            <dt>"Notification"</dt><dd>{format!("{} (status reason: {})", n.status, n.status_reason)}</dd>
-                        })}
-                        {r.refund_failure.clone().map(|why| view! { <dt>"Why the refund failed"</dt><dd>{why.to_string()}</dd> })}
-                    </dl>
-                })}
+        <form class="panel" novalidate on:submit=send>
+            <h4>{action.label()}</h4>
+            <p class="note">"Cancelling takes effect at once and cannot be undone; the buyer is notified (SubscriptionCancelled)."</p>
+            <div class="field">
+                <label for=reason.clone()>"Reason"</label>
+                <textarea id=reason aria-describedby=reason_hint.clone()
+                    prop:value=move || form.with(|f| f.reason.clone())
+                    on:input=move |ev| form.update(|f| f.reason = event_target_value(&ev))></textarea>
+                <span class="hint" id=reason_hint>"Optional: why you cancel."</span>
             </div>
-        </article>
+            <Show when=move || action.refunds()>
+                <CallerReferenceField id=key.get_value() form=form/>
+                <RefundAmountField id=key.get_value() form=form sub=sub/>
+                {move || facts.get().map(|f| view! { <RefundLines facts=f/> })}
+            </Show>
+            <p class="field-error" role="alert">{move || form.with(|f| f.error_for(CallField::Form))}</p>
+            <div class="buttons">
+                <button type="submit">{action.confirm_label()}</button>
+                <button type="button" class="secondary" on:click=move |_| form.update(FpsForm::close)>"Go back"</button>
+            </div>
+        </form>
     }
-    .into_any()
+}
+
+/// "Caller reference": drawn when the form opened, editable, with how long FPS remembers it
+/// and how many bytes it takes, and the core's refusal of it.
+#[component]
+fn CallerReferenceField(id: FpsSubscriptionId, form: RwSignal<FpsForm>) -> impl IntoView {
+    let input = field_id(&id, "reference", "");
+    let hint = field_id(&id, "reference", "-hint");
+    let error = field_id(&id, "reference", "-error");
+    let refused = move || form.with(|f| f.error_for(CallField::CallerReference));
+    view! {
+        <div class="field">
+            <label for=input.clone()>"Caller reference"</label>
+            <input id=input type="text" autocomplete="off"
+                aria-describedby=format!("{hint} {error}")
+                aria-invalid=move || refused().is_some().to_string()
+                prop:value=move || form.with(|f| f.reference.clone())
+                on:input=move |ev| form.update(|f| f.reference = event_target_value(&ev))/>
+            <span class="hint" id=hint>{move || format!(
+                "Sending the same reference again within {} days, on this or any other of your subscriptions, returns the first result instead of refunding twice. {} of {CALLER_REFERENCE_MAX_BYTES} bytes.",
+                CALLER_REFERENCE_KEPT.num_days(),
+                form.with(FpsForm::reference_bytes)
+            )}</span>
+            <span class="field-error" id=error>{refused}</span>
+        </div>
+    }
+}
+
+/// "Refund amount", in the last payment's currency, with what is left to refund.
+#[component]
+fn RefundAmountField(
+    id: FpsSubscriptionId,
+    form: RwSignal<FpsForm>,
+    sub: Current,
+) -> impl IntoView {
+    let input = field_id(&id, "amount", "");
+    let hint = field_id(&id, "amount", "-hint");
+    let currency = sub.with_untracked(|s| s.as_ref().map(|s| s.last_payment.currency.code()));
+    view! {
+        <div class="field">
+            <label for=input.clone()>"Refund amount"</label>
+            <div class="amount-row">
+                <input id=input type="text" inputmode="decimal" autocomplete="off"
+                    aria-describedby=hint.clone()
+                    prop:value=move || form.with(|f| f.amount.clone())
+                    on:input=move |ev| form.update(|f| f.amount = event_target_value(&ev))/>
+                <span class="currency">{currency}</span>
+            </div>
+            <span class="hint" id=hint>{move || sub.with(|s| s.as_ref().map(|s| format!(
+                "From the last payment of {}: at most {} is left to refund.", s.last_payment, s.refundable()
+            )))}</span>
+        </div>
+    }
+}
+
+/// What the last call returned, as FPS returns it; focus moves here once it is drawn.
+#[component]
+fn FpsOutcome(id: FpsSubscriptionId, result: RwSignal<Option<FpsResult>>) -> impl IntoView {
+    view! {
+        <div role="status" class="outcome" id=outcome_id(&id) tabindex="-1">
+            {move || result.get().map(|r| view! {
+                <p>{r.summary()}</p>
+                <dl class="terms">
+                    {r.refund_transaction_id.clone().map(|id| view! { <dt>"Refund transaction ID"</dt><dd><code>{id}</code></dd> })}
+                    {r.notification.clone().map(|n| view! {
+                        <dt>"Notification"</dt><dd>{format!("{} (status reason: {})", n.status, n.status_reason)}</dd>
+                    })}
+                    {r.refund_failure.clone().map(|why| view! { <dt>"Why the refund failed"</dt><dd>{why.to_string()}</dd> })}
+                </dl>
+            })}
+        </div>
+    }
 }

@@ -2,6 +2,7 @@
 
 pub mod adjustment_form;
 pub mod adjustment_form_state;
+pub mod alibaba_form;
 pub mod apply_receipt;
 pub mod aws_cli;
 pub mod aws_import;
@@ -12,6 +13,7 @@ pub mod event_log;
 pub mod evidence;
 pub mod family_actions;
 pub mod fps_actions;
+pub mod fps_form;
 pub mod notices;
 pub mod page_title;
 pub mod pager;

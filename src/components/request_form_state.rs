@@ -314,7 +314,11 @@ mod tests {
         let book = demo_book(demo_now());
         let northwind = AccountId::parse("111122223333").unwrap();
         let globex = AccountId::parse("555566667777").unwrap();
-        let record = (book.agreements_of_seller(&northwind, 0).items.into_iter())
+        let record = book
+            .records
+            .values()
+            .map(|v| &v.record)
+            .filter(|r| r.agreement.seller == northwind)
             .find(|r| r.agreement.buyer == globex)
             .unwrap()
             .clone();
