@@ -7,6 +7,7 @@ use workbench_core::link::Decision;
 use workbench_link::handoff;
 use workbench_link::words::local_time;
 
+use crate::error::AppError;
 use crate::focus::focus_when_drawn;
 use crate::notice::ShownNotice;
 use crate::state::{use_app, AppState};
@@ -16,7 +17,28 @@ use crate::state::{use_app, AppState};
 #[derive(Clone, Copy)]
 pub struct PastedReceipt {
     code: RwSignal<String>,
-    outcome: RwSignal<Option<Result<String, String>>>,
+    outcome: RwSignal<Option<ReceiptOutcome>>,
+}
+
+/// What came of the last receipt applied here.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum ReceiptOutcome {
+    Applied(Settled),
+    NothingPasted,
+    Refused(AppError),
+}
+
+impl ReceiptOutcome {
+    /// The words beside the field, for an outcome that asks the person to look again.
+    fn problem(&self) -> Option<String> {
+        match self {
+            ReceiptOutcome::Applied(_) => None,
+            ReceiptOutcome::NothingPasted => Some(
+                "Paste the receipt the buyer sent: a link or a code that starts with acr-.".into(),
+            ),
+            ReceiptOutcome::Refused(error) => Some(error.to_string()),
+        }
+    }
 }
 
 impl PastedReceipt {
@@ -43,13 +65,14 @@ pub fn PasteReceipt(draft: PastedReceipt) -> impl IntoView {
         ev.prevent_default();
         let typed = code.get_untracked();
         let result = if typed.trim().is_empty() {
-            Err("Paste the receipt the buyer sent: a link or a code that starts with acr-.".into())
+            ReceiptOutcome::NothingPasted
         } else {
-            app.apply_receipt(receipt_code(&typed))
-                .map(|s| settled_words(&s))
-                .map_err(|e| e.to_string())
+            match app.apply_receipt(receipt_code(&typed)) {
+                Ok(settled) => ReceiptOutcome::Applied(settled),
+                Err(error) => ReceiptOutcome::Refused(error),
+            }
         };
-        let applied = result.is_ok();
+        let applied = matches!(result, ReceiptOutcome::Applied(_));
         outcome.set(Some(result));
         focus_when_drawn(if applied {
             "receipt-applied"
@@ -57,7 +80,7 @@ pub fn PasteReceipt(draft: PastedReceipt) -> impl IntoView {
             "receipt-code"
         });
     };
-    let error = move || outcome.get().and_then(Result::err);
+    let error = move || outcome.with(|o| o.as_ref().and_then(ReceiptOutcome::problem));
     view! {
         <form class="panel receipt" novalidate on:submit=apply>
             <div class="field">
@@ -70,7 +93,10 @@ pub fn PasteReceipt(draft: PastedReceipt) -> impl IntoView {
                 <span class="field-error" id="receipt-error">{error}</span>
             </div>
             <button type="submit">"Apply receipt"</button>
-            <p role="status" id="receipt-applied" tabindex="-1">{move || outcome.get().and_then(Result::ok)}</p>
+            <p role="status" id="receipt-applied" tabindex="-1">{move || outcome.with(|o| match o {
+                Some(ReceiptOutcome::Applied(settled)) => Some(settled_words(settled)),
+                _ => None,
+            })}</p>
         </form>
     }
 }
@@ -137,5 +163,26 @@ fn take_handed_receipts(app: AppState) {
             Ok(settled) => ShownNotice::Done(settled_words(&settled)),
             Err(problem) => ShownNotice::NotSaved(problem),
         });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use workbench_core::book::DomainError;
+    use workbench_core::ids::AgreementId;
+
+    use super::*;
+
+    #[test]
+    fn only_a_receipt_not_applied_puts_words_beside_the_field() {
+        assert!(ReceiptOutcome::NothingPasted
+            .problem()
+            .is_some_and(|words| words.starts_with("Paste the receipt the buyer sent")));
+        let missing = AgreementId::parse("agmt-1").unwrap();
+        let refused = AppError::Domain(DomainError::AgreementNotFound(missing));
+        assert_eq!(
+            ReceiptOutcome::Refused(refused.clone()).problem(),
+            Some(refused.to_string())
+        );
     }
 }
