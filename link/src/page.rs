@@ -242,9 +242,9 @@ fn ReceiptToSend(url: String, code: String, answer: Decision) -> impl IntoView {
             <h2 id="receipt-heading">"Send your decision to the seller"</h2>
             <p class="next-step user-text" role="status">{decided}</p>
             <p>"Your decision is sealed in this receipt. Send the link (or the code) to the seller: their workbench applies it when they open it. Nothing is sent anywhere until you do."</p>
-            <LinkToSend url=url id="receipt-link" label="ReceiptMade link" openable=false/>
+            <LinkToSend url=url id="receipt-link" label="Receipt link" openable=false/>
             <div class="field">
-                <label for="receipt-code-to-send">"ReceiptMade code"</label>
+                <label for="receipt-code-to-send">"Receipt code"</label>
                 <textarea id="receipt-code-to-send" readonly rows="2" class="link-text" prop:value=code></textarea>
             </div>
         </section>
