@@ -617,7 +617,7 @@ impl ImportPreview {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AwsImport {
     records: Vec<Planned>,
-    parties: Vec<(Side, Party)>,
+    parties: Vec<(Role, Party)>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -629,8 +629,9 @@ struct Planned {
     summary: String,
 }
 
+/// Which list of the directory an imported party joins (`Side` is a bus's).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-enum Side {
+enum Role {
     Seller,
     Buyer,
 }
@@ -774,12 +775,12 @@ impl Book {
     /// know them yet, once each, so that the agreement is listed under them.
     fn plan_parties(&self, agreement: &Agreement, preview: &mut ImportPreview) {
         for (side, account) in [
-            (Side::Seller, &agreement.seller),
-            (Side::Buyer, &agreement.buyer),
+            (Role::Seller, &agreement.seller),
+            (Role::Buyer, &agreement.buyer),
         ] {
             let known = match side {
-                Side::Seller => self.directory.seller(account).is_some(),
-                Side::Buyer => self.directory.buyer(account).is_some(),
+                Role::Seller => self.directory.seller(account).is_some(),
+                Role::Buyer => self.directory.buyer(account).is_some(),
             };
             let planned = preview
                 .import
@@ -788,8 +789,8 @@ impl Book {
                 .any(|(s, p)| *s == side && &p.account == account);
             if !known && !planned {
                 match side {
-                    Side::Seller => preview.new_sellers.push(account.clone()),
-                    Side::Buyer => preview.new_buyers.push(account.clone()),
+                    Role::Seller => preview.new_sellers.push(account.clone()),
+                    Role::Buyer => preview.new_buyers.push(account.clone()),
                 }
                 let name = format!("AWS account {account}");
                 let party = Party {
@@ -973,8 +974,8 @@ impl Command for ImportFromAws {
         let mut directory_changed = false;
         for (side, party) in import.parties {
             let list = match side {
-                Side::Seller => &mut book.directory.sellers,
-                Side::Buyer => &mut book.directory.buyers,
+                Role::Seller => &mut book.directory.sellers,
+                Role::Buyer => &mut book.directory.buyers,
             };
             if !list.iter().any(|p| p.account == party.account) {
                 list.push(party);
