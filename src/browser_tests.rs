@@ -59,7 +59,7 @@ mod storage {
 
     fn pending_command(book: &Book) -> (AcceptCancellation, Actor, Actor, RecordKey) {
         let record = book
-            .records
+            .records()
             .values()
             .map(|v| &v.record)
             .find(|r| r.pending_request().is_some())
@@ -93,7 +93,7 @@ mod storage {
         assert!(
             matches!(&loaded.notices[..], [Notice::Quarantined { key, moved_to: Some(_), .. }] if *key == victim)
         );
-        assert_eq!(loaded.book.records.len(), seed().records.len() - 1);
+        assert_eq!(loaded.book.records().len(), seed().records().len() - 1);
         assert_eq!(BrowserStorage.get(&victim).unwrap(), None);
         assert!(BrowserStorage
             .keys()

@@ -53,7 +53,7 @@ fn sweep(c: &mut Criterion) {
 /// agreement's, on a book the copy had just pushed out of the cache.
 fn command_at(c: &mut Criterion, agreements: usize) {
     let fresh = scale_book(agreements, demo_now(), &mut SequentialIds::default());
-    let targets: Vec<AgreementId> = fresh.records.keys().cloned().collect();
+    let targets: Vec<AgreementId> = fresh.records().keys().cloned().collect();
     let mut ids = SequentialIds::starting_at(10_000_000);
     let mut book: Book = fresh.clone();
     let mut turn = 0;
@@ -88,7 +88,7 @@ fn command_at(c: &mut Criterion, agreements: usize) {
 /// a page deep in the log, against the full sort it replaced.
 fn log(c: &mut Criterion) {
     let book = scale_book(SCALE, demo_now(), &mut SequentialIds::default());
-    let seller = book.directory.sellers[0].account.clone();
+    let seller = book.directory().sellers[0].account.clone();
     let mut group = c.benchmark_group("event log at 10,000 agreements");
     group.sample_size(20);
     group.bench_function("newest page", |b| {
@@ -111,7 +111,7 @@ fn log(c: &mut Criterion) {
 /// buyer's page makes, checked by the seller's book against the secret it kept.
 fn confirmation(c: &mut Criterion) {
     let book = scale_book(SCALE, demo_now(), &mut SequentialIds::default());
-    let record = &book.records.values().nth(SCALE / 2).unwrap().record;
+    let record = &book.records().values().nth(SCALE / 2).unwrap().record;
     let agreement_id = record.agreement.id.clone();
     let request_id = record.pending_request().unwrap().id.clone();
     let mut group = c.benchmark_group("confirmation link at 10,000 agreements");

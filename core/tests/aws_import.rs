@@ -260,9 +260,9 @@ fn importing_one_of_each_adds_records_marked_from_aws_under_their_seller() {
     );
     assert_eq!((imported.agreements, imported.directory_changed), (2, true));
     let seller = AccountId::parse(SELLER).unwrap();
-    assert_eq!(book.records.of_seller(&seller).len(), 2);
+    assert_eq!(book.records().of_seller(&seller).len(), 2);
     assert_eq!(
-        book.directory.seller(&seller).unwrap().name,
+        book.directory().seller(&seller).unwrap().name,
         "AWS account 111122223333"
     );
 

@@ -36,9 +36,9 @@ fn call(
 
 /// Two subscriptions of one seller, and that seller.
 fn two_of_one_seller(book: &Book) -> (FpsSubscriptionId, FpsSubscriptionId, AccountId) {
-    let first = book.fps.values().next().unwrap().record.clone();
+    let first = book.fps().values().next().unwrap().record.clone();
     let second = book
-        .fps
+        .fps()
         .values()
         .find(|v| v.record.seller == first.seller && v.record.id != first.id)
         .expect("the demo has two FPS subscriptions of one seller");
@@ -77,7 +77,8 @@ fn the_same_reference_on_another_subscription_of_the_seller_within_seven_days_is
     assert_eq!(again.refund_transaction_id, first.refund_transaction_id);
     assert_eq!(again.refunded, first.refunded);
     assert_eq!(
-        book.fps, before.fps,
+        book.fps(),
+        before.fps(),
         "a replay changes nothing, not even a version"
     );
 
@@ -93,7 +94,7 @@ fn the_same_reference_on_another_subscription_of_the_seller_within_seven_days_is
     .unwrap();
     assert!(!fresh.replayed);
     assert_ne!(fresh.refund_transaction_id, first.refund_transaction_id);
-    assert_eq!(book.fps[&b].record.refunded_from_last_minor, 900);
+    assert_eq!(book.fps()[&b].record.refunded_from_last_minor, 900);
 }
 
 #[test]
@@ -112,7 +113,7 @@ fn another_sellers_reference_is_not_this_sellers() {
     )
     .unwrap();
     let other = book
-        .fps
+        .fps()
         .values()
         .find(|v| v.record.seller != seller && v.record.refundable().minor > 0)
         .map(|v| (v.record.id.clone(), v.record.seller.clone()))

@@ -524,7 +524,7 @@ mod tests {
         let northwind = AccountId::parse("111122223333").unwrap();
         let globex = AccountId::parse("555566667777").unwrap();
         let record = book
-            .records
+            .records()
             .values()
             .map(|v| &v.record)
             .filter(|r| r.agreement.seller == northwind)
@@ -625,7 +625,7 @@ mod tests {
 
     fn other_agreement(book: &Book, record: &AgreementRecord) -> AgreementId {
         let seller = &record.agreement.seller;
-        book.records
+        book.records()
             .values()
             .filter(|v| v.record.agreement.seller == *seller)
             .map(|v| v.record.agreement.id.clone())

@@ -18,7 +18,7 @@ pub fn DevPayCustomers() -> impl IntoView {
     let customers = Memo::new(move |_| {
         let seller = app.seller.get();
         app.book.with(|b| {
-            b.devpay
+            b.devpay()
                 .values()
                 .map(|v| &v.record)
                 .filter(|s| Some(&s.seller) == seller.as_ref())
@@ -51,7 +51,7 @@ pub fn DevPayCustomers() -> impl IntoView {
 fn DevPayCustomer(subscription: DevPaySubscription) -> impl IntoView {
     let app = use_app();
     let customer = app.book.with_untracked(|b| {
-        b.directory
+        b.directory()
             .buyer(&subscription.buyer)
             .map_or(subscription.buyer.to_string(), |p| {
                 format!("{} ({})", p.name, p.account)

@@ -22,7 +22,7 @@ pub fn DownloadEvidencePack(agreement: AgreementId) -> impl IntoView {
         let now = app.now.get_untracked();
         let made = app.book.with_untracked(|b| match b.record(&agreement) {
             Some(record) => {
-                evidence::case_pack(record, &b.directory, now).map_err(|e| e.to_string())
+                evidence::case_pack(record, b.directory(), now).map_err(|e| e.to_string())
             }
             None => Err(format!(
                 "Agreement {agreement} is no longer in the workbench: there is no case to pack."

@@ -26,7 +26,7 @@ pub fn FamilyActions(account: AccountId) -> impl IntoView {
     let (devpay_of, alibaba_of) = (account.clone(), account.clone());
     let devpay = Memo::new(move |_| {
         app.book.with(|b| {
-            b.devpay
+            b.devpay()
                 .values()
                 .filter(|v| v.record.buyer == devpay_of)
                 .map(|v| v.record.id.clone())
@@ -35,7 +35,7 @@ pub fn FamilyActions(account: AccountId) -> impl IntoView {
     });
     let alibaba = Memo::new(move |_| {
         app.book.with(|b| {
-            b.alibaba
+            b.alibaba()
                 .values()
                 .filter(|v| v.record.buyer == alibaba_of)
                 .map(|v| v.record.id.clone())
@@ -76,7 +76,7 @@ fn DevPayItem(id: DevPaySubscriptionId, buyer: AccountId) -> impl IntoView {
     let sub = Memo::new(move |_| {
         key.with_value(|id| {
             app.book
-                .with(|b| b.devpay.get(id).map(|v| v.record.clone()))
+                .with(|b| b.devpay().get(id).map(|v| v.record.clone()))
         })
     });
     let Some(first) = sub.get_untracked() else {
@@ -158,7 +158,7 @@ fn AlibabaItem(id: AlibabaOrderId, buyer: AccountId) -> impl IntoView {
     let order = Memo::new(move |_| {
         key.with_value(|id| {
             app.book
-                .with(|b| b.alibaba.get(id).map(|v| v.record.clone()))
+                .with(|b| b.alibaba().get(id).map(|v| v.record.clone()))
         })
     });
     let Some(first) = order.get_untracked() else {

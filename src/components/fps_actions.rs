@@ -26,7 +26,7 @@ pub fn FpsSubscriptions() -> impl IntoView {
     let ids = Memo::new(move |_| {
         let seller = app.seller.get();
         app.book.with(|b| {
-            b.fps
+            b.fps()
                 .values()
                 .filter(|v| Some(&v.record.seller) == seller.as_ref())
                 .map(|v| v.record.id.clone())
@@ -67,7 +67,7 @@ fn FpsItem(id: FpsSubscriptionId) -> impl IntoView {
     let app = use_app();
     let key = StoredValue::new(id);
     let sub = Memo::new(move |_| {
-        key.with_value(|id| app.book.with(|b| b.fps.get(id).map(|v| v.record.clone())))
+        key.with_value(|id| app.book.with(|b| b.fps().get(id).map(|v| v.record.clone())))
     });
     let Some(first) = sub.get_untracked() else {
         return ().into_any();
@@ -101,7 +101,7 @@ fn FpsItem(id: FpsSubscriptionId) -> impl IntoView {
 fn FpsTerms(first: FpsSubscription, sub: Current) -> impl IntoView {
     let app = use_app();
     let buyer = app.book.with_untracked(|b| {
-        b.directory
+        b.directory()
             .buyer(&first.buyer)
             .map_or(first.buyer.to_string(), |p| {
                 format!("{} ({})", p.name, p.account)

@@ -73,7 +73,7 @@ fn CancellationFields(
     let (pricing, start, offer) = agreement.with_value(|a| (a.pricing, a.start, a.offer.clone()));
     let private = app
         .book
-        .with_untracked(|b| b.directory.offer(&offer).is_some_and(|o| o.private));
+        .with_untracked(|b| b.directory().offer(&offer).is_some_and(|o| o.private));
     let coordination = move || coordination_note(pricing, private, start, app.now.get());
     let review = move |ev: SubmitEvent| {
         ev.prevent_default();

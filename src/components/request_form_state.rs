@@ -315,7 +315,7 @@ mod tests {
         let northwind = AccountId::parse("111122223333").unwrap();
         let globex = AccountId::parse("555566667777").unwrap();
         let record = book
-            .records
+            .records()
             .values()
             .map(|v| &v.record)
             .filter(|r| r.agreement.seller == northwind)

@@ -85,7 +85,7 @@ pub fn SupportCases() -> impl IntoView {
         let seller = app.seller.get();
         app.book.with(|b| {
             let mut ids: Vec<_> = b
-                .support_cases
+                .support_cases()
                 .values()
                 .filter(|v| Some(&v.record.seller) == seller.as_ref())
                 .map(|v| (v.record.opened_at, v.record.id.clone()))
@@ -237,7 +237,7 @@ fn CaseItem(id: SupportCaseId) -> impl IntoView {
     let case = Memo::new(move |_| {
         key.with_value(|id| {
             app.book
-                .with(|b| b.support_cases.get(id).map(|v| v.record.clone()))
+                .with(|b| b.support_cases().get(id).map(|v| v.record.clone()))
         })
     });
     let Some(first) = case.get_untracked() else {

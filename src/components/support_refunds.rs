@@ -15,7 +15,7 @@ pub fn RefundsFromAws(account: AccountId) -> impl IntoView {
     let app = use_app();
     let refunds = Memo::new(move |_| {
         app.book.with(|b| {
-            b.support_cases
+            b.support_cases()
                 .values()
                 .filter_map(|v| v.record.outcome.as_ref())
                 .filter_map(|done| {
@@ -23,7 +23,7 @@ pub fn RefundsFromAws(account: AccountId) -> impl IntoView {
                     let refund = done.refund.as_ref()?;
                     (record.agreement.buyer == account).then(|| {
                         let product = b
-                            .directory
+                            .directory()
                             .product(&record.agreement.product)
                             .map_or(record.agreement.product.to_string(), |p| p.name.clone());
                         format!(

@@ -83,7 +83,7 @@ fn AgreementTerms(record: AgreementRecord) -> impl IntoView {
     let app = use_app();
     let a = record.agreement;
     let (buyer, product, private) = app.book.with_untracked(|b| {
-        let d = &b.directory;
+        let d = b.directory();
         (
             d.buyer(&a.buyer).map_or(a.buyer.to_string(), |p| {
                 format!("{} ({})", p.name, p.account)

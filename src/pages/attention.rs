@@ -30,7 +30,7 @@ fn item_of(book: &Book, attention: &Attention, now: DateTime<Utc>) -> Item {
             let product = book
                 .record(id)
                 .map(|r| {
-                    let d = &book.directory;
+                    let d = book.directory();
                     let buyer = d
                         .buyer(&r.agreement.buyer)
                         .map_or(r.agreement.buyer.to_string(), |p| p.name.clone());

@@ -23,10 +23,10 @@ use workbench_link::decision::ApproveOrReject;
 #[component]
 pub fn BuyerPage() -> impl IntoView {
     let app = use_app();
-    let buyers = move || app.book.with(|b| b.directory.buyers.clone());
+    let buyers = move || app.book.with(|b| b.directory().buyers.clone());
     let buyer = RwSignal::new(
         app.book
-            .with_untracked(|b| b.directory.buyers.first().map(|p| p.account.clone())),
+            .with_untracked(|b| b.directory().buyers.first().map(|p| p.account.clone())),
     );
     view! {
         <PageTitle text="Buyer view"/>
@@ -77,7 +77,7 @@ fn PendingRequests(account: AccountId) -> impl IntoView {
     let waiting = Memo::new(move |_| {
         app.book.with(|b| {
             let mut all: Vec<_> = b
-                .records
+                .records()
                 .of_buyer(&account)
                 .iter()
                 .filter_map(|id| {
@@ -92,11 +92,11 @@ fn PendingRequests(account: AccountId) -> impl IntoView {
                     agreement: r.agreement.id.clone(),
                     request: p.id.clone(),
                     seller: b
-                        .directory
+                        .directory()
                         .seller(&r.agreement.seller)
                         .map_or(r.agreement.seller.to_string(), |s| s.name.clone()),
                     product: b
-                        .directory
+                        .directory()
                         .product(&r.agreement.product)
                         .map_or(r.agreement.product.to_string(), |p| p.name.clone()),
                     reason_code: p.reason_code.label(),
@@ -252,31 +252,31 @@ fn BuyerAgreements(account: AccountId) -> impl IntoView {
     let lines = Memo::new(move |_| {
         app.book.with(|b| {
             let mut held: Vec<Held> = b
-                .records
+                .records()
                 .of_buyer(&account)
                 .iter()
                 .filter_map(|id| b.record(id).map(Held::Aws))
                 .collect();
             let of_buyer = |buyer: &AccountId| buyer == &account;
             held.extend(
-                b.fps
+                b.fps()
                     .values()
                     .filter(|v| of_buyer(&v.record.buyer))
                     .map(|v| Held::Fps(&v.record)),
             );
             held.extend(
-                b.devpay
+                b.devpay()
                     .values()
                     .filter(|v| of_buyer(&v.record.buyer))
                     .map(|v| Held::DevPay(&v.record)),
             );
             held.extend(
-                b.alibaba
+                b.alibaba()
                     .values()
                     .filter(|v| of_buyer(&v.record.buyer))
                     .map(|v| Held::Alibaba(&v.record)),
             );
-            Page::of(held, page.get()).map(|h| h.line(&b.directory))
+            Page::of(held, page.get()).map(|h| h.line(b.directory()))
         })
     });
     view! {

@@ -62,7 +62,7 @@ fn ConsoleSections() -> impl IntoView {
 #[component]
 pub fn ActingSeller() -> impl IntoView {
     let app = use_app();
-    let sellers = move || app.book.with(|b| b.directory.sellers.clone());
+    let sellers = move || app.book.with(|b| b.directory().sellers.clone());
     view! {
         <div class="field inline">
             <label for="acting-seller">"Signed in as seller"</label>

@@ -107,7 +107,7 @@ pub fn AgreementSearch() -> impl IntoView {
     let results = Memo::new(move |_| {
         app.book.with(|book| {
             book.find(&filter.get(), page.get())
-                .map(|record| Row::of(record, &book.directory))
+                .map(|record| Row::of(record, book.directory()))
         })
     });
     mark_results_drawn(results);

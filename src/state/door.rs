@@ -164,13 +164,13 @@ impl AppState {
         let archive = self
             .book
             .with_untracked(workbench_core::case::closed_archive);
-        if archive.records.is_empty() {
+        if archive.records().is_empty() {
             return Ok("There are no closed cases to archive: every agreement is still running or has something waiting.".into());
         }
         let file = format!("workbench-archive-{}.json", now.format("%Y-%m-%d"));
         let text = exchange::export(&archive, &self.clock.get_untracked(), now);
         save_file(&file, "application/json", &text).map_err(AppError::Download)?;
-        let agreements = archive.records.keys().cloned().collect();
+        let agreements = archive.records().keys().cloned().collect();
         let removed = self
             .act(ArchiveClosed { agreements }, &Actor::System)
             .map_err(|error| AppError::NotRemoved {
@@ -215,7 +215,7 @@ impl AppState {
         self.now.set(real);
         self.seller.set(
             self.book
-                .with_untracked(|b| b.directory.sellers.first().map(|p| p.account.clone())),
+                .with_untracked(|b| b.directory().sellers.first().map(|p| p.account.clone())),
         );
         self.check_usage();
         Ok(())

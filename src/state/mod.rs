@@ -77,7 +77,7 @@ impl AppState {
         let now = loaded.clock.now(real);
         let seller = loaded
             .book
-            .directory
+            .directory()
             .sellers
             .first()
             .map(|p| p.account.clone());

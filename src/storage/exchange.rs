@@ -103,19 +103,19 @@ pub fn read(text: &str) -> Result<Imported, ImportError> {
 
 fn check(book: &Book) -> Result<(), ImportError> {
     let broken = |what: String| ImportError::Invariant(what);
-    for (id, v) in &book.records {
+    for (id, v) in book.records() {
         if &v.record.agreement.id != id {
             return Err(broken(format!("agreement {id} is filed under another ID")));
         }
         Checked::check(&v.record).map_err(|e| broken(format!("agreement {id}: {e}")))?;
     }
-    for (id, v) in &book.fps {
+    for (id, v) in book.fps() {
         Checked::check(&v.record).map_err(|e| broken(format!("FPS subscription {id}: {e}")))?;
     }
-    for (id, v) in &book.devpay {
+    for (id, v) in book.devpay() {
         Checked::check(&v.record).map_err(|e| broken(format!("DevPay subscription {id}: {e}")))?;
     }
-    for (id, v) in &book.alibaba {
+    for (id, v) in book.alibaba() {
         Checked::check(&v.record).map_err(|e| broken(format!("Alibaba Cloud order {id}: {e}")))?;
     }
     Ok(())
@@ -123,17 +123,21 @@ fn check(book: &Book) -> Result<(), ImportError> {
 
 /// What a book holds, in words: for the preview of what an import replaces.
 pub fn summary(book: &Book) -> String {
-    let requests: usize = book.records.values().map(|v| v.record.requests.len()).sum();
+    let requests: usize = book
+        .records()
+        .values()
+        .map(|v| v.record.requests.len())
+        .sum();
     let adjustments: usize = book
-        .records
+        .records()
         .values()
         .map(|v| v.record.adjustments.len())
         .sum();
-    let families = book.fps.len() + book.devpay.len() + book.alibaba.len();
+    let families = book.fps().len() + book.devpay().len() + book.alibaba().len();
     format!(
         "{} agreements with {requests} cancellation requests and {adjustments} billing adjustments, {families} subscriptions of the other families and {} support cases",
-        book.records.len(),
-        book.support_cases.len()
+        book.records().len(),
+        book.support_cases().len()
     )
 }
 
@@ -155,7 +159,7 @@ mod tests {
         assert_eq!(imported.book, book);
         assert_eq!(imported.clock, clock);
         assert_eq!(imported.exported_at, now());
-        assert!(summary(&book).starts_with(&format!("{} agreements", book.records.len())));
+        assert!(summary(&book).starts_with(&format!("{} agreements", book.records().len())));
     }
 
     fn edited(edit: impl FnOnce(&mut Value)) -> String {

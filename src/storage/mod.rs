@@ -108,16 +108,16 @@ impl Kept for AgreementRecord {
         AgreementId::parse(text).ok()
     }
     fn get<'b>(book: &'b Book, id: &AgreementId) -> Option<&'b Versioned<Self>> {
-        book.records.get(id)
+        book.records().get(id)
     }
     fn all(book: &Book) -> Vec<&Versioned<Self>> {
-        book.records.values().collect()
+        book.records().values().collect()
     }
     fn insert(book: &mut Book, versioned: Versioned<Self>) {
         book.replace(versioned);
     }
     fn remove(book: &mut Book, id: &AgreementId) {
-        book.records.remove(id);
+        book.shelf().records().remove(id);
     }
 }
 
@@ -134,16 +134,16 @@ macro_rules! kept_in_map {
                 (!text.is_empty()).then(|| <$id>::from(text))
             }
             fn get<'b>(book: &'b Book, id: &$id) -> Option<&'b Versioned<Self>> {
-                book.$map.get(id)
+                book.$map().get(id)
             }
             fn all(book: &Book) -> Vec<&Versioned<Self>> {
-                book.$map.values().collect()
+                book.$map().values().collect()
             }
             fn insert(book: &mut Book, versioned: Versioned<Self>) {
-                book.$map.insert(versioned.record.id.clone(), versioned);
+                book.shelf().$map().insert(versioned.record.id.clone(), versioned);
             }
             fn remove(book: &mut Book, id: &$id) {
-                book.$map.remove(id);
+                book.shelf().$map().remove(id);
             }
         }
     )*};

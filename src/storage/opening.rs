@@ -60,13 +60,14 @@ impl<B: Backend> Store<B> {
             .partition(|k| k.starts_with(AgreementRecord::PREFIX));
         let (mut book, clock, found_directory) =
             store.read_all_but_agreements(ours, now, &mut notices);
-        book.records = store.read_first_agreements(agreement_keys, now, &mut notices, go_on);
+        *book.shelf().records() =
+            store.read_first_agreements(agreement_keys, now, &mut notices, go_on);
         if !found_directory {
             // The directory is reference data: the demo's own is the only one there is.
-            book.directory = seed().directory;
+            *book.shelf().directory() = seed().directory().clone();
             if !store.read_only {
                 store
-                    .put(DIRECTORY_KEY, &codec::encode(1, &book.directory))
+                    .put(DIRECTORY_KEY, &codec::encode(1, book.directory()))
                     .ok();
             }
         }
@@ -159,7 +160,7 @@ impl<B: Backend> Store<B> {
                 META_KEY => {}
                 DIRECTORY_KEY => {
                     if let Some(d) = self.read::<Directory>(&key, &text, now, notices) {
-                        book.directory = d.record;
+                        *book.shelf().directory() = d.record;
                         found_directory = true;
                     }
                 }
@@ -237,7 +238,7 @@ impl<B: Backend> Store<B> {
             self.reading = Some(reading);
             return (false, notices);
         }
-        book.records.add_read(reading.read);
+        book.shelf().records().add_read(reading.read);
         (true, notices)
     }
 

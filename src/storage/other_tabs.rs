@@ -76,7 +76,7 @@ impl<B: Backend> Store<B> {
             (CLOCK_KEY | META_KEY, _) => return None,
             (DIRECTORY_KEY, Some(text)) => {
                 if let Some(d) = self.read::<Directory>(key, text, now, &mut notices) {
-                    book.directory = d.record;
+                    *book.shelf().directory() = d.record;
                 }
             }
             (_, None) => {

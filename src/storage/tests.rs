@@ -52,7 +52,7 @@ fn both_readings_of_every_kind_of_record_agree() {
         all_agree::<SupportCase>(&demo),
     ];
     assert_eq!(kinds, [true; 5], "the books hold every kind of record");
-    agree(&demo.directory);
+    agree(demo.directory());
     agree(&SimulatedClock::default());
 }
 
@@ -66,7 +66,7 @@ fn first_agreement_key(backend: &MemoryBackend) -> String {
 }
 
 fn pending(book: &Book) -> (AgreementId, RequestId) {
-    book.records
+    book.records()
         .values()
         .find_map(|v| {
             v.record
@@ -115,8 +115,8 @@ fn assert_quarantined(backend: &MemoryBackend, key: &str, loaded: &Loaded, reaso
     );
     assert!(backend.get(to).unwrap().is_some());
     assert_eq!(
-        loaded.book.records.len(),
-        seed().records.len() - 1,
+        loaded.book.records().len(),
+        seed().records().len() - 1,
         "everything else is intact"
     );
     assert!(!loaded.notices[0].message().is_empty());
@@ -188,8 +188,8 @@ fn data_from_a_newer_version_is_read_but_never_written_over() {
     let (mut store, loaded) = open(&backend);
     assert_eq!(loaded.notices, vec![Notice::NewerFormat { format: 9 }]);
     assert!(store.is_read_only());
-    assert_eq!(loaded.book.records.len(), seed().records.len());
-    let id = loaded.book.records.keys().next().unwrap().clone();
+    assert_eq!(loaded.book.records().len(), seed().records().len());
+    let id = loaded.book.records().keys().next().unwrap().clone();
     assert_eq!(
         store.save(&loaded.book, &BTreeSet::from([RecordKey::Agreement(id)])),
         Err(SaveError::ReadOnly)
@@ -315,15 +315,15 @@ fn times_changes_are_written_a_slice_at_a_time_and_a_page_closed_between_loses_n
     // The page closes here. The next one reads 15 approvals and 25 pending requests past
     // their deadline, and time approves those again, exactly as the first page did.
     let (_, mut next) = open(&backend);
-    assert_ne!(next.book.records, book.records);
+    assert_ne!(next.book.records(), book.records());
     next.book.advance_to(now() + Duration::days(8));
-    assert_eq!(next.book.records, book.records);
+    assert_eq!(next.book.records(), book.records());
 
     assert_eq!(write_n(&mut store, &book, usize::MAX), Beaten::default());
     assert!(!store.has_later());
     assert_eq!(backend.writes() - writes, 40);
     let (_, reread) = open(&backend);
-    assert_eq!(reread.book.records, book.records);
+    assert_eq!(reread.book.records(), book.records());
 }
 
 #[test]
@@ -362,7 +362,7 @@ fn a_record_another_tab_wrote_first_is_handed_back_and_the_rest_are_written() {
     store.restore(&mut book, &BTreeSet::from([taken]), now());
     assert_eq!(book.record(&id), theirs.book.record(&id));
     let (_, reread) = open(&backend);
-    assert_eq!(reread.book.records, book.records);
+    assert_eq!(reread.book.records(), book.records());
 }
 
 #[test]
@@ -426,7 +426,7 @@ fn a_full_quota_while_writing_times_changes_drops_the_rest_which_the_next_page_d
     );
     let (_, mut next) = Store::open(tight, now(), scale);
     next.book.advance_to(now() + Duration::days(8));
-    assert_eq!(next.book.records, book.records);
+    assert_eq!(next.book.records(), book.records());
 }
 
 #[test]
@@ -514,8 +514,8 @@ fn another_tabs_change_reaches_this_tabs_book() {
 fn reset_replaces_everything_and_forgets_what_the_new_book_lacks() {
     let backend = MemoryBackend::new();
     let (mut store, mut loaded) = open(&backend);
-    let removed = loaded.book.records.keys().next().unwrap().clone();
-    loaded.book.records.remove(&removed);
+    let removed = loaded.book.records().keys().next().unwrap().clone();
+    loaded.book.shelf().records().remove(&removed);
     let later = now() + Duration::days(3);
     store
         .replace_all(&loaded.book, &SimulatedClock::default(), later)
@@ -647,7 +647,7 @@ impl IdSource for RandomIds {
 #[test]
 fn ten_thousand_agreements_with_their_whole_history_fit_in_the_quota_with_room_to_spare() {
     let book = demo::scale_book(10_000, now(), &mut RandomIds(7));
-    let typical = &book.records.values().next().unwrap().record;
+    let typical = &book.records().values().next().unwrap().record;
     assert_eq!(
         (
             typical.requests.len(),
@@ -684,7 +684,11 @@ fn ten_thousand_agreements_with_their_whole_history_fit_in_the_quota_with_room_t
         used * 10 < QUOTA_CHARS * 9,
         "a tenth of the quota to spare: {used}"
     );
-    assert_eq!(again.book.records, book.records, "and read back the same");
+    assert_eq!(
+        again.book.records(),
+        book.records(),
+        "and read back the same"
+    );
 }
 
 #[test]
@@ -741,7 +745,7 @@ mod one_path_for_every_family {
     use crate::error::AppError;
 
     fn an_active_fps_subscription(book: &Book) -> (FpsSubscriptionId, Actor) {
-        book.fps
+        book.fps()
             .values()
             .find(|v| v.record.status == FpsStatus::Active)
             .map(|v| (v.record.id.clone(), Actor::Seller(v.record.seller.clone())))
@@ -779,14 +783,14 @@ mod one_path_for_every_family {
         let backend = MemoryBackend::new();
         let (mut tab, mut loaded) = open(&backend);
         let closed: Vec<AgreementId> = workbench_core::case::closed_archive(&loaded.book)
-            .records
+            .records()
             .keys()
             .cloned()
             .collect();
         assert!(closed.len() >= 2, "the demo has closed agreements");
         // Another tab changes the first after this one read it.
         let changed = &closed[0];
-        let mut theirs = loaded.book.records[changed].clone();
+        let mut theirs = loaded.book.records()[changed].clone();
         theirs.version += 1;
         let stored = codec::encode(theirs.version, &theirs.record);
         backend
@@ -807,7 +811,7 @@ mod one_path_for_every_family {
             ),
             "{refused:?}"
         );
-        assert_eq!(loaded.book.records[changed], theirs, "put back as stored");
+        assert_eq!(loaded.book.records()[changed], theirs, "put back as stored");
 
         let archived = commit(
             &mut tab,
@@ -821,7 +825,7 @@ mod one_path_for_every_family {
         let (_, reopened) = open(&backend);
         assert!(closed
             .iter()
-            .all(|id| !reopened.book.records.contains_key(id)));
+            .all(|id| !reopened.book.records().contains_key(id)));
         assert_eq!(reopened.book, loaded.book);
     }
 
@@ -838,7 +842,7 @@ mod one_path_for_every_family {
 
         // Tab B still shows the subscription active; acting picks up tab A's write first,
         // and the core refuses to cancel it twice.
-        assert_eq!(b.book.fps[&id].record.status, FpsStatus::Active);
+        assert_eq!(b.book.fps()[&id].record.status, FpsStatus::Active);
         let lost = commit(&mut tab_b, &mut b.book, cancel(&id, "ref-b"), &seller);
         assert!(
             matches!(
@@ -851,9 +855,10 @@ mod one_path_for_every_family {
         );
         assert!(lost.refreshed && lost.changed, "the shell tells the person");
         let (_, stored) = open(&backend);
-        assert_eq!(stored.book.fps, a.book.fps);
+        assert_eq!(stored.book.fps(), a.book.fps());
         assert_eq!(
-            b.book.fps, stored.book.fps,
+            b.book.fps(),
+            stored.book.fps(),
             "nothing lost, nothing invented"
         );
     }
@@ -878,8 +883,8 @@ mod one_path_for_every_family {
             "{lost:?}"
         );
         let (_, stored) = open(&backend);
-        assert_eq!(b.book.fps, stored.book.fps);
-        assert_eq!(stored.book.fps, a.book.fps);
+        assert_eq!(b.book.fps(), stored.book.fps());
+        assert_eq!(stored.book.fps(), a.book.fps());
     }
 
     #[test]
@@ -896,7 +901,7 @@ mod one_path_for_every_family {
         let before = loaded.book.clone();
         let (id, customer) = loaded
             .book
-            .devpay
+            .devpay()
             .values()
             .find(|v| v.record.cancellation.is_none())
             .map(|v| (v.record.id.clone(), Actor::Buyer(v.record.buyer.clone())))
@@ -978,7 +983,7 @@ mod one_path_for_every_family {
         assert!(done.result.is_ok(), "{done:?}");
         let (_, stored) = open(&backend);
         let seller = AccountId::parse("999988887777").unwrap();
-        assert!(stored.book.directory.seller(&seller).is_some());
+        assert!(stored.book.directory().seller(&seller).is_some());
         assert!(stored
             .book
             .record(&AgreementId::parse("agmt-newseller1").unwrap())
@@ -1007,16 +1012,19 @@ fn open_first_n(backend: &MemoryBackend, n: usize) -> (Store<MemoryBackend>, Loa
 fn a_large_book_shows_its_first_agreements_in_id_order_then_the_rest_all_at_once() {
     let (backend, whole) = large_book();
     let (mut store, mut loaded) = open_first_n(&backend, 300);
-    let first: Vec<_> = whole.records.keys().take(300).cloned().collect();
+    let first: Vec<_> = whole.records().keys().take(300).cloned().collect();
     assert_eq!(
-        loaded.book.records.keys().cloned().collect::<Vec<_>>(),
+        loaded.book.records().keys().cloned().collect::<Vec<_>>(),
         first
     );
     let progress = store
         .reading()
         .expect("the rest is still to be read")
         .clone();
-    assert_eq!((progress.read, progress.total), (300, whole.records.len()));
+    assert_eq!(
+        (progress.read, progress.total),
+        (300, whole.records().len())
+    );
     assert_eq!(progress.shown_through, first[299]);
 
     let mut steps = 0;
@@ -1031,7 +1039,11 @@ fn a_large_book_shows_its_first_agreements_in_id_order_then_the_rest_all_at_once
         if done {
             break;
         }
-        assert_eq!(loaded.book.records.len(), 300, "the rest comes all at once");
+        assert_eq!(
+            loaded.book.records().len(),
+            300,
+            "the rest comes all at once"
+        );
     }
     assert_eq!(steps, 9);
     assert!(store.reading().is_none());
@@ -1046,14 +1058,14 @@ fn a_book_up_to_the_limit_is_read_whole_whatever_the_opener_allows() {
     Store::open(backend.clone(), now(), || book.clone());
     let (store, loaded) = open_first_n(&backend, 1);
     assert!(store.reading().is_none());
-    assert_eq!(loaded.book.records.len(), READ_WHOLE_UP_TO);
+    assert_eq!(loaded.book.records().len(), READ_WHOLE_UP_TO);
 }
 
 #[test]
 fn another_tabs_writes_while_a_large_book_is_read_are_what_the_book_ends_with() {
     let (backend, whole) = large_book();
     let (mut store, mut loaded) = open_first_n(&backend, 300);
-    let ids: Vec<AgreementId> = whole.records.keys().cloned().collect();
+    let ids: Vec<AgreementId> = whole.records().keys().cloned().collect();
     let read_some = |store: &mut Store<MemoryBackend>, book: &mut Book, n: usize| {
         let mut left = n;
         store.read_some(book, now(), || {
@@ -1069,7 +1081,7 @@ fn another_tabs_writes_while_a_large_book_is_read_are_what_the_book_ends_with() 
     for gone in [&gone_read, &gone_later] {
         backend.remove(&key::<AgreementRecord>(gone)).unwrap();
     }
-    let record = &theirs.book.records[&changed].record;
+    let record = &theirs.book.records()[&changed].record;
     let request_id = record
         .pending_request()
         .expect("a pending request")
@@ -1091,8 +1103,11 @@ fn another_tabs_writes_while_a_large_book_is_read_are_what_the_book_ends_with() 
         store.catch_up(&mut loaded.book, &key::<AgreementRecord>(id), now());
     }
     while !read_some(&mut store, &mut loaded.book, 1_000).0 {}
-    assert!(!loaded.book.records.contains_key(&gone_read));
-    assert!(!loaded.book.records.contains_key(&gone_later));
-    assert_eq!(loaded.book.records[&changed], theirs.book.records[&changed]);
+    assert!(!loaded.book.records().contains_key(&gone_read));
+    assert!(!loaded.book.records().contains_key(&gone_later));
+    assert_eq!(
+        loaded.book.records()[&changed],
+        theirs.book.records()[&changed]
+    );
     assert_eq!(loaded.book, open(&backend).1.book);
 }

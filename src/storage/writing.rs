@@ -26,7 +26,7 @@ impl<B: Backend> Store<B> {
             return Err(SaveError::ReadOnly);
         }
         self.put(META_KEY, &codec::encode(1, &Meta { created_at: now }))?;
-        self.put(DIRECTORY_KEY, &codec::encode(1, &book.directory))?;
+        self.put(DIRECTORY_KEY, &codec::encode(1, book.directory()))?;
         self.put(CLOCK_KEY, &codec::encode(1, clock))?;
         self.write_all::<AgreementRecord>(book)?;
         self.write_all::<FpsSubscription>(book)?;
@@ -86,7 +86,7 @@ impl<B: Backend> Store<B> {
                 if self.read_only {
                     return Err(SaveError::ReadOnly);
                 }
-                self.put(DIRECTORY_KEY, &codec::encode(1, &book.directory))
+                self.put(DIRECTORY_KEY, &codec::encode(1, book.directory()))
                     .map_err(SaveError::from)
             }
         }

@@ -52,12 +52,79 @@ use crate::key::{AlibabaOrderId, DevPaySubscriptionId, FpsSubscriptionId, Suppor
 /// The marketplace, and the records of the other billing families.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Book {
-    pub directory: Directory,
-    pub records: Records,
-    pub fps: BTreeMap<FpsSubscriptionId, Versioned<FpsSubscription>>,
-    pub devpay: BTreeMap<DevPaySubscriptionId, Versioned<DevPaySubscription>>,
-    pub alibaba: BTreeMap<AlibabaOrderId, Versioned<AlibabaOrder>>,
-    pub support_cases: BTreeMap<SupportCaseId, Versioned<SupportCase>>,
+    pub(crate) directory: Directory,
+    pub(crate) records: Records,
+    pub(crate) fps: BTreeMap<FpsSubscriptionId, Versioned<FpsSubscription>>,
+    pub(crate) devpay: BTreeMap<DevPaySubscriptionId, Versioned<DevPaySubscription>>,
+    pub(crate) alibaba: BTreeMap<AlibabaOrderId, Versioned<AlibabaOrder>>,
+    pub(crate) support_cases: BTreeMap<SupportCaseId, Versioned<SupportCase>>,
+}
+
+/// Reading the book: outside the core it changes only through [`Book::apply`], time, and
+/// what storage reads back ([`Shelf`]).
+impl Book {
+    /// Who is who.
+    pub fn directory(&self) -> &Directory {
+        &self.directory
+    }
+
+    /// The agreements' records, with their indexes.
+    pub fn records(&self) -> &Records {
+        &self.records
+    }
+
+    pub fn fps(&self) -> &BTreeMap<FpsSubscriptionId, Versioned<FpsSubscription>> {
+        &self.fps
+    }
+
+    pub fn devpay(&self) -> &BTreeMap<DevPaySubscriptionId, Versioned<DevPaySubscription>> {
+        &self.devpay
+    }
+
+    pub fn alibaba(&self) -> &BTreeMap<AlibabaOrderId, Versioned<AlibabaOrder>> {
+        &self.alibaba
+    }
+
+    pub fn support_cases(&self) -> &BTreeMap<SupportCaseId, Versioned<SupportCase>> {
+        &self.support_cases
+    }
+
+    /// What storage reads back into the book, and only storage: records as stored, each
+    /// checked by storage already, so no rule of the core runs on them.
+    pub fn shelf(&mut self) -> Shelf<'_> {
+        Shelf { book: self }
+    }
+}
+
+/// The way storage puts what it read into a book, or takes out what another tab removed.
+pub struct Shelf<'a> {
+    book: &'a mut Book,
+}
+
+impl Shelf<'_> {
+    pub fn directory(&mut self) -> &mut Directory {
+        &mut self.book.directory
+    }
+
+    pub fn records(&mut self) -> &mut Records {
+        &mut self.book.records
+    }
+
+    pub fn fps(&mut self) -> &mut BTreeMap<FpsSubscriptionId, Versioned<FpsSubscription>> {
+        &mut self.book.fps
+    }
+
+    pub fn devpay(&mut self) -> &mut BTreeMap<DevPaySubscriptionId, Versioned<DevPaySubscription>> {
+        &mut self.book.devpay
+    }
+
+    pub fn alibaba(&mut self) -> &mut BTreeMap<AlibabaOrderId, Versioned<AlibabaOrder>> {
+        &mut self.book.alibaba
+    }
+
+    pub fn support_cases(&mut self) -> &mut BTreeMap<SupportCaseId, Versioned<SupportCase>> {
+        &mut self.book.support_cases
+    }
 }
 
 impl Book {
