@@ -66,9 +66,7 @@ impl ClockFace {
 
     pub fn show(&self, clock: SimulatedClock, now: DateTime<Utc>) {
         set_text(&self.label, clock.label());
-        self.time
-            .set_attribute("datetime", &machine_time(now))
-            .ok();
+        self.time.set_attribute("datetime", &machine_time(now)).ok();
         set_text(&self.time, &local_time(now));
         self.real_time
             .toggle_attribute_with_force("disabled", clock.is_real_time())

@@ -49,7 +49,11 @@ pub fn mount(host: &Element) {
     let mut clock_buttons = Vec::new();
     let (demo_clock, face) = ClockFace::draw(&mut clock_buttons);
     for part in [
-        el("a").class("skip-link").attr("href", "#main").text("Skip to content").done(),
+        el("a")
+            .class("skip-link")
+            .attr("href", "#main")
+            .text("Skip to content")
+            .done(),
         el("header")
             .class("site-header buyer-header")
             .child(el("p").class("brand").text("Cancellation workbench"))
@@ -133,9 +137,15 @@ impl Page {
     fn follow_address(&mut self) {
         let location = document().location();
         let part = |get: fn(&web_sys::Location) -> Result<String, wasm_bindgen::JsValue>| {
-            location.as_ref().and_then(|l| get(l).ok()).unwrap_or_default()
+            location
+                .as_ref()
+                .and_then(|l| get(l).ok())
+                .unwrap_or_default()
         };
-        let opened = link::read_address(&part(web_sys::Location::pathname), &part(web_sys::Location::hash));
+        let opened = link::read_address(
+            &part(web_sys::Location::pathname),
+            &part(web_sys::Location::hash),
+        );
         self.main.set_text_content(None);
         self.acts.clear();
         self.request = match opened {
@@ -183,7 +193,12 @@ impl Page {
         let words = if shown.settled.is_some() {
             String::new()
         } else {
-            request::next_step(shown.receipt, self.now, request.deadline, &request.deadline_words)
+            request::next_step(
+                shown.receipt,
+                self.now,
+                request.deadline,
+                &request.deadline_words,
+            )
         };
         crate::dom::set_text(&drawn.next_step, &words);
         if drawn.shown.as_ref() != Some(&shown) {
@@ -279,7 +294,9 @@ impl Page {
         if self.act_at(&event) != Some(Act::Type) {
             return;
         }
-        let typed = event.target().and_then(|t| t.dyn_into::<HtmlTextAreaElement>().ok());
+        let typed = event
+            .target()
+            .and_then(|t| t.dyn_into::<HtmlTextAreaElement>().ok());
         if let (Some(field), Some(request)) = (typed, &mut self.request) {
             request.form.type_reason(field.value());
         }
@@ -302,7 +319,12 @@ impl Page {
         let Some(answer) = request.form.decision() else {
             return;
         };
-        let made = link::make_receipt(&request.payload.request_id, &answer, self.now, &request.secret);
+        let made = link::make_receipt(
+            &request.payload.request_id,
+            &answer,
+            self.now,
+            &request.secret,
+        );
         request.form.settle(made.as_ref().map(|_| ()));
         if let Ok(code) = made {
             if handoff::workbench_here() {

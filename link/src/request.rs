@@ -62,26 +62,55 @@ pub struct Drawn {
 pub fn draw_request(main: &Element, payload: &LinkPayload, deadline_words: &str) -> Drawn {
     let next_step = el("p").class("next-step").attr("role", "status").done();
     let particulars = el("h2").text("The request").done();
-    let question = [&*payload.seller_name, " asks to cancel ", &payload.product_name].concat();
+    let question = [
+        &*payload.seller_name,
+        " asks to cancel ",
+        &payload.product_name,
+    ]
+    .concat();
     let mut terms = el("dl").class("terms");
     let term = |terms: El, name: &str, value: &str, class: &str| {
         let value = el("dd").text(value);
-        let value = if class.is_empty() { value } else { value.class(class) };
+        let value = if class.is_empty() {
+            value
+        } else {
+            value.class(class)
+        };
         terms.child(el("dt").text(name)).child(value)
     };
     terms = term(terms, "Reason", &payload.reason, "user-text");
     terms = term(terms, "Reason code", payload.reason_code.label(), "");
     if !payload.details_for_buyer.trim().is_empty() {
-        terms = term(terms, "Details from the seller", &payload.details_for_buyer, "user-text");
+        terms = term(
+            terms,
+            "Details from the seller",
+            &payload.details_for_buyer,
+            "user-text",
+        );
     }
     terms = term(terms, "Agreement", payload.agreement_id.as_str(), "");
-    terms = term(terms, "Cancellation request", payload.request_id.as_str(), "");
-    terms = term(terms, "Your AWS account", payload.buyer_account.as_str(), "");
+    terms = term(
+        terms,
+        "Cancellation request",
+        payload.request_id.as_str(),
+        "",
+    );
+    terms = term(
+        terms,
+        "Your AWS account",
+        payload.buyer_account.as_str(),
+        "",
+    );
     terms = term(terms, "Sent", &local_time(payload.created_at), "");
     terms = term(terms, "Approved automatically", deadline_words, "");
     // On a phone the question, the time left and the answer come first; the particulars
     // of the request follow.
-    for part in [el("h1").text(&question).done(), next_step.clone(), particulars.clone(), terms.done()] {
+    for part in [
+        el("h1").text(&question).done(),
+        next_step.clone(),
+        particulars.clone(),
+        terms.done(),
+    ] {
         main.append_with_node_1(&part).ok();
     }
     Drawn {
@@ -102,7 +131,8 @@ pub fn draw_damaged(main: &Element) {
             "The confirmation link could not be read: part of it is missing or was changed. \
              No decision can be made from it.",
         ),
-        el("p").text("Ask the seller to send the link again, and open it exactly as you received it."),
+        el("p")
+            .text("Ask the seller to send the link again, and open it exactly as you received it."),
     ] {
         main.append_with_node_1(part.as_ref()).ok();
     }
@@ -123,7 +153,10 @@ pub fn draw_answer(
     drawn.error = None;
     drawn.copied = None;
     if let Some(words) = &shown.settled {
-        let settled = el("p").attr("role", "status").class("next-step").text(words);
+        let settled = el("p")
+            .attr("role", "status")
+            .class("next-step")
+            .text(words);
         drawn.answer.push(settled.done());
     }
     if let Some(receipt) = receipt.filter(|_| shown.receipt) {
@@ -164,14 +197,24 @@ fn decision_body(
     match mode {
         Mode::Choosing => el("div")
             .class("buttons")
-            .child(act(button(decision::APPROVE, ""), Act::Show(Mode::Approving)))
-            .child(act(button(decision::REJECT, "secondary"), Act::Show(Mode::Rejecting)))
+            .child(act(
+                button(decision::APPROVE, ""),
+                Act::Show(Mode::Approving),
+            ))
+            .child(act(
+                button(decision::REJECT, "secondary"),
+                Act::Show(Mode::Rejecting),
+            ))
             .done(),
         Mode::Approving => el("div")
             .class("panel")
             .attr("role", "alertdialog")
             .attr("aria-labelledby", decision::QUESTION_ID)
-            .child(el("p").attr("id", decision::QUESTION_ID).text(&decision::approve_question(agreement)))
+            .child(
+                el("p")
+                    .attr("id", decision::QUESTION_ID)
+                    .text(&decision::approve_question(agreement)),
+            )
             .child(
                 el("div")
                     .class("buttons")
@@ -181,13 +224,18 @@ fn decision_body(
             .done(),
         Mode::Rejecting => {
             let id = decision::reason_field_id(agreement);
-            let reason = act(el("textarea").attr("id", &id).text(form.reason()), Act::Type);
+            let reason = act(
+                el("textarea").attr("id", &id).text(form.reason()),
+                Act::Type,
+            );
             let field = el("div")
                 .class("field")
                 .child(el("label").attr("for", &id).text(decision::REASON_LABEL))
                 .child(&reason)
                 .child(el("span").class("hint").text(decision::REASON_HINT));
-            let send = el("button").attr("type", "submit").text(decision::SEND_REJECTION);
+            let send = el("button")
+                .attr("type", "submit")
+                .text(decision::SEND_REJECTION);
             let go_back = act(button(decision::GO_BACK, "secondary"), GO_BACK);
             let form = el("form")
                 .class("panel")
@@ -203,9 +251,12 @@ fn decision_body(
 fn receipt_to_send(receipt: &Receipt, acts: &mut Vec<(Element, Act)>) -> (Element, Element) {
     let decided = match &receipt.decision {
         Decision::Approve => "You approved the cancellation.".to_string(),
-        Decision::Reject(reason) => {
-            ["You rejected the cancellation: \u{201c}", reason, "\u{201d}"].concat()
-        }
+        Decision::Reject(reason) => [
+            "You rejected the cancellation: \u{201c}",
+            reason,
+            "\u{201d}",
+        ]
+        .concat(),
     };
     let copy = button(COPY_LINK, "").done();
     acts.push((copy.clone(), Act::Copy));
@@ -217,14 +268,27 @@ fn receipt_to_send(receipt: &Receipt, acts: &mut Vec<(Element, Act)>) -> (Elemen
                 .class("field")
                 .child(el("label").attr("for", "receipt-link").text("Receipt link"))
                 .child(read_only("receipt-link", "3", &receipt.url))
-                .child(el("span").class("hint").text(&length_hint(&receipt.url, None))),
+                .child(
+                    el("span")
+                        .class("hint")
+                        .text(&length_hint(&receipt.url, None)),
+                ),
         )
         .child(el("div").class("buttons").child(&copy))
         .child(&copied);
     let section = el("section")
         .attr("aria-labelledby", "receipt-heading")
-        .child(el("h2").attr("id", "receipt-heading").text("Send your decision to the seller"))
-        .child(el("p").class("next-step user-text").attr("role", "status").text(&decided))
+        .child(
+            el("h2")
+                .attr("id", "receipt-heading")
+                .text("Send your decision to the seller"),
+        )
+        .child(
+            el("p")
+                .class("next-step user-text")
+                .attr("role", "status")
+                .text(&decided),
+        )
         .child(el("p").text(
             "Your decision is sealed in this receipt. Send the link (or the code) to the \
              seller: their workbench applies it when they open it. Nothing is sent anywhere \
@@ -234,7 +298,11 @@ fn receipt_to_send(receipt: &Receipt, acts: &mut Vec<(Element, Act)>) -> (Elemen
         .child(
             el("div")
                 .class("field")
-                .child(el("label").attr("for", "receipt-code-to-send").text("Receipt code"))
+                .child(
+                    el("label")
+                        .attr("for", "receipt-code-to-send")
+                        .text("Receipt code"),
+                )
                 .child(read_only("receipt-code-to-send", "2", &receipt.code)),
         )
         .done();
@@ -289,6 +357,7 @@ mod tests {
             "The 7 days ran out on Fri 27 Nov 2026, 09:00 UTC: the request was approved automatically and the agreement is cancelled. There is nothing left to decide."
         );
         assert!(next_step(true, before, deadline, words).starts_with("Your decision counts once"));
-        assert!(next_step(true, deadline, deadline, words).ends_with("the request was approved automatically."));
+        assert!(next_step(true, deadline, deadline, words)
+            .ends_with("the request was approved automatically."));
     }
 }

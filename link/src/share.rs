@@ -62,14 +62,15 @@ fn select_field(window: &web_sys::Window, field: &str) -> bool {
         .is_some()
 }
 
-/// What copying `what` came to: copied, or refused with the text selected or not.
+/// What copying `what` (a lower-case English word) came to: copied, or refused with the
+/// text selected or not.
 pub fn copy_words(what: &str, copied: bool, selected: bool) -> String {
     if copied {
-        let mut letters = what.chars();
-        let mut words: String = letters
-            .next()
-            .map(|first| first.to_uppercase().chain(letters).collect())
-            .unwrap_or_default();
+        // `what` is an English word of the app's own: ASCII, so no Unicode case table.
+        let mut words = String::from(what);
+        if let Some(first) = words.get_mut(..1) {
+            first.make_ascii_uppercase();
+        }
         words.push_str(" copied.");
         return words;
     }

@@ -70,7 +70,9 @@ fn written(at: DateTime<Utc>, shape: Shape) -> String {
 /// A moment for machines (a `<time>`'s `datetime`), in UTC.
 #[cfg(target_arch = "wasm32")]
 pub fn machine_time(at: DateTime<Utc>) -> String {
-    let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(at.timestamp_millis() as f64));
+    let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(
+        at.timestamp_millis() as f64
+    ));
     String::from(date.to_iso_string())
 }
 

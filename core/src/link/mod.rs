@@ -127,7 +127,9 @@ mod tests {
 
     /// An address as a browser splits it: the path, and the hash with its `#`.
     fn opened(href: &str) -> Result<(LinkPayload, LinkSecret), LinkError> {
-        let (path, hash) = href.split_once('#').map_or((href, ""), |(p, _)| (p, &href[p.len()..]));
+        let (path, hash) = href
+            .split_once('#')
+            .map_or((href, ""), |(p, _)| (p, &href[p.len()..]));
         read_address(path, hash)
     }
 

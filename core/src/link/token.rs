@@ -69,9 +69,8 @@ impl EncodedLink {
     /// `/confirm/#<token>.<secret>`, everything after `#`, so that no request for the page,
     /// and no server log, ever holds the token.
     pub fn href(&self) -> String {
-        let mut href = String::with_capacity(
-            CONFIRM_PATH.len() + self.token.len() + self.fragment.len() + 2,
-        );
+        let mut href =
+            String::with_capacity(CONFIRM_PATH.len() + self.token.len() + self.fragment.len() + 2);
         href.push_str(CONFIRM_PATH);
         href.push('#');
         href.push_str(&self.token);
@@ -232,11 +231,18 @@ mod tests {
     fn an_address_of_either_form_opens_the_link_with_its_secret() {
         let link = genuine();
         let opened = Ok((payload(), secret()));
-        let (path, hash) = link.href().split_once('#').map(|(p, h)| (p.to_string(), h.to_string())).unwrap();
+        let (path, hash) = link
+            .href()
+            .split_once('#')
+            .map(|(p, h)| (p.to_string(), h.to_string()))
+            .unwrap();
         assert_eq!(path, CONFIRM_PATH);
         assert_eq!(read_address(&path, &format!("#{hash}")), opened);
         let old_path = format!("/confirm/{}", link.token);
-        assert_eq!(read_address(&old_path, &format!("#{}", link.fragment)), opened);
+        assert_eq!(
+            read_address(&old_path, &format!("#{}", link.fragment)),
+            opened
+        );
     }
 
     #[test]
@@ -244,13 +250,19 @@ mod tests {
         let link = genuine();
         let old_path = format!("/confirm/{}", link.token);
         assert_eq!(read_address(&old_path, ""), Err(LinkError::MissingFragment));
-        assert_eq!(read_address(CONFIRM_PATH, "#"), Err(LinkError::MissingFragment));
+        assert_eq!(
+            read_address(CONFIRM_PATH, "#"),
+            Err(LinkError::MissingFragment)
+        );
         assert_eq!(
             read_address(CONFIRM_PATH, &format!("#{}", link.token)),
             Err(LinkError::DamagedFragment)
         );
         let hash = format!("#{}.{}", link.token, link.fragment);
-        assert_eq!(read_address("/receipt", &hash), Err(LinkError::DamagedToken));
+        assert_eq!(
+            read_address("/receipt", &hash),
+            Err(LinkError::DamagedToken)
+        );
         // One `#` is the hash's own; a second one is an edit.
         assert!(read_address(CONFIRM_PATH, &format!("#{hash}")).is_err());
         assert!(read_address(&old_path, &format!("##{}", link.fragment)).is_err());
