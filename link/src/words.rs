@@ -44,8 +44,8 @@ fn written(at: DateTime<Utc>, shape: Shape) -> String {
         };
         let options = Object::new();
         for (name, value) in parts {
-            Reflect::set(&options, &(*name).into(), &(*value).into())
-                .expect("a plain object takes any property");
+            // A plain object takes any property: this cannot fail.
+            Reflect::set(&options, &(*name).into(), &(*value).into()).ok();
         }
         // No locale given: the browser's own, as the person set it.
         DateTimeFormat::new(&Array::new(), &options)
