@@ -200,7 +200,7 @@ mod confirm_page {
 
     use super::container;
 
-    fn genuine_href() -> String {
+    fn genuine_link() -> link::EncodedLink {
         let payload = LinkPayload {
             seller_name: "Northwind Analytics".into(),
             product_name: "Northwind BI Cloud".into(),
@@ -213,7 +213,11 @@ mod confirm_page {
             created_at: Utc.with_ymd_and_hms(2026, 11, 20, 9, 0, 0).unwrap(),
         };
         let secret = LinkSecret::from_bytes(&[42; 16]).unwrap();
-        link::encode(&payload, &secret).unwrap().href()
+        link::encode(&payload, &secret).unwrap()
+    }
+
+    fn genuine_href() -> String {
+        genuine_link().href()
     }
 
     /// Polls `probe` until it gives a value: the page draws after the current task, and how
@@ -239,7 +243,8 @@ mod confirm_page {
         }
     }
 
-    /// Opens `href` in the buyer's page, mounted into a fresh element, and returns its first heading.
+    /// Opens `href` in the buyer's page, mounted into a fresh element (the bundle's entry
+    /// mounts it into the body), and returns its first heading.
     async fn heading_at(href: &str) -> String {
         let window = web_sys::window().unwrap();
         let history = window.history().unwrap();
@@ -248,10 +253,7 @@ mod confirm_page {
             .push_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(href))
             .unwrap();
         let host = container();
-        let mounted = leptos::mount::mount_to(
-            wasm_bindgen::JsCast::unchecked_into(host.clone()),
-            workbench_link::page::LinkApp,
-        );
+        workbench_link::page::mount(&host);
         // The host is fresh, so any heading in it is this address's page.
         let heading = wait_for(&format!("a heading on the page of {href}"), || {
             host.query_selector("h1")
@@ -259,7 +261,6 @@ mod confirm_page {
                 .and_then(|h| h.text_content())
         })
         .await;
-        drop(mounted);
         history
             .replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&back))
             .unwrap();
@@ -270,6 +271,16 @@ mod confirm_page {
     async fn a_genuine_link_shows_what_the_seller_asked() {
         assert_eq!(
             heading_at(&genuine_href()).await,
+            "Northwind Analytics asks to cancel Northwind BI Cloud"
+        );
+    }
+
+    #[wasm_bindgen_test]
+    async fn a_link_handed_out_before_with_its_token_in_the_path_still_opens() {
+        let link = genuine_link();
+        let old_form = format!("/confirm/{}#{}", link.token, link.fragment);
+        assert_eq!(
+            heading_at(&old_form).await,
             "Northwind Analytics asks to cancel Northwind BI Cloud"
         );
     }

@@ -33,10 +33,47 @@ impl SimulatedClock {
     }
 }
 
-/// The browser's real time. `SystemTime::now()` panics on wasm32; chrono's `wasmbind`
-/// feature reads JavaScript's clock instead.
+/// The buttons that move the simulated clock, and how far each moves it, in seconds.
+pub const STEPS: [(&str, i64); 3] = [
+    ("+1 hour", 3_600),
+    ("+1 day", 86_400),
+    ("+7 days", 7 * 86_400),
+];
+/// The button that goes back to the real clock, and what the clock says then.
+pub const REAL_TIME: &str = "Real time";
+/// What the clock says while it is simulated.
+pub const SIMULATED_TIME: &str = "Simulated time";
+/// The accessible name of the group of buttons.
+pub const STEPS_LABEL: &str = "Move the simulated clock";
+
+impl SimulatedClock {
+    /// What the clock face says it shows.
+    pub fn label(&self) -> &'static str {
+        if self.is_real_time() {
+            REAL_TIME
+        } else {
+            SIMULATED_TIME
+        }
+    }
+}
+
+/// The browser's real time: JavaScript's clock, since `SystemTime::now()` panics on wasm32.
+#[cfg(target_arch = "wasm32")]
 pub fn real_now() -> DateTime<Utc> {
-    Utc::now()
+    DateTime::from_timestamp_millis(js_sys::Date::now() as i64).unwrap_or_default()
+}
+
+/// Outside a browser (the native tests), the system's clock.
+#[cfg(not(target_arch = "wasm32"))]
+pub fn real_now() -> DateTime<Utc> {
+    let since_epoch = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    DateTime::from_timestamp(
+        i64::try_from(since_epoch.as_secs()).unwrap_or(i64::MAX),
+        since_epoch.subsec_nanos(),
+    )
+    .unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -61,6 +98,19 @@ mod tests {
             .advanced(Duration::days(7));
         assert_eq!(clock.now(t0()), t0() + Duration::hours(169));
         assert!(!clock.is_real_time());
+    }
+
+    #[test]
+    fn the_clock_says_which_time_it_shows() {
+        assert_eq!(SimulatedClock::real_time().label(), "Real time");
+        let moved = SimulatedClock::real_time().advanced(Duration::seconds(STEPS[0].1));
+        assert_eq!(moved.label(), "Simulated time");
+        assert_eq!(moved.now(t0()), t0() + Duration::hours(1));
+    }
+
+    #[test]
+    fn the_real_clock_is_read() {
+        assert!(real_now() > t0() - Duration::days(365 * 10));
     }
 
     #[test]

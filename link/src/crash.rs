@@ -2,12 +2,32 @@
 //! page. The wasm instance cannot be trusted after a panic, so the message is built with
 //! plain DOM calls and replaces the app.
 
-/// Logs panics to the console and replaces the page with an explanation.
+use crate::words::push_number;
+
+/// Logs panics to the console and replaces the page with an explanation. The detail is
+/// written with pushes rather than through `PanicHookInfo`'s formatting, which would bring
+/// Rust's formatting machinery into the buyer's small bundle.
 pub fn install_panic_hook() {
     std::panic::set_hook(Box::new(|info| {
-        console_error_panic_hook::hook(info);
-        show_crash(&info.to_string());
+        let mut detail = String::from("panicked at ");
+        if let Some(at) = info.location() {
+            detail.push_str(at.file());
+            for number in [at.line(), at.column()] {
+                detail.push(':');
+                push_number(&mut detail, number.into());
+            }
+        }
+        detail.push_str(":\n");
+        detail.push_str(info.payload_as_str().unwrap_or("(no message)"));
+        console_error(&detail);
+        show_crash(&detail);
     }));
+}
+
+#[wasm_bindgen::prelude::wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(js_namespace = console, js_name = error)]
+    fn console_error(text: &str);
 }
 
 /// Replaces the page's content with a message that says the app stopped, what to do next,

@@ -1,79 +1,155 @@
-//! The buyer's decision on a cancellation request: approve, or reject with a reason.
+//! The buyer's decision on a cancellation request: approve, or reject with a reason. Its
+//! state, its rules and its words live here, in plain Rust; the buyer's page (web-sys) and
+//! the workbench's buyer view (Leptos) only draw a [`DecisionForm`], so the two cannot say
+//! or do different things.
 
-use leptos::prelude::*;
 use workbench_core::ids::AgreementId;
 use workbench_core::link::Decision;
 
-/// The buyer's answer to one pending request: "Approve" (after saying plainly that the
-/// agreement will be cancelled) or "Reject" with a reason the seller will read. Where the
-/// answer goes (this browser's book, or a receipt for the seller) is `decide`'s business,
-/// and so is its error type, which names what went wrong there: the page shows its words,
-/// and the reason typed stays.
-#[component]
-pub fn ApproveOrReject<E>(
-    agreement: AgreementId,
-    decide: Callback<Decision, Result<(), E>>,
-) -> impl IntoView
-where
-    E: std::error::Error + 'static,
-{
-    let mode = RwSignal::new(Mode::Choosing);
-    let reason = RwSignal::new(String::new());
-    let error = RwSignal::new(None::<String>);
-    let agreement = StoredValue::new(agreement);
-    let decide = move |approve: bool| {
-        let answer = if approve {
-            Decision::Approve
-        } else {
-            Decision::Reject(reason.get_untracked())
-        };
-        match decide.run(answer) {
-            Ok(()) => error.set(None),
-            Err(problem) => error.set(Some(problem.to_string())),
-        }
-    };
-    let agreement_text = move || agreement.with_value(|a| a.to_string());
-    view! {
-        <div class="decision">
-            {move || match mode.get() {
-                Mode::Choosing => view! {
-                    <div class="buttons">
-                        <button type="button" on:click=move |_| mode.set(Mode::Approving)>"Approve"</button>
-                        <button type="button" class="secondary" on:click=move |_| mode.set(Mode::Rejecting)>"Reject"</button>
-                    </div>
-                }.into_any(),
-                Mode::Approving => view! {
-                    <div class="panel" role="alertdialog" aria-labelledby="approve-question">
-                        <p id="approve-question">{move || format!("Approving cancels agreement {} for good. Refunds, if any, come separately from the seller.", agreement_text())}</p>
-                        <div class="buttons">
-                            <button type="button" on:click=move |_| decide(true)>"Yes, approve and cancel the agreement"</button>
-                            <button type="button" class="secondary" on:click=move |_| mode.set(Mode::Choosing)>"Go back"</button>
-                        </div>
-                    </div>
-                }.into_any(),
-                Mode::Rejecting => view! {
-                    <form class="panel" novalidate on:submit=move |ev: leptos::ev::SubmitEvent| { ev.prevent_default(); decide(false); }>
-                        <div class="field">
-                            <label for=move || format!("rejection-{}", agreement_text())>"Rejection reason"</label>
-                            <textarea id=move || format!("rejection-{}", agreement_text())
-                                prop:value=move || reason.get() on:input=move |ev| reason.set(event_target_value(&ev))></textarea>
-                            <span class="hint">"The seller will read this."</span>
-                        </div>
-                        <div class="buttons">
-                            <button type="submit">"Send rejection"</button>
-                            <button type="button" class="secondary" on:click=move |_| mode.set(Mode::Choosing)>"Go back"</button>
-                        </div>
-                    </form>
-                }.into_any(),
-            }}
-            <p class="field-error" role="alert">{move || error.get()}</p>
-        </div>
-    }
-}
+/// The first choice.
+pub const APPROVE: &str = "Approve";
+pub const REJECT: &str = "Reject";
+/// Approving asks again, after saying plainly what it does ([`approve_question`]).
+pub const CONFIRM_APPROVAL: &str = "Yes, approve and cancel the agreement";
+pub const GO_BACK: &str = "Go back";
+/// The id of the question, which names the panel that asks it.
+pub const QUESTION_ID: &str = "approve-question";
+pub const REASON_LABEL: &str = "Rejection reason";
+pub const REASON_HINT: &str = "The seller will read this.";
+pub const SEND_REJECTION: &str = "Send rejection";
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Mode {
+/// What the form shows: the two answers, or the panel of one of them.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Mode {
+    #[default]
     Choosing,
     Approving,
     Rejecting,
+}
+
+/// The buyer's answer to one pending request, as it is being given: "Approve" (after
+/// saying plainly that the agreement will be cancelled) or "Reject" with a reason the
+/// seller will read. Where the answer goes is the caller's business; what went wrong there
+/// is shown beside the form, and the reason typed stays whatever happens.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DecisionForm {
+    mode: Mode,
+    reason: String,
+    error: Option<String>,
+}
+
+impl DecisionForm {
+    pub fn mode(&self) -> Mode {
+        self.mode
+    }
+
+    /// The rejection reason typed so far.
+    pub fn reason(&self) -> &str {
+        &self.reason
+    }
+
+    /// What went wrong with the last answer sent, in words for the buyer.
+    pub fn error(&self) -> Option<&str> {
+        self.error.as_deref()
+    }
+
+    /// "Approve", "Reject" or "Go back" (to [`Mode::Choosing`]); the reason typed stays.
+    pub fn show(&mut self, mode: Mode) {
+        self.mode = mode;
+    }
+
+    pub fn type_reason(&mut self, text: String) {
+        self.reason = text;
+    }
+
+    /// The answer the panel shown sends: nothing while the buyer is still choosing.
+    pub fn decision(&self) -> Option<Decision> {
+        match self.mode {
+            Mode::Choosing => None,
+            Mode::Approving => Some(Decision::Approve),
+            Mode::Rejecting => Some(Decision::Reject(self.reason.clone())),
+        }
+    }
+
+    /// What became of the answer sent: an error is shown until the next answer.
+    pub fn settle<E: std::fmt::Display>(&mut self, outcome: Result<(), E>) {
+        self.error = outcome.err().map(|problem| problem.to_string());
+    }
+}
+
+/// What the approval panel asks.
+pub fn approve_question(agreement: &AgreementId) -> String {
+    [
+        "Approving cancels agreement ",
+        agreement.as_str(),
+        " for good. Refunds, if any, come separately from the seller.",
+    ]
+    .concat()
+}
+
+/// The id of the reason's field: one per request, since the buyer view lists several.
+pub fn reason_field_id(agreement: &AgreementId) -> String {
+    ["rejection-", agreement.as_str()].concat()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn refused(decision: &Decision) -> Result<(), &'static str> {
+        match decision {
+            Decision::Reject(reason) if reason.trim().is_empty() => {
+                Err("A rejection reason is required.")
+            }
+            _ => Ok(()),
+        }
+    }
+
+    #[test]
+    fn nothing_is_sent_while_choosing() {
+        let form = DecisionForm::default();
+        assert_eq!(form.mode(), Mode::Choosing);
+        assert_eq!(form.decision(), None);
+    }
+
+    #[test]
+    fn approving_asks_again_and_going_back_sends_nothing() {
+        let mut form = DecisionForm::default();
+        form.show(Mode::Approving);
+        assert_eq!(form.decision(), Some(Decision::Approve));
+        form.show(Mode::Choosing);
+        assert_eq!(form.decision(), None);
+    }
+
+    #[test]
+    fn a_refused_rejection_keeps_the_reason_typed_and_says_why() {
+        let mut form = DecisionForm::default();
+        form.show(Mode::Rejecting);
+        form.type_reason("   ".into());
+        let answer = form.decision().unwrap();
+        form.settle(refused(&answer));
+        assert_eq!(form.error(), Some("A rejection reason is required."));
+        assert_eq!(form.reason(), "   ");
+        assert_eq!(form.mode(), Mode::Rejecting);
+        form.type_reason("We still use it".into());
+        form.show(Mode::Choosing);
+        form.show(Mode::Rejecting);
+        assert_eq!(form.reason(), "We still use it");
+        let answer = form.decision().unwrap();
+        assert_eq!(answer, Decision::Reject("We still use it".into()));
+        form.settle(refused(&answer));
+        assert_eq!(form.error(), None);
+        assert_eq!(form.reason(), "We still use it");
+    }
+
+    #[test]
+    fn the_words_name_the_agreement() {
+        let agreement = AgreementId::parse("agmt-123").unwrap();
+        assert_eq!(
+            approve_question(&agreement),
+            "Approving cancels agreement agmt-123 for good. Refunds, if any, come separately \
+             from the seller."
+        );
+        assert_eq!(reason_field_id(&agreement), "rejection-agmt-123");
+    }
 }

@@ -62,7 +62,9 @@ pub fn offset_in(text: &str) -> Option<i64> {
 
 pub fn publish_clock_offset(seconds: i64) {
     if let Some(store) = storage() {
-        store.set_item(CLOCK_KEY, &seconds.to_string()).ok();
+        store
+            .set_item(CLOCK_KEY, &crate::words::number(seconds))
+            .ok();
     }
 }
 
@@ -92,7 +94,7 @@ pub fn with_result(results: &str, request_id: &str, words: &str) -> String {
         .into_iter()
         .filter(|l| l.split_once('\t').is_some_and(|(id, _)| id != request_id))
         .collect();
-    kept.push(format!("{request_id}\t{words}"));
+    kept.push([request_id, "\t", &words].concat());
     let drop = kept.len().saturating_sub(RESULTS_KEPT);
     kept.drain(..drop);
     kept.join("\n")

@@ -2,5 +2,5 @@
 
 fn main() {
     workbench_link::crash::install_panic_hook();
-    leptos::mount::mount_to_body(workbench_link::page::LinkApp);
+    workbench_link::page::start();
 }

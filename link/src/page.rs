@@ -1,277 +1,361 @@
 //! The buyer's page, the whole of the link's bundle: what the seller asked, the time left,
 //! and the decision, which becomes a receipt for the seller. It follows its address, so a
-//! link put into the address bar of an open page is read afresh.
+//! link put into the address bar of an open page is read afresh; the demo clock and the
+//! workbench's results, from other tabs of this browser, as they change.
+//!
+//! The page is drawn with plain DOM calls: its state is one [`Page`], and each change
+//! (a click, a second passing, another tab's write) updates just the elements it concerns.
+//! One listener of each kind, on the page, finds the control an event concerns among those
+//! drawn, so no listener is made per control and none outlives its element.
 
-use chrono::{DateTime, Utc};
-use leptos::prelude::*;
-use workbench_core::link::{self, Decision, LinkPayload, LinkSecret};
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use chrono::{DateTime, Duration, Utc};
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::{JsCast, UnwrapThrowExt};
+use web_sys::{Element, Event, HtmlTextAreaElement, StorageEvent};
+use workbench_core::link::{self, LinkPayload, LinkSecret};
 
 use crate::clock::{real_now, SimulatedClock};
-use crate::clock_face::ClockFace;
-use crate::decision::ApproveOrReject;
+use crate::clock_face::{ClockFace, Move};
+use crate::decision::{DecisionForm, Mode};
+use crate::dom::{document, el, listen};
 use crate::handoff;
-use crate::share::{origin, LinkToSend};
+use crate::request::{self, Act, Drawn, Receipt, Shown};
+use crate::share::{copy_text, origin};
 use crate::timing::mark_once;
-use crate::words::{duration_words, local_time};
+use crate::words::local_time;
 
-/// The page's time: real, or the demo clock shared with a workbench in this browser.
-#[derive(Clone, Copy)]
-struct LinkClock {
-    clock: RwSignal<SimulatedClock>,
-    now: RwSignal<DateTime<Utc>>,
-}
-
-impl LinkClock {
-    fn start() -> LinkClock {
-        let clock = SimulatedClock {
-            offset_seconds: handoff::clock_offset().unwrap_or(0),
-        };
-        let link_clock = LinkClock {
-            clock: RwSignal::new(clock),
-            now: RwSignal::new(clock.now(real_now())),
-        };
-        set_interval(move || link_clock.tick(), std::time::Duration::from_secs(1));
-        link_clock
-    }
-
-    fn tick(&self) {
-        self.now.set(self.clock.get_untracked().now(real_now()));
-    }
-
-    fn set(&self, clock: SimulatedClock) {
-        self.clock.set(clock);
-        handoff::publish_clock_offset(clock.offset_seconds);
-        self.tick();
-    }
-
-    /// Another tab (this page's or the workbench's) moved the demo clock.
-    fn follow(&self) {
-        self.clock.set(SimulatedClock {
-            offset_seconds: handoff::clock_offset().unwrap_or(0),
-        });
-        self.tick();
+/// Draws the page a confirmation link opens into the document's body.
+pub fn start() {
+    if let Some(body) = document().body() {
+        mount(&body);
     }
 }
 
-/// Where the page is: the path and the fragment, kept in step with the address bar.
-#[derive(Clone, Copy)]
-struct Address(RwSignal<(String, String)>);
+/// Draws the page a confirmation link opens at the end of `host`, and keeps it up to date
+/// for as long as the page lives.
+pub fn mount(host: &Element) {
+    document().set_title("Confirm cancellation · Cancellation workbench");
+    let clock = SimulatedClock {
+        offset_seconds: handoff::clock_offset().unwrap_or(0),
+    };
+    let main = el("main")
+        .attr("id", "main")
+        .class("buyer-page")
+        .attr("tabindex", "-1")
+        .done();
+    let mut clock_buttons = Vec::new();
+    let (demo_clock, face) = ClockFace::draw(&mut clock_buttons);
+    for part in [
+        el("a")
+            .class("skip-link")
+            .attr("href", "#main")
+            .text("Skip to content")
+            .done(),
+        el("header")
+            .class("site-header buyer-header")
+            .child(el("p").class("brand").text("Cancellation workbench"))
+            .done(),
+        main.clone(),
+        demo_clock,
+    ] {
+        host.append_with_node_1(&part).unwrap_throw();
+    }
+    let page = Rc::new(RefCell::new(Page {
+        main,
+        face,
+        clock_buttons,
+        clock,
+        now: clock.now(real_now()),
+        acts: Vec::new(),
+        request: None,
+    }));
+    page.borrow_mut().follow_address();
+    page.borrow().face.show(clock, page.borrow().now);
+    listen_to(&page, host);
+}
 
-impl Address {
-    fn read() -> (String, String) {
-        let location = web_sys::window().map(|w| w.location());
+/// The page's listeners: its controls, its address, other tabs, and the clock's second.
+fn listen_to(page: &Rc<RefCell<Page>>, host: &Element) {
+    let on = |page: &Rc<RefCell<Page>>, f: fn(&mut Page, Event)| {
+        let page = Rc::clone(page);
+        move |event: Event| f(&mut page.borrow_mut(), event)
+    };
+    listen(host, "click", on(page, Page::clicked));
+    listen(host, "submit", on(page, Page::submitted));
+    listen(host, "input", on(page, Page::typed));
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    listen(&window, "popstate", on(page, |p, _| p.follow_address()));
+    listen(&window, "hashchange", on(page, |p, _| p.follow_address()));
+    listen(&window, "storage", on(page, Page::stored));
+    let ticking = Rc::clone(page);
+    let tick = Closure::<dyn FnMut()>::new(move || ticking.borrow_mut().tick());
+    window
+        .set_interval_with_callback_and_timeout_and_arguments_0(
+            tick.as_ref().unchecked_ref(),
+            1_000,
+        )
+        .unwrap_throw();
+    // The tick runs as long as the page.
+    tick.forget();
+}
+
+/// The page's state, and the elements that show it.
+struct Page {
+    main: Element,
+    face: ClockFace,
+    clock_buttons: Vec<(Element, Move)>,
+    /// The page's time: real, or the demo clock shared with a workbench in this browser.
+    clock: SimulatedClock,
+    now: DateTime<Utc>,
+    /// The request's controls drawn now, with what each asks for.
+    acts: Vec<(Element, Act)>,
+    /// The link's request, or none for a link that cannot be read.
+    request: Option<Request>,
+}
+
+/// A genuine link's request, the buyer's answer to it, and how it is drawn.
+struct Request {
+    payload: LinkPayload,
+    secret: LinkSecret,
+    deadline: DateTime<Utc>,
+    /// The deadline in the buyer's words, written once: the time left is written each second.
+    deadline_words: String,
+    form: DecisionForm,
+    receipt: Option<Receipt>,
+    /// What a workbench in this browser made of the answer.
+    settled: Option<String>,
+    drawn: Drawn,
+}
+
+impl Page {
+    /// Reads the address, and draws what it holds.
+    fn follow_address(&mut self) {
+        let location = document().location();
         let part = |get: fn(&web_sys::Location) -> Result<String, wasm_bindgen::JsValue>| {
             location
                 .as_ref()
                 .and_then(|l| get(l).ok())
                 .unwrap_or_default()
         };
-        (
-            part(web_sys::Location::pathname),
-            part(web_sys::Location::hash),
-        )
+        let opened = link::read_address(
+            &part(web_sys::Location::pathname),
+            &part(web_sys::Location::hash),
+        );
+        self.main.set_text_content(None);
+        self.acts.clear();
+        self.request = match opened {
+            Ok((payload, secret)) => {
+                let deadline = payload.auto_approval_at();
+                let deadline_words = local_time(deadline);
+                let drawn = request::draw_request(&self.main, &payload, &deadline_words);
+                let settled = handoff::result_for(payload.request_id.as_str());
+                Some(Request {
+                    payload,
+                    secret,
+                    deadline,
+                    deadline_words,
+                    form: DecisionForm::default(),
+                    receipt: None,
+                    settled,
+                    drawn,
+                })
+            }
+            Err(_) => {
+                request::draw_damaged(&self.main);
+                None
+            }
+        };
+        self.show();
     }
-}
 
-/// The whole page a confirmation link opens.
-#[component]
-pub fn LinkApp() -> impl IntoView {
-    let clock = LinkClock::start();
-    let address = Address(RwSignal::new(Address::read()));
-    let results = Trigger::new();
-    let follow_address = move || address.0.set(Address::read());
-    // Handles live as long as the page.
-    std::mem::forget(window_event_listener(leptos::ev::popstate, move |_| {
-        follow_address()
-    }));
-    std::mem::forget(window_event_listener(leptos::ev::hashchange, move |_| {
-        follow_address()
-    }));
-    std::mem::forget(window_event_listener(
-        leptos::ev::storage,
-        move |event: web_sys::StorageEvent| match event.key().as_deref() {
-            Some(handoff::CLOCK_KEY) => clock.follow(),
-            Some(handoff::RESULTS_KEY) => results.notify(),
-            _ => {}
-        },
-    ));
-    provide_context(clock);
-    provide_context(Results(results));
-    if let Some(document) = web_sys::window().and_then(|w| w.document()) {
-        document.set_title("Confirm cancellation · Cancellation workbench");
+    /// Brings what the request's page shows up to date with the state and the time.
+    fn show(&mut self) {
+        let Some(request) = &mut self.request else {
+            return;
+        };
+        let expired = self.now >= request.deadline;
+        let shown = Shown {
+            settled: request.settled.clone(),
+            receipt: request.receipt.is_some(),
+            deciding: (request.receipt.is_none() && request.settled.is_none() && !expired)
+                .then(|| request.form.mode()),
+        };
+        let drawn = &mut request.drawn;
+        drawn
+            .next_step
+            .toggle_attribute_with_force("hidden", shown.settled.is_some())
+            .ok();
+        let words = if shown.settled.is_some() {
+            String::new()
+        } else {
+            request::next_step(
+                shown.receipt,
+                self.now,
+                request.deadline,
+                &request.deadline_words,
+            )
+        };
+        crate::dom::set_text(&drawn.next_step, &words);
+        if drawn.shown.as_ref() != Some(&shown) {
+            request::draw_answer(
+                drawn,
+                &shown,
+                &request.form,
+                request.receipt.as_ref(),
+                &request.payload.agreement_id,
+                &mut self.acts,
+            );
+            self.acts.retain(|(element, _)| element.is_connected());
+            if shown.deciding.is_some() {
+                // The buyer can act from here on.
+                mark_once("confirm-ready");
+            }
+        }
+        if let Some(error) = &request.drawn.error {
+            crate::dom::set_text(error, request.form.error().unwrap_or_default());
+        }
     }
-    view! {
-        <a class="skip-link" href="#main">"Skip to content"</a>
-        <header class="site-header buyer-header">
-            <p class="brand">"Cancellation workbench"</p>
-        </header>
-        <main id="main" class="buyer-page" tabindex="-1">
-            {move || {
-                let (path, hash) = address.0.get();
-                let token = path.strip_prefix("/confirm/").unwrap_or_default().to_string();
-                let fragment = hash.trim_start_matches('#').to_string();
-                match (link::decode(&token, &fragment), LinkSecret::from_fragment(&fragment)) {
-                    (Ok(payload), Ok(secret)) => view! { <RequestFromLink payload=payload secret=secret/> }.into_any(),
-                    _ => view! { <DamagedLink/> }.into_any(),
+
+    fn tick(&mut self) {
+        self.now = self.clock.now(real_now());
+        self.face.show(self.clock, self.now);
+        self.show();
+    }
+
+    fn set_clock(&mut self, clock: SimulatedClock) {
+        self.clock = clock;
+        self.tick();
+    }
+
+    /// Another tab (this page's or the workbench's) moved the demo clock, or a workbench
+    /// here settled a request from the inbox.
+    fn stored(&mut self, event: Event) {
+        let Some(event) = event.dyn_ref::<StorageEvent>() else {
+            return;
+        };
+        match event.key().as_deref() {
+            Some(handoff::CLOCK_KEY) => self.set_clock(SimulatedClock {
+                offset_seconds: handoff::clock_offset().unwrap_or(0),
+            }),
+            Some(handoff::RESULTS_KEY) => {
+                if let Some(request) = &mut self.request {
+                    request.settled = handoff::result_for(request.payload.request_id.as_str());
                 }
-            }}
-        </main>
-        <DemoClock/>
+                self.show();
+            }
+            _ => {}
+        }
     }
-}
 
-/// Fires on each write of the workbench's results, so a page waiting for one looks again.
-#[derive(Clone, Copy)]
-struct Results(Trigger);
-
-/// What the seller asked, in words, with the time left before it approves itself.
-#[component]
-fn RequestFromLink(payload: LinkPayload, secret: LinkSecret) -> impl IntoView {
-    let clock = expect_context::<LinkClock>();
-    let Results(results) = expect_context::<Results>();
-    let deadline = payload.auto_approval_at();
-    let details = payload.details_for_buyer.clone();
-    let request_id = payload.request_id.to_string();
-    let settled_here = Memo::new(move |_| {
-        results.track();
-        handoff::result_for(&request_id)
-    });
-    let receipt = RwSignal::new(None::<ReceiptMade>);
-    let days = workbench_core::cancellation::AUTO_APPROVAL_AFTER.num_days();
-    // Once the buyer has answered, the time left no longer decides the request alone: the
-    // receipt does, if it reaches the seller in time. Once a workbench here has applied it,
-    // what it made of the answer is the page's only news.
-    let next_step = move || {
-        if settled_here.with(Option::is_some) {
-            return String::new();
-        }
-        let now = clock.now.get();
-        match (receipt.with(Option::is_some), now >= deadline) {
-            (false, true) => format!("The {days} days ran out on {}: the request was approved automatically and the agreement is cancelled. There is nothing left to decide.", local_time(deadline)),
-            (false, false) => format!("Without an answer, this request is approved automatically in {} ({}).", duration_words(deadline - now), local_time(deadline)),
-            (true, false) => format!("Your decision counts once the seller opens your receipt. If it has not reached them by {}, the request is approved automatically then.", local_time(deadline)),
-            (true, true) => format!("The {days} days ran out on {}. If your receipt reached the seller before then, your decision stands; if not, the request was approved automatically.", local_time(deadline)),
-        }
-    };
-    let answer = view! { <Answering payload=payload.clone() secret=secret receipt=receipt settled_here=settled_here/> };
-    // On a phone the question, the time left and the answer come first; the particulars
-    // of the request follow.
-    view! {
-        <h1>{format!("{} asks to cancel {}", payload.seller_name, payload.product_name)}</h1>
-        <p class="next-step" role="status" hidden=move || settled_here.with(Option::is_some)>{next_step}</p>
-        {answer}
-        <h2>"The request"</h2>
-        <dl class="terms">
-            <dt>"Reason"</dt><dd class="user-text">{payload.reason.clone()}</dd>
-            <dt>"Reason code"</dt><dd>{payload.reason_code.label()}</dd>
-            {(!details.trim().is_empty()).then(|| view! { <dt>"Details from the seller"</dt><dd class="user-text">{details.clone()}</dd> })}
-            <dt>"Agreement"</dt><dd>{payload.agreement_id.to_string()}</dd>
-            <dt>"Cancellation request"</dt><dd>{payload.request_id.to_string()}</dd>
-            <dt>"Your AWS account"</dt><dd>{payload.buyer_account.to_string()}</dd>
-            <dt>"Sent"</dt><dd>{local_time(payload.created_at)}</dd>
-            <dt>"Approved automatically"</dt><dd>{local_time(deadline)}</dd>
-        </dl>
+    /// The control drawn as `target`, if any, and what it asks for.
+    fn act_at(&self, event: &Event) -> Option<Act> {
+        let target = event.target()?;
+        self.acts
+            .iter()
+            .find(|(element, _)| is(element, &target))
+            .map(|(_, act)| *act)
     }
-}
 
-/// A decision sealed for the seller: the receipt link, its code, and what it says.
-type ReceiptMade = (String, String, Decision);
-
-/// The buyer's decision, sealed into a receipt for the seller. In a browser that also runs
-/// the workbench it is handed over at once, and the page says what the workbench made of it.
-#[component]
-fn Answering(
-    payload: LinkPayload,
-    secret: LinkSecret,
-    receipt: RwSignal<Option<ReceiptMade>>,
-    settled_here: Memo<Option<String>>,
-) -> impl IntoView {
-    let clock = expect_context::<LinkClock>();
-    let deadline = payload.auto_approval_at();
-    let expired = Memo::new(move |_| clock.now.get() >= deadline);
-    let payload = StoredValue::new(payload);
-    let secret = StoredValue::new(secret);
-    let decide = Callback::new(move |answer: Decision| -> Result<(), link::ReceiptError> {
-        let code = payload.with_value(|p| {
-            secret.with_value(|s| {
-                link::make_receipt(&p.request_id, &answer, clock.now.get_untracked(), s)
-            })
-        })?;
-        if handoff::workbench_here() {
-            handoff::hand_receipt(&code);
-        }
-        receipt.set(Some((format!("{}/receipt#{code}", origin()), code, answer)));
-        Ok(())
-    });
-    move || {
-        let settled = settled_here.get().map(|words| {
-            view! { <p role="status" class="next-step">{words}</p> }
+    fn clicked(&mut self, event: Event) {
+        let step = event.target().and_then(|target| {
+            self.clock_buttons
+                .iter()
+                .find(|(button, _)| is(button, &target))
         });
-        if let Some((url, code, answer)) = receipt.get() {
-            return view! { {settled} <ReceiptToSend url=url code=code answer=answer/> }.into_any();
+        if let Some((_, step)) = step {
+            let clock = match *step {
+                Move::Forward(seconds) => self.clock.advanced(Duration::seconds(seconds)),
+                Move::RealTime => SimulatedClock::real_time(),
+            };
+            handoff::publish_clock_offset(clock.offset_seconds);
+            return self.set_clock(clock);
         }
-        if settled.is_some() {
-            return settled.into_any();
+        match self.act_at(&event) {
+            Some(Act::Show(mode)) => self.show_mode(mode),
+            Some(Act::Send) => self.send(),
+            Some(Act::Copy) => self.copy_receipt(),
+            Some(Act::Submit | Act::Type) | None => {}
         }
-        if expired.get() {
-            return ().into_any();
+    }
+
+    fn submitted(&mut self, event: Event) {
+        if self.act_at(&event) == Some(Act::Submit) {
+            event.prevent_default();
+            self.send();
         }
-        // The buyer can act once this is drawn; effects run after the drawing.
-        Effect::new(|_| mark_once("confirm-ready"));
-        view! {
-            <section aria-labelledby="decide-heading">
-                <h2 id="decide-heading">"Your decision"</h2>
-                <ApproveOrReject agreement=payload.with_value(|p| p.agreement_id.clone()) decide=decide/>
-            </section>
+    }
+
+    fn typed(&mut self, event: Event) {
+        if self.act_at(&event) != Some(Act::Type) {
+            return;
         }
-        .into_any()
+        let typed = event
+            .target()
+            .and_then(|t| t.dyn_into::<HtmlTextAreaElement>().ok());
+        if let (Some(field), Some(request)) = (typed, &mut self.request) {
+            request.form.type_reason(field.value());
+        }
+    }
+
+    fn show_mode(&mut self, mode: Mode) {
+        if let Some(request) = &mut self.request {
+            request.form.show(mode);
+        }
+        self.show();
+    }
+
+    /// Seals the answer shown into a receipt for the seller. In a browser that also runs
+    /// the workbench it is handed over at once, and the page says what the workbench made
+    /// of it.
+    fn send(&mut self) {
+        let Some(request) = &mut self.request else {
+            return;
+        };
+        let Some(answer) = request.form.decision() else {
+            return;
+        };
+        let made = link::make_receipt(
+            &request.payload.request_id,
+            &answer,
+            self.now,
+            &request.secret,
+        );
+        request.form.settle(made.as_ref().map(|_| ()));
+        if let Ok(code) = made {
+            if handoff::workbench_here() {
+                handoff::hand_receipt(&code);
+            }
+            let url = [&*origin(), "/receipt#", &code].concat();
+            request.receipt = Some(Receipt {
+                url,
+                code,
+                decision: answer,
+            });
+        }
+        self.show();
+    }
+
+    fn copy_receipt(&self) {
+        let Some(request) = &self.request else {
+            return;
+        };
+        let (Some(receipt), Some(copied)) = (&request.receipt, &request.drawn.copied) else {
+            return;
+        };
+        let copied = copied.clone();
+        copy_text(&receipt.url, "receipt-link", "link", move |words| {
+            crate::dom::set_text(&copied, &words);
+        });
     }
 }
 
-/// The receipt a buyer sends back to the seller.
-#[component]
-fn ReceiptToSend(url: String, code: String, answer: Decision) -> impl IntoView {
-    let decided = match answer {
-        Decision::Approve => "You approved the cancellation.".to_string(),
-        Decision::Reject(reason) => {
-            format!("You rejected the cancellation: \u{201c}{reason}\u{201d}")
-        }
-    };
-    view! {
-        <section aria-labelledby="receipt-heading">
-            <h2 id="receipt-heading">"Send your decision to the seller"</h2>
-            <p class="next-step user-text" role="status">{decided}</p>
-            <p>"Your decision is sealed in this receipt. Send the link (or the code) to the seller: their workbench applies it when they open it. Nothing is sent anywhere until you do."</p>
-            <LinkToSend url=url id="receipt-link" label="Receipt link" openable=false/>
-            <div class="field">
-                <label for="receipt-code-to-send">"Receipt code"</label>
-                <textarea id="receipt-code-to-send" readonly rows="2" class="link-text" prop:value=code></textarea>
-            </div>
-        </section>
-    }
-}
-
-/// Shown when a confirmation link cannot be read: no decision can be taken from it.
-#[component]
-fn DamagedLink() -> impl IntoView {
-    view! {
-        <h1>"This link is damaged or altered"</h1>
-        <p>
-            "The confirmation link could not be read: part of it is missing or was changed. \
-             No decision can be made from it."
-        </p>
-        <p>"Ask the seller to send the link again, and open it exactly as you received it."</p>
-    }
-}
-
-/// The demo's simulated clock, out of the buyer's way: moving it shows a deadline pass.
-#[component]
-fn DemoClock() -> impl IntoView {
-    let clock = expect_context::<LinkClock>();
-    view! {
-        <details class="demo-clock">
-            <summary>"Demo clock"</summary>
-            <ClockFace clock=clock.clock.into() now=clock.now.into() set=Callback::new(move |c| clock.set(c))/>
-        </details>
-    }
+/// Whether an event's target is `element`.
+fn is(element: &Element, target: &web_sys::EventTarget) -> bool {
+    let element: &wasm_bindgen::JsValue = element.as_ref();
+    element == AsRef::<wasm_bindgen::JsValue>::as_ref(target)
 }

@@ -1,5 +1,7 @@
 //! Times and durations in words for the person reading them: in their own locale and time
-//! zone, as the browser's `Intl` writes them, with the zone named on every moment.
+//! zone, as the browser's `Intl` writes them, with the zone named on every moment. Numbers
+//! are written digit by digit and texts joined by pushes: Rust's formatting machinery would
+//! cost the buyer's page more download than it writes.
 
 use chrono::{DateTime, Duration, Utc};
 
@@ -42,8 +44,8 @@ fn written(at: DateTime<Utc>, shape: Shape) -> String {
         };
         let options = Object::new();
         for (name, value) in parts {
-            Reflect::set(&options, &(*name).into(), &(*value).into())
-                .expect("a plain object takes any property");
+            // A plain object takes any property: this cannot fail.
+            Reflect::set(&options, &(*name).into(), &(*value).into()).ok();
         }
         // No locale given: the browser's own, as the person set it.
         DateTimeFormat::new(&Array::new(), &options)
@@ -61,8 +63,23 @@ fn written(at: DateTime<Utc>, shape: Shape) -> String {
             .call1(&JsValue::UNDEFINED, &date)
             .ok()
             .and_then(|text| text.as_string())
-            .unwrap_or_else(|| at.to_rfc3339())
+            .unwrap_or_else(|| String::from(date.to_iso_string()))
     })
+}
+
+/// A moment for machines (a `<time>`'s `datetime`), in UTC.
+#[cfg(target_arch = "wasm32")]
+pub fn machine_time(at: DateTime<Utc>) -> String {
+    let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(
+        at.timestamp_millis() as f64
+    ));
+    String::from(date.to_iso_string())
+}
+
+/// A moment for machines (a `<time>`'s `datetime`), in UTC.
+#[cfg(not(target_arch = "wasm32"))]
+pub fn machine_time(at: DateTime<Utc>) -> String {
+    at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
 
 /// Outside a browser (the native tests) there is no viewer: UTC, named.
@@ -77,19 +94,53 @@ fn written(at: DateTime<Utc>, shape: Shape) -> String {
 /// "2 days 4 hours", "3 hours 12 minutes", "45 seconds": the largest two units.
 pub fn duration_words(d: Duration) -> String {
     let total = d.num_seconds().max(0);
-    let (days, hours, minutes, seconds) = (
-        total / 86_400,
-        total % 86_400 / 3_600,
-        total % 3_600 / 60,
-        total % 60,
-    );
-    let unit = |n: i64, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
-    match (days, hours, minutes) {
-        (0, 0, 0) => unit(seconds, "second"),
-        (0, 0, m) => format!("{} {}", unit(m, "minute"), unit(seconds, "second")),
-        (0, h, m) => format!("{} {}", unit(h, "hour"), unit(m, "minute")),
-        (d, h, _) => format!("{} {}", unit(d, "day"), unit(h, "hour")),
+    let units = [
+        (total / 86_400, "day"),
+        (total % 86_400 / 3_600, "hour"),
+        (total % 3_600 / 60, "minute"),
+        (total % 60, "second"),
+    ];
+    // The largest unit that is not zero, seconds at least, and the one after it.
+    let first = units.iter().position(|(n, _)| *n != 0).unwrap_or(3).min(3);
+    let mut words = String::new();
+    for (n, unit) in &units[first..(first + 2).min(4)] {
+        if !words.is_empty() {
+            words.push(' ');
+        }
+        push_number(&mut words, *n);
+        words.push(' ');
+        words.push_str(unit);
+        if *n != 1 {
+            words.push('s');
+        }
     }
+    words
+}
+
+/// Writes `n` in decimal digits at the end of `out`.
+pub fn push_number(out: &mut String, n: i64) {
+    if n < 0 {
+        out.push('-');
+    }
+    let mut digits = [0u8; 20];
+    let mut rest = n.unsigned_abs();
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    out.extend(digits[at..].iter().map(|&d| char::from(d)));
+}
+
+/// `n` in decimal digits.
+pub fn number(n: i64) -> String {
+    let mut out = String::new();
+    push_number(&mut out, n);
+    out
 }
 
 #[cfg(test)]
@@ -103,5 +154,22 @@ mod tests {
         assert_eq!(duration_words(Duration::minutes(192)), "3 hours 12 minutes");
         assert_eq!(duration_words(Duration::hours(52)), "2 days 4 hours");
         assert_eq!(duration_words(Duration::seconds(-5)), "0 seconds");
+        assert_eq!(duration_words(Duration::days(7)), "7 days 0 hours");
+        assert_eq!(duration_words(Duration::seconds(3_600)), "1 hour 0 minutes");
+        assert_eq!(duration_words(Duration::seconds(1)), "1 second");
+    }
+
+    #[test]
+    fn numbers_are_written_as_rust_writes_them() {
+        for n in [0, 7, 10, 604_800, -3_600, i64::MAX, i64::MIN] {
+            assert_eq!(number(n), n.to_string());
+        }
+    }
+
+    #[test]
+    fn a_moment_for_machines_is_utc() {
+        use chrono::TimeZone;
+        let at = Utc.with_ymd_and_hms(2026, 11, 23, 8, 0, 0).unwrap();
+        assert_eq!(machine_time(at), "2026-11-23T08:00:00.000Z");
     }
 }

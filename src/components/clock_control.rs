@@ -3,8 +3,8 @@
 
 use leptos::prelude::*;
 use leptos_router::hooks::use_location;
-use workbench_link::clock_face::ClockFace;
 
+use crate::components::clock_face::ClockFace;
 use crate::state::use_app;
 
 /// Whether a path is one of the buyer's pages, which speak to the buyer only: no seller

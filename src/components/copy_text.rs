@@ -2,7 +2,8 @@
 //! in full, with a button that copies it.
 
 use leptos::prelude::*;
-use workbench_link::share::copy_to_clipboard;
+
+use crate::components::link_to_send::copy_to_clipboard;
 
 /// `text` in a read-only field labelled `label`, and the `button` that copies it; `what`
 /// names it in the message that says it was copied ("command", "rule").

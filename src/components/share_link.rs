@@ -4,8 +4,8 @@ use leptos::prelude::*;
 use qrcode::render::svg;
 use qrcode::{QrCode, Version};
 use workbench_core::ids::{AgreementId, RequestId};
-use workbench_link::share::{LinkToSend, QrPicture};
 
+use crate::components::link_to_send::{LinkToSend, QrPicture};
 use crate::state::use_app;
 
 /// The confirmation link of a pending request, to send to the buyer: as text with "Copy

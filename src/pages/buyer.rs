@@ -11,12 +11,12 @@ use workbench_core::ids::{AccountId, AgreementId, RequestId};
 use workbench_core::link::Decision;
 use workbench_link::words::{duration_words, local_date, local_time};
 
+use crate::components::approve_or_reject::ApproveOrReject;
 use crate::components::aws_cli::AwsCliCommand;
 use crate::components::page_title::PageTitle;
 use crate::components::pager::Pager;
 use crate::error::AppError;
 use crate::state::use_app;
-use workbench_link::decision::ApproveOrReject;
 
 /// The buyer's own view: their agreements in every family, and the cancellations waiting
 /// for their answer.

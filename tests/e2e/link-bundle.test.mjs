@@ -69,6 +69,29 @@ describe("the buyer's link bundle", () => {
     await buyer.context.close();
   });
 
+  test('a link opens in either form: a new one all after #, and one handed out before with its token in the path', async () => {
+    const seller = await sellerWithPendingRequest(app);
+    const sent = new URL(seller.link);
+    assert.equal(sent.pathname, '/confirm/', 'no part of the link in the path a server sees');
+    const [token, secret] = sent.hash.slice(1).split('.');
+    const before = app.url(`/confirm/${token}#${secret}`);
+    const requestOn = (page) => page.locator('dt', { hasText: 'Cancellation request' }).locator('xpath=following-sibling::dd[1]').innerText();
+    const buyer = await app.device();
+    await open(buyer.page, seller.link);
+    await buyer.page.getByRole('button', { name: 'Approve' }).waitFor();
+    const request = await requestOn(buyer.page);
+    await open(buyer.page, before);
+    await buyer.page.getByRole('heading', { level: 1, name: /asks to cancel/ }).waitFor();
+    assert.equal(await requestOn(buyer.page), request);
+    await approve(buyer.page);
+    const code = await buyer.page.getByLabel('Receipt code').inputValue();
+    await seller.page.getByLabel('Decision receipt').fill(code);
+    await seller.page.getByRole('button', { name: 'Apply receipt' }).click();
+    await seller.page.getByText(/Receipt applied\. On .*, the buyer approved the cancellation/).waitFor();
+    await seller.context.close();
+    await buyer.context.close();
+  });
+
   test('the page follows its address: the genuine fragment put after a damaged one is read afresh', async () => {
     const seller = await sellerWithPendingRequest(app);
     const buyer = await app.device();

@@ -1,11 +1,13 @@
 //! The confirmation link and the decision receipt: how a request reaches its buyer, and how
 //! the buyer's answer comes back to the seller.
 //!
-//! The link is `/confirm/<token>#<fragment>`. The token carries everything the buyer needs
-//! to see and decide; the fragment carries the request's secret, and browsers never send a
-//! fragment to a server, so no log along the way ever holds it. The token ends in an
-//! HMAC-SHA-256 of its content keyed by that secret, so a link damaged or edited anywhere —
-//! token or fragment — fails the check. Whoever holds the whole link holds the secret and
+//! The link is `/confirm/#<token>.<secret>`: all of it after `#`, and browsers never send a
+//! fragment to a server, so no request for the page and no log along the way ever holds
+//! either part. The token carries everything the buyer needs to see and decide; the secret
+//! is the request's own. Links handed out before carried the token in the path
+//! (`/confirm/<token>#<secret>`); [`read_address`] reads both forms, so they keep working.
+//! The token ends in an HMAC-SHA-256 of its content keyed by that secret, so a link damaged
+//! or edited anywhere — token, secret or what lies between — fails the check. Whoever holds the whole link holds the secret and
 //! may decide: that is what the link is for. The receipt is what the secret really guards:
 //! the seller kept the secret, so a receipt whose HMAC verifies was made by someone holding
 //! the genuine link, for exactly that request, decision, reason and time.
@@ -29,7 +31,9 @@ pub use crate::secret::{LinkError, LinkSecret};
 pub use receipt::{
     make_receipt, receipt_request_id, verify_receipt, Decision, Receipt, ReceiptError,
 };
-pub use token::{decode, encode, EncodedLink, LinkPayload, DETAILS_MAX, NAME_MAX};
+pub use token::{
+    decode, encode, read_address, EncodedLink, LinkPayload, CONFIRM_PATH, DETAILS_MAX, NAME_MAX,
+};
 pub use wire::MAX_TEXT_CHARS;
 
 #[cfg(test)]
@@ -38,7 +42,7 @@ mod tests {
     use base64::Engine;
     use proptest::prelude::*;
 
-    use super::fixtures::{edit_alphabet, genuine, genuine_receipt, secret};
+    use super::fixtures::{self, edit_alphabet, genuine, genuine_receipt, secret};
     use super::token::LINK_VERSION;
     use super::*;
 
@@ -119,6 +123,46 @@ mod tests {
             proptest::collection::vec(edit, 1..5).prop_map(Fuzz::Receipt),
             proptest::collection::vec(base64_edit, 1..3).prop_map(Fuzz::Receipt),
         ]
+    }
+
+    /// An address as a browser splits it: the path, and the hash with its `#`.
+    fn opened(href: &str) -> Result<(LinkPayload, LinkSecret), LinkError> {
+        let (path, hash) = href
+            .split_once('#')
+            .map_or((href, ""), |(p, _)| (p, &href[p.len()..]));
+        read_address(path, hash)
+    }
+
+    proptest! {
+        #[test]
+        fn both_forms_of_any_link_open_alike_and_any_edit_of_either_is_refused(
+            seller in "[a-zA-Z ]{0,20}[a-z]",
+            reason in "\\PC{0,80}[a-z]",
+            seconds in 0i64..4_000_000_000,
+            key in proptest::collection::vec(any::<u8>(), 16..=64),
+            edits in proptest::collection::vec((any::<usize>(), 0u8..3, proptest::sample::select(edit_alphabet())), 1..4),
+            old_form in any::<bool>(),
+        ) {
+            let payload = LinkPayload {
+                seller_name: seller,
+                reason,
+                created_at: chrono::DateTime::from_timestamp(seconds, 0).unwrap(),
+                ..fixtures::payload()
+            };
+            let secret = LinkSecret::from_bytes(&key).unwrap();
+            let link = encode(&payload, &secret).unwrap();
+            let new_href = link.href();
+            let old_href = format!("/confirm/{}#{}", link.token, link.fragment);
+            let both = Ok((payload, secret));
+            prop_assert_eq!(&opened(&new_href), &both);
+            prop_assert_eq!(&opened(&old_href), &both);
+            let original = if old_form { &old_href } else { &new_href };
+            // Edits after the path's "/confirm/", which only picks the page.
+            let (page, rest) = original.split_at(CONFIRM_PATH.len());
+            let edited = format!("{page}{}", apply(rest, &edits));
+            let genuine = edited == new_href || edited == old_href;
+            prop_assert_eq!(opened(&edited).is_ok(), genuine, "{}", edited);
+        }
     }
 
     proptest! {

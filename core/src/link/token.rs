@@ -51,7 +51,13 @@ impl LinkPayload {
     }
 }
 
-/// A link's two parts: the token goes in the path, the fragment after `#`.
+/// The path of the confirmation page.
+pub const CONFIRM_PATH: &str = "/confirm/";
+/// Between the token and the secret after `#`: outside base64url's alphabet, so the split is
+/// never in doubt, and unreserved in URLs, so nothing along the way percent-encodes it.
+pub const SEPARATOR: char = '.';
+
+/// A link's two parts: the sealed token and the secret's fragment.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EncodedLink {
     pub token: String,
@@ -59,10 +65,39 @@ pub struct EncodedLink {
 }
 
 impl EncodedLink {
-    /// The path and fragment of the confirmation page, to put after the app's origin.
+    /// The path and fragment of the confirmation page, to put after the app's origin:
+    /// `/confirm/#<token>.<secret>`, everything after `#`, so that no request for the page,
+    /// and no server log, ever holds the token.
     pub fn href(&self) -> String {
-        format!("/confirm/{}#{}", self.token, self.fragment)
+        let mut href =
+            String::with_capacity(CONFIRM_PATH.len() + self.token.len() + self.fragment.len() + 2);
+        href.push_str(CONFIRM_PATH);
+        href.push('#');
+        href.push_str(&self.token);
+        href.push(SEPARATOR);
+        href.push_str(&self.fragment);
+        href
     }
+}
+
+/// Reads an opened confirmation page's address: its path, and its hash as `Location.hash`
+/// gives it (empty, or `#` and the fragment). Both forms are read: `/confirm/#<token>.<secret>`,
+/// and `/confirm/<token>#<secret>` of the links handed out before. Anything but a genuine
+/// link, unchanged, is refused.
+pub fn read_address(path: &str, hash: &str) -> Result<(LinkPayload, LinkSecret), LinkError> {
+    let rest = path
+        .strip_prefix(CONFIRM_PATH)
+        .ok_or(LinkError::DamagedToken)?;
+    let fragment = hash.strip_prefix('#').unwrap_or(hash);
+    let (token, fragment) = match (rest, fragment) {
+        (_, "") => return Err(LinkError::MissingFragment),
+        ("", both) => both
+            .split_once(SEPARATOR)
+            .ok_or(LinkError::DamagedFragment)?,
+        (token, fragment) => (token, fragment),
+    };
+    let secret = LinkSecret::from_fragment(fragment)?;
+    Ok((decode_sealed(token, &secret)?, secret))
 }
 
 /// Makes the link for `payload`, sealed with `secret`.
@@ -101,7 +136,10 @@ pub fn encode(payload: &LinkPayload, secret: &LinkSecret) -> Result<EncodedLink,
 
 /// Reads an opened link; anything but the genuine link, unchanged, is refused.
 pub fn decode(token: &str, fragment: &str) -> Result<LinkPayload, LinkError> {
-    let secret = LinkSecret::from_fragment(fragment)?;
+    decode_sealed(token, &LinkSecret::from_fragment(fragment)?)
+}
+
+fn decode_sealed(token: &str, secret: &LinkSecret) -> Result<LinkPayload, LinkError> {
     if token.len() > MAX_TEXT_CHARS {
         return Err(LinkError::DamagedToken);
     }
@@ -185,8 +223,49 @@ mod tests {
         assert_eq!(decode(&link.token, &link.fragment), Ok(payload()));
         assert_eq!(
             link.href(),
-            format!("/confirm/{}#{}", link.token, link.fragment)
+            format!("/confirm/#{}.{}", link.token, link.fragment)
         );
+    }
+
+    #[test]
+    fn an_address_of_either_form_opens_the_link_with_its_secret() {
+        let link = genuine();
+        let opened = Ok((payload(), secret()));
+        let (path, hash) = link
+            .href()
+            .split_once('#')
+            .map(|(p, h)| (p.to_string(), h.to_string()))
+            .unwrap();
+        assert_eq!(path, CONFIRM_PATH);
+        assert_eq!(read_address(&path, &format!("#{hash}")), opened);
+        let old_path = format!("/confirm/{}", link.token);
+        assert_eq!(
+            read_address(&old_path, &format!("#{}", link.fragment)),
+            opened
+        );
+    }
+
+    #[test]
+    fn an_address_missing_a_part_says_which() {
+        let link = genuine();
+        let old_path = format!("/confirm/{}", link.token);
+        assert_eq!(read_address(&old_path, ""), Err(LinkError::MissingFragment));
+        assert_eq!(
+            read_address(CONFIRM_PATH, "#"),
+            Err(LinkError::MissingFragment)
+        );
+        assert_eq!(
+            read_address(CONFIRM_PATH, &format!("#{}", link.token)),
+            Err(LinkError::DamagedFragment)
+        );
+        let hash = format!("#{}.{}", link.token, link.fragment);
+        assert_eq!(
+            read_address("/receipt", &hash),
+            Err(LinkError::DamagedToken)
+        );
+        // One `#` is the hash's own; a second one is an edit.
+        assert!(read_address(CONFIRM_PATH, &format!("#{hash}")).is_err());
+        assert!(read_address(&old_path, &format!("##{}", link.fragment)).is_err());
     }
 
     #[test]
