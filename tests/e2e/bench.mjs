@@ -138,10 +138,27 @@ async function scaleBudgets(browser, origin) {
   await page.goto(`${origin}/seller/data`);
   await page.getByLabel('Demo data to load').selectOption('10000');
   await page.getByRole('button', { name: 'Reset demo data' }).click();
+  // From the click, as a person meets it: the click's own timestamp (the event's, which
+  // Chromium stamps when the input arrives) until the words appear on the screen, polled
+  // every animation frame so the figure is the first frame that shows them.
+  await page.evaluate(() => {
+    window.__resetShown = new Promise((shown) => {
+      const yes = [...document.querySelectorAll('button')].find((b) => b.textContent.trim() === 'Yes, reset demo data');
+      yes.addEventListener('click', (event) => {
+        const clicked = event.timeStamp;
+        const look = () => {
+          if (document.body.innerText.includes('The demo data was reset.')) shown(performance.now() - clicked);
+          else requestAnimationFrame(look);
+        };
+        requestAnimationFrame(look);
+      }, { capture: true, once: true });
+    });
+  });
   await page.getByRole('button', { name: 'Yes, reset demo data' }).click();
   await page.getByText('The demo data was reset.').waitFor({ timeout: 120_000 });
-  const loaded = await page.evaluate(() => performance.getEntriesByName('reset-demo-done')[0].startTime - performance.getEntriesByName('reset-demo-start')[0].startTime);
-  report('loading the 10,000-agreement scale demo', ms(loaded), '3000 ms', '', loaded <= 3000);
+  const loaded = await page.evaluate(() => window.__resetShown);
+  const marked = await page.evaluate(() => performance.getEntriesByName('reset-demo-done')[0].startTime - performance.getEntriesByName('reset-demo-start')[0].startTime);
+  report('loading the 10,000-agreement scale demo, from the click until the page says it was reset', ms(loaded), '3000 ms', `the app's own marks ${ms(marked)}`, loaded <= 3000);
   await page.goto(`${origin}/seller`);
 
   // The list shows its first page once the first agreements are read; the rest of the
@@ -176,13 +193,8 @@ async function scaleBudgets(browser, origin) {
     heap + wasm <= 64 * 1024 * 1024,
   );
 
-  // From the input event to the list's next result, as the app marks it.
+  // From the click to the list's next page, as the app marks it.
   const untilResult = (act) => page.evaluate(async (what) => {
-    const input = document.getElementById('filter-product');
-    const type = (value) => {
-      input.value = value;
-      input.dispatchEvent(new Event('input', { bubbles: true }));
-    };
     const result = async (action) => {
       const before = performance.getEntriesByName('filter-applied').length;
       const start = performance.now();
@@ -193,21 +205,20 @@ async function scaleBudgets(browser, origin) {
       }
       return performance.getEntriesByName('filter-applied')[before].startTime - start;
     };
-    if (what === 'key') {
-      if (input.value !== '') await result(() => type(''));
-      // Narrows the acting demo seller's list to one of its two products.
-      return result(() => type('E'));
-    }
     return result(() => [...document.querySelectorAll('button')].find((b) => b.textContent.trim() === what).click());
   }, act);
   const pages = [];
   for (let i = 0; i < RUNS; i++) pages.push(await untilResult(i % 2 ? 'Previous page' : 'Next page'));
   const turn = median(pages);
   report(`a page change in the agreement list, median of ${RUNS}`, `${turn.toFixed(1)} ms`, '16 ms', '', turn <= 16);
-  const keys = [];
-  for (let i = 0; i < RUNS; i++) keys.push(await untilResult('key'));
-  const key = median(keys);
-  report(`a keystroke in the Product filter until the list shows its result, median of ${RUNS}`, `${key.toFixed(1)} ms`, '16 ms', '', key <= 16);
+  const key = await keystrokes(page);
+  report(
+    `a keystroke in the Product filter, input to next paint (Event Timing), median of ${key.presses}`,
+    key.median === null ? 'under 16 ms' : ms(key.median),
+    '16 ms',
+    `longest ${key.longest === null ? 'under 16 ms' : ms(key.longest)}; ${key.reported} of ${key.presses} at 16 ms or more`,
+    key.median === null || key.median <= 16,
+  );
 
   for (const path of ['/seller', '/seller/attention', '/buyer']) {
     await page.goto(`${origin}${path}`);
@@ -262,6 +273,53 @@ async function scaleBudgets(browser, origin) {
     week.longestWriting <= 50,
   );
   await context.close();
+}
+
+const KEY_PRESSES = 21;
+
+/**
+ * Real key presses in the Product filter ("E", then Backspace, in turn), each measured as
+ * the browser's Event Timing API reports an interaction, the way INP is: the longest of
+ * its `event` entries, from the input until the next paint. The API reports nothing under
+ * 16 ms, so a press without an entry took less; `null` stands for that. Each press waits
+ * for the list's result before the next, as a person reading it would.
+ */
+async function keystrokes(page) {
+  await page.evaluate(() => {
+    window.__interactions = new Map();
+    new PerformanceObserver((list) => {
+      for (const entry of list.getEntries()) {
+        if (!entry.interactionId) continue;
+        const longest = window.__interactions.get(entry.interactionId) ?? 0;
+        window.__interactions.set(entry.interactionId, Math.max(longest, entry.duration));
+      }
+    }).observe({ type: 'event', durationThreshold: 16, buffered: false });
+  });
+  const filter = page.getByRole('textbox', { name: 'Product' });
+  await filter.fill('');
+  await filter.focus();
+  const durations = [];
+  for (let i = 0; i < KEY_PRESSES; i++) {
+    const before = await page.evaluate(() => [performance.getEntriesByName('filter-applied').length, [...window.__interactions.keys()]]);
+    await page.keyboard.press(i % 2 ? 'Backspace' : 'E');
+    await page.waitForFunction((n) => performance.getEntriesByName('filter-applied').length > n, before[0], { timeout: 10_000, polling: 'raf' });
+    durations.push(await page.evaluate(async (seen) => {
+      // Entries are delivered after the paint they end at.
+      await new Promise((drawn) => requestAnimationFrame(() => requestAnimationFrame(drawn)));
+      await new Promise((later) => setTimeout(later, 50));
+      const fresh = [...window.__interactions].filter(([id]) => !seen.includes(id)).map(([, d]) => d);
+      return fresh.length ? Math.max(...fresh) : null;
+    }, before[1]));
+  }
+  // Presses under 16 ms sort first, as the shortest.
+  const sorted = [...durations].sort((a, b) => (a ?? -1) - (b ?? -1));
+  const reported = durations.filter((d) => d !== null);
+  return {
+    presses: KEY_PRESSES,
+    median: sorted[Math.floor(sorted.length / 2)],
+    longest: reported.length ? Math.max(...reported) : null,
+    reported: reported.length,
+  };
 }
 
 /**
