@@ -295,3 +295,15 @@ mod confirm_page {
         assert_eq!(heading_at(&edited).await, "This link is damaged or altered");
     }
 }
+
+#[wasm_bindgen_test]
+fn random_bytes_drawn_ahead_are_each_handed_out_once() {
+    use std::collections::BTreeSet;
+    // More than one pool's worth, so a refill happens in the middle.
+    let drawn: Vec<[u8; 16]> = (0..600)
+        .map(|_| crate::browser_ids::random_bytes::<16>())
+        .collect();
+    let distinct: BTreeSet<_> = drawn.iter().collect();
+    assert_eq!(distinct.len(), drawn.len());
+    assert!(drawn.iter().all(|bytes| bytes.iter().any(|b| *b != 0)));
+}
