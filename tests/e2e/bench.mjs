@@ -9,10 +9,10 @@
 //   optional file is `cargo bench -p workbench-core -- --output-format bencher`'s output,
 //   whose figures are held to the core's budgets here too, so every budget lives in one file)
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { gzipSync, brotliCompressSync } from 'node:zlib';
 import { chromium } from 'playwright-core';
-import { startServer } from './server.mjs';
+import { fileFor, startServer } from './server.mjs';
 import { CHROMIUM_ARGS, DIST } from './harness.mjs';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
@@ -52,17 +52,17 @@ function consoleDownload() {
 
 /**
  * What a page requested of the server, as the build's brotli copies the server sends for
- * them (a host with brotli_static): the file of each path, `/confirm/` being
- * confirm/index.html.
+ * them (a host with brotli_static).
  */
-function brotliOf(paths) {
+async function brotliOf(paths) {
   let total = 0;
-  const parts = paths.map((path) => {
-    const file = path.endsWith('/') ? `${path}index.html` : path;
-    const size = statSync(join(DIST, `${file.slice(1)}.br`)).size;
+  const parts = [];
+  for (const path of paths) {
+    const file = await fileFor(DIST, path);
+    const size = statSync(`${file}.br`).size;
     total += size;
-    return `${file.slice(1)} ${kb(size)}`;
-  });
+    parts.push(`${relative(DIST, file)} ${kb(size)}`);
+  }
   return { total, parts };
 }
 
@@ -150,7 +150,7 @@ async function linkBudgets(browser, origin, link) {
       a <= budget * b,
     );
   }
-  const files = brotliOf(requested);
+  const files = await brotliOf(requested);
   report("what the buyer's link page downloads, brotli", `${kb(files.total)} (${files.parts.join(', ')})`, '40 KB', '', files.total <= 40 * 1024);
 }
 

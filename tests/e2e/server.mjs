@@ -31,6 +31,11 @@ async function fileIn(root, urlPath) {
   }
 }
 
+/** The file the server answers a path with: the path's file, its folder's index.html, else index.html. */
+export async function fileFor(root, urlPath) {
+  return (await fileIn(root, urlPath)) ?? join(root, 'index.html');
+}
+
 /** `extra` maps paths to pages of the caller's own, `{ type, body }` (the benchmark's baseline). */
 export async function startServer(root, extra = {}) {
   const server = createServer(async (req, res) => {
@@ -40,7 +45,7 @@ export async function startServer(root, extra = {}) {
       res.end(extra[path].body);
       return;
     }
-    const file = (await fileIn(root, path)) ?? join(root, 'index.html');
+    const file = await fileFor(root, path);
     try {
       // The precompressed copy the build wrote, as a host with gzip_static would serve it.
       const accepted = req.headers['accept-encoding'] ?? '';
