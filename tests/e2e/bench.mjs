@@ -392,7 +392,7 @@ try {
   extra['/static-confirm'] = { type: 'text/html; charset=utf-8', body: staticPage(text) };
   await linkBudgets(browser, server.url, fragmentForm(link));
   // 350 KB needs the console's sections split into wasm modules loaded on first use, which
-  // Trunk cannot build yet (README, "Hosting"); until then this budget holds its growth.
+  // Trunk cannot build yet (README, "The two commands"); until then this budget holds its growth.
   const seller = consoleDownload();
   report("seller console's first download, gzipped", `${kb(seller.gz)} (brotli ${kb(seller.br)}: ${seller.parts.join(', ')})`, '900 KB', '', seller.gz <= 900 * 1024);
   await scaleBudgets(browser, server.url);
