@@ -1,23 +1,29 @@
-// Trunk's post-build hook: writes a .gz and a .br copy beside each text and wasm file of
-// the build, for hosts that serve precompressed files (nginx `gzip_static` /
-// `brotli_static`, Caddy `precompressed`), so a phone downloads a third of the bytes
-// without the host compressing on every request.
+// A .gz and a .br copy beside each text and wasm file of the build, in every folder of it
+// (confirm/index.html too), for hosts that serve precompressed files (nginx `gzip_static`
+// / `brotli_static`, Caddy `precompressed`), so a phone downloads a third of the bytes
+// without the host compressing on every request. Run by scripts/post-build.mjs.
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 
-const dir = process.env.TRUNK_STAGING_DIR ?? process.argv[2] ?? 'dist';
-for (const name of readdirSync(dir)) {
-  if (!/\.(wasm|js|css|html|svg|json)$/.test(name)) continue;
-  const bytes = readFileSync(join(dir, name));
-  writeFileSync(join(dir, `${name}.gz`), gzipSync(bytes, { level: 9 }));
-  writeFileSync(
-    join(dir, `${name}.br`),
-    brotliCompressSync(bytes, {
-      params: {
-        [constants.BROTLI_PARAM_QUALITY]: constants.BROTLI_MAX_QUALITY,
-        [constants.BROTLI_PARAM_SIZE_HINT]: bytes.length,
-      },
-    }),
-  );
+export function precompress(dir) {
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) {
+      precompress(path);
+      continue;
+    }
+    if (!/\.(wasm|js|css|html|svg|json)$/.test(entry.name)) continue;
+    const bytes = readFileSync(path);
+    writeFileSync(`${path}.gz`, gzipSync(bytes, { level: 9 }));
+    writeFileSync(
+      `${path}.br`,
+      brotliCompressSync(bytes, {
+        params: {
+          [constants.BROTLI_PARAM_QUALITY]: constants.BROTLI_MAX_QUALITY,
+          [constants.BROTLI_PARAM_SIZE_HINT]: bytes.length,
+        },
+      }),
+    );
+  }
 }

@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { inflateRawSync } from 'node:zlib';
 import assert from 'node:assert/strict';
+import { afterEach } from 'node:test';
 import { chromium } from 'playwright-core';
 import { AxeBuilder } from '@axe-core/playwright';
 import { startServer } from './server.mjs';
@@ -25,6 +26,27 @@ export const CHROMIUM_ARGS = [
   '--disable-sync',
 ];
 
+/**
+ * Every Content-Security-Policy violation a page of a test reported, as the page's
+ * `securitypolicyviolation` events and the console's errors name them. Each test under
+ * Node's test runner fails on those of its own time; the scripts that borrow the harness
+ * (screenshot.mjs, bench.mjs) are no tests, and report nothing.
+ */
+export const cspViolations = [];
+if (process.env.NODE_TEST_CONTEXT !== undefined || /\.test\.mjs$/.test(process.argv[1] ?? '')) {
+  afterEach(() => {
+    const seen = cspViolations.splice(0);
+    assert.deepEqual(seen, [], 'the pages reported Content-Security-Policy violations');
+  });
+}
+
+// Runs in every page before its own scripts: each violation is handed to the test.
+function reportViolations() {
+  addEventListener('securitypolicyviolation', (e) => {
+    window.__cspViolation(`${e.effectiveDirective} blocked ${e.blockedURI || 'inline'} at ${e.sourceFile}:${e.lineNumber} ${e.sample}`);
+  });
+}
+
 export async function startApp() {
   const server = await startServer(DIST);
   const browser = await chromium.launch({
@@ -38,11 +60,18 @@ export async function startApp() {
     // A device is a browser context: its own localStorage, like a separate phone or laptop.
     async device(options = {}) {
       const context = await browser.newContext(options);
-      const page = await context.newPage();
-      page.on('pageerror', (error) => errors.push(`${page.url()}: ${error.message}`));
-      page.on('console', (message) => {
-        if (message.type() === 'error') errors.push(`${page.url()}: ${message.text()}`);
+      await context.exposeBinding('__cspViolation', ({ page }, what) => cspViolations.push(`${page.url()}: ${what}`));
+      await context.addInitScript(reportViolations);
+      // Every page of the context: a test may open more tabs than the first.
+      context.on('page', (page) => {
+        page.on('pageerror', (error) => errors.push(`${page.url()}: ${error.message}`));
+        page.on('console', (message) => {
+          if (message.type() !== 'error') return;
+          errors.push(`${page.url()}: ${message.text()}`);
+          if (message.text().includes('Content Security Policy')) cspViolations.push(`${page.url()}: ${message.text()}`);
+        });
       });
+      const page = await context.newPage();
       return { context, page };
     },
     async close() {

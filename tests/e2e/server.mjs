@@ -1,6 +1,8 @@
-// A tiny static server over the release build, answering every unknown path with
-// index.html, as the README asks of any host: deep links such as /confirm/<token> must load
-// the app. Like a host with gzip_static, it serves the build's precompressed copies.
+// A tiny static server over the release build, as the README asks of any host: a path to
+// a folder serves its index.html (`/confirm/` the buyer's page, confirm/index.html), and
+// every unknown path index.html, so that deep links (`/seller/data`, links handed out as
+// `/confirm/<token>`) load the app. Like a host with gzip_static, it serves the build's
+// precompressed copies.
 import { createServer } from 'node:http';
 import { readFile, stat } from 'node:fs/promises';
 import { extname, join, normalize, sep } from 'node:path';
@@ -20,10 +22,18 @@ async function fileIn(root, urlPath) {
   const full = join(root, relative);
   if (!full.startsWith(root + sep)) return null;
   try {
-    return (await stat(full)).isFile() ? full : null;
+    const found = await stat(full);
+    if (found.isFile()) return full;
+    if (found.isDirectory()) return (await stat(join(full, 'index.html'))).isFile() ? join(full, 'index.html') : null;
+    return null;
   } catch {
     return null;
   }
+}
+
+/** The file the server answers a path with: the path's file, its folder's index.html, else index.html. */
+export async function fileFor(root, urlPath) {
+  return (await fileIn(root, urlPath)) ?? join(root, 'index.html');
 }
 
 /** `extra` maps paths to pages of the caller's own, `{ type, body }` (the benchmark's baseline). */
@@ -35,7 +45,7 @@ export async function startServer(root, extra = {}) {
       res.end(extra[path].body);
       return;
     }
-    const file = (await fileIn(root, path)) ?? join(root, 'index.html');
+    const file = await fileFor(root, path);
     try {
       // The precompressed copy the build wrote, as a host with gzip_static would serve it.
       const accepted = req.headers['accept-encoding'] ?? '';
