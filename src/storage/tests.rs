@@ -739,7 +739,7 @@ fn the_store_keeps_count_of_what_it_uses_through_writes_removals_and_other_tabs(
 
 mod one_path_for_every_family {
     use workbench_core::book::{ArchiveClosed, Command, DomainError};
-    use workbench_core::families::fps::{FpsCall, FpsError, FpsResult, FpsStatus};
+    use workbench_core::families::fps::{FpsCall, FpsError, FpsStatus};
 
     use super::*;
     use crate::error::AppError;
@@ -762,20 +762,45 @@ mod one_path_for_every_family {
         }
     }
 
+    /// What came of a person's change, as the shell's `AppState::act` meets it.
+    #[derive(Debug)]
+    struct Committed<T> {
+        result: Result<T, AppError>,
+        /// Whether the book differs from before, so that views hear of it only then.
+        changed: bool,
+        /// Whether another tab's write to the record was picked up first.
+        refreshed: bool,
+    }
+
+    /// The shell's path of a command: another tab's write to its record first, then the
+    /// core, then storage.
     fn commit<C: Command>(
         store: &mut Store<MemoryBackend>,
         book: &mut Book,
         command: C,
         actor: &Actor,
-    ) -> Committed<C::Reply, AppError>
+    ) -> Committed<C::Reply>
     where
         AppError: From<C::Error>,
     {
         let record = command.record(book);
+        let refreshed = record.is_some_and(|r| store.refresh(book, &r, now()));
         let mut ids = SequentialIds::starting_at(700);
-        store.commit(book, record.as_ref(), now(), |book| {
-            Ok(book.apply(command, actor, now(), &mut ids)?)
-        })
+        match book.apply(command, actor, now(), &mut ids) {
+            Ok((reply, outcome)) => Committed {
+                result: store
+                    .keep(book, &outcome.changed, now())
+                    .map(|()| reply)
+                    .map_err(AppError::from),
+                changed: refreshed || !outcome.changed.is_empty(),
+                refreshed,
+            },
+            Err(error) => Committed {
+                result: Err(error.into()),
+                changed: refreshed,
+                refreshed,
+            },
+        }
     }
 
     #[test]
@@ -869,19 +894,18 @@ mod one_path_for_every_family {
         let (mut tab_a, mut a) = open(&backend);
         let (mut tab_b, mut b) = open(&backend);
         let (id, seller) = an_active_fps_subscription(&a.book);
-        let record = Some(RecordKey::Fps(id.clone()));
+        let record = RecordKey::Fps(id.clone());
         let mut ids = SequentialIds::starting_at(800);
         // Tab A writes between tab B's read of the record and its write.
-        let lost: Committed<FpsResult, AppError> =
-            tab_b.commit(&mut b.book, record.as_ref(), now(), |book| {
-                let won = commit(&mut tab_a, &mut a.book, cancel(&id, "ref-a"), &seller);
-                assert!(won.result.is_ok());
-                Ok(book.apply(cancel(&id, "ref-b"), &seller, now(), &mut ids)?)
-            });
-        assert!(
-            matches!(lost.result, Err(AppError::Save(SaveError::Conflict { .. }))),
-            "{lost:?}"
-        );
+        assert!(!tab_b.refresh(&mut b.book, &record, now()));
+        let won = commit(&mut tab_a, &mut a.book, cancel(&id, "ref-a"), &seller);
+        assert!(won.result.is_ok());
+        let (_, outcome) = b
+            .book
+            .apply(cancel(&id, "ref-b"), &seller, now(), &mut ids)
+            .expect("tab B still sees the subscription active");
+        let lost = tab_b.keep(&mut b.book, &outcome.changed, now());
+        assert!(matches!(lost, Err(SaveError::Conflict { .. })), "{lost:?}");
         let (_, stored) = open(&backend);
         assert_eq!(b.book.fps(), stored.book.fps());
         assert_eq!(stored.book.fps(), a.book.fps());
