@@ -11,8 +11,11 @@ pub mod focus;
 pub mod notice;
 pub mod pages;
 pub mod state;
-pub mod storage;
 pub mod work_queue;
+
+/// Storage is a crate of its own (`storage/`), compiled for speed where the views are
+/// compiled for size; the app reaches it under its old name.
+pub use workbench_storage as storage;
 
 #[cfg(all(test, target_arch = "wasm32"))]
 mod browser_tests;

@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, Utc};
 use leptos::prelude::*;
-use workbench_core::book::{Actor, ApplyReceipt, ArchiveClosed, Book, Command, Outcome};
+use workbench_core::book::{Actor, ApplyReceipt, ArchiveClosed, Command, Outcome};
 use workbench_core::cancellation::RequestStatus;
 use workbench_core::confirmation::Settled;
 use workbench_core::demo;
@@ -22,50 +22,88 @@ use crate::error::AppError;
 use crate::notice::ShownNotice;
 use crate::storage::exchange::{self, Imported};
 
+/// A person's change under way: when it happens, and whether another tab's write to its
+/// record was picked up first.
+#[derive(Clone, Copy)]
+struct Change {
+    now: DateTime<Utc>,
+    refreshed: bool,
+}
+
 impl AppState {
     /// Runs a person's command, of any family: picks up other tabs' writes to its record
     /// first, then the core decides, then storage keeps it. The reply is the command's own.
+    /// Only the core's `apply` is compiled once per command; the shell's part around it
+    /// is one copy for all of them.
     pub fn act<C: Command>(&self, command: C, actor: &Actor) -> Result<C::Reply, AppError>
     where
         AppError: From<C::Error>,
     {
         let record = self.book.with_untracked(|b| command.record(b));
-        self.run(record, |book, now| {
-            Ok(book.apply(command, actor, now, &mut BrowserIds)?)
-        })
+        let change = self.begin_change(record);
+        let applied = self
+            .book_rw
+            .try_update_untracked(|b| b.apply(command, actor, change.now, &mut BrowserIds))
+            .expect("the book lives as long as the app");
+        match applied {
+            Ok((reply, outcome)) => self.keep_change(change, &outcome).map(|()| reply),
+            Err(error) => Err(self.refuse_change(change, error.into())),
+        }
     }
 
-    /// Every change a person makes goes through here: another tab's write to the record
-    /// first, then the core, then storage, which may refuse (another tab won, or no room);
-    /// then the views hear of it once, if anything changed.
-    fn run<T>(
-        &self,
-        record: Option<RecordKey>,
-        change: impl FnOnce(&mut Book, DateTime<Utc>) -> Result<(T, Outcome), AppError>,
-    ) -> Result<T, AppError> {
+    /// Every change a person makes starts here: another tab's write to the record first.
+    fn begin_change(&self, record: Option<RecordKey>) -> Change {
         let now = self.now.get_untracked();
         mark_start("workbench: change");
-        let committed = self
+        let refreshed = record.is_some_and(|record| {
+            self.book_rw
+                .try_update_untracked(|b| {
+                    self.store
+                        .try_update_value(|s| s.refresh(b, &record, now))
+                        .expect("the store lives as long as the app")
+                })
+                .expect("the book lives as long as the app")
+        });
+        Change { now, refreshed }
+    }
+
+    /// After the core: storage keeps what changed, and may refuse (another tab won, or no
+    /// room).
+    fn keep_change(&self, change: Change, outcome: &Outcome) -> Result<(), AppError> {
+        let kept = self
             .book_rw
-            .try_maybe_update(|b| {
-                let committed = self
-                    .store
-                    .try_update_value(|s| s.commit(b, record.as_ref(), now, |b| change(b, now)))
-                    .expect("the store lives as long as the app");
-                (committed.changed, committed)
+            .try_update_untracked(|b| {
+                self.store
+                    .try_update_value(|s| s.keep(b, &outcome.changed, change.now))
+                    .expect("the store lives as long as the app")
             })
-            .expect("the book lives as long as the app");
+            .expect("the book lives as long as the app")
+            .map_err(AppError::from);
+        let changed = change.refreshed || !outcome.changed.is_empty();
+        self.end_change(change, changed, kept.as_ref().err());
+        kept
+    }
+
+    fn refuse_change(&self, change: Change, error: AppError) -> AppError {
+        self.end_change(change, change.refreshed, Some(&error));
+        error
+    }
+
+    /// The views hear of a change once, if anything changed.
+    fn end_change(&self, change: Change, changed: bool, error: Option<&AppError>) {
+        if changed {
+            self.book_rw.notify();
+        }
         measure_since_start("workbench: change");
-        if let Err(error) = &committed.result {
+        if let Some(error) = error {
             // A failed write is told in a notice as well as beside the form. So is a
             // refusal right after another tab's write was picked up: the form that asked
             // is redrawn from the new record (often gone) and cannot show it.
-            if committed.refreshed || matches!(error, AppError::Save(_)) {
+            if change.refreshed || matches!(error, AppError::Save(_)) {
                 self.notices.notify(ShownNotice::NotSaved(error.clone()));
             }
         }
         self.check_usage();
-        committed.result
     }
 
     /// A decision receipt the buyer sent from another device, pasted or opened as a link.

@@ -118,7 +118,7 @@ export async function expectNoAxeViolations(page) {
   assert.deepEqual(summary, [], `accessibility violations on ${page.url()}`);
 }
 
-const DICTIONARY = readFileSync(new URL('../../src/storage/format2-dictionary.json', import.meta.url));
+const DICTIONARY = readFileSync(new URL('../../storage/src/format2-dictionary.json', import.meta.url));
 
 /**
  * A stored record as `{format, version, data}`, read without the app's own code, so that

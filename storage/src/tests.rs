@@ -3,8 +3,8 @@
 
 use chrono::{Duration, TimeZone};
 use workbench_core::book::{
-    AcceptCancellation, Actor, DevPayCancel, FpsCancelAndRefund, RejectCancellation,
-    WithdrawCancellation,
+    AcceptCancellation, Actor, Command, DevPayCancel, DomainError, FpsCancelAndRefund,
+    RejectCancellation, WithdrawCancellation,
 };
 use workbench_core::demo;
 use workbench_core::ids::{uuid_from_bytes, IdSource, RequestId, SequentialIds};
@@ -737,12 +737,65 @@ fn the_store_keeps_count_of_what_it_uses_through_writes_removals_and_other_tabs(
     assert_eq!(usage.percent(), 80);
 }
 
+/// Why the shell's path of a command ended in a refusal: the core's, or storage's.
+#[derive(Debug, PartialEq)]
+enum Refused {
+    Core(DomainError),
+    Save(SaveError),
+}
+
+impl From<DomainError> for Refused {
+    fn from(error: DomainError) -> Self {
+        Refused::Core(error)
+    }
+}
+
+/// What came of a person's change, as the shell's `AppState::act` meets it.
+#[derive(Debug)]
+struct Committed<T> {
+    result: Result<T, Refused>,
+    /// Whether the book differs from before, so that views hear of it only then.
+    changed: bool,
+    /// Whether another tab's write to the record was picked up first.
+    refreshed: bool,
+}
+
+/// The shell's path of a command: another tab's write to its record first, then the
+/// core, then storage.
+fn commit<C: Command>(
+    store: &mut Store<MemoryBackend>,
+    book: &mut Book,
+    command: C,
+    actor: &Actor,
+) -> Committed<C::Reply>
+where
+    Refused: From<C::Error>,
+{
+    let record = command.record(book);
+    let refreshed = record.is_some_and(|r| store.refresh(book, &r, now()));
+    let mut ids = SequentialIds::starting_at(700);
+    match book.apply(command, actor, now(), &mut ids) {
+        Ok((reply, outcome)) => Committed {
+            result: store
+                .keep(book, &outcome.changed, now())
+                .map(|()| reply)
+                .map_err(Refused::Save),
+            changed: refreshed || !outcome.changed.is_empty(),
+            refreshed,
+        },
+        Err(error) => Committed {
+            result: Err(error.into()),
+            changed: refreshed,
+            refreshed,
+        },
+    }
+}
+
 mod one_path_for_every_family {
-    use workbench_core::book::{ArchiveClosed, Command, DomainError};
-    use workbench_core::families::fps::{FpsCall, FpsError, FpsResult, FpsStatus};
+    use workbench_core::book::ArchiveClosed;
+    use workbench_core::families::fps::{FpsCall, FpsError, FpsStatus};
 
     use super::*;
-    use crate::error::AppError;
 
     fn an_active_fps_subscription(book: &Book) -> (FpsSubscriptionId, Actor) {
         book.fps()
@@ -760,22 +813,6 @@ mod one_path_for_every_family {
                 ..FpsCall::default()
             },
         }
-    }
-
-    fn commit<C: Command>(
-        store: &mut Store<MemoryBackend>,
-        book: &mut Book,
-        command: C,
-        actor: &Actor,
-    ) -> Committed<C::Reply, AppError>
-    where
-        AppError: From<C::Error>,
-    {
-        let record = command.record(book);
-        let mut ids = SequentialIds::starting_at(700);
-        store.commit(book, record.as_ref(), now(), |book| {
-            Ok(book.apply(command, actor, now(), &mut ids)?)
-        })
     }
 
     #[test]
@@ -807,7 +844,7 @@ mod one_path_for_every_family {
         assert!(
             matches!(
                 refused.result,
-                Err(AppError::Save(SaveError::Conflict { .. }))
+                Err(Refused::Save(SaveError::Conflict { .. }))
             ),
             "{refused:?}"
         );
@@ -847,7 +884,7 @@ mod one_path_for_every_family {
         assert!(
             matches!(
                 lost.result,
-                Err(AppError::Domain(DomainError::Fps(
+                Err(Refused::Core(DomainError::Fps(
                     FpsError::InvalidSubscriptionState { .. }
                 )))
             ),
@@ -869,19 +906,18 @@ mod one_path_for_every_family {
         let (mut tab_a, mut a) = open(&backend);
         let (mut tab_b, mut b) = open(&backend);
         let (id, seller) = an_active_fps_subscription(&a.book);
-        let record = Some(RecordKey::Fps(id.clone()));
+        let record = RecordKey::Fps(id.clone());
         let mut ids = SequentialIds::starting_at(800);
         // Tab A writes between tab B's read of the record and its write.
-        let lost: Committed<FpsResult, AppError> =
-            tab_b.commit(&mut b.book, record.as_ref(), now(), |book| {
-                let won = commit(&mut tab_a, &mut a.book, cancel(&id, "ref-a"), &seller);
-                assert!(won.result.is_ok());
-                Ok(book.apply(cancel(&id, "ref-b"), &seller, now(), &mut ids)?)
-            });
-        assert!(
-            matches!(lost.result, Err(AppError::Save(SaveError::Conflict { .. }))),
-            "{lost:?}"
-        );
+        assert!(!tab_b.refresh(&mut b.book, &record, now()));
+        let won = commit(&mut tab_a, &mut a.book, cancel(&id, "ref-a"), &seller);
+        assert!(won.result.is_ok());
+        let (_, outcome) = b
+            .book
+            .apply(cancel(&id, "ref-b"), &seller, now(), &mut ids)
+            .expect("tab B still sees the subscription active");
+        let lost = tab_b.keep(&mut b.book, &outcome.changed, now());
+        assert!(matches!(lost, Err(SaveError::Conflict { .. })), "{lost:?}");
         let (_, stored) = open(&backend);
         assert_eq!(b.book.fps(), stored.book.fps());
         assert_eq!(stored.book.fps(), a.book.fps());
@@ -915,7 +951,7 @@ mod one_path_for_every_family {
         );
         assert_eq!(
             failed.result.unwrap_err(),
-            AppError::Save(SaveError::Backend(BackendError::QuotaFull))
+            Refused::Save(SaveError::Backend(BackendError::QuotaFull))
         );
         assert_eq!(
             loaded.book, before,
@@ -1093,11 +1129,7 @@ fn another_tabs_writes_while_a_large_book_is_read_are_what_the_book_ends_with() 
         request_id,
         reason: "Sent by mistake".into(),
     };
-    let record = RecordKey::Agreement(changed.clone());
-    let committed = other.commit(&mut theirs.book, Some(&record), now(), |b| {
-        let mut ids = SequentialIds::starting_at(9_000_000);
-        Ok::<_, crate::error::AppError>(b.apply(withdraw, &seller, now(), &mut ids)?)
-    });
+    let committed = commit(&mut other, &mut theirs.book, withdraw, &seller);
     committed.result.unwrap();
     for id in [&gone_read, &gone_later, &changed] {
         store.catch_up(&mut loaded.book, &key::<AgreementRecord>(id), now());

@@ -46,7 +46,7 @@ mod tests {
     use workbench_core::book::Book;
 
     use super::*;
-    use crate::storage::MemoryBackend;
+    use crate::MemoryBackend;
 
     #[test]
     fn receipts_handed_over_are_taken_once_and_results_reach_the_page() {

@@ -253,16 +253,6 @@ pub struct Beaten {
     pub overruled: Option<RecordKey>,
 }
 
-/// What came of a person's change.
-#[derive(Debug)]
-pub struct Committed<T, E> {
-    pub result: Result<T, E>,
-    /// Whether the book differs from before, so that views hear of it only then.
-    pub changed: bool,
-    /// Whether another tab's write to the record was picked up first.
-    pub refreshed: bool,
-}
-
 /// The app's data as found in storage.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Loaded {

@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-use workbench_core::book::{AgreementRecord, Book, Outcome, Versioned};
+use workbench_core::book::{AgreementRecord, Book, Versioned};
 use workbench_core::families::alibaba::AlibabaOrder;
 use workbench_core::families::devpay::DevPaySubscription;
 use workbench_core::families::fps::FpsSubscription;
@@ -209,44 +209,22 @@ impl<B: Backend> Store<B> {
         Ok(())
     }
 
-    /// The one path of every change a person makes, whatever its family: picks up another
-    /// tab's write to `record` first, runs `change` (the core), then writes what it
-    /// changed with compare-and-set. A refused write puts every record it touched back to
-    /// what storage holds, so the book never shows what a reload would take back; only a
-    /// store that keeps nothing (storage refused, a newer version's data) leaves it there.
-    pub fn commit<T, E: From<SaveError>>(
+    /// Writes what a person's command changed, with compare-and-set; the shell picks up
+    /// another tab's write to the record first (`refresh`). A refused write puts every
+    /// record it touched back to what storage holds, so the book never shows what a reload
+    /// would take back; only a store that keeps nothing (storage refused, a newer
+    /// version's data) leaves it there. Not generic over the command: one copy serves all.
+    pub fn keep(
         &mut self,
         book: &mut Book,
-        record: Option<&RecordKey>,
+        changed: &BTreeSet<RecordKey>,
         now: DateTime<Utc>,
-        change: impl FnOnce(&mut Book) -> Result<(T, Outcome), E>,
-    ) -> Committed<T, E> {
-        let refreshed = record.is_some_and(|r| self.refresh(book, r, now));
-        let (reply, outcome) = match change(book) {
-            Ok(done) => done,
-            Err(error) => {
-                return Committed {
-                    result: Err(error),
-                    changed: refreshed,
-                    refreshed,
-                }
-            }
-        };
-        let changed = refreshed || !outcome.changed.is_empty();
-        let result = match self.save(book, &outcome.changed) {
-            Ok(()) => Ok(reply),
-            Err(error) => {
-                if !matches!(error, SaveError::ReadOnly) {
-                    self.restore(book, &outcome.changed, now);
-                }
-                Err(error.into())
-            }
-        };
-        Committed {
-            result,
-            changed,
-            refreshed,
+    ) -> Result<(), SaveError> {
+        let saved = self.save(book, changed);
+        if matches!(&saved, Err(error) if !matches!(error, SaveError::ReadOnly)) {
+            self.restore(book, changed, now);
         }
+        saved
     }
 
     /// Replaces everything with `book` (reset to demo data, import): the new records are
