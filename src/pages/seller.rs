@@ -338,14 +338,42 @@ fn MatchCount(results: Memo<Page<Row>>) -> impl IntoView {
     }
 }
 
+/// The rows a screen shows at most: they take a new result in the frame that follows the
+/// keystroke, the rest of the page's rows in the frame after.
+const ROWS_FIRST: usize = 10;
+
 /// The table of the agreements on this page of the results. Its rows are places on the
 /// page, not agreements: a new result changes their words and keeps their elements, where
 /// building 50 rows anew (and removing the old) was most of a keystroke's time at 10,000
-/// agreements.
+/// agreements. Laying out the new words of all 50 rows then took as long as the rest of the
+/// keystroke, so the rows below the first screenful follow a frame later.
 #[component]
 fn MatchingAgreements(results: Memo<Page<Row>>) -> impl IntoView {
     let now: Signal<DateTime<Utc>> = use_app().now.into();
     let rows = move || 0..results.with(|page| page.items.len());
+    let below = RwSignal::new(results.get_untracked());
+    Effect::new(move |_| {
+        results.track();
+        // A timeout set in an animation frame runs once that frame is painted.
+        request_animation_frame(move || {
+            set_timeout(
+                move || {
+                    if let Some(page) = results.try_get_untracked() {
+                        below.try_set(page);
+                    }
+                },
+                std::time::Duration::ZERO,
+            )
+        });
+    });
+    let shown = move |place: usize| {
+        let page: Signal<Page<Row>> = if place < ROWS_FIRST {
+            results.into()
+        } else {
+            below.into()
+        };
+        Memo::new(move |_| page.with(|p| p.items.get(place).cloned()))
+    };
     view! {
         <div class="table-wrap" tabindex="0" role="region" aria-label="Matching agreements">
             <table>
@@ -363,7 +391,7 @@ fn MatchingAgreements(results: Memo<Page<Row>>) -> impl IntoView {
                 </thead>
                 <tbody>
                     <For each=rows key=|place| *place let:place>
-                        <AgreementRow place results now/>
+                        <AgreementRow row=shown(place) now/>
                     </For>
                 </tbody>
             </table>
@@ -371,14 +399,9 @@ fn MatchingAgreements(results: Memo<Page<Row>>) -> impl IntoView {
     }
 }
 
-/// The agreement at `place` on the page, with the time its pending request has left.
+/// The agreement in one place of the page, with the time its pending request has left.
 #[component]
-fn AgreementRow(
-    place: usize,
-    results: Memo<Page<Row>>,
-    now: Signal<DateTime<Utc>>,
-) -> impl IntoView {
-    let row = Memo::new(move |_| results.with(|page| page.items.get(place).cloned()));
+fn AgreementRow(row: Memo<Option<Row>>, now: Signal<DateTime<Utc>>) -> impl IntoView {
     let shown = move |words: fn(&Row) -> String| {
         move || row.with(|r| r.as_ref().map(words).unwrap_or_default())
     };
