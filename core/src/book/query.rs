@@ -33,11 +33,13 @@ impl Book {
             let items: Vec<_> = hit.into_iter().filter(|r| matcher.matches(r)).collect();
             return Page::of(items, 0);
         }
-        // A filter of only a seller or a buyer is answered by the indexes; any other reads
-        // every record, cheapest test first: reading only the seller's records, each found
-        // by ID in the index, took twice as long as reading them all in order.
+        // A filter of only sellers, buyers and products is answered by the indexes (a
+        // keystroke in the Product filter read all 10,000 records of the scale demo in 4 of
+        // its 7 ms of script); any other reads every record, cheapest test first: reading
+        // only the seller's records, each found by ID in the index, took twice as long as
+        // reading them all in order.
         if !matcher.reads_records() {
-            if let Some(ids) = self.of_parties(filter) {
+            if let Some(ids) = self.of_indexes(filter, &matcher) {
                 return self.page_of(ids.into_iter(), page);
             }
         }
@@ -48,6 +50,33 @@ impl Book {
             .filter(|r| matcher.matches(r))
             .collect();
         Page::of(items, page)
+    }
+
+    /// The agreements of the filter's parties and products, in ID order, from the indexes
+    /// alone; `None` for a filter that names none.
+    fn of_indexes(&self, filter: &Filter, matcher: &Matcher) -> Option<Vec<&AgreementId>> {
+        let parties = self.of_parties(filter);
+        let products = matcher
+            .product
+            .as_ref()
+            .map(|(text, named)| self.of_products(text, named));
+        match (parties, products) {
+            (Some(parties), Some(products)) => Some(in_both(&parties, &products)),
+            (one, None) | (None, one) => one,
+        }
+    }
+
+    /// The agreements for the products whose ID is `text` or whose name holds it (`named`),
+    /// in ID order.
+    fn of_products(&self, text: &str, named: &[&ProductId]) -> Vec<&AgreementId> {
+        // An agreement is for one product, so the sets never overlap: merged in order,
+        // where sorting them together took a keystroke's whole script at 10,000 agreements.
+        self.records
+            .indexes
+            .by_product
+            .iter()
+            .filter(|(product, _)| product.as_str() == text || named.contains(product))
+            .fold(Vec::new(), |merged, (_, ids)| in_order(&merged, ids))
     }
 
     /// The agreements of the filter's seller, buyer or both, in ID order, from the indexes
@@ -317,9 +346,9 @@ impl<'a> Matcher<'a> {
         }
     }
 
-    /// Whether more than the parties, which the indexes answer, is asked.
+    /// Whether more than the parties and products, which the indexes answer, is asked.
     fn reads_records(&self) -> bool {
-        self.offer.is_some() || self.product.is_some() || self.filter.status.is_some()
+        self.offer.is_some() || self.filter.status.is_some()
     }
 
     fn matches(&self, record: &AgreementRecord) -> bool {
@@ -332,6 +361,42 @@ impl<'a> Matcher<'a> {
                 a.product.as_str() == *text || named.contains(&&a.product)
             })
     }
+}
+
+/// The IDs of two lists in ID order, each once, in that order.
+fn in_order<'a>(
+    one: &[&'a AgreementId],
+    other: impl IntoIterator<Item = &'a AgreementId>,
+) -> Vec<&'a AgreementId> {
+    let mut merged = Vec::with_capacity(one.len());
+    let mut rest = one.iter().copied().peekable();
+    for id in other {
+        while let Some(first) = rest.next_if(|first| *first < id) {
+            merged.push(first);
+        }
+        rest.next_if(|first| *first == id);
+        merged.push(id);
+    }
+    merged.extend(rest);
+    merged
+}
+
+/// The IDs in both of two lists in ID order, in that order.
+fn in_both<'a>(one: &[&'a AgreementId], other: &[&'a AgreementId]) -> Vec<&'a AgreementId> {
+    let (mut i, mut j) = (0, 0);
+    let mut both = Vec::new();
+    while let (Some(a), Some(b)) = (one.get(i), other.get(j)) {
+        match a.cmp(b) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                both.push(*a);
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    both
 }
 
 /// A filter's text, trimmed, unless it is blank.

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use super::record::{AgreementRecord, EventRef};
 use crate::events::Side;
-use crate::ids::{AccountId, AgreementId, RequestId};
+use crate::ids::{AccountId, AgreementId, ProductId, RequestId};
 use crate::key::RecordKey;
 
 /// A record and its version: storage compares versions before it writes.
@@ -57,6 +57,7 @@ pub(super) struct Indexes {
     pub(super) schedule: BTreeSet<(DateTime<Utc>, IdKey)>,
     pub(super) by_seller: BTreeMap<AccountId, BTreeSet<AgreementId>>,
     pub(super) by_buyer: BTreeMap<AccountId, BTreeSet<AgreementId>>,
+    pub(super) by_product: BTreeMap<ProductId, BTreeSet<AgreementId>>,
     pub(super) by_request: BTreeMap<RequestId, BTreeSet<AgreementId>>,
     pub(super) logs: Logs,
 }
@@ -76,6 +77,7 @@ pub(super) struct Logs {
 struct Indexed {
     seller: AccountId,
     buyer: AccountId,
+    product: ProductId,
     requests: Vec<RequestId>,
     next_due: Option<DateTime<Utc>>,
     logs: [Logged; 2],
@@ -90,6 +92,7 @@ impl Indexed {
         Indexed {
             seller: record.agreement.seller.clone(),
             buyer: record.agreement.buyer.clone(),
+            product: record.agreement.product.clone(),
             requests: record.requests.iter().map(|r| r.id.clone()).collect(),
             next_due: record.next_due(),
             logs: logged(record.event_refs()),
@@ -287,6 +290,7 @@ impl Indexes {
     fn take_out(&mut self, id: &AgreementId, old: &Indexed) {
         take_from(&mut self.by_seller, &old.seller, id);
         take_from(&mut self.by_buyer, &old.buyer, id);
+        take_from(&mut self.by_product, &old.product, id);
         for request in &old.requests {
             take_from(&mut self.by_request, request, id);
         }
@@ -302,6 +306,7 @@ impl Indexes {
     fn put_in(&mut self, id: &AgreementId, new: &Indexed) {
         add_to(&mut self.by_seller, &new.seller, id);
         add_to(&mut self.by_buyer, &new.buyer, id);
+        add_to(&mut self.by_product, &new.product, id);
         for request in &new.requests {
             add_to(&mut self.by_request, request, id);
         }
@@ -424,6 +429,11 @@ impl Records {
     /// The agreements this account is the buyer of, in order of their IDs.
     pub fn of_buyer(&self, buyer: &AccountId) -> &BTreeSet<AgreementId> {
         self.indexes.by_buyer.get(buyer).unwrap_or(&NONE)
+    }
+
+    /// The agreements for one product, in ID order.
+    pub fn of_product(&self, product: &ProductId) -> &BTreeSet<AgreementId> {
+        self.indexes.by_product.get(product).unwrap_or(&NONE)
     }
 
     /// The agreement a cancellation request belongs to (the first by ID, should two

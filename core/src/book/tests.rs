@@ -497,6 +497,23 @@ fn check_indexes(book: &Book) -> Result<(), TestCaseError> {
         .by_buyer
         .keys()
         .all(|a| accounts.contains(a)));
+    let products: BTreeSet<&ProductId> = records().map(|r| &r.agreement.product).collect();
+    for product in &products {
+        let sold: Vec<_> = records()
+            .filter(|r| &&r.agreement.product == product)
+            .map(|r| &r.agreement.id)
+            .collect();
+        prop_assert_eq!(
+            book.records.of_product(product).iter().collect::<Vec<_>>(),
+            sold
+        );
+    }
+    prop_assert!(book
+        .records
+        .indexes
+        .by_product
+        .keys()
+        .all(|p| products.contains(p)));
     let requests: BTreeSet<&RequestId> = records()
         .flat_map(|r| r.requests.iter().map(|q| &q.id))
         .collect();
@@ -896,7 +913,29 @@ proptest! {
                     ..Default::default()
                 },
             ];
-            for filter in &filters {
+            // The Product filter, answered by the indexes: part of a name in any case, a
+            // product's ID, text no product has; alone, with a party, with a status.
+            let first_product = book.directory.products.first();
+            let texts = [
+                Some(" e ".to_string()),
+                Some("CLOUD".to_string()),
+                first_product.map(|p| p.id.to_string()),
+                first_product.map(|p| p.name.chars().skip(2).take(5).collect()),
+                Some("no such product".to_string()),
+            ];
+            let with_products = texts.iter().flatten().flat_map(|text| {
+                [
+                    Filter { product: Some(text.clone()), ..Default::default() },
+                    Filter { seller: Some(party.clone()), product: Some(text.clone()), ..Default::default() },
+                    Filter {
+                        buyer_id: Some(parties[0].to_string()),
+                        product: Some(text.clone()),
+                        status: Some(AgreementStatus::Active),
+                        ..Default::default()
+                    },
+                ]
+            });
+            for filter in filters.iter().cloned().chain(with_products).collect::<Vec<_>>().iter() {
                 let scanned: Vec<_> = book
                     .records
                     .values()
