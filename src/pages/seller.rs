@@ -113,12 +113,15 @@ fn use_filters_in_address() -> FiltersInAddress {
             return;
         }
         typed.set(Some(next));
-        // A timeout set in an animation frame runs once that frame is painted.
-        request_animation_frame(move || {
-            set_timeout(move || _ = flush.try_run(()), std::time::Duration::ZERO)
-        });
+        after_the_paint(move || _ = flush.try_run(()));
     });
     FiltersInAddress { filters, go, flush }
+}
+
+/// Runs `then` once the next frame is painted: a timeout set in an animation frame runs
+/// after that frame.
+fn after_the_paint(then: impl FnOnce() + 'static) {
+    request_animation_frame(move || set_timeout(then, std::time::Duration::ZERO));
 }
 
 /// The filters shown, `go` to new ones, and `flush`, which puts a keystroke's filters into
@@ -354,16 +357,10 @@ fn MatchingAgreements(results: Memo<Page<Row>>) -> impl IntoView {
     let below = RwSignal::new(results.get_untracked());
     Effect::new(move |_| {
         results.track();
-        // A timeout set in an animation frame runs once that frame is painted.
-        request_animation_frame(move || {
-            set_timeout(
-                move || {
-                    if let Some(page) = results.try_get_untracked() {
-                        below.try_set(page);
-                    }
-                },
-                std::time::Duration::ZERO,
-            )
+        after_the_paint(move || {
+            if let Some(page) = results.try_get_untracked() {
+                below.try_set(page);
+            }
         });
     });
     let shown = move |place: usize| {
