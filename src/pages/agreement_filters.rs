@@ -36,6 +36,56 @@ pub enum Edit {
     Status(Option<AgreementStatus>),
 }
 
+/// A change the person made: a filter (shown from the first page), or the page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Change {
+    Edit(Edit),
+    Page(usize),
+}
+
+/// The changes the list has not taken yet. A typed change waits until the frame that shows
+/// the key is painted, so what the person typed appears at once and working out the list
+/// follows; keys typed before then build on each other, and the list takes them together.
+/// A picked change (a status, a page) has its answer in the list, so the list takes it at
+/// once, with whatever was typed before it.
+#[derive(Debug, Default)]
+pub struct WaitingChanges {
+    next: Option<AgreementFilters>,
+}
+
+/// When the list is to take what waits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Take {
+    Now,
+    AfterThePaint,
+    /// As already planned, for an earlier key.
+    AsPlanned,
+}
+
+impl WaitingChanges {
+    /// Adds `change` to what waits over the filters `shown`, and says when the list is to
+    /// take it.
+    pub fn add(&mut self, shown: &AgreementFilters, change: Change) -> Take {
+        let first = self.next.is_none();
+        let typed = matches!(change, Change::Edit(Edit::Id(..) | Edit::Product(_)));
+        let base = self.next.as_ref().unwrap_or(shown);
+        self.next = Some(base.changed(change));
+        match (typed, first) {
+            (false, _) => Take::Now,
+            (true, true) => Take::AfterThePaint,
+            (true, false) => Take::AsPlanned,
+        }
+    }
+
+    /// What the list is to take now, over the filters `shown`: nothing when nothing waits,
+    /// or when the changes came back to what is shown.
+    pub fn take(&mut self, shown: &AgreementFilters) -> Option<AgreementFilters> {
+        self.next
+            .take()
+            .filter(|next| shown.step_to(next).is_some())
+    }
+}
+
 /// How the address moves to new filters.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum HistoryStep {
@@ -142,6 +192,14 @@ impl AgreementFilters {
         next
     }
 
+    /// The filters after `change`.
+    pub fn changed(&self, change: Change) -> AgreementFilters {
+        match change {
+            Change::Edit(edit) => self.edited(edit),
+            Change::Page(page) => self.on_page(page),
+        }
+    }
+
     /// The same filters on another page (from 0).
     pub fn on_page(&self, page: usize) -> AgreementFilters {
         AgreementFilters {
@@ -194,6 +252,45 @@ mod tests {
             .map(|(k, v)| format!("{k}={v}"))
             .collect::<Vec<_>>()
             .join("&")
+    }
+
+    #[test]
+    fn keys_typed_before_the_list_takes_them_build_on_each_other() {
+        let shown = at("status=ACTIVE&page=3");
+        let mut waiting = WaitingChanges::default();
+        let product = |text: &str| Change::Edit(Edit::Product(text.into()));
+        assert_eq!(waiting.add(&shown, product("E")), Take::AfterThePaint);
+        assert_eq!(waiting.add(&shown, product("En")), Take::AsPlanned);
+        let buyer = Change::Edit(Edit::Id(IdFilter::Buyer, "4444".into()));
+        assert_eq!(waiting.add(&shown, buyer), Take::AsPlanned);
+        let taken = waiting.take(&shown).expect("the changes");
+        assert_eq!(query_text(&taken), "buyer=4444&product=En&status=ACTIVE");
+        assert_eq!(waiting.take(&taken), None, "taken once");
+        assert_eq!(waiting.add(&taken, product("")), Take::AfterThePaint);
+    }
+
+    #[test]
+    fn a_picked_change_is_taken_at_once_with_the_keys_typed_before_it() {
+        let shown = at("page=2");
+        let mut waiting = WaitingChanges::default();
+        waiting.add(&shown, Change::Edit(Edit::Product("BI".into())));
+        let status = Change::Edit(Edit::Status(Some(AgreementStatus::Active)));
+        assert_eq!(waiting.add(&shown, status), Take::Now);
+        let taken = waiting.take(&shown).expect("the changes");
+        assert_eq!(query_text(&taken), "product=BI&status=ACTIVE");
+        assert_eq!(waiting.add(&taken, Change::Page(1)), Take::Now);
+        assert_eq!(waiting.take(&taken).map(|f| f.page), Some(1));
+    }
+
+    #[test]
+    fn changes_that_come_back_to_what_is_shown_are_nothing_to_take() {
+        let shown = at("product=BI");
+        let mut waiting = WaitingChanges::default();
+        waiting.add(&shown, Change::Edit(Edit::Product("B".into())));
+        waiting.add(&shown, Change::Edit(Edit::Product("BI".into())));
+        assert_eq!(waiting.take(&shown), None);
+        assert_eq!(waiting.add(&shown, Change::Page(0)), Take::Now);
+        assert_eq!(waiting.take(&shown), None, "the page shown already");
     }
 
     #[test]

@@ -12,7 +12,9 @@ use workbench_link::words::{duration_words, local_date};
 
 use crate::components::page_title::PageTitle;
 use crate::components::pager::Pager;
-use crate::pages::agreement_filters::{AgreementFilters, Edit, HistoryStep, IdFilter};
+use crate::pages::agreement_filters::{
+    AgreementFilters, Change, Edit, HistoryStep, IdFilter, Take, WaitingChanges,
+};
 use crate::state::use_app;
 
 /// /seller: the seller's agreements, found by the filters in the address.
@@ -75,20 +77,22 @@ fn count_words(total: usize) -> String {
     }
 }
 
-/// The filters the address holds, and the way to new ones: `go` moves the address to them,
-/// and everything drawn from the filters follows the address. Nothing else keeps them but
-/// for a moment: a keystroke's filters are shown at once, and the address takes them after
-/// the next paint, because writing the address (history's `replaceState`) took a third of
-/// a keystroke's time at 10,000 agreements, before the person saw the list change.
+/// The filters the address holds, and the way to change them: `go` takes a change, and
+/// everything drawn from the filters follows. Nothing else keeps them but for a moment. A
+/// typed change waits until the frame that shows the key is painted before the list takes
+/// it (`WaitingChanges`), because working out and drawing the list at 10,000 agreements is
+/// what kept that frame from the screen; the address takes the filters a paint after the
+/// list, because writing it (history's `replaceState`) took a third of that time.
 fn use_filters_in_address() -> FiltersInAddress {
     let query = use_query_map();
     let address = Memo::new(move |_| query.with(|q| AgreementFilters::from_query(|k| q.get(k))));
     let typed = RwSignal::new(None::<AgreementFilters>);
     let filters = Memo::new(move |_| typed.get().unwrap_or_else(|| address.get()));
+    let waiting = StoredValue::new(WaitingChanges::default());
     let navigate = use_navigate();
     // Whatever was typed last goes into the address; earlier keystrokes' flushes find it
     // already there.
-    let flush = Callback::new(move |()| {
+    let to_address = Callback::new(move |()| {
         // Gone from the page (Search opened an agreement): the address is no longer the
         // list's.
         let Some(next) = typed.try_get_untracked().flatten() else {
@@ -105,15 +109,25 @@ fn use_filters_in_address() -> FiltersInAddress {
         }
         typed.set(None);
     });
-    let go = Callback::new(move |next: AgreementFilters| {
-        if filters
-            .with_untracked(|shown| shown.step_to(&next))
-            .is_none()
-        {
-            return;
+    let take = move || {
+        let next = waiting.try_update_value(|w| filters.with_untracked(|shown| w.take(shown)));
+        if let Some(next) = next.flatten() {
+            typed.set(Some(next));
+            after_the_paint(move || _ = to_address.try_run(()));
         }
-        typed.set(Some(next));
-        after_the_paint(move || _ = flush.try_run(()));
+    };
+    let go = Callback::new(move |change: Change| {
+        let when =
+            waiting.try_update_value(|w| filters.with_untracked(|shown| w.add(shown, change)));
+        match when {
+            Some(Take::Now) => take(),
+            Some(Take::AfterThePaint) => after_the_paint(take),
+            Some(Take::AsPlanned) | None => {}
+        }
+    });
+    let flush = Callback::new(move |()| {
+        take();
+        to_address.run(());
     });
     FiltersInAddress { filters, go, flush }
 }
@@ -124,12 +138,12 @@ fn after_the_paint(then: impl FnOnce() + 'static) {
     request_animation_frame(move || set_timeout(then, std::time::Duration::ZERO));
 }
 
-/// The filters shown, `go` to new ones, and `flush`, which puts a keystroke's filters into
-/// the address at once, before the page leaves the list.
+/// The filters shown, `go` to change them, and `flush`, which makes the list and the
+/// address take every change at once, before Search reads the list or leaves it.
 #[derive(Clone, Copy)]
 struct FiltersInAddress {
     filters: Memo<AgreementFilters>,
-    go: Callback<AgreementFilters>,
+    go: Callback<Change>,
     flush: Callback<()>,
 }
 
@@ -191,7 +205,7 @@ fn mark_results_drawn(results: Memo<Page<Row>>) {
 #[component]
 fn FindAnAgreement(
     filters: Memo<AgreementFilters>,
-    go: Callback<AgreementFilters>,
+    go: Callback<Change>,
     flush: Callback<()>,
     results: Memo<Page<Row>>,
 ) -> impl IntoView {
@@ -201,10 +215,13 @@ fn FindAnAgreement(
     // A change to any filter takes back what Search said about the ID.
     let edit = move |edit: Edit| {
         not_found.set(false);
-        go.run(filters.with_untracked(|f| f.edited(edit)));
+        go.run(Change::Edit(edit));
     };
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
+        // Search reads all that was typed, and back from the agreement is the list as it
+        // was typed.
+        flush.run(());
         if !filters.with_untracked(AgreementFilters::names_an_agreement) {
             return;
         }
@@ -214,11 +231,7 @@ fn FindAnAgreement(
             row.map(|row| row.id.clone())
         });
         match only {
-            Some(id) => {
-                // Back from the agreement is the list as it was typed.
-                flush.run(());
-                navigate(&format!("/seller/agreements/{id}"), Default::default());
-            }
+            Some(id) => navigate(&format!("/seller/agreements/{id}"), Default::default()),
             None => not_found.set(true),
         }
     };
@@ -431,7 +444,7 @@ fn AgreementRow(row: Memo<Option<Row>>, now: Signal<DateTime<Utc>>) -> impl Into
 #[component]
 fn ResultPages(
     filters: Memo<AgreementFilters>,
-    go: Callback<AgreementFilters>,
+    go: Callback<Change>,
     results: Memo<Page<Row>>,
 ) -> impl IntoView {
     // The pager asks for a page by setting this signal, which nothing reads: each ask
@@ -439,7 +452,7 @@ fn ResultPages(
     let asked = RwSignal::new(filters.with_untracked(|f| f.page));
     Effect::watch(
         move || asked.get(),
-        move |page, _, _| go.run(filters.with_untracked(|f| f.on_page(*page))),
+        move |page, _, _| go.run(Change::Page(*page)),
         false,
     );
     view! {
