@@ -958,10 +958,9 @@ fn refund_form(book: &Book, now: DateTime<Utc>) -> RefundForm {
         invoice_id: invoice,
         refund_amount: "499.00".into(),
         currency: "USD".into(),
-        comments: format!(
-            "Please cancel this agreement effective {}.",
-            (now + Duration::days(7)).format("%Y-%m-%d")
-        ),
+        also_cancel: true,
+        effective_date: (now + Duration::days(7)).format("%Y-%m-%d").to_string(),
+        comments: "The buyer moved to the annual plan.".into(),
     }
 }
 

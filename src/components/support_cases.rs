@@ -6,9 +6,7 @@
 
 use leptos::prelude::*;
 use workbench_core::book::{Actor, DomainError, OpenSupportCase, ReplyToSupportCase};
-use workbench_core::families::support_case::{
-    cancel_effective_comment, Author, CaseStatus, FormField, RefundForm,
-};
+use workbench_core::families::support_case::{Author, CaseStatus, FormField, RefundForm};
 use workbench_core::key::SupportCaseId;
 use workbench_core::money::Currency;
 use workbench_link::words::local_time;
@@ -27,6 +25,8 @@ struct CaseFormFields {
     invoice: RwSignal<String>,
     amount: RwSignal<String>,
     currency: RwSignal<String>,
+    also_cancel: RwSignal<bool>,
+    effective: RwSignal<String>,
     comments: RwSignal<String>,
 }
 
@@ -40,6 +40,8 @@ impl CaseFormFields {
             invoice: RwSignal::new(String::new()),
             amount: RwSignal::new(String::new()),
             currency: RwSignal::new(Currency::USD.code().to_string()),
+            also_cancel: RwSignal::new(false),
+            effective: RwSignal::new(String::new()),
             comments: RwSignal::new(String::new()),
         }
     }
@@ -53,6 +55,8 @@ impl CaseFormFields {
             invoice_id: self.invoice.get_untracked(),
             refund_amount: self.amount.get_untracked(),
             currency: self.currency.get_untracked(),
+            also_cancel: self.also_cancel.get_untracked(),
+            effective_date: self.effective.get_untracked(),
             comments: self.comments.get_untracked(),
         }
     }
@@ -66,10 +70,12 @@ impl CaseFormFields {
             self.period,
             self.invoice,
             self.amount,
+            self.effective,
             self.comments,
         ] {
             field.set(String::new());
         }
+        self.also_cancel.set(false);
     }
 }
 
@@ -77,9 +83,7 @@ impl CaseFormFields {
 #[component]
 pub fn SupportCases() -> impl IntoView {
     let app = use_app();
-    let draft = CaseFormFields::new();
     let open = RwSignal::new(false);
-    let error = RwSignal::new(None::<Refusal>);
     let opened = RwSignal::new(None::<SupportCaseId>);
     let cases = Memo::new(move |_| {
         let seller = app.seller.get();
@@ -94,6 +98,41 @@ pub fn SupportCases() -> impl IntoView {
             ids.into_iter().rev().map(|(_, id)| id).collect::<Vec<_>>()
         })
     });
+    view! {
+        <section class="family" aria-labelledby="cases-heading">
+            <h2 id="cases-heading">"Support cases"</h2>
+            <p class="hint">"The legacy route: a refund or cancellation request that AWS Support processes for you."</p>
+            <p role="status" class="outcome" id="case-opened" tabindex="-1">{move || opened.get().map(|id| format!(
+                "Support case {id} is open. Keep its ID: AWS answers in the case, and you can reply below."
+            ))}</p>
+            <Show
+                when=move || open.get()
+                fallback=move || view! {
+                    <button type="button" on:click=move |_| { opened.set(None); open.set(true); }>"Request refund"</button>
+                }
+            >
+                <RequestRefundForm open opened/>
+            </Show>
+            <Show when=move || cases.with(Vec::is_empty)>
+                <p>"You have no support cases."</p>
+            </Show>
+            <For each=move || cases.get() key=|id| id.clone() let:id>
+                <CaseItem id=id/>
+            </For>
+        </section>
+    }
+}
+
+/// "Request refund": the form, kept as typed through a refusal, with the core's message
+/// beside the field it names. `opened` takes the new case's ID, and `open` closes the form.
+#[component]
+fn RequestRefundForm(
+    open: RwSignal<bool>,
+    opened: RwSignal<Option<SupportCaseId>>,
+) -> impl IntoView {
+    let app = use_app();
+    let draft = CaseFormFields::new();
+    let error = RwSignal::new(None::<Refusal>);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let Some(seller) = app.seller.get_untracked() else {
@@ -117,69 +156,101 @@ pub fn SupportCases() -> impl IntoView {
             }
         }
     };
-    let example = move || cancel_effective_comment(app.now.get().date_naive());
     view! {
-        <section class="family" aria-labelledby="cases-heading">
-            <h2 id="cases-heading">"Support cases"</h2>
-            <p class="hint">"The legacy route: a refund or cancellation request that AWS Support processes for you."</p>
-            <p role="status" class="outcome" id="case-opened" tabindex="-1">{move || opened.get().map(|id| format!(
-                "Support case {id} is open. Keep its ID: AWS answers in the case, and you can reply below."
-            ))}</p>
-            <Show
-                when=move || open.get()
-                fallback=move || view! {
-                    <button type="button" on:click=move |_| { opened.set(None); open.set(true); }>"Request refund"</button>
-                }
-            >
-                <form class="panel" novalidate on:submit=submit aria-labelledby="refund-form-heading">
-                    <h3 id="refund-form-heading">"Request refund"</h3>
-                    <div class="case-grid">
-                        <CaseField field=FormField::SubscriberAccount id="case-subscriber" value=draft.subscriber error=error
-                            hint="The buyer's 12-digit AWS account ID."/>
-                        <CaseField field=FormField::ProductId id="case-product" value=draft.product error=error hint="prod-…"/>
-                        <CaseField field=FormField::OfferId id="case-offer" value=draft.offer error=error hint="offer-…"/>
-                        <CaseField field=FormField::BillingPeriod id="case-period" value=draft.period error=error hint="The month billed, for example 2026-10."/>
-                        <CaseField field=FormField::Invoice id="case-invoice" value=draft.invoice error=error
-                            hint="The invoice reference of that billing period, which a refund is taken from. Without it, AWS asks for it."/>
-                        <div class="field">
-                            <label for="case-amount">"Refund amount"</label>
-                            <div class="amount-row">
-                                <input id="case-amount" type="text" inputmode="decimal" autocomplete="off"
-                                    aria-describedby="case-amount-hint case-amount-error"
-                                    aria-invalid=move || field_error(error, FormField::RefundAmount)().is_some().to_string()
-                                    prop:value=move || draft.amount.get() on:input=move |ev| draft.amount.set(event_target_value(&ev))/>
-                                <label class="visually-hidden" for="case-currency">"Currency"</label>
-                                <select id="case-currency" aria-describedby="case-amount-error"
-                                    prop:value=move || draft.currency.get() on:change=move |ev| draft.currency.set(event_target_value(&ev))>
-                                    {Currency::ALL.into_iter().map(|c| view! { <option value=c.code()>{c.code()}</option> }).collect_view()}
-                                </select>
-                            </div>
-                            <span class="hint" id="case-amount-hint">"Optional: leave empty to ask for a cancellation only."</span>
-                            <span class="field-error" id="case-amount-error">{move || field_error(error, FormField::RefundAmount)().or_else(field_error(error, FormField::Currency))}</span>
-                        </div>
-                        <div class="field wide">
-                            <label for="case-comments">"Comments"</label>
-                            <textarea id="case-comments" aria-describedby="case-comments-hint case-comments-error"
-                                aria-invalid=move || field_error(error, FormField::Comments)().is_some().to_string()
-                                prop:value=move || draft.comments.get() on:input=move |ev| draft.comments.set(event_target_value(&ev))></textarea>
-                            <span class="hint" id="case-comments-hint">{move || format!("What AWS should do, for example \"{}\"", example())}</span>
-                            <span class="field-error" id="case-comments-error">{field_error(error, FormField::Comments)}</span>
-                        </div>
-                    </div>
-                    <p class="field-error" role="alert">{move || error.with(|e| e.as_ref().map(summary))}</p>
-                    <div class="buttons">
-                        <button type="submit">"Open support case"</button>
-                        <button type="button" class="secondary" on:click=move |_| open.set(false)>"Close the form"</button>
-                    </div>
-                </form>
-            </Show>
-            <Show when=move || cases.with(Vec::is_empty)>
-                <p>"You have no support cases."</p>
-            </Show>
-            <For each=move || cases.get() key=|id| id.clone() let:id>
-                <CaseItem id=id/>
-            </For>
-        </section>
+        <form class="panel" novalidate on:submit=submit aria-labelledby="refund-form-heading">
+            <h3 id="refund-form-heading">"Request refund"</h3>
+            <div class="case-grid">
+                <CaseField field=FormField::SubscriberAccount id="case-subscriber" value=draft.subscriber error=error
+                    hint="The buyer's 12-digit AWS account ID."/>
+                <CaseField field=FormField::ProductId id="case-product" value=draft.product error=error hint="prod-…"/>
+                <CaseField field=FormField::OfferId id="case-offer" value=draft.offer error=error hint="offer-…"/>
+                <CaseField field=FormField::BillingPeriod id="case-period" value=draft.period error=error hint="The month billed, for example 2026-10."/>
+                <CaseField field=FormField::Invoice id="case-invoice" value=draft.invoice error=error
+                    hint="The invoice reference of that billing period, which a refund is taken from. Without it, AWS asks for it."/>
+                <RefundAmountField draft error/>
+                <CancelFields draft error/>
+                <CommentsField draft error/>
+            </div>
+            <p class="field-error" role="alert">{move || error.with(|e| e.as_ref().map(summary))}</p>
+            <div class="buttons">
+                <button type="submit">"Open support case"</button>
+                <button type="button" class="secondary" on:click=move |_| open.set(false)>"Close the form"</button>
+            </div>
+        </form>
+    }
+}
+
+/// The refund's amount and currency; empty for a cancellation alone.
+#[component]
+fn RefundAmountField(draft: CaseFormFields, error: RwSignal<Option<Refusal>>) -> impl IntoView {
+    view! {
+        <div class="field">
+            <label for="case-amount">"Refund amount"</label>
+            <div class="amount-row">
+                <input id="case-amount" type="text" inputmode="decimal" autocomplete="off"
+                    aria-describedby="case-amount-hint case-amount-error"
+                    aria-invalid=move || field_error(error, FormField::RefundAmount)().is_some().to_string()
+                    prop:value=move || draft.amount.get() on:input=move |ev| draft.amount.set(event_target_value(&ev))/>
+                <label class="visually-hidden" for="case-currency">"Currency"</label>
+                <select id="case-currency" aria-describedby="case-amount-error"
+                    prop:value=move || draft.currency.get() on:change=move |ev| draft.currency.set(event_target_value(&ev))>
+                    {Currency::ALL.into_iter().map(|c| view! { <option value=c.code()>{c.code()}</option> }).collect_view()}
+                </select>
+            </div>
+            <span class="hint" id="case-amount-hint">"Optional: leave empty to ask for a cancellation only."</span>
+            <span class="field-error" id="case-amount-error">{move || field_error(error, FormField::RefundAmount)().or_else(field_error(error, FormField::Currency))}</span>
+        </div>
+    }
+}
+
+/// "Also cancel this agreement" and, once ticked, the date it is to take effect.
+#[component]
+fn CancelFields(draft: CaseFormFields, error: RwSignal<Option<Refusal>>) -> impl IntoView {
+    let box_error = field_error(error, FormField::AlsoCancel);
+    let date_error = field_error(error, FormField::EffectiveDate);
+    view! {
+        <div class="field confirm-check">
+            <label>
+                <input type="checkbox" id="case-cancel" aria-describedby="case-cancel-hint case-cancel-error"
+                    aria-invalid=move || box_error().is_some().to_string()
+                    prop:checked=move || draft.also_cancel.get()
+                    on:change=move |ev| draft.also_cancel.set(event_target_checked(&ev))/>
+                " " {FormField::AlsoCancel.label()}
+            </label>
+            <span class="hint" id="case-cancel-hint">"AWS processes a cancellation after the current billing cycle, and on the effective date when that is later."</span>
+            <span class="field-error" id="case-cancel-error">{box_error}</span>
+        </div>
+        <Show when=move || draft.also_cancel.get()>
+            <div class="field">
+                <label for="case-effective">{FormField::EffectiveDate.label()}</label>
+                <input id="case-effective" type="date" aria-describedby="case-effective-error"
+                    aria-invalid=move || date_error().is_some().to_string()
+                    prop:value=move || draft.effective.get() on:input=move |ev| draft.effective.set(event_target_value(&ev))/>
+                <span class="field-error" id="case-effective-error">{date_error}</span>
+            </div>
+        </Show>
+    }
+}
+
+/// What the seller adds to the case, under the sentence the form writes for a cancellation.
+#[component]
+fn CommentsField(draft: CaseFormFields, error: RwSignal<Option<Refusal>>) -> impl IntoView {
+    let message = field_error(error, FormField::Comments);
+    let sentence = move || {
+        draft.also_cancel.track();
+        draft.effective.track();
+        let sentence = draft.form().cancellation_sentence();
+        sentence.map(|s| format!("The case begins: \"{s}\""))
+    };
+    view! {
+        <div class="field wide">
+            <label for="case-comments">{FormField::Comments.label()}</label>
+            <textarea id="case-comments" aria-describedby="case-comments-hint case-comments-error"
+                aria-invalid=move || message().is_some().to_string()
+                prop:value=move || draft.comments.get() on:input=move |ev| draft.comments.set(event_target_value(&ev))></textarea>
+            <span class="hint" id="case-comments-hint">{move || sentence().unwrap_or_else(|| "Optional: context for AWS.".into())}</span>
+            <span class="field-error" id="case-comments-error">{message}</span>
+        </div>
     }
 }
 

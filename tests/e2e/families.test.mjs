@@ -277,7 +277,9 @@ describe('Legacy support cases', () => {
     await section.getByLabel('Billing period').fill('2026-10');
     await section.getByLabel('Invoice').fill('2028746231');
     await section.getByLabel('Refund amount').fill('12.50');
-    await section.getByLabel('Comments').fill(`Please cancel this agreement effective 2026-12-01. ${XSS}`);
+    await section.getByRole('checkbox', { name: 'Also cancel this agreement' }).check();
+    await section.getByLabel('Effective date').fill('2027-01-01');
+    await section.getByLabel('Additional comments').fill(XSS);
     await section.getByRole('button', { name: 'Open support case' }).click();
 
     const opened = section.getByRole('status').filter({ hasText: /Support case case-\d+ is open/ });
@@ -285,7 +287,8 @@ describe('Legacy support cases', () => {
     const item = section.getByRole('article', { name: `Support case ${id}` });
     await item.getByText('Pending', { exact: true }).waitFor();
     await item.getByText('12.50 USD').waitFor();
-    await item.getByText(`Please cancel this agreement effective 2026-12-01. ${XSS}`).waitFor();
+    await item.getByText('Please cancel this agreement effective 2027-01-01.').waitFor();
+    await item.getByText(XSS).waitFor();
     const stored = await storedRecord(page, `cw.case.${id}`);
     assert.equal(stored.status, 'Pending');
     assert.equal(await page.evaluate(() => window.__pwned), undefined, 'typed text is shown, never run');

@@ -31,7 +31,8 @@ async function globexBiCloud(page) {
   return { id: record.agreement.id, invoice: record.invoices.at(-1) };
 }
 
-async function openCase(section, { invoice, amount, comments }) {
+/** Opens a case from the form; `cancelOn` ticks "Also cancel this agreement" with that date. */
+async function openCase(section, { invoice, amount, cancelOn, comments = '' }) {
   await section.getByRole('button', { name: 'Request refund' }).click();
   await section.getByLabel('Subscriber account').fill(GLOBEX);
   await section.getByLabel('Product ID').fill('prod-nwbicloud');
@@ -39,11 +40,28 @@ async function openCase(section, { invoice, amount, comments }) {
   await section.getByLabel('Billing period').fill('2026-11');
   await section.getByLabel('Invoice').fill(invoice);
   await section.getByLabel('Refund amount').fill(amount);
-  await section.getByLabel('Comments').fill(comments);
+  if (cancelOn) {
+    await section.getByRole('checkbox', { name: 'Also cancel this agreement' }).check();
+    await section.getByLabel('Effective date').fill(cancelOn);
+  }
+  await section.getByLabel('Additional comments').fill(comments);
   await section.getByRole('button', { name: 'Open support case' }).click();
   const opened = section.getByRole('status').filter({ hasText: /Support case case-\d+ is open/ });
   const id = (await opened.textContent()).match(/case-\d+/)[0];
   return { id, item: section.getByRole('article', { name: `Support case ${id}` }) };
+}
+
+/**
+ * A stored record once `ready` holds of it: what the clock moves is written after the page
+ * shows it, in batches. The last read is returned either way, for the assertion to name.
+ */
+async function storedOnce(page, key, ready) {
+  let record = await storedRecord(page, key);
+  for (let i = 0; i < 50 && !ready(record); i++) {
+    await page.waitForTimeout(100);
+    record = await storedRecord(page, key);
+  }
+  return record;
 }
 
 /** Five weeks on the simulated clock: past the end of any billing cycle. */
@@ -59,8 +77,9 @@ describe('Legacy support cases move with the clock', () => {
     const { id, item } = await openCase(section, {
       invoice: agreement.invoice.id,
       amount: '100.00',
-      comments: 'Please cancel this agreement effective 2027-01-01.',
+      cancelOn: '2027-01-01',
     });
+    await item.getByText('Please cancel this agreement effective 2027-01-01.').waitFor();
     await item.getByText('Pending', { exact: true }).waitFor();
     await item.getByText(/^AWS processes it on .+\.$/).waitFor();
     await page.getByRole('button', { name: '+1 day' }).click();
@@ -71,10 +90,10 @@ describe('Legacy support cases move with the clock', () => {
     await item.getByText(/The case has been processed\. Agreement .+ is cancelled\. 100\.00 USD is refunded on invoice \d+\..*within 24 to 48 hours.*up to 5 business days/).waitFor();
     assert.equal(await item.getByText(/^AWS processes it on/).count(), 0);
     assert.equal(await item.getByRole('button', { name: 'Send reply' }).count(), 0);
-    const stored = await storedRecord(page, `cw.case.${id}`);
+    const stored = await storedOnce(page, `cw.case.${id}`, (c) => c.status === 'Completed');
     assert.equal(stored.status, 'Completed');
     assert.equal(stored.outcome.agreement, agreement.id);
-    const record = await storedRecord(page, `cw.agreement.${agreement.id}`);
+    const record = await storedOnce(page, `cw.agreement.${agreement.id}`, (r) => r.agreement.status === 'CANCELLED');
     assert.equal(record.agreement.status, 'CANCELLED');
     assert.equal(record.invoices.at(-1).refunded_minor, agreement.invoice.refunded_minor + 10000);
     assert.ok(record.history.some((h) => h.reason === `Support case ${id}` && /Cancelled the agreement/.test(h.action)));
@@ -95,7 +114,7 @@ describe('Legacy support cases move with the clock', () => {
     const { id, item } = await openCase(section, {
       invoice: '',
       amount: '',
-      comments: 'Please cancel this agreement effective 2027-01-01.',
+      cancelOn: '2027-01-01',
     });
     await item.getByText('Pending', { exact: true }).waitFor();
     await fiveWeeksLater(page);
@@ -109,13 +128,47 @@ describe('Legacy support cases move with the clock', () => {
     await item.getByText(/^AWS processes it on .+\.$/).waitFor();
     await page.getByRole('button', { name: '+1 day' }).click();
     await item.getByText('Completed', { exact: true }).waitFor();
-    const stored = await storedRecord(page, `cw.case.${id}`);
+    const stored = await storedOnce(page, `cw.case.${id}`, (c) => c.status === 'Completed');
     assert.deepEqual(stored.replies.map((r) => [r.author, r.text.slice(0, 15)]), [
       ['Aws', 'Which invoice o'],
       ['Seller', 'It is invoice 2'],
       ['Aws', 'The case has be'],
     ]);
-    assert.equal((await storedRecord(page, `cw.agreement.${agreement.id}`)).agreement.status, 'CANCELLED');
+    assert.equal((await storedOnce(page, `cw.agreement.${agreement.id}`, (r) => r.agreement.status === 'CANCELLED')).agreement.status, 'CANCELLED');
+    await context.close();
+  });
+
+  test('a refund whose comments say not to cancel refunds and leaves the agreement active: only the box asks for a cancellation', async () => {
+    const { page, context } = await sellerConsole('/seller/support');
+    const agreement = await globexBiCloud(page);
+    const section = page.getByRole('region', { name: 'Support cases' });
+    const { item } = await openCase(section, {
+      invoice: agreement.invoice.id,
+      amount: '25.00',
+      comments: 'Refund of the November charge only. Please do NOT cancel this agreement; the buyer keeps using it.',
+    });
+    await fiveWeeksLater(page);
+    await item.getByText('Completed', { exact: true }).waitFor();
+    await item.getByText(/^The case has been processed\. 25\.00 USD is refunded on invoice/).waitFor();
+    const refunded = agreement.invoice.refunded_minor + 2500;
+    const record = await storedOnce(page, `cw.agreement.${agreement.id}`, (r) => r.invoices.at(-1).refunded_minor === refunded);
+    assert.equal(record.agreement.status, 'ACTIVE');
+    assert.equal(record.invoices.at(-1).refunded_minor, refunded);
+    await context.close();
+  });
+
+  test('a cancellation is processed on its effective date when that falls after the billing cycle', async () => {
+    const { page, context } = await sellerConsole('/seller/support');
+    const agreement = await globexBiCloud(page);
+    const section = page.getByRole('region', { name: 'Support cases' });
+    const { id, item } = await openCase(section, { invoice: agreement.invoice.id, amount: '', cancelOn: '2027-02-15' });
+    await fiveWeeksLater(page);
+    await item.getByText('Pending', { exact: true }).waitFor();
+    assert.equal((await storedRecord(page, `cw.agreement.${agreement.id}`)).agreement.status, 'ACTIVE');
+    assert.equal((await storedRecord(page, `cw.case.${id}`)).cancel_effective, '2027-02-15');
+    await fiveWeeksLater(page);
+    await item.getByText('Completed', { exact: true }).waitFor();
+    assert.equal((await storedOnce(page, `cw.agreement.${agreement.id}`, (r) => r.agreement.status === 'CANCELLED')).agreement.status, 'CANCELLED');
     await context.close();
   });
 
@@ -127,12 +180,20 @@ describe('Legacy support cases move with the clock', () => {
     await section.getByLabel('Product ID').fill('prod-nwbicloud');
     await section.getByLabel('Offer ID').fill('offer-nwbicloudpub');
     await section.getByLabel('Billing period').fill('last month');
-    await section.getByLabel('Comments').fill('Please cancel this agreement effective 2027-01-01.');
+    await section.getByRole('checkbox', { name: 'Also cancel this agreement' }).check();
+    await section.getByLabel('Additional comments').fill('The buyer asked for it.');
     await section.getByRole('button', { name: 'Open support case' }).click();
     await section.locator('#case-period-error').getByText('Enter the billing period as a month, for example 2026-10.').waitFor();
     assert.equal(await section.getByLabel('Billing period').getAttribute('aria-invalid'), 'true');
     assert.equal(await section.getByLabel('Billing period').inputValue(), 'last month');
-    assert.equal(await section.getByLabel('Comments').inputValue(), 'Please cancel this agreement effective 2027-01-01.');
+    assert.equal(await section.getByLabel('Additional comments').inputValue(), 'The buyer asked for it.');
+
+    await section.getByLabel('Billing period').fill('2026-11');
+    await section.getByRole('button', { name: 'Open support case' }).click();
+    await section.locator('#case-effective-error').getByText('Enter the date the cancellation takes effect, for example 2026-12-31.').waitFor();
+    await section.getByLabel('Effective date').fill('2027-01-01');
+    await section.getByText('The case begins: "Please cancel this agreement effective 2027-01-01."').waitFor();
+    assert.ok(await section.getByRole('checkbox', { name: 'Also cancel this agreement' }).isChecked());
     await context.close();
   });
 });

@@ -9,9 +9,7 @@
 use super::record::AgreementRecord;
 use super::records::Records;
 use crate::agreement::AgreementStatus;
-use crate::families::support_case::{
-    billing_cycle_end, CaseQuestion, CaseRefund, Plan, SupportCase,
-};
+use crate::families::support_case::{CaseQuestion, CaseRefund, Plan, SupportCase};
 use crate::ids::AgreementId;
 use crate::money::{Currency, Money};
 
@@ -70,9 +68,7 @@ impl SupportCase {
         let cancel = self.asks_cancellation();
         let amount = self.sellers_replies().find_map(amount_in).or(self.refund);
         if !cancel && amount.is_none() {
-            return Err(CaseQuestion::NothingAsked {
-                cycle_end: billing_cycle_end(self.opened_at).date_naive(),
-            });
+            return Err(CaseQuestion::NothingAsked);
         }
         let invoice = self
             .sellers_replies()

@@ -18,9 +18,14 @@
 //!
 //! Readings of the seed:
 //! - The billing cycle is the calendar month (UTC) the case was opened in, as AWS bills.
-//! - AWS reads what the seller wrote as a person would: the comments ask for a cancellation
-//!   when they say "cancel"; a reply supplies an agreement ID, an invoice reference or an
-//!   amount followed by its currency code ("12.50 USD"), the latest reply first.
+//! - Whether to cancel, and from when, are fields of the form ("Also cancel this agreement",
+//!   "Effective date"), never read from free text: a comment saying "do NOT cancel" once
+//!   cancelled an agreement. The form writes the seed's sentence ("Please cancel this
+//!   agreement effective <date>.") at the head of the comments itself. AWS processes a
+//!   cancellation after the current billing cycle, and on the asked date when that is later.
+//!   A case stored before these fields asks no cancellation.
+//! - A reply answers AWS's question with an agreement ID, an invoice reference or an amount
+//!   followed by its currency code ("12.50 USD"), the latest reply first.
 //! - The billing period and the invoice reference are part of what the form asks the
 //!   seller to provide. The form takes the billing period as a month and lets the invoice be left out
 //!   for a cancellation alone, as before; AWS then asks for it (Action Required).
@@ -99,6 +104,13 @@ pub struct RefundForm {
     pub invoice_id: String,
     pub refund_amount: String,
     pub currency: String,
+    /// "Also cancel this agreement".
+    #[serde(default)]
+    pub also_cancel: bool,
+    /// The date the cancellation is to take effect, `YYYY-MM-DD` (a date input's value).
+    #[serde(default)]
+    pub effective_date: String,
+    /// What the seller adds; the case's comments begin with the cancellation's sentence.
     pub comments: String,
 }
 
@@ -125,6 +137,10 @@ pub struct SupportCase {
     pub billing_period: String,
     pub invoice_id: String,
     pub refund: Option<Money>,
+    /// The date the seller asked the cancellation to take effect; none when the case asks
+    /// no cancellation (and in cases stored before the form asked it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cancel_effective: Option<NaiveDate>,
     pub comments: String,
     pub status: CaseStatus,
     pub opened_at: DateTime<Utc>,
@@ -174,12 +190,14 @@ pub enum FormField {
     Invoice,
     RefundAmount,
     Currency,
+    AlsoCancel,
+    EffectiveDate,
     Comments,
     Reply,
 }
 
 impl FormField {
-    pub const ALL: [FormField; 9] = [
+    pub const ALL: [FormField; 11] = [
         FormField::SubscriberAccount,
         FormField::ProductId,
         FormField::OfferId,
@@ -187,6 +205,8 @@ impl FormField {
         FormField::Invoice,
         FormField::RefundAmount,
         FormField::Currency,
+        FormField::AlsoCancel,
+        FormField::EffectiveDate,
         FormField::Comments,
         FormField::Reply,
     ];
@@ -201,7 +221,9 @@ impl FormField {
             FormField::Invoice => "Invoice",
             FormField::RefundAmount => "Refund amount",
             FormField::Currency => "Currency",
-            FormField::Comments => "Comments",
+            FormField::AlsoCancel => "Also cancel this agreement",
+            FormField::EffectiveDate => "Effective date",
+            FormField::Comments => "Additional comments",
             FormField::Reply => "Reply",
         }
     }
@@ -211,6 +233,50 @@ fn problem(field: FormField, message: impl Into<String>) -> FormError {
     FormError {
         field,
         message: message.into(),
+    }
+}
+
+impl RefundForm {
+    /// The sentence the case's comments begin with, once the form asks a cancellation on a
+    /// date: for the form to show before the case is opened.
+    pub fn cancellation_sentence(&self) -> Option<String> {
+        let date = self.also_cancel.then(|| typed_date(&self.effective_date));
+        date.flatten().map(cancel_effective_comment)
+    }
+}
+
+fn typed_date(text: &str) -> Option<NaiveDate> {
+    NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").ok()
+}
+
+/// The effective date typed (`YYYY-MM-DD`), which cannot be before the day the case opens.
+fn effective_date(text: &str, now: DateTime<Utc>) -> Result<NaiveDate, FormError> {
+    let date = typed_date(text).ok_or_else(|| {
+        problem(
+            FormField::EffectiveDate,
+            "Enter the date the cancellation takes effect, for example 2026-12-31.",
+        )
+    })?;
+    let today = now.date_naive();
+    if date < today {
+        return Err(problem(
+            FormField::EffectiveDate,
+            format!(
+                "The effective date cannot be before today, {}.",
+                today.format("%Y-%m-%d")
+            ),
+        ));
+    }
+    Ok(date)
+}
+
+/// The case's comments: the seed's sentence for a cancellation, then what the seller added.
+fn case_comments(cancel_effective: Option<NaiveDate>, added: &str) -> String {
+    let added = added.trim();
+    match cancel_effective {
+        None => added.to_string(),
+        Some(date) if added.is_empty() => cancel_effective_comment(date),
+        Some(date) => format!("{}\n\n{added}", cancel_effective_comment(date)),
     }
 }
 
@@ -267,16 +333,21 @@ impl SupportCase {
                     .map_err(|e| problem(FormField::RefundAmount, e.to_string()))?,
             )
         };
-        if form.comments.trim().is_empty() {
+        let cancel_effective = form
+            .also_cancel
+            .then(|| effective_date(&form.effective_date, now))
+            .transpose()?;
+        if cancel_effective.is_none() && refund.is_none() {
             return Err(problem(
-                FormField::Comments,
-                "Say what AWS should do, for example \"Please cancel this agreement effective 2026-12-01.\"",
+                FormField::AlsoCancel,
+                "Ask AWS for something: tick \"Also cancel this agreement\", enter a refund amount, or both.",
             ));
         }
-        if form.comments.chars().count() > COMMENTS_MAX {
+        let comments = case_comments(cancel_effective, &form.comments);
+        if comments.chars().count() > COMMENTS_MAX {
             return Err(problem(
                 FormField::Comments,
-                format!("Comments can be at most {COMMENTS_MAX} characters."),
+                format!("The comments can be at most {COMMENTS_MAX} characters, the cancellation's sentence included."),
             ));
         }
         Ok(SupportCase {
@@ -288,7 +359,8 @@ impl SupportCase {
             billing_period: form.billing_period.trim().to_string(),
             invoice_id: form.invoice_id.trim().to_string(),
             refund,
-            comments: form.comments.clone(),
+            cancel_effective,
+            comments,
             status: CaseStatus::Pending,
             opened_at: now,
             replies: Vec::new(),
@@ -297,11 +369,15 @@ impl SupportCase {
         })
     }
 
-    /// When AWS reads the case next: at the end of the billing cycle it was opened in, or a
-    /// day after the seller's answer if that is later. Only a Pending case waits for AWS.
+    /// When AWS reads the case next: at the end of the billing cycle it was opened in, on
+    /// the cancellation's effective date if that is later, or a day after the seller's
+    /// answer if that is later still. Only a Pending case waits for AWS.
     pub fn due_at(&self) -> Option<DateTime<Utc>> {
         (self.status == CaseStatus::Pending).then(|| {
-            let cycle_end = billing_cycle_end(self.opened_at);
+            let effective = self.cancel_effective.map(|date| {
+                Utc.from_utc_datetime(&date.and_hms_opt(0, 0, 0).expect("midnight exists"))
+            });
+            let cycle_end = billing_cycle_end(self.opened_at).max(effective.unwrap_or_default());
             self.answered_at
                 .map_or(cycle_end, |at| cycle_end.max(at + ANSWER_READ_WITHIN))
         })
@@ -324,8 +400,7 @@ impl SupportCase {
 
     /// Whether the seller asked for the agreement to be cancelled.
     pub fn asks_cancellation(&self) -> bool {
-        self.sellers_words()
-            .any(|text| text.to_lowercase().contains("cancel"))
+        self.cancel_effective.is_some()
     }
 
     /// The seller answers the case; an answer to "Action Required" puts it back to Pending.
@@ -428,12 +503,11 @@ pub(crate) enum CaseQuestion {
         offer: OfferId,
     },
     #[error(
-        "Your case does not say what to do. Reply asking for the cancellation (for example \
-         \"{}\") or with the amount to refund and its currency (for example \"Refund 10.00 \
-         USD\").",
-        cancel_effective_comment(*.cycle_end)
+        "Your case asks neither for a cancellation nor for a refund. Reply with the amount to \
+         refund and its currency (for example \"Refund 10.00 USD\"), or open a new case with \
+         \"Also cancel this agreement\" ticked."
     )]
-    NothingAsked { cycle_end: NaiveDate },
+    NothingAsked,
     #[error(
         "Which invoice of agreement {agreement} is this case about? Reply with its invoice \
          reference ({}).",
@@ -529,7 +603,9 @@ mod tests {
             invoice_id: "inv-7".into(),
             refund_amount: "120.00".into(),
             currency: "USD".into(),
-            comments: "Please cancel this agreement effective 2026-12-01.".into(),
+            also_cancel: true,
+            effective_date: "2026-12-01".into(),
+            comments: String::new(),
         }
     }
 
@@ -568,12 +644,12 @@ mod tests {
             FormField::RefundAmount
         );
         let mut f = form();
-        f.comments = " ".into();
+        f.effective_date = "1 December".into();
         assert_eq!(
             SupportCase::open(seller(), &f, "c".into(), now())
                 .unwrap_err()
                 .field,
-            FormField::Comments
+            FormField::EffectiveDate
         );
     }
 
@@ -602,10 +678,25 @@ mod tests {
             refused(|f| f.refund_amount = "-5".into()),
             FormField::RefundAmount
         );
-        assert_eq!(refused(|f| f.comments = "".into()), FormField::Comments);
         assert_eq!(
-            refused(|f| f.comments = "x".repeat(COMMENTS_MAX + 1)),
-            FormField::Comments
+            refused(|f| f.effective_date = "".into()),
+            FormField::EffectiveDate
+        );
+        assert_eq!(
+            refused(|f| f.effective_date = "2026-10-31".into()),
+            FormField::EffectiveDate
+        );
+        assert_eq!(
+            refused(|f| {
+                f.also_cancel = false;
+                f.refund_amount = "".into();
+            }),
+            FormField::AlsoCancel
+        );
+        assert_eq!(
+            refused(|f| f.comments = "x".repeat(COMMENTS_MAX)),
+            FormField::Comments,
+            "the cancellation's sentence counts"
         );
         let mut case = SupportCase::open(seller(), &form(), "c".into(), now()).unwrap();
         assert_eq!(case.reply(" ", now()).unwrap_err().field, FormField::Reply);
@@ -652,12 +743,10 @@ mod tests {
                     .to_string(),
             ),
             (
-                CaseQuestion::NothingAsked {
-                    cycle_end: NaiveDate::from_ymd_opt(2026, 12, 1).unwrap(),
-                },
-                "Your case does not say what to do. Reply asking for the cancellation (for \
-                 example \"Please cancel this agreement effective 2026-12-01.\") or with the \
-                 amount to refund and its currency (for example \"Refund 10.00 USD\")."
+                CaseQuestion::NothingAsked,
+                "Your case asks neither for a cancellation nor for a refund. Reply with the \
+                 amount to refund and its currency (for example \"Refund 10.00 USD\"), or open \
+                 a new case with \"Also cancel this agreement\" ticked."
                     .to_string(),
             ),
             (
@@ -743,7 +832,6 @@ mod tests {
         let mut f = form();
         f.refund_amount = String::new();
         f.invoice_id = String::new();
-        f.comments = cancel_effective_comment(NaiveDate::from_ymd_opt(2026, 12, 1).unwrap());
         let case = SupportCase::open(seller(), &f, "c".into(), now()).unwrap();
         assert_eq!(case.refund, None);
         assert_eq!(
@@ -758,6 +846,48 @@ mod tests {
                 .field,
             FormField::Invoice
         );
+    }
+
+    #[test]
+    fn the_form_writes_the_cancellations_sentence_before_what_the_seller_adds() {
+        let mut f = form();
+        f.effective_date = " 2026-12-15 ".into();
+        f.comments = "  The buyer moved to the annual plan. ".into();
+        let case = SupportCase::open(seller(), &f, "c".into(), now()).unwrap();
+        assert_eq!(case.cancel_effective, NaiveDate::from_ymd_opt(2026, 12, 15));
+        assert_eq!(
+            case.comments,
+            "Please cancel this agreement effective 2026-12-15.\n\nThe buyer moved to the annual plan."
+        );
+        f.also_cancel = false;
+        let case = SupportCase::open(seller(), &f, "c".into(), now()).unwrap();
+        assert_eq!(
+            case.cancel_effective, None,
+            "the date of an unticked box is ignored"
+        );
+        assert_eq!(case.comments, "The buyer moved to the annual plan.");
+        assert_eq!(f.cancellation_sentence(), None);
+        f.also_cancel = true;
+        assert_eq!(
+            f.cancellation_sentence().as_deref(),
+            Some("Please cancel this agreement effective 2026-12-15.")
+        );
+        f.effective_date = "15/12/2026".into();
+        assert_eq!(f.cancellation_sentence(), None);
+    }
+
+    #[test]
+    fn only_the_box_asks_for_a_cancellation_never_the_words_of_the_comments() {
+        let mut f = form();
+        f.also_cancel = false;
+        f.comments = "Refund of the November charge only. Please cancel nothing.".into();
+        let case = SupportCase::open(seller(), &f, "c".into(), now()).unwrap();
+        assert!(!case.asks_cancellation());
+        let mut f = form();
+        f.comments = "The buyer asked for it.".into();
+        assert!(SupportCase::open(seller(), &f, "c".into(), now())
+            .unwrap()
+            .asks_cancellation());
     }
 
     #[test]
@@ -807,16 +937,24 @@ mod tests {
             amount in ".{0,12}",
             currency in ".{0,4}",
             comments in ".{0,40}",
+            effective in ".{0,12}",
+            also_cancel in any::<bool>(),
         ) {
             let f = RefundForm {
                 subscriber_account: account,
                 refund_amount: amount,
                 currency,
                 comments,
+                effective_date: effective,
+                also_cancel,
                 ..form()
             };
             match SupportCase::open(seller(), &f, "c".into(), now()) {
-                Ok(case) => prop_assert!(case.refund.is_none_or(|m| m.minor > 0)),
+                Ok(case) => {
+                    prop_assert!(case.refund.is_none_or(|m| m.minor > 0));
+                    prop_assert_eq!(case.asks_cancellation(), also_cancel);
+                    prop_assert!(case.cancel_effective.is_none_or(|d| d >= now().date_naive()));
+                }
                 Err(e) => prop_assert!(!e.field.label().is_empty() && !e.message.is_empty()),
             }
         }
@@ -872,7 +1010,9 @@ mod tests {
                 invoice_id: invoice.into(),
                 refund_amount: amount.into(),
                 currency: "USD".into(),
-                comments: "Please cancel this agreement effective 2026-12-01.".into(),
+                also_cancel: true,
+                effective_date: "2026-11-20".into(),
+                comments: String::new(),
             }
         }
 
@@ -1062,6 +1202,58 @@ mod tests {
             let record = agreement_of(&book);
             assert_eq!(record.agreement.status, AgreementStatus::Active);
             assert!(record.check().is_ok());
+        }
+
+        #[test]
+        fn a_refund_whose_comments_say_do_not_cancel_refunds_and_leaves_the_agreement_active() {
+            let mut book = book();
+            let mut form = asking("120.00", "inv-1");
+            form.also_cancel = false;
+            form.comments = "Refund of the November charge only. Please do NOT cancel this \
+                             agreement; the buyer keeps using it."
+                .into();
+            let id = open(&mut book, &form);
+            book.advance_to(december_first());
+            let done = case(&book, &id);
+            assert_eq!(done.status, CaseStatus::Completed);
+            assert!(
+                !last_word_of_aws(done).contains("cancelled"),
+                "{}",
+                last_word_of_aws(done)
+            );
+            assert_eq!(done.outcome.as_ref().map(|o| o.cancelled), Some(false));
+            let record = agreement_of(&book);
+            assert_eq!(record.agreement.status, AgreementStatus::Active);
+            assert_eq!(record.invoices[0].refunded_minor, 12_000);
+        }
+
+        #[test]
+        fn a_cancellation_is_processed_on_its_effective_date_when_that_is_after_the_cycle() {
+            let mut book = book();
+            let mut form = asking("", "inv-1");
+            form.effective_date = "2026-12-15".into();
+            let id = open(&mut book, &form);
+            let effective = Utc.with_ymd_and_hms(2026, 12, 15, 0, 0, 0).unwrap();
+            assert_eq!(book.next_due(), Some(effective));
+            book.advance_to(effective - Duration::seconds(1));
+            assert_eq!(case(&book, &id).status, CaseStatus::Pending);
+            assert_eq!(
+                agreement_of(&book).agreement.status,
+                AgreementStatus::Active
+            );
+            book.advance_to(effective);
+            assert_eq!(case(&book, &id).status, CaseStatus::Completed);
+            assert_eq!(
+                agreement_of(&book).agreement.status,
+                AgreementStatus::Cancelled
+            );
+        }
+
+        #[test]
+        fn an_effective_date_inside_the_cycle_waits_for_the_cycle_to_end() {
+            let mut book = book();
+            open(&mut book, &asking("", "inv-1"));
+            assert_eq!(book.next_due(), Some(december_first()));
         }
 
         #[test]
