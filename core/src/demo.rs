@@ -1061,7 +1061,8 @@ mod tests {
     use crate::cancellation::{CancellationRequest, RequestStatus};
 
     #[test]
-    fn the_demo_support_case_completes_once_answered_at_the_end_of_its_billing_cycle() {
+    fn the_demo_support_case_completes_once_the_seller_and_then_the_buyer_answer() {
+        use crate::book::AnswerSupportCase;
         use crate::families::support_case::{billing_cycle_end, CaseStatus};
         for seed in [0, 7, 123_456_789] {
             let mut book = demo_book_from_seed(seed, demo_now());
@@ -1085,6 +1086,20 @@ mod tests {
             let cycle_end = billing_cycle_end(book.support_cases[&id].record.opened_at);
             assert_eq!(book.support_cases[&id].record.due_at(), Some(cycle_end));
             book.advance_to(cycle_end);
+            let case = &book.support_cases[&id].record;
+            assert!(
+                case.awaiting_buyer.is_some(),
+                "a contract: {:?}",
+                case.replies.last()
+            );
+            let answer = AnswerSupportCase {
+                case: id.clone(),
+                approve: true,
+            };
+            let buyer = Actor::Buyer(case.subscriber.clone());
+            book.apply(answer, &buyer, cycle_end, &mut SequentialIds::default())
+                .unwrap();
+            book.advance_to(cycle_end + Duration::days(1));
             let case = &book.support_cases[&id].record;
             assert_eq!(
                 case.status,

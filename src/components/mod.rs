@@ -7,6 +7,7 @@ pub mod apply_receipt;
 pub mod approve_or_reject;
 pub mod aws_cli;
 pub mod aws_import;
+pub mod case_approvals;
 pub mod clock_control;
 pub mod clock_face;
 pub mod copy_text;

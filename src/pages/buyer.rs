@@ -46,6 +46,7 @@ pub fn BuyerPage() -> impl IntoView {
         </div>
         {move || buyer.get().map(|account| view! {
             <PendingRequests account=account.clone()/>
+            <crate::components::case_approvals::CaseApprovals account=account.clone()/>
             <BuyerAgreements account=account.clone()/>
             <crate::components::support_refunds::RefundsFromAws account=account.clone()/>
             <crate::components::family_actions::FamilyActions account=account.clone()/>

@@ -64,13 +64,31 @@ async function storedOnce(page, key, ready) {
   return record;
 }
 
+/**
+ * The buyer approves the cancellation AWS asks them about on case `id`, in their own view;
+ * back on the seller's cases, a day passes for AWS to read the case again.
+ */
+async function buyerApproves(page, id) {
+  await open(page, app.url('/buyer'));
+  await page.getByLabel('Signed in as buyer').selectOption(GLOBEX);
+  const asked = page.getByRole('region', { name: 'Cancellations AWS asks you to approve' });
+  const item = asked.getByRole('article', { name: `Support case ${id}` });
+  await item.getByText(/^Your agreement agmt-\w+ is contract-based: the seller asks AWS to cancel it, and cancelling it needs your approval as well as the seller's\./).waitFor();
+  await expectNoAxeViolations(page);
+  await item.getByRole('button', { name: 'Approve the cancellation' }).click();
+  await asked.getByRole('status').getByText(`You approved the cancellation on support case ${id}. AWS reads the case again within a day.`).waitFor();
+  assert.equal(await item.count(), 0, 'answered once');
+  await open(page, app.url('/seller/support'));
+  await page.getByRole('button', { name: '+1 day' }).click();
+}
+
 /** Five weeks on the simulated clock: past the end of any billing cycle. */
 async function fiveWeeksLater(page) {
   for (let i = 0; i < 5; i++) await page.getByRole('button', { name: '+7 days' }).click();
 }
 
 describe('Legacy support cases move with the clock', () => {
-  test('a case stays Pending until its billing cycle ends, then completes with the cancellation and refund applied; the buyer sees the refund and when it arrives', async () => {
+  test('a case stays Pending until its billing cycle ends; a contract waits for the buyer to approve in their view, then the case completes with the cancellation and refund applied; the buyer sees the refund and when it arrives', async () => {
     const { page, context } = await sellerConsole('/seller/support');
     const agreement = await globexBiCloud(page);
     const section = page.getByRole('region', { name: 'Support cases' });
@@ -86,6 +104,10 @@ describe('Legacy support cases move with the clock', () => {
     await item.getByText('Pending', { exact: true }).waitFor();
 
     await fiveWeeksLater(page);
+    await item.getByText('Action Required', { exact: true }).waitFor();
+    await item.getByText(`Agreement ${agreement.id} is contract-based: its cancellation needs the buyer's approval as well as yours, which AWS coordinates. We have asked the buyer; we read the case again a day after they answer.`).waitFor();
+    assert.equal((await storedRecord(page, `cw.agreement.${agreement.id}`)).agreement.status, 'ACTIVE');
+    await buyerApproves(page, id);
     await item.getByText('Completed', { exact: true }).waitFor();
     await item.getByText(/The case has been processed\. Agreement .+ is cancelled\. 100\.00 USD is refunded on invoice \d+\..*within 24 to 48 hours.*up to 5 business days/).waitFor();
     assert.equal(await item.getByText(/^AWS processes it on/).count(), 0);
@@ -127,13 +149,16 @@ describe('Legacy support cases move with the clock', () => {
     await item.getByText('Pending', { exact: true }).waitFor();
     await item.getByText(/^AWS processes it on .+\.$/).waitFor();
     await page.getByRole('button', { name: '+1 day' }).click();
-    await item.getByText('Completed', { exact: true }).waitFor();
+    await item.getByText('Action Required', { exact: true }).waitFor();
+    await buyerApproves(page, id);
     const stored = await storedOnce(page, `cw.case.${id}`, (c) => c.status === 'Completed');
     assert.deepEqual(stored.replies.map((r) => [r.author, r.text.slice(0, 15)]), [
       ['Aws', 'Which invoice o'],
       ['Seller', 'It is invoice 2'],
+      ['Aws', `Agreement ${agreement.id.slice(0, 5)}`],
       ['Aws', 'The case has be'],
     ]);
+    assert.deepEqual(stored.buyer_answer.approved, true);
     assert.equal((await storedOnce(page, `cw.agreement.${agreement.id}`, (r) => r.agreement.status === 'CANCELLED')).agreement.status, 'CANCELLED');
     await context.close();
   });
@@ -167,7 +192,8 @@ describe('Legacy support cases move with the clock', () => {
     assert.equal((await storedRecord(page, `cw.agreement.${agreement.id}`)).agreement.status, 'ACTIVE');
     assert.equal((await storedRecord(page, `cw.case.${id}`)).cancel_effective, '2027-02-15');
     await fiveWeeksLater(page);
-    await item.getByText('Completed', { exact: true }).waitFor();
+    await item.getByText('Action Required', { exact: true }).waitFor();
+    await buyerApproves(page, id);
     assert.equal((await storedOnce(page, `cw.agreement.${agreement.id}`, (r) => r.agreement.status === 'CANCELLED')).agreement.status, 'CANCELLED');
     await context.close();
   });

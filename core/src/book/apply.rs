@@ -6,9 +6,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use chrono::{DateTime, Utc};
 
 use super::command::{
-    AcceptCancellation, AlibabaUnsubscribe, BatchCreateAdjustments, BatchEntryResult, BatchResult,
-    Command, Desk, DevPayCancel, DomainError, FpsCancelAndRefund, OpenSupportCase, Outcome,
-    RejectCancellation, ReplyToSupportCase, SendCancellation, WithdrawCancellation,
+    AcceptCancellation, AlibabaUnsubscribe, AnswerSupportCase, BatchCreateAdjustments,
+    BatchEntryResult, BatchResult, Command, Desk, DevPayCancel, DomainError, FpsCancelAndRefund,
+    OpenSupportCase, Outcome, RejectCancellation, ReplyToSupportCase, SendCancellation,
+    WithdrawCancellation,
 };
 use super::record::{Actor, AgreementRecord, EntryPlan, EventSource};
 use super::records::Versioned;
@@ -374,6 +375,23 @@ impl Book {
     }
 }
 
+impl Book {
+    /// The buyer's answer on a support case AWS asked them about.
+    fn answer_support_case(
+        &mut self,
+        AnswerSupportCase { case, approve }: AnswerSupportCase,
+        desk: &mut Desk<'_>,
+    ) -> Result<(), DomainError> {
+        let versioned = versioned_mut(&mut self.support_cases, "support case", &case)?;
+        if !matches!(desk.actor, Actor::Buyer(a) if *a == versioned.record.subscriber) {
+            return Err(DomainError::NotTheBuyer);
+        }
+        versioned.change(|c| c.answer_as_buyer(approve, desk.now))?;
+        desk.changed.insert(RecordKey::SupportCase(case));
+        Ok(())
+    }
+}
+
 fn versioned_mut<'a, K: Ord + std::fmt::Display, T>(
     map: &'a mut BTreeMap<K, Versioned<T>>,
     what: &'static str,
@@ -535,6 +553,12 @@ family_command!(
     (),
     |it| Some(RecordKey::SupportCase(it.case.clone())),
     |it, book, desk| book.reply_to_support_case(it, desk)
+);
+family_command!(
+    AnswerSupportCase,
+    (),
+    |it| Some(RecordKey::SupportCase(it.case.clone())),
+    |it, book, desk| book.answer_support_case(it, desk)
 );
 
 /// How a party ends a pending request, with the reason each needs.

@@ -17,7 +17,7 @@ use crate::events::BusEvent;
 use crate::families::alibaba::AlibabaError;
 use crate::families::devpay::DevPayError;
 use crate::families::fps::{FpsCall, FpsError};
-use crate::families::support_case::{FormError, RefundForm};
+use crate::families::support_case::{FormError, NotAwaitingBuyer, RefundForm};
 use crate::ids::{AdjustmentId, AgreementId, ClientToken, IdSource, RequestId};
 use crate::key::{
     AlibabaOrderId, DevPaySubscriptionId, FpsSubscriptionId, RecordKey, SupportCaseId,
@@ -125,6 +125,13 @@ pub struct ReplyToSupportCase {
     pub text: String,
 }
 
+/// The buyer approves or rejects the cancellation AWS asks them about on a support case.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AnswerSupportCase {
+    pub case: SupportCaseId,
+    pub approve: bool,
+}
+
 /// A decision receipt the buyer sent from another device, pasted or opened as a link,
 /// applied at the time the buyer decided. It applies once; again, it changes nothing.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -219,6 +226,8 @@ pub enum DomainError {
     Alibaba(#[from] AlibabaError),
     #[error("{0}")]
     Form(#[from] FormError),
+    #[error("{0}")]
+    CaseAnswer(#[from] NotAwaitingBuyer),
     #[error("Agreement {0} changed in the workbench since the import was previewed; nothing was imported. Look at the import again.")]
     ImportOutdated(AgreementId),
 }

@@ -13,7 +13,7 @@ use super::Book;
 use crate::adjustment::{self, AdjustmentStatus};
 use crate::agreement::AgreementStatus;
 use crate::cancellation;
-use crate::families::support_case::{completed_message, CaseOutcome, CaseStatus};
+use crate::families::support_case::{completed_message, CaseOutcome, CaseQuestion, CaseStatus};
 use crate::ids::AgreementId;
 use crate::key::{RecordKey, SupportCaseId};
 
@@ -206,8 +206,14 @@ impl Book {
         let Some(case) = self.support_cases.get(id).map(|v| v.record.clone()) else {
             return;
         };
+        let mut awaiting_buyer = None;
         let (status, message, done) = match case.read(&self.records) {
-            Err(ask) => (CaseStatus::ActionRequired, ask.to_string(), None),
+            Err(ask) => {
+                if let CaseQuestion::BuyerApproval(agreement) = &ask {
+                    awaiting_buyer = Some(agreement.clone());
+                }
+                (CaseStatus::ActionRequired, ask.to_string(), None)
+            }
             Ok(plan) => {
                 self.records
                     .update(&plan.agreement, &mut outcome.changed, |record| {
@@ -256,6 +262,7 @@ impl Book {
             let read = versioned.change(|case| {
                 case.update_by_aws(status, &message, at);
                 case.outcome = done;
+                case.awaiting_buyer = awaiting_buyer;
                 Ok::<_, Infallible>(())
             });
             if read.is_ok() {

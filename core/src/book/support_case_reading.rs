@@ -9,6 +9,7 @@
 use super::record::AgreementRecord;
 use super::records::Records;
 use crate::agreement::AgreementStatus;
+use crate::cancellation::PricingModel;
 use crate::families::support_case::{CaseQuestion, CaseRefund, Plan, SupportCase};
 use crate::ids::AgreementId;
 use crate::money::{Currency, Money};
@@ -122,10 +123,19 @@ impl SupportCase {
             }
         }
         let active = agreement.status == AgreementStatus::Active;
+        // Source 001: a contract's cancellation "typically requires approval from both the
+        // buyer and the seller, coordinated through AWS"; a usage-based one does not.
+        let needs_buyer = cancel && active && agreement.pricing == PricingModel::Contract;
+        let buyer_declined = match self.buyer_answer {
+            _ if !needs_buyer => false,
+            None => return Err(CaseQuestion::BuyerApproval(agreement.id.clone())),
+            Some(answer) => !answer.approved,
+        };
         Ok(Plan {
             agreement: agreement.id.clone(),
-            cancel: cancel && active,
+            cancel: cancel && active && !buyer_declined,
             already_ended: (cancel && !active).then_some(agreement.status),
+            buyer_declined,
             refund,
         })
     }

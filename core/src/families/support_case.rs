@@ -152,7 +152,26 @@ pub struct SupportCase {
     /// What AWS did when it completed the case; left out until then.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub outcome: Option<CaseOutcome>,
+    /// The contract whose cancellation AWS is waiting for the buyer to approve; none when
+    /// AWS waits for no buyer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub awaiting_buyer: Option<AgreementId>,
+    /// The buyer's answer to AWS's request for their approval; left out until they answer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub buyer_answer: Option<BuyerAnswer>,
 }
+
+/// The buyer's answer, through AWS, to the cancellation of their contract.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BuyerAnswer {
+    pub at: DateTime<Utc>,
+    pub approved: bool,
+}
+
+/// The buyer answered a case that is not waiting for them.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[error("AWS is not waiting for your approval on support case {0}.")]
+pub struct NotAwaitingBuyer(pub SupportCaseId);
 
 /// What a completed case did to its agreement and invoice.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -366,6 +385,8 @@ impl SupportCase {
             replies: Vec::new(),
             answered_at: None,
             outcome: None,
+            awaiting_buyer: None,
+            buyer_answer: None,
         })
     }
 
@@ -432,6 +453,34 @@ impl SupportCase {
         Ok(())
     }
 
+    /// The buyer approves or rejects the cancellation AWS asked them about; AWS reads the
+    /// case again a day later, as after the seller's answer.
+    pub fn answer_as_buyer(
+        &mut self,
+        approved: bool,
+        now: DateTime<Utc>,
+    ) -> Result<(), NotAwaitingBuyer> {
+        if self.awaiting_buyer.is_none() || self.status != CaseStatus::ActionRequired {
+            return Err(NotAwaitingBuyer(self.id.clone()));
+        }
+        self.buyer_answer = Some(BuyerAnswer { at: now, approved });
+        self.awaiting_buyer = None;
+        self.status = CaseStatus::Pending;
+        self.answered_at = Some(now);
+        Ok(())
+    }
+
+    /// What AWS asks the buyer, when it waits for their approval.
+    pub fn buyer_question(&self) -> Option<String> {
+        self.awaiting_buyer.as_ref().map(|agreement| {
+            format!(
+                "Your agreement {agreement} is contract-based: the seller asks AWS to cancel it, \
+                 and cancelling it needs your approval as well as the seller's. AWS reads the \
+                 case again a day after you answer."
+            )
+        })
+    }
+
     /// AWS's side of the case: a status change with a message.
     pub fn update_by_aws(&mut self, status: CaseStatus, text: &str, now: DateTime<Utc>) {
         self.status = status;
@@ -476,6 +525,8 @@ pub(crate) struct Plan {
     pub(crate) cancel: bool,
     /// Asked, but the agreement had already ended.
     pub(crate) already_ended: Option<AgreementStatus>,
+    /// Asked, and the buyer of the contract did not approve.
+    pub(crate) buyer_declined: bool,
     pub(crate) refund: Option<CaseRefund>,
 }
 
@@ -557,6 +608,12 @@ pub(crate) enum CaseQuestion {
         request: RequestId,
         agreement: AgreementId,
     },
+    #[error(
+        "Agreement {0} is contract-based: its cancellation needs the buyer's approval as well \
+         as yours, which AWS coordinates. We have asked the buyer; we read the case again a \
+         day after they answer."
+    )]
+    BuyerApproval(AgreementId),
 }
 
 /// Invoice references as a reply lists them: "inv-1, inv-2".
@@ -570,6 +627,12 @@ pub(crate) fn completed_message(plan: &Plan) -> String {
     let mut said = vec!["The case has been processed.".to_string()];
     if plan.cancel {
         said.push(format!("Agreement {} is cancelled.", plan.agreement));
+    }
+    if plan.buyer_declined {
+        said.push(format!(
+            "The buyer did not approve the cancellation, so agreement {} stays active.",
+            plan.agreement
+        ));
     }
     if let Some(status) = plan.already_ended {
         said.push(format!(
@@ -972,8 +1035,13 @@ mod tests {
 
         use super::*;
         use crate::adjustment::Invoice;
+        use crate::agreement::Agreement;
         use crate::book::tests::agreement;
-        use crate::book::{Actor, AgreementRecord, Book, OpenSupportCase, ReplyToSupportCase};
+        use crate::book::{
+            Actor, AgreementRecord, AnswerSupportCase, Book, DomainError, OpenSupportCase,
+            ReplyToSupportCase,
+        };
+        use crate::cancellation::PricingModel;
         use crate::ids::{InvoiceId, SequentialIds};
         use crate::key::RecordKey;
 
@@ -985,10 +1053,18 @@ mod tests {
             Utc.with_ymd_and_hms(2026, 12, 1, 0, 0, 0).unwrap()
         }
 
+        /// A usage-based agreement, whose cancellation needs no approval of the buyer.
         fn book() -> Book {
+            book_of(PricingModel::Usage)
+        }
+
+        fn book_of(pricing: PricingModel) -> Book {
             let mut book = Book::default();
             book.insert(AgreementRecord::new(
-                agreement(),
+                Agreement {
+                    pricing,
+                    ..agreement()
+                },
                 vec![Invoice {
                     id: InvoiceId::parse("inv-1").unwrap(),
                     currency: Currency::USD,
@@ -1247,6 +1323,112 @@ mod tests {
                 agreement_of(&book).agreement.status,
                 AgreementStatus::Cancelled
             );
+        }
+
+        fn answer(
+            book: &mut Book,
+            id: &SupportCaseId,
+            buyer: &str,
+            approve: bool,
+        ) -> Result<(), DomainError> {
+            let command = AnswerSupportCase {
+                case: id.clone(),
+                approve,
+            };
+            let buyer = Actor::Buyer(AccountId::parse(buyer).unwrap());
+            book.apply(
+                command,
+                &buyer,
+                december_first(),
+                &mut SequentialIds::default(),
+            )
+            .map(|_| ())
+        }
+
+        #[test]
+        fn a_contracts_cancellation_waits_for_the_buyers_approval_then_completes_a_day_later() {
+            let mut book = book_of(PricingModel::Contract);
+            let id = open(&mut book, &asking("120.00", "inv-1"));
+            assert!(
+                answer(&mut book, &id, "444455556666", true).is_err(),
+                "not asked yet"
+            );
+            book.advance_to(december_first());
+            let waiting = case(&book, &id);
+            assert_eq!(waiting.status, CaseStatus::ActionRequired);
+            assert_eq!(waiting.awaiting_buyer, Some(agreement().id));
+            assert!(waiting
+                .buyer_question()
+                .is_some_and(|q| q.starts_with("Your agreement agmt-1 is contract-based")));
+            assert!(last_word_of_aws(waiting).starts_with("Agreement agmt-1 is contract-based"));
+            assert_eq!(
+                agreement_of(&book).invoices[0].refunded_minor,
+                0,
+                "nothing applied yet"
+            );
+            assert_eq!(
+                answer(&mut book, &id, "999988887777", true),
+                Err(DomainError::NotTheBuyer)
+            );
+            answer(&mut book, &id, "444455556666", true).unwrap();
+            assert_eq!(case(&book, &id).status, CaseStatus::Pending);
+            assert!(
+                answer(&mut book, &id, "444455556666", false).is_err(),
+                "answered once"
+            );
+            book.advance_to(december_first() + ANSWER_READ_WITHIN);
+            assert_eq!(case(&book, &id).status, CaseStatus::Completed);
+            let record = agreement_of(&book);
+            assert_eq!(record.agreement.status, AgreementStatus::Cancelled);
+            assert_eq!(record.invoices[0].refunded_minor, 12_000);
+        }
+
+        #[test]
+        fn a_contract_whose_buyer_rejects_stays_active_and_the_refund_is_still_made() {
+            let mut book = book_of(PricingModel::Contract);
+            let id = open(&mut book, &asking("120.00", "inv-1"));
+            book.advance_to(december_first());
+            answer(&mut book, &id, "444455556666", false).unwrap();
+            book.advance_to(december_first() + ANSWER_READ_WITHIN);
+            let done = case(&book, &id);
+            assert_eq!(done.status, CaseStatus::Completed);
+            assert!(last_word_of_aws(done).contains(
+                "The buyer did not approve the cancellation, so agreement agmt-1 stays active."
+            ));
+            let record = agreement_of(&book);
+            assert_eq!(record.agreement.status, AgreementStatus::Active);
+            assert_eq!(record.invoices[0].refunded_minor, 12_000);
+        }
+
+        #[test]
+        fn usage_based_agreements_and_refunds_alone_complete_without_the_buyer() {
+            for (pricing, cancel) in [
+                (PricingModel::Usage, true),
+                (PricingModel::SaasSubscription, true),
+                (PricingModel::Contract, false),
+            ] {
+                let mut book = book_of(pricing);
+                let mut form = asking("120.00", "inv-1");
+                form.also_cancel = cancel;
+                let id = open(&mut book, &form);
+                book.advance_to(december_first());
+                assert_eq!(
+                    case(&book, &id).status,
+                    CaseStatus::Completed,
+                    "{pricing:?}"
+                );
+                assert_eq!(case(&book, &id).awaiting_buyer, None);
+            }
+        }
+
+        #[test]
+        fn a_completed_case_emits_no_event_seed_004_gives_requests_and_adjustments_only() {
+            let mut book = book();
+            open(&mut book, &asking("120.00", "inv-1"));
+            book.advance_to(december_first());
+            let record = agreement_of(&book);
+            assert_eq!(record.agreement.status, AgreementStatus::Cancelled);
+            assert_eq!(record.events().count(), 0);
         }
 
         #[test]
