@@ -94,17 +94,22 @@ impl FpsForm {
         self.action = None;
     }
 
-    /// The call as typed, for `subscription`; none while the form is closed. The currency
-    /// is left empty: the core takes the last payment's.
+    /// The call as typed, for `subscription`; none while the form is closed. A cancel-only
+    /// call sends the subscription ID by itself, as FPS asks: no caller reference.
     pub fn command(&self, subscription: FpsSubscriptionId) -> Option<FpsCancelAndRefund> {
         let action = self.action?;
+        let refunds = action.refunds();
         Some(FpsCancelAndRefund {
             subscription,
             call: FpsCall {
                 cancel_reason: self.reason.clone(),
-                refund: action.refunds().then(|| self.amount.clone()),
+                refund: refunds.then(|| self.amount.clone()),
                 currency: String::new(),
-                caller_reference: self.reference.clone(),
+                caller_reference: if refunds {
+                    self.reference.clone()
+                } else {
+                    String::new()
+                },
             },
         })
     }
@@ -174,7 +179,7 @@ mod tests {
     }
 
     #[test]
-    fn cancelling_alone_sends_no_refund_but_the_reference_drawn_on_opening() {
+    fn cancelling_alone_sends_the_subscription_id_by_itself() {
         let mut form = opened(FpsAction::Cancel);
         form.reason = "Moved to the annual plan".into();
         form.amount = "5.00".into();
@@ -187,7 +192,7 @@ mod tests {
                     cancel_reason: "Moved to the annual plan".into(),
                     refund: None,
                     currency: String::new(),
-                    caller_reference: "cw-drawn".into(),
+                    caller_reference: String::new(),
                 },
             }
         );
@@ -257,9 +262,9 @@ mod tests {
         let answer = sent(&first, &mut book);
         assert!(first.settle(answer).is_some());
 
-        // Another tab, with a caller reference of its own: the same one would be a replay.
+        // Another tab, or the same form again: a cancel-only call is never a replay.
         let mut again = FpsForm::default();
-        again.open(FpsAction::Cancel, "cw-other-tab".into());
+        again.open(FpsAction::Cancel, "cw-drawn".into());
         again.reason = "From the second tab".into();
         let answer = sent(&again, &mut book);
         again.settle(answer);
