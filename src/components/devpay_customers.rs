@@ -1,7 +1,8 @@
-//! The seller's Amazon DevPay customers: each with its status and, once the
-//! customer cancelled, when, the usage billed up to then and the refund Amazon charges the
-//! seller to cover; a customer who did not pay, with the access and data AWS ended. There is no cancel button: a seller has no way to cancel a DevPay
-//! customer but a case in the AWS Support Center, which the section points to.
+//! The seller's Amazon DevPay customers: each with its status and, once the customer
+//! cancelled, when, the usage billed up to then and the refund Amazon charges the seller to
+//! cover; or, for a customer who did not pay, when AWS ended their access and data. There
+//! is no cancel button: a seller has no way to cancel a DevPay customer but a case in the
+//! AWS Support Center, which the section points to.
 
 use leptos::prelude::*;
 use workbench_core::families::devpay::{

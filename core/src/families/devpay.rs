@@ -246,15 +246,25 @@ impl DevPaySubscription {
     /// cancellation did.
     pub fn refund_facts(&self, at: DateTime<Utc>) -> RefundFacts {
         let at = self.cancellation.as_ref().map_or(at, |c| c.at);
+        let unused = if self.status == DevPayStatus::Unpaid {
+            line(
+                "Unused part of this month's charge",
+                Money::new(0, self.monthly_charge.currency),
+                RefundTo::NotRefunded,
+                UNPAID,
+            )
+        } else {
+            line(
+                "Unused part of this month's charge",
+                self.unused_monthly(at),
+                RefundTo::OriginalMethod("the customer's AWS payment method".into()),
+                RULE_PRORATED,
+            )
+        };
         RefundFacts {
             family: "Amazon DevPay".into(),
             lines: vec![
-                line(
-                    "Unused part of this month's charge",
-                    self.unused_monthly(at),
-                    RefundTo::OriginalMethod("the customer's AWS payment method".into()),
-                    RULE_PRORATED,
-                ),
+                unused,
                 line(
                     "One-time charge",
                     self.one_time_charge,
@@ -506,7 +516,11 @@ mod tests {
         assert!(refused.to_string().contains("bill was not paid"));
         assert_eq!(sub.end_access_for_unpaid_bill(at), Err(refused));
         assert_eq!(sub, before);
-        // The seller's statement charges it nothing.
+        // Nothing comes back, and the seller's statement charges it nothing.
+        let facts = sub.refund_facts(at + Duration::days(2));
+        assert_eq!(facts.refunded().count(), 0);
+        assert_eq!(facts.lines[0].rule, UNPAID);
+        assert_eq!(facts.lines[2].amount, ended.usage_billed);
         assert_eq!(sub.seller_statement().unwrap().charged_to_you.minor, 0);
         // A refund on an unpaid record breaks its rule.
         sub.cancellation.as_mut().unwrap().refund.minor = 1;
