@@ -667,7 +667,7 @@ struct FpsSpec {
     status: FpsStatus,
 }
 
-/// A DevPay subscription of the demo, its period begun 9 days before `now`.
+/// A DevPay subscription of the demo, its first month begun `days_ago` days before `now`.
 struct DevPaySpec {
     id: &'static str,
     seller: usize,
@@ -676,6 +676,9 @@ struct DevPaySpec {
     monthly_minor: i64,
     one_time_minor: i64,
     usage_per_hour_minor: i64,
+    days_ago: i64,
+    /// Days before `now` when AWS ended the access of a customer who did not pay.
+    unpaid_days_ago: Option<i64>,
 }
 
 /// What sets an Alibaba Cloud order of the demo apart; the rest is as most orders are.
@@ -702,7 +705,7 @@ fn add_families(book: &mut Book, now: DateTime<Utc>, ids: &mut SequentialIds) {
     open_support_case(book, now, ids);
 }
 
-const FPS: [FpsSpec; 4] = [
+const FPS: [FpsSpec; 5] = [
     FpsSpec {
         id: "17d62772-c53e-4bdb-9667-65d7b7841cfc",
         seller: 0,
@@ -737,6 +740,16 @@ const FPS: [FpsSpec; 4] = [
         last_payment_minor: 5_000,
         status: FpsStatus::Cancelled,
     },
+    // Completed: cancelling it is InvalidSubscriptionState, refunding part of its last
+    // payment still runs, and a refund in another currency is refused with its reason.
+    FpsSpec {
+        id: "e4b7a9c2-3d1f-4f6e-8a2b-7c5d9e0f1a36",
+        seller: 0,
+        buyer: 4,
+        product_name: "Northwind Digest (FPS)",
+        last_payment_minor: 1_500,
+        status: FpsStatus::Completed,
+    },
 ];
 
 fn add_fps_subscriptions(book: &mut Book, now: DateTime<Utc>) {
@@ -762,7 +775,7 @@ fn add_fps_subscriptions(book: &mut Book, now: DateTime<Utc>) {
     }
 }
 
-const DEVPAY: [DevPaySpec; 2] = [
+const DEVPAY: [DevPaySpec; 3] = [
     DevPaySpec {
         id: "devpay-nwdesktop",
         seller: 0,
@@ -771,6 +784,8 @@ const DEVPAY: [DevPaySpec; 2] = [
         monthly_minor: 3_000,
         one_time_minor: 5_000,
         usage_per_hour_minor: 12,
+        days_ago: 9,
+        unpaid_days_ago: None,
     },
     DevPaySpec {
         id: "devpay-cdsync",
@@ -780,29 +795,45 @@ const DEVPAY: [DevPaySpec; 2] = [
         monthly_minor: 1_500,
         one_time_minor: 0,
         usage_per_hour_minor: 4,
+        days_ago: 9,
+        unpaid_days_ago: None,
+    },
+    // A customer who did not pay the bill of their second month: AWS cancelled their
+    // access, and their data is unavailable.
+    DevPaySpec {
+        id: "devpay-nwvault",
+        seller: 0,
+        buyer: 3,
+        product_name: "Northwind Vault (DevPay)",
+        monthly_minor: 2_000,
+        one_time_minor: 2_500,
+        usage_per_hour_minor: 6,
+        days_ago: 50,
+        unpaid_days_ago: Some(4),
     },
 ];
 
 fn add_devpay_subscriptions(book: &mut Book, now: DateTime<Utc>) {
     for spec in DEVPAY {
-        book.devpay.insert(
-            spec.id.into(),
-            Versioned {
-                version: 1,
-                record: DevPaySubscription {
-                    id: spec.id.into(),
-                    seller: account(SELLERS[spec.seller].account),
-                    buyer: account(BUYERS[spec.buyer].account),
-                    product_name: spec.product_name.into(),
-                    monthly_charge: Money::new(spec.monthly_minor, Currency::USD),
-                    one_time_charge: Money::new(spec.one_time_minor, Currency::USD),
-                    usage_per_hour: Money::new(spec.usage_per_hour_minor, Currency::USD),
-                    period_start: now - Duration::days(9),
-                    status: DevPayStatus::Active,
-                    cancellation: None,
-                },
-            },
-        );
+        let mut record = DevPaySubscription {
+            id: spec.id.into(),
+            seller: account(SELLERS[spec.seller].account),
+            buyer: account(BUYERS[spec.buyer].account),
+            product_name: spec.product_name.into(),
+            monthly_charge: Money::new(spec.monthly_minor, Currency::USD),
+            one_time_charge: Money::new(spec.one_time_minor, Currency::USD),
+            usage_per_hour: Money::new(spec.usage_per_hour_minor, Currency::USD),
+            period_start: now - Duration::days(spec.days_ago),
+            status: DevPayStatus::Active,
+            cancellation: None,
+        };
+        // The core ends the access, as for any record. A fresh record is active, so this is
+        // never refused; the demo's tests check that the access did end.
+        if let Some(days) = spec.unpaid_days_ago {
+            let _ = record.end_access_for_unpaid_bill(now - Duration::days(days));
+        }
+        book.devpay
+            .insert(spec.id.into(), Versioned { version: 1, record });
     }
 }
 
@@ -1171,6 +1202,49 @@ mod tests {
         let seller = account(SELLERS[0].account);
         let of_seller = book.fps.values().filter(|v| v.record.seller == seller);
         assert!(of_seller.count() >= 2);
+    }
+
+    #[test]
+    fn the_demo_has_a_completed_fps_subscription_that_refuses_a_refund_in_another_currency() {
+        use crate::families::fps::{FpsCall, RefundFailure};
+        let now = demo_now();
+        let book = demo_book(now);
+        let mut completed = book
+            .fps
+            .values()
+            .map(|v| v.record.clone())
+            .find(|s| s.status == FpsStatus::Completed && s.seller == account(SELLERS[0].account))
+            .expect("a completed subscription the first seller can try");
+        let euros = FpsCall {
+            refund: Some("1.00".into()),
+            currency: "EUR".into(),
+            caller_reference: "try-eur".into(),
+            ..FpsCall::default()
+        };
+        let result = completed
+            .cancel_and_refund(&euros, now, &mut SequentialIds::default())
+            .unwrap();
+        assert!(!result.cancelled_now);
+        assert!(matches!(
+            result.refund_failure,
+            Some(RefundFailure::WrongCurrency { .. })
+        ));
+    }
+
+    #[test]
+    fn the_demo_has_a_devpay_customer_whose_unpaid_bill_ended_their_access() {
+        let now = demo_now();
+        for book in [demo_book(now), demo_book(now + Duration::days(400))] {
+            let seller = account(SELLERS[0].account);
+            let unpaid = book
+                .devpay
+                .values()
+                .map(|v| &v.record)
+                .find(|s| s.status == DevPayStatus::Unpaid && s.seller == seller)
+                .expect("the first seller sees a customer who did not pay");
+            assert!(unpaid.check().is_ok());
+            assert_eq!(unpaid.cancellation.as_ref().unwrap().refund.minor, 0);
+        }
     }
 
     #[test]

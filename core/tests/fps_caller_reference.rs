@@ -141,3 +141,29 @@ fn another_sellers_reference_is_not_this_sellers() {
         Err(DomainError::NotTheSeller)
     ));
 }
+
+#[test]
+fn through_the_book_cancelling_again_with_the_same_reference_is_invalid_subscription_state() {
+    let now = demo_now();
+    let mut book = demo_book(now);
+    let mut ids = SequentialIds::starting_at(70_000);
+    let (a, _, seller) = two_of_one_seller(&book);
+    let cancel_only = FpsCall {
+        caller_reference: "cancel-ref".into(),
+        ..FpsCall::default()
+    };
+    let first = call(&mut book, &a, &seller, cancel_only.clone(), now, &mut ids).unwrap();
+    assert!(first.cancelled_now);
+    let before = book.clone();
+    let again = call(&mut book, &a, &seller, cancel_only, now, &mut ids);
+    assert!(
+        matches!(
+            again,
+            Err(DomainError::Fps(
+                workbench_core::families::fps::FpsError::InvalidSubscriptionState { .. }
+            ))
+        ),
+        "{again:?}"
+    );
+    assert_eq!(book, before);
+}

@@ -1,11 +1,13 @@
-//! The seller's Amazon DevPay customers: each with its status and, once the
-//! customer cancelled, when, the usage billed up to then and the refund Amazon charges the
-//! seller to cover. There is no cancel button: a seller has no way to cancel a DevPay
-//! customer but a case in the AWS Support Center, which the section points to.
+//! The seller's Amazon DevPay customers: each with its status and, once the customer
+//! cancelled, when, the usage billed up to then and the refund Amazon charges the seller to
+//! cover; or, for a customer who did not pay, when AWS ended their access and data. There
+//! is no cancel button: a seller has no way to cancel a DevPay customer but a case in the
+//! AWS Support Center, which the section points to.
 
 use leptos::prelude::*;
 use workbench_core::families::devpay::{
-    DevPaySubscription, RULE_SELLER_CHARGED, SELLER_CANCEL_ROUTE, SELLER_NO_EMAIL,
+    DevPayStatus, DevPaySubscription, RULE_SELLER_CHARGED, SELLER_CANCEL_ROUTE, SELLER_NO_EMAIL,
+    UNPAID,
 };
 use workbench_link::words::local_time;
 
@@ -59,11 +61,21 @@ fn DevPayCustomer(subscription: DevPaySubscription) -> impl IntoView {
     });
     let heading = format!("devpay-customer-{}", subscription.id);
     let heading_id = heading.clone();
+    let unpaid = subscription.status == DevPayStatus::Unpaid;
     let statement = subscription.seller_statement().map(|s| {
-        view! {
-            <dt>"Cancelled on"</dt><dd>{local_time(s.cancelled_at)}</dd>
-            <dt>"Usage billed"</dt><dd>{format!("{}, billed to the customer up to the cancellation", s.usage_billed)}</dd>
-            <dt>"Refund charged to you"</dt><dd>{format!("{}. {RULE_SELLER_CHARGED}", s.charged_to_you)}</dd>
+        if unpaid {
+            view! {
+                <dt>"Access cancelled on"</dt><dd>{local_time(s.cancelled_at)}</dd>
+                <dt>"Usage billed"</dt><dd>{format!("{}, billed to the customer up to then", s.usage_billed)}</dd>
+            }
+            .into_any()
+        } else {
+            view! {
+                <dt>"Cancelled on"</dt><dd>{local_time(s.cancelled_at)}</dd>
+                <dt>"Usage billed"</dt><dd>{format!("{}, billed to the customer up to the cancellation", s.usage_billed)}</dd>
+                <dt>"Refund charged to you"</dt><dd>{format!("{}. {RULE_SELLER_CHARGED}", s.charged_to_you)}</dd>
+            }
+            .into_any()
         }
     });
     view! {
@@ -76,6 +88,7 @@ fn DevPayCustomer(subscription: DevPaySubscription) -> impl IntoView {
                 <dt>"Monthly charge"</dt><dd>{subscription.monthly_charge.to_string()}</dd>
                 {statement}
             </dl>
+            {unpaid.then(|| view! { <p class="note">{UNPAID}</p> })}
         </article>
     }
 }

@@ -6,7 +6,7 @@
 use leptos::prelude::*;
 use workbench_core::book::{Actor, DevPayCancel};
 use workbench_core::families::alibaba::{AlibabaOrder, OrderStatus};
-use workbench_core::families::devpay::{DevPayStatus, VIEW_CANCEL};
+use workbench_core::families::devpay::{DevPayStatus, UNPAID, VIEW_CANCEL};
 use workbench_core::families::{RefundFacts, RefundTo};
 use workbench_core::ids::AccountId;
 use workbench_core::key::{AlibabaOrderId, DevPaySubscriptionId};
@@ -92,6 +92,7 @@ fn DevPayItem(id: DevPaySubscriptionId, buyer: AccountId) -> impl IntoView {
     });
     let cancelled = move || sub.with(|s| s.as_ref().and_then(|s| s.cancellation.clone()));
     let active = move || sub.with(|s| s.as_ref().is_some_and(|s| s.status == DevPayStatus::Active));
+    let unpaid = move || sub.with(|s| s.as_ref().is_some_and(|s| s.status == DevPayStatus::Unpaid));
     let confirm = move |_| {
         let command = DevPayCancel {
             subscription: key.get_value(),
@@ -122,10 +123,15 @@ fn DevPayItem(id: DevPaySubscriptionId, buyer: AccountId) -> impl IntoView {
                 <dt>"One-time charge"</dt><dd>{first.one_time_charge.to_string()}</dd>
                 <dt>"Usage"</dt><dd>{format!("{} an hour", first.usage_per_hour)}</dd>
                 <dt>"This billing month"</dt>
-                <dd>{format!("{} to {}", local_date(first.period_start), local_date(first.period_end()))}</dd>
+                <dd>{move || sub.with(|s| s.as_ref().map(|s| {
+                    let (from, to) = s.month_at(s.cancellation.as_ref().map_or(app.now.get(), |c| c.at));
+                    format!("{} to {}", local_date(from), local_date(to))
+                }))}</dd>
             </dl>
-            {move || cancelled().map(|c| view! {
-                <p>{format!("You cancelled on {}: access to the product and to the data stored through it ended then.", local_time(c.at))}</p>
+            {move || cancelled().map(|c| if unpaid() {
+                view! { <p>{format!("{UNPAID} Access ended on {}.", local_time(c.at))}</p> }
+            } else {
+                view! { <p>{format!("You cancelled on {}: access to the product and to the data stored through it ended then.", local_time(c.at))}</p> }
             })}
             <Show when=move || reviewing.get() || !active()>
                 {move || facts.get().map(|f| view! { <RefundLines facts=f/> })}

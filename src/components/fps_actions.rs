@@ -120,13 +120,24 @@ fn FpsTerms(first: FpsSubscription, sub: Current) -> impl IntoView {
     }
 }
 
+/// A caller reference drawn now, in the browser.
+fn drawn_reference() -> String {
+    format!("cw-{}", BrowserIds.next_suffix())
+}
+
 /// "Cancel subscription" (while it is active) and "Cancel and refund", each opening its
-/// form with a caller reference drawn now.
+/// form with a caller reference drawn now, and the last payment's currency until the
+/// seller types another.
 #[component]
 fn FpsButtons(form: RwSignal<FpsForm>, sub: Current) -> impl IntoView {
     let open = move |action: FpsAction| {
-        let reference = format!("cw-{}", BrowserIds.next_suffix());
-        form.update(|f| f.open(action, reference));
+        let paid = sub.with_untracked(|s| s.as_ref().map(|s| s.last_payment.currency.code()));
+        form.update(|f| {
+            f.open(action, drawn_reference());
+            if f.currency.is_empty() {
+                f.currency = paid.unwrap_or_default().to_string();
+            }
+        });
     };
     let active = move || sub.with(|s| s.as_ref().map(|s| s.status)) == Some(FpsStatus::Active);
     view! {
@@ -162,7 +173,10 @@ fn FpsCallForm(
             return;
         };
         let answer = app.act(command, &Actor::Seller(seller));
-        if let Some(done) = form.try_update(|f| f.settle(answer)).flatten() {
+        if let Some(done) = form
+            .try_update(|f| f.settle(answer, drawn_reference))
+            .flatten()
+        {
             result.set(Some(done));
             focus_when_drawn(outcome_id(&id));
         }
@@ -221,7 +235,8 @@ fn CallerReferenceField(id: FpsSubscriptionId, form: RwSignal<FpsForm>) -> impl 
     }
 }
 
-/// "Refund amount", in the last payment's currency, with what is left to refund.
+/// "Refund amount" and its "Currency" (RefundAmount.Value and .CurrencyCode), with what is
+/// left to refund, and the core's refusal of either beside it.
 #[component]
 fn RefundAmountField(
     id: FpsSubscriptionId,
@@ -230,20 +245,45 @@ fn RefundAmountField(
 ) -> impl IntoView {
     let input = field_id(&id, "amount", "");
     let hint = field_id(&id, "amount", "-hint");
-    let currency = sub.with_untracked(|s| s.as_ref().map(|s| s.last_payment.currency.code()));
+    let error = field_id(&id, "amount", "-error");
+    let refused = move || form.with(|f| f.error_for(CallField::Amount));
     view! {
         <div class="field">
             <label for=input.clone()>"Refund amount"</label>
-            <div class="amount-row">
-                <input id=input type="text" inputmode="decimal" autocomplete="off"
-                    aria-describedby=hint.clone()
-                    prop:value=move || form.with(|f| f.amount.clone())
-                    on:input=move |ev| form.update(|f| f.amount = event_target_value(&ev))/>
-                <span class="currency">{currency}</span>
-            </div>
+            <input id=input type="text" inputmode="decimal" autocomplete="off"
+                aria-describedby=format!("{hint} {error}")
+                aria-invalid=move || refused().is_some().to_string()
+                prop:value=move || form.with(|f| f.amount.clone())
+                on:input=move |ev| form.update(|f| f.amount = event_target_value(&ev))/>
             <span class="hint" id=hint>{move || sub.with(|s| s.as_ref().map(|s| format!(
                 "From the last payment of {}: at most {} is left to refund.", s.last_payment, s.refundable()
             )))}</span>
+            <span class="field-error" id=error>{refused}</span>
+        </div>
+        <CurrencyField id=id form=form sub=sub/>
+    }
+}
+
+/// "Currency" of the refund: FPS refunds only in the currency of the payment, and says so
+/// beside this field when another is asked.
+#[component]
+fn CurrencyField(id: FpsSubscriptionId, form: RwSignal<FpsForm>, sub: Current) -> impl IntoView {
+    let input = field_id(&id, "currency", "");
+    let hint = field_id(&id, "currency", "-hint");
+    let error = field_id(&id, "currency", "-error");
+    let refused = move || form.with(|f| f.error_for(CallField::Currency));
+    view! {
+        <div class="field">
+            <label for=input.clone()>"Currency"</label>
+            <input id=input type="text" autocomplete="off" maxlength="3"
+                aria-describedby=format!("{hint} {error}")
+                aria-invalid=move || refused().is_some().to_string()
+                prop:value=move || form.with(|f| f.currency.clone())
+                on:input=move |ev| form.update(|f| f.currency = event_target_value(&ev))/>
+            <span class="hint" id=hint>{move || sub.with(|s| s.as_ref().map(|s| format!(
+                "The currency code of the refund; the last payment was in {}.", s.last_payment.currency.code()
+            )))}</span>
+            <span class="field-error" id=error>{refused}</span>
         </div>
     }
 }

@@ -1,10 +1,11 @@
 //! The form of one FPS subscription's CancelSubscriptionAndRefund call, as plain data:
 //! which of the two calls the seller is making, what was typed, the caller reference drawn
-//! when the form opened, and the refusal with the field it belongs to. The core decides
-//! everything else; `fps_actions` only draws it, so all of it is tested natively.
+//! when the form opened, and the refusal with the field it belongs to: the core's refusal
+//! of the call, or its refusal of a refund that was all the call would have done. The core
+//! decides everything else; `fps_actions` only draws it, so all of it is tested natively.
 
 use workbench_core::book::{DomainError, FpsCancelAndRefund};
-use workbench_core::families::fps::{FpsCall, FpsError, FpsResult};
+use workbench_core::families::fps::{FpsCall, FpsError, FpsResult, RefundFailure};
 use workbench_core::key::FpsSubscriptionId;
 
 use crate::error::AppError;
@@ -45,6 +46,10 @@ impl FpsAction {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CallField {
     CallerReference,
+    /// RefundAmount.Value.
+    Amount,
+    /// RefundAmount.CurrencyCode.
+    Currency,
     /// The form as a whole: the subscription's state, or a change that was not saved.
     Form,
 }
@@ -60,6 +65,25 @@ impl CallField {
             _ => CallField::Form,
         }
     }
+
+    /// The field a failed refund is about: the currency, or the amount.
+    pub fn of_refund(failure: &RefundFailure) -> CallField {
+        match failure {
+            RefundFailure::WrongCurrency { .. } => CallField::Currency,
+            RefundFailure::InvalidAmount { .. } | RefundFailure::AmountExceeded { .. } => {
+                CallField::Amount
+            }
+        }
+    }
+}
+
+/// Why the form is still open after sending.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Refusal {
+    /// The core refused the call, or its change was not saved.
+    Call(AppError),
+    /// The call would only have refunded, and the refund failed: nothing was done.
+    Refund(RefundFailure),
 }
 
 /// One subscription's form. What the seller types stays through a refusal; the caller
@@ -72,7 +96,9 @@ pub struct FpsForm {
     pub reason: String,
     pub reference: String,
     pub amount: String,
-    refusal: Option<AppError>,
+    /// RefundAmount.CurrencyCode as typed; empty, the core takes the last payment's.
+    pub currency: String,
+    refusal: Option<Refusal>,
 }
 
 impl FpsForm {
@@ -94,25 +120,51 @@ impl FpsForm {
         self.action = None;
     }
 
-    /// The call as typed, for `subscription`; none while the form is closed. The currency
-    /// is left empty: the core takes the last payment's.
+    /// The call as typed, for `subscription`; none while the form is closed. A cancel-only
+    /// call sends the subscription ID by itself, as FPS asks: no caller reference.
     pub fn command(&self, subscription: FpsSubscriptionId) -> Option<FpsCancelAndRefund> {
         let action = self.action?;
+        let refunds = action.refunds();
         Some(FpsCancelAndRefund {
             subscription,
             call: FpsCall {
                 cancel_reason: self.reason.clone(),
-                refund: action.refunds().then(|| self.amount.clone()),
-                currency: String::new(),
-                caller_reference: self.reference.clone(),
+                refund: refunds.then(|| self.amount.clone()),
+                currency: if refunds {
+                    self.currency.clone()
+                } else {
+                    String::new()
+                },
+                caller_reference: if refunds {
+                    self.reference.clone()
+                } else {
+                    String::new()
+                },
             },
         })
     }
 
     /// Takes the core's answer to the call. A result closes the form, empties the reason
     /// and the amount, and is handed back to be shown; a refusal keeps everything typed.
-    pub fn settle(&mut self, answer: Result<FpsResult, AppError>) -> Option<FpsResult> {
+    /// So does a first call whose only part, the refund, failed: its reason goes beside
+    /// the field it is about, and since FPS now keeps that reference with the failure, the
+    /// next try gets `fresh_reference` instead of replaying it.
+    pub fn settle(
+        &mut self,
+        answer: Result<FpsResult, AppError>,
+        fresh_reference: impl FnOnce() -> String,
+    ) -> Option<FpsResult> {
         match answer {
+            Ok(FpsResult {
+                refund_failure: Some(failure),
+                cancelled_now: false,
+                replayed: false,
+                ..
+            }) => {
+                self.refusal = Some(Refusal::Refund(failure));
+                self.reference = fresh_reference();
+                None
+            }
             Ok(result) => {
                 self.refusal = None;
                 self.reason.clear();
@@ -121,7 +173,7 @@ impl FpsForm {
                 Some(result)
             }
             Err(problem) => {
-                self.refusal = Some(problem);
+                self.refusal = Some(Refusal::Call(problem));
                 None
             }
         }
@@ -129,10 +181,13 @@ impl FpsForm {
 
     /// The refusal's message, if it belongs to `field`.
     pub fn error_for(&self, field: CallField) -> Option<String> {
-        self.refusal
-            .as_ref()
-            .filter(|e| CallField::of(e) == field)
-            .map(ToString::to_string)
+        match self.refusal.as_ref()? {
+            Refusal::Call(e) if CallField::of(e) == field => Some(e.to_string()),
+            Refusal::Refund(why) if CallField::of_refund(why) == field => Some(format!(
+                "Nothing was refunded: {why} A new caller reference was drawn for the next try."
+            )),
+            _ => None,
+        }
     }
 
     /// How many bytes of the caller reference the core counts: it trims the reference.
@@ -159,6 +214,10 @@ mod tests {
         Utc.with_ymd_and_hms(2026, 11, 23, 9, 0, 0).unwrap()
     }
 
+    fn fresh() -> String {
+        "cw-fresh".into()
+    }
+
     fn opened(action: FpsAction) -> FpsForm {
         let mut form = FpsForm::default();
         form.open(action, "cw-drawn".into());
@@ -167,17 +226,22 @@ mod tests {
 
     /// The form's call carried out by the core on the demo book, as the app does it.
     fn sent(form: &FpsForm, book: &mut Book) -> Result<FpsResult, AppError> {
-        let command = form.command(REPORTS.into()).expect("the form is open");
+        sent_to(form, book, REPORTS)
+    }
+
+    fn sent_to(form: &FpsForm, book: &mut Book, id: &str) -> Result<FpsResult, AppError> {
+        let command = form.command(id.into()).expect("the form is open");
         let seller = Actor::Seller(AccountId::parse("111122223333").unwrap());
         let (result, _) = book.apply(command, &seller, now(), &mut SequentialIds::default())?;
         Ok(result)
     }
 
     #[test]
-    fn cancelling_alone_sends_no_refund_but_the_reference_drawn_on_opening() {
+    fn cancelling_alone_sends_the_subscription_id_by_itself() {
         let mut form = opened(FpsAction::Cancel);
         form.reason = "Moved to the annual plan".into();
         form.amount = "5.00".into();
+        form.currency = "EUR".into();
         let command = form.command(REPORTS.into()).unwrap();
         assert_eq!(
             command,
@@ -187,7 +251,7 @@ mod tests {
                     cancel_reason: "Moved to the annual plan".into(),
                     refund: None,
                     currency: String::new(),
-                    caller_reference: "cw-drawn".into(),
+                    caller_reference: String::new(),
                 },
             }
         );
@@ -222,7 +286,7 @@ mod tests {
         form.reference = "   ".into();
         form.amount = "1.00".into();
         let answer = sent(&form, &mut book);
-        assert_eq!(form.settle(answer), None);
+        assert_eq!(form.settle(answer, fresh), None);
         assert_eq!(
             form.error_for(CallField::CallerReference).as_deref(),
             Some("A caller reference is required with a refund, so that a retry cannot refund twice.")
@@ -245,7 +309,7 @@ mod tests {
                 FpsError::CallerReferenceTooLong(form.reference_bytes())
             )))
         );
-        form.settle(answer);
+        form.settle(answer, fresh);
         assert!(form.error_for(CallField::CallerReference).is_some());
         assert_eq!(form.error_for(CallField::Form), None);
     }
@@ -255,14 +319,14 @@ mod tests {
         let mut book = demo_book(now());
         let mut first = opened(FpsAction::Cancel);
         let answer = sent(&first, &mut book);
-        assert!(first.settle(answer).is_some());
+        assert!(first.settle(answer, fresh).is_some());
 
-        // Another tab, with a caller reference of its own: the same one would be a replay.
+        // Another tab, or the same form again: a cancel-only call is never a replay.
         let mut again = FpsForm::default();
-        again.open(FpsAction::Cancel, "cw-other-tab".into());
+        again.open(FpsAction::Cancel, "cw-drawn".into());
         again.reason = "From the second tab".into();
         let answer = sent(&again, &mut book);
-        again.settle(answer);
+        again.settle(answer, fresh);
         let message = again.error_for(CallField::Form).unwrap();
         assert!(
             message.starts_with("InvalidSubscriptionState: "),
@@ -272,10 +336,69 @@ mod tests {
         assert_eq!(again.reason, "From the second tab");
     }
 
+    /// Northwind Digest (FPS), completed, last paid 15.00 USD, of the demo's first seller.
+    const DIGEST: &str = "e4b7a9c2-3d1f-4f6e-8a2b-7c5d9e0f1a36";
+
+    #[test]
+    fn a_refund_in_another_currency_on_a_completed_subscription_is_refused_beside_the_currency() {
+        let mut book = demo_book(now());
+        let mut form = opened(FpsAction::CancelAndRefund);
+        form.amount = "5.00".into();
+        form.currency = "EUR".into();
+        assert_eq!(form.command(DIGEST.into()).unwrap().call.currency, "EUR");
+        let answer = sent_to(&form, &mut book, DIGEST);
+        assert_eq!(
+            form.settle(answer, fresh),
+            None,
+            "nothing to show: nothing was done"
+        );
+        let message = form.error_for(CallField::Currency).unwrap();
+        assert!(
+            message.contains("the refund is in EUR but the last payment was in USD"),
+            "{message}"
+        );
+        assert_eq!(form.error_for(CallField::Form), None);
+        assert_eq!(form.error_for(CallField::Amount), None);
+        assert_eq!(form.action(), Some(FpsAction::CancelAndRefund));
+        assert_eq!(
+            (form.amount.as_str(), form.currency.as_str()),
+            ("5.00", "EUR")
+        );
+        // FPS keeps the first reference with its failure; the next try is a new call.
+        assert_eq!(form.reference, "cw-fresh");
+        form.currency = "USD".into();
+        let answer = sent_to(&form, &mut book, DIGEST);
+        let done = form
+            .settle(answer, fresh)
+            .expect("refunded in the payment's currency");
+        assert!(!done.replayed && done.refunded.is_some());
+    }
+
+    #[test]
+    fn a_refund_above_what_is_left_is_refused_beside_the_amount_and_a_cancel_that_ran_closes() {
+        let mut book = demo_book(now());
+        let mut form = opened(FpsAction::CancelAndRefund);
+        form.amount = "99.00".into();
+        let answer = sent_to(&form, &mut book, DIGEST);
+        assert_eq!(form.settle(answer, fresh), None);
+        assert!(form
+            .error_for(CallField::Amount)
+            .unwrap()
+            .contains("RefundAmountExceeded"));
+        // On an active subscription the cancellation stands: the form closes and says both.
+        let mut form = opened(FpsAction::CancelAndRefund);
+        form.reference = "cw-second".into();
+        form.amount = "99.00".into();
+        let answer = sent(&form, &mut book);
+        let done = form.settle(answer, fresh).expect("the cancellation ran");
+        assert!(done.cancelled_now && done.refund_failure.is_some());
+        assert_eq!(form.action(), None);
+    }
+
     #[test]
     fn a_change_that_was_not_saved_is_told_under_the_form() {
         let mut form = opened(FpsAction::CancelAndRefund);
-        form.settle(Err(AppError::Save(SaveError::ReadOnly)));
+        form.settle(Err(AppError::Save(SaveError::ReadOnly)), fresh);
         assert_eq!(
             form.error_for(CallField::Form),
             Some(SaveError::ReadOnly.to_string())
@@ -290,7 +413,7 @@ mod tests {
         form.reason = "Refund the last month".into();
         form.amount = "5.00".into();
         let answer = sent(&form, &mut book);
-        let result = form.settle(answer).expect("the core refunds");
+        let result = form.settle(answer, fresh).expect("the core refunds");
         assert_eq!(
             result.refunded.map(|m| m.to_string()).as_deref(),
             Some("5.00 USD")
@@ -304,7 +427,7 @@ mod tests {
     fn opening_again_draws_a_new_reference_and_forgets_the_refusal_not_what_was_typed() {
         let mut form = opened(FpsAction::CancelAndRefund);
         form.reason = "Typed before".into();
-        form.settle(Err(AppError::Save(SaveError::ReadOnly)));
+        form.settle(Err(AppError::Save(SaveError::ReadOnly)), fresh);
         form.close();
         form.open(FpsAction::Cancel, "cw-second".into());
         assert_eq!(form.reference, "cw-second");

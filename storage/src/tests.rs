@@ -973,13 +973,19 @@ mod one_path_for_every_family {
             &seller,
         );
         assert!(first.changed);
-        // The same caller reference again is a replay: the first result, nothing changed.
-        let again = commit(
-            &mut store,
-            &mut loaded.book,
-            cancel(&id, "same-ref"),
-            &seller,
-        );
+        // The same refund with the same caller reference again is a replay: the first
+        // result, nothing changed.
+        let refund = FpsCancelAndRefund {
+            subscription: id.clone(),
+            call: FpsCall {
+                refund: Some("1.00".into()),
+                caller_reference: "same-ref".into(),
+                ..FpsCall::default()
+            },
+        };
+        let refunded = commit(&mut store, &mut loaded.book, refund.clone(), &seller);
+        assert!(matches!(refunded.result, Ok(ref r) if !r.replayed) && refunded.changed);
+        let again = commit(&mut store, &mut loaded.book, refund, &seller);
         assert!(matches!(again.result, Ok(ref r) if r.replayed));
         assert!(!again.changed);
         let refused = commit(

@@ -66,6 +66,25 @@ describe('DevPay: the buyer cancels', () => {
   });
 });
 
+describe('DevPay: the month in progress', () => {
+  test('four weeks on, the billing month shown and the refund previewed are those of the month in progress', async () => {
+    const { page, context } = await buyerView();
+    const item = page.getByRole('article', { name: 'Northwind Desktop (DevPay)' });
+    const month = async () => (await item.getByRole('definition').nth(5).textContent()).trim();
+    const first = await month();
+    // The demo's month began 9 days ago: 28 days on, the next month is in progress.
+    await page.getByText('Demo clock').click();
+    for (let i = 0; i < 4; i++) await page.getByRole('button', { name: '+7 days' }).click();
+    await item.getByRole('definition').nth(5).filter({ hasNotText: first }).waitFor();
+    await item.getByRole('button', { name: 'View/Cancel Application' }).click();
+    const unused = item.locator('.refund-lines li', { hasText: "Unused part of this month's charge" });
+    const previewed = minorUnits(await unused.locator('.amount').textContent());
+    // About 6 of the month's 28 to 31 days gone: most of the 30.00 USD comes back.
+    assert.ok(previewed > 2000 && previewed < 3000, `the unused part of the month in progress: ${previewed}`);
+    await context.close();
+  });
+});
+
 describe('Alibaba Cloud: the buyer unsubscribes', () => {
   test('an enterprise instance is refused without the explicit confirmation and unsubscribes with it', async () => {
     const { page, context } = await buyerView();
@@ -227,6 +246,43 @@ describe('Amazon FPS: the seller cancels and refunds', () => {
     assert.equal(stored.status, 'Active');
     assert.equal(stored.refunded_from_last_minor, 0);
     assert.deepEqual(stored.calls, []);
+    await context.close();
+  });
+
+  test('a completed subscription cannot be cancelled; a refund in another currency is refused beside the currency, and in the payment\'s it runs', async () => {
+    const { page, context } = await sellerConsole('/seller/fps');
+    const item = page.getByRole('article', { name: 'Northwind Digest (FPS)' });
+    await item.getByText('Completed', { exact: true }).waitFor();
+    assert.equal(await item.getByRole('button', { name: 'Cancel subscription' }).count(), 0);
+    await item.getByRole('button', { name: 'Cancel and refund' }).click();
+    const currency = item.getByRole('textbox', { name: 'Currency' });
+    assert.equal(await currency.inputValue(), 'USD', 'the last payment\'s currency to start with');
+    const reference = await item.getByLabel('Caller reference').inputValue();
+    await item.getByLabel('Refund amount').fill('5.00');
+    await currency.fill('EUR');
+    await item.getByRole('button', { name: 'Confirm cancel and refund' }).click();
+    const why = /^Nothing was refunded: InvalidParams: the refund is in EUR but the last payment was in USD; refunds are made in the currency of the payment\./;
+    await item.getByText(why).waitFor();
+    // Told at the currency, the field it is about.
+    assert.equal(await currency.getAttribute('aria-invalid'), 'true');
+    const described = await currency.evaluate((input) =>
+      input.getAttribute('aria-describedby').split(' ').map((id) => document.getElementById(id).textContent).join(' '),
+    );
+    assert.match(described, /the refund is in EUR but the last payment was in USD/);
+    assert.equal(await item.getByRole('textbox', { name: 'Refund amount' }).getAttribute('aria-invalid'), 'false');
+    assert.equal(await currency.inputValue(), 'EUR', 'what was typed stays');
+    assert.notEqual(await item.getByLabel('Caller reference').inputValue(), reference, 'the next try is a new call');
+    let stored = await storedRecord(page, 'cw.fps.e4b7a9c2-3d1f-4f6e-8a2b-7c5d9e0f1a36');
+    assert.equal(stored.refunded_from_last_minor, 0);
+    assert.equal(stored.status, 'Completed');
+    await expectNoAxeViolations(page);
+
+    await currency.fill('USD');
+    await item.getByRole('button', { name: 'Confirm cancel and refund' }).click();
+    await item.getByRole('status').getByText(/^The subscription was no longer active; 5\.00 USD refunded \(transaction [A-Z0-9]{35}\)\.$/).waitFor();
+    stored = await storedRecord(page, 'cw.fps.e4b7a9c2-3d1f-4f6e-8a2b-7c5d9e0f1a36');
+    assert.equal(stored.refunded_from_last_minor, 500);
+    assert.equal(stored.status, 'Completed');
     await context.close();
   });
 

@@ -253,6 +253,26 @@ describe("DevPay, the seller's side", () => {
   });
 });
 
+describe("DevPay, a customer who did not pay", () => {
+  test('the seller sees that AWS cancelled the access of a customer who did not pay, and that their data is unavailable', async () => {
+    const { page, context } = await sellerConsole('/seller/fps');
+    const section = page.getByRole('region', { name: 'DevPay customers' });
+    const customer = section.getByRole('article', { name: 'Northwind Vault (DevPay)' });
+    await customer.getByText('Umbrella Health (777788889999)').waitFor();
+    await customer.getByText('Access cancelled: bill not paid', { exact: true }).waitFor();
+    await customer.getByText('Access cancelled on', { exact: true }).waitFor();
+    await customer
+      .getByText('The bill for this product was not paid, so AWS cancelled access to the product, and the data stored with AWS through it is unavailable.')
+      .waitFor();
+    const stored = await storedRecord(page, 'cw.devpay.devpay-nwvault');
+    assert.equal(stored.status, 'Unpaid');
+    assert.equal(stored.cancellation.refund.minor, 0);
+    assert.equal(await customer.getByText(/Refund charged to you/).count(), 0, 'nothing was refunded');
+    assert.equal(await section.getByRole('button').count(), 0);
+    await context.close();
+  });
+});
+
 describe('AWS: "Submit cancellation request" is confirmed', () => {
   test('the seller sees that the request was submitted to AWS, with its ID and deadline', async () => {
     const { page, context } = await sellerConsole('/seller');

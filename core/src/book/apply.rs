@@ -288,7 +288,7 @@ impl Book {
         // A CallerReference is the caller's: used on any of its subscriptions within seven
         // days, the call returns the first result and changes nothing.
         let subscriptions = self.fps.values().map(|v| &v.record);
-        if let Some(first) = fps::replay(subscriptions, seller, &call.caller_reference, desk.now) {
+        if let Some(first) = fps::replay(subscriptions, seller, &call, desk.now) {
             return Ok(first);
         }
         let versioned = versioned_mut(&mut self.fps, "FPS subscription", &subscription)?;

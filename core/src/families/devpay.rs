@@ -4,16 +4,24 @@
 //! seller cannot cancel a customer (only through a support case) and is not told.
 //!
 //! Readings of the seed:
-//! - The billing month runs from `period_start` to the same day and time of the next
-//!   calendar month (a month starting on 31 January ends on 28 or 29 February), so months
-//!   have different lengths and the proration is over the true number of seconds.
+//! - The subscription is billed monthly from `period_start`: month `n` runs from
+//!   `period_start + n` calendar months to `period_start + n + 1` (counted from
+//!   `period_start` each time, so a subscription started on 31 January has months ending on
+//!   28 or 29 February, then 31 March). Months have different lengths and the proration is
+//!   over the true number of seconds of the month in progress, whichever month that is.
 //! - Rounding: refund = ⌊monthly charge × seconds left ÷ seconds in the month⌋ in minor
 //!   units. Rounding down means the refund never exceeds the unused share; the buyer loses
 //!   less than one minor unit. Usage is rounded down the same way.
-//! - The record models the current billing month only: cancelling after it ended refunds
-//!   nothing and bills the whole month's usage; cancelling before it began refunds it all.
+//! - Each month is paid in advance at its start, and earlier months' usage was billed at
+//!   their end, so cancelling refunds and bills only the month in progress. Cancelling
+//!   before the first month began refunds it all.
+//! - "If they don't pay their bills for your product, we cancel their access to your
+//!   product and their data becomes unavailable": AWS ends the customer's access
+//!   ([`DevPaySubscription::end_access_for_unpaid_bill`]) as a cancellation would, but
+//!   nothing comes back (the bill was not paid, and the source promises no refund then), and
+//!   the usage up to that moment is still billed. The customer cannot cancel afterwards.
 
-use chrono::{DateTime, Months, Utc};
+use chrono::{DateTime, Datelike, Months, Utc};
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
@@ -32,6 +40,9 @@ the month comes back at once, rounded down to the cent.";
 pub const RULE_ONE_TIME: &str = "One-time charges are never refunded.";
 pub const RULE_USAGE: &str =
     "Usage is billed at the end of the month, up to the moment of cancelling.";
+/// What happened to a customer who did not pay, in the source's words.
+pub const UNPAID: &str = "The bill for this product was not paid, so AWS cancelled access to \
+the product, and the data stored with AWS through it is unavailable.";
 
 /// What the seller is told beside its customers, about learning that one cancelled.
 pub const SELLER_NO_EMAIL: &str = "DevPay doesn't notify you by e-mail when a customer cancels: \
@@ -58,6 +69,8 @@ pub struct SellerStatement {
 pub enum DevPayStatus {
     Active,
     Cancelled,
+    /// AWS cancelled the customer's access because a bill went unpaid.
+    Unpaid,
 }
 
 impl DevPayStatus {
@@ -66,6 +79,7 @@ impl DevPayStatus {
         match self {
             DevPayStatus::Active => "Active",
             DevPayStatus::Cancelled => "Cancelled",
+            DevPayStatus::Unpaid => "Access cancelled: bill not paid",
         }
     }
 }
@@ -80,14 +94,15 @@ pub struct DevPaySubscription {
     pub one_time_charge: Money,
     /// What usage costs per hour, billed at the end of the month.
     pub usage_per_hour: Money,
-    /// The current billing month: paid in advance at its start.
+    /// The start of the first billing month; each month is paid in advance at its start.
     pub period_start: DateTime<Utc>,
     pub status: DevPayStatus,
     pub cancellation: Option<DevPayCancellation>,
 }
 
-/// What cancelling did, to the second. It holds nothing for the seller: DevPay tells them
-/// nothing (see [`SELLER_NOT_TOLD`]).
+/// What cancelling did, to the second, whether the customer cancelled or AWS ended their
+/// access for an unpaid bill. It holds nothing for the seller: DevPay tells them nothing
+/// (see [`SELLER_NOT_TOLD`]).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DevPayCancellation {
     /// When access to the product and its data ended.
@@ -108,30 +123,51 @@ pub enum DevPayError {
     AlreadyCancelled(String),
     #[error("Only the customer who subscribed can cancel this product.")]
     NotTheCustomer,
+    #[error(
+        "AWS cancelled access to this product on {0} because its bill was not paid; the data \
+         stored through it is unavailable."
+    )]
+    AccessEndedUnpaid(String),
 }
 
 impl DevPaySubscription {
-    pub fn period_end(&self) -> DateTime<Utc> {
-        self.period_start + Months::new(1)
+    /// The start and end of the billing month in progress at `at`: the first month until
+    /// it ends (and before it begins), then each following calendar month.
+    pub fn month_at(&self, at: DateTime<Utc>) -> (DateTime<Utc>, DateTime<Utc>) {
+        let start = self.period_start;
+        let month = |n: u32| start.checked_add_months(Months::new(n));
+        let guess = (at.year() - start.year()) * 12 + at.month() as i32 - start.month() as i32;
+        let mut n = u32::try_from(guess).unwrap_or(0);
+        // The guess counts calendar months, so it is at most one ahead of the month whose
+        // day and time have come.
+        if n > 0 && month(n).is_none_or(|begun| begun > at) {
+            n -= 1;
+        }
+        match (month(n), month(n + 1)) {
+            (Some(from), Some(to)) => (from, to),
+            // Beyond chrono's last date: one month that never ends.
+            _ => (start, DateTime::<Utc>::MAX_UTC),
+        }
     }
 
-    /// The unused part of the monthly charge at `at`, prorated to the second and rounded
-    /// down to the minor unit; always within 0 and the monthly charge.
+    /// The unused part of the month in progress' charge at `at`, prorated to the second
+    /// and rounded down to the minor unit; always within 0 and the monthly charge.
     pub fn unused_monthly(&self, at: DateTime<Utc>) -> Money {
-        let total = (self.period_end() - self.period_start).num_seconds().max(1);
-        let left = (self.period_end() - at).num_seconds().clamp(0, total);
+        let (from, to) = self.month_at(at);
+        let total = (to - from).num_seconds().max(1);
+        let left = (to - at).num_seconds().clamp(0, total);
         let monthly = self.monthly_charge.minor.max(0);
         let minor = i128::from(monthly) * i128::from(left) / i128::from(total);
         Money::new(to_minor(minor), self.monthly_charge.currency)
     }
 
-    /// Usage from the start of the month to `at` (at most the whole month), billed by the
-    /// second and rounded down.
+    /// Usage from the start of the month in progress to `at`, billed by the second and
+    /// rounded down.
     pub fn usage_until(&self, at: DateTime<Utc>) -> Money {
-        let month = (self.period_end() - self.period_start).num_seconds();
-        let seconds = (at - self.period_start)
+        let (from, to) = self.month_at(at);
+        let seconds = (at - from)
             .num_seconds()
-            .clamp(0, month.max(0));
+            .clamp(0, (to - from).num_seconds());
         let minor = i128::from(self.usage_per_hour.minor.max(0)) * i128::from(seconds) / 3600;
         Money::new(to_minor(minor), self.usage_per_hour.currency)
     }
@@ -150,11 +186,7 @@ impl DevPaySubscription {
                 DevPayError::NotTheCustomer
             });
         }
-        if let Some(done) = &self.cancellation {
-            return Err(DevPayError::AlreadyCancelled(
-                done.at.format("%Y-%m-%d %H:%M:%S UTC").to_string(),
-            ));
-        }
+        self.still_active()?;
         let cancellation = DevPayCancellation {
             at,
             refund: self.unused_monthly(at),
@@ -164,6 +196,36 @@ impl DevPaySubscription {
         self.status = DevPayStatus::Cancelled;
         self.cancellation = Some(cancellation.clone());
         Ok(cancellation)
+    }
+
+    /// AWS ends the access of a customer who did not pay their bill, at `at`: access and
+    /// the data stored through the product become unavailable, nothing is refunded, and
+    /// the usage up to then is still billed.
+    pub fn end_access_for_unpaid_bill(
+        &mut self,
+        at: DateTime<Utc>,
+    ) -> Result<DevPayCancellation, DevPayError> {
+        self.still_active()?;
+        let ended = DevPayCancellation {
+            at,
+            refund: Money::new(0, self.monthly_charge.currency),
+            one_time_not_refunded: self.one_time_charge,
+            usage_billed: self.usage_until(at),
+        };
+        self.status = DevPayStatus::Unpaid;
+        self.cancellation = Some(ended.clone());
+        Ok(ended)
+    }
+
+    fn still_active(&self) -> Result<(), DevPayError> {
+        let Some(done) = &self.cancellation else {
+            return Ok(());
+        };
+        let when = done.at.format("%Y-%m-%d %H:%M:%S UTC").to_string();
+        Err(match self.status {
+            DevPayStatus::Unpaid => DevPayError::AccessEndedUnpaid(when),
+            DevPayStatus::Active | DevPayStatus::Cancelled => DevPayError::AlreadyCancelled(when),
+        })
     }
 
     /// The customer's cancel control, in the words of their Application Billing page.
@@ -184,15 +246,25 @@ impl DevPaySubscription {
     /// cancellation did.
     pub fn refund_facts(&self, at: DateTime<Utc>) -> RefundFacts {
         let at = self.cancellation.as_ref().map_or(at, |c| c.at);
+        let unused = if self.status == DevPayStatus::Unpaid {
+            line(
+                "Unused part of this month's charge",
+                Money::new(0, self.monthly_charge.currency),
+                RefundTo::NotRefunded,
+                UNPAID,
+            )
+        } else {
+            line(
+                "Unused part of this month's charge",
+                self.unused_monthly(at),
+                RefundTo::OriginalMethod("the customer's AWS payment method".into()),
+                RULE_PRORATED,
+            )
+        };
         RefundFacts {
             family: "Amazon DevPay".into(),
             lines: vec![
-                line(
-                    "Unused part of this month's charge",
-                    self.unused_monthly(at),
-                    RefundTo::OriginalMethod("the customer's AWS payment method".into()),
-                    RULE_PRORATED,
-                ),
+                unused,
                 line(
                     "One-time charge",
                     self.one_time_charge,
@@ -210,8 +282,9 @@ impl DevPaySubscription {
         }
     }
 
-    /// The rule a stored subscription must satisfy: cancelled exactly when it holds a
-    /// cancellation, whose refund is at most a month's charge.
+    /// The rule a stored subscription must satisfy: cancelled (by the customer, or by AWS
+    /// for an unpaid bill) exactly when it holds a cancellation, whose refund is at most a
+    /// month's charge, and nothing when the bill went unpaid.
     pub fn check(&self) -> Result<(), BrokenDevPayRule> {
         match (&self.cancellation, self.status) {
             (Some(c), DevPayStatus::Cancelled)
@@ -219,6 +292,7 @@ impl DevPaySubscription {
             {
                 Ok(())
             }
+            (Some(c), DevPayStatus::Unpaid) if c.refund.minor == 0 => Ok(()),
             (None, DevPayStatus::Active) => Ok(()),
             _ => Err(BrokenDevPayRule::InconsistentCancellation(self.id.clone())),
         }
@@ -278,13 +352,43 @@ mod tests {
             2_999
         );
         // One second before the end: 3000 / 2592000 = 0.0011…, rounded down to nothing.
-        assert_eq!(
-            sub.unused_monthly(sub.period_end() - Duration::seconds(1))
-                .minor,
-            0
-        );
+        let end = start() + Duration::days(30);
+        assert_eq!(sub.unused_monthly(end - Duration::seconds(1)).minor, 0);
         assert_eq!(sub.unused_monthly(start()).minor, 3_000);
-        assert_eq!(sub.unused_monthly(sub.period_end()).minor, 0);
+    }
+
+    #[test]
+    fn the_refund_covers_the_month_in_progress_whatever_month_the_clock_is_in() {
+        let sub = subscription();
+        let may = Utc.with_ymd_and_hms(2026, 5, 1, 0, 0, 0).unwrap();
+        // The first month is over: May has begun, paid in advance, all of it unused.
+        assert_eq!(sub.month_at(may), (may, may + Duration::days(31)));
+        assert_eq!(sub.unused_monthly(may).minor, 3_000);
+        // Ten of November's 30 days gone, seven months on: 20/30 of 30.00 comes back, and
+        // usage is billed from 1 November only (earlier months were billed at their end).
+        let november = Utc.with_ymd_and_hms(2026, 11, 11, 0, 0, 0).unwrap();
+        assert_eq!(sub.unused_monthly(november).minor, 2_000);
+        assert_eq!(sub.usage_until(november).minor, 10 * 24 * 10);
+        let mut buyer_sub = subscription();
+        let buyer = buyer_sub.buyer.clone();
+        let done = buyer_sub.cancel(&buyer, november).unwrap();
+        assert_eq!((done.refund.minor, done.usage_billed.minor), (2_000, 2_400));
+        // Before the first month began, it is the first month, untouched.
+        assert_eq!(sub.unused_monthly(start() - Duration::days(3)).minor, 3_000);
+    }
+
+    #[test]
+    fn months_count_from_the_first_so_a_start_on_the_31st_keeps_its_day_when_it_can() {
+        let mut sub = subscription();
+        sub.period_start = Utc.with_ymd_and_hms(2026, 1, 31, 12, 0, 0).unwrap();
+        let at = |m, d, h| Utc.with_ymd_and_hms(2026, m, d, h, 0, 0).unwrap();
+        assert_eq!(
+            sub.month_at(at(2, 28, 11)),
+            (sub.period_start, at(2, 28, 12))
+        );
+        assert_eq!(sub.month_at(at(2, 28, 12)), (at(2, 28, 12), at(3, 31, 12)));
+        assert_eq!(sub.month_at(at(3, 31, 11)), (at(2, 28, 12), at(3, 31, 12)));
+        assert_eq!(sub.month_at(at(4, 1, 0)), (at(3, 31, 12), at(4, 30, 12)));
     }
 
     #[test]
@@ -292,7 +396,7 @@ mod tests {
         let mut sub = subscription();
         sub.period_start = Utc.with_ymd_and_hms(2026, 2, 1, 0, 0, 0).unwrap();
         assert_eq!(
-            sub.period_end(),
+            sub.month_at(sub.period_start).1,
             Utc.with_ymd_and_hms(2026, 3, 1, 0, 0, 0).unwrap()
         );
         // 14 of 28 days left: exactly half.
@@ -391,6 +495,51 @@ mod tests {
     }
 
     #[test]
+    fn a_customer_who_does_not_pay_loses_access_and_data_and_gets_nothing_back() {
+        let mut sub = subscription();
+        let at = start() + Duration::days(20);
+        let ended = sub.end_access_for_unpaid_bill(at).unwrap();
+        assert_eq!(sub.status, DevPayStatus::Unpaid);
+        assert_eq!(sub.status.label(), "Access cancelled: bill not paid");
+        assert_eq!(ended.refund.minor, 0);
+        assert_eq!(ended.usage_billed.minor, 20 * 24 * 10);
+        assert!(sub.check().is_ok());
+        assert!(UNPAID.contains("data") && UNPAID.contains("not paid"));
+        // The customer can no longer cancel, and is told why.
+        let before = sub.clone();
+        let buyer = sub.buyer.clone();
+        let refused = sub.cancel(&buyer, at + Duration::days(1)).unwrap_err();
+        assert_eq!(
+            refused,
+            DevPayError::AccessEndedUnpaid("2026-04-21 00:00:00 UTC".into())
+        );
+        assert!(refused.to_string().contains("bill was not paid"));
+        assert_eq!(sub.end_access_for_unpaid_bill(at), Err(refused));
+        assert_eq!(sub, before);
+        // Nothing comes back, and the seller's statement charges it nothing.
+        let facts = sub.refund_facts(at + Duration::days(2));
+        assert_eq!(facts.refunded().count(), 0);
+        assert_eq!(facts.lines[0].rule, UNPAID);
+        assert_eq!(facts.lines[2].amount, ended.usage_billed);
+        assert_eq!(sub.seller_statement().unwrap().charged_to_you.minor, 0);
+        // A refund on an unpaid record breaks its rule.
+        sub.cancellation.as_mut().unwrap().refund.minor = 1;
+        assert!(sub.check().is_err());
+    }
+
+    #[test]
+    fn stored_statuses_read_as_before() {
+        for (status, json) in [
+            (DevPayStatus::Active, "\"Active\""),
+            (DevPayStatus::Cancelled, "\"Cancelled\""),
+            (DevPayStatus::Unpaid, "\"Unpaid\""),
+        ] {
+            assert_eq!(serde_json::to_string(&status).unwrap(), json);
+            assert_eq!(serde_json::from_str::<DevPayStatus>(json).unwrap(), status);
+        }
+    }
+
+    #[test]
     fn cancelling_twice_is_refused_and_changes_nothing() {
         let mut sub = subscription();
         let buyer = sub.buyer.clone();
@@ -441,8 +590,25 @@ mod tests {
             let at = sub.period_start + Duration::seconds(seconds);
             let refund = sub.unused_monthly(at);
             prop_assert!(refund.minor >= 0 && refund.minor <= monthly);
-            // Later never refunds more than earlier.
-            prop_assert!(sub.unused_monthly(at + Duration::seconds(1)).minor <= refund.minor);
+            // Later in the same month never refunds more than earlier.
+            let next = at + Duration::seconds(1);
+            if sub.month_at(next) == sub.month_at(at) {
+                prop_assert!(sub.unused_monthly(next).minor <= refund.minor);
+            }
+        }
+
+        #[test]
+        fn the_month_in_progress_holds_the_moment_and_is_a_calendar_month_long(
+            seconds in 0i64..400_000_000,
+            day in 1u32..32,
+        ) {
+            let mut sub = subscription();
+            sub.period_start = Utc.with_ymd_and_hms(2026, 1, day, 7, 30, 0).unwrap();
+            let at = sub.period_start + Duration::seconds(seconds);
+            let (from, to) = sub.month_at(at);
+            prop_assert!(from <= at && at < to);
+            prop_assert!((28..=31).contains(&(to - from).num_days()));
+            prop_assert_eq!(sub.month_at(to).0, to);
         }
 
         #[test]
@@ -454,7 +620,9 @@ mod tests {
             sub.usage_per_hour = Money::new(per_hour, Currency::USD);
             let usage = sub.usage_until(start() + Duration::seconds(seconds)).minor;
             prop_assert!(usage >= 0);
-            prop_assert!(usage <= sub.usage_until(sub.period_end()).minor);
+            let (from, to) = sub.month_at(start() + Duration::seconds(seconds));
+            let month = i128::from(per_hour) * i128::from((to - from).num_seconds()) / 3600;
+            prop_assert!(i128::from(usage) <= month);
         }
     }
 }

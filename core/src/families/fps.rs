@@ -5,6 +5,10 @@
 //! - Without a refund amount the call only cancels, and a subscription that is already
 //!   cancelled or completed is an `InvalidSubscriptionState` error. With a refund amount the
 //!   cancel part is skipped for such a subscription and the refund still runs.
+//! - The CallerReference is a parameter of the call with a refund only ("Only if you
+//!   specify a value for Refund Amount"). A cancel-only call "uses the SubscriptionId by
+//!   itself": a reference sent with it is neither checked, remembered nor replayed, so
+//!   cancelling again answers `InvalidSubscriptionState`, never a replay.
 //! - "128 bytes maximum" counts the UTF-8 bytes of the CallerReference (after the spaces a
 //!   person may type around it are trimmed), not its characters.
 //! - "maintained for seven days": a reference used at `t` is remembered while
@@ -71,7 +75,8 @@ pub struct FpsSubscription {
     pub refunded_from_last_minor: i64,
     pub status: FpsStatus,
     pub cancel_reason: String,
-    /// CallerReferences used on this subscription in the last seven days, with their result.
+    /// CallerReferences of calls with a refund on this subscription in the last seven days,
+    /// with their result.
     pub calls: Vec<RememberedCall>,
 }
 
@@ -178,7 +183,18 @@ pub struct FpsCall {
     /// RefundAmount.CurrencyCode. Empty: the currency of the last payment.
     #[serde(default)]
     pub currency: String,
+    /// CallerReference: read only with a refund, as FPS requires it only then.
     pub caller_reference: String,
+}
+
+impl FpsCall {
+    /// RefundAmount.Value as typed, trimmed; none when the call only cancels.
+    pub fn refund_amount(&self) -> Option<&str> {
+        self.refund
+            .as_deref()
+            .map(str::trim)
+            .filter(|r| !r.is_empty())
+    }
 }
 
 /// A call refused as a whole: nothing changed.
@@ -239,31 +255,24 @@ impl FpsSubscription {
         now: DateTime<Utc>,
         ids: &mut dyn IdSource,
     ) -> Result<FpsResult, FpsError> {
-        let caller_reference = call.caller_reference.trim();
-        if caller_reference.len() > CALLER_REFERENCE_MAX_BYTES {
-            return Err(FpsError::CallerReferenceTooLong(caller_reference.len()));
-        }
-        if let Some(first) = replay([&*self], &self.seller, caller_reference, now) {
-            return Ok(first);
-        }
-        let Some(amount_text) = call
-            .refund
-            .as_deref()
-            .map(str::trim)
-            .filter(|r| !r.is_empty())
-        else {
+        let Some(amount_text) = call.refund_amount() else {
             if self.status != FpsStatus::Active {
                 return Err(FpsError::InvalidSubscriptionState {
                     id: self.id.clone(),
                     status: self.status,
                 });
             }
-            let result = self.cancel(&call.cancel_reason);
-            self.remember(caller_reference, now, &result);
-            return Ok(result);
+            return Ok(self.cancel(&call.cancel_reason));
         };
+        let caller_reference = call.caller_reference.trim();
+        if caller_reference.len() > CALLER_REFERENCE_MAX_BYTES {
+            return Err(FpsError::CallerReferenceTooLong(caller_reference.len()));
+        }
         if caller_reference.is_empty() {
             return Err(FpsError::CallerReferenceRequired);
+        }
+        if let Some(first) = replay([&*self], &self.seller, call, now) {
+            return Ok(first);
         }
         let mut result = if self.status == FpsStatus::Active {
             self.cancel(&call.cancel_reason)
@@ -372,27 +381,27 @@ impl FpsSubscription {
     fn remember(&mut self, caller_reference: &str, now: DateTime<Utc>, result: &FpsResult) {
         // Forgotten references are dropped here so the record does not grow with history.
         self.calls.retain(|c| now - c.at < CALLER_REFERENCE_KEPT);
-        if !caller_reference.is_empty() {
-            self.calls.push(RememberedCall {
-                caller_reference: caller_reference.to_string(),
-                at: now,
-                result: result.clone(),
-            });
-        }
+        self.calls.push(RememberedCall {
+            caller_reference: caller_reference.to_string(),
+            at: now,
+            result: result.clone(),
+        });
     }
 }
 
-/// The first result of a call with `caller_reference` that `caller` made within the last
-/// seven days on any of `subscriptions`, marked as a replay. FPS maintains a CallerReference
-/// "for seven days" as the caller's, so a retry on another subscription gets it too and
-/// changes nothing.
+/// The first result of a call with the CallerReference of `call` that `caller` made within
+/// the last seven days on any of `subscriptions`, marked as a replay. FPS maintains a
+/// CallerReference "for seven days" as the caller's, so a retry on another subscription gets
+/// it too and changes nothing. A call without a refund carries no CallerReference, so it is
+/// never a replay.
 pub fn replay<'a>(
     subscriptions: impl IntoIterator<Item = &'a FpsSubscription>,
     caller: &AccountId,
-    caller_reference: &str,
+    call: &FpsCall,
     now: DateTime<Utc>,
 ) -> Option<FpsResult> {
-    let caller_reference = caller_reference.trim();
+    call.refund_amount()?;
+    let caller_reference = call.caller_reference.trim();
     if caller_reference.is_empty() {
         return None;
     }
@@ -724,7 +733,7 @@ mod tests {
         let again = replay(
             [&first, &other],
             &other.seller,
-            " CallerReference07 ",
+            &call("", Some("1.00"), " CallerReference07 "),
             just_before,
         )
         .unwrap();
@@ -737,12 +746,10 @@ mod tests {
         )));
         // Another caller's reference is not this caller's, and after seven days it is gone.
         let stranger = AccountId::parse("999988887777").unwrap();
-        assert_eq!(replay([&first], &stranger, "CallerReference07", t(1)), None);
+        let same = call("", Some("5.00"), "CallerReference07");
+        assert_eq!(replay([&first], &stranger, &same, t(1)), None);
         let at_seven_days = t(0) + CALLER_REFERENCE_KEPT;
-        assert_eq!(
-            replay([&first], &first.seller, "CallerReference07", at_seven_days),
-            None
-        );
+        assert_eq!(replay([&first], &first.seller, &same, at_seven_days), None);
         let fresh = other
             .cancel_and_refund(
                 &call("", Some("5.00"), "CallerReference07"),
@@ -761,7 +768,7 @@ mod tests {
     }
 
     #[test]
-    fn a_replayed_failed_refund_stays_failed_and_a_replayed_cancel_is_not_an_error() {
+    fn a_replayed_failed_refund_stays_failed() {
         let mut sub = subscription();
         let mut ids = SequentialIds::default();
         let failed = sub
@@ -772,14 +779,51 @@ mod tests {
             .unwrap();
         assert_eq!(again.refund_failure, failed.refund_failure);
         assert_eq!(sub.refunded_from_last_minor, 0);
+    }
 
+    #[test]
+    fn a_cancel_only_call_carries_no_caller_reference_so_cancelling_again_is_never_a_replay() {
+        let mut ids = SequentialIds::default();
+        // The same call twice, reference and all: the second finds the subscription
+        // cancelled, as the seed says, and does not answer with the first result.
         let mut sub = subscription();
         sub.cancel_and_refund(&call("", None, "cancel-1"), t(0), &mut ids)
             .unwrap();
-        let retry = sub
-            .cancel_and_refund(&call("", None, "cancel-1"), t(1), &mut ids)
+        assert!(sub.calls.is_empty(), "a cancel-only call is not remembered");
+        let before = sub.clone();
+        assert_eq!(
+            sub.cancel_and_refund(&call("", None, "cancel-1"), t(1), &mut ids),
+            Err(FpsError::InvalidSubscriptionState {
+                id: sub.id.clone(),
+                status: FpsStatus::Cancelled,
+            })
+        );
+        assert_eq!(sub, before);
+        // A reference first used with a refund does not turn a later cancel-only call on a
+        // completed subscription into a replay either, on this subscription or another.
+        let mut done = FpsSubscription {
+            status: FpsStatus::Completed,
+            ..subscription()
+        };
+        done.cancel_and_refund(&call("", Some("1.00"), "ref-1"), t(0), &mut ids)
             .unwrap();
-        assert!(retry.replayed && retry.cancelled_now);
+        assert!(matches!(
+            done.cancel_and_refund(&call("", None, "ref-1"), t(1), &mut ids),
+            Err(FpsError::InvalidSubscriptionState {
+                status: FpsStatus::Completed,
+                ..
+            })
+        ));
+        assert_eq!(
+            replay([&done], &done.seller, &call("", None, "ref-1"), t(1)),
+            None
+        );
+        assert!(replay([&done], &done.seller, &call("", Some("2"), "ref-1"), t(1)).is_some());
+        // A reference past 128 bytes is not read without a refund.
+        let mut fresh = subscription();
+        assert!(fresh
+            .cancel_and_refund(&call("", None, &"r".repeat(129)), t(0), &mut ids)
+            .is_ok());
     }
 
     #[test]
