@@ -899,6 +899,7 @@ fn alibaba_orders_by_other_rules(now: DateTime<Utc>) -> [AlibabaOrder; 5] {
         // The old public instance, the only pay-as-you-go one: not refundable.
         AlibabaOrder {
             billing: Billing::PayAsYouGo,
+            kind: InstanceKind::Public,
             ..usual_order(OrderSpec {
                 id: "ali-202609-00412",
                 buyer: 3,
@@ -911,6 +912,7 @@ fn alibaba_orders_by_other_rules(now: DateTime<Utc>) -> [AlibabaOrder; 5] {
         // The new public instance, beside it: free of charge, so nothing to refund.
         AlibabaOrder {
             billing: Billing::Free,
+            kind: InstanceKind::Public,
             ..usual_order(OrderSpec {
                 id: "ali-202610-00415",
                 buyer: 3,
@@ -1197,8 +1199,10 @@ mod tests {
                 .iter()
                 .any(|r| r.expected_timing() == vec![BANK_TIMING]));
             assert!(orders.iter().any(|o| o.kind == InstanceKind::Enterprise));
-            let buyer = |o: &&&AlibabaOrder| o.buyer.as_str() == BUYERS[3].account;
-            let public: Vec<_> = orders.iter().filter(buyer).collect();
+            let public: Vec<_> = orders
+                .iter()
+                .filter(|o| o.kind == InstanceKind::Public)
+                .collect();
             let refusals: Vec<_> = public
                 .iter()
                 .map(|o| (o.product_name.as_str(), o.can_unsubscribe(true)))

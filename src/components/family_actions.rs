@@ -238,8 +238,10 @@ fn OrderTerms(first: AlibabaOrder, order: CurrentOrder) -> impl IntoView {
             <dt>"Instance"</dt><dd>{first.kind.label()}</dd>
             <dt>"Bought on"</dt><dd>{first.channel.label()}</dd>
             <dt>"Paid"</dt><dd>{paid}</dd>
-            <dt>"Paid with"</dt><dd>{first.method.name()}</dd>
-            <dt>"Paid with vouchers or coupons"</dt><dd>{first.paid_vouchers.to_string()}</dd>
+            {(first.billing != Billing::Free).then(|| view! {
+                <dt>"Paid with"</dt><dd>{first.method.name()}</dd>
+                <dt>"Paid with vouchers or coupons"</dt><dd>{first.paid_vouchers.to_string()}</dd>
+            })}
             <dt>"Invoice issued"</dt><dd>{if first.invoice_issued { "Yes" } else { "No" }}</dd>
         </dl>
         {move || order.with(|o| o.as_ref().and_then(order_words)).map(|words| view! { <p class="ticket">{words}</p> })}

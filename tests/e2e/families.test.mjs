@@ -209,8 +209,11 @@ describe('Alibaba Cloud: the buyer unsubscribes', () => {
       .waitFor();
     assert.equal(await old.getByRole('button', { name: 'Confirm unsubscribe' }).count(), 0);
 
+    await old.getByText('Public instance', { exact: true }).waitFor();
     const free = page.getByRole('article', { name: 'IoT Platform public instance (new)' });
+    await free.getByText('Public instance', { exact: true }).waitFor();
     await free.getByText('Free of charge', { exact: true }).first().waitFor();
+    assert.equal(await free.getByText('Paid with', { exact: true }).count(), 0, 'nothing was paid');
     await free.getByRole('button', { name: 'Unsubscribe' }).click();
     await free.locator('.note').getByText(/^The new public instance is free of charge: nothing was paid, so there is nothing to refund\.$/).waitFor();
     assert.equal(await free.getByRole('button', { name: 'Confirm unsubscribe' }).count(), 0);

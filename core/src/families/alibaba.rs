@@ -151,6 +151,8 @@ impl PaymentMethod {
 pub enum InstanceKind {
     Standard,
     Enterprise,
+    /// IoT Platform's public instance: the old one pay-as-you-go, the new one free.
+    Public,
 }
 
 impl InstanceKind {
@@ -158,6 +160,7 @@ impl InstanceKind {
         match self {
             InstanceKind::Standard => "Standard instance",
             InstanceKind::Enterprise => "Enterprise instance",
+            InstanceKind::Public => "Public instance",
         }
     }
 }
