@@ -38,17 +38,21 @@ pub fn detail_types(side: Side) -> Vec<DetailType> {
 /// The event pattern, as the EventBridge console and `aws events put-rule --event-pattern`
 /// take it, matching exactly these detail-types (each once, in the order given).
 pub fn event_pattern(detail_types: &[DetailType]) -> String {
+    serde_json::to_string_pretty(&pattern_of(detail_types))
+        .expect("a pattern of strings is always JSON")
+}
+
+fn pattern_of(detail_types: &[DetailType]) -> EventPattern {
     let mut names: Vec<String> = Vec::new();
     for name in detail_types.iter().map(ToString::to_string) {
         if !names.contains(&name) {
             names.push(name);
         }
     }
-    let pattern = EventPattern {
+    EventPattern {
         source: [SOURCE],
         detail_type: names,
-    };
-    serde_json::to_string_pretty(&pattern).expect("a pattern of strings is always JSON")
+    }
 }
 
 /// The `aws events put-rule` command that creates, on the default bus in us-east-1, a rule
@@ -58,12 +62,12 @@ pub fn put_rule(side: Side) -> String {
         Side::Acceptor => "aws-marketplace-agreement-events-acceptor",
         Side::Proposer => "aws-marketplace-agreement-events-proposer",
     };
-    let pattern: serde_json::Value = serde_json::from_str(&event_pattern(&detail_types(side)))
-        .expect("the pattern was just written as JSON");
+    let pattern = serde_json::to_string(&pattern_of(&detail_types(side)))
+        .expect("a pattern of strings is always JSON");
     format!(
         "aws events put-rule --region {REGION} --event-bus-name {EVENT_BUS} --name {name} \
          --event-pattern {}",
-        shell_quote(&pattern.to_string())
+        shell_quote(&pattern)
     )
 }
 
@@ -106,6 +110,9 @@ mod tests {
         for side in [Side::Acceptor, Side::Proposer] {
             let command = put_rule(side);
             let (head, pattern) = command.split_once(" --event-pattern '").unwrap();
+            assert!(
+                pattern.starts_with(r#"{"source":["aws.agreement-marketplace"],"detail-type":["#)
+            );
             assert!(head.starts_with(
                 "aws events put-rule --region us-east-1 --event-bus-name default --name "
             ));
