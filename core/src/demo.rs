@@ -855,6 +855,7 @@ fn usual_order(spec: OrderSpec) -> AlibabaOrder {
         original_method_refuses: false,
         status: OrderStatus::Active,
         refund: None,
+        ticket: None,
     }
 }
 
@@ -911,7 +912,7 @@ fn alibaba_orders_by_payment(now: DateTime<Utc>) -> [AlibabaOrder; 4] {
 }
 
 /// Orders whose refund a rule other than the payment's date and method decides.
-fn alibaba_orders_by_other_rules(now: DateTime<Utc>) -> [AlibabaOrder; 4] {
+fn alibaba_orders_by_other_rules(now: DateTime<Utc>) -> [AlibabaOrder; 5] {
     let days_ago = |days| now - Duration::days(days);
     [
         // Alipay refuses the refund (the account was closed): to the balance.
@@ -926,15 +927,29 @@ fn alibaba_orders_by_other_rules(now: DateTime<Utc>) -> [AlibabaOrder; 4] {
                 method: PaymentMethod::Alipay,
             })
         },
-        // Pay-as-you-go: not refundable.
+        // The old public instance, the only pay-as-you-go one: not refundable.
         AlibabaOrder {
             billing: Billing::PayAsYouGo,
+            kind: InstanceKind::Public,
             ..usual_order(OrderSpec {
                 id: "ali-202609-00412",
                 buyer: 3,
                 product_name: "IoT Platform public instance (old)",
                 paid_at: days_ago(70),
                 paid_cash_minor: 3_000,
+                method: PaymentMethod::AccountBalance,
+            })
+        },
+        // The new public instance, beside it: free of charge, so nothing to refund.
+        AlibabaOrder {
+            billing: Billing::Free,
+            kind: InstanceKind::Public,
+            ..usual_order(OrderSpec {
+                id: "ali-202610-00415",
+                buyer: 3,
+                product_name: "IoT Platform public instance (new)",
+                paid_at: days_ago(45),
+                paid_cash_minor: 0,
                 method: PaymentMethod::AccountBalance,
             })
         },
@@ -1271,8 +1286,28 @@ mod tests {
             assert!(routes
                 .iter()
                 .any(|r| r.expected_timing() == vec![BANK_TIMING]));
-            assert!(orders.iter().any(|o| o.billing == Billing::PayAsYouGo));
             assert!(orders.iter().any(|o| o.kind == InstanceKind::Enterprise));
+            let public: Vec<_> = orders
+                .iter()
+                .filter(|o| o.kind == InstanceKind::Public)
+                .collect();
+            let refusals: Vec<_> = public
+                .iter()
+                .map(|o| (o.product_name.as_str(), o.can_unsubscribe(true)))
+                .collect();
+            assert_eq!(
+                refusals,
+                [
+                    (
+                        "IoT Platform public instance (old)",
+                        Err(AlibabaError::PayAsYouGo)
+                    ),
+                    (
+                        "IoT Platform public instance (new)",
+                        Err(AlibabaError::Free)
+                    ),
+                ]
+            );
             let marketplace_invoiced = orders
                 .iter()
                 .zip(&routes)

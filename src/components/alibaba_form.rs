@@ -1,14 +1,14 @@
 //! The buyer's "Unsubscribe" from an Alibaba Cloud order, as plain data: whether the buyer
 //! is reviewing it, the data-deletion confirmation, the command they build, the refusal and
-//! where it is shown, and the words of what came back. Every rule is the core's;
-//! `family_actions` only draws it, so all of it is tested natively.
+//! where it is shown, and the words of the ticket and of what came back. Every rule is the
+//! core's; `family_actions` only draws it, so all of it is tested natively.
 
-use chrono::{DateTime, Utc};
 use workbench_core::book::AlibabaUnsubscribe;
 use workbench_core::families::alibaba::{
-    AlibabaError, AlibabaOrder, AlibabaRefund, Destination, PaymentMethod,
+    AlibabaError, AlibabaOrder, AlibabaRefund, Destination, PaymentMethod, UnsubscribeTicket,
 };
 use workbench_core::key::AlibabaOrderId;
+use workbench_link::words::local_time;
 
 use crate::error::AppError;
 
@@ -25,9 +25,9 @@ pub enum Unsubscribing {
 }
 
 impl Unsubscribing {
-    /// The core's answer for `order` at `now`, without the confirmation.
-    pub fn of(order: &AlibabaOrder, now: DateTime<Utc>) -> Unsubscribing {
-        match order.clone().unsubscribe(now, false) {
+    /// The core's answer for `order`, without the confirmation.
+    pub fn of(order: &AlibabaOrder) -> Unsubscribing {
+        match order.can_unsubscribe(false) {
             Ok(_) => Unsubscribing::Possible,
             Err(AlibabaError::ConfirmDataDeletion) => Unsubscribing::NeedsConfirmation,
             Err(other) => Unsubscribing::Refused(other),
@@ -89,14 +89,17 @@ impl UnsubscribeForm {
         })
     }
 
-    /// Takes the core's answer. A refund ends the review and is handed back to be shown;
+    /// Takes the core's answer. A ticket ends the review and is handed back to be shown;
     /// a refusal stays to be shown.
-    pub fn settle(&mut self, answer: Result<AlibabaRefund, AppError>) -> Option<AlibabaRefund> {
+    pub fn settle(
+        &mut self,
+        answer: Result<UnsubscribeTicket, AppError>,
+    ) -> Option<UnsubscribeTicket> {
         match answer {
-            Ok(refund) => {
+            Ok(ticket) => {
                 self.reviewing = false;
                 self.refusal = None;
-                Some(refund)
+                Some(ticket)
             }
             Err(problem) => {
                 self.refusal = Some(problem);
@@ -116,6 +119,49 @@ impl UnsubscribeForm {
             .as_ref()
             .filter(|_| UnsubscribeField::for_refusals(unsubscribing) == field)
             .map(ToString::to_string)
+    }
+}
+
+/// What the buyer reads once the ticket is submitted: its ID, and that nothing is released
+/// or refunded before Alibaba Cloud processes it.
+pub fn ticket_words(ticket: &UnsubscribeTicket) -> String {
+    format!(
+        "Ticket {} submitted. {}",
+        ticket.id,
+        processing_words(ticket)
+    )
+}
+
+fn processing_words(ticket: &UnsubscribeTicket) -> String {
+    format!(
+        "Alibaba Cloud processes it by {}: the instance is released and the refund made then, \
+         not before.",
+        local_time(ticket.due_at())
+    )
+}
+
+/// Where the order's unsubscription stands, in words: its ticket waiting, or what came back
+/// once it was processed; nothing while the buyer has not unsubscribed.
+pub fn order_words(order: &AlibabaOrder) -> Option<String> {
+    match (&order.refund, &order.ticket) {
+        (Some(refund), Some(ticket)) => Some(format!(
+            "Alibaba Cloud processed ticket {} on {}. {}",
+            ticket.id,
+            local_time(refund.at),
+            unsubscribed_words(refund)
+        )),
+        (Some(refund), None) => Some(format!(
+            "You unsubscribed on {}. {}",
+            local_time(refund.at),
+            unsubscribed_words(refund)
+        )),
+        (None, Some(ticket)) => Some(format!(
+            "Ticket {} submitted on {}. {}",
+            ticket.id,
+            local_time(ticket.submitted_at),
+            processing_words(ticket)
+        )),
+        (None, None) => None,
     }
 }
 
@@ -142,7 +188,7 @@ pub fn unsubscribed_words(refund: &AlibabaRefund) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use chrono::{Duration, TimeZone};
+    use chrono::{DateTime, Duration, TimeZone, Utc};
     use workbench_core::book::{Actor, Book};
     use workbench_core::demo::demo_book;
     use workbench_core::families::alibaba::{Billing, InstanceKind, OrderStatus, SalesChannel};
@@ -171,6 +217,7 @@ mod tests {
             original_method_refuses: false,
             status: OrderStatus::Active,
             refund: None,
+            ticket: None,
         }
     }
 
@@ -186,20 +233,26 @@ mod tests {
         book: &mut Book,
         order: &str,
         buyer: &str,
-    ) -> Result<AlibabaRefund, AppError> {
+    ) -> Result<UnsubscribeTicket, AppError> {
         let command = form.command(order.into()).expect("the buyer is reviewing");
         let buyer = Actor::Buyer(AccountId::parse(buyer).unwrap());
-        let (refund, _) = book.apply(command, &buyer, now(), &mut SequentialIds::default())?;
-        Ok(refund)
+        let (ticket, _) = book.apply(command, &buyer, now(), &mut SequentialIds::default())?;
+        Ok(ticket)
+    }
+
+    /// The words of `order` once the clock has passed its ticket's processing.
+    fn processed(book: &mut Book, order: &str, ticket: &UnsubscribeTicket) -> String {
+        book.advance_to(ticket.due_at() + Duration::hours(1));
+        order_words(&book.alibaba()[&AlibabaOrderId::from(order)].record).unwrap()
     }
 
     #[test]
     fn the_core_asks_only_an_enterprise_instance_for_the_confirmation() {
         let standard = order(Billing::Subscription, InstanceKind::Standard);
         let enterprise = order(Billing::Subscription, InstanceKind::Enterprise);
-        assert_eq!(Unsubscribing::of(&standard, now()), Unsubscribing::Possible);
+        assert_eq!(Unsubscribing::of(&standard), Unsubscribing::Possible);
         assert_eq!(
-            Unsubscribing::of(&enterprise, now()),
+            Unsubscribing::of(&enterprise),
             Unsubscribing::NeedsConfirmation
         );
         assert_eq!(
@@ -213,7 +266,7 @@ mod tests {
     fn a_pay_as_you_go_or_unsubscribed_order_is_refused_with_the_cores_reason() {
         let pay_as_you_go = order(Billing::PayAsYouGo, InstanceKind::Standard);
         assert_eq!(
-            Unsubscribing::of(&pay_as_you_go, now()),
+            Unsubscribing::of(&pay_as_you_go),
             Unsubscribing::Refused(AlibabaError::PayAsYouGo)
         );
         let done = AlibabaOrder {
@@ -221,7 +274,7 @@ mod tests {
             ..order(Billing::Subscription, InstanceKind::Standard)
         };
         assert_eq!(
-            Unsubscribing::of(&done, now()),
+            Unsubscribing::of(&done),
             Unsubscribing::Refused(AlibabaError::AlreadyUnsubscribed)
         );
     }
@@ -280,11 +333,22 @@ mod tests {
         let mut form = reviewing();
         form.confirmed = true;
         let answer = sent(&form, &mut book, "ali-202404-00931", "555566667777");
-        let refund = form.settle(answer).expect("the core refunds");
+        let ticket = form.settle(answer).expect("the core opens a ticket");
         assert!(!form.reviewing());
-        let words = unsubscribed_words(&refund);
+        let submitted = ticket_words(&ticket);
         assert!(
-            words.starts_with("Unsubscribed. 12000.00 CNY goes back to the Alibaba Cloud account balance. More than 548 days have passed since payment"),
+            submitted.starts_with(&format!(
+                "Ticket {} submitted. Alibaba Cloud processes it by ",
+                ticket.id
+            )),
+            "{submitted}"
+        );
+        let waiting =
+            order_words(&book.alibaba()[&AlibabaOrderId::from("ali-202404-00931")].record);
+        assert!(waiting.is_some_and(|w| w.ends_with("the refund made then, not before.")));
+        let words = processed(&mut book, "ali-202404-00931", &ticket);
+        assert!(
+            words.contains(". Unsubscribed. 12000.00 CNY goes back to the Alibaba Cloud account balance. More than 548 days have passed since payment"),
             "{words}"
         );
         assert!(
@@ -297,10 +361,14 @@ mod tests {
     fn online_banking_says_when_the_bank_pays_and_deletes_nothing() {
         let mut book = demo_book(now());
         let form = reviewing();
-        let refund = sent(&form, &mut book, "ali-202608-00256", "444455556666").unwrap();
-        let words = unsubscribed_words(&refund);
+        let ticket = sent(&form, &mut book, "ali-202608-00256", "444455556666").unwrap();
+        let words = processed(&mut book, "ali-202608-00256", &ticket);
         assert!(
-            words.starts_with(
+            words.starts_with(&format!("Alibaba Cloud processed ticket {} on ", ticket.id)),
+            "{words}"
+        );
+        assert!(
+            words.contains(
                 "Unsubscribed. 360.00 CNY goes back to the online banking account used to pay. "
             ),
             "{words}"

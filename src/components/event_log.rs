@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 use workbench_core::api;
-use workbench_core::aws::rule::{detail_types, event_pattern};
+use workbench_core::aws::rule::{put_rule, DELIVERY};
 use workbench_core::book::{Page, PAGE_MAX};
 use workbench_core::events::{to_json_lines, BusEvent, Side};
 use workbench_core::ids::AgreementId;
@@ -94,9 +94,9 @@ pub fn EventLog() -> impl IntoView {
             </div>
             <p class="field-error" role="alert">{move || error.get()}</p>
             <div class="aws-cli">
-                <p class="hint">"To send these events to your own systems: the event pattern of an EventBridge rule that delivers exactly the events this log shows for the chosen bus."</p>
-                <CopyText id="eventbridge-rule".to_string() label="EventBridge event pattern" button="Copy EventBridge rule" what="rule"
-                    text=Signal::derive(move || event_pattern(&detail_types(side.get())))/>
+                <p class="hint">"To send these events to your own systems: an EventBridge rule that delivers exactly the events this log shows for the chosen bus. "{DELIVERY}</p>
+                <CopyText id="eventbridge-rule".to_string() label="EventBridge rule (AWS CLI)" button="Copy EventBridge rule" what="rule"
+                    text=Signal::derive(move || put_rule(side.get()))/>
             </div>
             <Pager label="Event log pages" page=page shown=Signal::derive(move || shown.with(Page::at))
                 earlier="Newer events" later="Older events" position=Signal::derive(span)/>

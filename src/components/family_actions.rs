@@ -5,7 +5,7 @@
 
 use leptos::prelude::*;
 use workbench_core::book::{Actor, DevPayCancel};
-use workbench_core::families::alibaba::{AlibabaOrder, OrderStatus};
+use workbench_core::families::alibaba::{AlibabaOrder, Billing, OrderStatus};
 use workbench_core::families::devpay::{DevPayStatus, UNPAID, VIEW_CANCEL};
 use workbench_core::families::{RefundFacts, RefundTo};
 use workbench_core::ids::AccountId;
@@ -14,7 +14,7 @@ use workbench_core::preview;
 use workbench_link::words::{local_date, local_time};
 
 use crate::components::alibaba_form::{
-    unsubscribed_words, UnsubscribeField, UnsubscribeForm, Unsubscribing,
+    order_words, ticket_words, UnsubscribeField, UnsubscribeForm, Unsubscribing,
 };
 use crate::focus::focus_when_drawn;
 use crate::state::use_app;
@@ -176,14 +176,24 @@ fn AlibabaItem(id: AlibabaOrderId, buyer: AccountId) -> impl IntoView {
         let now = app.now.get();
         order.with(|o| o.as_ref().map(|o| preview::alibaba(o, now)))
     });
-    let unsubscribing = Memo::new(move |_| {
-        let now = app.now.get();
-        order.with(|o| o.as_ref().map(|o| Unsubscribing::of(o, now)))
-    });
+    let unsubscribing = Memo::new(move |_| order.with(|o| o.as_ref().map(Unsubscribing::of)));
     let needs_confirmation =
         move || unsubscribing.with(|u| u == &Some(Unsubscribing::NeedsConfirmation));
-    let active =
-        move || order.with(|o| o.as_ref().is_some_and(|o| o.status == OrderStatus::Active));
+    // Active with no ticket yet: the buyer can still unsubscribe.
+    let active = move || {
+        order.with(|o| {
+            o.as_ref()
+                .is_some_and(|o| o.status == OrderStatus::Active && o.ticket.is_none())
+        })
+    };
+    // The status says the ticket's words until it is processed; then the terms say what
+    // came back.
+    let unsubscribed = move || {
+        order.with(|o| {
+            o.as_ref()
+                .is_some_and(|o| o.status == OrderStatus::Unsubscribed)
+        })
+    };
     let reviewing = move || form.with(UnsubscribeForm::reviewing);
     let heading = format!("alibaba-{}", first.id);
     let heading_id = heading.clone();
@@ -200,7 +210,7 @@ fn AlibabaItem(id: AlibabaOrderId, buyer: AccountId) -> impl IntoView {
             <Show when=move || active() && !reviewing()>
                 <button type="button" on:click=move |_| form.update(UnsubscribeForm::review)>"Unsubscribe"</button>
             </Show>
-            <p role="status" class="outcome" id=format!("outcome-{id}") tabindex="-1">{move || outcome.get()}</p>
+            <p role="status" class="outcome" id=format!("outcome-{id}") tabindex="-1">{move || outcome.get().filter(|_| !unsubscribed())}</p>
             <Show when=move || !needs_confirmation()>
                 <p class="field-error" role="alert">{move || refusal_at(form, unsubscribing, UnsubscribeField::Form)}</p>
             </Show>
@@ -218,10 +228,14 @@ fn refusal_at(
     form.with(|f| unsubscribing.with(|u| u.as_ref().and_then(|u| f.error_for(field, u))))
 }
 
-/// What the buyer bought and paid, and, once unsubscribed, when and whether the instance's
-/// data went with it.
+/// What the buyer bought and paid, and, once unsubscribed, the ticket or what came back.
 #[component]
 fn OrderTerms(first: AlibabaOrder, order: CurrentOrder) -> impl IntoView {
+    let paid = if first.billing == Billing::Free {
+        first.billing.label().to_string()
+    } else {
+        format!("{} on {}", first.paid_cash, local_date(first.paid_at))
+    };
     view! {
         <dl class="terms">
             <dt>"Order"</dt><dd>{first.id.to_string()}</dd>
@@ -229,15 +243,14 @@ fn OrderTerms(first: AlibabaOrder, order: CurrentOrder) -> impl IntoView {
             <dt>"Billing"</dt><dd>{first.billing.label()}</dd>
             <dt>"Instance"</dt><dd>{first.kind.label()}</dd>
             <dt>"Bought on"</dt><dd>{first.channel.label()}</dd>
-            <dt>"Paid"</dt><dd>{format!("{} on {}", first.paid_cash, local_date(first.paid_at))}</dd>
-            <dt>"Paid with"</dt><dd>{first.method.name()}</dd>
-            <dt>"Paid with vouchers or coupons"</dt><dd>{first.paid_vouchers.to_string()}</dd>
+            <dt>"Paid"</dt><dd>{paid}</dd>
+            {(first.billing != Billing::Free).then(|| view! {
+                <dt>"Paid with"</dt><dd>{first.method.name()}</dd>
+                <dt>"Paid with vouchers or coupons"</dt><dd>{first.paid_vouchers.to_string()}</dd>
+            })}
             <dt>"Invoice issued"</dt><dd>{if first.invoice_issued { "Yes" } else { "No" }}</dd>
         </dl>
-        {move || order.with(|o| o.as_ref().and_then(|o| o.refund.clone())).map(|r| view! {
-            <p>{format!("You unsubscribed on {}.", local_time(r.at))}
-                {r.released_instance.then_some(" The instance was released and its data deleted.")}</p>
-        })}
+        {move || order.with(|o| o.as_ref().and_then(order_words)).map(|words| view! { <p class="ticket">{words}</p> })}
     }
 }
 
@@ -261,9 +274,9 @@ fn UnsubscribeReview(
             return;
         };
         let answer = app.act(command, &Actor::Buyer(buyer));
-        if let Some(refund) = form.try_update(|f| f.settle(answer)).flatten() {
+        if let Some(ticket) = form.try_update(|f| f.settle(answer)).flatten() {
             focus_when_drawn(format!("outcome-{id}"));
-            outcome.set(Some(unsubscribed_words(&refund)));
+            outcome.set(Some(ticket_words(&ticket)));
         }
     };
     let keep = move |_| form.update(UnsubscribeForm::keep);

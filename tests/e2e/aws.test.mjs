@@ -156,16 +156,23 @@ describe('Import from AWS and the AWS CLI command', () => {
     await context.close();
   });
 
-  test('the event log gives the EventBridge rule of the bus it shows', async () => {
+  test('the event log gives the EventBridge rule of the bus it shows, on the default bus in us-east-1', async () => {
     const { page, context } = await app.device(CLIPBOARD);
     await open(page, app.url('/seller/events'));
-    await page.getByRole('button', { name: 'Copy EventBridge rule' }).click();
-    const pattern = JSON.parse(await page.evaluate(() => navigator.clipboard.readText()));
+    await page.getByText(/your account's default EventBridge event bus in the us-east-1 region, with the event source aws\.agreement-marketplace/).waitFor();
+    /** The copied `aws events put-rule` command: its bus, region and event pattern. */
+    const copiedRule = async () => {
+      await page.getByRole('button', { name: 'Copy EventBridge rule' }).click();
+      const text = await page.evaluate(() => navigator.clipboard.readText());
+      const parts = text.match(/^aws events put-rule --region us-east-1 --event-bus-name default --name (\S+) --event-pattern '([^']*)'$/);
+      assert.ok(parts, text);
+      return JSON.parse(parts[2]);
+    };
+    const pattern = await copiedRule();
     assert.deepEqual(pattern.source, ['aws.agreement-marketplace']);
     assert.ok(pattern['detail-type'].every((t) => t.endsWith(' - Proposer')), pattern['detail-type'].join());
     await page.getByLabel('Events of').selectOption('buyer');
-    await page.getByRole('button', { name: 'Copy EventBridge rule' }).click();
-    const buyers = JSON.parse(await page.evaluate(() => navigator.clipboard.readText()));
+    const buyers = await copiedRule();
     assert.ok(buyers['detail-type'].every((t) => t.endsWith(' - Acceptor')), buyers['detail-type'].join());
     await context.close();
   });

@@ -151,3 +151,17 @@ export async function storedRecords(page, prefix) {
 export async function storedRecord(page, key) {
   return readStored(await page.evaluate((k) => localStorage.getItem(k), key)).data;
 }
+
+/**
+ * The data of one stored record once `ready` holds of it: what the clock moves is written
+ * after the page shows it, in batches between frames. The last read is returned either way,
+ * for the assertion to name what it found.
+ */
+export async function storedOnce(page, key, ready) {
+  let record = await storedRecord(page, key);
+  for (let i = 0; i < 50 && !ready(record); i++) {
+    await page.waitForTimeout(100);
+    record = await storedRecord(page, key);
+  }
+  return record;
+}

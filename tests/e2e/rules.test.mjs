@@ -3,7 +3,7 @@
 // confirmation that follows "Submit cancellation request" (source 001, step 6).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { expectNoAxeViolations, open, startApp, storedRecord, storedRecords } from './harness.mjs';
+import { expectNoAxeViolations, open, startApp, storedOnce, storedRecord, storedRecords } from './harness.mjs';
 
 const NORTHWIND = '111122223333';
 const GLOBEX = '555566667777';
@@ -49,19 +49,6 @@ async function openCase(section, { invoice, amount, cancelOn, comments = '' }) {
   const opened = section.getByRole('status').filter({ hasText: /Support case case-\d+ is open/ });
   const id = (await opened.textContent()).match(/case-\d+/)[0];
   return { id, item: section.getByRole('article', { name: `Support case ${id}` }) };
-}
-
-/**
- * A stored record once `ready` holds of it: what the clock moves is written after the page
- * shows it, in batches. The last read is returned either way, for the assertion to name.
- */
-async function storedOnce(page, key, ready) {
-  let record = await storedRecord(page, key);
-  for (let i = 0; i < 50 && !ready(record); i++) {
-    await page.waitForTimeout(100);
-    record = await storedRecord(page, key);
-  }
-  return record;
 }
 
 /**

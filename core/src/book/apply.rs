@@ -20,7 +20,7 @@ use crate::adjustment::{
 };
 use crate::agreement::AgreementStatus;
 use crate::cancellation::{self, CancellationRequest, RequestStatus};
-use crate::families::alibaba::AlibabaRefund;
+use crate::families::alibaba::UnsubscribeTicket;
 use crate::families::devpay::DevPayCancellation;
 use crate::families::fps::{self, FpsResult};
 use crate::families::support_case::{RefundForm, SupportCase};
@@ -314,7 +314,8 @@ impl Book {
         Ok(done)
     }
 
-    /// An Alibaba Cloud buyer unsubscribes.
+    /// An Alibaba Cloud buyer unsubscribes: submits a ticket, which Alibaba Cloud processes
+    /// later ([`Book::advance_to`]).
     fn alibaba_unsubscribe(
         &mut self,
         AlibabaUnsubscribe {
@@ -322,14 +323,22 @@ impl Book {
             confirm_data_deletion,
         }: AlibabaUnsubscribe,
         desk: &mut Desk<'_>,
-    ) -> Result<AlibabaRefund, DomainError> {
+    ) -> Result<UnsubscribeTicket, DomainError> {
         let versioned = versioned_mut(&mut self.alibaba, "Alibaba Cloud order", &order)?;
         if !matches!(desk.actor, Actor::Buyer(a) if *a == versioned.record.buyer) {
             return Err(DomainError::NotTheBuyer);
         }
-        let refund = versioned.change(|o| o.unsubscribe(desk.now, confirm_data_deletion))?;
+        versioned.record.can_unsubscribe(confirm_data_deletion)?;
+        let digits: String = desk
+            .ids
+            .next_suffix()
+            .bytes()
+            .map(|b| char::from(b'0' + b % 10))
+            .collect();
+        let id = format!("ticket-{digits}");
+        let ticket = versioned.change(|o| o.unsubscribe(desk.now, confirm_data_deletion, id))?;
         desk.changed.insert(RecordKey::Alibaba(order));
-        Ok(refund)
+        Ok(ticket)
     }
 
     /// The legacy "Request refund" form: opens a support case at once.
@@ -538,7 +547,7 @@ family_command!(
 );
 family_command!(
     AlibabaUnsubscribe,
-    AlibabaRefund,
+    UnsubscribeTicket,
     |it| Some(RecordKey::Alibaba(it.order.clone())),
     |it, book, desk| book.alibaba_unsubscribe(it, desk)
 );

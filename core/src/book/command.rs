@@ -105,7 +105,8 @@ pub struct DevPayCancel {
     pub subscription: DevPaySubscriptionId,
 }
 
-/// An Alibaba Cloud buyer unsubscribes; a refund that deletes data needs its consent.
+/// An Alibaba Cloud buyer unsubscribes by submitting a ticket; a refund that deletes data
+/// needs its consent before the ticket.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AlibabaUnsubscribe {
     pub order: AlibabaOrderId,

@@ -132,7 +132,22 @@ impl Book {
         let mut rest = self.advance(now, None);
         outcome.events.append(&mut rest.events);
         outcome.changed.append(&mut rest.changed);
+        self.process_alibaba_tickets(now, &mut outcome);
         outcome
+    }
+
+    /// Alibaba Cloud processes every unsubscription ticket due by `now`, each at its due
+    /// time. Tickets are submitted by hand, a few per buyer, so looking through the orders
+    /// on each tick costs little.
+    fn process_alibaba_tickets(&mut self, now: DateTime<Utc>, outcome: &mut Outcome) {
+        for (id, versioned) in &mut self.alibaba {
+            if versioned.record.due_at().is_some_and(|at| at <= now) {
+                let processed = versioned.change(|o| o.process_ticket(now).ok_or(()));
+                if processed.is_ok() {
+                    outcome.changed.insert(RecordKey::Alibaba(id.clone()));
+                }
+            }
+        }
     }
 
     /// `advance_to`; with `before`, also keeps each changed record as it was before, so that
@@ -186,12 +201,14 @@ impl Book {
             .min()
     }
 
-    /// When time alone will next change the book: a record's deadline or a case AWS reads.
+    /// When time alone will next change the book: a record's deadline, a case AWS reads or
+    /// an Alibaba Cloud ticket.
     pub fn next_due(&self) -> Option<DateTime<Utc>> {
         let case = self
             .support_cases
             .values()
             .filter_map(|v| v.record.due_at())
+            .chain(self.alibaba.values().filter_map(|v| v.record.due_at()))
             .min();
         match (self.records.next_due(), case) {
             (Some(a), Some(b)) => Some(a.min(b)),

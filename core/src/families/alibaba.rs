@@ -17,10 +17,21 @@
 //!   back there.
 //! - Online banking: "expected to be credited within 2-3 business days" is the whole time
 //!   for such a refund, the bank's processing included, not days on top of the usual 2.
-//! - Only the cash or prepaid-card part is refunded, whole: the seed gives no deduction for
-//!   time used, so none is made. Vouchers and coupons never come back.
+//! - Only the cash or prepaid-card part is ever refunded; vouchers and coupons never come
+//!   back. How much of the cash part follows Alibaba Cloud's Unsubscription Rules, which the
+//!   seed points to but does not give: the workbench assumes the whole cash part, with no
+//!   deduction for time used, and says that it is an assumption ([`AMOUNT_ASSUMPTION`]).
+//! - "To unsubscribe from purchased instance resources, submit a ticket": unsubscribing
+//!   opens a ticket; the instance is released and the refund made when Alibaba Cloud
+//!   processes it, [`TICKET_BUSINESS_DAYS`] business days (Monday to Friday, UTC+8) later,
+//!   the "approximately 2 business days" the seed gives. The refund's route is decided by
+//!   the day the ticket was submitted, the day the buyer cancelled, so the buyer gets what
+//!   the preview showed.
+//! - Of IoT Platform's instances only the old public instance is pay-as-you-go, and it is
+//!   not refundable; the new public instance is free of charge, so there is nothing to
+//!   refund.
 
-use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, Duration, FixedOffset, NaiveDate, Utc, Weekday};
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
@@ -34,6 +45,9 @@ pub const CUTOFF_DATE: NaiveDate = NaiveDate::from_ymd_opt(2019, 3, 29).unwrap()
 /// The last day after payment (payment day = day 0) that still qualifies.
 pub const ORIGINAL_METHOD_DAYS: i64 = 548;
 const CHINA_STANDARD_TIME: FixedOffset = FixedOffset::east_opt(8 * 3600).unwrap();
+
+/// Business days from an unsubscription ticket to its processing.
+pub const TICKET_BUSINESS_DAYS: u32 = 2;
 
 pub const TIMING: &str = "Refunds generally arrive within about 2 business days.";
 pub const BANK_TIMING: &str = "A refund to online banking depends on the bank's processing \
@@ -73,14 +87,27 @@ pub fn rule_paid_from_balance() -> String {
 }
 pub const RULE_ORIGINAL_METHOD_FAILED: &str =
     "The refund to the original payment method failed, so it goes to the account balance.";
-pub const RULE_CASH_ONLY: &str = "Only the cash or prepaid-card part of the payment is refunded.";
+pub const RULE_CASH_ONLY: &str =
+    "Only the cash or prepaid-card portion of the payment is refundable.";
 pub const RULE_VOUCHERS: &str = "Amounts offset by vouchers or coupons are never refunded.";
-pub const RULE_PAY_AS_YOU_GO: &str = "Pay-as-you-go instances are not refundable.";
+pub const RULE_PAY_AS_YOU_GO: &str = "The old public instance uses the pay-as-you-go billing \
+method and does not support refunds. The new public instance is free of charge.";
+pub const RULE_FREE: &str = "The new public instance is free of charge: nothing was paid, so \
+nothing is refunded.";
+/// What the workbench assumes of the amount, which the seed leaves to the Unsubscription Rules.
+pub const AMOUNT_ASSUMPTION: &str = "The amount refunded follows Alibaba Cloud's Unsubscription \
+Rules, which this workbench does not have. It assumes the whole cash or prepaid-card portion \
+comes back, with nothing deducted for the time used: an assumption, not Alibaba Cloud's figure.";
+pub const TICKET_NOTE: &str = "Unsubscribing submits a ticket. The instance is released and the \
+refund made when Alibaba Cloud processes it, in about 2 business days.";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Billing {
     Subscription,
+    /// The old public instance's billing: not refundable.
     PayAsYouGo,
+    /// The new public instance: free of charge.
+    Free,
 }
 
 impl Billing {
@@ -88,6 +115,7 @@ impl Billing {
         match self {
             Billing::Subscription => "Subscription",
             Billing::PayAsYouGo => "Pay-as-you-go",
+            Billing::Free => "Free of charge",
         }
     }
 }
@@ -123,6 +151,8 @@ impl PaymentMethod {
 pub enum InstanceKind {
     Standard,
     Enterprise,
+    /// IoT Platform's public instance: the old one pay-as-you-go, the new one free.
+    Public,
 }
 
 impl InstanceKind {
@@ -130,6 +160,7 @@ impl InstanceKind {
         match self {
             InstanceKind::Standard => "Standard instance",
             InstanceKind::Enterprise => "Enterprise instance",
+            InstanceKind::Public => "Public instance",
         }
     }
 }
@@ -195,6 +226,39 @@ pub struct AlibabaOrder {
     pub original_method_refuses: bool,
     pub status: OrderStatus,
     pub refund: Option<AlibabaRefund>,
+    /// The unsubscription ticket. Absent from orders stored before tickets, and not written
+    /// while there is none, so that those load and are written unchanged.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ticket: Option<UnsubscribeTicket>,
+}
+
+/// The ticket a buyer submits to unsubscribe: Alibaba Cloud processes it some business days
+/// later.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UnsubscribeTicket {
+    pub id: String,
+    pub submitted_at: DateTime<Utc>,
+}
+
+impl UnsubscribeTicket {
+    /// When Alibaba Cloud processes it.
+    pub fn due_at(&self) -> DateTime<Utc> {
+        after_business_days(self.submitted_at, TICKET_BUSINESS_DAYS)
+    }
+}
+
+/// `days` business days after `from`, at the same time of day: Saturdays and Sundays (in
+/// China Standard Time) do not count.
+pub fn after_business_days(from: DateTime<Utc>, days: u32) -> DateTime<Utc> {
+    let mut at = from;
+    let mut left = days;
+    while left > 0 {
+        at += Duration::days(1);
+        if !matches!(alibaba_date(at).weekday(), Weekday::Sat | Weekday::Sun) {
+            left -= 1;
+        }
+    }
+    at
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -240,9 +304,22 @@ pub struct AlibabaRefund {
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum AlibabaError {
     #[error(
-        "Pay-as-you-go instances are not refundable. Disable their devices to stop the charges."
+        "The old public instance uses the pay-as-you-go billing method and does not support \
+         refunds. The new public instance is free of charge. If you no longer use the old \
+         public instance, disable its devices: once all of them are disabled, it stops \
+         incurring charges."
     )]
     PayAsYouGo,
+    #[error(
+        "The new public instance is free of charge: nothing was paid, so there is nothing to \
+         refund."
+    )]
+    Free,
+    #[error(
+        "Ticket {0} to unsubscribe this order is already submitted. Alibaba Cloud releases the \
+         instance and makes the refund when it processes the ticket."
+    )]
+    TicketOpen(String),
     #[error(
         "Refunding an enterprise instance releases it and deletes all of its data \
          permanently. Confirm that you understand this before unsubscribing."
@@ -291,62 +368,101 @@ impl AlibabaOrder {
         }
     }
 
-    /// The buyer unsubscribes at `at`. An enterprise instance is refunded only when the buyer
-    /// has confirmed that its data will be deleted for good.
-    pub fn unsubscribe(
-        &mut self,
-        at: DateTime<Utc>,
-        confirm_data_deletion: bool,
-    ) -> Result<AlibabaRefund, AlibabaError> {
+    /// Whether the buyer may unsubscribe now, with or without having confirmed that an
+    /// enterprise instance's data is deleted for good.
+    pub fn can_unsubscribe(&self, confirm_data_deletion: bool) -> Result<(), AlibabaError> {
         if self.status == OrderStatus::Unsubscribed {
             return Err(AlibabaError::AlreadyUnsubscribed);
         }
-        if self.billing == Billing::PayAsYouGo {
-            return Err(AlibabaError::PayAsYouGo);
+        if let Some(ticket) = &self.ticket {
+            return Err(AlibabaError::TicketOpen(ticket.id.clone()));
+        }
+        match self.billing {
+            Billing::PayAsYouGo => return Err(AlibabaError::PayAsYouGo),
+            Billing::Free => return Err(AlibabaError::Free),
+            Billing::Subscription => {}
         }
         if self.kind == InstanceKind::Enterprise && !confirm_data_deletion {
             return Err(AlibabaError::ConfirmDataDeletion);
         }
+        Ok(())
+    }
+
+    /// The buyer unsubscribes at `at`: submits ticket `id`. Nothing is released or refunded
+    /// until Alibaba Cloud processes it ([`AlibabaOrder::process_ticket`]). An enterprise
+    /// instance's ticket is submitted only once the buyer has confirmed that its data will
+    /// be deleted for good.
+    pub fn unsubscribe(
+        &mut self,
+        at: DateTime<Utc>,
+        confirm_data_deletion: bool,
+        id: String,
+    ) -> Result<UnsubscribeTicket, AlibabaError> {
+        self.can_unsubscribe(confirm_data_deletion)?;
+        let ticket = UnsubscribeTicket {
+            id,
+            submitted_at: at,
+        };
+        self.ticket = Some(ticket.clone());
+        Ok(ticket)
+    }
+
+    /// When time alone next changes the order: its open ticket's processing.
+    pub fn due_at(&self) -> Option<DateTime<Utc>> {
+        self.ticket
+            .as_ref()
+            .filter(|_| self.status == OrderStatus::Active)
+            .map(UnsubscribeTicket::due_at)
+    }
+
+    /// Alibaba Cloud processes the ticket, if it is due by `now`: at its due time the instance
+    /// is released (an enterprise instance's data deleted) and the refund made, routed by the
+    /// day the ticket was submitted.
+    pub fn process_ticket(&mut self, now: DateTime<Utc>) -> Option<AlibabaRefund> {
+        let due = self.due_at().filter(|due| *due <= now)?;
+        let submitted = self.ticket.as_ref()?.submitted_at;
         let refund = AlibabaRefund {
-            at,
+            at: due,
             amount: self.paid_cash,
             not_refunded: self.paid_vouchers,
-            route: self.route(at),
+            route: self.route(submitted),
             released_instance: self.kind == InstanceKind::Enterprise,
         };
         self.status = OrderStatus::Unsubscribed;
         self.refund = Some(refund.clone());
-        Ok(refund)
+        Some(refund)
     }
 
     /// What unsubscribing at `at` gives back, to where, and what never comes back.
     pub fn refund_facts(&self, at: DateTime<Utc>) -> RefundFacts {
         let mut lines = Vec::new();
         let mut notes = Vec::new();
-        if self.billing == Billing::PayAsYouGo {
-            lines.push(line(
-                "Pay-as-you-go charges",
-                self.paid_cash,
-                RefundTo::NotRefunded,
-                RULE_PAY_AS_YOU_GO,
-            ));
+        if self.billing != Billing::Subscription {
+            let (what, rule) = match self.billing {
+                Billing::Free => ("Free of charge", RULE_FREE),
+                _ => ("Pay-as-you-go charges", RULE_PAY_AS_YOU_GO),
+            };
+            lines.push(line(what, self.paid_cash, RefundTo::NotRefunded, rule));
         } else {
+            let asked = self.ticket.as_ref().map_or(at, |t| t.submitted_at);
             let route = self
                 .refund
                 .as_ref()
-                .map_or_else(|| self.route(at), |r| r.route.clone());
+                .map_or_else(|| self.route(asked), |r| r.route.clone());
             let to = match route.destination {
                 Destination::OriginalMethod(method) => {
                     RefundTo::OriginalMethod(method.label().into())
                 }
                 Destination::AccountBalance => RefundTo::AccountBalance,
             };
+            notes.push(TICKET_NOTE.into());
             notes.extend(route.expected_timing().into_iter().map(String::from));
             if self.invoice_goes_to_balance() {
                 notes.push(INVOICE_NOTE.into());
             }
+            notes.push(AMOUNT_ASSUMPTION.into());
             lines.push(RefundLine {
-                what: "Cash or prepaid-card part of the payment".into(),
+                what: "Cash or prepaid-card part of the payment, at most".into(),
                 amount: self.paid_cash,
                 to,
                 rule: format!("{RULE_CASH_ONLY} {}", route.rule),
@@ -417,7 +533,19 @@ mod tests {
             original_method_refuses: false,
             status: OrderStatus::Active,
             refund: None,
+            ticket: None,
         }
+    }
+
+    /// Unsubscribes at `at` and lets Alibaba Cloud process the ticket.
+    fn unsubscribed(
+        o: &mut AlibabaOrder,
+        at: DateTime<Utc>,
+        confirm: bool,
+    ) -> Result<AlibabaRefund, AlibabaError> {
+        let ticket = o.unsubscribe(at, confirm, "ticket-1".into())?;
+        Ok(o.process_ticket(ticket.due_at())
+            .expect("due at its due time"))
     }
 
     /// A moment given in China Standard Time.
@@ -567,37 +695,171 @@ mod tests {
     #[test]
     fn only_the_cash_part_is_refunded_never_the_vouchers() {
         let mut o = order(cst(2025, 1, 1, 12, 0, 0));
-        let refund = o.unsubscribe(cst(2025, 2, 1, 12, 0, 0), false).unwrap();
+        let refund = unsubscribed(&mut o, cst(2025, 2, 1, 12, 0, 0), false).unwrap();
         assert_eq!(refund.amount.minor, 80_000);
         assert_eq!(refund.not_refunded.minor, 20_000);
         assert!(!refund.released_instance);
         assert_eq!(o.status, OrderStatus::Unsubscribed);
         assert_eq!(
-            o.unsubscribe(cst(2025, 2, 1, 12, 0, 0), false),
+            o.unsubscribe(cst(2025, 2, 1, 12, 0, 0), false, "ticket-2".into()),
             Err(AlibabaError::AlreadyUnsubscribed)
         );
     }
 
     #[test]
-    fn pay_as_you_go_is_never_refunded() {
+    fn only_the_old_public_instance_is_pay_as_you_go_and_it_is_never_refunded() {
         let mut o = order(cst(2025, 1, 1, 12, 0, 0));
         o.billing = Billing::PayAsYouGo;
-        assert_eq!(
-            o.unsubscribe(cst(2025, 2, 1, 12, 0, 0), true),
-            Err(AlibabaError::PayAsYouGo)
-        );
-        assert_eq!(o.status, OrderStatus::Active);
+        let refused = o
+            .unsubscribe(cst(2025, 2, 1, 12, 0, 0), true, "ticket-1".into())
+            .unwrap_err();
+        assert_eq!(refused, AlibabaError::PayAsYouGo);
+        let words = refused.to_string();
+        assert!(words.starts_with("The old public instance uses the pay-as-you-go billing method and does not support refunds. The new public instance is free of charge."), "{words}");
+        assert!(words.contains("disable its devices"), "{words}");
+        assert_eq!((o.status, o.ticket.clone()), (OrderStatus::Active, None));
         let facts = o.refund_facts(cst(2025, 2, 1, 12, 0, 0));
         assert_eq!(facts.refunded().count(), 0);
         assert_eq!(facts.lines[0].rule, RULE_PAY_AS_YOU_GO);
     }
 
     #[test]
+    fn the_new_public_instance_is_free_so_nothing_is_refunded() {
+        let mut o = order(cst(2025, 1, 1, 12, 0, 0));
+        o.billing = Billing::Free;
+        o.paid_cash = Money::new(0, Currency::CNY);
+        o.paid_vouchers = Money::new(0, Currency::CNY);
+        let refused = o
+            .unsubscribe(cst(2025, 2, 1, 12, 0, 0), false, "ticket-1".into())
+            .unwrap_err();
+        assert_eq!(refused, AlibabaError::Free);
+        assert!(refused
+            .to_string()
+            .starts_with("The new public instance is free of charge"));
+        assert_eq!(Billing::Free.label(), "Free of charge");
+        let facts = o.refund_facts(cst(2025, 2, 1, 12, 0, 0));
+        assert_eq!(facts.refunded().count(), 0);
+        assert_eq!(facts.lines[0].rule, RULE_FREE);
+    }
+
+    #[test]
+    fn unsubscribing_submits_a_ticket_and_the_refund_waits_for_its_processing() {
+        let mut o = order(cst(2025, 1, 1, 12, 0, 0));
+        // A Friday: two business days on is Tuesday, at the same time.
+        let friday = cst(2025, 2, 7, 15, 0, 0);
+        let ticket = o.unsubscribe(friday, false, "ticket-7".into()).unwrap();
+        assert_eq!(ticket.id, "ticket-7");
+        assert_eq!(ticket.due_at(), cst(2025, 2, 11, 15, 0, 0));
+        assert_eq!(o.status, OrderStatus::Active, "nothing is released yet");
+        assert_eq!(o.refund, None);
+        assert_eq!(o.due_at(), Some(ticket.due_at()));
+        assert_eq!(
+            o.unsubscribe(friday, false, "ticket-8".into()),
+            Err(AlibabaError::TicketOpen("ticket-7".into()))
+        );
+        assert_eq!(o.process_ticket(cst(2025, 2, 11, 14, 59, 59)), None);
+        assert_eq!(o.status, OrderStatus::Active);
+        let refund = o.process_ticket(cst(2025, 3, 1, 0, 0, 0)).unwrap();
+        assert_eq!(refund.at, ticket.due_at(), "made when the ticket falls due");
+        assert_eq!(refund.amount.minor, 80_000);
+        assert_eq!(o.status, OrderStatus::Unsubscribed);
+        assert_eq!(o.due_at(), None);
+        assert_eq!(o.process_ticket(cst(2025, 4, 1, 0, 0, 0)), None);
+    }
+
+    #[test]
+    fn the_book_opens_a_ticket_and_releases_and_refunds_only_when_the_clock_reaches_it() {
+        use crate::book::{Actor, AlibabaUnsubscribe};
+        use crate::demo::{demo_book, demo_now};
+        use crate::ids::SequentialIds;
+        use crate::key::RecordKey;
+
+        let now = demo_now();
+        let mut book = demo_book(now);
+        let id: AlibabaOrderId = "ali-202404-00931".into();
+        let buyer = Actor::Buyer(AccountId::parse("555566667777").unwrap());
+        let mut ids = SequentialIds::default();
+        let unconfirmed = AlibabaUnsubscribe {
+            order: id.clone(),
+            confirm_data_deletion: false,
+        };
+        assert!(book.apply(unconfirmed, &buyer, now, &mut ids).is_err());
+        assert_eq!(book.alibaba()[&id].record.ticket, None);
+        let confirmed = AlibabaUnsubscribe {
+            order: id.clone(),
+            confirm_data_deletion: true,
+        };
+        let (ticket, _) = book.apply(confirmed, &buyer, now, &mut ids).unwrap();
+        assert!(ticket.id.starts_with("ticket-"), "{}", ticket.id);
+        let order = &book.alibaba()[&id].record;
+        assert_eq!((order.status, &order.refund), (OrderStatus::Active, &None));
+        let due = ticket.due_at();
+        assert!(due >= now + Duration::days(2) && due <= now + Duration::days(4));
+        assert_eq!(book.next_due().map(|d| d <= due), Some(true));
+        assert!(!book
+            .advance_to(due - Duration::seconds(1))
+            .changed
+            .contains(&RecordKey::Alibaba(id.clone())));
+        assert_eq!(book.alibaba()[&id].record.status, OrderStatus::Active);
+        let outcome = book.advance_to(due + Duration::days(30));
+        assert!(outcome.changed.contains(&RecordKey::Alibaba(id.clone())));
+        let order = &book.alibaba()[&id].record;
+        assert_eq!(order.status, OrderStatus::Unsubscribed);
+        let refund = order.refund.as_ref().unwrap();
+        assert_eq!(refund.at, due);
+        assert!(refund.released_instance);
+        assert_eq!(order.due_at(), None);
+    }
+
+    #[test]
+    fn the_route_is_decided_by_the_day_the_ticket_was_submitted() {
+        let paid = cst(2025, 1, 1, 18, 0, 0);
+        let mut o = order(paid);
+        // Submitted late on day 548, processed after day 549 has begun: still the original
+        // method.
+        let day_548 = cst(2026, 7, 3, 23, 0, 0);
+        assert_eq!(o.days_since_payment(day_548), 548);
+        let ticket = o.unsubscribe(day_548, false, "ticket-1".into()).unwrap();
+        assert!(o.days_since_payment(ticket.due_at()) > ORIGINAL_METHOD_DAYS);
+        let refund = o.process_ticket(ticket.due_at()).unwrap();
+        assert_eq!(refund.route.rule, rule_original_method());
+    }
+
+    #[test]
+    fn an_order_stored_without_a_ticket_loads_and_is_written_unchanged() {
+        let mut o = order(cst(2025, 1, 1, 12, 0, 0));
+        let stored = serde_json::to_value(&o).unwrap();
+        assert!(stored.get("ticket").is_none());
+        o.unsubscribe(cst(2025, 2, 1, 12, 0, 0), false, "ticket-1".into())
+            .unwrap();
+        let json = serde_json::to_string(&o).unwrap();
+        assert!(json.contains("\"ticket\":{\"id\":\"ticket-1\""), "{json}");
+        assert_eq!(serde_json::from_str::<AlibabaOrder>(&json).unwrap(), o);
+    }
+
+    #[test]
+    fn the_preview_promises_the_cash_part_at_most_and_says_its_amount_is_an_assumption() {
+        let o = order(cst(2025, 1, 1, 12, 0, 0));
+        let facts = o.refund_facts(cst(2025, 2, 1, 12, 0, 0));
+        assert!(facts.lines[0].what.ends_with(", at most"));
+        assert!(facts.lines[0]
+            .rule
+            .starts_with("Only the cash or prepaid-card portion of the payment is refundable."));
+        assert!(facts.notes.contains(&AMOUNT_ASSUMPTION.to_string()));
+        assert!(AMOUNT_ASSUMPTION.contains("Unsubscription Rules"));
+        assert!(AMOUNT_ASSUMPTION.contains("an assumption"));
+        assert!(facts.notes.contains(&TICKET_NOTE.to_string()));
+    }
+
+    #[test]
     fn an_enterprise_refund_needs_explicit_confirmation_of_data_deletion() {
         let mut o = order(cst(2025, 1, 1, 12, 0, 0));
         o.kind = InstanceKind::Enterprise;
-        let error = o.unsubscribe(cst(2025, 2, 1, 12, 0, 0), false).unwrap_err();
+        let error = o
+            .unsubscribe(cst(2025, 2, 1, 12, 0, 0), false, "ticket-1".into())
+            .unwrap_err();
         assert_eq!(error, AlibabaError::ConfirmDataDeletion);
+        assert_eq!(o.ticket, None, "no ticket before the confirmation");
         assert!(error.to_string().contains("permanently"));
         assert_eq!(o.status, OrderStatus::Active);
         assert!(o
@@ -605,7 +867,7 @@ mod tests {
             .notes
             .contains(&ENTERPRISE_WARNING.to_string()));
         assert!(
-            o.unsubscribe(cst(2025, 2, 1, 12, 0, 0), true)
+            unsubscribed(&mut o, cst(2025, 2, 1, 12, 0, 0), true)
                 .unwrap()
                 .released_instance
         );
@@ -619,7 +881,7 @@ mod tests {
             (o.status.label(), o.billing.label(), o.kind.label()),
             ("Active", "Subscription", "Enterprise instance")
         );
-        o.unsubscribe(cst(2025, 2, 1, 12, 0, 0), true).unwrap();
+        unsubscribed(&mut o, cst(2025, 2, 1, 12, 0, 0), true).unwrap();
         assert_eq!(o.status.label(), "Unsubscribed");
         assert_eq!(Billing::PayAsYouGo.label(), "Pay-as-you-go");
         assert_eq!(InstanceKind::Standard.label(), "Standard instance");
@@ -639,7 +901,14 @@ mod tests {
         assert!(refunded[0].rule.contains("within 548 days"));
         assert_eq!(facts.lines[1].amount.minor, 20_000);
         assert_eq!(facts.lines[1].to, RefundTo::NotRefunded);
-        assert_eq!(facts.notes, vec![TIMING.to_string()]);
+        assert_eq!(
+            facts.notes,
+            vec![
+                TICKET_NOTE.to_string(),
+                TIMING.to_string(),
+                AMOUNT_ASSUMPTION.to_string()
+            ]
+        );
     }
 
     proptest! {
@@ -670,7 +939,7 @@ mod tests {
             let facts = o.refund_facts(at);
             let refunded: i64 = facts.refunded().map(|l| l.amount.minor).sum();
             prop_assert!(refunded <= cash);
-            let refund = o.unsubscribe(at, false).unwrap();
+            let refund = unsubscribed(&mut o, at, false).unwrap();
             prop_assert!(refund.amount.minor <= cash);
             prop_assert_eq!(refund.not_refunded.minor, vouchers);
             let original = matches!(refund.route.destination, Destination::OriginalMethod(_));
