@@ -210,79 +210,113 @@ fn FpsCallForm(
 }
 
 /// "Caller reference": drawn when the form opened, editable, with how long FPS remembers it
-/// and how many bytes it takes, and the core's refusal of it.
+/// and how many bytes it takes.
 #[component]
 fn CallerReferenceField(id: FpsSubscriptionId, form: RwSignal<FpsForm>) -> impl IntoView {
-    let input = field_id(&id, "reference", "");
-    let hint = field_id(&id, "reference", "-hint");
-    let error = field_id(&id, "reference", "-error");
-    let refused = move || form.with(|f| f.error_for(CallField::CallerReference));
-    view! {
-        <div class="field">
-            <label for=input.clone()>"Caller reference"</label>
-            <input id=input type="text" autocomplete="off"
-                aria-describedby=format!("{hint} {error}")
-                aria-invalid=move || refused().is_some().to_string()
-                prop:value=move || form.with(|f| f.reference.clone())
-                on:input=move |ev| form.update(|f| f.reference = event_target_value(&ev))/>
-            <span class="hint" id=hint>{move || format!(
-                "Sending the same reference again within {} days, on this or any other of your subscriptions, returns the first result instead of refunding twice. {} of {CALLER_REFERENCE_MAX_BYTES} bytes.",
-                CALLER_REFERENCE_KEPT.num_days(),
-                form.with(FpsForm::reference_bytes)
-            )}</span>
-            <span class="field-error" id=error>{refused}</span>
-        </div>
-    }
+    let hint = Signal::derive(move || {
+        Some(format!(
+            "Sending the same reference again within {} days, on this or any other of your subscriptions, returns the first result instead of refunding twice. {} of {CALLER_REFERENCE_MAX_BYTES} bytes.",
+            CALLER_REFERENCE_KEPT.num_days(),
+            form.with(FpsForm::reference_bytes)
+        ))
+    });
+    let text = CallText {
+        field: CallField::CallerReference,
+        key: "reference",
+        label: "Caller reference",
+        inputmode: "text",
+        value: |f| f.reference.clone(),
+        set: |f, text| f.reference = text,
+    };
+    view! { <CallTextField id form text hint/> }
 }
 
 /// "Refund amount" and its "Currency" (RefundAmount.Value and .CurrencyCode), with what is
-/// left to refund, and the core's refusal of either beside it.
+/// left to refund and the currency FPS refunds in: only the payment's, and it says so beside
+/// "Currency" when another is asked.
 #[component]
 fn RefundAmountField(
     id: FpsSubscriptionId,
     form: RwSignal<FpsForm>,
     sub: Current,
 ) -> impl IntoView {
-    let input = field_id(&id, "amount", "");
-    let hint = field_id(&id, "amount", "-hint");
-    let error = field_id(&id, "amount", "-error");
-    let refused = move || form.with(|f| f.error_for(CallField::Amount));
+    let left = Signal::derive(move || {
+        sub.with(|s| {
+            s.as_ref().map(|s| {
+                format!(
+                    "From the last payment of {}: at most {} is left to refund.",
+                    s.last_payment,
+                    s.refundable()
+                )
+            })
+        })
+    });
+    let currency_hint = Signal::derive(move || {
+        sub.with(|s| {
+            s.as_ref().map(|s| {
+                format!(
+                    "The currency code of the refund; the last payment was in {}.",
+                    s.last_payment.currency.code()
+                )
+            })
+        })
+    });
+    let amount = CallText {
+        field: CallField::Amount,
+        key: "amount",
+        label: "Refund amount",
+        inputmode: "decimal",
+        value: |f| f.amount.clone(),
+        set: |f, text| f.amount = text,
+    };
+    let currency = CallText {
+        field: CallField::Currency,
+        key: "currency",
+        label: "Currency",
+        inputmode: "text",
+        value: |f| f.currency.clone(),
+        set: |f, text| f.currency = text,
+    };
     view! {
-        <div class="field">
-            <label for=input.clone()>"Refund amount"</label>
-            <input id=input type="text" inputmode="decimal" autocomplete="off"
-                aria-describedby=format!("{hint} {error}")
-                aria-invalid=move || refused().is_some().to_string()
-                prop:value=move || form.with(|f| f.amount.clone())
-                on:input=move |ev| form.update(|f| f.amount = event_target_value(&ev))/>
-            <span class="hint" id=hint>{move || sub.with(|s| s.as_ref().map(|s| format!(
-                "From the last payment of {}: at most {} is left to refund.", s.last_payment, s.refundable()
-            )))}</span>
-            <span class="field-error" id=error>{refused}</span>
-        </div>
-        <CurrencyField id=id form=form sub=sub/>
+        <CallTextField id=id.clone() form text=amount hint=left/>
+        <CallTextField id form text=currency hint=currency_hint/>
     }
 }
 
-/// "Currency" of the refund: FPS refunds only in the currency of the payment, and says so
-/// beside this field when another is asked.
+/// Which text of the call form a field shows and edits.
+#[derive(Clone, Copy)]
+struct CallText {
+    field: CallField,
+    /// The field's part of its elements' IDs.
+    key: &'static str,
+    label: &'static str,
+    /// The keyboard a phone offers: "decimal" for an amount.
+    inputmode: &'static str,
+    value: fn(&FpsForm) -> String,
+    set: fn(&mut FpsForm, String),
+}
+
+/// A text field of the call form, with its hint and, beside it, the core's refusal of it.
 #[component]
-fn CurrencyField(id: FpsSubscriptionId, form: RwSignal<FpsForm>, sub: Current) -> impl IntoView {
-    let input = field_id(&id, "currency", "");
-    let hint = field_id(&id, "currency", "-hint");
-    let error = field_id(&id, "currency", "-error");
-    let refused = move || form.with(|f| f.error_for(CallField::Currency));
+fn CallTextField(
+    id: FpsSubscriptionId,
+    form: RwSignal<FpsForm>,
+    text: CallText,
+    hint: Signal<Option<String>>,
+) -> impl IntoView {
+    let input = field_id(&id, text.key, "");
+    let hint_id = field_id(&id, text.key, "-hint");
+    let error = field_id(&id, text.key, "-error");
+    let refused = move || form.with(|f| f.error_for(text.field));
     view! {
         <div class="field">
-            <label for=input.clone()>"Currency"</label>
-            <input id=input type="text" autocomplete="off" maxlength="3"
-                aria-describedby=format!("{hint} {error}")
+            <label for=input.clone()>{text.label}</label>
+            <input id=input type="text" inputmode=text.inputmode autocomplete="off"
+                aria-describedby=format!("{hint_id} {error}")
                 aria-invalid=move || refused().is_some().to_string()
-                prop:value=move || form.with(|f| f.currency.clone())
-                on:input=move |ev| form.update(|f| f.currency = event_target_value(&ev))/>
-            <span class="hint" id=hint>{move || sub.with(|s| s.as_ref().map(|s| format!(
-                "The currency code of the refund; the last payment was in {}.", s.last_payment.currency.code()
-            )))}</span>
+                prop:value=move || form.with(text.value)
+                on:input=move |ev| form.update(|f| (text.set)(f, event_target_value(&ev)))/>
+            <span class="hint" id=hint_id>{move || hint.get()}</span>
             <span class="field-error" id=error>{refused}</span>
         </div>
     }

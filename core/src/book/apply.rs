@@ -329,13 +329,7 @@ impl Book {
             return Err(DomainError::NotTheBuyer);
         }
         versioned.record.can_unsubscribe(confirm_data_deletion)?;
-        let digits: String = desk
-            .ids
-            .next_suffix()
-            .bytes()
-            .map(|b| char::from(b'0' + b % 10))
-            .collect();
-        let id = format!("ticket-{digits}");
+        let id = format!("ticket-{}", digits(desk));
         let ticket = versioned.change(|o| o.unsubscribe(desk.now, confirm_data_deletion, id))?;
         desk.changed.insert(RecordKey::Alibaba(order));
         Ok(ticket)
@@ -348,13 +342,7 @@ impl Book {
         desk: &mut Desk<'_>,
     ) -> Result<SupportCaseId, DomainError> {
         let seller = seller_of(desk.actor)?;
-        let digits: String = desk
-            .ids
-            .next_suffix()
-            .bytes()
-            .map(|b| char::from(b'0' + b % 10))
-            .collect();
-        let id = SupportCaseId::new(format!("case-{digits}"));
+        let id = SupportCaseId::new(format!("case-{}", digits(desk)));
         let case = SupportCase::open(seller.clone(), form, id.clone(), desk.now)?;
         self.support_cases.insert(
             id.clone(),
@@ -399,6 +387,16 @@ impl Book {
         desk.changed.insert(RecordKey::SupportCase(case));
         Ok(())
     }
+}
+
+/// A number for an ID that AWS writes in digits (a support case's, a ticket's), from the
+/// shell's ID source.
+fn digits(desk: &mut Desk<'_>) -> String {
+    desk.ids
+        .next_suffix()
+        .bytes()
+        .map(|b| char::from(b'0' + b % 10))
+        .collect()
 }
 
 fn versioned_mut<'a, K: Ord + std::fmt::Display, T>(
