@@ -370,9 +370,7 @@ impl Book {
         desk.changed.insert(RecordKey::SupportCase(case));
         Ok(())
     }
-}
 
-impl Book {
     /// The buyer's answer on a support case AWS asked them about.
     fn answer_support_case(
         &mut self,
