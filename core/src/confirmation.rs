@@ -17,7 +17,8 @@ use crate::cancellation::{
 };
 use crate::ids::{AccountId, AgreementId, RequestId};
 use crate::key::RecordKey;
-use crate::link::{self, Decision, EncodedLink, LinkError, LinkPayload, ReceiptError};
+use crate::key::SupportCaseId;
+use crate::link::{self, Decision, EncodedLink, LinkError, LinkPayload, ReceiptError, Subject};
 
 /// How far ahead of this workbench's clock a receipt may be dated: the buyer's device keeps
 /// its own time, and clocks drift.
@@ -29,14 +30,14 @@ pub enum Settled {
     /// It was applied now, at the time the buyer decided.
     Applied {
         agreement_id: AgreementId,
-        request_id: RequestId,
+        subject: Subject,
         decision: Decision,
         at: DateTime<Utc>,
     },
     /// The same decision was applied before; nothing changed.
     AlreadyApplied {
         agreement_id: AgreementId,
-        request_id: RequestId,
+        subject: Subject,
         decision: Decision,
         at: DateTime<Utc>,
     },
@@ -53,6 +54,10 @@ pub enum ConfirmationError {
     Link(#[from] LinkError),
     #[error("Request {0} was sent before this workbench sealed its links, so it has no link and takes no receipt. Withdraw it and send it again to share a link.")]
     NoLink(RequestId),
+    #[error("There is no support case {0} in this browser's workbench. Open the receipt in the browser where the seller opened the case.")]
+    UnknownCase(SupportCaseId),
+    #[error("Support case {0} has no link for the buyer: it asks no cancellation, or it was opened before cases had links. The buyer answers it in the Buyer view.")]
+    CaseHasNoLink(SupportCaseId),
     #[error("Nothing changed: {0}")]
     Conflict(String),
     #[error("This receipt is dated {decided_at}, later than this workbench's clock ({now}). If the clock was moved, set it back to real time and apply the receipt again.", decided_at = utc(*.decided_at), now = utc(*.now))]
@@ -184,20 +189,23 @@ impl Book {
         Ok(link::encode(&payload, secret)?)
     }
 
-    /// Whether a receipt was sealed with the secret this book kept for the request it
-    /// names: only then is it this browser's to apply. The buyer's page hands every receipt
-    /// to the workbench of its browser, and one made from another browser's link is that
-    /// browser's business, not a forgery to report.
+    /// Whether a receipt was sealed with the secret this book kept for the request or case
+    /// it names: only then is it this browser's to apply. The buyer's page hands every
+    /// receipt to the workbench of its browser, and one made from another browser's link is
+    /// that browser's business, not a forgery to report.
     pub fn holds_receipt(&self, code: &str) -> bool {
-        let Ok(request_id) = link::receipt_request_id(code.trim()) else {
-            return false;
+        let kept = match link::receipt_subject(code.trim()) {
+            Ok(Subject::Request(id)) => self
+                .find_request(&id)
+                .ok()
+                .and_then(|(_, request)| request.link_secret.as_ref()),
+            Ok(Subject::Case(id)) => self
+                .support_cases
+                .get(&id)
+                .and_then(|c| c.record.buyer_link_secret.as_ref()),
+            Err(_) => None,
         };
-        self.find_request(&request_id).is_ok_and(|(_, request)| {
-            request
-                .link_secret
-                .as_ref()
-                .is_some_and(|kept| link::verify_receipt(code.trim(), kept).is_ok())
-        })
+        kept.is_some_and(|kept| link::verify_receipt(code.trim(), kept).is_ok())
     }
 }
 
@@ -206,9 +214,13 @@ impl Command for ApplyReceipt {
     type Error = ConfirmationError;
 
     fn record(&self, book: &Book) -> Option<RecordKey> {
-        let request = link::receipt_request_id(self.code.trim()).ok()?;
-        let (agreement, _) = book.find_request(&request).ok()?;
-        Some(RecordKey::Agreement(agreement))
+        match link::receipt_subject(self.code.trim()).ok()? {
+            Subject::Request(request) => {
+                let (agreement, _) = book.find_request(&request).ok()?;
+                Some(RecordKey::Agreement(agreement))
+            }
+            Subject::Case(case) => Some(RecordKey::SupportCase(case)),
+        }
     }
 
     /// Applies the decision at the time the buyer decided, or explains why the request no
@@ -216,27 +228,23 @@ impl Command for ApplyReceipt {
     /// passed before now settled the request on its own.
     fn carry_out(self, book: &mut Book, desk: &mut Desk<'_>) -> Result<Settled, ConfirmationError> {
         let code = self.code.trim();
-        let request_id = link::receipt_request_id(code)?;
+        let request_id = match link::receipt_subject(code)? {
+            Subject::Request(id) => id,
+            Subject::Case(case) => return book.apply_case_receipt(code, case, desk),
+        };
         let (agreement_id, request) = book.find_request(&request_id)?;
         let secret = request
             .link_secret
             .as_ref()
             .ok_or_else(|| ConfirmationError::NoLink(request_id.clone()))?;
-        let receipt = link::verify_receipt(code, secret)?;
-        let now = desk.now;
-        if receipt.decided_at > now + CLOCK_SKEW {
-            return Err(ConfirmationError::FromTheFuture {
-                decided_at: receipt.decided_at,
-                now,
-            });
-        }
-        let at = receipt.decided_at.min(now).max(request.created_at);
+        let receipt = verified(code, secret, desk.now)?;
+        let at = receipt.decided_at.min(desk.now).max(request.created_at);
         let decision = receipt.decision;
         if !request.status.is_pending() {
             if same_decision(request, &decision) {
                 return Ok(Settled::AlreadyApplied {
                     agreement_id,
-                    request_id,
+                    subject: Subject::Request(request_id),
                     decision,
                     at: request.updated_at,
                 });
@@ -270,11 +278,28 @@ impl Command for ApplyReceipt {
         applied?;
         Ok(Settled::Applied {
             agreement_id,
-            request_id,
+            subject: Subject::Request(request_id),
             decision,
             at,
         })
     }
+}
+
+/// A receipt checked against the secret kept for what it answers, and dated no later than
+/// this workbench's clock allows.
+pub(crate) fn verified(
+    code: &str,
+    secret: &link::LinkSecret,
+    now: DateTime<Utc>,
+) -> Result<link::Receipt, ConfirmationError> {
+    let receipt = link::verify_receipt(code, secret)?;
+    if receipt.decided_at > now + CLOCK_SKEW {
+        return Err(ConfirmationError::FromTheFuture {
+            decided_at: receipt.decided_at,
+            now,
+        });
+    }
+    Ok(receipt)
 }
 
 fn request_buyer(book: &Book, agreement_id: &AgreementId) -> Result<AccountId, DomainError> {
@@ -426,7 +451,10 @@ mod tests {
             "{} characters",
             whole.chars().count()
         );
-        let payload = link::decode(&link.token, &link.fragment).unwrap();
+        let link::Opened::Request(payload) = link::decode(&link.token, &link.fragment).unwrap()
+        else {
+            panic!("a request\'s link opens a request")
+        };
         assert!(payload.reason.starts_with("ééé"));
         assert!(payload
             .reason
@@ -441,7 +469,10 @@ mod tests {
     fn the_link_carries_the_request_and_only_the_details_meant_for_the_buyer() {
         let (book, id, request, _) = sent();
         let link = book.confirmation_link(&id, &request).unwrap();
-        let payload = link::decode(&link.token, &link.fragment).unwrap();
+        let link::Opened::Request(payload) = link::decode(&link.token, &link.fragment).unwrap()
+        else {
+            panic!("a request\'s link opens a request")
+        };
         assert_eq!(payload.request_id, request);
         assert_eq!(payload.agreement_id, id);
         assert_eq!(payload.reason, "Replacing it with the new private offer");
@@ -457,14 +488,31 @@ mod tests {
     fn a_receipt_is_this_books_only_when_sealed_with_the_secret_it_kept() {
         let (book, id, request, _) = sent();
         let kept = secret(&book, &id, &request);
-        let genuine = link::make_receipt(&request, &Decision::Approve, t(1), &kept).unwrap();
+        let genuine = link::make_receipt(
+            &Subject::Request(request.clone()),
+            &Decision::Approve,
+            t(1),
+            &kept,
+        )
+        .unwrap();
         assert!(book.holds_receipt(&genuine));
         assert!(book.holds_receipt(&format!(" {genuine}\n")));
         let another_browsers = LinkSecret::from_bytes(&[9; 16]).unwrap();
-        let foreign = link::make_receipt(&request, &Decision::Approve, t(1), &another_browsers);
+        let foreign = link::make_receipt(
+            &Subject::Request(request.clone()),
+            &Decision::Approve,
+            t(1),
+            &another_browsers,
+        );
         assert!(!book.holds_receipt(&foreign.unwrap()));
         let unknown = RequestId::parse("acr-elsewhere").unwrap();
-        let elsewhere = link::make_receipt(&unknown, &Decision::Approve, t(1), &kept).unwrap();
+        let elsewhere = link::make_receipt(
+            &Subject::Request(unknown.clone()),
+            &Decision::Approve,
+            t(1),
+            &kept,
+        )
+        .unwrap();
         assert!(!book.holds_receipt(&elsewhere));
         assert!(!book.holds_receipt("not a receipt"));
     }
@@ -474,7 +522,7 @@ mod tests {
         let (mut book, id, request, mut ids) = sent();
         let secret = secret(&book, &id, &request);
         let code = link::make_receipt(
-            &request,
+            &Subject::Request(request.clone()),
             &Decision::Reject("We still use it".into()),
             t(2),
             &secret,
@@ -497,7 +545,13 @@ mod tests {
         assert!(matches!(again, Settled::AlreadyApplied { .. }));
         assert!(outcome.changed.is_empty() && outcome.events.is_empty());
         assert_eq!(book, after_first);
-        let approve = link::make_receipt(&request, &Decision::Approve, t(3), &secret).unwrap();
+        let approve = link::make_receipt(
+            &Subject::Request(request.clone()),
+            &Decision::Approve,
+            t(3),
+            &secret,
+        )
+        .unwrap();
         let conflict = apply_receipt(&mut book, &approve, t(6), &mut ids).unwrap_err();
         assert!(
             conflict.to_string().contains("already recorded"),
@@ -510,14 +564,20 @@ mod tests {
     fn a_receipt_not_made_from_the_genuine_link_is_refused() {
         let (mut book, id, request, mut ids) = sent();
         let other = LinkSecret::from_bytes(&[1; 16]).unwrap();
-        let forged = link::make_receipt(&request, &Decision::Approve, t(1), &other).unwrap();
+        let forged = link::make_receipt(
+            &Subject::Request(request.clone()),
+            &Decision::Approve,
+            t(1),
+            &other,
+        )
+        .unwrap();
         let before = book.clone();
         assert!(matches!(
             apply_receipt(&mut book, &forged, t(2), &mut ids),
             Err(ConfirmationError::Receipt(ReceiptError::NotGenuine(_)))
         ));
         let genuine = link::make_receipt(
-            &request,
+            &Subject::Request(request.clone()),
             &Decision::Approve,
             t(1),
             &secret(&book, &id, &request),
@@ -540,7 +600,13 @@ mod tests {
     fn a_receipt_after_a_withdrawal_or_the_deadline_is_a_conflict_that_changes_nothing() {
         let (mut book, id, request, mut ids) = sent();
         let secret = secret(&book, &id, &request);
-        let approve = link::make_receipt(&request, &Decision::Approve, t(2), &secret).unwrap();
+        let approve = link::make_receipt(
+            &Subject::Request(request.clone()),
+            &Decision::Approve,
+            t(2),
+            &secret,
+        )
+        .unwrap();
         let mut withdrawn = book.clone();
         let seller = Actor::Seller(book.record(&id).unwrap().agreement.seller.clone());
         withdrawn
@@ -581,13 +647,19 @@ mod tests {
     fn a_receipt_dated_well_after_the_clock_is_refused() {
         let (mut book, id, request, mut ids) = sent();
         let secret = secret(&book, &id, &request);
-        let code = link::make_receipt(&request, &Decision::Approve, t(10), &secret).unwrap();
+        let code = link::make_receipt(
+            &Subject::Request(request.clone()),
+            &Decision::Approve,
+            t(10),
+            &secret,
+        )
+        .unwrap();
         assert!(matches!(
             apply_receipt(&mut book, &code, t(9), &mut ids),
             Err(ConfirmationError::FromTheFuture { .. })
         ));
         let skewed = link::make_receipt(
-            &request,
+            &Subject::Request(request.clone()),
             &Decision::Approve,
             t(9) + Duration::minutes(2),
             &secret,

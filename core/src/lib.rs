@@ -23,6 +23,7 @@ pub mod aws;
 pub mod book;
 pub mod cancellation;
 pub mod case;
+pub mod case_link;
 mod coded;
 pub mod confirmation;
 pub mod demo;

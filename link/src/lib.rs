@@ -4,6 +4,7 @@
 //! seller's workbench draws the same decision ([`decision`]), clock, link and times with
 //! the words and rules kept here, and takes the buyer's decisions back through [`handoff`].
 
+pub mod case;
 pub mod clock;
 pub mod clock_face;
 pub mod crash;

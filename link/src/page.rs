@@ -15,8 +15,9 @@ use chrono::{DateTime, Duration, Utc};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, UnwrapThrowExt};
 use web_sys::{Element, Event, HtmlTextAreaElement, StorageEvent};
-use workbench_core::link::{self, LinkPayload, LinkSecret};
+use workbench_core::link::{self, LinkSecret, Opened};
 
+use crate::case;
 use crate::clock::{real_now, SimulatedClock};
 use crate::clock_face::{ClockFace, Move};
 use crate::decision::{DecisionForm, Mode};
@@ -118,13 +119,14 @@ struct Page {
     request: Option<Request>,
 }
 
-/// A genuine link's request, the buyer's answer to it, and how it is drawn.
+/// A genuine link's question (a request's, or a support case's), the buyer's answer to it,
+/// and how it is drawn.
 struct Request {
-    payload: LinkPayload,
+    opened: Opened,
     secret: LinkSecret,
-    deadline: DateTime<Utc>,
-    /// The deadline in the buyer's words, written once: the time left is written each second.
-    deadline_words: String,
+    /// When a request approves itself, and that in the buyer's words, written once (the time
+    /// left is written each second); none for a case, which waits for the buyer.
+    deadline: Option<(DateTime<Utc>, String)>,
     form: DecisionForm,
     receipt: Option<Receipt>,
     /// What a workbench in this browser made of the answer.
@@ -149,16 +151,21 @@ impl Page {
         self.main.set_text_content(None);
         self.acts.clear();
         self.request = match opened {
-            Ok((payload, secret)) => {
-                let deadline = payload.auto_approval_at();
-                let deadline_words = local_time(deadline);
-                let drawn = request::draw_request(&self.main, &payload, &deadline_words);
-                let settled = handoff::result_for(payload.request_id.as_str());
+            Ok((opened, secret)) => {
+                let (drawn, deadline) = match &opened {
+                    Opened::Request(payload) => {
+                        let deadline = payload.auto_approval_at();
+                        let words = local_time(deadline);
+                        let drawn = request::draw_request(&self.main, payload, &words);
+                        (drawn, Some((deadline, words)))
+                    }
+                    Opened::Case(payload) => (case::draw_case(&self.main, payload), None),
+                };
+                let settled = handoff::result_for(opened.subject().as_str());
                 Some(Request {
-                    payload,
+                    opened,
                     secret,
                     deadline,
-                    deadline_words,
                     form: DecisionForm::default(),
                     receipt: None,
                     settled,
@@ -178,7 +185,10 @@ impl Page {
         let Some(request) = &mut self.request else {
             return;
         };
-        let expired = self.now >= request.deadline;
+        let expired = request
+            .deadline
+            .as_ref()
+            .is_some_and(|(deadline, _)| self.now >= *deadline);
         let shown = Shown {
             settled: request.settled.clone(),
             receipt: request.receipt.is_some(),
@@ -190,15 +200,12 @@ impl Page {
             .next_step
             .toggle_attribute_with_force("hidden", shown.settled.is_some())
             .ok();
-        let words = if shown.settled.is_some() {
-            String::new()
-        } else {
-            request::next_step(
-                shown.receipt,
-                self.now,
-                request.deadline,
-                &request.deadline_words,
-            )
+        let words = match &request.deadline {
+            _ if shown.settled.is_some() => String::new(),
+            Some((deadline, words)) => {
+                request::next_step(shown.receipt, self.now, *deadline, words)
+            }
+            None => case::next_step(shown.receipt).to_string(),
         };
         crate::dom::set_text(&drawn.next_step, &words);
         if drawn.shown.as_ref() != Some(&shown) {
@@ -207,7 +214,7 @@ impl Page {
                 &shown,
                 &request.form,
                 request.receipt.as_ref(),
-                &request.payload.agreement_id,
+                request.opened.agreement_id(),
                 &mut self.acts,
             );
             self.acts.retain(|(element, _)| element.is_connected());
@@ -244,7 +251,7 @@ impl Page {
             }),
             Some(handoff::RESULTS_KEY) => {
                 if let Some(request) = &mut self.request {
-                    request.settled = handoff::result_for(request.payload.request_id.as_str());
+                    request.settled = handoff::result_for(request.opened.subject().as_str());
                 }
                 self.show();
             }
@@ -320,7 +327,7 @@ impl Page {
             return;
         };
         let made = link::make_receipt(
-            &request.payload.request_id,
+            &request.opened.subject(),
             &answer,
             self.now,
             &request.secret,

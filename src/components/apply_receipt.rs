@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 use workbench_core::confirmation::Settled;
-use workbench_core::link::Decision;
+use workbench_core::link::{Decision, Subject};
 use workbench_link::handoff;
 use workbench_link::words::local_time;
 
@@ -109,25 +109,37 @@ pub fn receipt_code(pasted: &str) -> &str {
 
 /// What a settled decision means, in words for the seller.
 pub fn settled_words(settled: &Settled) -> String {
-    let decision = |d: &Decision| match d {
-        Decision::Approve => "approved the cancellation: the agreement is cancelled".to_string(),
-        Decision::Reject(reason) => format!("rejected the cancellation: \u{201c}{reason}\u{201d}"),
-    };
     match settled {
         Settled::Applied {
-            request_id,
-            decision: d,
+            subject,
+            decision,
             at,
             ..
         } => format!(
-            "Receipt applied. On {}, the buyer {} (request {request_id}).",
+            "Receipt applied. On {}, the buyer {} ({subject}).",
             local_time(*at),
-            decision(d)
+            decided(subject, decision)
         ),
-        Settled::AlreadyApplied { request_id, at, .. } => format!(
-            "This receipt was already applied on {} (request {request_id}); nothing changed.",
+        Settled::AlreadyApplied { subject, at, .. } => format!(
+            "This receipt was already applied on {} ({subject}); nothing changed.",
             local_time(*at)
         ),
+    }
+}
+
+/// What the buyer's decision did: at once for a request; for a support case, AWS acts on
+/// it when it reads the case again.
+fn decided(subject: &Subject, decision: &Decision) -> String {
+    match (subject, decision) {
+        (Subject::Request(_), Decision::Approve) => {
+            "approved the cancellation: the agreement is cancelled".to_string()
+        }
+        (Subject::Case(_), Decision::Approve) => {
+            "approved the cancellation: AWS reads the case again a day later".to_string()
+        }
+        (_, Decision::Reject(reason)) => {
+            format!("rejected the cancellation: \u{201c}{reason}\u{201d}")
+        }
     }
 }
 

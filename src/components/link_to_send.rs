@@ -18,7 +18,7 @@ pub struct QrPicture {
 #[component]
 pub fn LinkToSend(
     url: String,
-    id: &'static str,
+    #[prop(into)] id: String,
     label: &'static str,
     openable: bool,
     #[prop(default = None)] qr: Option<QrPicture>,
@@ -26,13 +26,13 @@ pub fn LinkToSend(
     let status = RwSignal::new(String::new());
     let hint = length_hint(&url, qr.as_ref().map(|q| q.version));
     let copy = {
-        let url = url.clone();
-        move |_| copy_to_clipboard(url.clone(), id.to_string(), status, "link")
+        let (url, id) = (url.clone(), id.clone());
+        move |_| copy_to_clipboard(url.clone(), id.clone(), status, "link")
     };
     view! {
         <div class="share">
             <div class="field">
-                <label for=id>{label}</label>
+                <label for=id.clone()>{label}</label>
                 <textarea id=id readonly rows="3" class="link-text" prop:value=url.clone()></textarea>
                 <span class="hint">{hint}</span>
             </div>

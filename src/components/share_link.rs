@@ -4,6 +4,7 @@ use leptos::prelude::*;
 use qrcode::render::svg;
 use qrcode::{QrCode, Version};
 use workbench_core::ids::{AgreementId, RequestId};
+use workbench_core::key::SupportCaseId;
 
 use crate::components::link_to_send::{LinkToSend, QrPicture};
 use crate::state::use_app;
@@ -17,6 +18,23 @@ pub fn ShareLink(agreement_id: AgreementId, request_id: RequestId) -> impl IntoV
         Err(problem) => view! { <p class="field-error">{problem.to_string()}</p> }.into_any(),
         Ok(url) => view! { <LinkToSend qr=qr_code(&url) url=url id="confirmation-link" label="Confirmation link" openable=true/> }
             .into_any(),
+    }
+}
+
+/// The link that puts AWS's question on a support case to the buyer of the contract: in
+/// AWS the question reaches the buyer through AWS; here the seller passes it on, and the
+/// buyer's receipt comes back as a request's does.
+#[component]
+pub fn ShareCaseLink(case: SupportCaseId) -> impl IntoView {
+    let app = use_app();
+    let id = format!("case-link-{case}");
+    match app.case_url(&case) {
+        Err(problem) => view! { <p class="field-error">{problem.to_string()}</p> }.into_any(),
+        Ok(url) => view! {
+            <p>"AWS asks the buyer to approve the cancellation. Send the buyer this link: they approve or reject on their own device, and the receipt they send back applies like a request's (open it, or paste it into \"Decision receipt\" on the agreement's page)."</p>
+            <LinkToSend qr=qr_code(&url) url=url id=id label="Link for the buyer" openable=true/>
+        }
+        .into_any(),
     }
 }
 

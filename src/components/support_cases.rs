@@ -11,6 +11,7 @@ use workbench_core::key::SupportCaseId;
 use workbench_core::money::Currency;
 use workbench_link::words::local_time;
 
+use crate::components::share_link::ShareCaseLink;
 use crate::error::AppError;
 use crate::focus::focus_when_drawn;
 use crate::state::use_app;
@@ -344,6 +345,8 @@ fn CaseItem(id: SupportCaseId) -> impl IntoView {
     let reply_id = format!("reply-{}", first.id);
     let status = move || case.with(|c| c.as_ref().map(|c| c.status));
     let due = move || case.with(|c| c.as_ref().and_then(|c| c.due_at()));
+    let awaiting_buyer =
+        move || case.with(|c| c.as_ref().is_some_and(|c| c.awaiting_buyer.is_some()));
     view! {
         <article class="panel family-item" aria-labelledby=heading.clone()>
             <h3 id=heading_id>{format!("Support case {}", first.id)}</h3>
@@ -374,6 +377,9 @@ fn CaseItem(id: SupportCaseId) -> impl IntoView {
                     </li>
                 }).collect_view()}
             </ol>
+            <Show when=awaiting_buyer>
+                <ShareCaseLink case=key.get_value()/>
+            </Show>
             <Show when=move || status() != Some(CaseStatus::Completed)>
                 <form class="reply" novalidate on:submit=send>
                     <div class="field">

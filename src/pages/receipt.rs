@@ -4,6 +4,7 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_location;
 use workbench_core::confirmation::Settled;
+use workbench_core::link::Subject;
 
 use crate::components::apply_receipt::{receipt_code, settled_words, PasteReceipt, PastedReceipt};
 use crate::components::page_title::PageTitle;
@@ -37,13 +38,17 @@ pub fn ReceiptPage() -> impl IntoView {
         {move || match result.get() {
             None => view! { <p>"This receipt link is empty. Paste the receipt the buyer sent below."</p> }.into_any(),
             Some(Ok(settled)) => {
-                let id = match &settled {
-                    Settled::Applied { agreement_id, .. }
-                    | Settled::AlreadyApplied { agreement_id, .. } => agreement_id.clone(),
+                let (id, subject) = match &settled {
+                    Settled::Applied { agreement_id, subject, .. }
+                    | Settled::AlreadyApplied { agreement_id, subject, .. } => (agreement_id.clone(), subject),
+                };
+                let (href, words) = match subject {
+                    Subject::Request(_) => (format!("/seller/agreements/{id}"), format!("Open agreement {id}")),
+                    Subject::Case(case) => ("/seller/support".to_string(), format!("Open support case {case}")),
                 };
                 view! {
                     <p role="status" class="next-step">{settled_words(&settled)}</p>
-                    <p><A href=format!("/seller/agreements/{id}")>{format!("Open agreement {id}")}</A></p>
+                    <p><A href=href>{words}</A></p>
                 }.into_any()
             }
             Some(Err(problem)) => view! { <p role="alert" class="field-error">{problem.to_string()}</p> }.into_any(),

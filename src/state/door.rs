@@ -9,8 +9,8 @@ use workbench_core::cancellation::RequestStatus;
 use workbench_core::confirmation::Settled;
 use workbench_core::demo;
 use workbench_core::ids::{AgreementId, RequestId};
-use workbench_core::key::RecordKey;
-use workbench_core::link;
+use workbench_core::key::{RecordKey, SupportCaseId};
+use workbench_core::link::{self, Subject};
 use workbench_link::clock::{real_now, SimulatedClock};
 use workbench_link::share::origin;
 
@@ -124,20 +124,23 @@ impl AppState {
         let mut applied = Vec::new();
         for code in codes.into_iter().flatten() {
             self.finish_reading();
-            let Ok(request) = link::receipt_request_id(&code) else {
+            let Ok(subject) = link::receipt_subject(&code) else {
                 continue;
             };
             if !self.book.with_untracked(|b| b.holds_receipt(&code)) {
                 continue;
             }
             let result = self.apply_receipt(&code);
-            let status = self.book.with_untracked(|b| {
-                b.request_by_id(&request)
-                    .map(|(_, r)| (r.status, r.updated_at))
-            });
+            let status = match &subject {
+                Subject::Request(request) => self.book.with_untracked(|b| {
+                    b.request_by_id(request)
+                        .map(|(_, r)| (r.status, r.updated_at))
+                }),
+                Subject::Case(_) => None,
+            };
             let words = told(&result, status);
             self.store
-                .update_value(|s| s.tell_buyers_page(request.as_str(), &words));
+                .update_value(|s| s.tell_buyers_page(subject.as_str(), &words));
             applied.push(result);
         }
         applied
@@ -152,6 +155,13 @@ impl AppState {
         let link = self
             .book
             .with_untracked(|b| b.confirmation_link(agreement, request))?;
+        Ok(format!("{}{}", origin(), link.href()))
+    }
+
+    /// The link to AWS's question on a support case for its buyer, whole, for this app's
+    /// origin.
+    pub fn case_url(&self, case: &SupportCaseId) -> Result<String, AppError> {
+        let link = self.book.with_untracked(|b| b.case_link(case))?;
         Ok(format!("{}{}", origin(), link.href()))
     }
 

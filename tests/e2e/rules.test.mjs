@@ -116,6 +116,46 @@ describe('Legacy support cases move with the clock', () => {
     await context.close();
   });
 
+  test("a contract's buyer answers AWS's question on their own device, from a link the seller sends; the receipt brings the answer back and the case completes", async () => {
+    const { page, context } = await sellerConsole('/seller/support');
+    const agreement = await globexBiCloud(page);
+    const section = page.getByRole('region', { name: 'Support cases' });
+    const { id, item } = await openCase(section, { invoice: agreement.invoice.id, amount: '20.00', cancelOn: '2027-01-01' });
+    assert.equal(await item.getByRole('textbox', { name: 'Link for the buyer' }).count(), 0, 'no link before AWS asks');
+    await fiveWeeksLater(page);
+    await item.getByText('Action Required', { exact: true }).waitFor();
+    const link = await item.getByRole('textbox', { name: 'Link for the buyer' }).inputValue();
+    assert.match(link, /\/confirm\/#[\w-]+\.[\w-]+$/);
+    await expectNoAxeViolations(page);
+
+    const buyer = await app.device();
+    await open(buyer.page, link);
+    await buyer.page.getByRole('heading', { level: 1, name: /asks AWS to cancel/ }).waitFor();
+    await buyer.page.getByText('AWS waits for your answer. Without your approval, the agreement is not cancelled.').waitFor();
+    await buyer.page.getByText('2027-01-01, or when the current billing cycle ends if that is later').waitFor();
+    await buyer.page.getByText(id, { exact: true }).waitFor();
+    await expectNoAxeViolations(buyer.page);
+    await buyer.page.getByRole('button', { name: 'Approve', exact: true }).click();
+    await buyer.page.getByRole('button', { name: 'Yes, approve and cancel the agreement' }).click();
+    const receipt = await buyer.page.getByRole('textbox', { name: 'Receipt link' }).inputValue();
+    assert.ok(receipt.includes(`/receipt#${id}.`), receipt);
+    await buyer.page.getByText(/AWS reads the case again a day after it reaches them/).waitFor();
+    await buyer.context.close();
+
+    await open(page, receipt);
+    await page.getByRole('status').getByText(new RegExp(`^Receipt applied\\. On .+, the buyer approved the cancellation: AWS reads the case again a day later \\(support case ${id}\\)\\.$`)).waitFor();
+    await page.getByRole('link', { name: `Open support case ${id}` }).click();
+    await page.getByRole('button', { name: '+1 day' }).click();
+    await item.getByText('Completed', { exact: true }).waitFor();
+    await item.getByText(new RegExp(`Agreement ${agreement.id} is cancelled\\.`)).waitFor();
+    const stored = await storedOnce(page, `cw.case.${id}`, (c) => c.status === 'Completed');
+    assert.equal(stored.buyer_answer.approved, true);
+
+    await open(page, receipt);
+    await page.getByRole('status').getByText(new RegExp(`^This receipt was already applied on .+ \\(support case ${id}\\); nothing changed\\.$`)).waitFor();
+    await context.close();
+  });
+
   test('a case without its invoice goes to Action Required, and moves on to Completed once the seller answers', async () => {
     const { page, context } = await sellerConsole('/seller/support');
     const agreement = await globexBiCloud(page);

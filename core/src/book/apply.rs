@@ -343,7 +343,11 @@ impl Book {
     ) -> Result<SupportCaseId, DomainError> {
         let seller = seller_of(desk.actor)?;
         let id = SupportCaseId::new(format!("case-{}", digits(desk)));
-        let case = SupportCase::open(seller.clone(), form, id.clone(), desk.now)?;
+        let mut case = SupportCase::open(seller.clone(), form, id.clone(), desk.now)?;
+        // Only a case that asks a cancellation may come to need the buyer's approval.
+        if case.cancel_effective.is_some() {
+            case.buyer_link_secret = Some(desk.ids.link_secret());
+        }
         self.support_cases.insert(
             id.clone(),
             Versioned {
@@ -381,7 +385,7 @@ impl Book {
         if !matches!(desk.actor, Actor::Buyer(a) if *a == versioned.record.subscriber) {
             return Err(DomainError::NotTheBuyer);
         }
-        versioned.change(|c| c.answer_as_buyer(approve, desk.now))?;
+        versioned.change(|c| c.answer_as_buyer(approve, None, desk.now))?;
         desk.changed.insert(RecordKey::SupportCase(case));
         Ok(())
     }

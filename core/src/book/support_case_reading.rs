@@ -25,7 +25,10 @@ fn words(text: &str) -> impl Iterator<Item = &str> {
 impl SupportCase {
     /// The agreement the case is about: one the seller names in its replies or comments,
     /// else the only one of this seller with this subscriber, product and offer.
-    fn agreement_in<'b>(&self, records: &'b Records) -> Result<&'b AgreementRecord, CaseQuestion> {
+    pub(crate) fn agreement_in<'b>(
+        &self,
+        records: &'b Records,
+    ) -> Result<&'b AgreementRecord, CaseQuestion> {
         let named = self
             .sellers_words()
             .flat_map(words)
@@ -126,14 +129,14 @@ impl SupportCase {
         // Source 001: a contract's cancellation "typically requires approval from both the
         // buyer and the seller, coordinated through AWS"; a usage-based one does not.
         let needs_buyer = cancel && active && agreement.pricing == PricingModel::Contract;
-        let buyer_declined = match self.buyer_answer {
-            _ if !needs_buyer => false,
+        let buyer_declined = match &self.buyer_answer {
+            _ if !needs_buyer => None,
             None => return Err(CaseQuestion::BuyerApproval(agreement.id.clone())),
-            Some(answer) => !answer.approved,
+            Some(answer) => (!answer.approved).then(|| answer.reason.clone()),
         };
         Ok(Plan {
             agreement: agreement.id.clone(),
-            cancel: cancel && active && !buyer_declined,
+            cancel: cancel && active && buyer_declined.is_none(),
             already_ended: (cancel && !active).then_some(agreement.status),
             buyer_declined,
             refund,

@@ -39,6 +39,7 @@ use crate::agreement::AgreementStatus;
 use crate::ids::{AccountId, AgreementId, InvoiceId, OfferId, ProductId, RequestId};
 use crate::key::SupportCaseId;
 use crate::money::{Currency, Money};
+use crate::secret::LinkSecret;
 
 pub const COMMENTS_MAX: usize = 2000;
 pub const RULE_CASE_REFUND: &str = "Once AWS processes the case, the refund appears in the \
@@ -159,13 +160,21 @@ pub struct SupportCase {
     /// The buyer's answer to AWS's request for their approval; left out until they answer.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub buyer_answer: Option<BuyerAnswer>,
+    /// The secret that seals the link to AWS's question for the buyer and their receipt,
+    /// made when the case asks a cancellation; left out otherwise, and in cases opened
+    /// before cases had links (their buyer answers in the Buyer view).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub buyer_link_secret: Option<LinkSecret>,
 }
 
 /// The buyer's answer, through AWS, to the cancellation of their contract.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BuyerAnswer {
     pub at: DateTime<Utc>,
     pub approved: bool,
+    /// Why the buyer rejected it, when they said (a receipt's rejection always does).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
 }
 
 /// The buyer answered a case that is not waiting for them.
@@ -387,6 +396,7 @@ impl SupportCase {
             outcome: None,
             awaiting_buyer: None,
             buyer_answer: None,
+            buyer_link_secret: None,
         })
     }
 
@@ -458,12 +468,17 @@ impl SupportCase {
     pub fn answer_as_buyer(
         &mut self,
         approved: bool,
+        reason: Option<String>,
         now: DateTime<Utc>,
     ) -> Result<(), NotAwaitingBuyer> {
         if self.awaiting_buyer.is_none() || self.status != CaseStatus::ActionRequired {
             return Err(NotAwaitingBuyer(self.id.clone()));
         }
-        self.buyer_answer = Some(BuyerAnswer { at: now, approved });
+        self.buyer_answer = Some(BuyerAnswer {
+            at: now,
+            approved,
+            reason,
+        });
         self.awaiting_buyer = None;
         self.status = CaseStatus::Pending;
         self.answered_at = Some(now);
@@ -525,8 +540,8 @@ pub(crate) struct Plan {
     pub(crate) cancel: bool,
     /// Asked, but the agreement had already ended.
     pub(crate) already_ended: Option<AgreementStatus>,
-    /// Asked, and the buyer of the contract did not approve.
-    pub(crate) buyer_declined: bool,
+    /// Asked, and the buyer of the contract did not approve: with their reason, when given.
+    pub(crate) buyer_declined: Option<Option<String>>,
     pub(crate) refund: Option<CaseRefund>,
 }
 
@@ -628,11 +643,17 @@ pub(crate) fn completed_message(plan: &Plan) -> String {
     if plan.cancel {
         said.push(format!("Agreement {} is cancelled.", plan.agreement));
     }
-    if plan.buyer_declined {
-        said.push(format!(
+    match &plan.buyer_declined {
+        Some(Some(reason)) => said.push(format!(
+            "The buyer did not approve the cancellation (their reason: \u{201c}{reason}\u{201d}), \
+             so agreement {} stays active.",
+            plan.agreement
+        )),
+        Some(None) => said.push(format!(
             "The buyer did not approve the cancellation, so agreement {} stays active.",
             plan.agreement
-        ));
+        )),
+        None => {}
     }
     if let Some(status) = plan.already_ended {
         said.push(format!(

@@ -5,7 +5,7 @@ use std::sync::OnceLock;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 
-use super::{encode, make_receipt, Decision, EncodedLink, LinkPayload, LinkSecret};
+use super::{encode, make_receipt, Decision, EncodedLink, LinkPayload, LinkSecret, Subject};
 use crate::cancellation::CancellationReasonCode;
 use crate::ids::{AccountId, AgreementId, RequestId};
 
@@ -62,7 +62,13 @@ pub(super) fn rejection() -> Decision {
 pub(super) fn genuine_receipt() -> &'static String {
     static CODE: OnceLock<String> = OnceLock::new();
     CODE.get_or_init(|| {
-        make_receipt(&payload().request_id, &rejection(), created(), &secret()).unwrap()
+        make_receipt(
+            &Subject::Request(payload().request_id),
+            &rejection(),
+            created(),
+            &secret(),
+        )
+        .unwrap()
     })
 }
 

@@ -21,6 +21,7 @@
 //! the IDs and the request can hold one), [`token`] the sealed link and [`receipt`] the
 //! sealed answer; both are written in one byte format, in which every value has one spelling.
 
+pub mod case;
 #[cfg(test)]
 mod fixtures;
 pub mod receipt;
@@ -28,11 +29,13 @@ pub mod token;
 mod wire;
 
 pub use crate::secret::{LinkError, LinkSecret};
+pub use case::{encode_case, CaseLinkPayload};
 pub use receipt::{
-    make_receipt, receipt_request_id, verify_receipt, Decision, Receipt, ReceiptError,
+    make_receipt, receipt_subject, verify_receipt, Decision, Receipt, ReceiptError, Subject,
 };
 pub use token::{
-    decode, encode, read_address, EncodedLink, LinkPayload, CONFIRM_PATH, DETAILS_MAX, NAME_MAX,
+    decode, encode, read_address, EncodedLink, LinkPayload, Opened, CONFIRM_PATH, DETAILS_MAX,
+    NAME_MAX,
 };
 pub use wire::MAX_TEXT_CHARS;
 
@@ -126,7 +129,7 @@ mod tests {
     }
 
     /// An address as a browser splits it: the path, and the hash with its `#`.
-    fn opened(href: &str) -> Result<(LinkPayload, LinkSecret), LinkError> {
+    fn opened(href: &str) -> Result<(Opened, LinkSecret), LinkError> {
         let (path, hash) = href
             .split_once('#')
             .map_or((href, ""), |(p, _)| (p, &href[p.len()..]));
@@ -153,7 +156,7 @@ mod tests {
             let link = encode(&payload, &secret).unwrap();
             let new_href = link.href();
             let old_href = format!("/confirm/{}#{}", link.token, link.fragment);
-            let both = Ok((payload, secret));
+            let both = Ok((Opened::Request(payload), secret));
             prop_assert_eq!(&opened(&new_href), &both);
             prop_assert_eq!(&opened(&old_href), &both);
             let original = if old_form { &old_href } else { &new_href };
@@ -177,7 +180,7 @@ mod tests {
                     let (a, b) = random_texts(seed, flavour);
                     prop_assert!(decode(&a, &b).is_err());
                     prop_assert!(verify_receipt(&a, &secret()).is_err());
-                    let _ = receipt_request_id(&a);
+                    let _ = receipt_subject(&a);
                     let _ = LinkSecret::from_fragment(&b);
                 }
                 Fuzz::Link(edits) => {
@@ -191,7 +194,7 @@ mod tests {
                     let edited = apply(genuine_receipt(), &edits);
                     let result = verify_receipt(&edited, &secret());
                     prop_assert_eq!(result.is_ok(), &edited == genuine_receipt());
-                    let _ = receipt_request_id(&edited);
+                    let _ = receipt_subject(&edited);
                 }
             }
         }

@@ -12,6 +12,8 @@ use chrono::{DateTime, Utc};
 use hmac::Mac;
 use serde::{Deserialize, Serialize};
 
+use super::case::{read_case, CaseLinkPayload, CASE_LINK_DOMAIN, CASE_LINK_VERSION};
+use super::receipt::Subject;
 use super::wire::{exact_id, put_str, put_time, Cut, Reader, MAX_TEXT_CHARS, TAG_BYTES};
 use crate::cancellation::{
     CancellationReasonCode, AUTO_APPROVAL_AFTER, DESCRIPTION_MAX, DETAIL_MAX,
@@ -51,6 +53,32 @@ impl LinkPayload {
     }
 }
 
+/// What a genuine link asks the buyer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Opened {
+    /// A seller's cancellation request.
+    Request(LinkPayload),
+    /// AWS's question on a seller's support case: approve the cancellation of a contract.
+    Case(CaseLinkPayload),
+}
+
+impl Opened {
+    /// What the buyer's receipt answers.
+    pub fn subject(&self) -> Subject {
+        match self {
+            Opened::Request(payload) => Subject::Request(payload.request_id.clone()),
+            Opened::Case(payload) => payload.subject(),
+        }
+    }
+
+    pub fn agreement_id(&self) -> &AgreementId {
+        match self {
+            Opened::Request(payload) => &payload.agreement_id,
+            Opened::Case(payload) => &payload.agreement_id,
+        }
+    }
+}
+
 /// The path of the confirmation page.
 pub const CONFIRM_PATH: &str = "/confirm/";
 /// Between the token and the secret after `#`: outside base64url's alphabet, so the split is
@@ -84,7 +112,7 @@ impl EncodedLink {
 /// gives it (empty, or `#` and the fragment). Both forms are read: `/confirm/#<token>.<secret>`,
 /// and `/confirm/<token>#<secret>` of the links handed out before. Anything but a genuine
 /// link, unchanged, is refused.
-pub fn read_address(path: &str, hash: &str) -> Result<(LinkPayload, LinkSecret), LinkError> {
+pub fn read_address(path: &str, hash: &str) -> Result<(Opened, LinkSecret), LinkError> {
     let rest = path
         .strip_prefix(CONFIRM_PATH)
         .ok_or(LinkError::DamagedToken)?;
@@ -125,21 +153,26 @@ pub fn encode(payload: &LinkPayload, secret: &LinkSecret) -> Result<EncodedLink,
     ] {
         put_str(&mut bytes, text);
     }
-    let mut mac = secret.mac(LINK_DOMAIN);
+    Ok(seal(bytes, LINK_DOMAIN, secret))
+}
+
+/// Ends a link's bytes with their tag under `domain`, and writes the link.
+pub(super) fn seal(mut bytes: Vec<u8>, domain: &[u8], secret: &LinkSecret) -> EncodedLink {
+    let mut mac = secret.mac(domain);
     mac.update(&bytes);
     bytes.extend_from_slice(&mac.finalize().into_bytes());
-    Ok(EncodedLink {
+    EncodedLink {
         token: URL_SAFE_NO_PAD.encode(&bytes),
         fragment: secret.to_fragment(),
-    })
+    }
 }
 
 /// Reads an opened link; anything but the genuine link, unchanged, is refused.
-pub fn decode(token: &str, fragment: &str) -> Result<LinkPayload, LinkError> {
+pub fn decode(token: &str, fragment: &str) -> Result<Opened, LinkError> {
     decode_sealed(token, &LinkSecret::from_fragment(fragment)?)
 }
 
-fn decode_sealed(token: &str, secret: &LinkSecret) -> Result<LinkPayload, LinkError> {
+fn decode_sealed(token: &str, secret: &LinkSecret) -> Result<Opened, LinkError> {
     if token.len() > MAX_TEXT_CHARS {
         return Err(LinkError::DamagedToken);
     }
@@ -149,14 +182,21 @@ fn decode_sealed(token: &str, secret: &LinkSecret) -> Result<LinkPayload, LinkEr
     if bytes.len() < 1 + TAG_BYTES {
         return Err(LinkError::DamagedToken);
     }
-    if bytes[0] != LINK_VERSION {
-        return Err(LinkError::UnknownVersion(bytes[0]));
-    }
+    let domain = match bytes[0] {
+        LINK_VERSION => LINK_DOMAIN,
+        CASE_LINK_VERSION => CASE_LINK_DOMAIN,
+        other => return Err(LinkError::UnknownVersion(other)),
+    };
     let (body, tag) = bytes.split_at(bytes.len() - TAG_BYTES);
-    let mut mac = secret.mac(LINK_DOMAIN);
+    let mut mac = secret.mac(domain);
     mac.update(body);
     mac.verify_slice(tag).map_err(|_| LinkError::Altered)?;
-    read_payload(&body[1..]).map_err(|Cut(what)| LinkError::Malformed(what))
+    let opened = if bytes[0] == CASE_LINK_VERSION {
+        read_case(&body[1..]).map(Opened::Case)
+    } else {
+        read_payload(&body[1..]).map(Opened::Request)
+    };
+    opened.map_err(|Cut(what)| LinkError::Malformed(what))
 }
 
 fn read_payload(body: &[u8]) -> Result<LinkPayload, Cut> {
@@ -190,7 +230,12 @@ fn read_payload(body: &[u8]) -> Result<LinkPayload, Cut> {
     })
 }
 
-fn fit_text(field: &'static str, text: &str, min: usize, max: usize) -> Result<(), LinkError> {
+pub(super) fn fit_text(
+    field: &'static str,
+    text: &str,
+    min: usize,
+    max: usize,
+) -> Result<(), LinkError> {
     let count = text.chars().count();
     let problem = if min > 0 && text.trim().is_empty() {
         "is required".to_string()
@@ -220,7 +265,10 @@ mod tests {
     #[test]
     fn a_genuine_link_gives_back_exactly_what_the_seller_sent() {
         let link = genuine();
-        assert_eq!(decode(&link.token, &link.fragment), Ok(payload()));
+        assert_eq!(
+            decode(&link.token, &link.fragment),
+            Ok(Opened::Request(payload()))
+        );
         assert_eq!(
             link.href(),
             format!("/confirm/#{}.{}", link.token, link.fragment)
@@ -230,7 +278,7 @@ mod tests {
     #[test]
     fn an_address_of_either_form_opens_the_link_with_its_secret() {
         let link = genuine();
-        let opened = Ok((payload(), secret()));
+        let opened = Ok((Opened::Request(payload()), secret()));
         let (path, hash) = link
             .href()
             .split_once('#')
@@ -270,9 +318,8 @@ mod tests {
 
     #[test]
     fn the_auto_approval_deadline_is_derived_168_hours_after_creation() {
-        let decoded = decode(&genuine().token, &genuine().fragment).unwrap();
         assert_eq!(
-            decoded.auto_approval_at(),
+            payload().auto_approval_at(),
             Utc.with_ymd_and_hms(2026, 11, 27, 14, 32, 7).unwrap() + Duration::milliseconds(481)
         );
     }
@@ -356,10 +403,16 @@ mod tests {
     #[test]
     fn a_link_of_another_format_version_is_refused() {
         let mut bytes = URL_SAFE_NO_PAD.decode(&genuine().token).unwrap();
+        bytes[0] = 3;
+        assert_eq!(
+            decode(&URL_SAFE_NO_PAD.encode(&bytes), &genuine().fragment),
+            Err(LinkError::UnknownVersion(3))
+        );
+        // A request's bytes relabelled as a case's fail the case's seal.
         bytes[0] = 2;
         assert_eq!(
             decode(&URL_SAFE_NO_PAD.encode(&bytes), &genuine().fragment),
-            Err(LinkError::UnknownVersion(2))
+            Err(LinkError::Altered)
         );
     }
 
@@ -414,7 +467,7 @@ mod tests {
         p.reason = "x".repeat(DESCRIPTION_MAX);
         p.details_for_buyer = String::new();
         let link = encode(&p, &secret()).unwrap();
-        assert_eq!(decode(&link.token, &link.fragment), Ok(p));
+        assert_eq!(decode(&link.token, &link.fragment), Ok(Opened::Request(p)));
         assert_eq!(
             LinkSecret::from_bytes(&[1; 15]),
             Err(LinkError::SecretLength(15))
@@ -436,7 +489,7 @@ mod tests {
         };
         let link = encode(&p, &secret()).unwrap();
         assert!(link.token.len() < MAX_TEXT_CHARS, "{}", link.token.len());
-        assert_eq!(decode(&link.token, &link.fragment), Ok(p));
+        assert_eq!(decode(&link.token, &link.fragment), Ok(Opened::Request(p)));
     }
 
     proptest! {
@@ -461,7 +514,7 @@ mod tests {
             };
             let secret = LinkSecret::from_bytes(&key).unwrap();
             let link = encode(&p, &secret).unwrap();
-            prop_assert_eq!(decode(&link.token, &link.fragment), Ok(p));
+            prop_assert_eq!(decode(&link.token, &link.fragment), Ok(Opened::Request(p)));
         }
     }
 }
