@@ -55,4 +55,15 @@ pub struct Agreement {
     /// recorded were contracts, and they read back exactly as they were written.
     #[serde(default, skip_serializing_if = "PricingModel::is_contract")]
     pub pricing: PricingModel,
+    /// When a free trial on it converted to a paid subscription (or converts, for one
+    /// still in its trial); `None` for an agreement that had no free trial, which is what
+    /// agreements stored before it was recorded had. AWS may refund, on the seller's
+    /// behalf, software charges that accrue within 7 days of the conversion.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub free_trial_converted: Option<DateTime<Utc>>,
+    /// When the buyer cancelled it themselves (self-service, AWS's CancelAgreement), so
+    /// the seller's list can say who ended it; `None` for every other agreement, as for
+    /// all those stored before buyers could.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cancelled_by_buyer: Option<DateTime<Utc>>,
 }

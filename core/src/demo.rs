@@ -195,6 +195,8 @@ fn agreement_record(
         end: None,
         renewal: None,
         pricing: spec.pricing,
+        free_trial_converted: None,
+        cancelled_by_buyer: None,
     };
     let invoices = (0..spec.invoices)
         .map(|i| Invoice {

@@ -123,6 +123,8 @@ fn busy_book() -> (Book, AccountId, BatchResult) {
                 end: None,
                 renewal: (i % 5 == 4).then(|| AgreementId::parse(&format!("agmt-{i}r")).unwrap()),
                 pricing: PricingModel::ALL[i % 3],
+                free_trial_converted: None,
+                cancelled_by_buyer: None,
             },
             vec![Invoice {
                 id: InvoiceId::parse(&format!("inv-{i}")).unwrap(),

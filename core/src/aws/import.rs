@@ -364,7 +364,9 @@ impl Reader {
             start: self.time(&node.need("startTime", "when the agreement started")?),
             end: node.get("endTime").map(|n| self.time(&n)),
             renewal: None,
-            pricing: PricingModel::default(),
+            pricing: PricingModel::Unknown,
+            free_trial_converted: None,
+            cancelled_by_buyer: None,
         })
     }
 
@@ -803,8 +805,9 @@ impl Book {
     }
 }
 
-/// Takes the agreement as AWS has it, but for what AWS does not say: its renewal and its
-/// pricing model stay as the workbench knew them.
+/// Takes the agreement as AWS has it, but for what AWS does not say: its renewal, and its
+/// pricing model and free trial where the files do not give them, stay as the workbench
+/// knew them, as does whether the buyer cancelled it themselves.
 fn merge_agreement(
     record: &mut AgreementRecord,
     id: &AgreementId,
@@ -822,7 +825,14 @@ fn merge_agreement(
     merge.note(ImportItem::Agreement(id.clone()), fields);
     record.agreement = Agreement {
         renewal: record.agreement.renewal.clone(),
-        pricing: record.agreement.pricing,
+        pricing: match agreement.pricing {
+            PricingModel::Unknown => record.agreement.pricing,
+            known => known,
+        },
+        free_trial_converted: agreement
+            .free_trial_converted
+            .or(record.agreement.free_trial_converted),
+        cancelled_by_buyer: record.agreement.cancelled_by_buyer,
         ..agreement
     };
     record.from_aws.agreement = true;
