@@ -7,11 +7,12 @@ use std::collections::BinaryHeap;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use super::command::DomainError;
 use super::directory::Directory;
 use super::record::AgreementRecord;
 use super::records::NONE;
 use super::Book;
-use crate::agreement::AgreementStatus;
+use crate::agreement::{Agreement, AgreementStatus};
 use crate::cancellation::CancellationRequest;
 use crate::events::{BusEvent, Side};
 use crate::ids::{AccountId, AgreementId, ProductId, RequestId};
@@ -20,6 +21,34 @@ use crate::ids::{AccountId, AgreementId, ProductId, RequestId};
 pub const PAGE_MAX: usize = 50;
 
 impl Book {
+    /// Whether the agreement's offer is public, as the directory knows it; `None` for an
+    /// offer it does not hold (an agreement imported from AWS: neither its description nor
+    /// its terms say).
+    pub fn offer_public(&self, agreement: &Agreement) -> Option<bool> {
+        self.directory.offer(&agreement.offer).map(|o| !o.private)
+    }
+
+    /// Whether the buyer may cancel the agreement themselves at `now`, and if not, why:
+    /// where this is `Ok`, [`CancelAgreementAsBuyer`](super::CancelAgreementAsBuyer) by its
+    /// buyer succeeds. A seller's request waiting for the buyer's answer comes first: its
+    /// approval ends the agreement the same way, and AWS says nothing of what a
+    /// cancellation by the buyer would do to it.
+    pub fn buyer_may_cancel(
+        &self,
+        id: &AgreementId,
+        now: DateTime<Utc>,
+    ) -> Result<(), DomainError> {
+        let record = self
+            .record(id)
+            .ok_or_else(|| DomainError::AgreementNotFound(id.clone()))?;
+        let agreement = &record.agreement;
+        agreement.self_service(self.offer_public(agreement), now)?;
+        match record.pending_request() {
+            Some(pending) => Err(DomainError::SellerRequestWaiting(pending.id.clone())),
+            None => Ok(()),
+        }
+    }
+
     /// Agreements matching a filter, a page at a time.
     pub fn find(&self, filter: &Filter, page: usize) -> Page<&AgreementRecord> {
         let matcher = Matcher::new(filter, &self.directory);
