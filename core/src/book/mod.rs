@@ -35,7 +35,7 @@ pub use command::{
     RejectCancellation, ReplyToSupportCase, SendCancellation, WithdrawCancellation,
 };
 pub use directory::{Directory, Offer, Party, Product};
-pub use query::{Filter, Page, PAGE_MAX};
+pub use query::{BuyerAdjustment, Filter, Page, PAGE_MAX};
 pub use record::{
     Actor, AgreementRecord, BrokenRecordRule, EventRef, EventSource, FromAws, HistoryEntry,
 };
