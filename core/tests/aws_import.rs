@@ -11,7 +11,7 @@ use workbench_core::aws::import::{
 use workbench_core::aws::model::{Problem, TimeStyle};
 use workbench_core::aws::Operation;
 use workbench_core::book::{Actor, AgreementStatus, Book, DomainError, WithdrawCancellation};
-use workbench_core::cancellation::RequestStatus;
+use workbench_core::cancellation::{PricingModel, RequestStatus};
 use workbench_core::ids::{AccountId, AgreementId, RequestId, SequentialIds};
 use workbench_core::key::RecordKey;
 
@@ -108,6 +108,32 @@ fn adjustments(cli: Cli) -> Value {
     }]})
 }
 
+/// What `get-agreement-terms` prints for a usage-based agreement with a 30-day free trial;
+/// `upfront` adds a fixed upfront price, which makes it a contract.
+fn terms(cli: Cli, upfront: bool) -> Value {
+    let mut accepted = vec![
+        json!({"validityTerm": {
+            "type": "ValidityTerm", "agreementDuration": "P365D",
+            "agreementStartDate": at(cli, "2025-01-01T00:00:00Z"),
+            "agreementEndDate": at(cli, "2026-01-01T00:00:00Z")
+        }}),
+        json!({"usageBasedPricingTerm": {
+            "type": "UsageBasedPricingTerm", "id": "term-usage1", "currencyCode": "USD",
+            "rateCards": []
+        }}),
+        json!({"freeTrialPricingTerm": {
+            "type": "FreeTrialPricingTerm", "id": "term-trial1", "duration": "P30D"
+        }}),
+    ];
+    if upfront {
+        accepted.push(json!({"fixedUpfrontPricingTerm": {
+            "type": "FixedUpfrontPricingTerm", "id": "term-upfront1", "currencyCode": "USD",
+            "duration": "P12M", "price": "1200.00"
+        }}));
+    }
+    json!({"acceptedTerms": accepted})
+}
+
 fn file(name: &str, value: &Value) -> AwsFile {
     AwsFile {
         name: name.into(),
@@ -185,6 +211,7 @@ fn the_test_files_use_only_the_models_members() {
             requests(Cli::V2, "APPROVED"),
         ),
         ("ListBillingAdjustmentRequests", adjustments(Cli::V2)),
+        ("GetAgreementTerms", terms(Cli::V2, true)),
     ] {
         let output = model["operations"][operation]["output"].as_str().unwrap();
         walk(&model, output, &value);
@@ -197,10 +224,9 @@ fn each_operations_output_is_recognised_by_its_shape_in_both_cli_versions() {
         (Cli::V1, TimeStyle::EpochSeconds),
         (Cli::V2, TimeStyle::Iso8601),
     ] {
-        let read: Vec<_> = all_five(cli)
-            .iter()
-            .map(|f| read_file(&f.text).unwrap())
-            .collect();
+        let mut files = all_five(cli);
+        files.push(file("terms.json", &terms(cli, false)));
+        let read: Vec<_> = files.iter().map(|f| read_file(&f.text).unwrap()).collect();
         let operations: Vec<Operation> = read.iter().map(|r| r.operation).collect();
         assert_eq!(operations, Operation::IMPORTED);
         assert!(read.iter().all(|r| r.times == Some(style)));
@@ -208,17 +234,18 @@ fn each_operations_output_is_recognised_by_its_shape_in_both_cli_versions() {
             .iter()
             .map(|r| {
                 let c = r.counts();
-                (c.agreements, c.invoices, c.requests, c.adjustments)
+                (c.agreements, c.invoices, c.requests, c.adjustments, c.terms)
             })
             .collect();
         assert_eq!(
             counts,
             [
-                (1, 0, 0, 0),
-                (1, 0, 0, 0),
-                (0, 2, 0, 0),
-                (0, 0, 1, 0),
-                (0, 0, 0, 1)
+                (1, 0, 0, 0, 0),
+                (1, 0, 0, 0, 0),
+                (0, 2, 0, 0, 0),
+                (0, 0, 1, 0, 0),
+                (0, 0, 0, 1, 0),
+                (0, 0, 0, 0, 1)
             ]
         );
     }
@@ -542,4 +569,81 @@ impl ParseIds for str {
     fn parse_adjustment(&self) -> workbench_core::ids::AdjustmentId {
         workbench_core::ids::AdjustmentId::parse(self).unwrap()
     }
+}
+
+#[test]
+fn an_agreement_imported_without_its_terms_says_its_pricing_is_not_known() {
+    let mut book = Book::default();
+    import(&mut book, &[file("describe.json", &describe(Cli::V2))]);
+    let record = book.record(&agreement("agmt-aws2")).unwrap();
+    assert_eq!(record.agreement.pricing, PricingModel::Unknown);
+    assert_eq!(record.agreement.free_trial_converted, None);
+}
+
+#[test]
+fn terms_imported_with_their_agreement_give_its_pricing_and_free_trial_in_both_cli_versions() {
+    for cli in [Cli::V1, Cli::V2] {
+        let mut book = Book::default();
+        import(
+            &mut book,
+            &[
+                file("describe.json", &describe(cli)),
+                file("terms.json", &terms(cli, false)),
+            ],
+        );
+        let a = &book.record(&agreement("agmt-aws2")).unwrap().agreement;
+        assert_eq!(a.pricing, PricingModel::Usage);
+        let converted: DateTime<Utc> = "2025-01-31T00:00:00Z".parse().unwrap();
+        assert_eq!(a.free_trial_converted, Some(converted));
+    }
+}
+
+#[test]
+fn terms_named_after_a_known_agreement_change_its_pricing_in_the_preview() {
+    let mut book = Book::default();
+    import(&mut book, &[file("describe.json", &describe(Cli::V2))]);
+    let preview = book.preview_import(&[file("agmt-aws2-terms.json", &terms(Cli::V1, true))]);
+    assert_eq!(preview.changed.len(), 1);
+    assert_eq!(
+        preview.changed[0].item,
+        ImportItem::Terms(agreement("agmt-aws2"))
+    );
+    let pricing = &preview.changed[0].fields[0];
+    assert_eq!(
+        (pricing.field, pricing.from.as_str(), pricing.to.as_str()),
+        ("pricing", PricingModel::Unknown.label(), "Contract")
+    );
+    apply(&mut book, &preview).unwrap();
+    let a = &book.record(&agreement("agmt-aws2")).unwrap().agreement;
+    assert_eq!(a.pricing, PricingModel::Contract);
+}
+
+#[test]
+fn terms_that_name_no_agreement_are_refused_whole_and_say_how_to_name_one() {
+    let book = Book::default();
+    let preview = book.preview_import(&[file("terms.json", &terms(Cli::V2, false))]);
+    assert_eq!(
+        preview.files[0].result,
+        Err(FileError::TermsOfWhichAgreement)
+    );
+    assert!(preview.command().is_none());
+    let unknown = book.preview_import(&[file("agmt-elsewhere.json", &terms(Cli::V2, false))]);
+    assert_eq!(
+        unknown.left_out[0].item,
+        ImportItem::Terms(agreement("agmt-elsewhere"))
+    );
+    assert_eq!(unknown.left_out[0].reason, LeftOutReason::NoAgreement);
+}
+
+#[test]
+fn a_described_free_trials_end_is_its_conversion() {
+    let mut output = describe(Cli::V1);
+    output["freeTrialSummary"] = json!({"trialEndTime": at(Cli::V1, "2025-02-15T00:00:00Z")});
+    let mut book = Book::default();
+    import(&mut book, &[file("describe.json", &output)]);
+    let a = &book.record(&agreement("agmt-aws2")).unwrap().agreement;
+    assert_eq!(
+        a.free_trial_converted,
+        Some("2025-02-15T00:00:00Z".parse().unwrap())
+    );
 }
