@@ -7,6 +7,7 @@ use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
+use crate::agreement::Agreement;
 use crate::coded::coded;
 use crate::ids::{AdjustmentId, AgreementId, ClientToken, InvoiceId};
 use crate::money::{Currency, Money};
@@ -303,6 +304,128 @@ pub fn process(adjustment: &mut BillingAdjustment, invoice: &mut Invoice) {
     }
 }
 
+/// How long after a free trial converts to paid AWS may refund, on the seller's behalf,
+/// the software charges that accrue (the seller guide's "Product refunds").
+pub const FREE_TRIAL_REFUND_WINDOW: Duration = Duration::days(7);
+
+/// Whether AWS may already have refunded `invoice` on the seller's behalf: some of its
+/// charges accrued within [`FREE_TRIAL_REFUND_WINDOW`] of the agreement's free trial
+/// converting to paid. An invoice's charges accrue after the invoice before it (of
+/// `invoices`, the agreement's), or the agreement's start, up to its own issue; it is
+/// inside when that span meets the window.
+pub fn may_be_refunded_by_aws(
+    agreement: &Agreement,
+    invoice: &Invoice,
+    invoices: &[Invoice],
+) -> bool {
+    let Some(converted) = agreement.free_trial_converted else {
+        return false;
+    };
+    let accrued_from = invoices
+        .iter()
+        .map(|i| i.issued_at)
+        .filter(|at| *at < invoice.issued_at)
+        .max()
+        .unwrap_or(agreement.start);
+    invoice.issued_at > converted && accrued_from < converted + FREE_TRIAL_REFUND_WINDOW
+}
+
+/// The warning the adjustment form shows for such an invoice, so that no charge is
+/// refunded twice.
+pub fn free_trial_warning(
+    agreement: &Agreement,
+    invoice: &Invoice,
+    invoices: &[Invoice],
+) -> Option<String> {
+    let converted = agreement.free_trial_converted?;
+    may_be_refunded_by_aws(agreement, invoice, invoices).then(|| {
+        format!(
+            "Invoice {} holds charges from the first {} days after this agreement's free trial \
+             converted to paid ({}). AWS may already have refunded those on your behalf: check \
+             the invoice's credit memos before refunding, so no charge is refunded twice.",
+            invoice.id,
+            FREE_TRIAL_REFUND_WINDOW.num_days(),
+            converted.format("%Y-%m-%d %H:%M UTC")
+        )
+    })
+}
+
+/// Where the money of a billing adjustment goes, as the buyer guide tells it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum RefundDestination {
+    /// Back to the card or bank account that paid the invoice.
+    PaymentMethod { invoice: InvoiceId },
+    /// It lowers what is still owed on the invoice, which is not paid yet.
+    UnpaidInvoice { invoice: InvoiceId },
+    /// Nowhere: billing refused it (its status message says why).
+    Nowhere,
+}
+
+impl RefundDestination {
+    /// Where an adjustment's money goes, from its status and whether its invoice is paid.
+    pub fn of(adjustment: &BillingAdjustment, invoice: &Invoice) -> RefundDestination {
+        let id = invoice.id.clone();
+        match adjustment.status {
+            AdjustmentStatus::ValidationFailed => RefundDestination::Nowhere,
+            _ if invoice.paid => RefundDestination::PaymentMethod { invoice: id },
+            _ => RefundDestination::UnpaidInvoice { invoice: id },
+        }
+    }
+
+    /// In words, for the buyer; the credit memo is how AWS shows every adjustment.
+    pub fn words(&self) -> String {
+        match self {
+            RefundDestination::PaymentMethod { invoice } => format!(
+                "Back to the card or bank account that paid invoice {invoice}, shown as a \
+                 credit memo in your AWS billing account"
+            ),
+            RefundDestination::UnpaidInvoice { invoice } => format!(
+                "It lowers what you still owe on invoice {invoice}, which is not paid yet; \
+                 you see it as a credit memo"
+            ),
+            RefundDestination::Nowhere => "Nowhere: billing did not make this refund".into(),
+        }
+    }
+
+    /// When the money arrives, as source 001 gives it for a refund, counted from when the
+    /// adjustment was processed (`processed` `None`: not yet).
+    pub fn timing(&self, processed: Option<DateTime<Utc>>) -> Option<String> {
+        let RefundDestination::PaymentMethod { .. } = self else {
+            return None;
+        };
+        let when = |at: DateTime<Utc>| at.format("%Y-%m-%d").to_string();
+        Some(match processed {
+            None => "Once processed: within 24 to 48 hours in your AWS billing account, and up \
+                     to 5 business days more to reach your bank account"
+                .into(),
+            Some(at) => format!(
+                "In your AWS billing account by {}; in your bank account by {} at the latest",
+                when(at + REFUND_IN_BILLING_ACCOUNT_WITHIN),
+                when(add_business_days(at, REFUND_IN_BANK_BUSINESS_DAYS))
+            ),
+        })
+    }
+}
+
+/// Source 001: a processed refund appears in the AWS billing account within 24 to 48 hours.
+pub const REFUND_IN_BILLING_ACCOUNT_WITHIN: Duration = Duration::hours(48);
+/// Source 001: and may take up to 5 business days to be reflected in the bank account.
+pub const REFUND_IN_BANK_BUSINESS_DAYS: u32 = 5;
+
+/// `days` business days (Monday to Friday) after `at`; public holidays are not known.
+fn add_business_days(at: DateTime<Utc>, days: u32) -> DateTime<Utc> {
+    use chrono::{Datelike, Weekday};
+    let mut day = at;
+    let mut left = days;
+    while left > 0 {
+        day += Duration::days(1);
+        if !matches!(day.weekday(), Weekday::Sat | Weekday::Sun) {
+            left -= 1;
+        }
+    }
+    day
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -477,5 +600,119 @@ mod tests {
             invoice(100, 101).check().unwrap_err().to_string(),
             format!("invoice {id} refunded more than it charged")
         );
+    }
+
+    mod free_trial_and_destination {
+        use super::*;
+        use crate::agreement::AgreementStatus;
+        use crate::cancellation::PricingModel;
+        use crate::ids::{AccountId, OfferId, ProductId};
+
+        fn day(n: i64) -> DateTime<Utc> {
+            Utc.with_ymd_and_hms(2025, 3, 3, 9, 0, 0).unwrap() + Duration::days(n)
+        }
+
+        fn converted_on(day_converted: Option<i64>) -> Agreement {
+            Agreement {
+                id: AgreementId::parse("agmt-1").unwrap(),
+                seller: AccountId::parse("111122223333").unwrap(),
+                buyer: AccountId::parse("444455556666").unwrap(),
+                product: ProductId::parse("prod-1").unwrap(),
+                offer: OfferId::parse("offer-1").unwrap(),
+                status: AgreementStatus::Active,
+                start: day(0),
+                end: None,
+                renewal: None,
+                pricing: PricingModel::Usage,
+                free_trial_converted: day_converted.map(day),
+                cancelled_by_buyer: None,
+            }
+        }
+
+        fn issued(id: &str, on: i64) -> Invoice {
+            Invoice {
+                id: InvoiceId::parse(id).unwrap(),
+                issued_at: day(on),
+                ..invoice(5_000, 0)
+            }
+        }
+
+        #[test]
+        fn invoices_whose_charges_meet_the_seven_days_after_conversion_may_be_refunded_by_aws() {
+            let agreement = converted_on(Some(30));
+            let invoices = [
+                issued("1", 30),
+                issued("2", 35),
+                issued("3", 40),
+                issued("4", 70),
+            ];
+            let inside: Vec<bool> = invoices
+                .iter()
+                .map(|i| may_be_refunded_by_aws(&agreement, i, &invoices))
+                .collect();
+            // The trial's own invoice (issued at the conversion) charged nothing after it;
+            // the next two accrued within the 7 days; the fourth began on day 40.
+            assert_eq!(inside, [false, true, true, false]);
+            let warning = free_trial_warning(&agreement, &invoices[1], &invoices).unwrap();
+            assert!(warning.contains("AWS may already have refunded those on your behalf"));
+            assert_eq!(
+                free_trial_warning(&agreement, &invoices[3], &invoices),
+                None
+            );
+            let no_trial = converted_on(None);
+            assert!(!invoices
+                .iter()
+                .any(|i| may_be_refunded_by_aws(&no_trial, i, &invoices)));
+        }
+
+        fn adjustment(status: AdjustmentStatus) -> BillingAdjustment {
+            BillingAdjustment {
+                id: AdjustmentId::parse("ba-1").unwrap(),
+                agreement_id: AgreementId::parse("agmt-1").unwrap(),
+                invoice_id: InvoiceId::parse("2028746221").unwrap(),
+                amount: Money::new(1_000, Currency::USD),
+                reason_code: AdjustmentReasonCode::IncorrectMetering,
+                description: "Metering double-counted 3 January".into(),
+                client_token: ClientToken::parse("batch-1-0").unwrap(),
+                status,
+                status_message: String::new(),
+                created_at: day(0),
+                updated_at: day(0),
+            }
+        }
+
+        #[test]
+        fn the_money_goes_to_what_paid_the_invoice_or_off_what_is_still_owed() {
+            let paid = invoice(10_000, 0);
+            let unpaid = Invoice {
+                paid: false,
+                ..paid.clone()
+            };
+            let done = adjustment(AdjustmentStatus::Completed);
+            let to_card = RefundDestination::of(&done, &paid);
+            assert!(to_card
+                .words()
+                .starts_with("Back to the card or bank account"));
+            assert!(RefundDestination::of(&done, &unpaid)
+                .words()
+                .starts_with("It lowers what you still owe on invoice 2028746221"));
+            let failed = adjustment(AdjustmentStatus::ValidationFailed);
+            assert_eq!(
+                RefundDestination::of(&failed, &paid),
+                RefundDestination::Nowhere
+            );
+            // Processed on Monday 3 March 2025: billing account by Wednesday the 5th, bank by
+            // Monday the 10th (5 business days, the weekend skipped).
+            assert_eq!(
+                to_card.timing(Some(day(0))).unwrap(),
+                "In your AWS billing account by 2025-03-05; in your bank account by 2025-03-10 \
+                 at the latest"
+            );
+            assert!(to_card
+                .timing(None)
+                .unwrap()
+                .contains("within 24 to 48 hours"));
+            assert_eq!(RefundDestination::Nowhere.timing(Some(day(0))), None);
+        }
     }
 }

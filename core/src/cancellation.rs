@@ -278,9 +278,14 @@ pub enum PricingModel {
     Usage,
     /// A SaaS subscription: pay-as-you-go for a SaaS product's metered use.
     SaasSubscription,
+    /// Not known: an agreement imported from AWS without its terms (`get-agreement-terms`).
+    /// The rules that depend on pricing take the cautious reading rather than guess.
+    Unknown,
 }
 
 impl PricingModel {
+    /// Every model the workbench can know an agreement by ([`PricingModel::Unknown`] is
+    /// the absence of one).
     pub const ALL: [PricingModel; 3] = [
         PricingModel::Contract,
         PricingModel::Usage,
@@ -293,7 +298,13 @@ impl PricingModel {
             PricingModel::Contract => "Contract",
             PricingModel::Usage => "Usage (pay-as-you-go)",
             PricingModel::SaasSubscription => "SaaS subscription",
+            PricingModel::Unknown => "Not known (import its terms from AWS)",
         }
+    }
+
+    /// Pay-as-you-go: usage-based pricing, SaaS metering included.
+    pub fn is_usage_based(self) -> bool {
+        matches!(self, PricingModel::Usage | PricingModel::SaasSubscription)
     }
 
     /// Whether this is the default, which is left out of a stored agreement so that the
@@ -306,15 +317,23 @@ impl PricingModel {
 /// What to tell the seller about AWS coordinating with both parties before the
 /// cancellation is final: for a contract, that "its cancellation may need coordination
 /// between the buyer, you and AWS", naming a private offer or an age past
-/// [`COORDINATION_AGE`] when either holds. Usage-based and SaaS subscriptions get no note.
+/// [`COORDINATION_AGE`] when either holds. Usage-based and SaaS subscriptions get no note;
+/// an agreement whose pricing is not known gets it as a possibility.
 pub fn coordination_note(
     pricing: PricingModel,
     private_offer: bool,
     agreement_start: DateTime<Utc>,
     now: DateTime<Utc>,
 ) -> Option<String> {
-    if pricing != PricingModel::Contract {
+    if pricing.is_usage_based() {
         return None;
+    }
+    if pricing == PricingModel::Unknown {
+        return Some(
+            "This agreement's pricing is not known (import its terms from AWS). If it is a \
+             contract, its cancellation may need coordination between the buyer, you and AWS."
+                .into(),
+        );
     }
     let which = if private_offer {
         "This is a contract-based subscription on a private offer".to_string()
@@ -642,6 +661,8 @@ mod tests {
             assert_eq!(coordination_note(pricing, true, t(0), t(1000)), None);
             assert_eq!(coordination_note(pricing, false, t(0), t(1)), None);
         }
+        let unknown = coordination_note(PricingModel::Unknown, false, t(0), t(1)).unwrap();
+        assert!(unknown.contains("pricing is not known (import its terms from AWS). If it is a"));
     }
 
     #[test]

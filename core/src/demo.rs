@@ -195,6 +195,8 @@ fn agreement_record(
         end: None,
         renewal: None,
         pricing: spec.pricing,
+        free_trial_converted: None,
+        cancelled_by_buyer: None,
     };
     let invoices = (0..spec.invoices)
         .map(|i| Invoice {
@@ -371,6 +373,7 @@ pub fn demo_book_from_seed(seed: u64, now: DateTime<Utc>) -> Book {
     // Histories, oldest first, so that `apply` runs time forward as it would have happened.
     add_answered_requests(&mut book, &agreements, now, &mut ids);
     add_unanswered_requests_and_refunds(&mut book, &agreements, now, &mut ids);
+    add_free_trial_agreement(&mut book, seed, now);
     book.advance_to(now);
     add_families(&mut book, now, &mut ids);
     book
@@ -559,6 +562,26 @@ fn add_renewal_and_unpaid_invoices(book: &mut Book, a: &[AgreementId], now: Date
         record.invoices[0].issued_at = now;
         record.invoices[0].paid = false;
     });
+}
+
+/// A usage-based agreement whose 30-day free trial converted to paid 3 days before `now`,
+/// with the invoice of its first paid days: AWS may have refunded those charges on the
+/// seller's behalf, which the adjustment form warns of.
+fn add_free_trial_agreement(book: &mut Book, seed: u64, now: DateTime<Utc>) {
+    let spec = AgreementSpec {
+        product: 2,
+        buyer: 2,
+        private: false,
+        pricing: PricingModel::Usage,
+        age_days: 33,
+        currency: Currency::USD,
+        monthly_minor: 8_400,
+        invoices: 1,
+    };
+    let mut record = agreement_record(seed, AGREEMENTS.len() as u64 + 1, &spec, now);
+    record.agreement.free_trial_converted = Some(now - Duration::days(3));
+    record.invoices[0].issued_at = now - Duration::days(1);
+    book.insert(record);
 }
 
 /// Requests answered more than a week before `now`: approved by the buyer, rejected by the

@@ -93,6 +93,11 @@ fn check(shapes: &Value, name: &str, value: &Value, path: &str) -> Vec<String> {
                 problems.push(format!("{path}: not an ISO-8601 timestamp"));
             }
         }
+        "boolean" => {
+            if !value.is_boolean() {
+                problems.push(format!("{path}: not true or false"));
+            }
+        }
         other => problems.push(format!("{path}: unexpected shape type {other}")),
     }
     problems
@@ -123,6 +128,8 @@ fn busy_book() -> (Book, AccountId, BatchResult) {
                 end: None,
                 renewal: (i % 5 == 4).then(|| AgreementId::parse(&format!("agmt-{i}r")).unwrap()),
                 pricing: PricingModel::ALL[i % 3],
+                free_trial_converted: None,
+                cancelled_by_buyer: None,
             },
             vec![Invoice {
                 id: InvoiceId::parse(&format!("inv-{i}")).unwrap(),
@@ -613,6 +620,10 @@ fn every_action(
                 },
             ],
         }),
+        AgreementAction::BuyerCancel(CancelAgreementAsBuyer {
+            agreement_id: agreement.clone(),
+            reason: Some(reason.into()),
+        }),
     ]
 }
 
@@ -656,6 +667,12 @@ fn check_command(book: &Book, action: &AgreementAction) -> Result<(), String> {
             let expected: Vec<&str> = entries.iter().map(|e| e.client_token.as_str()).collect();
             assert_eq!(tokens, expected);
         }
+        AgreementAction::BuyerCancel(CancelAgreementAsBuyer { agreement_id, .. }) => {
+            assert_eq!(
+                input,
+                serde_json::json!({"agreementId": agreement_id.as_str()})
+            )
+        }
         AgreementAction::Accept(_) => {}
     }
     Ok(())
@@ -691,7 +708,7 @@ fn withdraw_accept_and_reject_are_offered_only_for_requests_aws_made() {
     assert_eq!(
         errors.len(),
         3,
-        "send and the batch are offered: {errors:?}"
+        "send, the batch and the buyer's cancellation are offered: {errors:?}"
     );
     assert_eq!(
         errors[0],
@@ -757,4 +774,29 @@ proptest::proptest! {
             );
         }
     }
+}
+
+#[test]
+fn a_buyers_own_cancellation_of_an_imported_agreement_is_cancel_agreement() {
+    let (book, agreement, _, _) = book_with_an_aws_request();
+    let action = AgreementAction::BuyerCancel(CancelAgreementAsBuyer {
+        agreement_id: agreement,
+        reason: None,
+    });
+    let cli = workbench_core::aws::cli::command_for(&book, &action).unwrap();
+    assert_eq!(
+        cli.line(),
+        r#"aws marketplace-agreement cancel-agreement --cli-input-json '{"agreementId":"agmt-aws"}'"#
+    );
+    check_command(&book, &action).unwrap();
+    let unknown = AgreementAction::BuyerCancel(CancelAgreementAsBuyer {
+        agreement_id: AgreementId::parse("agmt-madehere").unwrap(),
+        reason: None,
+    });
+    assert_eq!(
+        check_command(&book, &unknown).unwrap_err(),
+        "Agreement agmt-madehere was made in the workbench, not in AWS, so AWS knows no \
+         agreement by that ID: only an agreement imported from AWS can be cancelled with the \
+         AWS CLI."
+    );
 }

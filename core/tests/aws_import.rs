@@ -11,7 +11,7 @@ use workbench_core::aws::import::{
 use workbench_core::aws::model::{Problem, TimeStyle};
 use workbench_core::aws::Operation;
 use workbench_core::book::{Actor, AgreementStatus, Book, DomainError, WithdrawCancellation};
-use workbench_core::cancellation::RequestStatus;
+use workbench_core::cancellation::{PricingModel, RequestStatus};
 use workbench_core::ids::{AccountId, AgreementId, RequestId, SequentialIds};
 use workbench_core::key::RecordKey;
 
@@ -108,6 +108,32 @@ fn adjustments(cli: Cli) -> Value {
     }]})
 }
 
+/// What `get-agreement-terms` prints for a usage-based agreement with a 30-day free trial;
+/// `upfront` adds a fixed upfront price, which makes it a contract.
+fn terms(cli: Cli, upfront: bool) -> Value {
+    let mut accepted = vec![
+        json!({"validityTerm": {
+            "type": "ValidityTerm", "agreementDuration": "P365D",
+            "agreementStartDate": at(cli, "2025-01-01T00:00:00Z"),
+            "agreementEndDate": at(cli, "2026-01-01T00:00:00Z")
+        }}),
+        json!({"usageBasedPricingTerm": {
+            "type": "UsageBasedPricingTerm", "id": "term-usage1", "currencyCode": "USD",
+            "rateCards": []
+        }}),
+        json!({"freeTrialPricingTerm": {
+            "type": "FreeTrialPricingTerm", "id": "term-trial1", "duration": "P30D"
+        }}),
+    ];
+    if upfront {
+        accepted.push(json!({"fixedUpfrontPricingTerm": {
+            "type": "FixedUpfrontPricingTerm", "id": "term-upfront1", "currencyCode": "USD",
+            "duration": "P12M", "price": "1200.00"
+        }}));
+    }
+    json!({"acceptedTerms": accepted})
+}
+
 fn file(name: &str, value: &Value) -> AwsFile {
     AwsFile {
         name: name.into(),
@@ -185,6 +211,7 @@ fn the_test_files_use_only_the_models_members() {
             requests(Cli::V2, "APPROVED"),
         ),
         ("ListBillingAdjustmentRequests", adjustments(Cli::V2)),
+        ("GetAgreementTerms", terms(Cli::V2, true)),
     ] {
         let output = model["operations"][operation]["output"].as_str().unwrap();
         walk(&model, output, &value);
@@ -197,10 +224,9 @@ fn each_operations_output_is_recognised_by_its_shape_in_both_cli_versions() {
         (Cli::V1, TimeStyle::EpochSeconds),
         (Cli::V2, TimeStyle::Iso8601),
     ] {
-        let read: Vec<_> = all_five(cli)
-            .iter()
-            .map(|f| read_file(&f.text).unwrap())
-            .collect();
+        let mut files = all_five(cli);
+        files.push(file("terms.json", &terms(cli, false)));
+        let read: Vec<_> = files.iter().map(|f| read_file(&f.text).unwrap()).collect();
         let operations: Vec<Operation> = read.iter().map(|r| r.operation).collect();
         assert_eq!(operations, Operation::IMPORTED);
         assert!(read.iter().all(|r| r.times == Some(style)));
@@ -208,17 +234,18 @@ fn each_operations_output_is_recognised_by_its_shape_in_both_cli_versions() {
             .iter()
             .map(|r| {
                 let c = r.counts();
-                (c.agreements, c.invoices, c.requests, c.adjustments)
+                (c.agreements, c.invoices, c.requests, c.adjustments, c.terms)
             })
             .collect();
         assert_eq!(
             counts,
             [
-                (1, 0, 0, 0),
-                (1, 0, 0, 0),
-                (0, 2, 0, 0),
-                (0, 0, 1, 0),
-                (0, 0, 0, 1)
+                (1, 0, 0, 0, 0),
+                (1, 0, 0, 0, 0),
+                (0, 2, 0, 0, 0),
+                (0, 0, 1, 0, 0),
+                (0, 0, 0, 1, 0),
+                (0, 0, 0, 0, 1)
             ]
         );
     }
@@ -541,5 +568,341 @@ impl ParseIds for str {
     }
     fn parse_adjustment(&self) -> workbench_core::ids::AdjustmentId {
         workbench_core::ids::AdjustmentId::parse(self).unwrap()
+    }
+}
+
+#[test]
+fn an_agreement_imported_without_its_terms_says_its_pricing_is_not_known() {
+    let mut book = Book::default();
+    import(&mut book, &[file("describe.json", &describe(Cli::V2))]);
+    let record = book.record(&agreement("agmt-aws2")).unwrap();
+    assert_eq!(record.agreement.pricing, PricingModel::Unknown);
+    assert_eq!(record.agreement.free_trial_converted, None);
+}
+
+#[test]
+fn terms_imported_with_their_agreement_give_its_pricing_and_free_trial_in_both_cli_versions() {
+    for cli in [Cli::V1, Cli::V2] {
+        let mut book = Book::default();
+        import(
+            &mut book,
+            &[
+                file("describe.json", &describe(cli)),
+                file("terms.json", &terms(cli, false)),
+            ],
+        );
+        let a = &book.record(&agreement("agmt-aws2")).unwrap().agreement;
+        assert_eq!(a.pricing, PricingModel::Usage);
+        let converted: DateTime<Utc> = "2025-01-31T00:00:00Z".parse().unwrap();
+        assert_eq!(a.free_trial_converted, Some(converted));
+    }
+}
+
+#[test]
+fn terms_named_after_a_known_agreement_change_its_pricing_in_the_preview() {
+    let mut book = Book::default();
+    import(&mut book, &[file("describe.json", &describe(Cli::V2))]);
+    let preview = book.preview_import(&[file("agmt-aws2-terms.json", &terms(Cli::V1, true))]);
+    assert_eq!(preview.changed.len(), 1);
+    assert_eq!(
+        preview.changed[0].item,
+        ImportItem::Terms(agreement("agmt-aws2"))
+    );
+    let pricing = &preview.changed[0].fields[0];
+    assert_eq!(
+        (pricing.field, pricing.from.as_str(), pricing.to.as_str()),
+        ("pricing", PricingModel::Unknown.label(), "Contract")
+    );
+    apply(&mut book, &preview).unwrap();
+    let a = &book.record(&agreement("agmt-aws2")).unwrap().agreement;
+    assert_eq!(a.pricing, PricingModel::Contract);
+}
+
+#[test]
+fn terms_that_name_no_agreement_are_refused_whole_and_say_how_to_name_one() {
+    let book = Book::default();
+    let preview = book.preview_import(&[file("terms.json", &terms(Cli::V2, false))]);
+    assert_eq!(
+        preview.files[0].result,
+        Err(FileError::TermsOfWhichAgreement)
+    );
+    assert!(preview.command().is_none());
+    let unknown = book.preview_import(&[file("agmt-elsewhere.json", &terms(Cli::V2, false))]);
+    assert_eq!(
+        unknown.left_out[0].item,
+        ImportItem::Terms(agreement("agmt-elsewhere"))
+    );
+    assert_eq!(unknown.left_out[0].reason, LeftOutReason::NoAgreement);
+}
+
+#[test]
+fn a_described_free_trials_end_is_its_conversion() {
+    let mut output = describe(Cli::V1);
+    output["freeTrialSummary"] = json!({"trialEndTime": at(Cli::V1, "2025-02-15T00:00:00Z")});
+    let mut book = Book::default();
+    import(&mut book, &[file("describe.json", &output)]);
+    let a = &book.record(&agreement("agmt-aws2")).unwrap().agreement;
+    assert_eq!(
+        a.free_trial_converted,
+        Some("2025-02-15T00:00:00Z".parse().unwrap())
+    );
+}
+
+/// Fuzzing the import: it reads files a person chooses, and the release build aborts on a
+/// panic. 100,000 mutations of every operation's output in both CLI versions, a few
+/// mutations each (values of other types, members missing and added, truncated and edited
+/// text, deep nesting, huge numbers, long strings), in four quarters of 25,000 that run
+/// side by side, read 500 files to a preview; none may
+/// panic, each file is refused whole with its field and reason or read whole, and what the
+/// preview would import keeps every rule of the book. Deterministic (a fixed xorshift
+/// seed), so a failure names the case that reproduces it.
+mod fuzz {
+    use super::*;
+
+    /// Each quarter's; 100,000 in all.
+    const CASES: usize = 25_000;
+    const PER_PREVIEW: usize = 500;
+
+    struct Rng(u64);
+
+    impl Rng {
+        fn next(&mut self) -> u64 {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            self.0
+        }
+
+        fn below(&mut self, n: usize) -> usize {
+            (self.next() % n.max(1) as u64) as usize
+        }
+    }
+
+    fn seeds() -> Vec<Value> {
+        let mut seeds = Vec::new();
+        for cli in [Cli::V1, Cli::V2] {
+            seeds.extend([
+                search(cli),
+                describe(cli),
+                invoices(cli),
+                requests(cli, "APPROVED"),
+                requests(cli, "PENDING_APPROVAL"),
+                adjustments(cli),
+                terms(cli, false),
+                terms(cli, true),
+            ]);
+        }
+        seeds
+    }
+
+    /// A value of any type, some of them extreme.
+    fn odd_value(rng: &mut Rng) -> Value {
+        match rng.below(12) {
+            0 => Value::Null,
+            1 => json!(rng.below(2) == 0),
+            2 => json!(1e308),
+            3 => json!(-1.5e300),
+            4 => json!(u64::MAX),
+            5 => json!(i64::MIN),
+            // Past every length the model allows (4,096 at most).
+            6 => json!("x".repeat(5_000)),
+            7 => json!("日本語\u{0}\u{202e}".repeat(1 + rng.below(1_200))),
+            8 => json!([]),
+            9 => json!({}),
+            10 => json!(["ACTIVE", 1, null]),
+            _ => json!("2025-13-45T99:99:99Z"),
+        }
+    }
+
+    /// The paths of every node, as keys and indexes from the top.
+    fn paths(value: &Value, at: Vec<Value>, out: &mut Vec<Vec<Value>>) {
+        out.push(at.clone());
+        match value {
+            Value::Object(map) => {
+                for (k, v) in map {
+                    let mut next = at.clone();
+                    next.push(json!(k));
+                    paths(v, next, out);
+                }
+            }
+            Value::Array(items) => {
+                for (i, v) in items.iter().enumerate() {
+                    let mut next = at.clone();
+                    next.push(json!(i));
+                    paths(v, next, out);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn node<'a>(value: &'a mut Value, path: &[Value]) -> &'a mut Value {
+        path.iter().fold(value, |v, step| match step {
+            Value::String(k) => &mut v[k.as_str()],
+            _ => &mut v[step.as_u64().unwrap() as usize],
+        })
+    }
+
+    fn mutate(value: &mut Value, rng: &mut Rng) {
+        let mut all = Vec::new();
+        paths(value, Vec::new(), &mut all);
+        let path = all[rng.below(all.len())].clone();
+        let target = node(value, &path);
+        match rng.below(6) {
+            0 | 1 => *target = odd_value(rng),
+            2 => {
+                if let Value::Object(map) = target {
+                    let keys: Vec<String> = map.keys().cloned().collect();
+                    if !keys.is_empty() {
+                        map.remove(&keys[rng.below(keys.len())]);
+                    }
+                }
+            }
+            3 => {
+                let names = [
+                    "agreementId",
+                    "status",
+                    "items",
+                    "acceptedTerms",
+                    "extra",
+                    "NextToken",
+                ];
+                if let Value::Object(map) = target {
+                    map.insert(names[rng.below(names.len())].into(), odd_value(rng));
+                }
+            }
+            4 => {
+                for _ in 0..(1 + rng.below(200)) {
+                    *target = json!([target.take()]);
+                }
+            }
+            _ => {
+                if let Value::Array(items) = target {
+                    if let Some(first) = items.first().cloned() {
+                        items.extend(std::iter::repeat_n(first, rng.below(60)));
+                    }
+                }
+            }
+        }
+    }
+
+    /// Text-level damage: cut short, or one character replaced.
+    fn damage(text: &mut String, rng: &mut Rng) {
+        let cut = text
+            .char_indices()
+            .map(|(i, _)| i)
+            .nth(rng.below(text.chars().count()))
+            .unwrap_or(0);
+        if rng.below(2) == 0 {
+            text.truncate(cut);
+        } else {
+            let replacement = ['"', '{', ']', ',', '0', 'é', '\\'][rng.below(7)];
+            text.replace_range(
+                cut..cut + text[cut..].chars().next().map_or(0, char::len_utf8),
+                &replacement.to_string(),
+            );
+        }
+    }
+
+    fn case(seeds: &[Value], rng: &mut Rng) -> AwsFile {
+        let mut value = seeds[rng.below(seeds.len())].clone();
+        for _ in 0..(1 + rng.below(3)) {
+            mutate(&mut value, rng);
+        }
+        let mut text = serde_json::to_string(&value).unwrap();
+        if rng.below(5) == 0 {
+            damage(&mut text, rng);
+        }
+        // Half of them named after an agreement, so terms files are placed.
+        let name = if rng.below(2) == 0 {
+            "agmt-aws2.json"
+        } else {
+            "f.json"
+        };
+        AwsFile {
+            name: name.into(),
+            text,
+        }
+    }
+
+    fn check_refusal(error: &FileError) {
+        match error {
+            FileError::DoesNotFit { problems, .. } => {
+                assert!(!problems.is_empty());
+                assert!(problems.iter().all(|p| !p.to_string().is_empty()));
+            }
+            FileError::Unusable { path, reason, .. } => {
+                assert!(!path.is_empty() && !reason.is_empty(), "{error}")
+            }
+            _ => assert!(!error.to_string().is_empty()),
+        }
+    }
+
+    // Four quarters, which the test harness runs side by side.
+    #[test]
+    fn mutated_cli_outputs_first_quarter() {
+        run(0x9E37_79B9_7F4A_7C15);
+    }
+
+    #[test]
+    fn mutated_cli_outputs_second_quarter() {
+        run(0x2545_F491_4F6C_DD1D);
+    }
+
+    #[test]
+    fn mutated_cli_outputs_third_quarter() {
+        run(0x5851_F42D_4C95_7F2D);
+    }
+
+    #[test]
+    fn mutated_cli_outputs_fourth_quarter() {
+        run(0x1405_7B7E_F767_814F);
+    }
+
+    fn run(seed: u64) {
+        let seeds = seeds();
+        let mut rng = Rng(seed);
+        let mut base = Book::default();
+        import(&mut base, &[file("describe.json", &describe(Cli::V2))]);
+        let (mut read, mut refused) = (0, 0);
+        for chunk in 0..CASES / PER_PREVIEW {
+            let files: Vec<AwsFile> = (0..PER_PREVIEW).map(|_| case(&seeds, &mut rng)).collect();
+            let preview = std::panic::catch_unwind(|| base.preview_import(&files));
+            let Ok(preview) = preview else {
+                for (i, f) in files.iter().enumerate() {
+                    if std::panic::catch_unwind(|| read_file(&f.text)).is_err() {
+                        let shown: String = f.text.chars().take(2_000).collect();
+                        panic!("case {} of chunk {chunk} panics: {shown}", i);
+                    }
+                }
+                panic!("chunk {chunk} panics in the preview, though no file alone does");
+            };
+            for report in &preview.files {
+                match &report.result {
+                    Ok(_) => read += 1,
+                    Err(error) => {
+                        check_refusal(error);
+                        refused += 1;
+                    }
+                }
+            }
+            if let Some(command) = preview.command() {
+                let mut book = base.clone();
+                let seller = Actor::Seller(AccountId::parse(SELLER).unwrap());
+                if book
+                    .apply(command, &seller, now(), &mut SequentialIds::default())
+                    .is_ok()
+                {
+                    for v in book.records().values() {
+                        assert_eq!(v.record.check(), Ok(()), "chunk {chunk}");
+                    }
+                }
+            }
+        }
+        assert_eq!(read + refused, CASES);
+        assert!(
+            read > CASES / 20 && refused > CASES / 2,
+            "{read} read, {refused} refused"
+        );
     }
 }

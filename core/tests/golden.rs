@@ -68,6 +68,8 @@ fn agreement(buyer: &str) -> Agreement {
         end: None,
         renewal: None,
         pricing: PricingModel::Contract,
+        free_trial_converted: None,
+        cancelled_by_buyer: None,
     }
 }
 

@@ -15,14 +15,14 @@ use super::model::{Model, ShapeError};
 use super::Operation;
 use crate::adjustment::{self, AdjustmentEntry, BATCH_MAX};
 use crate::book::{
-    AcceptCancellation, BatchCreateAdjustments, Book, DomainError, RejectCancellation,
-    SendCancellation, WithdrawCancellation,
+    AcceptCancellation, BatchCreateAdjustments, Book, CancelAgreementAsBuyer, DomainError,
+    RejectCancellation, SendCancellation, WithdrawCancellation,
 };
 use crate::cancellation::{self, DESCRIPTION_MAX};
 use crate::ids::{AgreementId, RequestId};
 
 /// A command to paste into a shell where the AWS CLI is set up with the seller's (or, to
-/// accept or reject, the buyer's) credentials.
+/// accept, reject or cancel an agreement, the buyer's) credentials.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CliCommand {
     pub operation: Operation,
@@ -69,6 +69,11 @@ pub enum NoCliCommand {
     /// The workbench itself would refuse the action, for this reason.
     #[error("{0}")]
     Refused(String),
+    #[error(
+        "Agreement {0} was made in the workbench, not in AWS, so AWS knows no agreement by \
+         that ID: only an agreement imported from AWS can be cancelled with the AWS CLI."
+    )]
+    AgreementNotFromAws(AgreementId),
     #[error("AWS would refuse the command: {0}")]
     DoesNotFit(ShapeError),
 }
@@ -91,6 +96,12 @@ struct DecideInput<'a> {
     cancellation_reason: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     rejection_reason: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct CancelAgreementInput<'a> {
+    agreement_id: &'a str,
 }
 
 #[derive(Serialize)]
@@ -119,6 +130,15 @@ pub enum AgreementAction {
     Accept(AcceptCancellation),
     Reject(RejectCancellation),
     Refund(BatchCreateAdjustments),
+    /// The buyer's own cancellation, run with the buyer's credentials. Offer it where
+    /// [`Book::buyer_may_cancel`] allows: AWS refuses an agreement not eligible.
+    BuyerCancel(CancelAgreementAsBuyer),
+}
+
+impl From<CancelAgreementAsBuyer> for AgreementAction {
+    fn from(command: CancelAgreementAsBuyer) -> Self {
+        AgreementAction::BuyerCancel(command)
+    }
 }
 
 impl From<SendCancellation> for AgreementAction {
@@ -221,6 +241,18 @@ pub fn command_for(book: &Book, action: &AgreementAction) -> Result<CliCommand, 
             Operation::BatchCreateBillingAdjustmentRequest,
             batch(entries)?,
         ),
+        AgreementAction::BuyerCancel(CancelAgreementAsBuyer { agreement_id, .. }) => {
+            if !book
+                .record(agreement_id)
+                .is_some_and(|r| r.from_aws.agreement)
+            {
+                return Err(NoCliCommand::AgreementNotFromAws(agreement_id.clone()));
+            }
+            let input = CancelAgreementInput {
+                agreement_id: agreement_id.as_str(),
+            };
+            (Operation::CancelAgreement, json(&input))
+        }
     };
     let model = Model::embedded();
     let value: serde_json::Value =

@@ -1,7 +1,8 @@
 //! "Import from AWS": the JSON the AWS CLI prints for `search-agreements`,
 //! `describe-agreement`, `list-agreement-invoice-line-items`,
-//! `list-agreement-cancellation-requests` and `list-billing-adjustment-requests`, in either
-//! CLI version, becomes agreements, invoices, requests and adjustments marked "From AWS".
+//! `list-agreement-cancellation-requests`, `list-billing-adjustment-requests` and
+//! `get-agreement-terms`, in either CLI version, becomes agreements (with their pricing
+//! and free trial, from their terms), invoices, requests and adjustments marked "From AWS".
 //!
 //! Three steps, so that nothing replaces a record before the person has seen what would:
 //! each file is recognised by its shape and checked whole against the service model's
@@ -18,6 +19,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use thiserror::Error;
 
+use self::terms::Terms;
 use super::model::{self, join, Model, ShapeError, TimeStyle};
 use super::{ImportedOperation, Operation};
 use crate::adjustment::{AdjustmentReasonCode, AdjustmentStatus, BillingAdjustment, Invoice};
@@ -34,6 +36,8 @@ use crate::ids::{
 use crate::key::RecordKey;
 use crate::money::{Currency, Money, MoneyError};
 
+mod terms;
+
 /// A file the person chose, or text they pasted, as the AWS CLI printed it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AwsFile {
@@ -49,10 +53,16 @@ pub enum FileError {
     NotJson(String),
     #[error(
         "It is not what the AWS CLI prints for search-agreements, describe-agreement, \
-         list-agreement-invoice-line-items, list-agreement-cancellation-requests or \
-         list-billing-adjustment-requests: {0}."
+         list-agreement-invoice-line-items, list-agreement-cancellation-requests, \
+         list-billing-adjustment-requests or get-agreement-terms: {0}."
     )]
     UnknownOperation(String),
+    #[error(
+        "It holds an agreement's terms, and the output of get-agreement-terms does not say \
+         whose: name the file after the agreement (agmt-….json), or import it with that \
+         agreement's describe-agreement output and no other agreement."
+    )]
+    TermsOfWhichAgreement,
     #[error("It does not fit the service model's output of {}: {}", .operation.cli_name(), listed(.problems))]
     DoesNotFit {
         operation: Operation,
@@ -91,6 +101,7 @@ impl ReadFile {
             invoices: self.data.invoices.len() + self.data.credit_memos.len(),
             requests: self.data.requests.len(),
             adjustments: self.data.adjustments.len(),
+            terms: usize::from(self.data.terms.is_some()),
         }
     }
 }
@@ -102,6 +113,8 @@ pub struct Counts {
     pub invoices: usize,
     pub requests: usize,
     pub adjustments: usize,
+    /// An agreement's accepted terms (1), or none.
+    pub terms: usize,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -111,6 +124,7 @@ struct Data {
     credit_memos: Vec<(AgreementId, InvoiceId)>,
     requests: Vec<CancellationRequest>,
     adjustments: Vec<BillingAdjustment>,
+    terms: Option<Terms>,
 }
 
 /// Reads one file: recognises its operation by its fields, checks it against that
@@ -319,6 +333,18 @@ impl Reader {
                     data.adjustments.push(self.adjustment(&node)?);
                 }
             }
+            ImportedOperation::GetAgreementTerms => {
+                // Its only times are the validity term's, read to tell the CLI version.
+                for term in top.list("acceptedTerms") {
+                    let validity = term.get("validityTerm");
+                    for key in ["agreementStartDate", "agreementEndDate"] {
+                        if let Some(time) = validity.as_ref().and_then(|v| v.get(key)) {
+                            self.time(&time);
+                        }
+                    }
+                }
+                data.terms = Some(Terms::read(top)?);
+            }
         }
         Ok(data)
     }
@@ -364,7 +390,12 @@ impl Reader {
             start: self.time(&node.need("startTime", "when the agreement started")?),
             end: node.get("endTime").map(|n| self.time(&n)),
             renewal: None,
-            pricing: PricingModel::default(),
+            pricing: PricingModel::Unknown,
+            free_trial_converted: node
+                .get("freeTrialSummary")
+                .and_then(|s| s.get("trialEndTime"))
+                .map(|n| self.time(&n)),
+            cancelled_by_buyer: None,
         })
     }
 
@@ -509,6 +540,8 @@ fn decided_by(
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub enum ImportItem {
     Agreement(AgreementId),
+    /// The agreement's accepted terms: its pricing and free trial.
+    Terms(AgreementId),
     Invoice(AgreementId, InvoiceId),
     Request(AgreementId, RequestId),
     Adjustment(AgreementId, AdjustmentId),
@@ -519,6 +552,7 @@ impl ImportItem {
     pub fn agreement(&self) -> &AgreementId {
         match self {
             ImportItem::Agreement(a)
+            | ImportItem::Terms(a)
             | ImportItem::Invoice(a, _)
             | ImportItem::Request(a, _)
             | ImportItem::Adjustment(a, _) => a,
@@ -530,6 +564,7 @@ impl fmt::Display for ImportItem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             ImportItem::Agreement(a) => write!(f, "agreement {a}"),
+            ImportItem::Terms(a) => write!(f, "the terms of agreement {a}"),
             ImportItem::Invoice(a, i) => write!(f, "invoice {i} of agreement {a}"),
             ImportItem::Request(a, r) => write!(f, "cancellation request {r} of agreement {a}"),
             ImportItem::Adjustment(a, b) => write!(f, "billing adjustment {b} of agreement {a}"),
@@ -650,6 +685,7 @@ pub struct ImportReport {
 #[derive(Default)]
 struct Incoming {
     agreement: Option<Agreement>,
+    terms: Option<Terms>,
     invoices: BTreeMap<InvoiceId, Invoice>,
     requests: BTreeMap<RequestId, CancellationRequest>,
     adjustments: BTreeMap<AdjustmentId, BillingAdjustment>,
@@ -706,10 +742,47 @@ impl Book {
                 result,
             });
         }
+        self.place_terms(&mut preview, &mut incoming);
         for (id, incoming) in incoming {
             self.plan(id, incoming, &mut preview);
         }
         preview
+    }
+
+    /// Gives each terms file its agreement: the one its name gives, or else the only
+    /// agreement the other files hold. A file with neither is refused whole.
+    fn place_terms(
+        &self,
+        preview: &mut ImportPreview,
+        incoming: &mut BTreeMap<AgreementId, Incoming>,
+    ) {
+        let described: Vec<AgreementId> = incoming
+            .iter()
+            .filter(|(_, i)| i.agreement.is_some())
+            .map(|(id, _)| id.clone())
+            .collect();
+        for report in &mut preview.files {
+            let Ok(ReadFile {
+                data: Data {
+                    terms: Some(terms), ..
+                },
+                ..
+            }) = &report.result
+            else {
+                continue;
+            };
+            let terms = *terms;
+            let id = match (terms::agreement_in_name(&report.name), described.as_slice()) {
+                (Some(id), _) => id,
+                (None, [only]) => only.clone(),
+                (None, _) => {
+                    report.result = Err(FileError::TermsOfWhichAgreement);
+                    continue;
+                }
+            };
+            let entry = incoming.entry(id).or_default();
+            entry.terms = Some(entry.terms.map_or(terms, |t| t.and(terms)));
+        }
     }
 
     /// Merges what the files hold for one agreement into its record, or leaves it out.
@@ -732,6 +805,9 @@ impl Book {
         if let Some(agreement) = incoming.agreement {
             let new = existing.is_none();
             merge_agreement(&mut record, &id, agreement, new, &mut merge);
+        }
+        if let Some(terms) = incoming.terms {
+            terms::merge_terms(&mut record, &id, terms, existing.is_none(), &mut merge);
         }
         for (invoice_id, invoice) in incoming.invoices {
             merge_invoice(&mut record, &id, invoice_id, invoice, &mut merge);
@@ -803,8 +879,9 @@ impl Book {
     }
 }
 
-/// Takes the agreement as AWS has it, but for what AWS does not say: its renewal and its
-/// pricing model stay as the workbench knew them.
+/// Takes the agreement as AWS has it, but for what AWS does not say: its renewal, and its
+/// pricing model and free trial where the files do not give them, stay as the workbench
+/// knew them, as does whether the buyer cancelled it themselves.
 fn merge_agreement(
     record: &mut AgreementRecord,
     id: &AgreementId,
@@ -822,7 +899,14 @@ fn merge_agreement(
     merge.note(ImportItem::Agreement(id.clone()), fields);
     record.agreement = Agreement {
         renewal: record.agreement.renewal.clone(),
-        pricing: record.agreement.pricing,
+        pricing: match agreement.pricing {
+            PricingModel::Unknown => record.agreement.pricing,
+            known => known,
+        },
+        free_trial_converted: agreement
+            .free_trial_converted
+            .or(record.agreement.free_trial_converted),
+        cancelled_by_buyer: record.agreement.cancelled_by_buyer,
         ..agreement
     };
     record.from_aws.agreement = true;
@@ -998,8 +1082,10 @@ impl Incoming {
             .agreement
             .as_ref()
             .map(|_| ImportItem::Agreement(id.clone()));
+        let terms = self.terms.map(|_| ImportItem::Terms(id.clone()));
         agreement
             .into_iter()
+            .chain(terms)
             .chain(
                 self.invoices
                     .keys()
@@ -1039,17 +1125,19 @@ impl Merge {
     /// "added the agreement and 2 invoices; updated 1 cancellation request".
     fn summary(&self) -> String {
         let words = |items: &mut dyn Iterator<Item = &ImportItem>| {
-            let mut counts = [0usize; 4];
+            let mut counts = [0usize; 5];
             for item in items {
                 counts[match item {
                     ImportItem::Agreement(_) => 0,
-                    ImportItem::Invoice(..) => 1,
-                    ImportItem::Request(..) => 2,
-                    ImportItem::Adjustment(..) => 3,
+                    ImportItem::Terms(_) => 1,
+                    ImportItem::Invoice(..) => 2,
+                    ImportItem::Request(..) => 3,
+                    ImportItem::Adjustment(..) => 4,
                 }] += 1;
             }
             let names = [
                 ("the agreement", "the agreement"),
+                ("its terms", "its terms"),
                 ("1 invoice", "invoices"),
                 ("1 cancellation request", "cancellation requests"),
                 ("1 billing adjustment", "billing adjustments"),

@@ -24,11 +24,13 @@ pub enum Operation {
     ListAgreementInvoiceLineItems,
     ListAgreementCancellationRequests,
     ListBillingAdjustmentRequests,
+    GetAgreementTerms,
     SendAgreementCancellationRequest,
     CancelAgreementCancellationRequest,
     AcceptAgreementCancellationRequest,
     RejectAgreementCancellationRequest,
     BatchCreateBillingAdjustmentRequest,
+    CancelAgreement,
 }
 
 coded!(Operation {
@@ -37,11 +39,13 @@ coded!(Operation {
     ListAgreementInvoiceLineItems => "ListAgreementInvoiceLineItems";
     ListAgreementCancellationRequests => "ListAgreementCancellationRequests";
     ListBillingAdjustmentRequests => "ListBillingAdjustmentRequests";
+    GetAgreementTerms => "GetAgreementTerms";
     SendAgreementCancellationRequest => "SendAgreementCancellationRequest";
     CancelAgreementCancellationRequest => "CancelAgreementCancellationRequest";
     AcceptAgreementCancellationRequest => "AcceptAgreementCancellationRequest";
     RejectAgreementCancellationRequest => "RejectAgreementCancellationRequest";
     BatchCreateBillingAdjustmentRequest => "BatchCreateBillingAdjustmentRequest";
+    CancelAgreement => "CancelAgreement";
 });
 
 impl Operation {
@@ -79,16 +83,18 @@ pub enum ImportedOperation {
     ListAgreementInvoiceLineItems,
     ListAgreementCancellationRequests,
     ListBillingAdjustmentRequests,
+    GetAgreementTerms,
 }
 
 impl ImportedOperation {
     /// Every one, in the order that settles a tie between them.
-    pub const ALL: [ImportedOperation; 5] = [
+    pub const ALL: [ImportedOperation; 6] = [
         ImportedOperation::SearchAgreements,
         ImportedOperation::DescribeAgreement,
         ImportedOperation::ListAgreementInvoiceLineItems,
         ImportedOperation::ListAgreementCancellationRequests,
         ImportedOperation::ListBillingAdjustmentRequests,
+        ImportedOperation::GetAgreementTerms,
     ];
 
     pub const fn operation(self) -> Operation {
@@ -104,6 +110,7 @@ impl ImportedOperation {
             ImportedOperation::ListBillingAdjustmentRequests => {
                 Operation::ListBillingAdjustmentRequests
             }
+            ImportedOperation::GetAgreementTerms => Operation::GetAgreementTerms,
         }
     }
 }

@@ -39,6 +39,9 @@ enum Shape {
         members: BTreeMap<String, Member>,
         #[serde(default)]
         required: Vec<String>,
+        /// A union (the accepted terms: each is one kind of term) holds exactly one member.
+        #[serde(default)]
+        union: bool,
     },
     List {
         member: Member,
@@ -58,6 +61,7 @@ enum Shape {
         max: Option<i64>,
     },
     Timestamp,
+    Boolean,
 }
 
 #[derive(Debug, Deserialize)]
@@ -91,6 +95,8 @@ pub enum Problem {
     },
     #[error("is required and missing")]
     Missing,
+    #[error("holds {count} of its fields, where the model has exactly one (it is a union)")]
+    NotOneOfUnion { count: usize },
     #[error("is not a field of {shape} in the service model")]
     Unknown { shape: String },
     #[error("{value:?} is not one of {}", .allowed.join(", "))]
@@ -247,10 +253,19 @@ impl Model {
             found: kind(value),
         };
         match &self.shapes[name] {
-            Shape::Structure { members, required } => {
+            Shape::Structure {
+                members,
+                required,
+                union,
+            } => {
                 let Some(object) = value.as_object() else {
                     return problem(wrong("an object"));
                 };
+                if *union && object.len() != 1 {
+                    problem(Problem::NotOneOfUnion {
+                        count: object.len(),
+                    });
+                }
                 for (key, field) in object {
                     let at = join(path, key);
                     match members.get(key) {
@@ -328,6 +343,11 @@ impl Model {
                         min: *min,
                         max: *max,
                     });
+                }
+            }
+            Shape::Boolean => {
+                if !value.is_boolean() {
+                    problem(wrong("true or false"));
                 }
             }
             Shape::Timestamp => {

@@ -1,9 +1,10 @@
 //! The service model's string patterns, matched over the whole text as the workbench reads
 //! them everywhere (`^(?:pattern)$`). A full regex engine would add far more to the
 //! seller's download than the dozen patterns the model uses need, so this reads just their
-//! syntax: literals, `.`, `\S` and `\s` (Unicode white space, as `regex` has it), escaped punctuation,
-//! `[...]` classes with ranges, `(...)` groups and the quantifiers `*`, `+`, `?`, `{m}`,
-//! `{m,}`, `{m,n}`. A pattern outside that is refused when the model is read, never
+//! syntax: literals, `.`, `\S` and `\s` (Unicode white space, as `regex` has it), `\d` (an
+//! ASCII digit, as the service's Java patterns read it), escaped punctuation, `[...]`
+//! classes with ranges, `(...)` and `(?:...)` groups, `|` alternatives and the quantifiers
+//! `*`, `+`, `?`, `{m}`, `{m,}`, `{m,n}`. A pattern outside that is refused when the model is read, never
 //! guessed; a test holds every pattern of the embedded model to what `regex` says.
 
 use std::fmt;
@@ -30,7 +31,8 @@ enum Atom {
         negated: bool,
     },
     Any,
-    Group(Vec<Item>),
+    /// Its alternatives, each a sequence.
+    Group(Vec<Vec<Item>>),
 }
 
 /// Why a pattern is not one this matcher reads.
@@ -62,7 +64,16 @@ impl Pattern {
             chars: source.chars().collect(),
             at: 0,
         };
-        let items = parser.sequence()?;
+        let mut alternatives = parser.alternatives()?;
+        let items = if alternatives.len() == 1 {
+            alternatives.remove(0)
+        } else {
+            vec![Item {
+                atom: Atom::Group(alternatives),
+                min: 1,
+                max: 1,
+            }]
+        };
         if parser.at < parser.chars.len() {
             return Err(parser.unsupported(format!("'{}'", parser.chars[parser.at])));
         }
@@ -109,10 +120,20 @@ impl Parser<'_> {
         c
     }
 
+    /// Sequences parted by `|`.
+    fn alternatives(&mut self) -> Result<Vec<Vec<Item>>, PatternError> {
+        let mut alternatives = vec![self.sequence()?];
+        while self.peek() == Some('|') {
+            self.at += 1;
+            alternatives.push(self.sequence()?);
+        }
+        Ok(alternatives)
+    }
+
     fn sequence(&mut self) -> Result<Vec<Item>, PatternError> {
         let mut items = Vec::new();
         while let Some(c) = self.peek() {
-            if c == ')' {
+            if c == ')' || c == '|' {
                 break;
             }
             let atom = self.atom(c)?;
@@ -140,15 +161,24 @@ impl Parser<'_> {
         }
     }
 
-    /// A group, after its `(`.
+    /// A group, after its `(`; `(?:` groups alike, since nothing is captured.
     fn group(&mut self) -> Result<Atom, PatternError> {
-        let inner = self.sequence()?;
+        if self.peek() == Some('?') {
+            self.at += 1;
+            if self.next() != Some(':') {
+                return Err(self.unsupported("a group flag other than (?:".into()));
+            }
+        }
+        let mut alternatives = self.alternatives()?;
         if self.next() != Some(')') {
             return Err(self.unsupported("an unclosed group".into()));
         }
+        if alternatives.len() > 1 {
+            return Ok(Atom::Group(alternatives));
+        }
         // A group of one plain character, as in `(.)+`, repeats without recursing once
         // per character of a 4096-character text.
-        Ok(match <[Item; 1]>::try_from(inner) {
+        Ok(match <[Item; 1]>::try_from(alternatives.remove(0)) {
             Ok(
                 [Item {
                     atom,
@@ -156,8 +186,8 @@ impl Parser<'_> {
                     max: 1,
                 }],
             ) => atom,
-            Ok([item]) => Atom::Group(vec![item]),
-            Err(inner) => Atom::Group(inner),
+            Ok([item]) => Atom::Group(vec![vec![item]]),
+            Err(inner) => Atom::Group(vec![inner]),
         })
     }
 
@@ -169,6 +199,7 @@ impl Parser<'_> {
         Ok(match self.next() {
             Some('S') => class(SPACE, true),
             Some('s') => class(SPACE, false),
+            Some('d') => class(&[('0', '9')], false),
             Some(c) if c.is_ascii_punctuation() => class(&[(c, c)], false),
             other => return Err(self.unsupported(format!("the escape \\{}", other.unwrap_or(' ')))),
         })
@@ -295,7 +326,7 @@ fn sequence(items: &[Item], text: &[char], at: usize, rest: &dyn Fn(usize) -> bo
 }
 
 fn repeat_group(
-    inner: &[Item],
+    inner: &[Vec<Item>],
     min: usize,
     max: usize,
     text: &[char],
@@ -303,9 +334,11 @@ fn repeat_group(
     rest: &dyn Fn(usize) -> bool,
 ) -> bool {
     let again = max > 0
-        && sequence(inner, text, at, &|end| {
-            // A round that matched nothing cannot lead anywhere new.
-            end > at && repeat_group(inner, min.saturating_sub(1), max - 1, text, end, rest)
+        && inner.iter().any(|alternative| {
+            sequence(alternative, text, at, &|end| {
+                // A round that matched nothing cannot lead anywhere new.
+                end > at && repeat_group(inner, min.saturating_sub(1), max - 1, text, end, rest)
+            })
         });
     again || (min == 0 && rest(at))
 }
@@ -350,8 +383,24 @@ mod tests {
     }
 
     #[test]
+    fn alternatives_and_digits_read_as_the_terms_patterns_need() {
+        let percentage = "(100(\\.0{1,2})?|[1-9]\\d?(\\.\\d{1,2})?|0\\.(0[1-9]|[1-9]\\d?))";
+        for ok in ["100", "100.00", "7", "99.5", "0.01", "0.5"] {
+            assert!(full(percentage, ok), "{ok}");
+        }
+        for bad in ["101", "0", "0.00", "100.5", "07", "٣"] {
+            assert!(!full(percentage, bad), "{bad}");
+        }
+        assert!(full("(?:a|bc)+d", "abcad"));
+        assert!(!full("(?:a|bc)+d", "abd"));
+        assert!(full("a|b", "b"));
+    }
+
+    #[test]
     fn syntax_it_does_not_read_is_refused_not_guessed() {
-        for pattern in ["a|b", "^a", "a+?", "[a", "(a", "\\p{L}", "a{2,1}", "[z-a]"] {
+        for pattern in [
+            "(?i)a", "^a", "a+?", "[a", "(a", "\\p{L}", "a{2,1}", "[z-a]", "a|b)",
+        ] {
             assert!(Pattern::parse(pattern).is_err(), "{pattern}");
         }
     }

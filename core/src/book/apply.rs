@@ -7,9 +7,9 @@ use chrono::{DateTime, Utc};
 
 use super::command::{
     AcceptCancellation, AlibabaUnsubscribe, AnswerSupportCase, BatchCreateAdjustments,
-    BatchEntryResult, BatchResult, Command, Desk, DevPayCancel, DomainError, FpsCancelAndRefund,
-    OpenSupportCase, Outcome, RejectCancellation, ReplyToSupportCase, SendCancellation,
-    WithdrawCancellation,
+    BatchEntryResult, BatchResult, BuyerCancelled, CancelAgreementAsBuyer, Command, Desk,
+    DevPayCancel, DomainError, FpsCancelAndRefund, OpenSupportCase, Outcome, RejectCancellation,
+    ReplyToSupportCase, SendCancellation, WithdrawCancellation,
 };
 use super::record::{Actor, AgreementRecord, EntryPlan, EventSource};
 use super::records::Versioned;
@@ -19,7 +19,7 @@ use crate::adjustment::{
     EntryField, BATCH_MAX,
 };
 use crate::agreement::AgreementStatus;
-use crate::cancellation::{self, CancellationRequest, RequestStatus};
+use crate::cancellation::{self, CancellationRequest, RequestStatus, DESCRIPTION_MAX};
 use crate::families::alibaba::UnsubscribeTicket;
 use crate::families::devpay::DevPayCancellation;
 use crate::families::fps::{self, FpsResult};
@@ -193,6 +193,47 @@ impl Book {
         desk.events
             .extend(events.map(|e| (agreement_id.clone(), e)));
         Ok(())
+    }
+
+    /// The buyer's own cancellation: it ends the agreement at once, marked as the buyer's,
+    /// and refunds nothing. It sends no event: source 004's events are the seller's
+    /// cancellation requests and billing adjustments, and it gives none for CancelAgreement.
+    fn cancel_as_buyer(
+        &mut self,
+        command: CancelAgreementAsBuyer,
+        desk: &mut Desk<'_>,
+    ) -> Result<BuyerCancelled, DomainError> {
+        let (actor, now) = (desk.actor, desk.now);
+        let id = command.agreement_id;
+        let record = self
+            .record(&id)
+            .ok_or_else(|| DomainError::AgreementNotFound(id.clone()))?;
+        if !matches!(actor, Actor::Buyer(a) if *a == record.agreement.buyer) {
+            return Err(DomainError::NotTheBuyer);
+        }
+        self.buyer_may_cancel(&id, now)?;
+        let reason = match command.reason.filter(|r| !r.trim().is_empty()) {
+            Some(reason) => cancellation::checked_text("A reason", &reason, DESCRIPTION_MAX)?,
+            None => String::new(),
+        };
+        self.records
+            .update(&id, &mut desk.changed, |record| {
+                record.agreement.status = AgreementStatus::Cancelled;
+                record.agreement.cancelled_by_buyer = Some(now);
+                record.log(
+                    now,
+                    actor,
+                    "Cancelled the agreement (self-service)",
+                    &reason,
+                );
+                Ok::<_, DomainError>(())
+            })
+            .expect("the record was found above")?;
+        Ok(BuyerCancelled {
+            agreement_id: id,
+            status: AgreementStatus::Cancelled,
+            at: now,
+        })
     }
 
     fn batch(
@@ -492,6 +533,9 @@ request_command!(RejectCancellation, (), |it, book, desk| {
 request_command!(WithdrawCancellation, (), |it, book, desk| {
     let decision = Resolution::Withdraw(it.reason);
     book.decide(it.agreement_id, it.request_id, decision, desk)
+});
+request_command!(CancelAgreementAsBuyer, BuyerCancelled, |it, book, desk| {
+    book.cancel_as_buyer(it, desk)
 });
 
 /// The commands that act on one record of another family, named by `$record`.
@@ -855,5 +899,137 @@ mod tests {
             book.apply(unsubscribe, &Actor::Buyer(stranger), now, &mut ids),
             Err(DomainError::NotTheBuyer)
         );
+    }
+
+    fn book_priced(pricing: crate::cancellation::PricingModel) -> Book {
+        let mut book = book();
+        let mut changed = BTreeSet::new();
+        book.records
+            .update(&id(), &mut changed, |r| {
+                r.agreement.pricing = pricing;
+                Ok::<_, DomainError>(())
+            })
+            .unwrap()
+            .unwrap();
+        book
+    }
+
+    fn cancel_as_buyer(reason: Option<&str>) -> CancelAgreementAsBuyer {
+        CancelAgreementAsBuyer {
+            agreement_id: id(),
+            reason: reason.map(Into::into),
+        }
+    }
+
+    #[test]
+    fn a_buyer_cancels_a_usage_based_agreement_at_once_with_no_refund_and_no_event() {
+        use crate::cancellation::PricingModel;
+        let mut book = book_priced(PricingModel::Usage);
+        let before = book.record(&id()).unwrap().clone();
+        let mut ids = SequentialIds::default();
+        let (reply, outcome) = book
+            .apply(
+                cancel_as_buyer(Some("Moving to a self-hosted build")),
+                &Actor::Buyer(buyer()),
+                t(5),
+                &mut ids,
+            )
+            .unwrap();
+        assert_eq!(
+            reply,
+            BuyerCancelled {
+                agreement_id: id(),
+                status: AgreementStatus::Cancelled,
+                at: t(5),
+            }
+        );
+        assert!(outcome.events.is_empty(), "source 004 gives no such event");
+        assert_eq!(
+            outcome.changed,
+            BTreeSet::from([RecordKey::Agreement(id())])
+        );
+        let after = book.record(&id()).unwrap();
+        assert_eq!(after.agreement.status, AgreementStatus::Cancelled);
+        assert_eq!(after.agreement.cancelled_by_buyer, Some(t(5)));
+        assert_eq!(after.invoices, before.invoices, "nothing is refunded");
+        let line = after.history.last().unwrap();
+        assert_eq!(&*line.reason, "Moving to a self-hosted build");
+        let again = book.apply(
+            cancel_as_buyer(None),
+            &Actor::Buyer(buyer()),
+            t(6),
+            &mut ids,
+        );
+        assert!(matches!(
+            again,
+            Err(DomainError::NotSelfService(
+                crate::agreement::NotSelfService::NotActive(AgreementStatus::Cancelled)
+            ))
+        ));
+    }
+
+    #[test]
+    fn only_the_buyer_may_and_not_where_the_seller_must_start_it() {
+        use crate::agreement::NotSelfService;
+        use crate::cancellation::PricingModel;
+        let mut ids = SequentialIds::default();
+        let mut usage = book_priced(PricingModel::Usage);
+        let as_seller = usage.apply(
+            cancel_as_buyer(None),
+            &Actor::Seller(seller()),
+            t(0),
+            &mut ids,
+        );
+        assert_eq!(as_seller, Err(DomainError::NotTheBuyer));
+        // The fixture's contract is a month old, on an offer the directory does not hold.
+        for (pricing, why) in [
+            (PricingModel::Contract, NotSelfService::OfferUnknown),
+            (PricingModel::Unknown, NotSelfService::PricingUnknown),
+        ] {
+            let mut book = book_priced(pricing);
+            let before = book.clone();
+            let refused = book.apply(
+                cancel_as_buyer(None),
+                &Actor::Buyer(buyer()),
+                t(0),
+                &mut ids,
+            );
+            assert_eq!(refused, Err(DomainError::NotSelfService(why)));
+            assert_eq!(book, before);
+        }
+    }
+
+    #[test]
+    fn a_seller_request_waiting_for_the_buyer_is_answered_rather_than_overtaken() {
+        use crate::cancellation::PricingModel;
+        let mut book = book_priced(PricingModel::Usage);
+        let mut ids = SequentialIds::default();
+        let request = sent(&mut book, &mut ids);
+        assert_eq!(
+            book.buyer_may_cancel(&id(), t(1)),
+            Err(DomainError::SellerRequestWaiting(request.clone()))
+        );
+        let refused = book.apply(
+            cancel_as_buyer(None),
+            &Actor::Buyer(buyer()),
+            t(1),
+            &mut ids,
+        );
+        assert_eq!(
+            refused,
+            Err(DomainError::SellerRequestWaiting(request.clone()))
+        );
+        assert!(refused
+            .unwrap_err()
+            .to_string()
+            .contains("approve it to end the agreement"));
+        let withdraw = WithdrawCancellation {
+            agreement_id: id(),
+            request_id: request,
+            reason: "Sent to the wrong agreement by mistake".into(),
+        };
+        book.apply(withdraw, &Actor::Seller(seller()), t(2), &mut ids)
+            .unwrap();
+        assert_eq!(book.buyer_may_cancel(&id(), t(3)), Ok(()));
     }
 }

@@ -11,7 +11,7 @@ use chrono::{DateTime, Utc};
 use super::record::{Actor, EventRef};
 use super::Book;
 use crate::adjustment::{AdjustmentEntry, EntryError, BATCH_MAX};
-use crate::agreement::AgreementStatus;
+use crate::agreement::{AgreementStatus, NotSelfService};
 use crate::cancellation::{AdditionalDetails, CancellationError, CancellationReasonCode};
 use crate::events::BusEvent;
 use crate::families::alibaba::AlibabaError;
@@ -84,6 +84,24 @@ pub struct WithdrawCancellation {
     pub agreement_id: AgreementId,
     pub request_id: RequestId,
     pub reason: String,
+}
+
+/// The buyer cancels an agreement themselves, where self-service allows it
+/// ([`Agreement::self_service`](crate::agreement::Agreement::self_service); AWS's
+/// CancelAgreement, by the acceptor). It ends the agreement and refunds nothing. AWS takes
+/// no reason; one given here is kept in the agreement's history only.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CancelAgreementAsBuyer {
+    pub agreement_id: AgreementId,
+    pub reason: Option<String>,
+}
+
+/// What a buyer's own cancellation changed: the agreement's new status and when.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BuyerCancelled {
+    pub agreement_id: AgreementId,
+    pub status: AgreementStatus,
+    pub at: DateTime<Utc>,
 }
 
 /// BatchCreateBillingAdjustmentRequest: 1 to 5 refunds of one agreement's invoices.
@@ -211,6 +229,10 @@ pub enum DomainError {
     NotActive(AgreementStatus),
     #[error("Cancellation request {0} is already waiting for the buyer; withdraw it before sending another.")]
     AlreadyPending(RequestId),
+    #[error("{0}")]
+    NotSelfService(#[from] NotSelfService),
+    #[error("The seller's cancellation request {0} is waiting for your answer: approve it to end the agreement.")]
+    SellerRequestWaiting(RequestId),
     #[error("{0}")]
     Cancellation(#[from] CancellationError),
     #[error("A batch holds 1 to {BATCH_MAX} entries (this one has {0}).")]

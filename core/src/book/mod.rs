@@ -30,12 +30,12 @@ pub(crate) use apply::trial_batch;
 pub use attention::{Attention, AttentionAbout, AttentionKind, DUE_SOON};
 pub use command::{
     AcceptCancellation, AlibabaUnsubscribe, AnswerSupportCase, ApplyReceipt, ArchiveClosed,
-    BatchCreateAdjustments, BatchEntryResult, BatchResult, Command, Desk, DevPayCancel,
-    DomainError, FpsCancelAndRefund, OpenSupportCase, Outcome, RejectCancellation,
-    ReplyToSupportCase, SendCancellation, WithdrawCancellation,
+    BatchCreateAdjustments, BatchEntryResult, BatchResult, BuyerCancelled, CancelAgreementAsBuyer,
+    Command, Desk, DevPayCancel, DomainError, FpsCancelAndRefund, OpenSupportCase, Outcome,
+    RejectCancellation, ReplyToSupportCase, SendCancellation, WithdrawCancellation,
 };
 pub use directory::{Directory, Offer, Party, Product};
-pub use query::{Filter, Page, PAGE_MAX};
+pub use query::{BuyerAdjustment, Filter, Page, PAGE_MAX};
 pub use record::{
     Actor, AgreementRecord, BrokenRecordRule, EventRef, EventSource, FromAws, HistoryEntry,
 };

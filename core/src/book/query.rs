@@ -7,19 +7,103 @@ use std::collections::BinaryHeap;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use super::command::DomainError;
 use super::directory::Directory;
 use super::record::AgreementRecord;
 use super::records::NONE;
 use super::Book;
-use crate::agreement::AgreementStatus;
+use crate::adjustment::{AdjustmentReasonCode, AdjustmentStatus, RefundDestination};
+use crate::agreement::{Agreement, AgreementStatus};
 use crate::cancellation::CancellationRequest;
 use crate::events::{BusEvent, Side};
-use crate::ids::{AccountId, AgreementId, ProductId, RequestId};
+use crate::ids::{AccountId, AdjustmentId, AgreementId, InvoiceId, ProductId, RequestId};
+use crate::money::Money;
 
 /// The most items a page of results holds, as the API's `maxResults` allows.
 pub const PAGE_MAX: usize = 50;
 
+/// A billing adjustment of one of the buyer's agreements, as the buyer sees it: it needs
+/// no approval of theirs, so the buyer is told what it gives back, why, and where and
+/// when the money goes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BuyerAdjustment {
+    pub agreement: AgreementId,
+    pub id: AdjustmentId,
+    pub invoice: InvoiceId,
+    pub amount: Money,
+    pub reason_code: AdjustmentReasonCode,
+    pub reason: String,
+    pub status: AdjustmentStatus,
+    /// Why billing refused it, when it did.
+    pub status_message: String,
+    pub destination: RefundDestination,
+    /// When the money arrives, where source 001 says.
+    pub timing: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
 impl Book {
+    /// Whether the agreement's offer is public, as the directory knows it; `None` for an
+    /// offer it does not hold (an agreement imported from AWS: neither its description nor
+    /// its terms say).
+    pub fn offer_public(&self, agreement: &Agreement) -> Option<bool> {
+        self.directory.offer(&agreement.offer).map(|o| !o.private)
+    }
+
+    /// Whether the buyer may cancel the agreement themselves at `now`, and if not, why:
+    /// where this is `Ok`, [`CancelAgreementAsBuyer`](super::CancelAgreementAsBuyer) by its
+    /// buyer succeeds. A seller's request waiting for the buyer's answer comes first: its
+    /// approval ends the agreement the same way, and AWS says nothing of what a
+    /// cancellation by the buyer would do to it.
+    pub fn buyer_may_cancel(
+        &self,
+        id: &AgreementId,
+        now: DateTime<Utc>,
+    ) -> Result<(), DomainError> {
+        let record = self
+            .record(id)
+            .ok_or_else(|| DomainError::AgreementNotFound(id.clone()))?;
+        let agreement = &record.agreement;
+        agreement.self_service(self.offer_public(agreement), now)?;
+        match record.pending_request() {
+            Some(pending) => Err(DomainError::SellerRequestWaiting(pending.id.clone())),
+            None => Ok(()),
+        }
+    }
+
+    /// Every billing adjustment of the buyer's agreements, newest first.
+    pub fn buyer_adjustments(&self, buyer: &AccountId) -> Vec<BuyerAdjustment> {
+        let mut all: Vec<BuyerAdjustment> = self
+            .records
+            .of_buyer(buyer)
+            .iter()
+            .filter_map(|id| self.record(id))
+            .flat_map(|record| {
+                record.adjustments.iter().filter_map(|b| {
+                    let invoice = record.invoice(b.invoice_id.as_str())?;
+                    let destination = RefundDestination::of(b, invoice);
+                    let processed =
+                        (b.status == AdjustmentStatus::Completed).then_some(b.updated_at);
+                    Some(BuyerAdjustment {
+                        agreement: b.agreement_id.clone(),
+                        id: b.id.clone(),
+                        invoice: b.invoice_id.clone(),
+                        amount: b.amount,
+                        reason_code: b.reason_code,
+                        reason: b.description.clone(),
+                        status: b.status,
+                        status_message: b.status_message.clone(),
+                        timing: destination.timing(processed),
+                        destination,
+                        created_at: b.created_at,
+                    })
+                })
+            })
+            .collect();
+        all.sort_by_key(|b| Reverse(b.created_at));
+        all
+    }
+
     /// Agreements matching a filter, a page at a time.
     pub fn find(&self, filter: &Filter, page: usize) -> Page<&AgreementRecord> {
         let matcher = Matcher::new(filter, &self.directory);

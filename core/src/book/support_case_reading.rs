@@ -9,7 +9,6 @@
 use super::record::AgreementRecord;
 use super::records::Records;
 use crate::agreement::AgreementStatus;
-use crate::cancellation::PricingModel;
 use crate::families::support_case::{CaseQuestion, CaseRefund, Plan, SupportCase};
 use crate::ids::AgreementId;
 use crate::money::{Currency, Money};
@@ -127,8 +126,9 @@ impl SupportCase {
         }
         let active = agreement.status == AgreementStatus::Active;
         // Source 001: a contract's cancellation "typically requires approval from both the
-        // buyer and the seller, coordinated through AWS"; a usage-based one does not.
-        let needs_buyer = cancel && active && agreement.pricing == PricingModel::Contract;
+        // buyer and the seller, coordinated through AWS"; a usage-based one does not. Pricing
+        // not known might be a contract, so it asks the buyer too.
+        let needs_buyer = cancel && active && !agreement.pricing.is_usage_based();
         let buyer_declined = match &self.buyer_answer {
             _ if !needs_buyer => None,
             None => return Err(CaseQuestion::BuyerApproval(agreement.id.clone())),

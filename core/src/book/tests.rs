@@ -46,6 +46,8 @@ pub(crate) fn agreement() -> Agreement {
         end: None,
         renewal: None,
         pricing: PricingModel::Contract,
+        free_trial_converted: None,
+        cancelled_by_buyer: None,
     }
 }
 

@@ -1405,6 +1405,15 @@ mod tests {
         }
 
         #[test]
+        fn an_agreement_of_unknown_pricing_is_read_as_a_contract_and_waits_for_the_buyer() {
+            let mut book = book_of(PricingModel::Unknown);
+            let id = open(&mut book, &asking("120.00", "inv-1"));
+            book.advance_to(december_first());
+            assert_eq!(case(&book, &id).status, CaseStatus::ActionRequired);
+            assert_eq!(case(&book, &id).awaiting_buyer, Some(agreement().id));
+        }
+
+        #[test]
         fn a_contract_whose_buyer_rejects_stays_active_and_the_refund_is_still_made() {
             let mut book = book_of(PricingModel::Contract);
             let id = open(&mut book, &asking("120.00", "inv-1"));
