@@ -98,6 +98,14 @@ pub enum NotSelfService {
 }
 
 impl Agreement {
+    /// Its status in words, saying who ended it when the buyer cancelled it themselves.
+    pub fn status_label(&self) -> &'static str {
+        match (self.status, self.cancelled_by_buyer) {
+            (AgreementStatus::Cancelled, Some(_)) => "Cancelled by the buyer",
+            (status, _) => status.label(),
+        }
+    }
+
     /// Whether its buyer may cancel it themselves (AWS's CancelAgreement, by the acceptor):
     /// an active agreement with usage-based pricing (pay-as-you-go, SaaS metering
     /// included), or a public-offer contract within [`SELF_SERVICE_CONTRACT_WINDOW`] of its

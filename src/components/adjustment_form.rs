@@ -4,7 +4,9 @@
 
 use leptos::ev::{Event, SubmitEvent};
 use leptos::prelude::*;
-use workbench_core::adjustment::{AdjustmentReasonCode, BATCH_MAX, DESCRIPTION_MAX};
+use workbench_core::adjustment::{
+    free_trial_warning, AdjustmentReasonCode, BATCH_MAX, DESCRIPTION_MAX,
+};
 use workbench_core::book::{Actor, AgreementRecord, BatchCreateAdjustments, BatchEntryResult};
 use workbench_core::ids::IdSource;
 use workbench_core::money::Money;
@@ -260,16 +262,27 @@ fn InvoiceField(entry: EntrySlot) -> impl IntoView {
             })
             .collect_view()
     });
+    // Source: the seller guide's "Product refunds": AWS may already have refunded charges
+    // of the first days after a free trial converted; the rule and its words are the core's.
+    let trial = move || {
+        let chosen = entry.value(|e| &e.invoice)();
+        entry.adjusting.record(|r| {
+            r.invoice(&chosen)
+                .and_then(|i| free_trial_warning(&r.agreement, i, &r.invoices))
+        })
+    };
+    let trial_id = format!("{}-trial", entry.id(field));
     view! {
         <div class="field">
             <label for=entry.id(field)>"Invoice"</label>
-            <select id=entry.id(field) aria-describedby=entry.described(field, "")
+            <select id=entry.id(field) aria-describedby=entry.described(field, &format!("{trial_id} "))
                 aria-invalid=entry.invalid(field)
                 prop:value=entry.value(|e| &e.invoice)
                 on:change=entry.set(|e| &mut e.invoice)>
                 <option value="">"Choose an invoice"</option>
                 {options}
             </select>
+            <span class="warning" id=trial_id>{trial}</span>
             <span class="field-error" id=format!("{}-error", entry.id(field))>{entry.error(field)}</span>
         </div>
     }

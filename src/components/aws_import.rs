@@ -136,8 +136,9 @@ pub fn ImportFromAws() -> impl IntoView {
                 "Bring in your own agreements: save what the AWS CLI prints for "
                 <code>"aws marketplace-agreement search-agreements"</code>", "<code>"describe-agreement"</code>", "
                 <code>"list-agreement-invoice-line-items"</code>", "<code>"list-agreement-cancellation-requests"</code>" and "
-                <code>"list-billing-adjustment-requests"</code>
-                " (version 1 or 2 of the CLI), and choose the files here. Each is checked against the service model; nothing leaves this browser."
+                <code>"list-billing-adjustment-requests"</code>", and "<code>"get-agreement-terms"</code>
+                " for an agreement's pricing, in a file named after it ("<code>"agmt-….json"</code>
+                ") (version 1 or 2 of the CLI), and choose the files here. Each is checked against the service model; nothing leaves this browser. Without its terms, an imported agreement's pricing is shown as not known."
             </p>
             <AwsFilesField import=import/>
             <PastedOutputField import=import/>

@@ -102,7 +102,8 @@ fn AgreementTerms(record: AgreementRecord) -> impl IntoView {
                 <dt>"Offer"</dt>
                 <dd>{format!("{} ({})", a.offer, if private { "private offer" } else { "public offer" })}</dd>
                 <dt>"Pricing model"</dt><dd>{a.pricing.label()}</dd>
-                <dt>"Status"</dt><dd>{a.status.label()}</dd>
+                {a.free_trial_converted.map(|at| view! { <dt>"Free trial converted to paid"</dt><dd>{local_time(at)}</dd> })}
+                <dt>"Status"</dt><dd>{a.status_label()}</dd>
                 <dt>"Started"</dt><dd>{local_date(a.start)}</dd>
                 <dt>"Ends"</dt><dd>{a.end.map_or("No end date".to_string(), local_date)}</dd>
                 <dt>"Source"</dt><dd>{if record.from_aws.agreement { "From AWS" } else { "Made in the workbench" }}</dd>

@@ -15,6 +15,7 @@ use crate::components::approve_or_reject::ApproveOrReject;
 use crate::components::aws_cli::AwsCliCommand;
 use crate::components::page_title::PageTitle;
 use crate::components::pager::Pager;
+use crate::components::self_cancel::{SelfCancel, SelfCancelCell, SelfCancelPanel};
 use crate::error::AppError;
 use crate::state::use_app;
 
@@ -48,6 +49,7 @@ pub fn BuyerPage() -> impl IntoView {
             <PendingRequests account=account.clone()/>
             <crate::components::case_approvals::CaseApprovals account=account.clone()/>
             <BuyerAgreements account=account.clone()/>
+            <crate::components::buyer_adjustments::AdjustmentsFromSellers account=account.clone()/>
             <crate::components::support_refunds::RefundsFromAws account=account.clone()/>
             <crate::components::family_actions::FamilyActions account=account.clone()/>
             <crate::components::received_events::ReceivedEvents account=account/>
@@ -180,6 +182,10 @@ struct Line {
     status: String,
     since: String,
     pending: Option<chrono::DateTime<chrono::Utc>>,
+    /// An AWS Marketplace agreement, which its buyer may be able to cancel themselves.
+    marketplace: Option<AgreementId>,
+    /// How a buyer ends a record of another family.
+    own_way: &'static str,
 }
 
 /// A record of any family the buyer holds, before it becomes a line of the table.
@@ -203,9 +209,11 @@ impl Held<'_> {
                 product: directory
                     .product(&r.agreement.product)
                     .map_or(r.agreement.product.to_string(), |p| p.name.clone()),
-                status: r.agreement.status.label().into(),
+                status: r.agreement.status_label().into(),
                 since: local_date(r.agreement.start),
                 pending: r.pending_request().map(|p| p.deadline()),
+                marketplace: Some(r.agreement.id.clone()),
+                own_way: "",
             },
             Held::Fps(s) => Line {
                 family: "Amazon FPS",
@@ -214,6 +222,8 @@ impl Held<'_> {
                 status: s.status.label().into(),
                 since: local_date(s.last_payment_at),
                 pending: None,
+                marketplace: None,
+                own_way: "Only the seller cancels an Amazon FPS subscription.",
             },
             Held::DevPay(s) => Line {
                 family: "Amazon DevPay",
@@ -227,6 +237,8 @@ impl Held<'_> {
                 .into(),
                 since: local_date(s.period_start),
                 pending: None,
+                marketplace: None,
+                own_way: "Below: \"View/Cancel Application\".",
             },
             Held::Alibaba(o) => Line {
                 family: "Alibaba Cloud",
@@ -240,6 +252,8 @@ impl Held<'_> {
                 .into(),
                 since: local_date(o.paid_at),
                 pending: None,
+                marketplace: None,
+                own_way: "Below: \"Unsubscribe\".",
             },
         }
     }
@@ -250,6 +264,8 @@ impl Held<'_> {
 fn BuyerAgreements(account: AccountId) -> impl IntoView {
     let app = use_app();
     let page = RwSignal::new(0usize);
+    let self_cancel = RwSignal::new(SelfCancel::default());
+    let buyer = account.clone();
     let lines = Memo::new(move |_| {
         app.book.with(|b| {
             let mut held: Vec<Held> = b
@@ -293,6 +309,7 @@ fn BuyerAgreements(account: AccountId) -> impl IntoView {
                             <th scope="col">"Status"</th>
                             <th scope="col">"Since"</th>
                             <th scope="col">"Cancellation request"</th>
+                            <th scope="col">"Cancel it yourself"</th>
                         </tr>
                     </thead>
                     <tbody>
@@ -304,6 +321,10 @@ fn BuyerAgreements(account: AccountId) -> impl IntoView {
                                 <td>{line.status.clone()}</td>
                                 <td>{line.since.clone()}</td>
                                 <td>{move || line.pending.map(|d| format!("Waiting for your answer: approved automatically in {}", duration_words(d - app.now.get()))).unwrap_or_else(|| "None".into())}</td>
+                                <td>{line.marketplace.clone().map_or_else(
+                                    || view! { <span class="hint">{line.own_way}</span> }.into_any(),
+                                    |id| view! { <SelfCancelCell agreement=id state=self_cancel/> }.into_any(),
+                                )}</td>
                             </tr>
                         </For>
                     </tbody>
@@ -312,6 +333,7 @@ fn BuyerAgreements(account: AccountId) -> impl IntoView {
             <Show when=move || lines.with(|l| l.pages > 1)>
                 <Pager label="Pages of your agreements" page=page shown=Signal::derive(move || lines.with(Page::at))/>
             </Show>
+            <SelfCancelPanel account=buyer state=self_cancel/>
         </section>
     }
 }

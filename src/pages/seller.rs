@@ -62,7 +62,7 @@ impl Row {
             offer: a.offer.to_string(),
             private: directory.offer(&a.offer).is_some_and(|o| o.private),
             from_aws: record.from_aws.agreement,
-            status: a.status.label(),
+            status: a.status_label(),
             start: a.start,
             deadline: record.pending_request().map(|p| p.deadline()),
         }
