@@ -143,6 +143,41 @@ describe('Import from AWS and the AWS CLI command', () => {
     await context.close();
   });
 
+  test("an agreement's terms say its pricing: without them it is not known; with usage-based terms its buyer may cancel it and gets the cancel-agreement command", async () => {
+    const { page, context } = await app.device(CLIPBOARD);
+    await open(page, app.url('/seller/data'));
+    await chooseFiles(page, [['search.json', searchAgreements('agmt-awsterms1')]]);
+    await page.getByRole('button', { name: 'Import these records' }).click();
+    await page.getByText(/Imported from AWS: 1 agreement added or updated/).waitFor();
+    await open(page, app.url('/seller/agreements/agmt-awsterms1'));
+    await page.getByRole('region', { name: 'Terms' }).getByText('Not known', { exact: false }).waitFor();
+    await open(page, app.url('/buyer'));
+    await page.getByLabel('Signed in as buyer').selectOption('444455556666');
+    const row = page.getByRole('region', { name: 'Your agreements table' }).getByRole('row').filter({ hasText: 'agmt-awsterms1' });
+    await row.getByText(/^Its pricing is not known: import its terms from AWS \(get-agreement-terms\)/).waitFor();
+
+    await open(page, app.url('/seller/data'));
+    const terms = {
+      acceptedTerms: [
+        { usageBasedPricingTerm: { type: 'UsageBasedPricingTerm', id: 'term-usage1', currencyCode: 'USD', rateCards: [] } },
+      ],
+    };
+    await chooseFiles(page, [['agmt-awsterms1.json', terms]]);
+    await page.getByRole('region', { name: 'What the import would do' }).getByText('the terms of agreement agmt-awsterms1').waitFor();
+    await page.getByRole('button', { name: 'Import these records' }).click();
+    await page.getByText(/Imported from AWS/).waitFor();
+    await open(page, app.url('/seller/agreements/agmt-awsterms1'));
+    await page.getByRole('region', { name: 'Terms' }).getByText('Usage (pay-as-you-go)').waitFor();
+
+    await open(page, app.url('/buyer'));
+    await page.getByLabel('Signed in as buyer').selectOption('444455556666');
+    await row.getByRole('button', { name: 'Cancel subscription' }).click();
+    await page.getByRole('alertdialog').getByRole('button', { name: 'Copy AWS CLI command' }).click();
+    const copied = await page.evaluate(() => navigator.clipboard.readText());
+    assert.equal(copied, `aws marketplace-agreement cancel-agreement --cli-input-json '{"agreementId":"agmt-awsterms1"}'`);
+    await context.close();
+  });
+
   test('a file that does not fit the service model is refused whole, with the field and the reason', async () => {
     const { page, context } = await app.device();
     await open(page, app.url('/seller/data'));
