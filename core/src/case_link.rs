@@ -32,15 +32,10 @@ impl Book {
             .record(agreement_id)
             .ok_or_else(|| DomainError::AgreementNotFound(agreement_id.clone()))?
             .agreement;
+        let (seller_name, product_name) = self.names_in_link(agreement);
         let payload = CaseLinkPayload {
-            seller_name: self
-                .directory
-                .seller(&agreement.seller)
-                .map_or_else(|| agreement.seller.to_string(), |p| p.name.clone()),
-            product_name: self
-                .directory
-                .product(&agreement.product)
-                .map_or_else(|| agreement.product.to_string(), |p| p.name.clone()),
+            seller_name,
+            product_name,
             agreement_id: agreement.id.clone(),
             case_id: id.clone(),
             buyer_account: agreement.buyer.clone(),

@@ -9,6 +9,7 @@
 use chrono::{DateTime, Duration, Utc};
 use thiserror::Error;
 
+use crate::agreement::Agreement;
 use crate::book::{
     AcceptCancellation, Actor, ApplyReceipt, Book, Command, Desk, DomainError, RejectCancellation,
 };
@@ -164,15 +165,10 @@ impl Book {
             .request(request_id)
             .ok_or_else(|| DomainError::RequestNotFound(request_id.clone()))?;
         let agreement = &record.agreement;
+        let (seller_name, product_name) = self.names_in_link(agreement);
         let payload = LinkPayload {
-            seller_name: self
-                .directory
-                .seller(&agreement.seller)
-                .map_or_else(|| agreement.seller.to_string(), |p| p.name.clone()),
-            product_name: self
-                .directory
-                .product(&agreement.product)
-                .map_or_else(|| agreement.product.to_string(), |p| p.name.clone()),
+            seller_name,
+            product_name,
             agreement_id: agreement.id.clone(),
             request_id: request.id.clone(),
             buyer_account: agreement.buyer.clone(),
@@ -187,6 +183,20 @@ impl Book {
             .as_ref()
             .ok_or_else(|| ConfirmationError::NoLink(request.id.clone()))?;
         Ok(link::encode(&payload, secret)?)
+    }
+
+    /// The seller's and the product's names a link shows the buyer: the directory's, or
+    /// the IDs where it has none (an agreement imported from AWS).
+    pub(crate) fn names_in_link(&self, agreement: &Agreement) -> (String, String) {
+        let seller = self
+            .directory
+            .seller(&agreement.seller)
+            .map_or_else(|| agreement.seller.to_string(), |p| p.name.clone());
+        let product = self
+            .directory
+            .product(&agreement.product)
+            .map_or_else(|| agreement.product.to_string(), |p| p.name.clone());
+        (seller, product)
     }
 
     /// Whether a receipt was sealed with the secret this book kept for the request or case

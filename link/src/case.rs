@@ -9,7 +9,7 @@ use web_sys::Element;
 use workbench_core::link::CaseLinkPayload;
 
 use crate::dom::{el, El};
-use crate::request::Drawn;
+use crate::request::{place, Drawn};
 use crate::words::{local_time, push_number};
 
 /// The question and the case's particulars, into `main`; the answer's place empty.
@@ -46,22 +46,7 @@ pub fn draw_case(main: &Element, payload: &CaseLinkPayload) -> Drawn {
     .fold(el("dl").class("terms"), |terms: El, (name, value)| {
         terms.child(el("dt").text(name)).child(el("dd").text(value))
     });
-    for part in [
-        el("h1").text(&question).done(),
-        next_step.clone(),
-        particulars.clone(),
-        terms.done(),
-    ] {
-        main.append_with_node_1(&part).ok();
-    }
-    Drawn {
-        next_step,
-        particulars,
-        answer: Vec::new(),
-        shown: None,
-        error: None,
-        copied: None,
-    }
+    place(main, &question, next_step, particulars, terms)
 }
 
 /// What happens next. AWS sets no deadline: without the buyer's approval, the contract is

@@ -103,10 +103,20 @@ pub fn draw_request(main: &Element, payload: &LinkPayload, deadline_words: &str)
     );
     terms = term(terms, "Sent", &local_time(payload.created_at), "");
     terms = term(terms, "Approved automatically", deadline_words, "");
-    // On a phone the question, the time left and the answer come first; the particulars
-    // of the request follow.
+    place(main, &question, next_step, particulars, terms)
+}
+
+/// The page's parts into `main`: on a phone the question, the next step and the answer
+/// come first, the particulars (`terms`, under their heading) follow.
+pub fn place(
+    main: &Element,
+    question: &str,
+    next_step: Element,
+    particulars: Element,
+    terms: El,
+) -> Drawn {
     for part in [
-        el("h1").text(&question).done(),
+        el("h1").text(question).done(),
         next_step.clone(),
         particulars.clone(),
         terms.done(),
