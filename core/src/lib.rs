@@ -34,4 +34,5 @@ pub mod key;
 pub mod link;
 pub mod money;
 pub mod preview;
+pub mod report;
 mod secret;

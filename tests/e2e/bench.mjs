@@ -191,6 +191,7 @@ const CORE = [
   { name: 'one command at 10000 agreements', budget: 20e3, baseline: 'one command at 100 agreements', says: 'one command at 10,000 agreements' },
   { name: 'event log at 10,000 agreements/newest page', budget: 1e6, baseline: 'event log at 10,000 agreements/whole log sorted', says: "the event log's newest page at 10,000 agreements" },
   { name: 'confirmation link at 10,000 agreements/encode + decode + verify', budget: 50e3, says: 'link encode + decode + verify' },
+  { name: 'report of a year at 10,000 agreements/every seller', budget: 50e6, baseline: 'report of a year at 10,000 agreements/one seller', says: "a year's report at 10,000 agreements" },
 ];
 
 const nanos = (ns) => (ns >= 1e6 ? `${(ns / 1e6).toFixed(1)} ms` : ns >= 1e3 ? `${(ns / 1e3).toFixed(1)} µs` : `${Math.round(ns)} ns`);
