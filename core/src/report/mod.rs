@@ -25,6 +25,7 @@ use crate::cancellation::{CancellationReasonCode, CancellationRequest, DecidedBy
 use crate::ids::{AccountId, OfferId, ProductId};
 use crate::money::{Currency, Money};
 
+pub use csv::{percent, HEADER};
 pub use families::{AlibabaFigures, DevPayFigures, FpsFigures, OlderFamilies};
 pub use period::{Month, Period, PeriodChoice, PeriodError, LONGEST};
 
