@@ -6,13 +6,15 @@
 
 use chrono::Local;
 use leptos::prelude::*;
+use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_query_map};
 use leptos_router::params::ParamsMap;
 use leptos_router::NavigateOptions;
 use workbench_core::book::Directory;
 use workbench_core::money::{Currency, Money};
 use workbench_core::report::{
-    AnswerTimes, Month, OlderFamilies, Outcomes, PeriodChoice, Report, RequestOutcome, Tally,
+    AnswerTimes, Month, OlderFamilies, Outcomes, Period, PeriodChoice, Report, RequestOutcome,
+    Scope, Tally,
 };
 use workbench_link::words::duration_words;
 
@@ -62,6 +64,45 @@ const MONTHS: [&str; 12] = [
 
 fn month_words(m: &Month) -> String {
     format!("{} {}", MONTHS[(m.month as usize + 11) % 12], m.year)
+}
+
+/// What this month's report opens with, in a line that leads to it: what ended on its own
+/// first, since a request approved automatically is one the buyer never answered.
+pub fn glance_words(o: &Outcomes) -> String {
+    let auto = o.get(RequestOutcome::AutoApproved);
+    let plural = |n: u32| if n == 1 { "" } else { "s" };
+    match (o.sent(), auto) {
+        (0, _) => "No cancellation request sent this month: see the reports".into(),
+        (_, 0) => format!(
+            "{} cancellation request{} sent this month: see how they ended",
+            o.sent(),
+            plural(o.sent())
+        ),
+        (_, n) => format!("{n} request{} auto-approved this month: see why", plural(n)),
+    }
+}
+
+/// A link to this month's report for the acting seller, with [`glance_words`].
+#[component]
+pub fn ThisMonthLink() -> impl IntoView {
+    let app = use_app();
+    let today = Memo::new(move |_| app.now.get().with_timezone(&Local).date_naive());
+    let words = Memo::new(move |_| {
+        let period = Period::chosen(PeriodChoice::ThisMonth, today.get(), &Local).ok()?;
+        let scope = Scope {
+            seller: app.seller.get(),
+            ..Scope::default()
+        };
+        let report = app.book.with(|b| Report::of(b, period, scope));
+        Some(glance_words(&report.requests.outcomes))
+    });
+    move || {
+        words.get().map(|words| {
+            view! {
+                <p class="glance"><A href="/seller/reports?period=this-month">{words}</A></p>
+            }
+        })
+    }
 }
 
 /// /seller/reports, for the acting seller.
@@ -716,6 +757,28 @@ mod tests {
         assert_eq!(length(1, 10_000, 75.0), 0.5, "never too thin to see");
         assert_eq!(length(0, 10, 75.0), 0.0);
         assert_eq!(length(3, 0, 75.0), 0.0);
+    }
+
+    #[test]
+    fn the_glance_leads_with_what_ended_on_its_own() {
+        use RequestOutcome::*;
+        let words = |outcomes: &[RequestOutcome]| glance_words(&outcomes.iter().copied().collect());
+        assert_eq!(
+            words(&[]),
+            "No cancellation request sent this month: see the reports"
+        );
+        assert_eq!(
+            words(&[Rejected]),
+            "1 cancellation request sent this month: see how they ended"
+        );
+        assert_eq!(
+            words(&[AutoApproved, Rejected, AutoApproved]),
+            "2 requests auto-approved this month: see why"
+        );
+        assert_eq!(
+            words(&[AutoApproved]),
+            "1 request auto-approved this month: see why"
+        );
     }
 
     #[test]

@@ -125,6 +125,14 @@ impl Outcomes {
     }
 }
 
+impl FromIterator<RequestOutcome> for Outcomes {
+    fn from_iter<I: IntoIterator<Item = RequestOutcome>>(outcomes: I) -> Self {
+        let mut counted = Outcomes::default();
+        outcomes.into_iter().for_each(|o| counted.add(o));
+        counted
+    }
+}
+
 /// How long buyers took to answer, from sending to their approval or rejection. Automatic
 /// approvals are counted apart: they are the 7 days running out, not an answer.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
