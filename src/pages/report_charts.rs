@@ -3,6 +3,8 @@
 //! `Report`. Tested natively; `pages::reports` only draws it, with one view for every part
 //! and one for every chart, which keeps the console's download small.
 
+use std::fmt::Write;
+
 use workbench_core::book::Directory;
 use workbench_core::money::{Currency, Money};
 use workbench_core::report::{
@@ -539,6 +541,165 @@ pub fn glance_words(o: &Outcomes) -> String {
     }
 }
 
+/// `text` safe inside an element or a quoted attribute: every character markup gives a
+/// meaning to is written as its entity. Product names and reasons come from the book, which
+/// an import from AWS fills, so nothing here is trusted to be plain.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Writes `<tag attr="value"...>`, each value escaped.
+fn open(out: &mut String, tag: &str, attrs: &[(&str, &str)]) {
+    out.push('<');
+    out.push_str(tag);
+    for (name, value) in attrs {
+        let _ = write!(out, " {name}=\"{}\"", escape(value));
+    }
+    out.push('>');
+}
+
+/// Writes `<tag attrs>text</tag>`, the text escaped.
+fn element(out: &mut String, tag: &str, attrs: &[(&str, &str)], text: &str) {
+    open(out, tag, attrs);
+    out.push_str(&escape(text));
+    let _ = write!(out, "</{tag}>");
+}
+
+fn table(out: &mut String, heads: &[&str], rows: &[Vec<String>]) {
+    out.push_str("<div class=\"table-wrap\"><table><thead><tr>");
+    for head in heads {
+        element(out, "th", &[("scope", "col")], head);
+    }
+    out.push_str("</tr></thead><tbody>");
+    for row in rows {
+        out.push_str("<tr>");
+        for (i, cell) in row.iter().enumerate() {
+            match i {
+                0 => element(out, "th", &[("scope", "row")], cell),
+                _ => element(out, "td", &[], cell),
+            }
+        }
+        out.push_str("</tr>");
+    }
+    out.push_str("</tbody></table></div>");
+}
+
+impl Chart {
+    /// The chart as markup: its title, the SVG above the table of its numbers, or the words
+    /// for why it is empty.
+    fn markup(&self, out: &mut String) {
+        let caption = format!("{}-title", self.id);
+        open(
+            out,
+            "figure",
+            &[
+                ("class", "chart-figure"),
+                ("id", &self.id),
+                ("aria-labelledby", &caption),
+            ],
+        );
+        element(out, "figcaption", &[("id", &caption)], &self.title);
+        if self.is_empty() {
+            element(out, "p", &[("class", "empty-state")], &self.empty);
+            out.push_str("</figure>");
+            return;
+        }
+        let (height, shapes) = self.shapes();
+        let height = height.to_string();
+        let summary = self.summary();
+        open(
+            out,
+            "svg",
+            &[
+                ("class", "chart"),
+                ("width", "100%"),
+                ("height", &height),
+                ("role", "img"),
+                ("aria-label", &summary),
+            ],
+        );
+        for (shape, bar) in shapes.iter().zip(&self.bars) {
+            let [x, y, w, h] = &shape.bar;
+            open(
+                out,
+                "rect",
+                &[
+                    ("x", x),
+                    ("y", y),
+                    ("width", w),
+                    ("height", h),
+                    ("class", "chart-bar"),
+                ],
+            );
+            out.push_str("</rect>");
+            for ([x, y, anchor], text, class) in [
+                (&shape.label, &bar.label, "chart-label"),
+                (&shape.number, &bar.text, "chart-value"),
+            ] {
+                element(
+                    out,
+                    "text",
+                    &[
+                        ("x", x),
+                        ("y", y),
+                        ("text-anchor", anchor),
+                        ("class", class),
+                    ],
+                    text,
+                );
+            }
+        }
+        out.push_str("</svg>");
+        table(out, &self.heads, &self.rows);
+        out.push_str("</figure>");
+    }
+}
+
+/// Every part as markup, for the page to put under its heading: plain text and SVG, every
+/// value escaped, no script, style or link of any kind.
+pub fn markup(parts: &[Part]) -> String {
+    let mut out = String::new();
+    for part in parts {
+        open(&mut out, "section", &[("aria-labelledby", part.id)]);
+        element(&mut out, "h2", &[("id", part.id)], part.heading);
+        if !part.terms.is_empty() {
+            out.push_str("<dl class=\"terms figures\">");
+            for (term, value) in &part.terms {
+                element(&mut out, "dt", &[], term);
+                element(&mut out, "dd", &[], value);
+            }
+            out.push_str("</dl>");
+        }
+        for note in &part.notes {
+            element(&mut out, "p", &[("class", "empty-state")], note);
+        }
+        if !part.table.is_empty() {
+            let rows: Vec<Vec<String>> = part
+                .table
+                .iter()
+                .map(|(k, v)| vec![k.clone(), v.clone()])
+                .collect();
+            table(&mut out, &["Figure", "In the period"], &rows);
+        }
+        for chart in &part.charts {
+            chart.markup(&mut out);
+        }
+        out.push_str("</section>");
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -628,6 +789,54 @@ mod tests {
         assert!(parts[1].charts.is_empty());
         assert_eq!(parts[1].notes.len(), 1);
         assert_eq!(covers(&report, &directory), "1 Jan 2020 to 31 Jan 2020");
+    }
+
+    #[test]
+    fn the_markup_escapes_every_value_and_draws_each_chart_over_its_table() {
+        assert_eq!(
+            escape(r#"<script>"a" & 'b'</script>"#),
+            "&lt;script&gt;&quot;a&quot; &amp; &#39;b&#39;&lt;/script&gt;"
+        );
+        let chart = Chart::new(
+            "c".into(),
+            "Products".into(),
+            false,
+            vec![Bar::count("<b>Evil</b>", 3)],
+            "none",
+        )
+        .headed("Product", "Requests");
+        let page = markup(&[Part {
+            id: "p",
+            heading: "Part",
+            terms: vec![("Sent".into(), "3".into())],
+            notes: Vec::new(),
+            charts: vec![chart],
+            table: Vec::new(),
+        }]);
+        assert!(!page.contains("<b>"), "{page}");
+        assert!(page.contains(r#"<text x="0" y="12" text-anchor="start" class="chart-label">&lt;b&gt;Evil&lt;/b&gt;</text>"#), "{page}");
+        assert!(
+            page.contains(r#"aria-label="Products: &lt;b&gt;Evil&lt;/b&gt; 3""#),
+            "{page}"
+        );
+        let (svg, table) = (page.find("<svg").unwrap(), page.find("<table>").unwrap());
+        assert!(svg < table, "the chart above its numbers");
+        assert!(
+            page.contains(r#"<tr><th scope="row">&lt;b&gt;Evil&lt;/b&gt;</th><td>3</td></tr>"#),
+            "{page}"
+        );
+        let empty = Chart::new(
+            "e".into(),
+            "Nothing".into(),
+            true,
+            vec![Bar::count("Jan", 0)],
+            "Why it is empty.",
+        );
+        let mut out = String::new();
+        empty.markup(&mut out);
+        assert!(
+            out.contains(r#"<p class="empty-state">Why it is empty.</p>"#) && !out.contains("<svg")
+        );
     }
 
     #[test]
