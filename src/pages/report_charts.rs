@@ -262,6 +262,19 @@ fn tally_words(t: &Tally) -> String {
     }
 }
 
+/// Largest first, equals in the order they came: a handful of reason codes, sorted in place
+/// without the standard library's general sort, which a chart's few bars do not need and the
+/// console's download would carry for each kind of item.
+fn most_first<T>(items: &mut [T], value: impl Fn(&T) -> i64) {
+    for i in 1..items.len() {
+        let mut j = i;
+        while j > 0 && value(&items[j - 1]) < value(&items[j]) {
+            items.swap(j - 1, j);
+            j -= 1;
+        }
+    }
+}
+
 const NO_REQUESTS: &str = "No cancellation request was sent in this period.";
 
 /// The cancellation requests: how they ended, why they were sent, how fast buyers
@@ -296,7 +309,7 @@ fn requests(report: &Report) -> Part {
         .map(|&outcome| Bar::count(outcome.label(), o.get(outcome)))
         .collect();
     let mut reasons: Vec<_> = r.by_reason.iter().filter(|(_, o)| o.sent() > 0).collect();
-    reasons.sort_by_key(|(_, o)| std::cmp::Reverse(o.sent()));
+    most_first(&mut reasons, |(_, o)| i64::from(o.sent()));
     let reason_bars = reasons
         .iter()
         .map(|(code, o)| Bar::count(code.code(), o.sent()))
@@ -368,7 +381,7 @@ fn refund_charts(report: &Report, directory: &Directory, currency: Currency) -> 
         .filter(|(_, t)| amount(t).minor > 0)
         .map(|(code, t)| Bar::money(code.code(), amount(t)))
         .collect();
-    reasons.sort_by_key(|b| std::cmp::Reverse(b.value));
+    most_first(&mut reasons, |b| b.value);
     let products = f
         .by_product
         .iter()
@@ -576,8 +589,16 @@ fn element(out: &mut String, tag: &str, attrs: &[(&str, &str)], text: &str) {
     let _ = write!(out, "</{tag}>");
 }
 
-fn table(out: &mut String, heads: &[&str], rows: &[Vec<String>]) {
-    out.push_str("<div class=\"table-wrap\"><table><thead><tr>");
+/// A table in a frame that scrolls sideways on a narrow screen, which a keyboard reaches too.
+fn table(out: &mut String, label: &str, heads: &[&str], rows: &[Vec<String>]) {
+    let attrs = [
+        ("class", "table-wrap"),
+        ("role", "region"),
+        ("tabindex", "0"),
+        ("aria-label", label),
+    ];
+    open(out, "div", &attrs);
+    out.push_str("<table><thead><tr>");
     for head in heads {
         element(out, "th", &[("scope", "col")], head);
     }
@@ -661,7 +682,12 @@ impl Chart {
             }
         }
         out.push_str("</svg>");
-        table(out, &self.heads, &self.rows);
+        table(
+            out,
+            &format!("{}: the numbers", self.title),
+            &self.heads,
+            &self.rows,
+        );
         out.push_str("</figure>");
     }
 }
@@ -690,7 +716,7 @@ pub fn markup(parts: &[Part]) -> String {
                 .iter()
                 .map(|(k, v)| vec![k.clone(), v.clone()])
                 .collect();
-            table(&mut out, &["Figure", "In the period"], &rows);
+            table(&mut out, part.heading, &["Figure", "In the period"], &rows);
         }
         for chart in &part.charts {
             chart.markup(&mut out);
@@ -729,6 +755,13 @@ mod tests {
         assert_eq!(length(1, 10_000, 750), 1, "never too thin to see");
         assert_eq!(length(0, 10, 750), 0);
         assert_eq!(length(3, 0, 750), 0);
+    }
+
+    #[test]
+    fn most_first_keeps_equals_in_their_order() {
+        let mut items = [("a", 1), ("b", 3), ("c", 1), ("d", 3), ("e", 2)];
+        most_first(&mut items, |(_, n)| *n);
+        assert_eq!(items.map(|(k, _)| k), ["b", "d", "e", "a", "c"]);
     }
 
     #[test]

@@ -75,10 +75,10 @@ pub fn ReportsPage() -> impl IntoView {
              product or offer. Every chart has its numbers in a table below it."
         </p>
         <ReportForm filters go/>
-        {move || resolved.with(|r| r.as_ref().err().map(|e| view! {
-            <p class="field-error" role="alert">{e.to_string()}</p>
-        }))}
-        {move || report.get().map(|report| view! { <ReportBody report/> })}
+        {move || match (report.get(), resolved.with(|r| r.as_ref().err().map(ToString::to_string))) {
+            (Some(report), _) => view! { <ReportBody report/> }.into_any(),
+            (None, why) => view! { <p class="field-error" role="alert">{why}</p> }.into_any(),
+        }}
     }
 }
 
