@@ -716,7 +716,8 @@ pub fn markup(parts: &[Part]) -> String {
                 .iter()
                 .map(|(k, v)| vec![k.clone(), v.clone()])
                 .collect();
-            table(&mut out, part.heading, &["Figure", "In the period"], &rows);
+            let label = format!("{}: the figures", part.heading);
+            table(&mut out, &label, &["Figure", "In the period"], &rows);
         }
         for chart in &part.charts {
             chart.markup(&mut out);
