@@ -229,7 +229,6 @@ fn agreement_record(
     AgreementRecord::new(agreement, invoices)
 }
 
-#[inline(never)]
 fn send(
     book: &mut Book,
     id: &AgreementId,
@@ -277,7 +276,6 @@ fn refund(
 }
 
 /// A refund of `amount` on the agreement's invoice at that place, for this reason.
-#[inline(never)]
 fn refund_because(
     book: &mut Book,
     id: &AgreementId,
@@ -310,9 +308,6 @@ fn refund_because(
 }
 
 /// Answered as the agreement's buyer, as only the buyer may.
-// This and the other steps of a demo history are called from a dozen places each: one copy
-// of each, not one per place, keeps the console's download down (the demo is built once).
-#[inline(never)]
 fn approve(
     book: &mut Book,
     id: &AgreementId,
@@ -330,7 +325,6 @@ fn approve(
 }
 
 /// Answered as the agreement's buyer, as only the buyer may.
-#[inline(never)]
 fn reject(
     book: &mut Book,
     id: &AgreementId,
@@ -350,7 +344,6 @@ fn reject(
 }
 
 /// Taken back as the agreement's seller, as only the seller may.
-#[inline(never)]
 fn withdraw(
     book: &mut Book,
     id: &AgreementId,
@@ -805,7 +798,6 @@ fn add_a_year_of_history(book: &mut Book, seed: u64, now: DateTime<Utc>, ids: &m
 }
 
 /// The `k`th agreement of the past year, its history played out up to `now`.
-#[inline(never)]
 fn past_record(
     seed: u64,
     k: usize,
@@ -1295,7 +1287,6 @@ pub fn scale_book(n: usize, now: DateTime<Utc>, ids: &mut dyn IdSource) -> Book 
 /// before `now`, withdrawn; a third still pending. Every agreement keeps one pending
 /// request, three requests and one refund, so the book weighs what it always weighed; the
 /// texts of a kind are of one length for the same reason.
-#[inline(never)]
 fn scale_history(
     single: &mut Book,
     id: &AgreementId,
