@@ -317,7 +317,7 @@ async function scaleBudgets(browser, origin) {
     `the Reports page at 10,000 agreements redrawn after a change of period, input to next paint (Event Timing), median of ${period.changes}`,
     period.median === null ? 'under 16 ms' : ms(period.median),
     '100 ms',
-    `longest ${period.longest === null ? 'under 16 ms' : ms(period.longest)}; the frame with the new period's figures begins ${ms(period.drawn)} after the key, median`,
+    `longest ${period.longest === null ? 'under 16 ms' : ms(period.longest)}; the frame with the new period's figures is drawn ${ms(period.drawn)} after the key, median`,
     (period.median ?? 0) <= 100 && period.drawn <= 100,
   );
 
@@ -443,7 +443,7 @@ async function periodChanges(page, origin) {
     document.addEventListener('keydown', (event) => {
       const covers = () => document.querySelector('.report-covers')?.textContent;
       const before = covers();
-      const look = (at) => (covers() !== before ? window.__drawn.push(at - event.timeStamp) : requestAnimationFrame(look));
+      const look = () => (covers() !== before ? window.__drawn.push(performance.now() - event.timeStamp) : requestAnimationFrame(look));
       requestAnimationFrame(look);
     }, true);
     new PerformanceObserver((list) => {
@@ -454,7 +454,7 @@ async function periodChanges(page, origin) {
       }
     }).observe({ type: 'event', durationThreshold: 16, buffered: false });
   });
-  await page.getByLabel('Period').focus();
+  await page.getByLabel('Period', { exact: true }).focus();
   const durations = [];
   for (let i = 0; i < PERIOD_CHANGES; i++) {
     const [seen, drawn] = await page.evaluate(() => [[...window.__interactions.keys()], window.__drawn.length]);
