@@ -664,9 +664,14 @@ impl Chart {
                 ],
             );
             out.push_str("</rect>");
+            // An empty month's column is its month alone: a "0" over the axis reads as one.
+            let number = match self.columns && bar.value <= 0 {
+                true => "",
+                false => bar.text.as_str(),
+            };
             for ([x, y, anchor], text, class) in [
-                (&shape.label, &bar.label, "chart-label"),
-                (&shape.number, &bar.text, "chart-value"),
+                (&shape.label, bar.label.as_str(), "chart-label"),
+                (&shape.number, number, "chart-value"),
             ] {
                 element(
                     out,
