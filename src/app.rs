@@ -16,7 +16,7 @@ use crate::pages::console::SellerConsole;
 use crate::pages::sections::{DataPage, EventLogPage, FpsPage, SupportPage};
 use crate::pages::{
     agreement::AgreementPage, buyer::BuyerPage, home::HomePage, not_found::NotFoundPage,
-    receipt::ReceiptPage, seller::AgreementsPage,
+    receipt::ReceiptPage, reports::ReportsPage, seller::AgreementsPage,
 };
 use crate::state::{is_the_agreement_list, use_app, AppState};
 use crate::work_queue::WorkQueue;
@@ -45,6 +45,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("support") view=SupportPage/>
                         <Route path=path!("events") view=EventLogPage/>
                         <Route path=path!("data") view=DataPage/>
+                        <Route path=path!("reports") view=ReportsPage/>
                         <Route path=path!("agreements/:id") view=AgreementPage/>
                     </ParentRoute>
                     <Route path=path!("/buyer") view=BuyerPage/>

@@ -9,7 +9,8 @@
 //! - one command, at 100 and at 10,000 agreements: 20 µs;
 //! - the event log's newest page at 10,000 agreements: 1 ms;
 //! - a confirmation link made, opened (its seal checked) and recognised by the seller's
-//!   book ("encode + decode + verify"): 50 µs.
+//!   book ("encode + decode + verify"): 50 µs;
+//! - a year's report at 10,000 agreements, every figure of the Reports page: 50 ms.
 
 use std::time::Instant;
 
@@ -20,6 +21,7 @@ use workbench_core::demo::{demo_now, scale_book};
 use workbench_core::events::Side;
 use workbench_core::ids::{AgreementId, SequentialIds};
 use workbench_core::link::{self, Decision};
+use workbench_core::report::{Period, PeriodChoice, Report, Scope};
 
 const SCALE: usize = 10_000;
 
@@ -148,6 +150,31 @@ fn confirmation(c: &mut Criterion) {
     group.finish();
 }
 
+/// The Reports page's figures for "This year" at 10,000 agreements, for the first seller and
+/// for every seller at once.
+fn report(c: &mut Criterion) {
+    let book = scale_book(SCALE, demo_now(), &mut SequentialIds::default());
+    let year = Period::chosen(
+        PeriodChoice::ThisYear,
+        demo_now().date_naive(),
+        &chrono::Utc,
+    )
+    .expect("a year is a period");
+    let seller = Scope {
+        seller: Some(book.directory().sellers[0].account.clone()),
+        ..Scope::default()
+    };
+    let mut group = c.benchmark_group("report of a year at 10,000 agreements");
+    group.sample_size(20);
+    group.bench_function("one seller", |b| {
+        b.iter(|| Report::of(&book, year.clone(), seller.clone()))
+    });
+    group.bench_function("every seller", |b| {
+        b.iter(|| Report::of(&book, year.clone(), Scope::default()))
+    });
+    group.finish();
+}
+
 fn commands(c: &mut Criterion) {
     command_at(c, 100);
     command_at(c, SCALE);
@@ -158,6 +185,6 @@ criterion_group! {
     config = Criterion::default()
         .warm_up_time(std::time::Duration::from_secs(1))
         .measurement_time(std::time::Duration::from_secs(3));
-    targets = sweep, commands, log, confirmation
+    targets = sweep, commands, log, confirmation, report
 }
 criterion_main!(benches);

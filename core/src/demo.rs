@@ -42,7 +42,7 @@ const SELLERS: [PartySpec; 3] = [
     },
 ];
 
-const BUYERS: [PartySpec; 5] = [
+const BUYERS: [PartySpec; 9] = [
     PartySpec {
         account: "444455556666",
         name: "Acme Retail",
@@ -62,6 +62,22 @@ const BUYERS: [PartySpec; 5] = [
     PartySpec {
         account: "888899990000",
         name: "Stark Logistics",
+    },
+    PartySpec {
+        account: "999900001111",
+        name: "Wayne Enterprises",
+    },
+    PartySpec {
+        account: "121212121212",
+        name: "Soylent Foods",
+    },
+    PartySpec {
+        account: "131313131313",
+        name: "Tyrell Systems",
+    },
+    PartySpec {
+        account: "141414141414",
+        name: "Cyberdyne Robotics",
     },
 ];
 
@@ -254,6 +270,22 @@ fn refund(
     at: DateTime<Utc>,
     ids: &mut dyn IdSource,
 ) {
+    let why = (
+        AdjustmentReasonCode::IncorrectMetering,
+        "Usage was double-counted during the October migration",
+    );
+    refund_because(book, id, (invoice, amount), why, at, ids);
+}
+
+/// A refund of `amount` on the agreement's invoice at that place, for this reason.
+fn refund_because(
+    book: &mut Book,
+    id: &AgreementId,
+    (invoice, amount): (usize, &str),
+    (reason_code, description): (AdjustmentReasonCode, &str),
+    at: DateTime<Utc>,
+    ids: &mut dyn IdSource,
+) {
     let record = book.record(id).expect("inserted");
     let seller = record.agreement.seller.clone();
     let invoice = &record.invoices[invoice];
@@ -262,8 +294,8 @@ fn refund(
         invoice_id: invoice.id.to_string(),
         amount: amount.into(),
         currency: invoice.currency.code().into(),
-        reason_code: Some(AdjustmentReasonCode::IncorrectMetering),
-        description: "Usage was double-counted during the October migration".into(),
+        reason_code: Some(reason_code),
+        description: description.into(),
         client_token: format!("demo-{}", ids.next_suffix()),
     };
     book.apply(
@@ -376,6 +408,7 @@ pub fn demo_book_from_seed(seed: u64, now: DateTime<Utc>) -> Book {
     add_free_trial_agreement(&mut book, seed, now);
     book.advance_to(now);
     add_families(&mut book, now, &mut ids);
+    add_a_year_of_history(&mut book, seed, now, &mut ids);
     book
 }
 
@@ -678,6 +711,190 @@ fn add_unanswered_requests_and_refunds(
         ids,
     );
     refund(book, &a[1], 0, "120.00", now - Duration::days(2), ids);
+}
+
+/// How a request of the past year ended.
+#[derive(Clone, Copy)]
+enum Ending {
+    ApprovedByBuyer,
+    /// Nobody answered: the 7 days ran out.
+    AutoApproved,
+    /// The buyer said no; weeks later they asked again and approved.
+    RejectedThenApproved,
+    /// The seller took it back; the agreement runs on.
+    Withdrawn,
+}
+
+const PAST_ENDINGS: [Ending; 8] = [
+    Ending::ApprovedByBuyer,
+    Ending::AutoApproved,
+    Ending::ApprovedByBuyer,
+    Ending::RejectedThenApproved,
+    Ending::AutoApproved,
+    Ending::ApprovedByBuyer,
+    Ending::Withdrawn,
+    Ending::ApprovedByBuyer,
+];
+
+/// Why the past year's requests were sent, with the refund that went with some: buyers'
+/// dissatisfaction leads, as it does in sellers' own reports, then unintended renewals.
+const PAST_REASONS: [(CancellationReasonCode, &str, Option<AdjustmentReasonCode>); 12] = [
+    (
+        CancellationReasonCode::BuyerDissatisfaction,
+        "Buyer reports the nightly sync misses records and wants to leave",
+        Some(AdjustmentReasonCode::BuyerDissatisfaction),
+    ),
+    (
+        CancellationReasonCode::UnintendedRenewal,
+        "Auto-renewal ran although the buyer had asked us not to renew",
+        Some(AdjustmentReasonCode::UnintendedRenewal),
+    ),
+    (
+        CancellationReasonCode::BuyerDissatisfaction,
+        "Buyer found the dashboards too slow for their month-end close",
+        Some(AdjustmentReasonCode::BuyerDissatisfaction),
+    ),
+    (
+        CancellationReasonCode::AlternativeProcurementChannel,
+        "Buyer moves this purchase to their reseller's channel",
+        None,
+    ),
+    (
+        CancellationReasonCode::BuyerDissatisfaction,
+        "Buyer says the alerts are too noisy to act on",
+        None,
+    ),
+    (
+        CancellationReasonCode::ReplacingAgreement,
+        "Replacing with a private offer at the negotiated rate",
+        None,
+    ),
+    (
+        CancellationReasonCode::UnintendedRenewal,
+        "The renewal reminder went to a mailbox nobody reads",
+        Some(AdjustmentReasonCode::UnintendedRenewal),
+    ),
+    (
+        CancellationReasonCode::IncorrectTermsAccepted,
+        "The buyer accepted the 36-month term instead of the 12-month term",
+        Some(AdjustmentReasonCode::IncorrectTermsAccepted),
+    ),
+    (
+        CancellationReasonCode::BuyerDissatisfaction,
+        "Buyer's team could not connect it to their identity provider",
+        Some(AdjustmentReasonCode::BuyerDissatisfaction),
+    ),
+    (
+        CancellationReasonCode::TestAgreement,
+        "Agreement created by the buyer's QA team to test the listing",
+        Some(AdjustmentReasonCode::TestEnvironmentCharges),
+    ),
+    (
+        CancellationReasonCode::ProductDiscontinued,
+        "This edition is retired; the buyer moves to its successor",
+        None,
+    ),
+    (
+        CancellationReasonCode::AlternativeProcurementChannel,
+        "Buyer consolidates its tools under one enterprise contract",
+        None,
+    ),
+];
+
+/// Hours buyers took to answer, from within the hour to five days.
+const ANSWER_HOURS: [i64; 10] = [1, 3, 5, 9, 14, 22, 30, 47, 70, 118];
+
+/// How many agreements of each seller ended or were asked to end in the past year.
+const PAST_PER_SELLER: usize = 12;
+
+/// A year of closed cases, so that the Reports page has something to tell: 36 agreements
+/// of the three sellers with the demo's last four buyers, each asked to cancel once (or
+/// twice) on a day spread over the last year, for a spread of reasons, with a spread of
+/// answers and answer times, and refunds for some. Each is built in a book of its own, as
+/// time ran for it, and all of them are settled at `now`, so none waits for the seller.
+fn add_a_year_of_history(book: &mut Book, seed: u64, now: DateTime<Utc>, ids: &mut dyn IdSource) {
+    for k in 0..PAST_PER_SELLER * SELLERS.len() {
+        let record = past_record(seed, k, now, ids);
+        let id = record.record.agreement.id.clone();
+        book.records.insert(id, record);
+    }
+}
+
+/// The `k`th agreement of the past year, its history played out up to `now`.
+fn past_record(
+    seed: u64,
+    k: usize,
+    now: DateTime<Utc>,
+    ids: &mut dyn IdSource,
+) -> Versioned<AgreementRecord> {
+    let seller = k % SELLERS.len();
+    let asked_days_ago = 12 + (k as i64 * 97) % 340;
+    let months = 2 + (k % 5);
+    let spec = AgreementSpec {
+        product: 2 * seller + (k / 3) % 2,
+        buyer: 5 + k % 4,
+        private: k % 4 == 1,
+        pricing: PricingModel::Contract,
+        age_days: asked_days_ago + 31 * months as i64 - 10,
+        currency: if k % 5 == 4 {
+            Currency::EUR
+        } else {
+            Currency::USD
+        },
+        monthly_minor: 20_000 + (k as i64 % 7) * 15_000,
+        invoices: months,
+    };
+    let mut single = Book::default();
+    let record = agreement_record(seed, 1_000 + k as u64, &spec, now);
+    let id = record.agreement.id.clone();
+    single.insert(record);
+    let (reason, text, refund_reason) =
+        PAST_REASONS[(k / SELLERS.len() + seller) % PAST_REASONS.len()];
+    let asked = now - Duration::days(asked_days_ago) + Duration::hours((k % 9) as i64);
+    let answered = asked + Duration::hours(ANSWER_HOURS[(k * 3) % ANSWER_HOURS.len()]);
+    let request = send(&mut single, &id, reason, text, asked, ids);
+    let ending = PAST_ENDINGS[(k * 5) % PAST_ENDINGS.len()];
+    let settled = match ending {
+        Ending::ApprovedByBuyer => {
+            approve(&mut single, &id, request, answered, ids);
+            answered
+        }
+        Ending::AutoApproved => {
+            let after = asked + Duration::days(8);
+            single.advance_to(after);
+            after
+        }
+        Ending::Withdrawn => {
+            let why = "Resolved with the buyer's team";
+            withdraw(&mut single, &id, request, why, answered, ids);
+            answered
+        }
+        Ending::RejectedThenApproved => {
+            let no = "We want to keep it until the end of the quarter";
+            reject(&mut single, &id, request, no, answered, ids);
+            answered
+        }
+    };
+    if let Some(why) = refund_reason {
+        let invoice = months - 1;
+        let amount = format!("{}.00", spec.monthly_minor / 100 / (1 + (k as i64 % 3)));
+        let text = "Refund of the last month, agreed with the buyer";
+        refund_because(
+            &mut single,
+            &id,
+            (invoice, &amount),
+            (why, text),
+            settled,
+            ids,
+        );
+    }
+    if let Ending::RejectedThenApproved = ending {
+        let again = settled + Duration::days(9);
+        let second = send(&mut single, &id, reason, text, again, ids);
+        approve(&mut single, &id, second, again + Duration::hours(4), ids);
+    }
+    single.advance_to(now);
+    single.records.remove(&id).expect("built above")
 }
 
 /// An FPS subscription of the demo, last paid for 12 days before `now`.
@@ -1051,10 +1268,13 @@ fn open_support_case(book: &mut Book, now: DateTime<Utc>, ids: &mut SequentialId
     }
 }
 
-/// `n` AWS Marketplace agreements, each with a full history: a request sent and rejected,
-/// another sent and withdrawn, a completed refund, and a third request still pending, a
-/// day from its automatic approval at `now`. Each record is built on its own so that the
-/// cost grows with `n`, not `n²`. Its request and adjustment IDs and client tokens come from
+/// The scale book's buyers: the first five, a fifth of its agreements each.
+const SCALE_BUYERS: usize = 5;
+
+/// `n` AWS Marketplace agreements, each with a full history: a request sent and rejected (or
+/// withdrawn), another sent and withdrawn, a completed refund, and a third request still
+/// pending, a day from its automatic approval at `now` ([`scale_history`]). Each record is
+/// built on its own so that the cost grows with `n`, not `n²`. Its request and adjustment IDs and client tokens come from
 /// `ids`: the browser's random ones make records as large as real ones are.
 pub fn scale_book(n: usize, now: DateTime<Utc>, ids: &mut dyn IdSource) -> Book {
     let mut book = Book {
@@ -1064,7 +1284,7 @@ pub fn scale_book(n: usize, now: DateTime<Utc>, ids: &mut dyn IdSource) -> Book 
     for i in 0..n {
         let spec = AgreementSpec {
             product: i % PRODUCTS.len(),
-            buyer: i % BUYERS.len(),
+            buyer: i % SCALE_BUYERS,
             private: i % 3 == 0,
             pricing: PricingModel::Contract,
             age_days: 30 + (i % 300) as i64,
@@ -1076,52 +1296,70 @@ pub fn scale_book(n: usize, now: DateTime<Utc>, ids: &mut dyn IdSource) -> Book 
         let record = agreement_record(0, 100 + i as u64, &spec, now);
         let id = record.agreement.id.clone();
         single.insert(record);
-        let first = send(
-            &mut single,
-            &id,
-            CancellationReasonCode::BuyerDissatisfaction,
-            "Buyer reported that the dashboards time out every morning",
-            now - Duration::days(20),
-            ids,
-        );
-        reject(
-            &mut single,
-            &id,
-            first,
-            "Support fixed the time-outs; we keep the product",
-            now - Duration::days(19),
-            ids,
-        );
-        refund(&mut single, &id, 0, "15.00", now - Duration::days(19), ids);
-        let second = send(
-            &mut single,
-            &id,
-            CancellationReasonCode::ReplacingAgreement,
-            "Replacing with the renewed private offer at the new rate",
-            now - Duration::days(10),
-            ids,
-        );
-        withdraw(
-            &mut single,
-            &id,
-            second,
-            "The renewal was postponed by the buyer",
-            now - Duration::days(9),
-            ids,
-        );
-        send(
-            &mut single,
-            &id,
-            CancellationReasonCode::ProductDiscontinued,
-            "The product is retired at the end of the quarter; the buyer moves to its successor",
-            now - Duration::days(6),
-            ids,
-        );
+        scale_history(&mut single, &id, i, spec.age_days, now, ids);
         single.advance_to(now);
         let versioned = single.records.remove(&id).expect("built above");
         book.records.insert(id, versioned);
     }
     book
+}
+
+/// The history of scale agreement `i`, `age_days` old: its first request sent on a day of
+/// its life, for one of the reasons, rejected by the buyer (or, one in four, withdrawn) after
+/// one of the answer times, a refund for one of the refund reasons; a second request a week
+/// before `now`, withdrawn; a third still pending. Every agreement keeps one pending
+/// request, three requests and one refund, so the book weighs what it always weighed; the
+/// texts of a kind are of one length for the same reason.
+fn scale_history(
+    single: &mut Book,
+    id: &AgreementId,
+    i: usize,
+    age_days: i64,
+    now: DateTime<Utc>,
+    ids: &mut dyn IdSource,
+) {
+    let (reason, text, _) = PAST_REASONS[i % PAST_REASONS.len()];
+    let asked = now - Duration::days(14 + (i as i64 * 7_919) % (age_days - 14));
+    let answered = asked + Duration::hours(ANSWER_HOURS[(i / 3) % ANSWER_HOURS.len()]);
+    let first = send(single, id, reason, text, asked, ids);
+    if i % 4 == 3 {
+        let why = "The buyer's team resolved it with our support";
+        withdraw(single, id, first, why, answered, ids);
+    } else {
+        let no = "We still use it every day and want to keep it";
+        reject(single, id, first, no, answered, ids);
+    }
+    let refund_reason = AdjustmentReasonCode::ALL[i % AdjustmentReasonCode::ALL.len()];
+    let amount = format!("{}.00", 5 + i % 41);
+    let why = (
+        refund_reason,
+        "Usage was double-counted during the October migration",
+    );
+    refund_because(single, id, (0, &amount), why, answered, ids);
+    let second = send(
+        single,
+        id,
+        CancellationReasonCode::ReplacingAgreement,
+        "Replacing with the renewed private offer at the new rate",
+        now - Duration::days(7) - Duration::hours((i % 12) as i64),
+        ids,
+    );
+    withdraw(
+        single,
+        id,
+        second,
+        "The renewal was postponed by the buyer",
+        now - Duration::days(6) - Duration::hours(2),
+        ids,
+    );
+    send(
+        single,
+        id,
+        CancellationReasonCode::ProductDiscontinued,
+        "The product is retired at the end of the quarter; the buyer moves to its successor",
+        now - Duration::days(6),
+        ids,
+    );
 }
 
 #[cfg(test)]
@@ -1422,6 +1660,57 @@ mod tests {
     }
 
     #[test]
+    fn a_year_of_the_demo_reports_every_outcome_a_leading_reason_and_refunds() {
+        use crate::report::{Period, PeriodChoice, Report, RequestOutcome, Scope};
+        let now = demo_now();
+        let book = demo_book(now);
+        let year = Period::new(
+            now.date_naive() - Duration::days(365),
+            now.date_naive(),
+            &Utc,
+        )
+        .unwrap();
+        for seller in &SELLERS {
+            let scope = Scope {
+                seller: Some(account(seller.account)),
+                ..Scope::default()
+            };
+            let report = Report::of(&book, year.clone(), scope);
+            let outcomes = report.requests.outcomes;
+            for outcome in [
+                RequestOutcome::ApprovedByBuyer,
+                RequestOutcome::AutoApproved,
+                RequestOutcome::Rejected,
+                RequestOutcome::Withdrawn,
+            ] {
+                assert!(outcomes.get(outcome) > 0, "{} {outcome:?}", seller.name);
+            }
+            let reasons = report
+                .requests
+                .by_reason
+                .iter()
+                .filter(|(_, o)| o.sent() > 0);
+            assert!(reasons.count() >= 5, "{}", seller.name);
+            assert!(report.requests.answers.median < report.requests.answers.p90);
+            assert!(report.refunds.completed.count >= 4, "{}", seller.name);
+            let busy_months = report.months.iter().filter(|m| m.requests.sent() > 0);
+            assert!(busy_months.count() >= 6, "{}", seller.name);
+        }
+        let scale = scale_book(300, now, &mut SequentialIds::default());
+        let this_year = Period::chosen(PeriodChoice::ThisYear, now.date_naive(), &Utc).unwrap();
+        let report = Report::of(&scale, this_year, Scope::default());
+        let reasons = report
+            .requests
+            .by_reason
+            .iter()
+            .filter(|(_, o)| o.sent() > 0);
+        assert_eq!(reasons.count(), 7, "every reason but OTHER");
+        assert!(report.requests.outcomes.get(RequestOutcome::Rejected) > 0);
+        assert!(report.refunds.by_reason.iter().all(|(_, t)| t.count > 0));
+        assert!(report.requests.answers.median < report.requests.answers.p90);
+    }
+
+    #[test]
     fn the_scale_book_gives_every_agreement_a_full_valid_history() {
         let book = scale_book(200, demo_now(), &mut SequentialIds::default());
         assert_eq!(book.records.len(), 200);
@@ -1432,7 +1721,7 @@ mod tests {
                 v.record.pending_request().map(|r| r.deadline()),
                 Some(demo_now() + Duration::days(1))
             );
-            assert_eq!(v.record.invoices[0].refunded_minor, 1_500);
+            assert!((500..=4_500).contains(&v.record.invoices[0].refunded_minor));
             assert_eq!(v.record.event_count(), 12);
         }
     }

@@ -35,4 +35,5 @@ pub mod key;
 pub mod link;
 pub mod money;
 pub mod preview;
+pub mod report;
 mod secret;

@@ -13,15 +13,27 @@ pub fn is_buyers_page(path: &str) -> bool {
     path == "/buyer" || path.starts_with("/buyer/") || path == "/receipt"
 }
 
+/// Screens at least this wide (60rem) have room for the clock beside the header's links.
+const WIDE_SCREEN_PX: f64 = 960.0;
+
 /// The app's time in the header, real or simulated, with the controls that move the
-/// simulated clock forward so a 7-day deadline can be shown in a demo.
+/// simulated clock forward so a 7-day deadline can be shown in a demo: in a "Demo clock"
+/// disclosure, open where the header has room for it and folded on a phone, where its
+/// four buttons took the first screen's room from the page's own heading.
 #[component]
 pub fn ClockControl() -> impl IntoView {
     let app = use_app();
+    let wide = web_sys::window()
+        .and_then(|w| w.inner_width().ok())
+        .and_then(|width| width.as_f64())
+        .is_some_and(|width| width >= WIDE_SCREEN_PX);
     view! {
-        <section class="clock" aria-label="Clock">
-            <ClockFace clock=app.clock.into() now=app.now.into() set=Callback::new(move |c| app.set_clock(c))/>
-        </section>
+        <details class="header-clock" open=wide>
+            <summary>"Demo clock"</summary>
+            <section class="clock" aria-label="Clock">
+                <ClockFace clock=app.clock.into() now=app.now.into() set=Callback::new(move |c| app.set_clock(c))/>
+            </section>
+        </details>
     }
 }
 

@@ -9,6 +9,7 @@ use workbench_link::words::{duration_words, local_time};
 
 use crate::components::page_title::PageTitle;
 use crate::components::pager::Pager;
+use crate::pages::reports::ThisMonthLink;
 use crate::state::use_app;
 use crate::work_queue::{use_work_queue, waiting_words};
 
@@ -116,6 +117,7 @@ pub fn NeedsAttentionPage() -> impl IntoView {
         <PageTitle text="Needs attention"/>
         <h1>"Needs attention"</h1>
         <p class="lede" role="status">{move || waiting_words(queue.count())}</p>
+        <ThisMonthLink/>
         <Show when=move || queue.storage_full.get()>
             <p class="attention urgent">
                 {move || format!("This browser's storage is {} % full: archive closed cases before changes stop being saved. ", app.usage.get().percent())}

@@ -52,6 +52,7 @@ fn ConsoleSections() -> impl IntoView {
                     }}
                 </A></li>
                 <li><A href="/seller/events" exact=true>"Event log"</A></li>
+                <li><A href="/seller/reports" exact=true>"Reports"</A></li>
                 <li><A href="/seller/data" exact=true>"Data"</A></li>
             </ul>
         </nav>

@@ -5,6 +5,7 @@ use leptos_router::components::A;
 use workbench_core::cancellation::AUTO_APPROVAL_AFTER;
 
 use crate::components::page_title::PageTitle;
+use crate::pages::reports::ThisMonthLink;
 use crate::work_queue::{use_work_queue, waiting_words};
 
 /// What the app is for, and the way into each side of the workflow.
@@ -31,6 +32,7 @@ pub fn HomePage() -> impl IntoView {
                 <p class="waiting">
                     <A href="/seller/attention">{move || waiting_words(queue.count())}</A>
                 </p>
+                <ThisMonthLink/>
                 <A href="/seller">"Open the seller console"</A>
             </section>
             <section class="card" aria-labelledby="for-buyers">

@@ -8,5 +8,8 @@ pub mod console;
 pub mod home;
 pub mod not_found;
 pub mod receipt;
+pub mod report_charts;
+pub mod report_filters;
+pub mod reports;
 pub mod sections;
 pub mod seller;

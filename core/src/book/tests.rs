@@ -51,7 +51,7 @@ pub(crate) fn agreement() -> Agreement {
     }
 }
 
-pub(super) fn invoice(id: &str, charged: i64, paid: bool) -> Invoice {
+pub(crate) fn invoice(id: &str, charged: i64, paid: bool) -> Invoice {
     Invoice {
         id: InvoiceId::parse(id).unwrap(),
         currency: Currency::USD,
@@ -62,7 +62,7 @@ pub(super) fn invoice(id: &str, charged: i64, paid: bool) -> Invoice {
     }
 }
 
-pub(super) fn book() -> Book {
+pub(crate) fn book() -> Book {
     let mut book = Book::default();
     book.insert(AgreementRecord::new(
         agreement(),
@@ -78,7 +78,7 @@ pub(super) fn id() -> AgreementId {
     AgreementId::parse("agmt-1").unwrap()
 }
 
-pub(super) fn send(token: &str) -> SendCancellation {
+pub(crate) fn send(token: &str) -> SendCancellation {
     SendCancellation {
         agreement_id: id(),
         reason_code: Some(CancellationReasonCode::ReplacingAgreement),
@@ -94,7 +94,7 @@ pub(super) fn sent(book: &mut Book, ids: &mut SequentialIds) -> RequestId {
         .0
 }
 
-pub(super) fn entry(invoice: &str, amount: &str, token: &str) -> AdjustmentEntry {
+pub(crate) fn entry(invoice: &str, amount: &str, token: &str) -> AdjustmentEntry {
     AdjustmentEntry {
         agreement_id: "agmt-1".into(),
         invoice_id: invoice.into(),
@@ -110,7 +110,7 @@ pub(super) fn entry(invoice: &str, amount: &str, token: &str) -> AdjustmentEntry
 /// (`agmt-2`, which has a renewal when the test says so, so its requests fail
 /// validation).
 #[derive(Debug, Clone)]
-enum Step {
+pub(crate) enum Step {
     Send(usize, u8),
     Accept(usize),
     Reject(usize),
@@ -124,7 +124,7 @@ enum Step {
     Jump(i64),
 }
 
-fn step() -> impl Strategy<Value = Step> {
+pub(crate) fn step() -> impl Strategy<Value = Step> {
     let which = 0usize..2;
     prop_oneof![
         (which.clone(), 0u8..4).prop_map(|(a, t)| Step::Send(a, t)),
@@ -258,14 +258,14 @@ fn command(book: &Book, step: &Step, ids: &SequentialIds) -> Option<(StepCommand
 }
 
 /// Everything a run saw, for the invariants to be checked against.
-struct Run {
-    book: Book,
-    now: DateTime<Utc>,
-    events: Vec<BusEvent>,
+pub(crate) struct Run {
+    pub(crate) book: Book,
+    pub(crate) now: DateTime<Utc>,
+    pub(crate) events: Vec<BusEvent>,
 }
 
 /// Runs `steps` from `t(0)`, checking after each one what must hold at every moment.
-fn run(renewal: bool, steps: &[Step]) -> Result<Run, TestCaseError> {
+pub(crate) fn run(renewal: bool, steps: &[Step]) -> Result<Run, TestCaseError> {
     let mut book = two_agreements(renewal);
     let mut ids = SequentialIds::default();
     let mut now = t(0);
