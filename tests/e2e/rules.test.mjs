@@ -112,7 +112,7 @@ describe('Legacy support cases move with the clock', () => {
     const refunds = page.getByRole('region', { name: 'Refunds from AWS' });
     await refunds.getByText(new RegExp(`^100\\.00 USD refunded on invoice ${agreement.invoice.id} of agreement ${agreement.id} \\(Northwind BI Cloud\\)`)).waitFor();
     await refunds.getByText('A refund appears in your AWS billing account within 24 to 48 hours; it may take up to 5 business days to be reflected in your bank account.').waitFor();
-    await page.getByRole('row', { name: new RegExp(agreement.id) }).getByText('Cancelled').waitFor();
+    await page.getByRole('row', { name: new RegExp(agreement.id) }).getByText('Cancelled', { exact: true }).waitFor();
     await context.close();
   });
 
