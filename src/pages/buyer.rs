@@ -12,6 +12,8 @@ use workbench_core::link::Decision;
 use workbench_link::words::{duration_words, local_date, local_time};
 
 use crate::components::approve_or_reject::ApproveOrReject;
+use crate::components::ask_the_seller::{AskTheSellerCell, AskTheSellerPanel};
+use crate::components::ask_the_seller_state::AskForm;
 use crate::components::aws_cli::AwsCliCommand;
 use crate::components::page_title::PageTitle;
 use crate::components::pager::Pager;
@@ -180,6 +182,8 @@ struct Line {
     status: String,
     since: String,
     pending: Option<chrono::DateTime<chrono::Utc>>,
+    /// An AWS Marketplace agreement, which the buyer can ask its seller about.
+    marketplace: Option<AgreementId>,
 }
 
 /// A record of any family the buyer holds, before it becomes a line of the table.
@@ -206,6 +210,7 @@ impl Held<'_> {
                 status: r.agreement.status.label().into(),
                 since: local_date(r.agreement.start),
                 pending: r.pending_request().map(|p| p.deadline()),
+                marketplace: Some(r.agreement.id.clone()),
             },
             Held::Fps(s) => Line {
                 family: "Amazon FPS",
@@ -214,6 +219,7 @@ impl Held<'_> {
                 status: s.status.label().into(),
                 since: local_date(s.last_payment_at),
                 pending: None,
+                marketplace: None,
             },
             Held::DevPay(s) => Line {
                 family: "Amazon DevPay",
@@ -227,6 +233,7 @@ impl Held<'_> {
                 .into(),
                 since: local_date(s.period_start),
                 pending: None,
+                marketplace: None,
             },
             Held::Alibaba(o) => Line {
                 family: "Alibaba Cloud",
@@ -240,6 +247,7 @@ impl Held<'_> {
                 .into(),
                 since: local_date(o.paid_at),
                 pending: None,
+                marketplace: None,
             },
         }
     }
@@ -250,6 +258,8 @@ impl Held<'_> {
 fn BuyerAgreements(account: AccountId) -> impl IntoView {
     let app = use_app();
     let page = RwSignal::new(0usize);
+    let ask = RwSignal::new(AskForm::default());
+    let buyer = account.clone();
     let lines = Memo::new(move |_| {
         app.book.with(|b| {
             let mut held: Vec<Held> = b
@@ -293,6 +303,7 @@ fn BuyerAgreements(account: AccountId) -> impl IntoView {
                             <th scope="col">"Status"</th>
                             <th scope="col">"Since"</th>
                             <th scope="col">"Cancellation request"</th>
+                            <th scope="col">"Ask the seller"</th>
                         </tr>
                     </thead>
                     <tbody>
@@ -304,6 +315,7 @@ fn BuyerAgreements(account: AccountId) -> impl IntoView {
                                 <td>{line.status.clone()}</td>
                                 <td>{line.since.clone()}</td>
                                 <td>{move || line.pending.map(|d| format!("Waiting for your answer: approved automatically in {}", duration_words(d - app.now.get()))).unwrap_or_else(|| "None".into())}</td>
+                                <td>{line.marketplace.clone().map(|id| view! { <AskTheSellerCell agreement=id state=ask/> })}</td>
                             </tr>
                         </For>
                     </tbody>
@@ -312,6 +324,7 @@ fn BuyerAgreements(account: AccountId) -> impl IntoView {
             <Show when=move || lines.with(|l| l.pages > 1)>
                 <Pager label="Pages of your agreements" page=page shown=Signal::derive(move || lines.with(Page::at))/>
             </Show>
+            <AskTheSellerPanel account=buyer state=ask/>
         </section>
     }
 }

@@ -1,0 +1,153 @@
+//! "Request to the seller": on any of their AWS Marketplace agreements, a buyer asks the
+//! seller to cancel it, to refund an invoice, or both, with a reason, as a sealed link
+//! (`workbench_core::link::buyer_request`) they send. Opened in the seller's workbench, it
+//! fills in the seller's forms for review (`crate::pages::from_buyer`).
+
+use leptos::ev::SubmitEvent;
+use leptos::prelude::*;
+use workbench_core::ids::IdSource;
+use workbench_core::ids::{AccountId, AgreementId, InvoiceId};
+use workbench_core::link::buyer_request::REASON_MAX;
+use workbench_link::share::origin;
+
+use crate::browser_ids::BrowserIds;
+use crate::components::ask_the_seller_state::{AskField, AskForm, Asked};
+use crate::components::link_to_send::LinkToSend;
+use crate::focus::focus_when_drawn;
+use crate::state::use_app;
+
+/// The cell of one agreement in the buyer's table.
+#[component]
+pub fn AskTheSellerCell(agreement: AgreementId, state: RwSignal<AskForm>) -> impl IntoView {
+    let app = use_app();
+    let id = StoredValue::new(agreement);
+    let open = move |_| {
+        let first = app.book.with_untracked(|b| {
+            id.with_value(|id| {
+                b.record(id)
+                    .and_then(|r| r.invoices.first())
+                    .map(|i| i.id.clone())
+            })
+        });
+        let focus = state.try_update(|s| s.open(id.get_value(), first.as_ref()));
+        focus_when_drawn(focus.unwrap_or("ask-heading"));
+    };
+    let expanded = move || {
+        id.with_value(|id| state.with(|s| s.asking() == Some(id)))
+            .to_string()
+    };
+    view! {
+        <button type="button" class="secondary" aria-controls="ask-panel" aria-expanded=expanded on:click=open>
+            "Request to the seller"<span class="visually-hidden">{id.with_value(|id| [" about ", id.as_str()].concat())}</span>
+        </button>
+    }
+}
+
+/// The form of the agreement asked about, below the table, then its link.
+#[component]
+pub fn AskTheSellerPanel(account: AccountId, state: RwSignal<AskForm>) -> impl IntoView {
+    let app = use_app();
+    let buyer = StoredValue::new(account);
+    let make = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        let secret = BrowserIds.link_secret();
+        let now = app.now.get_untracked();
+        let focus = state.try_update(|s| buyer.with_value(|b| s.make(b, now, &secret)));
+        focus_when_drawn(focus.unwrap_or("ask-heading"));
+    };
+    let asking = Memo::new(move |_| state.with(|s| s.asking().cloned()));
+    view! {
+        <div id="ask-panel">
+        {move || asking.get().map(|id| {
+            let invoices: Vec<InvoiceId> = app.book.with_untracked(|b| {
+                b.record(&id).map(|r| r.invoices.iter().map(|i| i.id.clone()).collect()).unwrap_or_default()
+            });
+            view! {
+                <form class="panel" novalidate on:submit=make aria-labelledby="ask-heading">
+                    <h3 id="ask-heading" tabindex="-1">{["Request to the seller about agreement ", id.as_str()].concat()}</h3>
+                    <p>"The seller receives a link that fills in their forms with what you ask. Nothing happens until the seller reviews it and submits it themselves."</p>
+                    <WhatToAsk state=state invoices=invoices/>
+                    <ReasonField state=state/>
+                    <p class="field-error" role="alert">{move || error(state, AskField::Form)}</p>
+                    <div class="buttons">
+                        <button type="submit">"Make the link"</button>
+                        <button type="button" class="secondary" on:click=move |_| state.update(AskForm::close)>"Close"</button>
+                    </div>
+                    {move || state.with(|s| s.link().map(|href| [origin().as_str(), href].concat())).map(|url| view! {
+                        <div id="ask-link" tabindex="-1">
+                            <LinkToSend url=url id="ask-link-text" label="Link for the seller" openable=false/>
+                        </div>
+                    })}
+                </form>
+            }
+        })}
+        </div>
+    }
+}
+
+fn error(state: RwSignal<AskForm>, field: AskField) -> Option<String> {
+    state.with(|s| s.error_beside(field).map(str::to_string))
+}
+
+/// "What to ask": cancel, refund an invoice (with the invoice), or both.
+#[component]
+fn WhatToAsk(state: RwSignal<AskForm>, invoices: Vec<InvoiceId>) -> impl IntoView {
+    let ticked = move |read: fn(&Asked) -> bool| move || state.with(|s| read(s.asked()));
+    let tick = move |write: fn(&mut Asked, bool)| {
+        move |ev| {
+            let on = event_target_checked(&ev);
+            state.update(|s| s.edit(|a| write(a, on)));
+        }
+    };
+    let none = invoices.is_empty();
+    view! {
+        <fieldset aria-describedby="ask-what-error">
+            <legend>"What to ask"</legend>
+            <div class="field confirm-check">
+                <label>
+                    <input type="checkbox" id="ask-cancel" prop:checked=ticked(|a| a.cancel) on:change=tick(|a, on| a.cancel = on)/>
+                    " Cancel this agreement"
+                </label>
+            </div>
+            <div class="field confirm-check">
+                <label>
+                    <input type="checkbox" id="ask-refund" disabled=none aria-describedby=none.then_some("ask-refund-hint")
+                        prop:checked=ticked(|a| a.refund) on:change=tick(|a, on| a.refund = on)/>
+                    " Refund an invoice"
+                </label>
+                {none.then(|| view! { <span class="hint" id="ask-refund-hint">"This agreement has no invoices."</span> })}
+            </div>
+            <span class="field-error" id="ask-what-error">{move || error(state, AskField::What)}</span>
+        </fieldset>
+        {(!none).then(|| view! {
+            <div class="field" hidden=move || !state.with(|s| s.asked().refund)>
+                <label for="ask-invoice">"Invoice"</label>
+                <select id="ask-invoice" aria-describedby="ask-invoice-error"
+                    aria-invalid=move || error(state, AskField::Invoice).is_some().to_string()
+                    prop:value=move || state.with(|s| s.asked().invoice.clone())
+                    on:change=move |ev| state.update(|s| s.edit(|a| a.invoice = event_target_value(&ev)))>
+                    <option value="">"Choose an invoice"</option>
+                    {invoices.into_iter().map(|i| { let (v, shown) = (i.to_string(), i.to_string()); view! { <option value=v>{shown}</option> } }).collect_view()}
+                </select>
+                <span class="field-error" id="ask-invoice-error">{move || error(state, AskField::Invoice)}</span>
+            </div>
+        })}
+    }
+}
+
+/// "Reason": why, in at most [`REASON_MAX`] characters, counted as typed.
+#[component]
+fn ReasonField(state: RwSignal<AskForm>) -> impl IntoView {
+    let count = move || state.with(|s| s.asked().reason.chars().count());
+    view! {
+        <div class="field">
+            <label for="ask-reason">"Reason"</label>
+            <textarea id="ask-reason" rows="3" aria-describedby="ask-reason-hint ask-reason-error"
+                aria-invalid=move || error(state, AskField::Reason).is_some().to_string()
+                prop:value=move || state.with(|s| s.asked().reason.clone())
+                on:input=move |ev| state.update(|s| s.edit(|a| a.reason = event_target_value(&ev)))></textarea>
+            <span class="hint" id="ask-reason-hint">{move || [count().to_string().as_str(), " of ", REASON_MAX.to_string().as_str(), " characters."].concat()}</span>
+            <span class="field-error" id="ask-reason-error">{move || error(state, AskField::Reason)}</span>
+        </div>
+    }
+}
