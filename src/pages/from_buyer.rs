@@ -50,10 +50,17 @@ fn FromBuyer(request: BuyerRequest) -> impl IntoView {
         app.book
             .with(|b| asked.with_value(|r| r.held_in(b.record(&r.agreement_id)).cloned()))
     });
-    // Filled in once per link: later changes of the record (the clock, a submit) redraw the
-    // page, never what the seller has typed since.
-    let drafts = StoredValue::new(None::<(CancelDraft, AdjustDraft)>);
-    move || match held.get() {
+    // Filled in once per link, outside the view below, which the record's changes (the
+    // clock, the seller's submit) redraw: what the seller typed since stays.
+    let (draft, adjust) = app.book.with_untracked(|b| {
+        asked.with_value(|r| match r.held_in(b.record(&r.agreement_id)) {
+            Ok(record) => filled_in(r, record),
+            Err(_) => (CancelDraft::new(), AdjustDraft::new()),
+        })
+    });
+    let (withdraw, receipt) = (WithdrawDraft::new(), PastedReceipt::new());
+    move || {
+        match held.get() {
         Err(NotForThisBook::NotHeld(id)) => view! {
             <h1>"Agreement not found"</h1>
             <p role="alert">{NotForThisBook::NotHeld(id).to_string()}</p>
@@ -65,17 +72,12 @@ fn FromBuyer(request: BuyerRequest) -> impl IntoView {
             <p role="alert" class="field-error">{problem.to_string()}</p>
         }
         .into_any(),
-        Ok(record) => {
-            if drafts.with_value(Option::is_none) {
-                drafts.set_value(Some(asked.with_value(|r| filled_in(r, &record))));
-            }
-            let (draft, adjust) = drafts.get_value().unwrap_or_default();
-            view! {
-                <WhatTheBuyerAsks request=asked.get_value() record=record.clone()/>
-                <AgreementDetail record=record draft=draft withdraw=WithdrawDraft::new() adjust=adjust receipt=PastedReceipt::new()/>
-            }
-            .into_any()
+        Ok(record) => view! {
+            {what_the_buyer_asks(asked.get_value(), &record)}
+            <AgreementDetail record=record draft=draft withdraw=withdraw adjust=adjust receipt=receipt/>
         }
+        .into_any(),
+    }
     }
 }
 
@@ -100,9 +102,8 @@ fn filled_in(request: &BuyerRequest, record: &AgreementRecord) -> (CancelDraft, 
 }
 
 /// What the buyer asks, above the agreement's page, and that only the seller's submit acts.
-#[component]
-fn WhatTheBuyerAsks(request: BuyerRequest, record: AgreementRecord) -> impl IntoView {
-    let blocked = request.cancel_blocked(&record);
+fn what_the_buyer_asks(request: BuyerRequest, record: &AgreementRecord) -> impl IntoView {
+    let blocked = request.cancel_blocked(record);
     view! {
         <h1>"Request from the buyer"</h1>
         <section class="panel" aria-labelledby="from-buyer-heading">

@@ -76,7 +76,7 @@ describe('request to the seller', () => {
     await page.getByText('Choose what to ask the seller: to cancel this agreement, to refund an invoice, or both.').waitFor();
     await page.getByText('Enter a reason: the seller reads it before deciding.').waitFor();
     await page.getByRole('checkbox', { name: 'Refund an invoice' }).check();
-    await page.getByLabel('Invoice', { exact: true }).selectOption('');
+    await page.getByLabel('Invoice to refund').selectOption('');
     await page.getByText('Choose the invoice to refund.').waitFor();
     const reason = page.getByRole('textbox', { name: 'Reason' });
     await reason.fill('x'.repeat(281));
@@ -84,7 +84,7 @@ describe('request to the seller', () => {
     assert.equal(await page.getByRole('textbox', { name: 'Link for the seller' }).count(), 0);
 
     await page.getByRole('checkbox', { name: 'Cancel this agreement' }).check();
-    const invoice = page.getByLabel('Invoice', { exact: true });
+    const invoice = page.getByLabel('Invoice to refund');
     const chosen = await invoice.locator('option').nth(1).getAttribute('value');
     await invoice.selectOption(chosen);
     await reason.fill(REASON);
