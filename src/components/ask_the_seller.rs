@@ -19,25 +19,21 @@ use crate::state::use_app;
 #[component]
 pub fn AskTheSellerCell(agreement: AgreementId, state: RwSignal<AskForm>) -> impl IntoView {
     let app = use_app();
-    let id = StoredValue::new(agreement);
+    let name = [" about ", agreement.as_str()].concat();
+    let id = agreement.clone();
     let open = move |_| {
         let first = app.book.with_untracked(|b| {
-            id.with_value(|id| {
-                b.record(id)
-                    .and_then(|r| r.invoices.first())
-                    .map(|i| i.id.clone())
-            })
+            b.record(&id)
+                .and_then(|r| r.invoices.first())
+                .map(|i| i.id.clone())
         });
-        let focus = state.try_update(|s| s.open(id.get_value(), first.as_ref()));
+        let focus = state.try_update(|s| s.open(id.clone(), first.as_ref()));
         focus_when_drawn(focus.unwrap_or("ask-heading"));
     };
-    let expanded = move || {
-        id.with_value(|id| state.with(|s| s.asking() == Some(id)))
-            .to_string()
-    };
+    let expanded = move || state.with(|s| s.asking() == Some(&agreement)).to_string();
     view! {
         <button type="button" class="secondary" aria-controls="ask-panel" aria-expanded=expanded on:click=open>
-            "Request to the seller"<span class="visually-hidden">{id.with_value(|id| [" about ", id.as_str()].concat())}</span>
+            "Request to the seller"<span class="visually-hidden">{name}</span>
         </button>
     }
 }
@@ -46,12 +42,11 @@ pub fn AskTheSellerCell(agreement: AgreementId, state: RwSignal<AskForm>) -> imp
 #[component]
 pub fn AskTheSellerPanel(account: AccountId, state: RwSignal<AskForm>) -> impl IntoView {
     let app = use_app();
-    let buyer = StoredValue::new(account);
     let make = move |ev: SubmitEvent| {
         ev.prevent_default();
         let secret = BrowserIds.link_secret();
         let now = app.now.get_untracked();
-        let focus = state.try_update(|s| buyer.with_value(|b| s.make(b, now, &secret)));
+        let focus = state.try_update(|s| s.make(&account, now, &secret));
         focus_when_drawn(focus.unwrap_or("ask-heading"));
     };
     let asking = Memo::new(move |_| state.with(|s| s.asking().cloned()));
@@ -62,12 +57,11 @@ pub fn AskTheSellerPanel(account: AccountId, state: RwSignal<AskForm>) -> impl I
                 b.record(&id).map(|r| r.invoices.iter().map(|i| i.id.clone()).collect()).unwrap_or_default()
             });
             view! {
-                <form class="panel" novalidate on:submit=make aria-labelledby="ask-heading">
+                <form class="panel" novalidate on:submit=make.clone() aria-labelledby="ask-heading">
                     <h3 id="ask-heading" tabindex="-1">{["Request to the seller about agreement ", id.as_str()].concat()}</h3>
                     <p>"The seller receives a link that fills in their forms with what you ask. Nothing happens until the seller reviews it and submits it themselves."</p>
                     {what_to_ask(state, invoices)}
                     {reason_field(state)}
-                    <p class="field-error" role="alert">{move || error(state, AskField::Form)}</p>
                     <div class="buttons">
                         <button type="submit">"Make the link"</button>
                         <button type="button" class="secondary" on:click=move |_| state.update(AskForm::close)>"Close"</button>
@@ -117,18 +111,16 @@ fn what_to_ask(state: RwSignal<AskForm>, invoices: Vec<InvoiceId>) -> impl IntoV
             </div>
             <span class="field-error" id="ask-what-error">{move || error(state, AskField::What)}</span>
         </fieldset>
-        {(!none).then(|| view! {
-            <div class="field">
-                <label for="ask-invoice">"Invoice to refund"</label>
-                <select id="ask-invoice" aria-describedby="ask-invoice-error"
-                    prop:value=move || state.with(|s| s.asked().invoice.clone())
-                    on:change=move |ev| state.update(|s| s.edit(|a| a.invoice = event_target_value(&ev)))>
-                    <option value="">"Choose an invoice"</option>
-                    {invoices.into_iter().map(|i| { let (v, shown) = (i.to_string(), i.to_string()); view! { <option value=v>{shown}</option> } }).collect_view()}
-                </select>
-                <span class="field-error" id="ask-invoice-error">{move || error(state, AskField::Invoice)}</span>
-            </div>
-        })}
+        <div class="field">
+            <label for="ask-invoice">"Invoice to refund"</label>
+            <select id="ask-invoice" aria-describedby="ask-invoice-error" disabled=none
+                prop:value=move || state.with(|s| s.asked().invoice.clone())
+                on:change=move |ev| state.update(|s| s.edit(|a| a.invoice = event_target_value(&ev)))>
+                <option value="">"Choose an invoice"</option>
+                {invoices.into_iter().map(|i| { let (v, shown) = (i.to_string(), i.to_string()); view! { <option value=v>{shown}</option> } }).collect_view()}
+            </select>
+            <span class="field-error" id="ask-invoice-error">{move || error(state, AskField::Invoice)}</span>
+        </div>
     }
 }
 

@@ -16,8 +16,6 @@ pub enum AskField {
     What,
     Invoice,
     Reason,
-    /// The form as a whole.
-    Form,
 }
 
 /// What the buyer typed and chose.
@@ -137,9 +135,10 @@ impl AskForm {
                 self.link = Some(link.href());
                 "ask-link"
             }
+            // Only the reason can be unfit, and its own check said so already.
             Err(problem) => {
-                self.errors = vec![(AskField::Form, problem.to_string())];
-                "ask-heading"
+                self.errors = vec![(AskField::Reason, problem.to_string())];
+                "ask-reason"
             }
         }
     }

@@ -24,18 +24,14 @@ use crate::pages::agreement::AgreementDetail;
 use crate::state::use_app;
 
 /// Where a buyer's request link lands: the request, checked, then the agreement's page.
+/// Plain closures rather than memos: each new kind of signal costs the console's download.
 #[component]
 pub fn FromBuyerPage() -> impl IntoView {
     let hash = use_location().hash;
-    let opened = Memo::new(move |_| open_buyer_request(&hash.get()));
     view! {
         <PageTitle text="Request from a buyer"/>
-        {move || match opened.get() {
-            Err(problem) => view! {
-                <h1>"Request from a buyer"</h1>
-                <p role="alert" class="field-error">{refusal_words(&problem)}</p>
-            }
-            .into_any(),
+        {move || match open_buyer_request(&hash.get()) {
+            Err(problem) => refused("Request from a buyer", refusal_words(&problem).into(), false),
             Ok(request) => view! { <FromBuyer request=request/> }.into_any(),
         }}
     }
@@ -45,40 +41,41 @@ pub fn FromBuyerPage() -> impl IntoView {
 #[component]
 fn FromBuyer(request: BuyerRequest) -> impl IntoView {
     let app = use_app();
-    let asked = StoredValue::new(request);
-    let held = Memo::new(move |_| {
-        app.book
-            .with(|b| asked.with_value(|r| r.held_in(b.record(&r.agreement_id)).cloned()))
-    });
+    let id = request.agreement_id.clone();
+    // The agreement's page reads its record the same way.
+    let record = Memo::new(move |_| app.book.with(|b| b.record(&id).cloned()));
     // Filled in once per link, outside the view below, which the record's changes (the
     // clock, the seller's submit) redraw: what the seller typed since stays.
-    let (draft, adjust) = app.book.with_untracked(|b| {
-        asked.with_value(|r| match r.held_in(b.record(&r.agreement_id)) {
-            Ok(record) => filled_in(r, record),
-            Err(_) => (CancelDraft::new(), AdjustDraft::new()),
-        })
-    });
+    let (draft, adjust) = match request.held_in(record.get_untracked().as_ref()) {
+        Ok(held) => filled_in(&request, held),
+        Err(_) => (CancelDraft::new(), AdjustDraft::new()),
+    };
     let (withdraw, receipt) = (WithdrawDraft::new(), PastedReceipt::new());
     move || {
-        match held.get() {
-        Err(NotForThisBook::NotHeld(id)) => view! {
-            <h1>"Agreement not found"</h1>
-            <p role="alert">{NotForThisBook::NotHeld(id).to_string()}</p>
-            <p><A href="/seller/data">"Import from AWS"</A></p>
+        let record = record.get();
+        match request.held_in(record.as_ref()) {
+            Err(problem @ NotForThisBook::NotHeld(_)) => {
+                refused("Agreement not found", problem.to_string(), true)
+            }
+            Err(problem) => refused("Request from a buyer", problem.to_string(), false),
+            Ok(held) => view! {
+                {what_the_buyer_asks(request.clone(), held)}
+                <AgreementDetail record=held.clone() draft=draft withdraw=withdraw adjust=adjust receipt=receipt/>
+            }
+            .into_any(),
         }
-        .into_any(),
-        Err(problem) => view! {
-            <h1>"Request from a buyer"</h1>
-            <p role="alert" class="field-error">{problem.to_string()}</p>
-        }
-        .into_any(),
-        Ok(record) => view! {
-            {what_the_buyer_asks(asked.get_value(), &record)}
-            <AgreementDetail record=record draft=draft withdraw=withdraw adjust=adjust receipt=receipt/>
-        }
-        .into_any(),
     }
+}
+
+/// A link that fills in nothing, and why; for an agreement this workbench does not hold,
+/// the way to import it.
+fn refused(title: &'static str, words: String, import: bool) -> AnyView {
+    view! {
+        <h1>{title}</h1>
+        <p role="alert" class="field-error">{words}</p>
+        {import.then(|| view! { <p><A href="/seller/data">"Import from AWS"</A></p> })}
     }
+    .into_any()
 }
 
 /// The seller's forms as the buyer's request fills them in: each form asked for, open.
