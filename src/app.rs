@@ -15,8 +15,8 @@ use crate::pages::attention::NeedsAttentionPage;
 use crate::pages::console::SellerConsole;
 use crate::pages::sections::{DataPage, EventLogPage, FpsPage, SupportPage};
 use crate::pages::{
-    agreement::AgreementPage, buyer::BuyerPage, home::HomePage, not_found::NotFoundPage,
-    receipt::ReceiptPage, reports::ReportsPage, seller::AgreementsPage,
+    agreement::AgreementPage, buyer::BuyerPage, from_buyer::FromBuyerPage, home::HomePage,
+    not_found::NotFoundPage, receipt::ReceiptPage, reports::ReportsPage, seller::AgreementsPage,
 };
 use crate::state::{is_the_agreement_list, use_app, AppState};
 use crate::work_queue::WorkQueue;
@@ -47,6 +47,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("data") view=DataPage/>
                         <Route path=path!("reports") view=ReportsPage/>
                         <Route path=path!("agreements/:id") view=AgreementPage/>
+                        <Route path=path!("from-buyer") view=FromBuyerPage/>
                     </ParentRoute>
                     <Route path=path!("/buyer") view=BuyerPage/>
                     <Route path=path!("/receipt") view=ReceiptPage/>

@@ -29,7 +29,12 @@ pub struct AdjustDraft(RwSignal<AdjustmentForm>);
 
 impl AdjustDraft {
     pub fn new() -> Self {
-        AdjustDraft(RwSignal::new(AdjustmentForm::default()))
+        Self::of(AdjustmentForm::default())
+    }
+
+    /// A draft that starts as `form`: a buyer's request filled in.
+    pub fn of(form: AdjustmentForm) -> Self {
+        AdjustDraft(RwSignal::new(form))
     }
 }
 

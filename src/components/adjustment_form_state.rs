@@ -7,7 +7,7 @@ use workbench_core::book::{
     AgreementRecord, BatchCreateAdjustments, BatchEntryResult, BatchResult, DomainError,
 };
 use workbench_core::families::RefundTo;
-use workbench_core::ids::AgreementId;
+use workbench_core::ids::{AgreementId, InvoiceId};
 use workbench_core::money::Money;
 use workbench_core::preview::{self, AdjustmentPreview};
 
@@ -206,6 +206,29 @@ impl AdjustmentForm {
         }
         self.stage = Stage::Editing;
         "adjust-form-heading"
+    }
+
+    /// The form open on a buyer's request (`crate::pages::from_buyer`): one entry on the
+    /// invoice they asked to refund, with their reason and a client token `token`; the amount
+    /// and the reason code are the seller's to decide.
+    pub fn prefilled(
+        agreement: &AgreementId,
+        invoice: &InvoiceId,
+        reason: &str,
+        token: String,
+    ) -> AdjustmentForm {
+        AdjustmentForm {
+            agreement: Some(agreement.clone()),
+            stage: Stage::Editing,
+            entries: vec![TypedEntry {
+                token,
+                invoice: invoice.to_string(),
+                amount: String::new(),
+                reason_code: None,
+                reason: reason.to_string(),
+            }],
+            ..AdjustmentForm::default()
+        }
     }
 
     /// "Add another invoice": a new entry, with client token `token`, on the first invoice
@@ -577,6 +600,35 @@ mod tests {
         assert_eq!(form.entries().len(), 1);
         assert_eq!(form.entries()[0].token, token(1));
         assert_eq!(form.entries()[0].invoice, invoice(&record, 0));
+    }
+
+    #[test]
+    fn a_buyers_request_opens_one_entry_on_its_invoice_and_leaves_the_amount_to_the_seller() {
+        let (_, record) = globex();
+        let asked = record.invoices[1].id.clone();
+        let mut form =
+            AdjustmentForm::prefilled(&record.agreement.id, &asked, "Seats nobody used", token(1));
+        assert_eq!(form.stage(), &Stage::Editing);
+        assert!(
+            !form.follow(&record.agreement.id),
+            "made for this agreement"
+        );
+        let entry = form.entry(&token(1)).unwrap();
+        assert_eq!(entry.invoice, asked.as_str());
+        assert_eq!((entry.amount.as_str(), entry.reason_code), ("", None));
+        assert_eq!(entry.reason, "Seats nobody used");
+        let preview = preview_of(&record, form.entries());
+        let code = EntryInput::ReasonCode.id(&token(1));
+        assert_eq!(form.review(&preview), Some(code));
+        form.edit(&token(1), |e| {
+            e.reason_code = Some(AdjustmentReasonCode::Other)
+        });
+        let preview = preview_of(&record, form.entries());
+        let amount = EntryInput::Amount.id(&token(1));
+        assert_eq!(form.review(&preview), Some(amount));
+        form.edit(&token(1), |e| e.amount = "100.00".into());
+        let preview = preview_of(&record, form.entries());
+        assert_eq!(form.review(&preview), Some("adjust-review-heading".into()));
     }
 
     #[test]

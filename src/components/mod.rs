@@ -5,6 +5,8 @@ pub mod adjustment_form_state;
 pub mod alibaba_form;
 pub mod apply_receipt;
 pub mod approve_or_reject;
+pub mod ask_the_seller;
+pub mod ask_the_seller_state;
 pub mod aws_cli;
 pub mod aws_import;
 pub mod buyer_adjustments;

@@ -28,7 +28,12 @@ pub struct CancelDraft(RwSignal<CancellationForm>);
 
 impl CancelDraft {
     pub fn new() -> Self {
-        CancelDraft(RwSignal::new(CancellationForm::default()))
+        Self::of(CancellationForm::default())
+    }
+
+    /// A draft that starts as `form`: a buyer's request filled in.
+    pub fn of(form: CancellationForm) -> Self {
+        CancelDraft(RwSignal::new(form))
     }
 }
 

@@ -130,6 +130,17 @@ impl CancellationForm {
         self.open = true;
     }
 
+    /// The form open on a buyer's request (`crate::pages::from_buyer`): their reason typed
+    /// in, the reason code left for the seller to choose, then the seller's own review.
+    pub fn prefilled(reason: &str, token: String) -> CancellationForm {
+        CancellationForm {
+            open: true,
+            reason: reason.to_string(),
+            token,
+            ..CancellationForm::default()
+        }
+    }
+
     /// "Close the form": what was typed stays for the next opening.
     pub fn close(&mut self) {
         self.open = false;
@@ -370,6 +381,27 @@ mod tests {
         let (_, record) = globex();
         let command = form.command(&record.agreement.id).unwrap();
         assert_eq!(command.client_token.as_str(), "form-1");
+    }
+
+    #[test]
+    fn a_buyers_request_opens_the_form_with_its_reason_for_the_seller_to_review() {
+        let (_, record) = globex();
+        let mut form =
+            CancellationForm::prefilled("Moving to the Enterprise offer", "form-7".into());
+        assert!(form.is_open() && !form.is_reviewing());
+        assert_eq!(
+            form.text(TextField::Reason),
+            "Moving to the Enterprise offer"
+        );
+        assert_eq!(form.reason_code(), None);
+        assert_eq!(form.command(&record.agreement.id), None);
+        assert!(!form.review(), "the reason code is the seller's to choose");
+        assert!(form.error_beside(RequestField::ReasonCode).is_some());
+        form.choose_reason_code(Some(CancellationReasonCode::ReplacingAgreement));
+        assert!(form.review());
+        let command = form.command(&record.agreement.id).unwrap();
+        assert_eq!(command.client_token.as_str(), "form-7");
+        assert_eq!(command.description, "Moving to the Enterprise offer");
     }
 
     #[test]

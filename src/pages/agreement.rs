@@ -59,7 +59,7 @@ pub fn AgreementPage() -> impl IntoView {
 /// The agreement's page once it is found: its terms, the case, what the seller can do, the
 /// invoices and the events.
 #[component]
-fn AgreementDetail(
+pub fn AgreementDetail(
     record: AgreementRecord,
     draft: CancelDraft,
     withdraw: WithdrawDraft,

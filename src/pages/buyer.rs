@@ -12,6 +12,8 @@ use workbench_core::link::Decision;
 use workbench_link::words::{duration_words, local_date, local_time};
 
 use crate::components::approve_or_reject::ApproveOrReject;
+use crate::components::ask_the_seller::{AskTheSellerCell, AskTheSellerPanel};
+use crate::components::ask_the_seller_state::AskForm;
 use crate::components::aws_cli::AwsCliCommand;
 use crate::components::page_title::PageTitle;
 use crate::components::pager::Pager;
@@ -182,7 +184,8 @@ struct Line {
     status: String,
     since: String,
     pending: Option<chrono::DateTime<chrono::Utc>>,
-    /// An AWS Marketplace agreement, which its buyer may be able to cancel themselves.
+    /// An AWS Marketplace agreement, which its buyer may be able to cancel themselves and
+    /// can ask its seller about.
     marketplace: Option<AgreementId>,
     /// How a buyer ends a record of another family.
     own_way: &'static str,
@@ -265,6 +268,7 @@ fn BuyerAgreements(account: AccountId) -> impl IntoView {
     let app = use_app();
     let page = RwSignal::new(0usize);
     let self_cancel = RwSignal::new(SelfCancel::default());
+    let ask = RwSignal::new(AskForm::default());
     let buyer = account.clone();
     let lines = Memo::new(move |_| {
         app.book.with(|b| {
@@ -310,6 +314,7 @@ fn BuyerAgreements(account: AccountId) -> impl IntoView {
                             <th scope="col">"Since"</th>
                             <th scope="col">"Cancellation request"</th>
                             <th scope="col">"Cancel it yourself"</th>
+                            <th scope="col">"Ask the seller"</th>
                         </tr>
                     </thead>
                     <tbody>
@@ -325,6 +330,7 @@ fn BuyerAgreements(account: AccountId) -> impl IntoView {
                                     || view! { <span class="hint">{line.own_way}</span> }.into_any(),
                                     |id| view! { <SelfCancelCell agreement=id state=self_cancel/> }.into_any(),
                                 )}</td>
+                                <td>{line.marketplace.clone().map(|id| view! { <AskTheSellerCell agreement=id state=ask/> })}</td>
                             </tr>
                         </For>
                     </tbody>
@@ -333,7 +339,8 @@ fn BuyerAgreements(account: AccountId) -> impl IntoView {
             <Show when=move || lines.with(|l| l.pages > 1)>
                 <Pager label="Pages of your agreements" page=page shown=Signal::derive(move || lines.with(Page::at))/>
             </Show>
-            <SelfCancelPanel account=buyer state=self_cancel/>
+            <SelfCancelPanel account=buyer.clone() state=self_cancel/>
+            <AskTheSellerPanel account=buyer state=ask/>
         </section>
     }
 }

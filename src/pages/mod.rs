@@ -5,6 +5,7 @@ pub mod agreement_filters;
 pub mod attention;
 pub mod buyer;
 pub mod console;
+pub mod from_buyer;
 pub mod home;
 pub mod not_found;
 pub mod receipt;

@@ -21,6 +21,7 @@
 //! the IDs and the request can hold one), [`token`] the sealed link and [`receipt`] the
 //! sealed answer; both are written in one byte format, in which every value has one spelling.
 
+pub mod buyer_request;
 pub mod case;
 #[cfg(test)]
 mod fixtures;
