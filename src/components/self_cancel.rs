@@ -15,11 +15,18 @@ use crate::state::use_app;
 const ENDS_NOT_REFUNDS: &str = "Cancelling ends the agreement now, and it refunds nothing: \
      for a refund, ask the seller, who makes a billing adjustment.";
 
+/// What the last try came to, in words for the buyer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Said {
+    Done(String),
+    Refused(String),
+}
+
 /// Which agreement the buyer is about to cancel themselves, and how the last try went.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SelfCancel {
     asking: Option<AgreementId>,
-    said: Option<Result<String, String>>,
+    said: Option<Said>,
 }
 
 impl SelfCancel {
@@ -49,17 +56,22 @@ impl SelfCancel {
 
     /// What became of it: done, the question closes; refused, it stays open with why.
     pub fn settle(&mut self, outcome: Result<(), AppError>) {
-        self.said = Some(match (outcome, self.asking.take()) {
-            (Ok(()), Some(id)) => Ok(format!("You cancelled agreement {id}. Nothing was refunded: ask the seller if you want a refund.")),
-            (Ok(()), None) => Ok(String::new()),
-            (Err(problem), asking) => {
-                self.asking = asking;
-                Err(problem.to_string())
+        let Some(id) = self.asking.take() else {
+            return;
+        };
+        self.said = Some(match outcome {
+            Ok(()) => Said::Done(format!(
+                "You cancelled agreement {id}. Nothing was refunded: ask the seller if you want \
+                 a refund."
+            )),
+            Err(problem) => {
+                self.asking = Some(id);
+                Said::Refused(problem.to_string())
             }
         });
     }
 
-    pub fn said(&self) -> Option<&Result<String, String>> {
+    pub fn said(&self) -> Option<&Said> {
         self.said.as_ref()
     }
 }
@@ -117,9 +129,9 @@ pub fn SelfCancelPanel(account: AccountId, state: RwSignal<SelfCancel>) -> impl 
             </div>
         })}
         <p id="self-cancel-said" tabindex="-1" role="status" class="next-step"
-            class:field-error=move || state.with(|s| matches!(s.said(), Some(Err(_))))
+            class:field-error=move || state.with(|s| matches!(s.said(), Some(Said::Refused(_))))
             hidden=move || state.with(|s| s.said().is_none())>
-            {move || state.with(|s| s.said().map(|r| match r { Ok(words) | Err(words) => words.clone() }))}
+            {move || state.with(|s| s.said().map(|r| match r { Said::Done(words) | Said::Refused(words) => words.clone() }))}
         </p>
     }
 }
@@ -148,7 +160,9 @@ mod tests {
         );
         state.settle(Ok(()));
         assert_eq!(state.asking(), None);
-        assert!(matches!(state.said(), Some(Ok(words)) if words.contains("Nothing was refunded")));
+        assert!(
+            matches!(state.said(), Some(Said::Done(words)) if words.contains("Nothing was refunded"))
+        );
     }
 
     #[test]
@@ -158,7 +172,7 @@ mod tests {
         let refused = AppError::Domain(DomainError::AgreementNotFound(agreement()));
         state.settle(Err(refused.clone()));
         assert_eq!(state.asking(), Some(&agreement()));
-        assert_eq!(state.said(), Some(&Err(refused.to_string())));
+        assert_eq!(state.said(), Some(&Said::Refused(refused.to_string())));
         state.go_back();
         assert_eq!(state.command(), None);
     }
