@@ -138,7 +138,7 @@ fn confirmation(c: &mut Criterion) {
     group.bench_function("receipt made + verified", |b| {
         b.iter(|| {
             let code = link::make_receipt(
-                &Subject::Request(request_id.clone()),
+                &link::Subject::Request(request_id.clone()),
                 &reject,
                 demo_now(),
                 &secret,
