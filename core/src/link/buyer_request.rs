@@ -14,18 +14,14 @@
 use chrono::{DateTime, Utc};
 use thiserror::Error;
 
-use super::token::{seal, SEPARATOR};
-use super::wire::{exact_id, put_str, put_time, Cut, Reader, MAX_TEXT_CHARS, TAG_BYTES};
+use super::token::{seal, unseal, SEPARATOR};
+use super::wire::{exact_id, put_str, put_time, Cut, Reader};
 use crate::adjustment;
 use crate::agreement::AgreementStatus;
 use crate::book::AgreementRecord;
 use crate::cancellation;
 use crate::ids::{AccountId, AgreementId, InvoiceId};
 use crate::secret::{LinkError, LinkSecret};
-
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine;
-use hmac::Mac;
 
 /// The first byte of a buyer's request, where a request's link has 1 and a case's 2.
 const BUYER_REQUEST_VERSION: u8 = 3;
@@ -199,23 +195,9 @@ pub fn open_buyer_request(hash: &str) -> Result<BuyerRequest, LinkError> {
 /// Reads a token and its secret's fragment.
 pub fn decode_buyer_request(token: &str, fragment: &str) -> Result<BuyerRequest, LinkError> {
     let secret = LinkSecret::from_fragment(fragment)?;
-    if token.len() > MAX_TEXT_CHARS {
-        return Err(LinkError::DamagedToken);
-    }
-    let bytes = URL_SAFE_NO_PAD
-        .decode(token)
-        .map_err(|_| LinkError::DamagedToken)?;
-    if bytes.len() < 1 + TAG_BYTES {
-        return Err(LinkError::DamagedToken);
-    }
-    if bytes[0] != BUYER_REQUEST_VERSION {
-        return Err(LinkError::UnknownVersion(bytes[0]));
-    }
-    let (body, tag) = bytes.split_at(bytes.len() - TAG_BYTES);
-    let mut mac = secret.mac(BUYER_REQUEST_DOMAIN);
-    mac.update(body);
-    mac.verify_slice(tag).map_err(|_| LinkError::Altered)?;
-    read(&body[1..]).map_err(|Cut(what)| LinkError::Malformed(what))
+    let domain = |kind| (kind == BUYER_REQUEST_VERSION).then_some(BUYER_REQUEST_DOMAIN);
+    let (_, body) = unseal(token, &secret, domain)?;
+    read(&body).map_err(|Cut(what)| LinkError::Malformed(what))
 }
 
 fn read(body: &[u8]) -> Result<BuyerRequest, Cut> {
@@ -316,8 +298,11 @@ impl BuyerRequest {
 
 #[cfg(test)]
 mod tests {
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use base64::Engine;
     use proptest::prelude::*;
 
+    use super::super::wire::TAG_BYTES;
     use super::*;
     use crate::demo::{demo_book, demo_now};
     use crate::link::fixtures::{created, edit_alphabet, secret, single_edits};

@@ -173,30 +173,44 @@ pub fn decode(token: &str, fragment: &str) -> Result<Opened, LinkError> {
 }
 
 fn decode_sealed(token: &str, secret: &LinkSecret) -> Result<Opened, LinkError> {
+    let domain = |kind| match kind {
+        LINK_VERSION => Some(LINK_DOMAIN),
+        CASE_LINK_VERSION => Some(CASE_LINK_DOMAIN),
+        _ => None,
+    };
+    let (kind, body) = unseal(token, secret, domain)?;
+    let opened = if kind == CASE_LINK_VERSION {
+        read_case(&body).map(Opened::Case)
+    } else {
+        read_payload(&body).map(Opened::Request)
+    };
+    opened.map_err(|Cut(what)| LinkError::Malformed(what))
+}
+
+/// A token's first byte and the bytes after it, once its tag checks out under the seal
+/// `domain` gives that first byte: anything else is refused before a byte is read.
+pub(super) fn unseal(
+    token: &str,
+    secret: &LinkSecret,
+    domain: impl Fn(u8) -> Option<&'static [u8]>,
+) -> Result<(u8, Vec<u8>), LinkError> {
     if token.len() > MAX_TEXT_CHARS {
         return Err(LinkError::DamagedToken);
     }
-    let bytes = URL_SAFE_NO_PAD
+    let mut bytes = URL_SAFE_NO_PAD
         .decode(token)
         .map_err(|_| LinkError::DamagedToken)?;
     if bytes.len() < 1 + TAG_BYTES {
         return Err(LinkError::DamagedToken);
     }
-    let domain = match bytes[0] {
-        LINK_VERSION => LINK_DOMAIN,
-        CASE_LINK_VERSION => CASE_LINK_DOMAIN,
-        other => return Err(LinkError::UnknownVersion(other)),
-    };
-    let (body, tag) = bytes.split_at(bytes.len() - TAG_BYTES);
-    let mut mac = secret.mac(domain);
-    mac.update(body);
-    mac.verify_slice(tag).map_err(|_| LinkError::Altered)?;
-    let opened = if bytes[0] == CASE_LINK_VERSION {
-        read_case(&body[1..]).map(Opened::Case)
-    } else {
-        read_payload(&body[1..]).map(Opened::Request)
-    };
-    opened.map_err(|Cut(what)| LinkError::Malformed(what))
+    let kind = bytes[0];
+    let seal = domain(kind).ok_or(LinkError::UnknownVersion(kind))?;
+    let tag = bytes.split_off(bytes.len() - TAG_BYTES);
+    let mut mac = secret.mac(seal);
+    mac.update(&bytes);
+    mac.verify_slice(&tag).map_err(|_| LinkError::Altered)?;
+    bytes.remove(0);
+    Ok((kind, bytes))
 }
 
 fn read_payload(body: &[u8]) -> Result<LinkPayload, Cut> {
