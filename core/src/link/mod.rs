@@ -25,19 +25,18 @@ pub mod buyer_request;
 pub mod case;
 #[cfg(test)]
 mod fixtures;
+pub mod opened;
 pub mod receipt;
 pub mod token;
 mod wire;
 
 pub use crate::secret::{LinkError, LinkSecret};
 pub use case::{encode_case, CaseLinkPayload};
+pub use opened::{decode, read_address, Opened};
 pub use receipt::{
     make_receipt, receipt_subject, verify_receipt, Decision, Receipt, ReceiptError, Subject,
 };
-pub use token::{
-    decode, encode, read_address, EncodedLink, LinkPayload, Opened, CONFIRM_PATH, DETAILS_MAX,
-    NAME_MAX,
-};
+pub use token::{encode, EncodedLink, LinkPayload, CONFIRM_PATH, DETAILS_MAX, NAME_MAX};
 pub use wire::MAX_TEXT_CHARS;
 
 #[cfg(test)]

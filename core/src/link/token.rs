@@ -12,8 +12,6 @@ use chrono::{DateTime, Utc};
 use hmac::Mac;
 use serde::{Deserialize, Serialize};
 
-use super::case::{read_case, CaseLinkPayload, CASE_LINK_DOMAIN, CASE_LINK_VERSION};
-use super::receipt::Subject;
 use super::wire::{exact_id, put_str, put_time, Cut, Reader, MAX_TEXT_CHARS, TAG_BYTES};
 use crate::cancellation::{
     CancellationReasonCode, AUTO_APPROVAL_AFTER, DESCRIPTION_MAX, DETAIL_MAX,
@@ -23,7 +21,7 @@ use crate::secret::{LinkError, LinkSecret};
 
 pub(super) const LINK_VERSION: u8 = 1;
 // Set apart from the receipt's seal, so that one can never pass for the other.
-const LINK_DOMAIN: &[u8] = b"cancellation-workbench link v1\0";
+pub(super) const LINK_DOMAIN: &[u8] = b"cancellation-workbench link v1\0";
 
 /// Longest seller or product name a link carries, in characters.
 pub const NAME_MAX: usize = 200;
@@ -50,32 +48,6 @@ impl LinkPayload {
     /// When the request approves itself: derived, never carried, so no edit can move it.
     pub fn auto_approval_at(&self) -> DateTime<Utc> {
         self.created_at + AUTO_APPROVAL_AFTER
-    }
-}
-
-/// What a genuine link asks the buyer.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Opened {
-    /// A seller's cancellation request.
-    Request(LinkPayload),
-    /// AWS's question on a seller's support case: approve the cancellation of a contract.
-    Case(CaseLinkPayload),
-}
-
-impl Opened {
-    /// What the buyer's receipt answers.
-    pub fn subject(&self) -> Subject {
-        match self {
-            Opened::Request(payload) => Subject::Request(payload.request_id.clone()),
-            Opened::Case(payload) => payload.subject(),
-        }
-    }
-
-    pub fn agreement_id(&self) -> &AgreementId {
-        match self {
-            Opened::Request(payload) => &payload.agreement_id,
-            Opened::Case(payload) => &payload.agreement_id,
-        }
     }
 }
 
@@ -106,26 +78,6 @@ impl EncodedLink {
         href.push_str(&self.fragment);
         href
     }
-}
-
-/// Reads an opened confirmation page's address: its path, and its hash as `Location.hash`
-/// gives it (empty, or `#` and the fragment). Both forms are read: `/confirm/#<token>.<secret>`,
-/// and `/confirm/<token>#<secret>` of the links handed out before. Anything but a genuine
-/// link, unchanged, is refused.
-pub fn read_address(path: &str, hash: &str) -> Result<(Opened, LinkSecret), LinkError> {
-    let rest = path
-        .strip_prefix(CONFIRM_PATH)
-        .ok_or(LinkError::DamagedToken)?;
-    let fragment = hash.strip_prefix('#').unwrap_or(hash);
-    let (token, fragment) = match (rest, fragment) {
-        (_, "") => return Err(LinkError::MissingFragment),
-        ("", both) => both
-            .split_once(SEPARATOR)
-            .ok_or(LinkError::DamagedFragment)?,
-        (token, fragment) => (token, fragment),
-    };
-    let secret = LinkSecret::from_fragment(fragment)?;
-    Ok((decode_sealed(token, &secret)?, secret))
 }
 
 /// Makes the link for `payload`, sealed with `secret`.
@@ -167,26 +119,6 @@ pub(super) fn seal(mut bytes: Vec<u8>, domain: &[u8], secret: &LinkSecret) -> En
     }
 }
 
-/// Reads an opened link; anything but the genuine link, unchanged, is refused.
-pub fn decode(token: &str, fragment: &str) -> Result<Opened, LinkError> {
-    decode_sealed(token, &LinkSecret::from_fragment(fragment)?)
-}
-
-fn decode_sealed(token: &str, secret: &LinkSecret) -> Result<Opened, LinkError> {
-    let domain = |kind| match kind {
-        LINK_VERSION => Some(LINK_DOMAIN),
-        CASE_LINK_VERSION => Some(CASE_LINK_DOMAIN),
-        _ => None,
-    };
-    let (kind, body) = unseal(token, secret, domain)?;
-    let opened = if kind == CASE_LINK_VERSION {
-        read_case(&body).map(Opened::Case)
-    } else {
-        read_payload(&body).map(Opened::Request)
-    };
-    opened.map_err(|Cut(what)| LinkError::Malformed(what))
-}
-
 /// A token's first byte and the bytes after it, once its tag checks out under the seal
 /// `domain` gives that first byte: anything else is refused before a byte is read.
 pub(super) fn unseal(
@@ -213,7 +145,7 @@ pub(super) fn unseal(
     Ok((kind, bytes))
 }
 
-fn read_payload(body: &[u8]) -> Result<LinkPayload, Cut> {
+pub(super) fn read_payload(body: &[u8]) -> Result<LinkPayload, Cut> {
     let mut r = Reader(body);
     let created_at = r.time()?;
     let reason_code = *CancellationReasonCode::ALL
@@ -273,6 +205,7 @@ fn reason_index(code: CancellationReasonCode) -> u8 {
 mod tests {
     use super::*;
     use crate::link::fixtures::{genuine, payload, secret, single_edits, BASE64URL};
+    use crate::link::opened::{decode, read_address, Opened};
     use chrono::{Duration, TimeZone};
     use proptest::prelude::*;
 
