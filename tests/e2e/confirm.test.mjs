@@ -57,8 +57,12 @@ async function cancellationFormOfActiveAgreement() {
   const { page } = device;
   await open(page, app.url('/seller'));
   await page.getByLabel('Buyer ID').fill('444455556666');
+  // The list takes a typed filter after the key's paint; the address follows it.
+  await page.waitForURL(/buyer=444455556666/);
   const row = page.getByRole('region', { name: 'Matching agreements' }).getByRole('row').filter({ hasText: 'Active' }).filter({ hasText: 'None' }).first();
+  const id = (await row.getByRole('link').textContent()).trim();
   await row.getByRole('link').click();
+  await page.getByRole('heading', { level: 1, name: `Agreement ${id}` }).waitFor();
   await page.getByRole('button', { name: 'Request cancellation' }).click();
   await page.getByLabel('Reason code').selectOption({ label: 'Replacing it with a new agreement' });
   return device;

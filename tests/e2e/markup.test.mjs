@@ -26,6 +26,8 @@ describe('typed text is text', () => {
     const { page } = seller;
     await open(page, app.url('/seller'));
     await page.getByLabel('Buyer ID').fill('444455556666');
+    // The list takes a typed filter after the key's paint; the address follows it.
+    await page.waitForURL(/buyer=444455556666/);
     const row = page.getByRole('region', { name: 'Matching agreements' }).getByRole('row').filter({ hasText: 'Active' }).filter({ hasText: 'None' }).first();
     await row.getByRole('link').click();
     await page.getByRole('button', { name: 'Request cancellation' }).click();

@@ -253,6 +253,9 @@ describe('seller console', () => {
     const device = await seller();
     await device.page.getByLabel('Signed in as seller').selectOption(sellerAccount);
     await device.page.getByLabel('Buyer ID').fill(buyerAccount);
+    // The list takes a typed filter after the key's paint, and the address follows it: rows
+    // read before then may still be the unfiltered list's.
+    await device.page.waitForURL(new RegExp(`buyer=${buyerAccount}`));
     await device.page.getByRole('heading', { name: /agreements? match/ }).waitFor();
     const row = results(device.page).filter({ hasText: 'Active' }).filter({ hasText: 'None' }).first();
     const id = (await row.getByRole('link').textContent()).trim();
