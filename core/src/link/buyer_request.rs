@@ -305,7 +305,7 @@ mod tests {
     use super::super::wire::TAG_BYTES;
     use super::*;
     use crate::demo::{demo_book, demo_now};
-    use crate::link::fixtures::{created, edit_alphabet, secret, single_edits};
+    use crate::link::fixtures::{apply, created, edit_alphabet, secret, single_edits};
     use crate::link::{decode, encode_case, CaseLinkPayload};
 
     fn request(wanted: Wanted) -> BuyerRequest {
@@ -518,21 +518,6 @@ mod tests {
         );
     }
 
-    /// One character added, removed or changed somewhere.
-    fn edited(text: &str, at: usize, kind: u8, c: char) -> String {
-        let mut chars: Vec<char> = text.chars().collect();
-        let i = at % (chars.len() + 1);
-        match kind {
-            0 => chars.insert(i, c),
-            1 if i < chars.len() => {
-                chars.remove(i);
-            }
-            _ if i < chars.len() => chars[i] = c,
-            _ => chars.push(c),
-        }
-        chars.into_iter().collect()
-    }
-
     proptest! {
         #[test]
         fn any_request_comes_back_whole_and_any_edit_of_its_link_is_refused(
@@ -558,7 +543,7 @@ mod tests {
             let hash = &href[FROM_BUYER_PATH.len()..];
             prop_assert_eq!(open_buyer_request(hash), Ok(asked));
             // Edits after the `#`, which only opens the fragment.
-            let changed = format!("#{}", edited(&hash[1..], at, kind, c));
+            let changed = format!("#{}", apply(&hash[1..], &[(at, kind, c)]));
             prop_assert_eq!(open_buyer_request(&changed).is_ok(), changed == hash, "{}", changed);
         }
     }

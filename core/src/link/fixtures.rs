@@ -97,3 +97,20 @@ pub(super) fn single_edits(text: &str) -> Vec<String> {
     }
     edits
 }
+
+/// One character added, removed or changed somewhere, for each edit.
+pub(super) fn apply(text: &str, edits: &[(usize, u8, char)]) -> String {
+    let mut chars: Vec<char> = text.chars().collect();
+    for &(at, kind, c) in edits {
+        let i = at % (chars.len() + 1);
+        match kind {
+            0 => chars.insert(i, c),
+            1 if i < chars.len() => {
+                chars.remove(i);
+            }
+            _ if i < chars.len() => chars[i] = c,
+            _ => chars.push(c),
+        }
+    }
+    chars.into_iter().collect()
+}

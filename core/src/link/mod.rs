@@ -45,26 +45,9 @@ mod tests {
     use base64::Engine;
     use proptest::prelude::*;
 
-    use super::fixtures::{self, edit_alphabet, genuine, genuine_receipt, secret};
+    use super::fixtures::{self, apply, edit_alphabet, genuine, genuine_receipt, secret};
     use super::token::LINK_VERSION;
     use super::*;
-
-    /// One character added, removed or changed somewhere.
-    fn apply(text: &str, edits: &[(usize, u8, char)]) -> String {
-        let mut chars: Vec<char> = text.chars().collect();
-        for &(at, kind, c) in edits {
-            let i = at % (chars.len() + 1);
-            match kind {
-                0 => chars.insert(i, c),
-                1 if i < chars.len() => {
-                    chars.remove(i);
-                }
-                _ if i < chars.len() => chars[i] = c,
-                _ => chars.push(c),
-            }
-        }
-        chars.into_iter().collect()
-    }
 
     #[derive(Debug, Clone)]
     enum Fuzz {
