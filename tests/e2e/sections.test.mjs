@@ -105,6 +105,8 @@ describe('console sections', () => {
     assert.equal(await page.getByLabel('Buyer ID').getAttribute('aria-invalid'), 'true');
     await page.getByLabel('Buyer ID').fill('');
     await page.getByLabel('Buyer ID').fill('4444-5555');
+    // A typed filter is taken after the key's paint: wait for its message before reading it.
+    await page.locator('#filter-buyer-error').filter({ hasText: /\S/ }).waitFor();
     assert.equal(await page.locator('#filter-buyer-error').textContent(), fromAddress);
     await context.close();
   });
