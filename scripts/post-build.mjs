@@ -4,7 +4,8 @@
 // 1. confirm/index.html, the buyer's page at a path of its own: the built index.html with
 //    a loader that loads only the buyer's bundle, and that bundle's script and wasm
 //    preloaded from its head, so the downloads start with the HTML and any static host
-//    serves a new link (`/confirm/#…`) without a rewrite rule;
+//    serves a new link (`/confirm/#…`) without a rewrite rule; it links the stylesheet
+//    every page shares and not the console's;
 // 2. on every page, a Content-Security-Policy `<meta>` right after the charset, allowing
 //    the inline scripts by the hashes of their final text;
 // 3. a .gz and a .br copy of every file (scripts/precompress.mjs).
@@ -21,11 +22,15 @@ const dir = process.env.TRUNK_STAGING_DIR ?? process.argv[2] ?? 'dist';
 // workbench's.
 const CHOICE = /const \[js, wasm\] = location\.pathname\.startsWith\([^)]*\)\s*\?\s*\[\s*'([^']+)',\s*'([^']+)'\s*\]\s*:\s*\[[^\]]*\];/;
 const CHARSET = /<meta charset="utf-8"\s*\/?>/i;
+// The console's own stylesheet (style/console.css, as Trunk names it), which the buyer's
+// page does without.
+const CONSOLE_CSS = /\s*<link rel="stylesheet" href="[^"]*\/console-[0-9a-f]+\.css"[^>]*>/;
 
 /** The buyer's page: the template's loader bound to the buyer's bundle, which its head preloads. */
 function confirmPage(template) {
   const choice = template.match(CHOICE);
   if (!choice) throw new Error("post-build: index.html's loader has no choice of bundle to bind to the buyer's");
+  if (!CONSOLE_CSS.test(template)) throw new Error("post-build: index.html links no console stylesheet to leave out of the buyer's page");
   const [, js, wasm] = choice;
   // `crossorigin` as the loader's fetch() requests the wasm (CORS mode, same-origin
   // credentials): a preload of another mode would not serve it, and it would download twice.
@@ -35,6 +40,7 @@ function confirmPage(template) {
   ];
   return template
     .replace(CHOICE, `const [js, wasm] = ['${js}', '${wasm}'];`)
+    .replace(CONSOLE_CSS, '')
     .replace(CHARSET, (charset) => [charset, ...preloads].join('\n    '));
 }
 

@@ -21,7 +21,7 @@ async function fetchedDuring(page, action) {
   page.on('request', listen);
   await action();
   page.off('request', listen);
-  return urls.filter((u) => /\.(wasm|js)$/.test(u));
+  return urls.filter((u) => /\.(wasm|js|css)$/.test(u));
 }
 
 async function approve(page) {
@@ -53,7 +53,7 @@ describe("the buyer's link bundle", () => {
     await seller.context.close();
   });
 
-  test('a confirmation link loads the small bundle and never the workbench; the seller\'s pages the reverse', async () => {
+  test('a confirmation link loads the small bundle and the shared stylesheet, never the workbench or its stylesheet; the seller\'s pages the reverse', async () => {
     const seller = await sellerWithPendingRequest(app);
     const buyer = await app.device();
     const linkFiles = await fetchedDuring(buyer.page, async () => {
@@ -62,9 +62,12 @@ describe("the buyer's link bundle", () => {
     });
     assert.ok(linkFiles.some((u) => /workbench-link_bg\.wasm$/.test(u)), linkFiles.join(', '));
     assert.ok(!linkFiles.some((u) => /cancellation-workbench/.test(u)), linkFiles.join(', '));
+    assert.ok(linkFiles.some((u) => /\/base-[0-9a-f]+\.css$/.test(u)), linkFiles.join(', '));
+    assert.ok(!linkFiles.some((u) => /\/console-[0-9a-f]+\.css$/.test(u)), linkFiles.join(', '));
     const sellerFiles = await fetchedDuring(buyer.page, () => open(buyer.page, app.url('/seller')));
     assert.ok(sellerFiles.some((u) => /cancellation-workbench-[0-9a-f]+_bg\.wasm$/.test(u)), sellerFiles.join(', '));
     assert.ok(!sellerFiles.some((u) => /workbench-link/.test(u)), sellerFiles.join(', '));
+    assert.ok(sellerFiles.some((u) => /\/console-[0-9a-f]+\.css$/.test(u)), sellerFiles.join(', '));
     await seller.context.close();
     await buyer.context.close();
   });
