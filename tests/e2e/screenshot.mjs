@@ -17,7 +17,8 @@ try {
   const { page } = await app.device({ viewport });
   for (const path of paths.length ? paths : ['/']) {
     await open(page, app.url(path));
-    const file = join(out, `${path.replace(/[^a-z0-9]+/gi, '_') || 'home'}${phone ? '-phone' : ''}.png`);
+    // A link's token would make a file name longer than a file system allows.
+    const file = join(out, `${path.replace(/[^a-z0-9]+/gi, '_').slice(0, 60) || 'home'}${phone ? '-phone' : ''}.png`);
     await page.screenshot({ path: file, fullPage: true });
     console.log(file);
   }
