@@ -11,6 +11,7 @@ purpose=${1:-test}
 TRUNK_VERSION=0.21.14
 WASM_BINDGEN_VERSION=0.2.130
 BINARYEN_VERSION=132.0.0
+WASM_SPLIT_VERSION=0.2.4
 TOOLS=$PWD/.tools
 
 say() { printf '\n== setup: %s\n' "$*"; }
@@ -67,6 +68,18 @@ cargo_tool() {
     cargo install "$crate" --version "$version" "$@"
 }
 
+# wasm-split-cli cuts the console's wasm at its lazy routes (scripts/split.sh). It prints
+# no version, so cargo's list of installed packages says which one is there.
+wasm_split() {
+  if cargo install --list 2>/dev/null | grep -q "^wasm_split_cli_support v$WASM_SPLIT_VERSION:" &&
+    command -v wasm-split-cli >/dev/null 2>&1; then
+    return 0
+  fi
+  say "cargo install wasm_split_cli_support $WASM_SPLIT_VERSION"
+  CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 \
+    cargo install wasm_split_cli_support --version "$WASM_SPLIT_VERSION" --features build-binary --locked
+}
+
 binaryen() {
   # Debian's binaryen 108 "optimises" the app into one that crashes at start-up; the npm
   # build of 132 is the one verified to work.
@@ -111,6 +124,7 @@ case "$purpose" in
     cargo_tool trunk "$TRUNK_VERSION" trunk --locked
     # Its own lockfile pins a webpki-roots the registries here do not serve: no --locked.
     cargo_tool wasm-bindgen "$WASM_BINDGEN_VERSION" wasm-bindgen-cli
+    wasm_split
     binaryen
     fetch_crates
     ;;
@@ -120,6 +134,7 @@ case "$purpose" in
     rustup component list --installed 2>/dev/null | grep -q '^clippy' || rustup component add clippy rustfmt
     cargo_tool trunk "$TRUNK_VERSION" trunk --locked
     cargo_tool wasm-bindgen "$WASM_BINDGEN_VERSION" wasm-bindgen-cli
+    wasm_split
     binaryen
     browser
     e2e_packages

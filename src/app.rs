@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use leptos_meta::provide_meta_context;
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::hooks::use_location;
-use leptos_router::path;
+use leptos_router::{lazy_route, path, Lazy, LazyRoute};
 
 use crate::components::apply_receipt::HandedReceipts;
 use crate::components::clock_control::BuyersDemoClock;
@@ -41,16 +41,16 @@ pub fn App() -> impl IntoView {
                     <ParentRoute path=path!("/seller") view=SellerConsole>
                         <Route path=path!("") view=AgreementsPage/>
                         <Route path=path!("attention") view=NeedsAttentionPage/>
-                        <Route path=path!("fps") view=FpsPage/>
-                        <Route path=path!("support") view=SupportPage/>
-                        <Route path=path!("events") view=EventLogPage/>
-                        <Route path=path!("data") view=DataPage/>
-                        <Route path=path!("reports") view=ReportsPage/>
+                        <Route path=path!("fps") view={Lazy::<FpsRoute>::new()}/>
+                        <Route path=path!("support") view={Lazy::<SupportRoute>::new()}/>
+                        <Route path=path!("events") view={Lazy::<EventLogRoute>::new()}/>
+                        <Route path=path!("data") view={Lazy::<DataRoute>::new()}/>
+                        <Route path=path!("reports") view={Lazy::<ReportsRoute>::new()}/>
                         <Route path=path!("agreements/:id") view=AgreementPage/>
-                        <Route path=path!("from-buyer") view=FromBuyerPage/>
+                        <Route path=path!("from-buyer") view={Lazy::<FromBuyerRoute>::new()}/>
                     </ParentRoute>
-                    <Route path=path!("/buyer") view=BuyerPage/>
-                    <Route path=path!("/receipt") view=ReceiptPage/>
+                    <Route path=path!("/buyer") view={Lazy::<BuyerRoute>::new()}/>
+                    <Route path=path!("/receipt") view={Lazy::<ReceiptRoute>::new()}/>
                 </Routes>
             </main>
             <BuyersDemoClock/>
@@ -70,3 +70,33 @@ fn WholeBookOffTheList() -> impl IntoView {
         }
     });
 }
+
+/// A page the console's first download leaves out: a wasm module of its own, cut from the
+/// build at this route (scripts/split.sh) and fetched on the page's first visit. The pages
+/// a seller works in every day (the agreement list, the work queue, an agreement) stay in
+/// the first download; those opened now and then, and the buyer's view, wait to be asked for.
+macro_rules! lazy_page {
+    ($route:ident, $page:ident) => {
+        struct $route;
+
+        #[lazy_route]
+        impl LazyRoute for $route {
+            fn data() -> Self {
+                Self
+            }
+
+            fn view(_this: Self) -> AnyView {
+                view! { <$page/> }.into_any()
+            }
+        }
+    };
+}
+
+lazy_page!(FpsRoute, FpsPage);
+lazy_page!(SupportRoute, SupportPage);
+lazy_page!(EventLogRoute, EventLogPage);
+lazy_page!(DataRoute, DataPage);
+lazy_page!(ReportsRoute, ReportsPage);
+lazy_page!(FromBuyerRoute, FromBuyerPage);
+lazy_page!(BuyerRoute, BuyerPage);
+lazy_page!(ReceiptRoute, ReceiptPage);
