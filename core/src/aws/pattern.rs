@@ -336,8 +336,13 @@ fn repeat_group(
     let again = max > 0
         && inner.iter().any(|alternative| {
             sequence(alternative, text, at, &|end| {
-                // A round that matched nothing cannot lead anywhere new.
-                end > at && repeat_group(inner, min.saturating_sub(1), max - 1, text, end, rest)
+                if end == at {
+                    // A round that matched nothing: more of them change nothing, so it
+                    // meets whatever rounds are still required, as in `([-+]?)P` on "P".
+                    min > 0 && rest(at)
+                } else {
+                    repeat_group(inner, min.saturating_sub(1), max - 1, text, end, rest)
+                }
             })
         });
     again || (min == 0 && rest(at))
@@ -359,6 +364,20 @@ mod tests {
         assert!(!full("[0-9]+", "12a"));
         assert!(full("[A-Za-z0-9_/-]+", "agmt/a_b-c"));
         assert!(full("[A-Za-z0-9.,+:/_-]+", "a.b,c+d:e/f_g-h"));
+    }
+
+    #[test]
+    fn a_required_group_that_can_match_nothing_matches_nothing() {
+        assert!(full("([-+]?)P", "P"));
+        assert!(full("([-+]?)P", "-P"));
+        assert!(full("(a*){2}b", "b"));
+        assert!(full("(a*){2}b", "aab"));
+        assert!(!full("([-+]?)P", "+-P"));
+        let duration = "([-+]?)P(?:([-+]?[0-9]+)D)?(T(?:([-+]?[0-9]+)H)?(?:([-+]?[0-9]+)M)?(?:([-+]?[0-9]+)(?:[.,]([0-9]{0,9}))?S)?)?";
+        for ok in ["P", "P1D", "-PT2H", "PT", "P1DT2H3M4.5S"] {
+            assert!(full(duration, ok), "{ok}");
+        }
+        assert!(!full(duration, "P1"));
     }
 
     #[test]
