@@ -222,6 +222,7 @@ if (process.argv[2]) coreBudgets(process.argv[2]);
 /** The seller's console with the 10,000-agreement scale demo (budget 3 of issue 11). */
 async function scaleBudgets(browser, origin) {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  await context.addInitScript(keepWasmMemories);
   const page = await context.newPage();
   await page.goto(`${origin}/seller/data`);
   await page.getByLabel('Demo data to load').selectOption('10000');
@@ -490,15 +491,29 @@ async function memoryInUse(context, page) {
   const cdp = await context.newCDPSession(page);
   await cdp.send('HeapProfiler.collectGarbage');
   const { usedSize } = await cdp.send('Runtime.getHeapUsage');
-  const prototype = await cdp.send('Runtime.evaluate', { expression: 'WebAssembly.Memory.prototype' });
-  const { objects } = await cdp.send('Runtime.queryObjects', { prototypeObjectId: prototype.result.objectId });
-  const sizes = await cdp.send('Runtime.callFunctionOn', {
-    objectId: objects.objectId,
-    functionDeclaration: 'function () { return this.reduce((sum, memory) => sum + memory.buffer.byteLength, 0); }',
-    returnByValue: true,
-  });
   await cdp.detach();
-  return { heap: usedSize, wasm: sizes.result.value };
+  const wasm = await page.evaluate(() => [...window.__wasmMemories].reduce((sum, memory) => sum + memory.buffer.byteLength, 0));
+  return { heap: usedSize, wasm };
+}
+
+/**
+ * Runs in a page before its own scripts: keeps every wasm memory the page instantiates, for
+ * `memoryInUse`. (CDP's `Runtime.queryObjects`, which found them before, never answers on
+ * the split console.)
+ */
+function keepWasmMemories() {
+  window.__wasmMemories = new Set();
+  for (const name of ['instantiate', 'instantiateStreaming']) {
+    const original = WebAssembly[name];
+    WebAssembly[name] = async function (...args) {
+      const result = await original.apply(this, args);
+      const instance = result instanceof WebAssembly.Instance ? result : result.instance;
+      for (const value of Object.values(instance.exports)) {
+        if (value instanceof WebAssembly.Memory) window.__wasmMemories.add(value);
+      }
+      return result;
+    };
+  }
 }
 
 /** The share of one core a page's main thread is busy while nobody touches it, over 10 s. */
