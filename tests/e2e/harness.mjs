@@ -165,3 +165,13 @@ export async function storedOnce(page, key, ready) {
   }
   return record;
 }
+
+/** The path of every script, wasm and stylesheet a page fetched while `action` ran, in order. */
+export async function fetchedDuring(page, action) {
+  const urls = [];
+  const listen = (request) => urls.push(new URL(request.url()).pathname);
+  page.on('request', listen);
+  await action();
+  page.off('request', listen);
+  return urls.filter((u) => /\.(wasm|js|css)$/.test(u));
+}

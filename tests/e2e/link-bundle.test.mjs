@@ -4,7 +4,7 @@
 // or opens later; a receipt from another browser's link is left to that browser.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { expectNoAxeViolations, open, sellerWithPendingRequest, startApp } from './harness.mjs';
+import { expectNoAxeViolations, fetchedDuring, open, sellerWithPendingRequest, startApp } from './harness.mjs';
 
 let app;
 before(async () => {
@@ -13,16 +13,6 @@ before(async () => {
 after(async () => {
   await app?.close();
 });
-
-/** Every script and wasm file a page fetched while `action` ran. */
-async function fetchedDuring(page, action) {
-  const urls = [];
-  const listen = (request) => urls.push(new URL(request.url()).pathname);
-  page.on('request', listen);
-  await action();
-  page.off('request', listen);
-  return urls.filter((u) => /\.(wasm|js|css)$/.test(u));
-}
 
 async function approve(page) {
   await page.getByRole('button', { name: 'Approve' }).click();
