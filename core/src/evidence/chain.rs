@@ -103,8 +103,8 @@ fn chain_broken(line: usize) -> String {
 }
 
 /// Bytes in MB to a tenth, rounded half up. In whole numbers: formatting one float brings
-/// Rust's float printing into the console's bundle, about 6 KB gzipped, for these two
-/// messages alone.
+/// Rust's float printing into the console's bundle for these two messages alone
+/// (docs/performance.md).
 fn megabytes(bytes: u64) -> String {
     const MB: u64 = 1024 * 1024;
     let tenths = bytes.saturating_mul(10).saturating_add(MB / 2) / MB;
